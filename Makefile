@@ -1,0 +1,38 @@
+# gongkai task file. `make run` and `make test` work on a fresh machine: they create .venv and install.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint fmt bench install clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: check the sample reports that ship with the project and print the findings
+run: $(STAMP)
+	$(BIN)/gongkai check samples/ || test $$? -eq 1
+
+## test: lint, then the whole suite
+test: $(STAMP)
+	$(BIN)/ruff check gongkai tests bench
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check gongkai tests bench
+	$(BIN)/ruff format --check gongkai tests bench
+
+fmt: $(STAMP)
+	$(BIN)/ruff format gongkai tests bench
+	$(BIN)/ruff check --fix gongkai tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/parse_check.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,236 @@
+"""The canonical report (schema ``gongkai.report/1``) as typed pydantic models.
+
+The table models are generated from the layout data (:mod:`gongkai.model.layouts`), so a
+key exists in exactly one place. Cells are lenient on purpose: a reader stores what the
+document says (a negative count, a fraction) and the checks judge it; the model only
+insists on numbers or ``null``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+
+from gongkai.model.layouts import (
+    APPEAL_COLUMNS,
+    APPEAL_GROUPS,
+    LAYOUT_2019,
+    LAYOUT_2021,
+    REQUEST_COLUMNS,
+    Format,
+    Layout,
+)
+
+SCHEMA_ID = "gongkai.report/1"
+TABLES = ("active", "requests", "appeals")
+
+# A cell: an integer, a decimal (money only), or null for a blank / dash / 「无」 cell.
+Cell = int | float | None
+
+
+class Severity(StrEnum):
+    """How bad a finding is."""
+
+    ERROR = "error"  # the report breaks its format or its arithmetic
+    WARNING = "warning"  # plausibility, or needs data from outside the report
+    INFO = "info"  # worth knowing, nothing wrong
+
+
+class Finding(BaseModel):
+    """One thing a check (or the reader) found, pointing at the cells concerned."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: str = Field(description="Rule id, e.g. T3-BALANCE (format-and-law.md §12).")
+    severity: Severity
+    cells: list[str] = Field(default_factory=list, description="Full dotted cell paths concerned.")
+    message: str = Field(description="What is wrong, in plain Chinese.")
+    expected: Cell | str = None
+    found: Cell | str = None
+    line: int | None = Field(default=None, description="Source line (1-based) the finding points at.")
+    clause: str | None = Field(default=None, description="The legal or normative text enforced.")
+
+
+class Sections(BaseModel):
+    """The text of the six sections 一 to 六 as found; ``null`` when absent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overview: str | None = None
+    active: str | None = None
+    requests: str | None = None
+    appeals: str | None = None
+    problems: str | None = None
+    other: str | None = None
+
+
+SECTION_KEYS = tuple(Sections.model_fields)
+
+
+def _tree(keys: Iterable[str]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key in keys:
+        node = tree
+        *parents, leaf = key.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = None
+    return tree
+
+
+def _model(name: str, tree: Mapping[str, Any], describe: Mapping[str, str], prefix: str = "") -> type:
+    fields: dict[str, Any] = {}
+    for key, sub in tree.items():
+        path = f"{prefix}{key}"
+        if sub is None:
+            fields[key] = (Cell, Field(default=None, description=describe.get(path)))
+        else:
+            child = _model(name + "".join(p.title() for p in key.split("_")), sub, describe, path + ".")
+            fields[key] = (child, Field(default_factory=child))
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+def _describe(layout: Layout) -> dict[str, str]:
+    """Human description of each cell (row label · column label) for the JSON Schema."""
+    out: dict[str, str] = {}
+    for block in layout.active_blocks:
+        for row in block.rows:
+            for col in block.columns:
+                unit = f"，单位：{col.unit}" if col.unit else ""
+                out[f"{row.key}.{col.key}"] = (
+                    f"表二 {block.caption} {row.label.official} · {col.label.official}（{col.kind.value}{unit}）"
+                )
+    for row in layout.request_rows:
+        for col in REQUEST_COLUMNS:
+            out[f"{row.key}.{col.key}"] = f"表三 {row.label.official} · {col.label.official}"
+    for group, label in APPEAL_GROUPS:
+        for col in APPEAL_COLUMNS:
+            out[f"{group}.{col.key}"] = f"表四 {label.official} · {col.label.official}"
+    return out
+
+
+def _table_models(layout: Layout, suffix: str) -> tuple[type, type, type]:
+    describe = _describe(layout)
+    return (
+        _model(f"Active{suffix}", _tree(layout.active_keys), describe),
+        _model(f"Requests{suffix}", _tree(layout.request_keys), describe),
+        _model("Appeals", _tree(layout.appeal_keys), describe),
+    )
+
+
+Active2021, _Requests2021, Appeals = _table_models(LAYOUT_2021, "2021")
+Active2019, Requests2019, _ = _table_models(LAYOUT_2019, "2019")
+RequestRow = Requests2019.model_fields["new"].annotation
+OtherRows2021 = _Requests2021.model_fields["other"].annotation
+# A 2021-layout report that prints （六）其他处理 as one row keeps it so (report-json.md; LAY-T3-SHAPE).
+Requests2021 = create_model(
+    "Requests2021",
+    __base__=_Requests2021,
+    other=(OtherRows2021 | RequestRow, Field(default_factory=OtherRows2021)),
+)
+
+
+class ReportBase(BaseModel):
+    """Fields common to both layouts."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    schema_id: Literal["gongkai.report/1"] = Field(default=SCHEMA_ID, alias="schema")
+    agency: str | None = Field(
+        default=None, description="The reporting organ's full name, as the title gives it."
+    )
+    year: int | None = Field(default=None, description="The statistical year (not the publication year).")
+
+
+class Report2021(ReportBase):
+    """A report in the layout of 国办公开办函〔2021〕30号 (reports for 2021 and later)."""
+
+    format: Literal["2021"] = "2021"
+    active: Active2021 = Field(default_factory=Active2021)  # type: ignore[valid-type]
+    requests: Requests2021 = Field(default_factory=Requests2021)  # type: ignore[valid-type]
+    appeals: Appeals = Field(default_factory=Appeals)  # type: ignore[valid-type]
+    sections: Sections | None = None
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class Report2019(ReportBase):
+    """A report in the layout of 国办公开办函〔2019〕60号 (reports for 2019 and 2020)."""
+
+    format: Literal["2019"] = "2019"
+    active: Active2019 = Field(default_factory=Active2019)  # type: ignore[valid-type]
+    requests: Requests2019 = Field(default_factory=Requests2019)  # type: ignore[valid-type]
+    appeals: Appeals = Field(default_factory=Appeals)  # type: ignore[valid-type]
+    sections: Sections | None = None
+    findings: list[Finding] = Field(default_factory=list)
+
+
+Report = Annotated[Report2021 | Report2019, Field(discriminator="format")]
+REPORT_ADAPTER: TypeAdapter[Report2021 | Report2019] = TypeAdapter(Report)
+REPORT_CLASSES: dict[Format, type[Report2021] | type[Report2019]] = {
+    Format.F2021: Report2021,
+    Format.F2019: Report2019,
+}
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the canonical report, both layouts."""
+    schema = REPORT_ADAPTER.json_schema(by_alias=True)
+    schema["$id"] = SCHEMA_ID
+    schema["title"] = "政府信息公开工作年度报告 (gongkai.report/1)"
+    return schema
+
+
+def flatten(node: Any, prefix: str = "") -> dict[str, Cell]:
+    """Dotted path → value for every leaf of a nested mapping.
+
+    >>> flatten({"a": {"b": 1, "c": None}})
+    {'a.b': 1, 'a.c': None}
+    """
+    out: dict[str, Cell] = {}
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            out.update(flatten(value, f"{prefix}.{key}" if prefix else key))
+    else:
+        out[prefix] = node
+    return out
+
+
+def report_cells(report: Report2021 | Report2019) -> dict[str, Cell]:
+    """Every table cell of a report as ``{"requests.new.total": 3, …}``."""
+    return flatten({t: getattr(report, t).model_dump() for t in TABLES})
+
+
+def build_report(
+    fmt: Format | str,
+    cells: Mapping[str, Cell],
+    *,
+    agency: str | None = None,
+    year: int | None = None,
+    sections: Sections | None = None,
+    findings: Iterable[Finding] = (),
+) -> Report2021 | Report2019:
+    """A report of format ``fmt`` from full dotted cell paths; unknown paths raise ``KeyError``."""
+    cls = REPORT_CLASSES[Format(fmt)]
+    tree: dict[str, Any] = {}
+    for path, value in cells.items():
+        node = tree
+        *parents, leaf = path.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return cls.model_validate(
+        {**tree, "agency": agency, "year": year, "sections": sections, "findings": list(findings)}
+    )
+
+
+def report_to_json(report: Report2021 | Report2019) -> dict[str, Any]:
+    """The canonical JSON object of a report (``schema`` first, keys as in report-json.md)."""
+    return report.model_dump(mode="json", by_alias=True)
+
+
+def report_from_json(data: Mapping[str, Any]) -> Report2021 | Report2019:
+    """Validate canonical JSON into a report (raises ``pydantic.ValidationError``)."""
+    return REPORT_ADAPTER.validate_python(data)

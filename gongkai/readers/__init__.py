@@ -1,0 +1,39 @@
+"""Readers: documents in every form → the canonical report.
+
+Each reader turns its source into the intermediate :class:`~gongkai.readers.document.Document`;
+:func:`~gongkai.readers.assemble.document_to_reading` does the rest, the same for all forms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gongkai.readers.assemble import Reading, document_to_reading
+from gongkai.readers.document import Document, UnreadableDocument
+from gongkai.readers.text.decode import decode_text
+from gongkai.readers.text.reader import text_to_document
+
+MAX_TEXT_BYTES = 20 * 1024 * 1024
+
+
+def read_text(text: str, name: str = "<text>") -> Reading:
+    """Read a report from already-decoded text."""
+    return document_to_reading(text_to_document(text, name))
+
+
+def read_bytes(data: bytes, name: str = "<bytes>") -> Reading:
+    """Read a report from the bytes of a text or Markdown file (any common encoding)."""
+    if len(data) > MAX_TEXT_BYTES:
+        raise UnreadableDocument(f"文件过大（{len(data) // 1024 // 1024} MB），文本报告不应超过 20 MB")
+    if data[:5] == b"%PDF-" or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
+        raise UnreadableDocument("这是 PDF/DOCX/DOC 文件；目前只能读取文本和 Markdown 格式的报告")
+    return read_text(decode_text(data), name)
+
+
+def read_path(path: str | Path) -> Reading:
+    """Read a report file."""
+    path = Path(path)
+    return read_bytes(path.read_bytes(), str(path))
+
+
+__all__ = ["Document", "Reading", "UnreadableDocument", "read_bytes", "read_path", "read_text"]

@@ -1,0 +1,110 @@
+"""Document → canonical report: decide the layout, place the cells, keep where each came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gongkai.model.layouts import Format, expected_format, layout_for
+from gongkai.model.report import Finding, Report2019, Report2021, Sections, Severity, build_report
+from gongkai.readers.document import Document, UnreadableDocument
+from gongkai.readers.sections import SectionReading, read_sections
+from gongkai.readers.tables import TableEvidence, read_tables
+
+# 2021 layout, with （六）其他处理 printed as one row: the single row is kept (report-json.md).
+_OTHER_SUB_ROWS = ("requests.other.no_correction.", "requests.other.no_fee.", "requests.other.other.")
+
+
+@dataclass
+class FormatDecision:
+    """Which layout the tables follow, and why."""
+
+    format: Format
+    reason: str
+    mixed: bool = False
+
+
+@dataclass
+class Reading:
+    """Everything a reader learnt about a document; ``report`` is the canonical part."""
+
+    report: Report2021 | Report2019
+    source: str
+    decision: FormatDecision
+    evidence: TableEvidence
+    sections: SectionReading
+    origins: dict[str, int] = field(default_factory=dict)  # full cell key → source line
+    notices: list[Finding] = field(default_factory=list)  # READ-* findings
+    raw_cells: dict[str, object] = field(default_factory=dict)  # every key read, both layouts
+
+
+def decide_format(evidence: TableEvidence, year: int | None) -> FormatDecision:
+    """The layout, from the table headers' fingerprints (format-and-law.md §7), else the year."""
+    n2021 = len(evidence.fingerprints[Format.F2021])
+    n2019 = len(evidence.fingerprints[Format.F2019])
+    by_year = expected_format(year) if year else None
+    if n2021 == n2019 == 0:
+        fmt = by_year or Format.F2021
+        return FormatDecision(fmt, f"表头中没有格式特征，按统计年度推定为{fmt.value}年格式")
+    if n2021 == n2019:
+        fmt = by_year or Format.F2021
+    else:
+        fmt = Format.F2021 if n2021 > n2019 else Format.F2019
+    seen = [p for p, _ in evidence.fingerprints[fmt]]
+    reason = f"表头含{fmt.notice}格式特征：{'、'.join(dict.fromkeys(seen))}"
+    return FormatDecision(fmt, reason, mixed=n2021 > 0 and n2019 > 0)
+
+
+def document_to_reading(doc: Document) -> Reading:
+    """Read a document's tables and text into a :class:`Reading`."""
+    tables = read_tables(doc.grids)
+    if not tables.cells:
+        missing = "统计表（表二、表三、表四）"
+        raise UnreadableDocument(f"没有找到年度报告的{missing}，不像是政府信息公开工作年度报告")
+    sections = read_sections(doc.paragraphs)
+    decision = decide_format(tables.evidence, sections.year)
+    layout = layout_for(decision.format)
+    wanted = set(layout.cell_keys)
+    single_other = (
+        decision.format is Format.F2021
+        and any(k.startswith("requests.other.") and k.count(".") == 2 for k in tables.cells)
+        and not any(k.startswith(_OTHER_SUB_ROWS) for k in tables.cells)
+    )
+    if single_other:
+        wanted = {k for k in wanted if not k.startswith(_OTHER_SUB_ROWS)}
+        wanted |= {
+            f"requests.other.{c}"
+            for c in ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total")
+        }
+    cells = {k: c.value.value for k, c in tables.cells.items() if k in wanted}
+    notices = [
+        Finding(rule=n.rule, severity=Severity.WARNING, cells=n.cells, message=n.message, line=n.line)
+        for n in tables.notices
+    ]
+    dropped = sorted(k for k in tables.cells if k not in wanted)
+    if dropped:
+        notices.append(
+            Finding(
+                rule="READ-OTHER-LAYOUT",
+                severity=Severity.WARNING,
+                cells=dropped,
+                message=f"按{decision.format.value}年格式读取，另一格式的{len(dropped)}个单元格未能放入：{dropped[0]}等",
+                line=tables.cells[dropped[0]].line,
+            )
+        )
+    report = build_report(
+        decision.format,
+        cells,
+        agency=sections.agency,
+        year=sections.year,
+        sections=Sections(**{k: sections.texts.get(k) for k in Sections.model_fields}),
+    )
+    return Reading(
+        report=report,
+        source=doc.name,
+        decision=decision,
+        evidence=tables.evidence,
+        sections=sections,
+        origins={k: c.line for k, c in tables.cells.items()},
+        notices=notices,
+        raw_cells={k: c.value.value for k, c in tables.cells.items()},
+    )

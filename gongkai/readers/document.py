@@ -1,0 +1,72 @@
+"""The intermediate form every reader yields: paragraphs and table grids, with provenance.
+
+A text, HTML, DOCX or PDF reader turns its source into a :class:`Document`; one table
+reader (:mod:`gongkai.readers.tables`) maps any grid onto the layout, so a fix for one
+format helps all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of running text and the source line it starts on (1-based)."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class GridCell:
+    """One cell of a table grid: its text and where it came from."""
+
+    text: str
+    line: int  # source line (text formats) or a running number (others)
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class Grid:
+    """A table as found: rows of cells.
+
+    ``positional`` tells whether a cell's index in its row is its column (tab-separated
+    text, Markdown, HTML, DOCX after span expansion). Word's text export lists only the
+    cells each row really has, so there only the order of cells is meaningful.
+    """
+
+    rows: list[list[GridCell]] = field(default_factory=list)
+    positional: bool = True
+
+    @property
+    def first_line(self) -> int:
+        """The source line of the grid's first cell."""
+        return next((c.line for row in self.rows for c in row), 0)
+
+    def texts(self) -> list[list[str]]:
+        """The grid as plain strings, row by row (for debugging and tests)."""
+        return [[c.text for c in row] for row in self.rows]
+
+
+@dataclass
+class Document:
+    """A source document as an ordered list of paragraphs and grids."""
+
+    name: str
+    blocks: list[Paragraph | Grid] = field(default_factory=list)
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        """The running text, in order."""
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+    @property
+    def grids(self) -> list[Grid]:
+        """The tables, in order."""
+        return [b for b in self.blocks if isinstance(b, Grid)]
+
+
+class UnreadableDocument(Exception):
+    """The source cannot be read as a report; the message says why, for the officer."""

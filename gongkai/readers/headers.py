@@ -1,0 +1,156 @@
+"""Column headers of tables 三 and 四: which value column each position holds.
+
+A header is a tree (申请人情况 → 法人或其他组织 → 商业企业…). Two kinds of grid reach us:
+
+* positional grids (tab-separated text, HTML, DOCX): an empty header cell to the right of a
+  label is part of that label's merged cell, so each column's deepest label is its leaf;
+* Word's text export, which lists only the cells a row has: an empty cell under a label is
+  the label's vertical continuation, and a group label is followed, one row down, by its
+  children in order. :func:`sequential_leaves` rebuilds the leaf order from that.
+
+Either way the layout says which labels are groups and which are leaves, so labels are
+matched by name, never by position alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gongkai.model.labels import Label, core
+from gongkai.model.layouts import (
+    APPEAL_COLUMNS,
+    APPEAL_GROUPS,
+    APPEAL_SUIT_GROUP,
+    REQUEST_APPLICANT_GROUP,
+    REQUEST_COLUMNS,
+    REQUEST_ORG_GROUP,
+)
+from gongkai.readers.document import GridCell
+
+
+@dataclass(frozen=True)
+class HeaderNode:
+    """A header label: a leaf (value column, with its key) or a group of nodes."""
+
+    label: Label
+    key: str | None = None
+    children: tuple[HeaderNode, ...] = ()
+
+    def walk(self) -> list[HeaderNode]:
+        """This node and every node below it, depth first."""
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+    def find(self, label_core: str) -> HeaderNode | None:
+        """The nearest node below this one whose label matches (children first)."""
+        for child in self.children:
+            if child.label.matches(label_core):
+                return child
+        for child in self.children:
+            found = child.find(label_core)
+            if found is not None:
+                return found
+        return None
+
+
+def _leaf(column, prefix: str = "") -> HeaderNode:
+    return HeaderNode(column.label, prefix + column.key)
+
+
+REQUEST_HEADER = HeaderNode(
+    Label("(表三表头)"),
+    children=(
+        HeaderNode(
+            REQUEST_APPLICANT_GROUP.label,
+            children=(
+                _leaf(REQUEST_COLUMNS[0]),
+                HeaderNode(REQUEST_ORG_GROUP.label, children=tuple(_leaf(c) for c in REQUEST_COLUMNS[1:6])),
+                _leaf(REQUEST_COLUMNS[6]),
+            ),
+        ),
+    ),
+)
+
+
+def _appeal_group(key: str, label: Label) -> HeaderNode:
+    return HeaderNode(label, key, tuple(_leaf(c, key + ".") for c in APPEAL_COLUMNS))
+
+
+APPEAL_HEADER = HeaderNode(
+    Label("(表四表头)"),
+    children=(
+        _appeal_group(*APPEAL_GROUPS[0]),
+        HeaderNode(APPEAL_SUIT_GROUP.label, children=tuple(_appeal_group(*g) for g in APPEAL_GROUPS[1:])),
+    ),
+)
+
+
+def positional_leaves(rows: list[list[GridCell]], root: HeaderNode) -> dict[int, str]:
+    """Column index → leaf key for a grid whose cell positions are columns."""
+    spans: list[list[tuple[int, int, HeaderNode]]] = []
+    for row in rows:
+        row_spans: list[tuple[int, int, HeaderNode]] = []
+        filled = [i for i, cell in enumerate(row) if core(cell.text)]
+        for n, col in enumerate(filled):
+            parent, parent_end = _covering(spans, col) or (root, len(row))
+            node = parent.find(core(row[col].text)) or root.find(core(row[col].text))
+            if node is None:
+                continue
+            end = filled[n + 1] if n + 1 < len(filled) else len(row)
+            row_spans.append((col, min(end, parent_end) if parent is not root else end, node))
+        spans.append(row_spans)
+    leaves: dict[int, str] = {}
+    width = max((len(r) for r in rows), default=0)
+    for col in range(width):
+        for row_spans in reversed(spans):
+            hit = next((node for start, end, node in row_spans if start <= col < end), None)
+            if hit is not None:
+                if not hit.children and hit.key:
+                    leaves[col] = hit.key
+                break
+    return leaves
+
+
+def _covering(spans: list[list[tuple[int, int, HeaderNode]]], col: int) -> tuple[HeaderNode, int] | None:
+    for row_spans in reversed(spans):
+        for start, end, node in row_spans:
+            if start <= col < end and node.children:
+                return node, end
+    return None
+
+
+def sequential_leaves(rows: list[list[GridCell]], root: HeaderNode) -> list[str]:
+    """Leaf keys in column order for Word's text export (see module docstring)."""
+    frontier: list[HeaderNode | None] = [root.find(core(c.text)) if core(c.text) else None for c in rows[0]]
+    for row in rows[1:]:
+        cells = [core(c.text) for c in row]
+        pos = 0
+        new: list[HeaderNode | None] = []
+        for node in frontier:
+            if node is not None and node.children:
+                taken: set[int] = set()
+                while pos < len(cells) and cells[pos]:
+                    child = next(
+                        (
+                            i
+                            for i, ch in enumerate(node.children)
+                            if i not in taken and ch.label.matches(cells[pos])
+                        ),
+                        None,
+                    )
+                    if child is None:
+                        break
+                    taken.add(child)
+                    new.append(node.children[child])
+                    pos += 1
+                if not taken:
+                    new.append(node)
+            else:
+                if pos < len(cells) and not cells[pos]:
+                    pos += 1  # the empty continuation of a vertically merged cell
+                new.append(node)
+        new.extend(root.find(c) if c else None for c in cells[pos:])
+        frontier = new
+    return [n.key for n in frontier if n is not None and not n.children and n.key]

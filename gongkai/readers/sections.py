@@ -1,0 +1,130 @@
+"""The running text: title (organ and year), the six section headings and their text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from gongkai.model.labels import fold
+from gongkai.readers.document import Paragraph
+
+# (section key, number, official heading, cores that identify it when the heading is numbered)
+SECTION_HEADINGS = (
+    ("overview", 1, "总体情况", ("总体情况", "基本情况", "概述")),
+    ("active", 2, "主动公开政府信息情况", ("主动公开",)),
+    ("requests", 3, "收到和处理政府信息公开申请情况", ("政府信息公开申请", "依申请公开")),
+    ("appeals", 4, "政府信息公开行政复议、行政诉讼情况", ("行政复议",)),
+    ("problems", 5, "存在的主要问题及改进情况", ("主要问题", "存在的问题", "问题及改进")),
+    ("other", 6, "其他需要报告的事项", ("其他需要报告",)),
+)
+_NUMERALS = "一二三四五六七八九十"
+# Top-level numbering only: 一、 / 1、 / 1. / # marks; （一） and (1) are sub-headings.
+_HEADING_RE = re.compile(
+    r"^(?P<marks>#{1,6}\s*)?(?:\*\*)?\s*(?:(?P<cn>[一二三四五六七八九十])\s*[、.．]|(?P<num>[1-9])\s*[、.．])?\s*(?P<rest>.*)$"
+)
+MAX_HEADING_CHARS = 40
+
+
+@dataclass
+class Heading:
+    """A section heading as found."""
+
+    key: str
+    number: int
+    text: str
+    line: int
+    numbered: bool
+
+
+@dataclass
+class SectionReading:
+    """Title, headings in order, and each section's text."""
+
+    title: str | None = None
+    title_line: int | None = None
+    agency: str | None = None
+    year: int | None = None
+    headings: list[Heading] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+def match_heading(text: str) -> tuple[str, int, bool] | None:
+    """``(key, number, numbered)`` when a line is a top-level section heading.
+
+    >>> match_heading("## 一、总体情况"), match_heading("5、 存在的主要问题及改进情况")
+    (('overview', 1, True), ('problems', 5, True))
+    >>> match_heading("（一）主动公开"), match_heading("存在的主要问题及改进情况")
+    (None, ('problems', 5, False))
+    """
+    normal = unicodedata.normalize("NFKC", text).strip().strip("*").strip()
+    if not normal or len(normal) > MAX_HEADING_CHARS:
+        return None
+    m = _HEADING_RE.match(normal)
+    if not m:
+        return None
+    rest = fold(m["rest"]).strip("*:：。")
+    if not rest or rest[0] in "(（":
+        return None
+    numbered = bool(m["cn"] or m["num"] or m["marks"])
+    number = _NUMERALS.index(m["cn"]) + 1 if m["cn"] else int(m["num"]) if m["num"] else None
+    for key, n, official, cores in SECTION_HEADINGS:
+        if number is not None and number != n:
+            continue
+        if rest == official or (numbered and any(c in rest for c in cores)) or rest.endswith(official):
+            return key, n, numbered
+    return None
+
+
+_YEAR_RE = re.compile(r"(?<!\d)(20\d{2})\s*年度?")
+_TITLE_TAIL_RE = re.compile(r"(政府)?信息公开.*$")
+
+
+def parse_title(title: str) -> tuple[str | None, int | None]:
+    """Organ and statistical year from a report title.
+
+    >>> parse_title("杭州市余杭区科学技术局2024年度政府信息公开工作年度报告")
+    ('杭州市余杭区科学技术局', 2024)
+    >>> parse_title("2023年杭州市民政局政府信息公开工作年度报告")
+    ('杭州市民政局', 2023)
+    """
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title)).strip("#*《》")
+    m = _YEAR_RE.search(text)
+    year = int(m.group(1)) if m else None
+    before = text[: m.start()] if m else ""
+    after = text[m.end() :] if m else text
+    agency = before.strip("关于（()）《") or _TITLE_TAIL_RE.sub("", after).strip("的（()）")
+    return (agency or None), year
+
+
+def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
+    """Find the title, the six headings (in order) and the text under each."""
+    out = SectionReading()
+    title_parts: list[Paragraph] = []
+    current: str | None = None
+    last_number = 0
+    for para in paragraphs:
+        found = match_heading(para.text)
+        if found and found[1] > last_number:
+            key, number, numbered = found
+            out.headings.append(Heading(key, number, para.text, para.line, numbered))
+            out.lines[key] = para.line
+            out.texts.setdefault(key, "")
+            current, last_number = key, number
+            continue
+        if current is None:
+            if (
+                not out.headings
+                and len(title_parts) < 3
+                and "年度报告" not in "".join(p.text for p in title_parts)
+            ):
+                title_parts.append(para)
+            continue
+        text = para.text.replace("**", "")
+        out.texts[current] = (out.texts[current] + "\n" + text).strip()
+    if title_parts:
+        out.title = "".join(p.text.lstrip("#").strip() for p in title_parts)
+        out.title_line = title_parts[0].line
+        out.agency, out.year = parse_title(out.title)
+    return out

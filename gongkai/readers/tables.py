@@ -1,0 +1,500 @@
+"""The one table reader: any grid → cells of tables 二, 三 and 四, by row label and header.
+
+Every reader (text now; HTML, DOCX, PDF later) hands its grids to :func:`read_tables`.
+Rows are matched by their labels, columns by their headers; values are placed by the
+header's column order, and only fall back to grid positions when a row's cell count
+leaves no other way. Labels of both layouts are accepted here: deciding the layout is
+the assembler's job, from the fingerprints collected on the way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gongkai.model.labels import CHINESE_NUMERALS, core, fold
+from gongkai.model.layouts import (
+    ACTIVE_2019,
+    ACTIVE_2021,
+    ACTIVE_HEADER,
+    G_OTHER,
+    LAYOUT_2021,
+    REQUEST_BALANCE_NOTE,
+    REQUEST_GROUPS,
+    ROW_OTHER_SINGLE,
+    Block,
+    CellKind,
+    Column,
+    Format,
+    Row,
+)
+from gongkai.readers.document import Grid, GridCell
+from gongkai.readers.headers import APPEAL_HEADER, REQUEST_HEADER, positional_leaves, sequential_leaves
+from gongkai.readers.values import CellValue, is_value_text, read_value
+
+_ITEM_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]{1,3})[)）]?项")
+
+
+@dataclass
+class ReadCell:
+    """A cell placed on the layout: its full key, the value read, where it came from."""
+
+    key: str
+    value: CellValue
+    line: int
+
+
+@dataclass
+class Notice:
+    """Something the reader had to assume or could not place; becomes a READ-* finding."""
+
+    rule: str
+    message: str
+    line: int | None = None
+    cells: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TableEvidence:
+    """What the tables looked like, for the layout checks (LAY-*) and format detection."""
+
+    tables: set[str] = field(default_factory=set)
+    active_blocks: list[int] = field(default_factory=list)
+    active_rows: list[str] = field(default_factory=list)
+    active_headers: dict[int, list[str]] = field(default_factory=dict)
+    active_extra: list[tuple[int, str, int]] = field(default_factory=list)  # item, header, line
+    fee_header: str | None = None
+    procurement_unit: str | None = None
+    request_rows: list[tuple[str, int]] = field(default_factory=list)  # key, line
+    request_columns: list[str] = field(default_factory=list)
+    appeal_columns: list[str] = field(default_factory=list)
+    balance_note: bool = False
+    partial_note: bool = False
+    fingerprints: dict[Format, list[tuple[str, int]]] = field(
+        default_factory=lambda: {Format.F2019: [], Format.F2021: []}
+    )
+    table_lines: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class TableReading:
+    """The result of reading a document's grids."""
+
+    cells: dict[str, ReadCell] = field(default_factory=dict)
+    evidence: TableEvidence = field(default_factory=TableEvidence)
+    notices: list[Notice] = field(default_factory=list)
+
+
+# --- splitting grids into tables -----------------------------------------------------------
+
+
+def _table_of_row(row: list[GridCell]) -> str | None:
+    cores = [core(c.text) for c in row]
+    joined = "".join(cores)
+    if "第二十条" in joined or any(ACTIVE_HEADER.matches(c) for c in cores):
+        return "active"
+    if REQUEST_BALANCE_NOTE.matches(joined) or "申请人情况" in joined or "本年新收" in joined:
+        return "requests"
+    if "行政复议" in cores and ("行政诉讼" in cores or len([c for c in cores if c]) <= 2):
+        return "appeals"
+    return None
+
+
+def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[GridCell]]]]]:
+    """Rows of each grid, assigned to the table they belong to (a grid may hold several)."""
+    out: dict[str, list[tuple[Grid, list[list[GridCell]]]]] = {}
+    for grid in grids:
+        current: str | None = None
+        pieces: dict[str, list[list[GridCell]]] = {}
+        for row in grid.rows:
+            table = _table_of_row(row)
+            if table is not None and table not in pieces:
+                current = table  # a marker of a table already begun does not restart it
+            if current is not None:
+                pieces.setdefault(current, []).append(row)
+        for table, rows in pieces.items():
+            out.setdefault(table, []).append((grid, rows))
+    return out
+
+
+# --- placing a row's values -----------------------------------------------------------------
+
+
+def _label_end(row: list[GridCell]) -> int:
+    """Index just past the row's last label (non-value) cell."""
+    end = 0
+    for i, cell in enumerate(row):
+        if not is_value_text(cell.text):
+            end = i + 1
+    return end
+
+
+def _trimmed(cells: list[GridCell]) -> list[GridCell]:
+    start, stop = 0, len(cells)
+    while start < stop and not cells[start].text.strip():
+        start += 1
+    while stop > start and not cells[stop - 1].text.strip():
+        stop -= 1
+    return cells[start:stop]
+
+
+def place_values(
+    row: list[GridCell],
+    keys: list[str],
+    positions: dict[int, str] | None,
+) -> tuple[dict[str, GridCell | None], str | None]:
+    """Assign a data row's value cells to column keys; say how when it needed a guess.
+
+    The header's column order decides: the cells after the row label, as many as there
+    are columns (blank padding of merged cells trimmed). Only when the count does not fit
+    are grid positions used, and failing those the cells are placed in order with a notice.
+    """
+    values = row[_label_end(row) :]
+    for candidate in (values, _trimmed(values)):
+        if len(candidate) == len(keys):
+            return dict(zip(keys, candidate, strict=True)), None
+    if positions:
+        placed: dict[str, GridCell | None] = dict.fromkeys(keys)
+        for col, key in sorted(positions.items()):
+            if col < len(row) and (placed.get(key) is None or not placed[key].text.strip()):
+                placed[key] = row[col]
+        if all(cell is None or is_value_text(cell.text) for cell in placed.values()):
+            return placed, None
+    trimmed = _trimmed(values)
+    placed = {key: (trimmed[i] if i < len(trimmed) else None) for i, key in enumerate(keys)}
+    return placed, f"该行有{len(trimmed)}个数值，表头有{len(keys)}列，已按顺序对位，请核对"
+
+
+# --- table 二 -------------------------------------------------------------------------------
+
+_ALL_BLOCKS: tuple[Block, ...] = ACTIVE_2021 + ACTIVE_2019
+_FORMAT_OF_BLOCK = {id(b): Format.F2021 for b in ACTIVE_2021} | {id(b): Format.F2019 for b in ACTIVE_2019}
+
+
+def _item_number(text: str) -> int | None:
+    match = _ITEM_RE.search(fold(text))
+    if not match:
+        return None
+    numeral = match.group(1)
+    if numeral == "十":
+        return 10
+    return CHINESE_NUMERALS.index(numeral[-1]) + (10 if numeral.startswith("十") else 0)
+
+
+def _active_row(label_core: str, item: int | None) -> tuple[Row, list[Block]] | None:
+    for block in _ALL_BLOCKS:
+        if item is not None and block.item != item:
+            continue
+        for row in block.rows:
+            if row.label.matches(label_core):
+                return row, [b for b in _ALL_BLOCKS if any(r.key == row.key for r in b.rows)]
+    if item is not None:
+        return _active_row(label_core, None)
+    return None
+
+
+def _read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
+    ev = reading.evidence
+    item: int | None = None
+    header: list[GridCell] = []
+    for row in rows:
+        texts = [c.text for c in row if core(c.text)]
+        if not texts:
+            continue
+        number = _item_number("".join(texts))
+        if number is not None and len(texts) == 1:
+            item = number
+            ev.active_blocks.append(item)
+            header = []
+            continue
+        if ACTIVE_HEADER.matches(core(texts[0])):
+            header = row[next(i for i, c in enumerate(row) if core(c.text)) :]
+            labels = [c.text for c in header[1:] if core(c.text)]
+            ev.active_headers[item or 0] = labels
+            for cell in header[1:]:
+                _fingerprint(ev, cell.text, cell.line)
+                if "收费金额" in fold(cell.text):
+                    ev.fee_header = cell.text
+                if "采购总金额" in fold(cell.text) and re.search("万元|元", cell.text):
+                    ev.procurement_unit = "万元" if "万元" in cell.text else "元"
+            continue
+        label_cell = next(c for c in row if core(c.text))
+        match = _active_row(core(label_cell.text), item)
+        if match is None:
+            reading.notices.append(
+                Notice("READ-ROW", f"表二中的行「{label_cell.text}」不是格式中的行，已忽略", label_cell.line)
+            )
+            continue
+        data_row, blocks = match
+        ev.active_rows.append(data_row.key)
+        _fingerprint(ev, label_cell.text, label_cell.line)
+        _place_active(grid, row, data_row, blocks, header, reading)
+
+
+def _place_active(
+    grid: Grid,
+    row: list[GridCell],
+    data_row: Row,
+    blocks: list[Block],
+    header: list[GridCell],
+    reading: TableReading,
+) -> None:
+    """Place one row of table 二 under its block's header (信息内容 | column labels…)."""
+    ev = reading.evidence
+    columns: list[tuple[Column | None, str]] = []  # per named header cell: layout column or an extra
+    positions: dict[int, str] = {}
+    offset = row.index(next(c for c in row if core(c.text)))  # where the row label sits
+    for i, cell in enumerate(header[1:], start=1):
+        if not core(cell.text):
+            if columns:  # an empty header cell is the merged right part of its left neighbour
+                positions[offset + i] = str(len(columns) - 1)
+            continue
+        column = None
+        for block in blocks:
+            column = next((c for c in block.columns if c.label.matches(core(cell.text))), None)
+            if column is not None:
+                break
+        columns.append((column, cell.text))
+        positions[offset + i] = str(len(columns) - 1)
+    if not columns:  # no header seen: the row's own block, in layout order
+        columns = [(c, c.label.official) for c in blocks[0].columns]
+        reading.notices.append(
+            Notice(
+                "READ-HEADER", f"表二「{data_row.label.official}」行前没有表头，按格式列序读取", row[0].line
+            )
+        )
+    keys = [str(i) for i in range(len(columns))]
+    placed, guess = place_values(row, keys, positions if grid.positional else None)
+    if guess:
+        reading.notices.append(
+            Notice("READ-ROW-WIDTH", f"表二「{data_row.label.official}」行：{guess}", row[0].line)
+        )
+    for i, (column, header_text) in enumerate(columns):
+        cell = placed.get(str(i))
+        if cell is None:
+            continue
+        if column is None:
+            if cell.text.strip():
+                ev.active_extra.append(
+                    (ev.active_blocks[-1] if ev.active_blocks else 0, header_text, cell.line)
+                )
+            continue
+        if column.key == "amount" and data_row.key == "procurement" and re.search("万元|元", cell.text):
+            ev.procurement_unit = "万元" if "万" in cell.text else "元"
+        _store(
+            reading,
+            f"active.{data_row.key}.{column.key}",
+            read_value(cell.text, column.kind, column.unit),
+            cell.line,
+            f"表二「{data_row.label.official}」行「{column.label.official}」列",
+        )
+
+
+# --- table 三 -------------------------------------------------------------------------------
+
+_REQUEST_ROWS: tuple[Row, ...] = (*LAYOUT_2021.request_rows, ROW_OTHER_SINGLE)
+
+
+def match_request_row(label_cores: list[str], group: object) -> Row | None:
+    """The table-三 row named by a row's label cells (last, most specific, first)."""
+    for position, label_core in enumerate(reversed(label_cores)):
+        for row in _REQUEST_ROWS:
+            if row is ROW_OTHER_SINGLE:
+                if position == 0 and G_OTHER.matches(label_core):
+                    return row
+                continue
+            if (
+                row.key == "other.other"
+                and group is not G_OTHER
+                and not any(G_OTHER.matches(c) for c in label_cores)
+            ):
+                continue
+            if row.label.matches(label_core):
+                return row
+    return None
+
+
+def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
+    ev = reading.evidence
+    ev.balance_note = ev.balance_note or any(
+        REQUEST_BALANCE_NOTE.matches(core(c.text)) for r in rows for c in r
+    )
+    group: object = None
+    header_rows: list[list[GridCell]] = []
+    keys: list[str] | None = None
+    positions: dict[int, str] | None = None
+    for row in rows:
+        end = _label_end(row)
+        label_cells = [c for c in row[:end] if core(c.text)]
+        cores = [core(c.text) for c in label_cells]
+        for c in cores:
+            for g in REQUEST_GROUPS:
+                if g.matches(c):
+                    group = g
+        if keys is None and _is_request_header(cores):
+            header_rows.append(row)
+            continue
+        match = match_request_row(cores, group) if cores else None
+        has_values = any(c.text.strip() for c in row[end:]) or (match is not None and len(row) > end)
+        if match is None or not has_values:
+            if keys is None:
+                header_rows.append(row)
+            elif cores and not any(g.matches(c) for g in REQUEST_GROUPS for c in cores):
+                reading.notices.append(
+                    Notice(
+                        "READ-ROW",
+                        f"表三中的行「{label_cells[-1].text}」不是格式中的行，已忽略",
+                        label_cells[-1].line,
+                    )
+                )
+            continue
+        if keys is None:
+            keys, positions = _columns(
+                grid, header_rows, REQUEST_HEADER, [f"{c}" for c in _REQUEST_COLUMN_KEYS], reading, "表三"
+            )
+            ev.request_columns = keys
+        if match.key.startswith("other.") or match is ROW_OTHER_SINGLE or match.key == "partial":
+            _fingerprint(ev, "".join(cores), row[0].line, single_other=match is ROW_OTHER_SINGLE)
+        if match.key == "partial":
+            ev.partial_note = ev.partial_note or "区分处理" in "".join(cores)
+        ev.request_rows.append((match.key, label_cells[-1].line))
+        placed, guess = place_values(row, keys, positions)
+        name = f"表三「{match.label.official}」行"
+        if guess:
+            reading.notices.append(Notice("READ-ROW-WIDTH", f"{name}：{guess}", label_cells[-1].line))
+        for col_key, cell in placed.items():
+            if cell is None:
+                continue
+            _store(
+                reading,
+                f"requests.{match.key}.{col_key}",
+                read_value(cell.text),
+                cell.line,
+                f"{name}「{col_key}」列",
+            )
+
+
+# Header labels that never name a data row (总计 and 其他 do both).
+_REQUEST_HEADER_ONLY = [n.label for n in REQUEST_HEADER.walk()[1:] if n.key not in ("total", "other_org")]
+
+
+def _is_request_header(cores: list[str]) -> bool:
+    return any(
+        REQUEST_BALANCE_NOTE.matches(c) or any(lb.matches(c) for lb in _REQUEST_HEADER_ONLY) for c in cores
+    )
+
+
+_REQUEST_COLUMN_KEYS = ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total")
+
+
+def _columns(
+    grid, header_rows, root, default, reading, table_name
+) -> tuple[list[str], dict[int, str] | None]:
+    if header_rows:
+        if grid.positional:
+            positions = positional_leaves(header_rows, root)
+            keys = list(dict.fromkeys(positions[c] for c in sorted(positions)))
+        else:
+            positions, keys = None, sequential_leaves(header_rows, root)
+        if len(keys) == len(default) and set(keys) == set(default):
+            return keys, positions
+        missing = [k for k in default if k not in keys]
+        reading.notices.append(
+            Notice(
+                "READ-HEADER",
+                f"{table_name}表头不完整（缺{len(missing)}列），按格式列序读取",
+                header_rows[0][0].line,
+            )
+        )
+    else:
+        reading.notices.append(Notice("READ-HEADER", f"{table_name}没有表头，按格式列序读取"))
+    return list(default), None
+
+
+# --- table 四 -------------------------------------------------------------------------------
+
+_APPEAL_KEYS = [n.key for n in APPEAL_HEADER.walk() if n.key and not n.children]
+
+
+def _read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
+    header_rows: list[list[GridCell]] = []
+    for row in rows:
+        numbers = [c for c in row if c.text.strip()]
+        if numbers and all(is_value_text(c.text) for c in numbers) and len(numbers) >= 5:
+            keys, positions = _columns(grid, header_rows, APPEAL_HEADER, _APPEAL_KEYS, reading, "表四")
+            reading.evidence.appeal_columns = keys
+            placed, guess = place_values(row, keys, positions)
+            if guess:
+                reading.notices.append(Notice("READ-ROW-WIDTH", f"表四数据行：{guess}", row[0].line))
+            for key, cell in placed.items():
+                if cell is not None:
+                    _store(reading, f"appeals.{key}", read_value(cell.text), cell.line, f"表四「{key}」")
+            return
+        header_rows.append(row)
+    reading.notices.append(
+        Notice("READ-ROW", "表四没有找到数据行", rows[0][0].line if rows and rows[0] else None)
+    )
+
+
+# --- shared -------------------------------------------------------------------------------
+
+
+def _fingerprint(ev: TableEvidence, text: str, line: int, single_other: bool = False) -> None:
+    folded = fold(text)
+    for fmt, layout_prints in ((Format.F2021, _PRINTS_2021), (Format.F2019, _PRINTS_2019)):
+        for printed in layout_prints:
+            if printed in folded:
+                ev.fingerprints[fmt].append((printed, line))
+    if single_other:
+        ev.fingerprints[Format.F2019].append(("单独一行的（六）其他处理", line))
+
+
+_PRINTS_2021 = (
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "本年收费金额",
+    "本年处理决定数量",
+    "逾期未按收费通知要求缴纳费用",
+)
+_PRINTS_2019 = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年增/减",
+    "其他对外管理服务事项",
+    "政府集中采购",
+    "采购总金额",
+)
+
+
+def _store(reading: TableReading, key: str, value: CellValue, line: int, where: str) -> None:
+    if key in reading.cells:
+        reading.notices.append(
+            Notice("READ-DUPLICATE", f"{where}出现了两次，保留第一次读到的值", line, [key])
+        )
+        return
+    reading.cells[key] = ReadCell(key, value, line)
+    if value.note and not (value.value is None and value.numeric and value.text.strip() in ("", "无")):
+        reading.notices.append(Notice("READ-VALUE", f"{where}：{value.note}", line, [key]))
+
+
+def read_tables(grids: list[Grid]) -> TableReading:
+    """Place the cells of every grid on the layout (both layouts' labels accepted)."""
+    reading = TableReading()
+    for table, pieces in split_tables(grids).items():
+        reading.evidence.tables.add(table)
+        first = pieces[0][1]
+        reading.evidence.table_lines[table] = first[0][0].line if first and first[0] else 0
+        for grid, rows in pieces:
+            if table == "active":
+                _read_active(grid, rows, reading)
+            elif table == "requests":
+                _read_requests(grid, rows, reading)
+            else:
+                _read_appeals(grid, rows, reading)
+    return reading
+
+
+__all__ = ["CellKind", "ReadCell", "TableEvidence", "TableReading", "read_tables"]

@@ -1,0 +1,130 @@
+"""Plain text and Markdown-like text → :class:`~gongkai.readers.document.Document`.
+
+Three table shapes are found in real text exports (see format-and-law.md §7):
+
+* **one cell per line** (Word's text export): each cell is a line starting with a tab,
+  rows are separated by blank lines, and a line without a tab right after a cell
+  continues it (「商业\\n企业」). Merged cells are left out, so only the order of cells counts.
+* **tab-separated rows** (PDF export): one row per line, empty fields for merged cells.
+* **Markdown pipe tables**: ``| a | b |`` rows, ``|---|`` separator lines skipped.
+
+Stray lines inside and between tables (page numbers, 「图 1」 captions, bookmarks) are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gongkai.model.labels import BOOKMARK_RE
+from gongkai.readers.document import Document, Grid, GridCell, Paragraph
+
+_PAGE_NUMBER_RE = re.compile(r"^[-—－–\s]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—－–\s]*$")
+_CAPTION_RE = re.compile(r"^(?:图|表)\s*\d{1,3}\s*$")
+_TOP_HEADING_RE = re.compile(r"^\s*(?:#|[一二三四五六七八九十]{1,2}、)")
+_PIPE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def is_stray(line: str) -> bool:
+    """A line that carries nothing of the report: a page number, a figure caption, a bookmark.
+
+    >>> is_stray("1"), is_stray("- 2 -"), is_stray("图 1"), is_stray("2024年")
+    (True, True, True, False)
+    """
+    text = BOOKMARK_RE.sub("", line).replace("\u3000", " ").strip()
+    return not text or bool(_PAGE_NUMBER_RE.match(text) or _CAPTION_RE.match(text))
+
+
+def _kind(line: str) -> str:
+    if line.startswith("\t") and "\t" not in line[1:]:
+        return "cell"  # possibly empty: an empty cell of a Word export
+    if not line.strip():
+        return "blank"
+    if "\t" in line.strip("\n"):
+        return "tsv"
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
+        return "pipe"
+    return "text"
+
+
+def text_to_document(text: str, name: str = "<text>") -> Document:
+    """Split text into paragraphs and grids, keeping each piece's line number."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    doc = Document(name)
+    i = 0
+    while i < len(lines):
+        kind = _kind(lines[i])
+        if kind == "cell":
+            grid, i = _read_word_table(lines, i)
+            doc.blocks.append(grid)
+        elif kind in ("tsv", "pipe"):
+            grid, i = _read_row_table(lines, i, kind)
+            doc.blocks.append(grid)
+        else:
+            if kind == "text" and not is_stray(lines[i]):
+                doc.blocks.append(Paragraph(BOOKMARK_RE.sub("", lines[i]).strip(), i + 1))
+            i += 1
+    return doc
+
+
+def _next_content(lines: list[str], i: int) -> int:
+    """Index of the next line that is neither blank nor stray (or ``len(lines)``)."""
+    while i < len(lines):
+        kind = _kind(lines[i])
+        if kind != "blank" and not (kind == "text" and is_stray(lines[i])):
+            break
+        i += 1
+    return i
+
+
+def _read_word_table(lines: list[str], i: int) -> tuple[Grid, int]:
+    grid = Grid(positional=False)
+    row: list[GridCell] = []
+    while i < len(lines):
+        line = lines[i]
+        kind = _kind(line)
+        if kind == "cell":
+            row.append(GridCell(BOOKMARK_RE.sub("", line[1:]).strip(), i + 1))
+            i += 1
+        elif kind == "text" and row and not _TOP_HEADING_RE.match(line) and lines[i - 1].strip():
+            # A cell's text wrapped onto a line of its own (「商业」「企业」).
+            row[-1].text += BOOKMARK_RE.sub("", line).strip()
+            i += 1
+        elif kind in ("blank", "text"):
+            if row:
+                grid.rows.append(row)
+                row = []
+            nxt = _next_content(lines, i)
+            if nxt < len(lines) and _kind(lines[nxt]) == "cell":
+                i = nxt  # blank lines and page numbers between rows
+                continue
+            return grid, nxt if kind == "blank" or nxt > i else i
+        else:
+            break
+    if row:
+        grid.rows.append(row)
+    return grid, i
+
+
+def _split_row(line: str, kind: str) -> list[str]:
+    if kind == "pipe":
+        return [c.strip() for c in line.strip().strip("|").split("|")]
+    return [BOOKMARK_RE.sub("", c).strip() for c in line.rstrip("\n").split("\t")]
+
+
+def _read_row_table(lines: list[str], i: int, kind: str) -> tuple[Grid, int]:
+    grid = Grid(positional=True)
+    while i < len(lines):
+        line = lines[i]
+        line_kind = _kind(line)
+        if line_kind == kind:
+            if not (kind == "pipe" and _PIPE_SEPARATOR_RE.match(line)):
+                grid.rows.append([GridCell(text, i + 1) for text in _split_row(line, kind)])
+            i += 1
+            continue
+        nxt = _next_content(lines, i)
+        if nxt < len(lines) and _kind(lines[nxt]) == kind and nxt > i:
+            i = nxt  # a page number or blank line inside the table
+            continue
+        break
+    return grid, i

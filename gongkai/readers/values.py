@@ -1,0 +1,83 @@
+"""Reading one numeric cell: full-width digits, thousands separators, signs, units, dashes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from gongkai.model.labels import strip_marks
+from gongkai.model.layouts import CellKind
+
+# Written in a numeric cell, these mean "not stated" (report-json.md): null.
+NULL_MARKS = frozenset({"-", "--", "—", "——", "–", "−", "/", "无", "空", "－", "\\", "×", "*"})
+_NUMBER_RE = re.compile(
+    r"^(?P<sign>[+\-−]?)\s*(?P<num>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*"
+    r"(?P<unit>万元|元|万|件|个|项|条|人次|次)?$"
+)
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """A cell as read: its value, and a note when the reader had to assume something."""
+
+    value: int | float | None
+    note: str | None = None
+    text: str = ""
+    numeric: bool = True  # False when the text was not a number at all
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFKC", strip_marks(text))
+    return re.sub(r"[\s\u3000]+", "", text)
+
+
+def is_value_text(text: str) -> bool:
+    """True when a cell's text is a number, a null mark or blank (not a label).
+
+    >>> [is_value_text(t) for t in ("12", "—", "", "１，２３４", "+1036", "规章")]
+    [True, True, True, True, True, False]
+    """
+    cleaned = _clean(text)
+    return not cleaned or cleaned in NULL_MARKS or bool(_NUMBER_RE.match(cleaned))
+
+
+def read_value(text: str, kind: CellKind = CellKind.COUNT, unit: str | None = None) -> CellValue:
+    """Read a cell's text as the canonical value of a cell of ``kind`` (money in ``unit``).
+
+    >>> read_value("１，２３４").value, read_value("—").value, read_value("-7", CellKind.SIGNED).value
+    (1234, None, -7)
+    >>> read_value("23.4万元", CellKind.MONEY, "元").value
+    234000
+    """
+    cleaned = _clean(text)
+    if not cleaned:
+        return CellValue(None, text=text)
+    if cleaned in NULL_MARKS:
+        return CellValue(None, f"「{text.strip()}」按未填写（null）处理", text)
+    match = _NUMBER_RE.match(cleaned)
+    if not match:
+        return CellValue(None, f"「{text.strip()}」不是数字，按未填写（null）处理", text, numeric=False)
+    try:
+        number = Decimal(match["num"].replace(",", "").replace("，", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern only admits decimals
+        return CellValue(None, f"「{text.strip()}」不是数字", text, numeric=False)
+    if match["sign"] in ("-", "−"):
+        number = -number
+    note = None
+    written_unit = match["unit"]
+    if kind is CellKind.MONEY and written_unit in ("万元", "万", "元") and unit:
+        written = "万元" if written_unit in ("万元", "万") else "元"
+        if written != unit:
+            factor = Decimal(10000) if written == "万元" else Decimal("0.0001")
+            number *= factor
+            note = f"「{text.strip()}」换算为{unit}：{_plain(number)}"
+    return CellValue(_plain(number), note, text)
+
+
+def _plain(number: Decimal) -> int | float:
+    """An integer when the number is whole, else a float (JSON has no decimal type)."""
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
