@@ -369,3 +369,37 @@ def expected_format(year: int) -> Format | None:
     if year >= 2019:
         return Format.F2019
     return None
+
+
+_REQUEST_COLUMN_LABELS = {c.key: c.label.official for c in REQUEST_COLUMNS}
+_APPEAL_COLUMN_LABELS = {c.key: c.label.official for c in APPEAL_COLUMNS}
+_APPEAL_GROUP_LABELS = {key: label.official for key, label in APPEAL_GROUPS}
+
+
+def cell_name(key: str, layout: Layout | None = None) -> str:
+    """A cell path in the words of the printed table, for messages to officers.
+
+    >>> cell_name("requests.granted.natural")
+    '表三“（一）予以公开”行“自然人”列'
+    >>> cell_name("appeals.suit_direct.total")
+    '表四“未经复议直接起诉”的“总计”'
+    """
+    table, rest = key.split(".", 1)
+    row_key, col_key = rest.rsplit(".", 1)
+    if table == "requests":
+        if row_key == "other" and layout is None:
+            label = G_OTHER.official
+        else:
+            rows = (layout or LAYOUT_2021).request_rows + (ROW_OTHER_SINGLE,)
+            label = next((r.label.official for r in rows if r.key == row_key), row_key)
+        return f"表三“{label}”行“{_REQUEST_COLUMN_LABELS.get(col_key, col_key)}”列"
+    if table == "appeals":
+        return f"表四“{_APPEAL_GROUP_LABELS.get(row_key, row_key)}”的“{_APPEAL_COLUMN_LABELS.get(col_key, col_key)}”"
+    for candidate in (layout,) if layout else (LAYOUT_2021, LAYOUT_2019):
+        try:
+            block, row = candidate.active_row(row_key)
+            column = candidate.active_column(rest)
+        except (KeyError, StopIteration):
+            continue
+        return f"表二{block.caption}“{row.label.official}”行“{column.label.official}”列"
+    return key

@@ -1,0 +1,64 @@
+"""Checks: rules that judge a report and return findings, never stopping at the first.
+
+Rules live by theme: :mod:`arithmetic` (T2-*, T3-*, T4-*), :mod:`layout` (LAY-*),
+:mod:`narrative` (SEC-*, X-*). Each declares id, severity, clause and cells once
+(:func:`gongkai.checks.engine.rule`); ``gongkai rules`` prints the catalogue from them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from gongkai.checks import arithmetic, layout, narrative  # noqa: F401  (registers the rules)
+from gongkai.checks.engine import RULES, CheckContext, Rule, run_rules
+from gongkai.model.layouts import Format
+from gongkai.model.report import Finding, Report2019, Report2021, Severity
+from gongkai.readers.assemble import Reading
+
+SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def check_report(
+    report: Report2021 | Report2019,
+    *,
+    published: date | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """Findings for a report given as canonical JSON (no source: layout checks are skipped)."""
+    return run_rules(CheckContext(report, published=published), select=select, ignore=ignore)
+
+
+def check_reading(
+    reading: Reading,
+    *,
+    published: date | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """Findings for a report read from a document: reading notices first, then every rule."""
+    mixed = None
+    if reading.decision.mixed:
+        prints = reading.evidence.fingerprints
+        mixed = ([p for p, _ in prints[Format.F2019]], [p for p, _ in prints[Format.F2021]])
+    ctx = CheckContext(
+        reading.report,
+        evidence=reading.evidence,
+        sections=reading.sections,
+        origins=reading.origins,
+        mixed_format=mixed,
+        published=published,
+    )
+    notices = [
+        n for n in reading.notices if (not select or n.rule in set(select)) and n.rule not in set(ignore)
+    ]
+    return notices + run_rules(ctx, select=select, ignore=ignore)
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    """True when any finding is an error."""
+    return any(f.severity is Severity.ERROR for f in findings)
+
+
+__all__ = ["RULES", "Rule", "check_reading", "check_report", "has_errors"]

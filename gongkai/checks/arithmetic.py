@@ -1,0 +1,241 @@
+"""Arithmetic within a report: values and identities of tables 二, 三, 四 (format-and-law.md §12)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gongkai.checks.engine import CheckContext, Issue, rule
+from gongkai.model.layouts import APPEAL_COLUMNS, APPEAL_GROUPS, REQUEST_COLUMNS, CellKind, Format, cell_name
+from gongkai.model.report import Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+APPLICANT_COLUMNS = [c.key for c in REQUEST_COLUMNS[:6]]
+ALL_REQUEST_COLUMNS = [c.key for c in REQUEST_COLUMNS]
+NOTE_2021 = "国办公开办函〔2021〕30号 附件 表三注"
+BALANCE_CLAUSE = "表三注：本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"
+
+
+def _n(value: object) -> float:
+    """A cell in arithmetic: null counts as 0 (report-json.md)."""
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _is_count(value: object) -> bool:
+    return value is None or (isinstance(value, int) and value >= 0)
+
+
+def request_row_keys(ctx: CheckContext) -> list[str]:
+    """Row keys of table 三 as the report has them (a 2021 report may carry a single （六） row)."""
+    single = any(k.startswith("requests.other.") and k.count(".") == 2 for k in ctx.cells)
+    keys = []
+    for row in ctx.layout.request_rows:
+        if single and row.key.startswith("other."):
+            if "other" not in keys:
+                keys.append("other")
+            continue
+        keys.append(row.key)
+    return keys
+
+
+def outcome_row_keys(ctx: CheckContext) -> list[str]:
+    """Rows （一） to （六） that make up （七）总计."""
+    keys = request_row_keys(ctx)
+    return keys[keys.index("granted") : keys.index("total")]
+
+
+def _sum_issue(ctx, total_key: str, part_keys: list[str], what: str, errors_text: str) -> Issue | None:
+    """An issue when parts don't add up to the total; a warning when the total is not stated."""
+    total = ctx.value(total_key)
+    parts = [ctx.value(k) for k in part_keys]
+    expected = sum(_n(p) for p in parts)
+    if total is None:
+        if expected:
+            return Issue(
+                f"{cell_name(total_key, ctx.layout)}未填写，但{what}合计为{_fmt(expected)}：总计未说明，请补填。",
+                (total_key, *part_keys),
+                expected=_fmt_cell(expected),
+                found=None,
+                severity=W,
+            )
+        return None
+    if abs(_n(total) - expected) > 1e-9:
+        diff = _n(total) - expected
+        return Issue(
+            f"{cell_name(total_key, ctx.layout)}为{_fmt(_n(total))}，但{what}合计为{_fmt(expected)}，"
+            f"{'多' if diff > 0 else '少'}{_fmt(abs(diff))}。{errors_text}",
+            (total_key, *part_keys),
+            expected=_fmt_cell(expected),
+            found=total,
+        )
+    return None
+
+
+def _fmt_cell(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+# --- table 二 -------------------------------------------------------------------------------
+
+
+@rule(
+    "T2-VALUES",
+    E,
+    "表二数值合法",
+    "国办公开办函表二：件数、项目数量为非负整数；本年增/减为整数；金额为非负数",
+    "active.*",
+)
+def t2_values(ctx: CheckContext) -> Iterator[Issue]:
+    """Counts are integers ≥ 0, 本年增/减 integers of either sign, money ≥ 0."""
+    for key in ctx.layout.active_keys:
+        full = f"active.{key}"
+        value = ctx.value(full)
+        if value is None:
+            continue
+        kind = ctx.layout.active_column(key).kind
+        name = cell_name(full, ctx.layout)
+        if kind is CellKind.MONEY and value < 0:
+            yield Issue(f"{name}为{value}，金额不能为负数。", (full,), found=value)
+        elif kind is CellKind.SIGNED and not isinstance(value, int):
+            yield Issue(f"{name}为{value}，本年增/减应为整数。", (full,), found=value)
+        elif kind is CellKind.COUNT and not _is_count(value):
+            yield Issue(f"{name}为{value}，应为非负整数。", (full,), found=value)
+
+
+@rule(
+    "T2-2019-PUB",
+    W,
+    "本年新公开数量不超过对外公开总数量",
+    "国办公开办函〔2019〕60号 表二第二十条第（一）项",
+    "active.rules.*, active.normative.*",
+    formats=(Format.F2019,),
+)
+def t2_2019_published(ctx: CheckContext) -> Iterator[Issue]:
+    """(2019) 本年新公开数量 ≤ 对外公开总数量 for 规章 and 规范性文件."""
+    for row in ("rules", "normative"):
+        published, total = ctx.value(f"active.{row}.published"), ctx.value(f"active.{row}.total")
+        if published is not None and total is not None and published > total:
+            yield Issue(
+                f"{cell_name(f'active.{row}.published', ctx.layout)}为{published}，"
+                f"大于对外公开总数量{total}：本年新公开的文件应计入对外公开总数。",
+                (f"active.{row}.published", f"active.{row}.total"),
+                expected=f"≤{total}",
+                found=published,
+            )
+
+
+# --- table 三 -------------------------------------------------------------------------------
+
+
+@rule("T3-VALUES", E, "表三数值为非负整数", "国办公开办函表三：申请件数为非负整数", "requests.*")
+def t3_values(ctx: CheckContext) -> Iterator[Issue]:
+    """Every cell of table 三 is an integer ≥ 0 or null."""
+    for key, value in ctx.cells.items():
+        if key.startswith("requests.") and not _is_count(value):
+            yield Issue(f"{cell_name(key, ctx.layout)}为{value}，申请件数应为非负整数。", (key,), found=value)
+
+
+@rule(
+    "T3-ROW-SUM",
+    E,
+    "表三各行：自然人与五类法人或其他组织之和等于总计",
+    "国办公开办函表三：申请人情况“总计”列",
+    "requests.<row>.*",
+)
+def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
+    """In every row, 自然人 + the five 法人或其他组织 columns = 总计 (warning when 总计 is blank)."""
+    for row in request_row_keys(ctx):
+        issue = _sum_issue(
+            ctx,
+            f"requests.{row}.total",
+            [f"requests.{row}.{c}" for c in APPLICANT_COLUMNS],
+            "自然人与五类法人或其他组织",
+            "请核对该行各申请人类别的数字。",
+        )
+        if issue:
+            yield issue
+
+
+@rule(
+    "T3-BALANCE",
+    E,
+    "表三勾稽关系：一+二=三（七）总计+四",
+    BALANCE_CLAUSE,
+    "requests.{new,carried_in,total,carried_over}.*",
+)
+def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
+    """In every column, 一 + 二 = （七）总计 + 四 (the printed 勾稽 note)."""
+    for col in ALL_REQUEST_COLUMNS:
+        keys = [f"requests.{r}.{col}" for r in ("new", "carried_in", "total", "carried_over")]
+        new, carried_in, total, carried_over = (ctx.value(k) for k in keys)
+        left = _n(new) + _n(carried_in)
+        if total is None and carried_over is None and not left:
+            continue
+        right = _n(total) + _n(carried_over)
+        if abs(left - right) > 1e-9:
+            col_name = cell_name(keys[0], ctx.layout).split("行")[-1]
+            yield Issue(
+                f"表三{col_name}：本年新收({_fmt(_n(new))})+上年结转({_fmt(_n(carried_in))})={_fmt(left)}，"
+                f"但办理结果总计({_fmt(_n(total))})+结转下年度({_fmt(_n(carried_over))})={_fmt(right)}，"
+                f"相差{_fmt(abs(left - right))}。请核对第三项各行和第四项。",
+                tuple(keys),
+                expected=_fmt_cell(left),
+                found=_fmt_cell(right),
+            )
+
+
+@rule(
+    "T3-OUTCOME-SUM",
+    E,
+    "表三办理结果各项之和等于（七）总计",
+    "国办公开办函表三：三、本年度办理结果（一）至（六）之和为（七）总计",
+    "requests.{granted … other}.*, requests.total.*",
+)
+def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
+    """In every column, （七）总计 = （一）+（二）+（三）1–8+（四）1–3+（五）1–5+（六)."""
+    outcomes = outcome_row_keys(ctx)
+    for col in ALL_REQUEST_COLUMNS:
+        issue = _sum_issue(
+            ctx,
+            f"requests.total.{col}",
+            [f"requests.{r}.{col}" for r in outcomes],
+            "（一）至（六）各项办理结果",
+            "请核对各项办理结果，部分公开只计入（二）。",
+        )
+        if issue:
+            yield issue
+
+
+# --- table 四 -------------------------------------------------------------------------------
+
+
+@rule("T4-VALUES", E, "表四数值为非负整数", "国办公开办函表四：案件数为非负整数", "appeals.*")
+def t4_values(ctx: CheckContext) -> Iterator[Issue]:
+    """Every cell of table 四 is an integer ≥ 0 or null."""
+    for key, value in ctx.cells.items():
+        if key.startswith("appeals.") and not _is_count(value):
+            yield Issue(f"{cell_name(key, ctx.layout)}为{value}，案件数应为非负整数。", (key,), found=value)
+
+
+@rule(
+    "T4-GROUP-SUM",
+    E,
+    "表四各组：结果维持+结果纠正+其他结果+尚未审结=总计",
+    "国办公开办函表四：行政复议、行政诉讼各组“总计”",
+    "appeals.<group>.*",
+)
+def t4_group_sum(ctx: CheckContext) -> Iterator[Issue]:
+    """In each of the three groups, the four outcome columns add up to 总计."""
+    for group, label in APPEAL_GROUPS:
+        issue = _sum_issue(
+            ctx,
+            f"appeals.{group}.total",
+            [f"appeals.{group}.{c.key}" for c in APPEAL_COLUMNS[:4]],
+            f"“{label.official}”的结果维持、结果纠正、其他结果、尚未审结",
+            "请核对该组各列。",
+        )
+        if issue:
+            yield issue

@@ -1,0 +1,142 @@
+"""The check engine: rules declared once with their metadata, run all, always a report.
+
+A rule is a function that yields :class:`Issue` values; the engine turns them into
+findings, filling in the rule's id, severity, clause and the source line of the cells.
+A rule that crashes becomes a finding too: a half-broken report is still judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from gongkai.model.layouts import Format, Layout, layout_for
+from gongkai.model.report import Cell, Finding, Report2019, Report2021, Severity, report_cells
+from gongkai.readers.sections import SectionReading
+from gongkai.readers.tables import TableEvidence
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a rule yields: the engine adds rule id, clause and line."""
+
+    message: str
+    cells: tuple[str, ...] = ()
+    expected: Cell | str = None
+    found: Cell | str = None
+    severity: Severity | None = None  # only when a finding is milder than its rule (spec'd cases)
+    line: int | None = None
+
+
+@dataclass
+class CheckContext:
+    """Everything a rule may look at. Reader-only parts are ``None`` for a report from JSON."""
+
+    report: Report2021 | Report2019
+    evidence: TableEvidence | None = None
+    sections: SectionReading | None = None
+    origins: dict[str, int] = field(default_factory=dict)
+    mixed_format: tuple[list[str], list[str]] | None = None  # fingerprints (2019, 2021) when mixed
+    published: date | None = None
+
+    def __post_init__(self) -> None:
+        self.cells: dict[str, Cell] = report_cells(self.report)
+        self.layout: Layout = layout_for(self.report.format)
+        self.format = Format(self.report.format)
+
+    def value(self, key: str) -> Cell:
+        """A cell's value (``None`` when blank or absent)."""
+        return self.cells.get(key)
+
+    def text(self, section: str) -> str | None:
+        """The text of a section (``overview`` … ``other``), ``None`` when absent."""
+        return getattr(self.report.sections, section, None) if self.report.sections else None
+
+
+RuleFunction = Callable[[CheckContext], Iterable[Issue]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check: stable id, severity, what it protects and the clause it enforces."""
+
+    id: str
+    severity: Severity
+    title: str
+    clause: str
+    cells: str  # which cells it reads, in words or a path pattern
+    formats: tuple[Format, ...] = (Format.F2019, Format.F2021)
+    needs_source: bool = False  # only for reports read from a document (layout evidence)
+    function: RuleFunction | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    severity: Severity,
+    title: str,
+    clause: str,
+    cells: str,
+    *,
+    formats: tuple[Format, ...] = (Format.F2019, Format.F2021),
+    needs_source: bool = False,
+) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a rule function under its metadata."""
+
+    def register(function: RuleFunction) -> RuleFunction:
+        if id in RULES:
+            raise ValueError(f"rule id {id} registered twice")
+        RULES[id] = Rule(id, severity, title, clause, cells, formats, needs_source, function)
+        return function
+
+    return register
+
+
+def _line(ctx: CheckContext, issue: Issue) -> int | None:
+    if issue.line is not None:
+        return issue.line
+    return next((ctx.origins[c] for c in issue.cells if c in ctx.origins), None)
+
+
+def run_rules(
+    ctx: CheckContext,
+    *,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """Run every applicable rule (or those in ``select``), never stopping at the first finding."""
+    chosen = set(select) if select else None
+    skipped = set(ignore)
+    findings: list[Finding] = []
+    for r in RULES.values():
+        if (chosen is not None and r.id not in chosen) or r.id in skipped or ctx.format not in r.formats:
+            continue
+        if r.needs_source and ctx.evidence is None:
+            continue
+        try:
+            issues: Iterator[Issue] = iter(r.function(ctx))  # type: ignore[misc]
+            for issue in issues:
+                findings.append(
+                    Finding(
+                        rule=r.id,
+                        severity=issue.severity or r.severity,
+                        cells=list(issue.cells),
+                        message=issue.message,
+                        expected=issue.expected,
+                        found=issue.found,
+                        line=_line(ctx, issue),
+                        clause=r.clause,
+                    )
+                )
+        except Exception as exc:  # a broken rule must not hide the others' findings
+            findings.append(
+                Finding(
+                    rule=r.id,
+                    severity=Severity.INFO,
+                    message=f"检查规则 {r.id} 未能完成（{type(exc).__name__}: {exc}），请向 gongkai 报告此问题",
+                )
+            )
+    return findings

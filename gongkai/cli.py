@@ -1,0 +1,304 @@
+"""The ``gongkai`` command: thin shells over the readers and the checks.
+
+Exit status: 0 clean, 1 an error-severity finding, 2 a file that could not be read as a report.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from gongkai import __version__
+from gongkai.checks import RULES, SEVERITY_ORDER, check_reading, check_report, has_errors
+from gongkai.model.layouts import cell_name, layout_for
+from gongkai.model.report import (
+    Finding,
+    Report2019,
+    Report2021,
+    report_cells,
+    report_from_json,
+    report_json_schema,
+    report_to_json,
+)
+from gongkai.readers import Reading, UnreadableDocument, read_bytes
+
+app = typer.Typer(
+    name="gongkai",
+    help="政府信息公开工作年度报告：读取、校验。Read and check China's government information disclosure annual reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".json"}
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+class BadInput(Exception):
+    """A file that cannot be read as a report; the message names the file and the problem."""
+
+
+@dataclass
+class Loaded:
+    """A report loaded from a file: read from a document, or given as canonical JSON."""
+
+    name: str
+    report: Report2021 | Report2019
+    reading: Reading | None = None
+
+
+def _load(path: str) -> Loaded:
+    name = "标准输入" if path == "-" else path
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except FileNotFoundError:
+        raise BadInput(f"{name}: 文件不存在") from None
+    except IsADirectoryError:
+        raise BadInput(f"{name}: 是文件夹，不是文件") from None
+    except OSError as exc:
+        raise BadInput(f"{name}: 无法读取（{exc.strerror}）") from None
+    if data.lstrip()[:1] == b"{":
+        return Loaded(name, _load_json(name, data))
+    try:
+        reading = read_bytes(data, name)
+    except UnreadableDocument as exc:
+        raise BadInput(f"{name}: {exc}") from None
+    return Loaded(name, reading.report, reading)
+
+
+def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
+    try:
+        obj = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f"第{exc.lineno}行第{exc.colno}列" if isinstance(exc, json.JSONDecodeError) else "编码"
+        raise BadInput(f"{name}: 不是有效的 JSON（{where}）") from None
+    try:
+        return report_from_json(obj)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise BadInput(f"{name}: 不是 gongkai.report/1 格式的报告 JSON（{where}：{first['msg']}）") from None
+
+
+def _findings(
+    loaded: Loaded, published: date | None, select: list[str] | None, ignore: list[str]
+) -> list[Finding]:
+    if loaded.reading is not None:
+        found = check_reading(loaded.reading, published=published, select=select, ignore=ignore)
+    else:
+        found = check_report(loaded.report, published=published, select=select, ignore=ignore)
+    return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.line or 0))
+
+
+def _expand(paths: list[str]) -> list[str]:
+    files: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if p != "-" and path.is_dir():
+            files.extend(
+                str(f) for f in sorted(path.rglob("*")) if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
+            )
+        else:
+            files.append(p)
+    return files
+
+
+def _print_findings(name: str, loaded: Loaded, findings: list[Finding]) -> None:
+    report = loaded.report
+    head = f"[bold]{name}[/bold]  {report.agency or '（未识别机关）'} {report.year or '?'}年度 · {report.format}年格式"
+    out.print(head)
+    if not findings:
+        out.print("  [green]未发现问题[/green]")
+        return
+    table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
+    table.add_column("级别", no_wrap=True)
+    table.add_column("规则", no_wrap=True)
+    table.add_column("行", justify="right", no_wrap=True)
+    table.add_column("说明", overflow="fold")
+    for f in findings:
+        style = SEVERITY_STYLE[f.severity.value]
+        table.add_row(
+            f"[{style}]{SEVERITY_WORD[f.severity.value]}[/{style}]", f.rule, str(f.line or ""), f.message
+        )
+    out.print(table)
+
+
+@app.command()
+def parse(
+    file: Annotated[str, typer.Argument(help="报告文件（文本、Markdown），或 - 表示标准输入")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出标准 JSON（含 sections 与 findings）")] = False,
+    grid: Annotated[bool, typer.Option("--grid", help="调试：显示识别到的表格和单元格对应关系")] = False,
+) -> None:
+    """读取一份年度报告。Read one report; with --json print its canonical JSON."""
+    try:
+        loaded = _load(file)
+    except BadInput as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    report = loaded.report.model_copy(update={"findings": _findings(loaded, None, None, [])})
+    if as_json:
+        sys.stdout.write(json.dumps(report_to_json(report), ensure_ascii=False, indent=2) + "\n")
+        return
+    if grid and loaded.reading is not None:
+        _print_grid(loaded.reading)
+        return
+    _print_summary(loaded, report)
+
+
+def _print_summary(loaded: Loaded, report: Report2021 | Report2019) -> None:
+    cells = report_cells(report)
+    filled = {k: v for k, v in cells.items() if v is not None}
+    out.print(f"[bold]{loaded.name}[/bold]")
+    out.print(f"  机关：{report.agency or '（未识别）'}")
+    out.print(f"  年度：{report.year or '（未识别）'}")
+    reason = f"（{loaded.reading.decision.reason}）" if loaded.reading else ""
+    out.print(f"  格式：{report.format}年格式 {reason}")
+    out.print(
+        f"  单元格：共{len(cells)}个，已填{len(filled)}个，非零{sum(1 for v in filled.values() if v)}个"
+    )
+    for key, value in filled.items():
+        if value:
+            out.print(f"    {cell_name(key, layout_for(report.format))} = {value}")
+    if report.sections:
+        present = [k for k, v in report.sections.model_dump().items() if v is not None]
+        out.print(f"  正文部分：{len(present)}/6")
+    errors = sum(1 for f in report.findings if f.severity.value == "error")
+    out.print(f"  检查：{errors}个错误，{len(report.findings) - errors}个警告或提示（用 gongkai check 查看）")
+
+
+def _print_grid(reading: Reading) -> None:
+    """Debug view: each cell placed, with its source line and raw value (style.md §4)."""
+    layout = layout_for(reading.report.format)
+    out.print(f"[bold]{reading.source}[/bold]：{reading.decision.reason}")
+    for key, line in sorted(reading.origins.items(), key=lambda kv: kv[1]):
+        out.print(f"  第{line:>4}行  {key:<45} {reading.raw_cells.get(key)!r:>10}  {cell_name(key, layout)}")
+
+
+@app.command()
+def check(
+    files: Annotated[
+        list[str], typer.Argument(help="报告文件或文件夹（文本、Markdown、报告 JSON），- 表示标准输入")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="每个文件输出一行 JSON")] = False,
+    select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（可重复）")] = None,
+    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="跳过这些规则（可重复）")] = None,
+    published: Annotated[
+        str | None, typer.Option("--published", help="报告公布日期 YYYY-MM-DD（SEC-DEADLINE）")
+    ] = None,
+) -> None:
+    """校验年度报告，列出问题。Check reports; exit 1 on any error finding, 2 if a file is unreadable."""
+    published_on = None
+    if published:
+        try:
+            published_on = date.fromisoformat(published)
+        except ValueError:
+            err.print(f"--published：“{published}”不是 YYYY-MM-DD 格式的日期")
+            raise typer.Exit(2) from None
+    unknown = [r for r in (select or []) + (ignore or []) if r not in RULES and not r.startswith("READ-")]
+    if unknown:
+        err.print(f"未知的规则：{'、'.join(unknown)}（gongkai rules 列出全部规则）")
+        raise typer.Exit(2)
+    paths = _expand(files)
+    if not paths:
+        err.print(f"{'、'.join(files)}: 没有找到报告文件（.txt .md .json）")
+        raise typer.Exit(2)
+    status = 0
+    counts = {"read": 0, "errors": 0, "unreadable": 0}
+    for path in paths:
+        try:
+            loaded = _load(path)
+        except BadInput as exc:
+            counts["unreadable"] += 1
+            status = 2
+            if as_json:
+                print(json.dumps({"file": path, "error": str(exc)}, ensure_ascii=False))
+            else:
+                err.print(f"[red]{exc}[/red]")
+            continue
+        counts["read"] += 1
+        found = _findings(loaded, published_on, select, ignore or [])
+        if has_errors(found):
+            counts["errors"] += 1
+            status = max(status, 1)
+        if as_json:
+            line = {
+                "file": loaded.name,
+                "agency": loaded.report.agency,
+                "year": loaded.report.year,
+                "format": loaded.report.format,
+                "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
+            }
+            print(json.dumps(line, ensure_ascii=False))
+        else:
+            _print_findings(loaded.name, loaded, found)
+    if not as_json and len(paths) > 1:
+        out.print(
+            f"\n共{len(paths)}个文件：读取{counts['read']}个，其中{counts['errors']}个有错误；"
+            f"无法读取{counts['unreadable']}个。"
+        )
+    raise typer.Exit(status)
+
+
+@app.command()
+def schema() -> None:
+    """打印标准报告 JSON 的 JSON Schema。Print the JSON Schema of the canonical report."""
+    sys.stdout.write(json.dumps(report_json_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def rules(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
+    """列出全部检查规则。List every check rule with its severity and clause."""
+    if as_json:
+        rows = [
+            {
+                "id": r.id,
+                "severity": r.severity.value,
+                "title": r.title,
+                "clause": r.clause,
+                "cells": r.cells,
+                "formats": [f.value for f in r.formats],
+            }
+            for r in RULES.values()
+        ]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("规则", "级别", "内容", "依据", header_style="bold")
+    for r in RULES.values():
+        table.add_row(r.id, SEVERITY_WORD[r.severity.value], r.title, r.clause)
+    out.print(table)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"gongkai {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本")
+    ] = False,
+) -> None:
+    """gongkai（公开）：政府信息公开工作年度报告的读取与校验。"""
+
+
+def main() -> None:
+    """Entry point of the ``gongkai`` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
