@@ -8,7 +8,7 @@ from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import Format, expected_format
 from gongkai.model.report import Severity
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 NOTICE_2021 = "国办公开办函〔2021〕30号"
 NOTICE_2019 = "国办公开办函〔2019〕60号"
 TABLE_NAMES = {
@@ -32,7 +32,7 @@ def format_year(ctx: CheckContext) -> Iterator[Issue]:
         return
     wanted = expected_format(year)
     if wanted is None:
-        yield Issue(f"{year}年度早于2019年，适用旧的年度报告格式，不在本工具的检查范围内。", severity=I)
+        yield Issue(f"{year}年度早于2019年，适用旧的年度报告格式，不在本工具的检查范围内。", severity=INFO)
     elif wanted != ctx.format:
         yield Issue(
             f"{year}年度报告应使用{wanted.notice}规定的表格格式，但表格是{ctx.format.notice}格式。",

@@ -390,7 +390,7 @@ def cell_name(key: str, layout: Layout | None = None) -> str:
         if row_key == "other" and layout is None:
             label = G_OTHER.official
         else:
-            rows = (layout or LAYOUT_2021).request_rows + (ROW_OTHER_SINGLE,)
+            rows = (*(layout or LAYOUT_2021).request_rows, ROW_OTHER_SINGLE)
             label = next((r.label.official for r in rows if r.key == row_key), row_key)
         return f"表三“{label}”行“{_REQUEST_COLUMN_LABELS.get(col_key, col_key)}”列"
     if table == "appeals":
