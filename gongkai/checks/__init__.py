@@ -49,6 +49,7 @@ def check_reading(
         origins=reading.origins,
         mixed_format=mixed,
         published=published,
+        cells=reading.cells,
     )
     notices = [
         n for n in reading.notices if (not select or n.rule in set(select)) and n.rule not in set(ignore)

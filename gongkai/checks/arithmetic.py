@@ -15,9 +15,9 @@ NOTE_2021 = "国办公开办函〔2021〕30号 附件 表三注"
 BALANCE_CLAUSE = "表三注：本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"
 
 
-def _n(value: object) -> float:
+def _n(value: int | float | None) -> int | float:
     """A cell in arithmetic: null counts as 0 (report-json.md)."""
-    return float(value) if isinstance(value, int | float) else 0.0
+    return value or 0
 
 
 def _fmt(value: float) -> str:
@@ -25,12 +25,12 @@ def _fmt(value: float) -> str:
 
 
 def _is_count(value: object) -> bool:
-    return value is None or (isinstance(value, int) and value >= 0)
+    return value is None or (type(value) is int and value >= 0)
 
 
 def request_row_keys(ctx: CheckContext) -> list[str]:
     """Row keys of table 三 as the report has them (a 2021 report may carry a single （六） row)."""
-    single = any(k.startswith("requests.other.") and k.count(".") == 2 for k in ctx.cells)
+    single = ctx.single_other_row
     keys = []
     for row in ctx.layout.request_rows:
         if single and row.key.startswith("other."):
@@ -49,9 +49,9 @@ def outcome_row_keys(ctx: CheckContext) -> list[str]:
 
 def _sum_issue(ctx, total_key: str, part_keys: list[str], what: str, errors_text: str) -> Issue | None:
     """An issue when parts don't add up to the total; a warning when the total is not stated."""
-    total = ctx.value(total_key)
-    parts = [ctx.value(k) for k in part_keys]
-    expected = sum(_n(p) for p in parts)
+    cells = ctx.cells
+    total = cells.get(total_key)
+    expected = sum(cells.get(k) or 0 for k in part_keys)
     if total is None:
         if expected:
             return Issue(
@@ -90,19 +90,20 @@ def _fmt_cell(value: float) -> int | float:
 )
 def t2_values(ctx: CheckContext) -> Iterator[Issue]:
     """Counts are integers ≥ 0, 本年增/减 integers of either sign, money ≥ 0."""
-    for key in ctx.layout.active_keys:
+    for key, kind in ctx.layout.active_kinds.items():
         full = f"active.{key}"
-        value = ctx.value(full)
+        value = ctx.cells.get(full)
         if value is None:
             continue
-        kind = ctx.layout.active_column(key).kind
-        name = cell_name(full, ctx.layout)
         if kind is CellKind.MONEY and value < 0:
-            yield Issue(f"{name}为{value}，金额不能为负数。", (full,), found=value)
+            problem = "金额不能为负数"
         elif kind is CellKind.SIGNED and not isinstance(value, int):
-            yield Issue(f"{name}为{value}，本年增/减应为整数。", (full,), found=value)
+            problem = "本年增/减应为整数"
         elif kind is CellKind.COUNT and not _is_count(value):
-            yield Issue(f"{name}为{value}，应为非负整数。", (full,), found=value)
+            problem = "应为非负整数"
+        else:
+            continue
+        yield Issue(f"{cell_name(full, ctx.layout)}为{value}，{problem}。", (full,), found=value)
 
 
 @rule(

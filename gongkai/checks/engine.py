@@ -39,11 +39,14 @@ class CheckContext:
     origins: dict[str, int] = field(default_factory=dict)
     mixed_format: tuple[list[str], list[str]] | None = None  # fingerprints (2019, 2021) when mixed
     published: date | None = None
+    cells: dict[str, Cell] = field(default_factory=dict)  # flat cells when the reader has them
 
     def __post_init__(self) -> None:
-        self.cells: dict[str, Cell] = report_cells(self.report)
+        self.cells = self.cells or report_cells(self.report)
         self.layout: Layout = layout_for(self.report.format)
         self.format = Format(self.report.format)
+        # A 2021 report printing （六）其他处理 as one row keeps it so (report-json.md).
+        self.single_other_row = "requests.other.natural" in self.cells
 
     def value(self, key: str) -> Cell:
         """A cell's value (``None`` when blank or absent)."""

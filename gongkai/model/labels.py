@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
 _QUOTES = "\"'“”‘’「」『』〝〞＂＇"
@@ -32,6 +33,8 @@ def strip_marks(text: str) -> str:
     return BOOKMARK_RE.sub("", text)
 
 
+# Labels repeat across every report of a corpus: normalising each distinct text once pays.
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold a label for comparison: NFKC (full-width → half-width), no marks, spaces or quotes.
 
@@ -44,6 +47,7 @@ def fold(text: str) -> str:
     return _SPACE_RE.sub("", text).translate(_QUOTE_TABLE)
 
 
+@lru_cache(maxsize=65536)
 def core(text: str) -> str:
     """The comparable core of a label: folded, without leading numbering.
 
@@ -62,7 +66,7 @@ def core(text: str) -> str:
     return _SPACE_RE.sub("", folded).translate(_QUOTE_TABLE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: cheap for the match cache
 class Label:
     """An official label and the ways real reports write it.
 
@@ -76,6 +80,7 @@ class Label:
     exact: tuple[str, ...] = ()
     avoid: tuple[str, ...] = ()
 
+    @lru_cache(maxsize=65536)  # noqa: B019  (labels are module-level constants, never freed)
     def matches(self, label_core: str) -> bool:
         """True when a label's core (see :func:`core`) denotes this label."""
         if not label_core or label_core in self.avoid:

@@ -126,6 +126,11 @@ class Layout:
         keys = [r.key for r in self.request_rows]
         return list(self.request_rows[keys.index("granted") : keys.index("total")])
 
+    @cached_property
+    def active_kinds(self) -> dict[str, CellKind]:
+        """Table-二 cell key (under ``active``) → the kind of value it holds."""
+        return {f"{r.key}.{c.key}": c.kind for b in self.active_blocks for r in b.rows for c in b.columns}
+
     def request_row(self, key: str) -> Row:
         """The row of table 三 with this key."""
         return next(r for r in self.request_rows if r.key == key)

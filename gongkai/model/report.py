@@ -190,17 +190,23 @@ def flatten(node: Any, prefix: str = "") -> dict[str, Cell]:
     {'a.b': 1, 'a.c': None}
     """
     out: dict[str, Cell] = {}
-    if isinstance(node, Mapping):
-        for key, value in node.items():
-            out.update(flatten(value, f"{prefix}.{key}" if prefix else key))
-    else:
-        out[prefix] = node
+    if not isinstance(node, Mapping):
+        return {prefix: node}
+    stack = [(prefix, node)]
+    while stack:  # iterative: this runs for every report checked
+        base, mapping = stack.pop()
+        for key, value in mapping.items():
+            path = f"{base}.{key}" if base else key
+            if type(value) is dict or isinstance(value, Mapping):
+                stack.append((path, value))
+            else:
+                out[path] = value
     return out
 
 
 def report_cells(report: Report2021 | Report2019) -> dict[str, Cell]:
     """Every table cell of a report as ``{"requests.new.total": 3, …}``."""
-    return flatten({t: getattr(report, t).model_dump() for t in TABLES})
+    return flatten(report.model_dump(include=set(TABLES)))
 
 
 def build_report(
@@ -212,7 +218,10 @@ def build_report(
     sections: Sections | None = None,
     findings: Iterable[Finding] = (),
 ) -> Report2021 | Report2019:
-    """A report of format ``fmt`` from full dotted cell paths; unknown paths raise ``KeyError``."""
+    """A report of format ``fmt`` from full dotted cell paths.
+
+    An unknown path or a non-numeric value raises ``pydantic.ValidationError``.
+    """
     cls = REPORT_CLASSES[Format(fmt)]
     tree: dict[str, Any] = {}
     for path, value in cells.items():

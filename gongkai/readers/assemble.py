@@ -35,6 +35,7 @@ class Reading:
     origins: dict[str, int] = field(default_factory=dict)  # full cell key → source line
     notices: list[Finding] = field(default_factory=list)  # READ-* findings
     raw_cells: dict[str, object] = field(default_factory=dict)  # every key read, both layouts
+    cells: dict[str, object] = field(default_factory=dict)  # the report's cells, flat, every key
 
 
 def decide_format(evidence: TableEvidence, year: int | None) -> FormatDecision:
@@ -91,6 +92,9 @@ def document_to_reading(doc: Document) -> Reading:
                 line=tables.cells[dropped[0]].line,
             )
         )
+    cells = {k: cells.get(k) for k in layout.cell_keys if k in wanted}
+    if single_other:
+        cells.update({k: tables.cells[k].value.value if k in tables.cells else None for k in sorted(wanted - set(cells))})
     report = build_report(
         decision.format,
         cells,
@@ -107,4 +111,6 @@ def document_to_reading(doc: Document) -> Reading:
         origins={k: c.line for k, c in tables.cells.items()},
         notices=notices,
         raw_cells={k: c.value.value for k, c in tables.cells.items()},
+        cells=cells,
     )
+

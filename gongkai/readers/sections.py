@@ -58,6 +58,8 @@ def match_heading(text: str) -> tuple[str, int, bool] | None:
     >>> match_heading("（一）主动公开"), match_heading("存在的主要问题及改进情况")
     (None, ('problems', 5, False))
     """
+    if len(text) > 2 * MAX_HEADING_CHARS:
+        return None
     normal = unicodedata.normalize("NFKC", text).strip().strip("*").strip()
     if not normal or len(normal) > MAX_HEADING_CHARS:
         return None

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from gongkai.model.labels import CHINESE_NUMERALS, core, fold
+from gongkai.model.labels import CHINESE_NUMERALS, Label, core, fold
 from gongkai.model.layouts import (
     ACTIVE_2019,
     ACTIVE_2021,
@@ -27,6 +28,7 @@ from gongkai.model.layouts import (
     Column,
     Format,
     Row,
+    cell_name,
 )
 from gongkai.readers.document import Grid, GridCell
 from gongkai.readers.headers import APPEAL_HEADER, REQUEST_HEADER, positional_leaves, sequential_leaves
@@ -89,7 +91,12 @@ class TableReading:
 
 
 def _table_of_row(row: list[GridCell]) -> str | None:
-    cores = [core(c.text) for c in row]
+    return _table_of_texts(tuple(c.text for c in row))
+
+
+@lru_cache(maxsize=16384)
+def _table_of_texts(texts: tuple[str, ...]) -> str | None:
+    cores = [core(t) for t in texts]
     joined = "".join(cores)
     if "第二十条" in joined or any(ACTIVE_HEADER.matches(c) for c in cores):
         return "active"
@@ -122,11 +129,7 @@ def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[Grid
 
 def _label_end(row: list[GridCell]) -> int:
     """Index just past the row's last label (non-value) cell."""
-    end = 0
-    for i, cell in enumerate(row):
-        if not is_value_text(cell.text):
-            end = i + 1
-    return end
+    return _row_shape(tuple(c.text for c in row)).label_end
 
 
 def _trimmed(cells: list[GridCell]) -> list[GridCell]:
@@ -281,13 +284,7 @@ def _place_active(
             continue
         if column.key == "amount" and data_row.key == "procurement" and re.search("万元|元", cell.text):
             ev.procurement_unit = "万元" if "万" in cell.text else "元"
-        _store(
-            reading,
-            f"active.{data_row.key}.{column.key}",
-            read_value(cell.text, column.kind, column.unit),
-            cell.line,
-            f"表二「{data_row.label.official}」行「{column.label.official}」列",
-        )
+        _store(reading, f"active.{data_row.key}.{column.key}", read_value(cell.text, column.kind, column.unit), cell.line)
 
 
 # --- table 三 -------------------------------------------------------------------------------
@@ -295,7 +292,8 @@ def _place_active(
 _REQUEST_ROWS: tuple[Row, ...] = (*LAYOUT_2021.request_rows, ROW_OTHER_SINGLE)
 
 
-def match_request_row(label_cores: list[str], group: object) -> Row | None:
+@lru_cache(maxsize=4096)
+def match_request_row(label_cores: tuple[str, ...], group: Label | None) -> Row | None:
     """The table-三 row named by a row's label cells (last, most specific, first)."""
     for position, label_core in enumerate(reversed(label_cores)):
         for row in _REQUEST_ROWS:
@@ -314,64 +312,78 @@ def match_request_row(label_cores: list[str], group: object) -> Row | None:
     return None
 
 
+@dataclass(frozen=True)
+class _RowShape:
+    """What a row's texts say, independent of where the row sits (cached across reports)."""
+
+    label_end: int
+    label_positions: tuple[int, ...]  # indexes of the non-empty label cells
+    cores: tuple[str, ...]
+    group: Label | None  # the last group label among the cells
+    is_header: bool
+    has_values: bool
+
+
+@lru_cache(maxsize=16384)
+def _row_shape(texts: tuple[str, ...]) -> _RowShape:
+    end = 0
+    for i, text in enumerate(texts):
+        if not is_value_text(text):
+            end = i + 1
+    positions = tuple(i for i in range(end) if core(texts[i]))
+    cores = tuple(core(texts[i]) for i in positions)
+    group = None
+    for c in cores:
+        for g in REQUEST_GROUPS:
+            if g.matches(c):
+                group = g
+    return _RowShape(
+        end,
+        positions,
+        cores,
+        group,
+        _is_request_header(cores),
+        any(t.strip() for t in texts[end:]),
+    )
+
+
 def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
     ev = reading.evidence
-    ev.balance_note = ev.balance_note or any(
-        REQUEST_BALANCE_NOTE.matches(core(c.text)) for r in rows for c in r
-    )
-    group: object = None
+    group: Label | None = None
     header_rows: list[list[GridCell]] = []
     keys: list[str] | None = None
     positions: dict[int, str] | None = None
     for row in rows:
-        end = _label_end(row)
-        label_cells = [c for c in row[:end] if core(c.text)]
-        cores = [core(c.text) for c in label_cells]
-        for c in cores:
-            for g in REQUEST_GROUPS:
-                if g.matches(c):
-                    group = g
-        if keys is None and _is_request_header(cores):
+        shape = _row_shape(tuple(c.text for c in row))
+        cores = shape.cores
+        group = shape.group or group
+        ev.balance_note = ev.balance_note or any(REQUEST_BALANCE_NOTE.matches(c) for c in cores)
+        if keys is None and shape.is_header:
             header_rows.append(row)
             continue
         match = match_request_row(cores, group) if cores else None
-        has_values = any(c.text.strip() for c in row[end:]) or (match is not None and len(row) > end)
-        if match is None or not has_values:
+        if match is None or not (shape.has_values or len(row) > shape.label_end):
             if keys is None:
                 header_rows.append(row)
-            elif cores and not any(g.matches(c) for g in REQUEST_GROUPS for c in cores):
-                reading.notices.append(
-                    Notice(
-                        "READ-ROW",
-                        f"表三中的行「{label_cells[-1].text}」不是格式中的行，已忽略",
-                        label_cells[-1].line,
-                    )
-                )
+            elif cores and shape.group is None:
+                last = row[shape.label_positions[-1]]
+                reading.notices.append(Notice("READ-ROW", f"表三中的行「{last.text}」不是格式中的行，已忽略", last.line))
             continue
         if keys is None:
-            keys, positions = _columns(
-                grid, header_rows, REQUEST_HEADER, [f"{c}" for c in _REQUEST_COLUMN_KEYS], reading, "表三"
-            )
+            keys, positions = _columns(grid, header_rows, REQUEST_HEADER, list(_REQUEST_COLUMN_KEYS), reading, "表三")
             ev.request_columns = keys
+        line = row[shape.label_positions[-1]].line
         if match.key.startswith("other.") or match is ROW_OTHER_SINGLE or match.key == "partial":
-            _fingerprint(ev, "".join(cores), row[0].line, single_other=match is ROW_OTHER_SINGLE)
+            _fingerprint(ev, "".join(cores), line, single_other=match is ROW_OTHER_SINGLE)
         if match.key == "partial":
             ev.partial_note = ev.partial_note or "区分处理" in "".join(cores)
-        ev.request_rows.append((match.key, label_cells[-1].line))
+        ev.request_rows.append((match.key, line))
         placed, guess = place_values(row, keys, positions)
-        name = f"表三「{match.label.official}」行"
         if guess:
-            reading.notices.append(Notice("READ-ROW-WIDTH", f"{name}：{guess}", label_cells[-1].line))
+            reading.notices.append(Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line))
         for col_key, cell in placed.items():
-            if cell is None:
-                continue
-            _store(
-                reading,
-                f"requests.{match.key}.{col_key}",
-                read_value(cell.text),
-                cell.line,
-                f"{name}「{col_key}」列",
-            )
+            if cell is not None:
+                _store(reading, f"requests.{match.key}.{col_key}", read_value(cell.text), cell.line)
 
 
 # Header labels that never name a data row (总计 and 其他 do both).
@@ -428,7 +440,7 @@ def _read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
                 reading.notices.append(Notice("READ-ROW-WIDTH", f"表四数据行：{guess}", row[0].line))
             for key, cell in placed.items():
                 if cell is not None:
-                    _store(reading, f"appeals.{key}", read_value(cell.text), cell.line, f"表四「{key}」")
+                    _store(reading, f"appeals.{key}", read_value(cell.text), cell.line)
             return
         header_rows.append(row)
     reading.notices.append(
@@ -469,15 +481,13 @@ _PRINTS_2019 = (
 )
 
 
-def _store(reading: TableReading, key: str, value: CellValue, line: int, where: str) -> None:
+def _store(reading: TableReading, key: str, value: CellValue, line: int) -> None:
     if key in reading.cells:
-        reading.notices.append(
-            Notice("READ-DUPLICATE", f"{where}出现了两次，保留第一次读到的值", line, [key])
-        )
+        reading.notices.append(Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key]))
         return
     reading.cells[key] = ReadCell(key, value, line)
     if value.note and not (value.value is None and value.numeric and value.text.strip() in ("", "无")):
-        reading.notices.append(Notice("READ-VALUE", f"{where}：{value.note}", line, [key]))
+        reading.notices.append(Notice("READ-VALUE", f"{cell_name(key)}：{value.note}", line, [key]))
 
 
 def read_tables(grids: list[Grid]) -> TableReading:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from gongkai.model.labels import strip_marks
 from gongkai.model.layouts import CellKind
@@ -33,6 +34,7 @@ def _clean(text: str) -> str:
     return re.sub(r"[\s\u3000]+", "", text)
 
 
+@lru_cache(maxsize=65536)
 def is_value_text(text: str) -> bool:
     """True when a cell's text is a number, a null mark or blank (not a label).
 
@@ -43,6 +45,7 @@ def is_value_text(text: str) -> bool:
     return not cleaned or cleaned in NULL_MARKS or bool(_NUMBER_RE.match(cleaned))
 
 
+@lru_cache(maxsize=65536)
 def read_value(text: str, kind: CellKind = CellKind.COUNT, unit: str | None = None) -> CellValue:
     """Read a cell's text as the canonical value of a cell of ``kind`` (money in ``unit``).
 

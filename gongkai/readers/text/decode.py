@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from charset_normalizer import from_bytes
 
@@ -40,8 +41,11 @@ def decode_text(data: bytes) -> str:
     return _checked(str(best))
 
 
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls other than whitespace
+
+
 def _checked(text: str) -> str:
-    controls = sum(1 for ch in text if ch < " " and ch not in "\t\n\r\f\v")
+    controls = len(_CONTROL_RE.findall(text))
     if controls > max(8, len(text) // 100) or text.count("\ufffd") > max(8, len(text) // 100):
         raise UnreadableDocument("内容含大量控制字符或乱码，不是文本报告（可能是二进制文件）")
     return text

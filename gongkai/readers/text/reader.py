@@ -47,13 +47,26 @@ def _kind(line: str) -> str:
     return "text"
 
 
+def _unmark(text: str) -> str:
+    return BOOKMARK_RE.sub("", text) if "[" in text else text
+
+
+class _Lines(list):
+    """The text's lines with each line's kind worked out once."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(lines)
+        self.kinds = [_kind(line) for line in lines]
+        self.stray = [k == "text" and is_stray(line) for k, line in zip(self.kinds, lines, strict=True)]
+
+
 def text_to_document(text: str, name: str = "<text>") -> Document:
     """Split text into paragraphs and grids, keeping each piece's line number."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _Lines(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     doc = Document(name)
     i = 0
     while i < len(lines):
-        kind = _kind(lines[i])
+        kind = lines.kinds[i]
         if kind == "cell":
             grid, i = _read_word_table(lines, i)
             doc.blocks.append(grid)
@@ -61,41 +74,39 @@ def text_to_document(text: str, name: str = "<text>") -> Document:
             grid, i = _read_row_table(lines, i, kind)
             doc.blocks.append(grid)
         else:
-            if kind == "text" and not is_stray(lines[i]):
-                doc.blocks.append(Paragraph(BOOKMARK_RE.sub("", lines[i]).strip(), i + 1))
+            if kind == "text" and not lines.stray[i]:
+                doc.blocks.append(Paragraph(_unmark(lines[i]).strip(), i + 1))
             i += 1
     return doc
 
 
-def _next_content(lines: list[str], i: int) -> int:
+def _next_content(lines: _Lines, i: int) -> int:
     """Index of the next line that is neither blank nor stray (or ``len(lines)``)."""
-    while i < len(lines):
-        kind = _kind(lines[i])
-        if kind != "blank" and not (kind == "text" and is_stray(lines[i])):
-            break
+    while i < len(lines) and (lines.kinds[i] == "blank" or lines.stray[i]):
         i += 1
     return i
 
 
-def _read_word_table(lines: list[str], i: int) -> tuple[Grid, int]:
+def _read_word_table(lines: _Lines, i: int) -> tuple[Grid, int]:
     grid = Grid(positional=False)
     row: list[GridCell] = []
+    kinds = lines.kinds
     while i < len(lines):
         line = lines[i]
-        kind = _kind(line)
+        kind = kinds[i]
         if kind == "cell":
-            row.append(GridCell(BOOKMARK_RE.sub("", line[1:]).strip(), i + 1))
+            row.append(GridCell(_unmark(line[1:]).strip(), i + 1))
             i += 1
-        elif kind == "text" and row and not _TOP_HEADING_RE.match(line) and lines[i - 1].strip():
+        elif kind == "text" and row and kinds[i - 1] != "blank" and not _TOP_HEADING_RE.match(line):
             # A cell's text wrapped onto a line of its own (「商业」「企业」).
-            row[-1].text += BOOKMARK_RE.sub("", line).strip()
+            row[-1].text += _unmark(line).strip()
             i += 1
         elif kind in ("blank", "text"):
             if row:
                 grid.rows.append(row)
                 row = []
             nxt = _next_content(lines, i)
-            if nxt < len(lines) and _kind(lines[nxt]) == "cell":
+            if nxt < len(lines) and kinds[nxt] == "cell":
                 i = nxt  # blank lines and page numbers between rows
                 continue
             return grid, nxt if kind == "blank" or nxt > i else i
@@ -109,21 +120,21 @@ def _read_word_table(lines: list[str], i: int) -> tuple[Grid, int]:
 def _split_row(line: str, kind: str) -> list[str]:
     if kind == "pipe":
         return [c.strip() for c in line.strip().strip("|").split("|")]
-    return [BOOKMARK_RE.sub("", c).strip() for c in line.rstrip("\n").split("\t")]
+    return [_unmark(c).strip() for c in line.split("\t")]
 
 
-def _read_row_table(lines: list[str], i: int, kind: str) -> tuple[Grid, int]:
+def _read_row_table(lines: _Lines, i: int, kind: str) -> tuple[Grid, int]:
     grid = Grid(positional=True)
     while i < len(lines):
         line = lines[i]
-        line_kind = _kind(line)
+        line_kind = lines.kinds[i]
         if line_kind == kind:
             if not (kind == "pipe" and _PIPE_SEPARATOR_RE.match(line)):
                 grid.rows.append([GridCell(text, i + 1) for text in _split_row(line, kind)])
             i += 1
             continue
         nxt = _next_content(lines, i)
-        if nxt < len(lines) and _kind(lines[nxt]) == kind and nxt > i:
+        if nxt < len(lines) and lines.kinds[nxt] == kind and nxt > i:
             i = nxt  # a page number or blank line inside the table
             continue
         break

@@ -1,0 +1,60 @@
+"""Parse-and-check throughput and peak memory for text reports (issue 2 goal: ≥ 1,000/s, < 100 MB).
+
+Reads every report under samples/ and ../shared/seeds (when present), then parses and checks
+them round-robin on one core for a fixed time. Prints reports per second, the per-report
+latency and the process's peak resident memory. Figures only: no assertion.
+
+    .venv/bin/python bench/parse_check.py [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+from gongkai.checks import check_reading
+from gongkai.readers import read_bytes
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def corpus() -> list[tuple[str, bytes]]:
+    """The text reports to measure on."""
+    folders = [ROOT / "samples", ROOT.parent / "shared" / "seeds", ROOT / "tests" / "data"]
+    files = [f for d in folders if d.is_dir() for f in sorted(d.glob("*")) if f.suffix in (".txt", ".md")]
+    return [(f.name, f.read_bytes()) for f in files]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long to run (default 10)")
+    args = parser.parse_args()
+    docs = corpus()
+    if not docs:
+        sys.exit("no reports found under samples/ or ../shared/seeds")
+    for name, data in docs:  # warm up, and make sure every document reads
+        check_reading(read_bytes(data, name))
+    done = 0
+    size = 0
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    while time.perf_counter() - started < args.seconds:
+        for name, data in docs:
+            check_reading(read_bytes(data, name))
+            size += len(data)
+            done += 1
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"documents in corpus     {len(docs)} ({', '.join(n for n, _ in docs)})")
+    print(f"reports parsed+checked  {done} in {wall:.1f} s wall, {cpu:.1f} s CPU (one process, one core)")
+    print(f"throughput              {done / cpu:,.0f} reports/s per core ({size / cpu / 1e6:.1f} MB/s of text)")
+    print(f"latency                 {1000 * cpu / done:.2f} ms per report")
+    print(f"peak memory (RSS)       {peak_mb:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

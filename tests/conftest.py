@@ -1,0 +1,111 @@
+"""Shared fixtures: the seed corpus (../shared/seeds) and clean reports of our own making."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gongkai.model import LAYOUT_2019, LAYOUT_2021, Sections, build_report
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def seed_pairs() -> list[tuple[Path, Path]]:
+    """(report text, exact tables JSON) for every seed, or [] when ../shared is absent."""
+    if not SEEDS.is_dir():
+        return []
+    return [(txt, txt.with_suffix(".json")) for txt in sorted(SEEDS.glob("*.txt"))]
+
+
+needs_seeds = pytest.mark.skipif(
+    not seed_pairs(), reason=f"seed reports not found at {SEEDS} (../shared/seeds beside the project)"
+)
+
+
+def load_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# A clean report, every identity holding, with something in most tables. Applicant columns:
+# natural, commercial; outcomes spread over several rows so that one-cell changes can be
+# made to break exactly one identity.
+_REQUESTS = {
+    "new": {"natural": 5, "commercial": 2},
+    "carried_in": {"natural": 1, "commercial": 1},
+    "granted": {"natural": 3, "commercial": 1},
+    "partial": {"natural": 1},
+    "withheld.third_party": {"natural": 1},
+    "unavailable.not_held": {"commercial": 1},
+    "total": {"natural": 5, "commercial": 2},
+    "carried_over": {"natural": 1, "commercial": 1},
+}
+OVERVIEW = (
+    "2024年，本局认真贯彻《中华人民共和国政府信息公开条例》。（一）主动公开：全年主动公开信息120条。"
+    "（二）依申请公开：本年共收到政府信息公开申请7件，均在法定期限内答复。（三）政府信息管理：落实保密审查。"
+    "（四）政府信息公开平台建设：完善门户网站专栏。（五）监督保障：开展社会评议，未发生责任追究情况。"
+)
+
+
+def clean_cells(fmt: str, other_row: str) -> dict:
+    layout = LAYOUT_2021 if fmt == "2021" else LAYOUT_2019
+    cells: dict = dict.fromkeys(layout.cell_keys, 0)
+    rows = dict(_REQUESTS)
+    rows[other_row] = {"commercial": 1}
+    rows["granted"] = {"natural": 3}  # commercial's 2 concluded: not_held + other row
+    for row, cols in rows.items():
+        for col, value in cols.items():
+            cells[f"requests.{row}.{col}"] = value
+        cells[f"requests.{row}.total"] = sum(cols.values())
+    cells["appeals.review.upheld"] = 1
+    cells["appeals.review.total"] = 1
+    return cells
+
+
+def clean_report_2021(**changes):
+    """A clean 2021-layout report; ``changes`` maps full cell keys to new values."""
+    cells = clean_cells("2021", "other.no_correction")
+    cells.update({"active.normative.issued": 2, "active.normative.repealed": 1, "active.normative.in_force": 10,
+                  "active.licensing.decisions": 30, "active.fees.amount": 0.5})
+    cells.update(changes)
+    return build_report(
+        "2021",
+        cells,
+        agency="示例市科学技术局",
+        year=2024,
+        sections=Sections(
+            overview=OVERVIEW,
+            active="",
+            requests="",
+            appeals="本年度被申请行政复议1件，结果维持。",
+            problems="存在信息更新不够及时的问题。下一步将加强审核，改进发布流程。",
+            other="本年度未发出收费通知，未收取信息处理费。",
+        ),
+    )
+
+
+def clean_report_2019(**changes):
+    """A clean 2019-layout report; ``changes`` maps full cell keys to new values."""
+    cells = clean_cells("2019", "other")
+    cells.update({"active.normative.made": 3, "active.normative.published": 3, "active.normative.total": 40,
+                  "active.licensing.previous": 12, "active.licensing.change": -2,
+                  "active.licensing.decisions": 300, "active.procurement.projects": 4,
+                  "active.procurement.amount": 251000})
+    cells.update(changes)
+    return build_report(
+        "2019",
+        cells,
+        agency="示例区民政局",
+        year=2020,
+        sections=Sections(
+            overview=OVERVIEW.replace("2024", "2020"),
+            active="",
+            requests="",
+            appeals="本年度被申请行政复议1件，结果维持。",
+            problems="存在信息更新不够及时的问题。下一步将加强审核，改进发布流程。",
+            other="无。",
+        ),
+    )
