@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from gongkai.checks import check_reading
+from gongkai.cli import is_report_file
 from gongkai.readers import read_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def corpus() -> list[tuple[str, bytes]]:
     """The text reports to measure on."""
     folders = [ROOT / "samples", ROOT.parent / "shared" / "seeds", ROOT / "tests" / "data"]
-    files = [f for d in folders if d.is_dir() for f in sorted(d.glob("*")) if f.suffix in (".txt", ".md")]
+    files = [f for d in folders if d.is_dir() for f in sorted(d.glob("*")) if is_report_file(f) and f.suffix != ".json"]
     return [(f.name, f.read_bytes()) for f in files]
 
 

@@ -102,14 +102,21 @@ def _findings(
     return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.line or 0))
 
 
+def is_report_file(path: Path) -> bool:
+    """A file in a folder that may be a report: a text, Markdown or JSON file, not a README."""
+    return (
+        path.is_file()
+        and path.suffix.lower() in REPORT_SUFFIXES
+        and not path.stem.lower().startswith("readme")
+    )
+
+
 def _expand(paths: list[str]) -> list[str]:
     files: list[str] = []
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            files.extend(
-                str(f) for f in sorted(path.rglob("*")) if f.is_file() and f.suffix.lower() in REPORT_SUFFIXES
-            )
+            files.extend(str(f) for f in sorted(path.rglob("*")) if is_report_file(f))
         else:
             files.append(p)
     return files

@@ -52,6 +52,13 @@ class CheckContext:
         """A cell's value (``None`` when blank or absent)."""
         return self.cells.get(key)
 
+    def line_of(self, fragment: str | None = None, section: str | None = None) -> int | None:
+        """Source line of a quoted text fragment, else of a section's heading (when read from a document)."""
+        if self.sections is None:
+            return None
+        found = self.sections.line_of(fragment) if fragment else None
+        return found or (self.sections.lines.get(section) if section else None)
+
     def text(self, section: str) -> str | None:
         """The text of a section (``overview`` … ``other``), ``None`` when absent."""
         return getattr(self.report.sections, section, None) if self.report.sections else None

@@ -86,7 +86,7 @@ def overview_aspects(ctx: CheckContext) -> Iterator[Issue]:
         return
     missing = [name for name, words in _ASPECTS if not any(w in text for w in words)]
     if missing:
-        yield Issue(f"“一、总体情况”没有写到：{'、'.join(missing)}。")
+        yield Issue(f"“一、总体情况”没有写到：{'、'.join(missing)}。", line=ctx.line_of(section="overview"))
 
 
 @rule(
@@ -114,9 +114,13 @@ def problems_body(ctx: CheckContext) -> Iterator[Issue]:
     if text is None:
         return
     if len(re.sub(r"[\s。.无]", "", text)) < 4:
-        yield Issue("“五、存在的主要问题及改进情况”没有内容。")
+        yield Issue("“五、存在的主要问题及改进情况”没有内容。", line=ctx.line_of(section="problems"))
     elif not re.search("改进|措施|下一步|将(?:进一步|继续|持续|加强|着力|从)|整改|计划|今后|提升", text):
-        yield Issue("“五、存在的主要问题及改进情况”列出了问题，但没有写改进措施。", severity=W)
+        yield Issue(
+            "“五、存在的主要问题及改进情况”列出了问题，但没有写改进措施。",
+            severity=W,
+            line=ctx.line_of(section="problems"),
+        )
 
 
 @rule("SEC-6-PRESENT", E, "第六部分存在", f"{ART_50}第（五）项", "sections.other")
@@ -144,7 +148,8 @@ def other_fee(ctx: CheckContext) -> Iterator[Issue]:
         return
     if not _FEE_WORDS.search(text):
         yield Issue(
-            "“六、其他需要报告的事项”没有说明信息处理费的情况（发出收费通知的件数和金额、实际收取的金额，或明确说明未收取）。"
+            "“六、其他需要报告的事项”没有说明信息处理费的情况（发出收费通知的件数和金额、实际收取的金额，或明确说明未收取）。",
+            line=ctx.line_of(section="other"),
         )
 
 
@@ -170,6 +175,7 @@ def period(ctx: CheckContext) -> Iterator[Issue]:
                 f"报告所述统计期限“{match.group(0)}”不是{year}年1月1日至{year}年12月31日。",
                 expected=f"{year}年1月1日至{year}年12月31日",
                 found=match.group(0),
+                line=ctx.line_of(match.group(0)),
             )
 
 
@@ -233,6 +239,7 @@ def fee_row(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(
             f"表三“（六）2.逾期未按收费通知要求缴纳费用”为{count}件，但第六部分没有报告发出收费通知。",
             ("requests.other.no_fee.total",),
+            line=ctx.line_of(section="other"),
         )
 
 
@@ -256,6 +263,7 @@ def fee_amount(ctx: CheckContext) -> Iterator[Issue]:
                 f"第六部分所述实际收取信息处理费（{collected.group(0)}）多于收费通知金额（{notified.group(0)}）。",
                 expected=f"≤{n:g}元",
                 found=f"{c:g}元",
+                line=ctx.line_of(collected.group(0)),
             )
 
 
@@ -292,6 +300,7 @@ def text_requests(ctx: CheckContext) -> Iterator[Issue]:
                 ("requests.new.total",),
                 expected=new_total,
                 found=said,
+                line=ctx.line_of(match.group(0)),
             )
         return
     match = _NONE_ASKED_RE.search(text)
@@ -301,6 +310,7 @@ def text_requests(ctx: CheckContext) -> Iterator[Issue]:
             ("requests.new.total",),
             expected=0,
             found=new_total,
+            line=ctx.line_of(match.group(0)),
         )
 
 
@@ -328,4 +338,5 @@ def text_appeals(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(
             f"正文说“{match.group(0)}”，但表四有{len(nonzero)}个非零单元格。",
             tuple(nonzero),
+            line=ctx.line_of(match.group(0)),
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
@@ -139,6 +140,7 @@ class ReportBase(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     schema_id: Literal["gongkai.report/1"] = Field(default=SCHEMA_ID, alias="schema")
+    format: str = Field(description="Table layout: 2021 (国办公开办函〔2021〕30号) or 2019 (〔2019〕60号).")
     agency: str | None = Field(
         default=None, description="The reporting organ's full name, as the title gives it."
     )
@@ -209,6 +211,12 @@ def report_cells(report: Report2021 | Report2019) -> dict[str, Cell]:
     return flatten(report.model_dump(include=set(TABLES)))
 
 
+@lru_cache(maxsize=4096)
+def _split_path(path: str) -> tuple[tuple[str, ...], str]:
+    *parents, leaf = path.split(".")
+    return tuple(parents), leaf
+
+
 def build_report(
     fmt: Format | str,
     cells: Mapping[str, Cell],
@@ -226,7 +234,7 @@ def build_report(
     tree: dict[str, Any] = {}
     for path, value in cells.items():
         node = tree
-        *parents, leaf = path.split(".")
+        parents, leaf = _split_path(path)
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = value

@@ -38,10 +38,18 @@ class Reading:
     cells: dict[str, object] = field(default_factory=dict)  # the report's cells, flat, every key
 
 
+# A single （六）其他处理 row is a 2019 fingerprint (format-and-law.md §7), but report-json.md
+# keeps it in a 2021 report as a LAY-T3-SHAPE warning: it decides the layout only when nothing
+# else does, and never makes a report "mixed" on its own.
+WEAK_FINGERPRINT = "单独一行的（六）其他处理"
+
+
 def decide_format(evidence: TableEvidence, year: int | None) -> FormatDecision:
     """The layout, from the table headers' fingerprints (format-and-law.md §7), else the year."""
     n2021 = len(evidence.fingerprints[Format.F2021])
-    n2019 = len(evidence.fingerprints[Format.F2019])
+    n2019 = len([p for p, _ in evidence.fingerprints[Format.F2019] if p != WEAK_FINGERPRINT])
+    if n2021 == n2019 == 0 and evidence.fingerprints[Format.F2019]:
+        n2019 = 1
     by_year = expected_format(year) if year else None
     if n2021 == n2019 == 0:
         fmt = by_year or Format.F2021
@@ -78,7 +86,13 @@ def document_to_reading(doc: Document) -> Reading:
         }
     cells = {k: c.value.value for k, c in tables.cells.items() if k in wanted}
     notices = [
-        Finding(rule=n.rule, severity=Severity.WARNING, cells=n.cells, message=n.message, line=n.line)
+        Finding(
+            rule=n.rule,
+            severity=Severity.INFO if n.info else Severity.WARNING,
+            cells=n.cells,
+            message=n.message,
+            line=n.line,
+        )
         for n in tables.notices
     ]
     dropped = sorted(k for k in tables.cells if k not in wanted)
@@ -94,7 +108,12 @@ def document_to_reading(doc: Document) -> Reading:
         )
     cells = {k: cells.get(k) for k in layout.cell_keys if k in wanted}
     if single_other:
-        cells.update({k: tables.cells[k].value.value if k in tables.cells else None for k in sorted(wanted - set(cells))})
+        cells.update(
+            {
+                k: tables.cells[k].value.value if k in tables.cells else None
+                for k in sorted(wanted - set(cells))
+            }
+        )
     report = build_report(
         decision.format,
         cells,
@@ -113,4 +132,3 @@ def document_to_reading(doc: Document) -> Reading:
         raw_cells={k: c.value.value for k, c in tables.cells.items()},
         cells=cells,
     )
-

@@ -18,7 +18,7 @@ class Paragraph:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class GridCell:
     """One cell of a table grid: its text and where it came from."""
 

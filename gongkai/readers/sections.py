@@ -47,7 +47,12 @@ class SectionReading:
     year: int | None = None
     headings: list[Heading] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # section key → heading line
+    paragraphs: list[Paragraph] = field(default_factory=list)  # the body text, with lines
+
+    def line_of(self, fragment: str) -> int | None:
+        """The source line of the paragraph that contains ``fragment``."""
+        return next((p.line for p in self.paragraphs if fragment in p.text.replace("**", "")), None)
 
 
 def match_heading(text: str) -> tuple[str, int, bool] | None:
@@ -67,8 +72,8 @@ def match_heading(text: str) -> tuple[str, int, bool] | None:
     if not m:
         return None
     rest = fold(m["rest"]).strip("*:：。")
-    if not rest or rest[0] in "(（":
-        return None
+    if not rest or rest[0] in "(（" or any(p in rest for p in "，,；;。"):
+        return None  # a sub-heading, or a sentence that happens to start with 「二、」
     numbered = bool(m["cn"] or m["num"] or m["marks"])
     number = _NUMERALS.index(m["cn"]) + 1 if m["cn"] else int(m["num"]) if m["num"] else None
     for key, n, official, cores in SECTION_HEADINGS:
@@ -124,6 +129,7 @@ def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
                 title_parts.append(para)
             continue
         text = para.text.replace("**", "")
+        out.paragraphs.append(para)
         out.texts[current] = (out.texts[current] + "\n" + text).strip()
     if title_parts:
         out.title = "".join(p.text.lstrip("#").strip() for p in title_parts)

@@ -32,12 +32,12 @@ from gongkai.model.layouts import (
 )
 from gongkai.readers.document import Grid, GridCell
 from gongkai.readers.headers import APPEAL_HEADER, REQUEST_HEADER, positional_leaves, sequential_leaves
-from gongkai.readers.values import CellValue, is_value_text, read_value
+from gongkai.readers.values import CellValue, is_number_text, is_value_text, read_value
 
 _ITEM_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]{1,3})[)）]?项")
 
 
-@dataclass
+@dataclass(slots=True)
 class ReadCell:
     """A cell placed on the layout: its full key, the value read, where it came from."""
 
@@ -54,6 +54,7 @@ class Notice:
     message: str
     line: int | None = None
     cells: list[str] = field(default_factory=list)
+    info: bool = False  # only says what the spec prescribes (a dash read as null, 万元 → 元)
 
 
 @dataclass
@@ -145,6 +146,7 @@ def place_values(
     row: list[GridCell],
     keys: list[str],
     positions: dict[int, str] | None,
+    start: int | None = None,
 ) -> tuple[dict[str, GridCell | None], str | None]:
     """Assign a data row's value cells to column keys; say how when it needed a guess.
 
@@ -152,7 +154,7 @@ def place_values(
     are columns (blank padding of merged cells trimmed). Only when the count does not fit
     are grid positions used, and failing those the cells are placed in order with a notice.
     """
-    values = row[_label_end(row) :]
+    values = row[_label_end(row) if start is None else start :]
     for candidate in (values, _trimmed(values)):
         if len(candidate) == len(keys):
             return dict(zip(keys, candidate, strict=True)), None
@@ -267,7 +269,7 @@ def _place_active(
             )
         )
     keys = [str(i) for i in range(len(columns))]
-    placed, guess = place_values(row, keys, positions if grid.positional else None)
+    placed, guess = place_values(row, keys, positions if grid.positional else None, start=offset + 1)
     if guess:
         reading.notices.append(
             Notice("READ-ROW-WIDTH", f"表二「{data_row.label.official}」行：{guess}", row[0].line)
@@ -284,7 +286,12 @@ def _place_active(
             continue
         if column.key == "amount" and data_row.key == "procurement" and re.search("万元|元", cell.text):
             ev.procurement_unit = "万元" if "万" in cell.text else "元"
-        _store(reading, f"active.{data_row.key}.{column.key}", read_value(cell.text, column.kind, column.unit), cell.line)
+        _store(
+            reading,
+            f"active.{data_row.key}.{column.key}",
+            read_value(cell.text, column.kind, column.unit),
+            cell.line,
+        )
 
 
 # --- table 三 -------------------------------------------------------------------------------
@@ -326,8 +333,10 @@ class _RowShape:
 
 @lru_cache(maxsize=16384)
 def _row_shape(texts: tuple[str, ...]) -> _RowShape:
+    # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
+    first_number = next((i for i, t in enumerate(texts) if t.strip() and is_number_text(t)), len(texts))
     end = 0
-    for i, text in enumerate(texts):
+    for i, text in enumerate(texts[:first_number]):
         if not is_value_text(text):
             end = i + 1
     positions = tuple(i for i in range(end) if core(texts[i]))
@@ -367,10 +376,14 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
                 header_rows.append(row)
             elif cores and shape.group is None:
                 last = row[shape.label_positions[-1]]
-                reading.notices.append(Notice("READ-ROW", f"表三中的行「{last.text}」不是格式中的行，已忽略", last.line))
+                reading.notices.append(
+                    Notice("READ-ROW", f"表三中的行「{last.text}」不是格式中的行，已忽略", last.line)
+                )
             continue
         if keys is None:
-            keys, positions = _columns(grid, header_rows, REQUEST_HEADER, list(_REQUEST_COLUMN_KEYS), reading, "表三")
+            keys, positions = _columns(
+                grid, header_rows, REQUEST_HEADER, list(_REQUEST_COLUMN_KEYS), reading, "表三"
+            )
             ev.request_columns = keys
         line = row[shape.label_positions[-1]].line
         if match.key.startswith("other.") or match is ROW_OTHER_SINGLE or match.key == "partial":
@@ -380,7 +393,9 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
         ev.request_rows.append((match.key, line))
         placed, guess = place_values(row, keys, positions)
         if guess:
-            reading.notices.append(Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line))
+            reading.notices.append(
+                Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
+            )
         for col_key, cell in placed.items():
             if cell is not None:
                 _store(reading, f"requests.{match.key}.{col_key}", read_value(cell.text), cell.line)
@@ -483,11 +498,15 @@ _PRINTS_2019 = (
 
 def _store(reading: TableReading, key: str, value: CellValue, line: int) -> None:
     if key in reading.cells:
-        reading.notices.append(Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key]))
+        reading.notices.append(
+            Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key])
+        )
         return
     reading.cells[key] = ReadCell(key, value, line)
     if value.note and not (value.value is None and value.numeric and value.text.strip() in ("", "无")):
-        reading.notices.append(Notice("READ-VALUE", f"{cell_name(key)}：{value.note}", line, [key]))
+        reading.notices.append(
+            Notice("READ-VALUE", f"{cell_name(key)}：{value.note}", line, [key], info=value.numeric)
+        )
 
 
 def read_tables(grids: list[Grid]) -> TableReading:

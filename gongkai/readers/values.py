@@ -19,7 +19,7 @@ _NUMBER_RE = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellValue:
     """A cell as read: its value, and a note when the reader had to assume something."""
 
@@ -32,6 +32,16 @@ class CellValue:
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_marks(text))
     return re.sub(r"[\s\u3000]+", "", text)
+
+
+@lru_cache(maxsize=65536)
+def is_number_text(text: str) -> bool:
+    """True when a cell's text is a number (not blank, not a dash).
+
+    >>> [is_number_text(t) for t in ("12", "—", "", "若干")]
+    [True, False, False, False]
+    """
+    return bool(_NUMBER_RE.match(_clean(text)))
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,113 @@
+"""The gongkai command: JSON output, exit codes, clear one-line errors, standard input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, clean_report_2021, needs_seeds, seed_pairs
+from typer.testing import CliRunner
+
+from gongkai.cli import app
+from gongkai.model.report import report_to_json
+
+runner = CliRunner()
+
+
+def run(*args: str, input: bytes | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+@needs_seeds
+def test_parse_json_is_exactly_the_canonical_json():
+    """Standard output of ``parse --json`` is one JSON document: the report with sections and findings."""
+    text, gold = seed_pairs()[0]
+    result = run("parse", "--json", str(text))
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert list(data)[:4] == ["schema", "format", "agency", "year"]
+    assert data["schema"] == "gongkai.report/1"
+    assert set(data["sections"]) == {"overview", "active", "requests", "appeals", "problems", "other"}
+    assert data["findings"] == []
+    expected = json.loads(gold.read_text(encoding="utf-8"))
+    assert {t: data[t] for t in ("active", "requests", "appeals")} == {
+        t: expected[t] for t in ("active", "requests", "appeals")
+    }
+
+
+@needs_seeds
+def test_check_exit_zero_on_seeds_and_reads_stdin():
+    """The seeds have no error: exit 0; ``-`` reads standard input."""
+    text, _ = seed_pairs()[2]
+    result = run("check", "-", input=text.read_bytes())
+    assert result.exit_code == 0, result.stdout
+    assert "LAY-T2-PROC-UNIT" in result.stdout
+
+
+def test_check_exit_one_on_an_error(tmp_path):
+    """An error-severity finding makes ``check`` exit 1; ``--json`` gives one line per file."""
+    report = clean_report_2021(**{"requests.new.natural": 9})
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(report_to_json(report), ensure_ascii=False), encoding="utf-8")
+    result = run("check", "--json", str(path))
+    assert result.exit_code == 1
+    [line] = result.stdout.splitlines()
+    found = json.loads(line)
+    assert found["file"] == str(path)
+    assert "T3-BALANCE" in {f["rule"] for f in found["findings"]}
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        (b"", "\u6587\u4ef6\u662f\u7a7a\u7684"),  # 文件是空的
+        (bytes(range(256)) * 40, "\u4e8c\u8fdb\u5236"),  # 二进制
+        ("这是一封普通的信，没有任何表格。\n".encode(), "没有找到年度报告的统计表"),
+        (b"%PDF-1.7\n...", "PDF"),
+        (b'{"schema": "gongkai.report/1", "format": "2021", "requests": {"new": {"natural": "x"}}}', "gongkai.report/1"),
+        (b"{not json", "JSON"),
+    ],
+    ids=["empty", "binary", "no-tables", "pdf", "bad-report-json", "broken-json"],
+)
+def test_not_a_report_is_one_clear_line_and_exit_two(tmp_path, content, phrase):
+    """Bad input: one line naming the file and what is wrong, exit 2, no traceback."""
+    path = tmp_path / "input.txt"
+    path.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gongkai.cli", "check", str(path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert str(path) in lines[0] and phrase in lines[0]
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_missing_file_and_bad_options():
+    """A missing file, an unknown rule and a malformed date are each named in one line."""
+    assert run("check", "no/such/file.txt").exit_code == 2
+    result = run("check", "--select", "NO-SUCH-RULE", "x.txt")
+    assert result.exit_code == 2 and "NO-SUCH-RULE" in result.output
+    result = run("check", "--published", "2025-13-40", "x.txt")
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_schema_and_rules_are_generated():
+    """``schema`` prints the JSON Schema of both layouts; ``rules --json`` the catalogue."""
+    schema = json.loads(run("schema").stdout)
+    assert schema["$id"] == "gongkai.report/1"
+    assert {"Report2021", "Report2019"} <= set(schema["$defs"])
+    rules = json.loads(run("rules", "--json").stdout)
+    assert {"T3-BALANCE", "SEC-SIX", "LAY-T3-SHAPE"} <= {r["id"] for r in rules}
+    assert all(r["clause"] for r in rules)
+
+
+def test_check_a_folder_summarises(tmp_path):
+    """A folder is read file by file, ending with a count of read, with errors and unreadable."""
+    (tmp_path / "good.json").write_text(json.dumps(report_to_json(clean_report_2021()), ensure_ascii=False))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert "共2个文件：读取1个，其中0个有错误；无法读取1个" in result.output
