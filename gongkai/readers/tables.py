@@ -446,8 +446,9 @@ _APPEAL_KEYS = [n.key for n in APPEAL_HEADER.walk() if n.key and not n.children]
 def _read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
     header_rows: list[list[GridCell]] = []
     for row in rows:
-        numbers = [c for c in row if c.text.strip()]
-        if numbers and all(is_value_text(c.text) for c in numbers) and len(numbers) >= 5:
+        # The data row holds only numbers, dashes and blanks: officers often fill in only the
+        # non-zero cells (「1 … 1」), or leave the row blank; it follows at least one header row.
+        if header_rows and len(row) >= 5 and all(is_value_text(c.text) for c in row):
             keys, positions = _columns(grid, header_rows, APPEAL_HEADER, _APPEAL_KEYS, reading, "表四")
             reading.evidence.appeal_columns = keys
             placed, guess = place_values(row, keys, positions)
