@@ -1,10 +1,12 @@
 """Parse-and-check throughput and peak memory for text reports (issue 2 goal: ≥ 1,000/s, < 100 MB).
 
-Reads every report under samples/ and ../shared/seeds (when present), then parses and checks
-them round-robin on one core for a fixed time. Prints reports per second, the per-report
-latency and the process's peak resident memory. Figures only: no assertion.
+Reads every report under samples/ and ../shared/seeds (when present), adds ``--generated``
+random valid reports written in the three text shapes (tests/support: so that rows differ
+from report to report as in a real corpus, and per-row caches are not flattered), then
+parses and checks them round-robin on one core for a fixed time. Prints reports per second,
+the per-report latency and the process's peak resident memory. Figures only: no assertion.
 
-    .venv/bin/python bench/parse_check.py [--seconds 10]
+    .venv/bin/python bench/parse_check.py [--seconds 10] [--generated 300]
 """
 
 from __future__ import annotations
@@ -25,15 +27,55 @@ ROOT = Path(__file__).resolve().parents[1]
 def corpus() -> list[tuple[str, bytes]]:
     """The text reports to measure on."""
     folders = [ROOT / "samples", ROOT.parent / "shared" / "seeds", ROOT / "tests" / "data"]
-    files = [f for d in folders if d.is_dir() for f in sorted(d.glob("*")) if is_report_file(f) and f.suffix != ".json"]
+    files = [
+        f
+        for d in folders
+        if d.is_dir()
+        for f in sorted(d.glob("*"))
+        if is_report_file(f) and f.suffix != ".json"
+    ]
     return [(f.name, f.read_bytes()) for f in files]
+
+
+def generated(count: int) -> list[tuple[str, bytes]]:
+    """``count`` random valid reports (both layouts), each written in one of the three text shapes.
+
+    Hypothesis draws them with a fixed seed (``derandomize``), so every run measures the same corpus.
+    """
+    if count <= 0:
+        return []
+    sys.path.insert(0, str(ROOT / "tests"))
+    from hypothesis import HealthCheck, Phase, given, settings
+    from support.strategies import valid_reports
+    from support.textwriter import WRITERS
+
+    writers = sorted(WRITERS.items())
+    out: list[tuple[str, bytes]] = []
+
+    @settings(
+        max_examples=count,
+        derandomize=True,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+    )
+    @given(valid_reports())
+    def collect(report) -> None:
+        name, write = writers[len(out) % len(writers)]
+        out.append((f"generated-{len(out)}-{name}", write(report).encode()))
+
+    collect()
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to run (default 10)")
+    parser.add_argument("--generated", type=int, default=300, help="random reports to add (default 300)")
     args = parser.parse_args()
-    docs = corpus()
+    real = corpus()
+    docs = real + generated(args.generated)
     if not docs:
         sys.exit("no reports found under samples/ or ../shared/seeds")
     for name, data in docs:  # warm up, and make sure every document reads
@@ -50,9 +92,13 @@ def main() -> None:
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"documents in corpus     {len(docs)} ({', '.join(n for n, _ in docs)})")
+    print(
+        f"documents in corpus     {len(docs)}: {', '.join(n for n, _ in real)} + {args.generated} generated"
+    )
     print(f"reports parsed+checked  {done} in {wall:.1f} s wall, {cpu:.1f} s CPU (one process, one core)")
-    print(f"throughput              {done / cpu:,.0f} reports/s per core ({size / cpu / 1e6:.1f} MB/s of text)")
+    print(
+        f"throughput              {done / cpu:,.0f} reports/s per core ({size / cpu / 1e6:.1f} MB/s of text)"
+    )
     print(f"latency                 {1000 * cpu / done:.2f} ms per report")
     print(f"peak memory (RSS)       {peak_mb:.1f} MB")
 

@@ -68,8 +68,15 @@ def clean_cells(fmt: str, other_row: str) -> dict:
 def clean_report_2021(**changes):
     """A clean 2021-layout report; ``changes`` maps full cell keys to new values."""
     cells = clean_cells("2021", "other.no_correction")
-    cells.update({"active.normative.issued": 2, "active.normative.repealed": 1, "active.normative.in_force": 10,
-                  "active.licensing.decisions": 30, "active.fees.amount": 0.5})
+    cells.update(
+        {
+            "active.normative.issued": 2,
+            "active.normative.repealed": 1,
+            "active.normative.in_force": 10,
+            "active.licensing.decisions": 30,
+            "active.fees.amount": 0.5,
+        }
+    )
     cells.update(changes)
     return build_report(
         "2021",
@@ -90,10 +97,18 @@ def clean_report_2021(**changes):
 def clean_report_2019(**changes):
     """A clean 2019-layout report; ``changes`` maps full cell keys to new values."""
     cells = clean_cells("2019", "other")
-    cells.update({"active.normative.made": 3, "active.normative.published": 3, "active.normative.total": 40,
-                  "active.licensing.previous": 12, "active.licensing.change": -2,
-                  "active.licensing.decisions": 300, "active.procurement.projects": 4,
-                  "active.procurement.amount": 251000})
+    cells.update(
+        {
+            "active.normative.made": 3,
+            "active.normative.published": 3,
+            "active.normative.total": 40,
+            "active.licensing.previous": 12,
+            "active.licensing.change": -2,
+            "active.licensing.decisions": 300,
+            "active.procurement.projects": 4,
+            "active.procurement.amount": 251000,
+        }
+    )
     cells.update(changes)
     return build_report(
         "2019",

@@ -66,7 +66,10 @@ def test_check_exit_one_on_an_error(tmp_path):
         (bytes(range(256)) * 40, "\u4e8c\u8fdb\u5236"),  # 二进制
         ("这是一封普通的信，没有任何表格。\n".encode(), "没有找到年度报告的统计表"),
         (b"%PDF-1.7\n...", "PDF"),
-        (b'{"schema": "gongkai.report/1", "format": "2021", "requests": {"new": {"natural": "x"}}}', "gongkai.report/1"),
+        (
+            b'{"schema": "gongkai.report/1", "format": "2021", "requests": {"new": {"natural": "x"}}}',
+            "gongkai.report/1",
+        ),
         (b"{not json", "JSON"),
     ],
     ids=["empty", "binary", "no-tables", "pdf", "bad-report-json", "broken-json"],

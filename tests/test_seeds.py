@@ -24,7 +24,11 @@ def test_seed_reads_cell_exact(text, gold):
     got = report_to_json(read_path(text).report)
     assert (got["format"], got["year"]) == (expected["format"], expected["year"])
     assert "".join(got["agency"].split()) == "".join(expected["agency"].split())
-    wrong = {k: (v, _gold_cells(got).get(k)) for k, v in _gold_cells(expected).items() if _gold_cells(got).get(k) != v}
+    wrong = {
+        k: (v, _gold_cells(got).get(k))
+        for k, v in _gold_cells(expected).items()
+        if _gold_cells(got).get(k) != v
+    }
     assert wrong == {}
     assert set(_gold_cells(got)) == set(_gold_cells(expected))
 

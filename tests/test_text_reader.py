@@ -39,7 +39,9 @@ def test_each_shape_reads_back_clean(shape, report):
     reading = read_text(WRITERS[shape](report))
     assert report_cells(reading.report) == report_cells(report)
     assert (reading.report.agency, reading.report.year, reading.report.format) == (
-        report.agency, report.year, report.format,
+        report.agency,
+        report.year,
+        report.format,
     )
     assert check_reading(reading) == []
 
@@ -47,8 +49,12 @@ def test_each_shape_reads_back_clean(shape, report):
 def test_full_width_digits_and_thousands_separators():
     """「５」 and 「5,829」 are numbers; full-width spaces inside cells are ignored."""
     report = clean_report_2021(**{"active.licensing.decisions": 5829})
-    text = write_tab_text(report).replace("行政许可\t5829", "行政许可\t5,829").replace(
-        "一、本年新收政府信息公开申请数量\t\t5\t2", "一、本年新收政府信息公开申请数量\t\t５\t\u30002"
+    text = (
+        write_tab_text(report)
+        .replace("行政许可\t5829", "行政许可\t5,829")
+        .replace(
+            "一、本年新收政府信息公开申请数量\t\t5\t2", "一、本年新收政府信息公开申请数量\t\t５\t\u30002"
+        )
     )
     assert _cells(text) == report_cells(report)
 
@@ -103,7 +109,12 @@ def test_heading_variants(old, new):
     assert old in text
     reading = read_text(text.replace(old, new, 1))
     assert [h.key for h in reading.sections.headings] == [
-        "overview", "active", "requests", "appeals", "problems", "other",
+        "overview",
+        "active",
+        "requests",
+        "appeals",
+        "problems",
+        "other",
     ]
     assert "SEC-SIX" not in _rules(text.replace(old, new, 1))
 
@@ -111,7 +122,9 @@ def test_heading_variants(old, new):
 def test_sub_headings_and_inline_numbering_are_not_sections():
     """「（一）主动公开」 and a sentence with 「一、」 inside stay in section 一."""
     text = write_word_text(CLEAN_2021).replace(
-        "（一）主动公开", "（1） 主动公开情况。\n二、主动公开方面，本年新增栏目3个，内容较多，持续更新，不再一一列举。", 1
+        "（一）主动公开",
+        "（1） 主动公开情况。\n二、主动公开方面，本年新增栏目3个，内容较多，持续更新，不再一一列举。",
+        1,
     )
     reading = read_text(text)
     assert [h.key for h in reading.sections.headings][:2] == ["overview", "active"]
@@ -132,8 +145,14 @@ def test_encodings(encoding):
 
 def test_straight_and_curly_quotes_and_half_width_brackets():
     """「危及"三安全一稳定"」 and 「(三) 不予公开」 match the official labels."""
-    report = clean_report_2021(**{"requests.withheld.security.natural": 1, "requests.withheld.security.total": 1,
-                                  "requests.granted.natural": 2, "requests.granted.total": 2})
+    report = clean_report_2021(
+        **{
+            "requests.withheld.security.natural": 1,
+            "requests.withheld.security.total": 1,
+            "requests.granted.natural": 2,
+            "requests.granted.total": 2,
+        }
+    )
     text = write_word_text(report).replace("3.危及“三安全一稳定”", '3. 危及"三安全一稳定"')
     text = text.replace("（三）不予公开", "(三)不予公开")
     assert _cells(text) == report_cells(report)
@@ -176,7 +195,8 @@ def test_single_other_row_in_a_2021_report():
 def test_mixed_layouts():
     """LAY-FORMAT-CONSISTENT: a 2021 report whose 二（一） carries the 2019 headers."""
     text = write_tab_text(CLEAN_2021).replace(
-        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数", "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量"
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+        "信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量",
     )
     found = _rules(text)
     assert "LAY-FORMAT-CONSISTENT" in found
@@ -223,7 +243,9 @@ def test_missing_table_four_and_block():
 def test_title_without_report_words():
     """SEC-TITLE: a title that does not say 年度报告."""
     text = write_word_text(CLEAN_2021).replace("政府信息公开工作年度报告", "政府信息公开工作情况", 1)
-    assert [f.message for f in _rules(text)["SEC-TITLE"]] == ["标题“示例市科学技术局2024年度政府信息公开工作情况”中没有“年度报告”。"]
+    assert [f.message for f in _rules(text)["SEC-TITLE"]] == [
+        "标题“示例市科学技术局2024年度政府信息公开工作情况”中没有“年度报告”。"
+    ]
 
 
 def test_no_tables_is_unreadable():

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from gongkai.checks.engine import CheckContext, Issue, rule
-from gongkai.model.layouts import APPEAL_COLUMNS, APPEAL_GROUPS, REQUEST_COLUMNS, CellKind, Format, cell_name
+from gongkai.model.layouts import (
+    APPEAL_COLUMNS,
+    APPEAL_GROUPS,
+    REQUEST_COLUMNS,
+    CellKind,
+    Format,
+    cell_name,
+    layout_for,
+)
 from gongkai.model.report import Severity
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -28,23 +37,24 @@ def _is_count(value: object) -> bool:
     return value is None or (type(value) is int and value >= 0)
 
 
-def request_row_keys(ctx: CheckContext) -> list[str]:
-    """Row keys of table 三 as the report has them (a 2021 report may carry a single （六） row)."""
-    single = ctx.single_other_row
-    keys = []
-    for row in ctx.layout.request_rows:
-        if single and row.key.startswith("other."):
-            if "other" not in keys:
-                keys.append("other")
-            continue
-        keys.append(row.key)
-    return keys
+@lru_cache(maxsize=8)
+def _t3_sums(
+    fmt: str, single_other_row: bool
+) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
+    """(row total, applicant cells) for each row and (（七）总计 cell, outcome cells) for each column.
 
-
-def outcome_row_keys(ctx: CheckContext) -> list[str]:
-    """Rows （一） to （六） that make up （七）总计."""
-    keys = request_row_keys(ctx)
-    return keys[keys.index("granted") : keys.index("total")]
+    Built once per layout: the checks run on every report of a corpus.
+    """
+    layout = layout_for(fmt)
+    rows = []
+    for row in layout.request_rows:
+        key = "other" if single_other_row and row.key.startswith("other.") else row.key
+        if key not in rows:
+            rows.append(key)
+    outcomes = rows[rows.index("granted") : rows.index("total")]
+    row_sums = [(f"requests.{r}.total", [f"requests.{r}.{c}" for c in APPLICANT_COLUMNS]) for r in rows]
+    col_sums = [(f"requests.total.{c}", [f"requests.{r}.{c}" for r in outcomes]) for c in ALL_REQUEST_COLUMNS]
+    return row_sums, col_sums
 
 
 def _sum_issue(ctx, total_key: str, part_keys: list[str], what: str, errors_text: str) -> Issue | None:
@@ -135,7 +145,7 @@ def t2_2019_published(ctx: CheckContext) -> Iterator[Issue]:
 def t3_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 三 is an integer ≥ 0 or null."""
     for key, value in ctx.cells.items():
-        if key.startswith("requests.") and not _is_count(value):
+        if not _is_count(value) and key.startswith("requests."):
             yield Issue(f"{cell_name(key, ctx.layout)}为{value}，申请件数应为非负整数。", (key,), found=value)
 
 
@@ -148,11 +158,11 @@ def t3_values(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every row, 自然人 + the five 法人或其他组织 columns = 总计 (warning when 总计 is blank)."""
-    for row in request_row_keys(ctx):
+    for total_key, part_keys in _t3_sums(ctx.format.value, ctx.single_other_row)[0]:
         issue = _sum_issue(
             ctx,
-            f"requests.{row}.total",
-            [f"requests.{row}.{c}" for c in APPLICANT_COLUMNS],
+            total_key,
+            part_keys,
             "自然人与五类法人或其他组织",
             "请核对该行各申请人类别的数字。",
         )
@@ -197,12 +207,11 @@ def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every column, （七）总计 = （一）+（二）+（三）1–8+（四）1–3+（五）1–5+（六)."""
-    outcomes = outcome_row_keys(ctx)
-    for col in ALL_REQUEST_COLUMNS:
+    for total_key, part_keys in _t3_sums(ctx.format.value, ctx.single_other_row)[1]:
         issue = _sum_issue(
             ctx,
-            f"requests.total.{col}",
-            [f"requests.{r}.{col}" for r in outcomes],
+            total_key,
+            part_keys,
             "（一）至（六）各项办理结果",
             "请核对各项办理结果，部分公开只计入（二）。",
         )
@@ -216,8 +225,10 @@ def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
 @rule("T4-VALUES", E, "表四数值为非负整数", "国办公开办函表四：案件数为非负整数", "appeals.*")
 def t4_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 四 is an integer ≥ 0 or null."""
-    for key, value in ctx.cells.items():
-        if key.startswith("appeals.") and not _is_count(value):
+    for key in ctx.layout.appeal_keys:
+        key = f"appeals.{key}"
+        value = ctx.cells.get(key)
+        if not _is_count(value):
             yield Issue(f"{cell_name(key, ctx.layout)}为{value}，案件数应为非负整数。", (key,), found=value)
 
 

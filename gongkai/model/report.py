@@ -211,10 +211,14 @@ def report_cells(report: Report2021 | Report2019) -> dict[str, Cell]:
     return flatten(report.model_dump(include=set(TABLES)))
 
 
-@lru_cache(maxsize=4096)
-def _split_path(path: str) -> tuple[tuple[str, ...], str]:
-    *parents, leaf = path.split(".")
-    return tuple(parents), leaf
+@lru_cache(maxsize=64)
+def _nesting(paths: tuple[str, ...]) -> list[tuple[tuple[str, ...], list[tuple[str, str]]]]:
+    """Dotted paths grouped by parent object: how to nest a flat report, worked out once per key set."""
+    groups: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for path in paths:
+        *parents, leaf = path.split(".")
+        groups.setdefault(tuple(parents), []).append((leaf, path))
+    return list(groups.items())
 
 
 def build_report(
@@ -232,12 +236,11 @@ def build_report(
     """
     cls = REPORT_CLASSES[Format(fmt)]
     tree: dict[str, Any] = {}
-    for path, value in cells.items():
+    for parents, leaves in _nesting(tuple(cells)):
         node = tree
-        parents, leaf = _split_path(path)
         for part in parents:
             node = node.setdefault(part, {})
-        node[leaf] = value
+        node.update({leaf: cells[path] for leaf, path in leaves})
     return cls.model_validate(
         {**tree, "agency": agency, "year": year, "sections": sections, "findings": list(findings)}
     )

@@ -91,8 +91,21 @@ class TableReading:
 # --- splitting grids into tables -----------------------------------------------------------
 
 
+def _label_texts(row: list[GridCell]) -> tuple[str, ...]:
+    """The texts of a row up to its first number: what says which row (and table) it is.
+
+    Caches are keyed on this part, which repeats from report to report; the values don't.
+    """
+    texts = []
+    for cell in row:
+        if is_number_text(cell.text):
+            break
+        texts.append(cell.text)
+    return tuple(texts)
+
+
 def _table_of_row(row: list[GridCell]) -> str | None:
-    return _table_of_texts(tuple(c.text for c in row))
+    return _table_of_texts(_label_texts(row))
 
 
 @lru_cache(maxsize=16384)
@@ -130,7 +143,7 @@ def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[Grid
 
 def _label_end(row: list[GridCell]) -> int:
     """Index just past the row's last label (non-value) cell."""
-    return _row_shape(tuple(c.text for c in row)).label_end
+    return _row_shape(row).label_end
 
 
 def _trimmed(cells: list[GridCell]) -> list[GridCell]:
@@ -186,13 +199,19 @@ def _item_number(text: str) -> int | None:
     return CHINESE_NUMERALS.index(numeral[-1]) + (10 if numeral.startswith("十") else 0)
 
 
+@lru_cache(maxsize=64)
+def _blocks_of_row(row_key: str) -> list[Block]:
+    return [b for b in _ALL_BLOCKS if any(r.key == row_key for r in b.rows)]
+
+
+@lru_cache(maxsize=4096)
 def _active_row(label_core: str, item: int | None) -> tuple[Row, list[Block]] | None:
     for block in _ALL_BLOCKS:
         if item is not None and block.item != item:
             continue
         for row in block.rows:
             if row.label.matches(label_core):
-                return row, [b for b in _ALL_BLOCKS if any(r.key == row.key for r in b.rows)]
+                return row, _blocks_of_row(row.key)
     if item is not None:
         return _active_row(label_core, None)
     return None
@@ -236,6 +255,31 @@ def _read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) 
         _place_active(grid, row, data_row, blocks, header, reading)
 
 
+@lru_cache(maxsize=1024)
+def _active_columns(
+    header: tuple[str, ...], blocks: tuple[Block, ...]
+) -> tuple[tuple[tuple[Column | None, str], ...], dict[int, str]]:
+    """The columns a table-二 header names (None for one the layout lacks), and their positions.
+
+    An empty header cell is the merged right part of its left neighbour.
+    """
+    columns: list[tuple[Column | None, str]] = []
+    positions: dict[int, str] = {}
+    for i, text in enumerate(header, start=1):
+        if not core(text):
+            if columns:
+                positions[i] = str(len(columns) - 1)
+            continue
+        column = None
+        for block in blocks:
+            column = next((c for c in block.columns if c.label.matches(core(text))), None)
+            if column is not None:
+                break
+        columns.append((column, text))
+        positions[i] = str(len(columns) - 1)
+    return tuple(columns), positions
+
+
 def _place_active(
     grid: Grid,
     row: list[GridCell],
@@ -246,21 +290,10 @@ def _place_active(
 ) -> None:
     """Place one row of table 二 under its block's header (信息内容 | column labels…)."""
     ev = reading.evidence
-    columns: list[tuple[Column | None, str]] = []  # per named header cell: layout column or an extra
-    positions: dict[int, str] = {}
     offset = row.index(next(c for c in row if core(c.text)))  # where the row label sits
-    for i, cell in enumerate(header[1:], start=1):
-        if not core(cell.text):
-            if columns:  # an empty header cell is the merged right part of its left neighbour
-                positions[offset + i] = str(len(columns) - 1)
-            continue
-        column = None
-        for block in blocks:
-            column = next((c for c in block.columns if c.label.matches(core(cell.text))), None)
-            if column is not None:
-                break
-        columns.append((column, cell.text))
-        positions[offset + i] = str(len(columns) - 1)
+    columns, header_positions = _active_columns(tuple(c.text for c in header[1:]), tuple(blocks))
+    columns = list(columns)
+    positions = {offset + i: key for i, key in header_positions.items()}
     if not columns:  # no header seen: the row's own block, in layout order
         columns = [(c, c.label.official) for c in blocks[0].columns]
         reading.notices.append(
@@ -331,12 +364,19 @@ class _RowShape:
     has_values: bool
 
 
-@lru_cache(maxsize=16384)
-def _row_shape(texts: tuple[str, ...]) -> _RowShape:
+def _row_shape(row: list[GridCell]) -> _RowShape:
     # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
-    first_number = next((i for i, t in enumerate(texts) if t.strip() and is_number_text(t)), len(texts))
+    labels = _label_texts(row)
+    shape = _label_shape(labels)
+    if shape.has_values or len(labels) == len(row):
+        return shape
+    return _RowShape(shape.label_end, shape.label_positions, shape.cores, shape.group, shape.is_header, True)
+
+
+@lru_cache(maxsize=16384)
+def _label_shape(texts: tuple[str, ...]) -> _RowShape:
     end = 0
-    for i, text in enumerate(texts[:first_number]):
+    for i, text in enumerate(texts):
         if not is_value_text(text):
             end = i + 1
     positions = tuple(i for i in range(end) if core(texts[i]))
@@ -363,7 +403,7 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
     keys: list[str] | None = None
     positions: dict[int, str] | None = None
     for row in rows:
-        shape = _row_shape(tuple(c.text for c in row))
+        shape = _row_shape(row)
         cores = shape.cores
         group = shape.group or group
         ev.balance_note = ev.balance_note or any(REQUEST_BALANCE_NOTE.matches(c) for c in cores)

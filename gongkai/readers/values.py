@@ -41,7 +41,7 @@ def is_number_text(text: str) -> bool:
     >>> [is_number_text(t) for t in ("12", "—", "", "若干")]
     [True, False, False, False]
     """
-    return bool(_NUMBER_RE.match(_clean(text)))
+    return bool(text) and bool(_NUMBER_RE.match(_clean(text)))
 
 
 @lru_cache(maxsize=65536)
