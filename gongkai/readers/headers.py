@@ -15,6 +15,7 @@ matched by name, never by position alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai.model.labels import Label, core
 from gongkai.model.layouts import (
@@ -28,7 +29,7 @@ from gongkai.model.layouts import (
 from gongkai.readers.document import GridCell
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: nodes are module constants, used as cache keys
 class HeaderNode:
     """A header label: a leaf (value column, with its key) or a group of nodes."""
 
@@ -87,15 +88,24 @@ APPEAL_HEADER = HeaderNode(
 )
 
 
+def _texts(rows: list[list[GridCell]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(c.text for c in row) for row in rows)
+
+
 def positional_leaves(rows: list[list[GridCell]], root: HeaderNode) -> dict[int, str]:
-    """Column index → leaf key for a grid whose cell positions are columns."""
+    """Column index → leaf key for a grid whose cell positions are columns (do not modify the result)."""
+    return _positional_leaves(_texts(rows), root)
+
+
+@lru_cache(maxsize=1024)  # headers repeat from report to report
+def _positional_leaves(rows: tuple[tuple[str, ...], ...], root: HeaderNode) -> dict[int, str]:
     spans: list[list[tuple[int, int, HeaderNode]]] = []
     for row in rows:
         row_spans: list[tuple[int, int, HeaderNode]] = []
-        filled = [i for i, cell in enumerate(row) if core(cell.text)]
+        filled = [i for i, text in enumerate(row) if core(text)]
         for n, col in enumerate(filled):
             parent, parent_end = _covering(spans, col) or (root, len(row))
-            node = parent.find(core(row[col].text)) or root.find(core(row[col].text))
+            node = parent.find(core(row[col])) or root.find(core(row[col]))
             if node is None:
                 continue
             end = filled[n + 1] if n + 1 < len(filled) else len(row)
@@ -123,9 +133,14 @@ def _covering(spans: list[list[tuple[int, int, HeaderNode]]], col: int) -> tuple
 
 def sequential_leaves(rows: list[list[GridCell]], root: HeaderNode) -> list[str]:
     """Leaf keys in column order for Word's text export (see module docstring)."""
-    frontier: list[HeaderNode | None] = [root.find(core(c.text)) if core(c.text) else None for c in rows[0]]
+    return list(_sequential_leaves(_texts(rows), root))
+
+
+@lru_cache(maxsize=1024)
+def _sequential_leaves(rows: tuple[tuple[str, ...], ...], root: HeaderNode) -> tuple[str, ...]:
+    frontier: list[HeaderNode | None] = [root.find(core(t)) if core(t) else None for t in rows[0]]
     for row in rows[1:]:
-        cells = [core(c.text) for c in row]
+        cells = [core(t) for t in row]
         pos = 0
         new: list[HeaderNode | None] = []
         for node in frontier:
@@ -153,4 +168,4 @@ def sequential_leaves(rows: list[list[GridCell]], root: HeaderNode) -> list[str]
                 new.append(node)
         new.extend(root.find(c) if c else None for c in cells[pos:])
         frontier = new
-    return [n.key for n in frontier if n is not None and not n.children and n.key]
+    return tuple(n.key for n in frontier if n is not None and not n.children and n.key)

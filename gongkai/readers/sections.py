@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gongkai.model.labels import fold
 from gongkai.readers.document import Paragraph
@@ -56,6 +57,14 @@ class SectionReading:
 
 
 def match_heading(text: str) -> tuple[str, int, bool] | None:
+    """``(key, number, numbered)`` when a line is a top-level section heading (see :func:`_heading`)."""
+    if len(text) > 2 * MAX_HEADING_CHARS:
+        return None  # running text: no need to normalise it
+    return _heading(text)
+
+
+@lru_cache(maxsize=8192)  # headings repeat from report to report
+def _heading(text: str) -> tuple[str, int, bool] | None:
     """``(key, number, numbered)`` when a line is a top-level section heading.
 
     >>> match_heading("## 一、总体情况"), match_heading("5、 存在的主要问题及改进情况")
@@ -63,8 +72,6 @@ def match_heading(text: str) -> tuple[str, int, bool] | None:
     >>> match_heading("（一）主动公开"), match_heading("存在的主要问题及改进情况")
     (None, ('problems', 5, False))
     """
-    if len(text) > 2 * MAX_HEADING_CHARS:
-        return None
     normal = unicodedata.normalize("NFKC", text).strip().strip("*").strip()
     if not normal or len(normal) > MAX_HEADING_CHARS:
         return None

@@ -35,15 +35,19 @@ def is_stray(line: str) -> bool:
 
 
 def _kind(line: str) -> str:
-    if line.startswith("\t") and "\t" not in line[1:]:
-        return "cell"  # possibly empty: an empty cell of a Word export
-    if not line.strip():
+    """blank, cell (Word export: one tab, then the cell), tsv, pipe (Markdown table) or text."""
+    if not line:
         return "blank"
-    if "\t" in line.strip("\n"):
+    if line[0] == "\t" and line.find("\t", 1) < 0:
+        return "cell"  # possibly empty: an empty cell of a Word export
+    if line.isspace():
+        return "blank"
+    if "\t" in line:
         return "tsv"
-    stripped = line.strip()
-    if stripped.startswith("|") and stripped.endswith("|") and stripped.count("|") >= 3:
-        return "pipe"
+    if "|" in line:
+        stripped = line.strip()
+        if stripped[0] == "|" and stripped[-1] == "|" and stripped.count("|") >= 3:
+            return "pipe"
     return "text"
 
 
