@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from gongkai.checks import check_reading
-from gongkai.cli import is_report_file
+from gongkai.cli import is_report_file, tune_gc_for_batch
 from gongkai.readers import read_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +80,7 @@ def main() -> None:
         sys.exit("no reports found under samples/ or ../shared/seeds")
     for name, data in docs:  # warm up, and make sure every document reads
         check_reading(read_bytes(data, name))
+    tune_gc_for_batch()  # as the gongkai command does
     done = 0
     size = 0
     started = time.perf_counter()

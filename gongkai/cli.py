@@ -5,6 +5,7 @@ Exit status: 0 clean, 1 an error-severity finding, 2 a file that could not be re
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from dataclasses import dataclass
@@ -302,8 +303,20 @@ def _main(
     """gongkai（公开）：政府信息公开工作年度报告的读取与校验。"""
 
 
+def tune_gc_for_batch() -> None:
+    """Make the cyclic garbage collector cheaper for reading many reports in one process.
+
+    Reading a report allocates many short-lived objects and few cycles: freezing what the
+    imports created and collecting young objects less often saves about a fifth of the time
+    (bench/parse_check.py), at no cost in memory that matters for a command-line run.
+    """
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+
+
 def main() -> None:
     """Entry point of the ``gongkai`` script."""
+    tune_gc_for_batch()
     app()
 
 
