@@ -356,9 +356,12 @@ LAYOUT_2019 = Layout(
         "其他对外管理服务事项",
         "政府集中采购",
         "采购总金额",
-        "单独一行的（六）其他处理",
     ),
 )
+# The other 2019 fingerprint of format-and-law.md §7 is not a text but a shape: （六）其他处理 as
+# a single data row. report-json.md keeps that row in a 2021 report (LAY-T3-SHAPE warning), so
+# it is a weak print: it decides the layout only when nothing else does.
+SINGLE_OTHER_FINGERPRINT = "单独一行的（六）其他处理"
 LAYOUTS: dict[Format, Layout] = {Format.F2019: LAYOUT_2019, Format.F2021: LAYOUT_2021}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gongkai.model.layouts import Format, expected_format, layout_for
+from gongkai.model.layouts import SINGLE_OTHER_FINGERPRINT, Format, expected_format, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021, Sections, Severity, build_report
 from gongkai.readers.document import Document, UnreadableDocument
 from gongkai.readers.sections import SectionReading, read_sections
@@ -38,16 +38,10 @@ class Reading:
     cells: dict[str, object] = field(default_factory=dict)  # the report's cells, flat, every key
 
 
-# A single （六）其他处理 row is a 2019 fingerprint (format-and-law.md §7), but report-json.md
-# keeps it in a 2021 report as a LAY-T3-SHAPE warning: it decides the layout only when nothing
-# else does, and never makes a report "mixed" on its own.
-WEAK_FINGERPRINT = "单独一行的（六）其他处理"
-
-
 def decide_format(evidence: TableEvidence, year: int | None) -> FormatDecision:
     """The layout, from the table headers' fingerprints (format-and-law.md §7), else the year."""
     n2021 = len(evidence.fingerprints[Format.F2021])
-    n2019 = len([p for p, _ in evidence.fingerprints[Format.F2019] if p != WEAK_FINGERPRINT])
+    n2019 = len([p for p, _ in evidence.fingerprints[Format.F2019] if p != SINGLE_OTHER_FINGERPRINT])
     if n2021 == n2019 == 0 and evidence.fingerprints[Format.F2019]:
         n2019 = 1
     by_year = expected_format(year) if year else None

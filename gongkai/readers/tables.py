@@ -20,9 +20,11 @@ from gongkai.model.layouts import (
     ACTIVE_HEADER,
     G_OTHER,
     LAYOUT_2021,
+    LAYOUTS,
     REQUEST_BALANCE_NOTE,
     REQUEST_GROUPS,
     ROW_OTHER_SINGLE,
+    SINGLE_OTHER_FINGERPRINT,
     Block,
     CellKind,
     Column,
@@ -509,32 +511,12 @@ def _read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
 
 def _fingerprint(ev: TableEvidence, text: str, line: int, single_other: bool = False) -> None:
     folded = fold(text)
-    for fmt, layout_prints in ((Format.F2021, _PRINTS_2021), (Format.F2019, _PRINTS_2019)):
-        for printed in layout_prints:
+    for fmt, layout in LAYOUTS.items():
+        for printed in layout.fingerprints:
             if printed in folded:
                 ev.fingerprints[fmt].append((printed, line))
     if single_other:
-        ev.fingerprints[Format.F2019].append(("单独一行的（六）其他处理", line))
-
-
-_PRINTS_2021 = (
-    "本年制发件数",
-    "本年废止件数",
-    "现行有效件数",
-    "本年收费金额",
-    "本年处理决定数量",
-    "逾期未按收费通知要求缴纳费用",
-)
-_PRINTS_2019 = (
-    "本年新制作数量",
-    "本年新公开数量",
-    "对外公开总数量",
-    "上一年项目数量",
-    "本年增/减",
-    "其他对外管理服务事项",
-    "政府集中采购",
-    "采购总金额",
-)
+        ev.fingerprints[Format.F2019].append((SINGLE_OTHER_FINGERPRINT, line))
 
 
 def _store(reading: TableReading, key: str, value: CellValue, line: int) -> None:
