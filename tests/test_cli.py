@@ -71,8 +71,10 @@ def test_check_exit_one_on_an_error(tmp_path):
             "gongkai.report/1",
         ),
         (b"{not json", "JSON"),
+        (b"\t0\n" * 25_000, "\u8d85\u8fc720000\u4e2a\u5355\u5143\u683c"),  # 超过20000个单元格
+        ("政府信息公开".encode() * 300_000, "\u6587\u4ef6\u8fc7\u5927"),  # 文件过大
     ],
-    ids=["empty", "binary", "no-tables", "pdf", "bad-report-json", "broken-json"],
+    ids=["empty", "binary", "no-tables", "pdf", "bad-report-json", "broken-json", "huge-table", "too-large"],
 )
 def test_not_a_report_is_one_clear_line_and_exit_two(tmp_path, content, phrase):
     """Bad input: one line naming the file and what is wrong, exit 2, no traceback."""

@@ -13,7 +13,8 @@ from gongkai.readers.document import Document, UnreadableDocument
 from gongkai.readers.text.decode import decode_text
 from gongkai.readers.text.reader import text_to_document
 
-MAX_TEXT_BYTES = 20 * 1024 * 1024
+# A text report is 5–100 KB; a few MB already means something else (a dump, a concatenation).
+MAX_TEXT_BYTES = 4 * 1024 * 1024
 
 
 def read_text(text: str, name: str = "<text>") -> Reading:
@@ -24,7 +25,9 @@ def read_text(text: str, name: str = "<text>") -> Reading:
 def read_bytes(data: bytes, name: str = "<bytes>") -> Reading:
     """Read a report from the bytes of a text or Markdown file (any common encoding)."""
     if len(data) > MAX_TEXT_BYTES:
-        raise UnreadableDocument(f"文件过大（{len(data) // 1024 // 1024} MB），文本报告不应超过 20 MB")
+        raise UnreadableDocument(
+            f"文件过大（{len(data) / 1024 / 1024:.1f} MB），一份文本年度报告通常不超过 1 MB，上限为 4 MB"
+        )
     if data[:5] == b"%PDF-" or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
         raise UnreadableDocument("这是 PDF/DOCX/DOC 文件；目前只能读取文本和 Markdown 格式的报告")
     return read_text(decode_text(data), name)

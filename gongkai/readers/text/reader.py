@@ -16,7 +16,10 @@ from __future__ import annotations
 import re
 
 from gongkai.model.labels import BOOKMARK_RE
-from gongkai.readers.document import Document, Grid, GridCell, Paragraph
+from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
+
+# The three tables of a report hold about 200 cells, 1,000 with labels and blanks.
+MAX_GRID_CELLS = 20_000
 
 _PAGE_NUMBER_RE = re.compile(r"^[-—－–\s]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—－–\s]*$")
 _CAPTION_RE = re.compile(r"^(?:图|表)\s*\d{1,3}\s*$")
@@ -71,11 +74,8 @@ def text_to_document(text: str, name: str = "<text>") -> Document:
     i = 0
     while i < len(lines):
         kind = lines.kinds[i]
-        if kind == "cell":
-            grid, i = _read_word_table(lines, i)
-            doc.blocks.append(grid)
-        elif kind in ("tsv", "pipe"):
-            grid, i = _read_row_table(lines, i, kind)
+        if kind in ("cell", "tsv", "pipe"):
+            grid, i = _read_word_table(lines, i) if kind == "cell" else _read_row_table(lines, i, kind)
             doc.blocks.append(grid)
         else:
             if kind == "text" and not lines.stray[i]:
@@ -91,11 +91,18 @@ def _next_content(lines: _Lines, i: int) -> int:
     return i
 
 
+def _too_big(first: int) -> UnreadableDocument:
+    return UnreadableDocument(f"第{first + 1}行起的表格超过{MAX_GRID_CELLS}个单元格，不是年度报告的统计表")
+
+
 def _read_word_table(lines: _Lines, i: int) -> tuple[Grid, int]:
     grid = Grid(positional=False)
     row: list[GridCell] = []
     kinds = lines.kinds
+    first, stop = i, i + MAX_GRID_CELLS  # a cell is at least one line
     while i < len(lines):
+        if i > stop:
+            raise _too_big(first)
         line = lines[i]
         kind = kinds[i]
         if kind == "cell":
@@ -129,12 +136,16 @@ def _split_row(line: str, kind: str) -> list[str]:
 
 def _read_row_table(lines: _Lines, i: int, kind: str) -> tuple[Grid, int]:
     grid = Grid(positional=True)
+    first, cells = i, 0
     while i < len(lines):
         line = lines[i]
         line_kind = lines.kinds[i]
         if line_kind == kind:
             if not (kind == "pipe" and _PIPE_SEPARATOR_RE.match(line)):
                 grid.rows.append([GridCell(text, i + 1) for text in _split_row(line, kind)])
+                cells += len(grid.rows[-1])
+                if cells > MAX_GRID_CELLS:
+                    raise _too_big(first)
             i += 1
             continue
         nxt = _next_content(lines, i)
