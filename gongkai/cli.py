@@ -25,6 +25,7 @@ from gongkai.model.report import (
     Finding,
     Report2019,
     Report2021,
+    Severity,
     report_cells,
     report_from_json,
     report_json_schema,
@@ -123,12 +124,14 @@ def _expand(paths: list[str]) -> list[str]:
     return files
 
 
-def _print_findings(name: str, loaded: Loaded, findings: list[Finding]) -> None:
+def _print_findings(name: str, loaded: Loaded, findings: list[Finding], hidden: int = 0) -> None:
     report = loaded.report
     head = f"[bold]{name}[/bold]  {report.agency or '（未识别机关）'} {report.year or '?'}年度 · {report.format}年格式"
     out.print(head)
     if not findings:
-        out.print("  [green]未发现问题[/green]")
+        out.print(
+            f"  另有{hidden}条问题未显示（--level/--limit）" if hidden else "  [green]未发现问题[/green]"
+        )
         return
     table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
     table.add_column("级别", no_wrap=True)
@@ -141,6 +144,8 @@ def _print_findings(name: str, loaded: Loaded, findings: list[Finding]) -> None:
             f"[{style}]{SEVERITY_WORD[f.severity.value]}[/{style}]", f.rule, str(f.line or ""), f.message
         )
     out.print(table)
+    if hidden:
+        out.print(f"  另有{hidden}条问题未显示（--level/--limit）")
 
 
 @app.command()
@@ -205,8 +210,15 @@ def check(
     published: Annotated[
         str | None, typer.Option("--published", help="报告公布日期 YYYY-MM-DD（SEC-DEADLINE）")
     ] = None,
+    level: Annotated[
+        Severity, typer.Option("--level", help="只显示这一级别及更严重的问题：error、warning、info")
+    ] = Severity.INFO,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="每个文件最多显示多少条问题")] = None,
 ) -> None:
-    """校验年度报告，列出问题。Check reports; exit 1 on any error finding, 2 if a file is unreadable."""
+    """校验年度报告，列出问题。Check reports; exit 1 on any error finding, 2 if a file is unreadable.
+
+    The exit status counts every finding, whatever --level and --limit leave out of the listing.
+    """
     published_on = None
     if published:
         try:
@@ -240,17 +252,20 @@ def check(
         if has_errors(found):
             counts["errors"] += 1
             status = max(status, 1)
+        shown = [f for f in found if SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[level]][:limit]
+        hidden = len(found) - len(shown)
         if as_json:
             line = {
                 "file": loaded.name,
                 "agency": loaded.report.agency,
                 "year": loaded.report.year,
                 "format": loaded.report.format,
-                "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
+                "findings": [f.model_dump(mode="json", exclude_none=True) for f in shown],
+                "not_shown": hidden,
             }
             print(json.dumps(line, ensure_ascii=False))
         else:
-            _print_findings(loaded.name, loaded, found)
+            _print_findings(loaded.name, loaded, shown, hidden)
     if not as_json and len(paths) > 1:
         out.print(
             f"\n共{len(paths)}个文件：读取{counts['read']}个，其中{counts['errors']}个有错误；"

@@ -116,3 +116,15 @@ def test_check_a_folder_summarises(tmp_path):
     result = run("check", str(tmp_path))
     assert result.exit_code == 2
     assert "共2个文件：读取1个，其中0个有错误；无法读取1个" in result.output
+
+
+def test_level_and_limit_narrow_the_listing_not_the_exit_status():
+    """--level and --limit show fewer findings and say how many are left out; exit 1 stays."""
+    path = str(ROOT / "samples" / "2023-示例区人民政府办公室-有误.txt")
+    result = run("check", "--json", "--level", "error", "--limit", "2", path)
+    assert result.exit_code == 1
+    line = json.loads(result.stdout)
+    assert [f["severity"] for f in line["findings"]] == ["error", "error"]
+    assert line["not_shown"] == 2
+    result = run("check", "--level", "warning", "--limit", "1", path)
+    assert "另有3条问题未显示" in result.output
