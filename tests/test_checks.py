@@ -279,13 +279,16 @@ def test_rule_fires_on_exactly_its_cells(case, situation, fmt, cells, fields, ru
 
 
 def test_blank_total_is_not_stated_not_zero():
-    """A blank 总计 beside filled parts: T3-ROW-SUM warns (not stated); the outcome sum still counts it 0."""
+    """A blank 总计 beside filled parts is "not stated": T3-ROW-SUM warns, no identity counts it as 0."""
     findings = check_report(_report("2021", {"requests.granted.total": None}, {}))
     row = [f for f in findings if f.rule == "T3-ROW-SUM"]
     assert [(f.severity.value, f.cells[0], f.expected, f.found) for f in row] == [
         ("warning", "requests.granted.total", 3, None)
     ]
-    assert {f.rule for f in findings} == {"T3-ROW-SUM", "T3-OUTCOME-SUM"}
+    assert {f.rule for f in findings} == {"T3-ROW-SUM"}
+    # The same for （七）总计 itself: the balance and outcome identities use the row's sum.
+    findings = check_report(_report("2021", {"requests.total.total": None}, {}))
+    assert [(f.rule, f.severity.value) for f in findings] == [("T3-ROW-SUM", "warning")]
 
 
 def test_deadline_needs_the_publication_date():

@@ -57,11 +57,31 @@ def _t3_sums(
     return row_sums, col_sums
 
 
-def _sum_issue(ctx, total_key: str, part_keys: list[str], what: str, errors_text: str) -> Issue | None:
-    """An issue when parts don't add up to the total; a warning when the total is not stated."""
-    cells = ctx.cells
-    total = cells.get(total_key)
-    expected = sum(cells.get(k) or 0 for k in part_keys)
+def stated(ctx: CheckContext, key: str) -> int | float | None:
+    """A cell as the identities read it.
+
+    A blank 总计 of a table-三 row beside filled applicant cells is "not stated", not 0
+    (report-json.md): T3-ROW-SUM warns about it, and the column identities use the row's sum.
+    """
+    value = ctx.cells.get(key)
+    if value is None and key.startswith("requests.") and key.endswith(".total"):
+        row = key[: -len("total")]
+        parts = [ctx.cells.get(row + c) for c in APPLICANT_COLUMNS]
+        if any(p is not None for p in parts):
+            return sum(p or 0 for p in parts)
+    return value
+
+
+def _sum_issue(
+    ctx: CheckContext, total_key: str, part_keys: list[str], what: str, errors_text: str, *, read=None
+) -> Issue | None:
+    """An issue when parts don't add up to the total; a warning when the total is not stated.
+
+    ``read`` reads a cell (default: as written; :func:`stated` for the column identities).
+    """
+    read = read or ctx.cells.get
+    total = read(total_key)
+    expected = sum(read(k) or 0 for k in part_keys)
     if total is None:
         if expected:
             return Issue(
@@ -181,7 +201,7 @@ def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
     """In every column, 一 + 二 = （七）总计 + 四 (the printed 勾稽 note)."""
     for col in ALL_REQUEST_COLUMNS:
         keys = [f"requests.{r}.{col}" for r in ("new", "carried_in", "total", "carried_over")]
-        new, carried_in, total, carried_over = (ctx.value(k) for k in keys)
+        new, carried_in, total, carried_over = (stated(ctx, k) for k in keys)
         left = _n(new) + _n(carried_in)
         if total is None and carried_over is None and not left:
             continue
@@ -214,6 +234,7 @@ def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
             part_keys,
             "（一）至（六）各项办理结果",
             "请核对各项办理结果，部分公开只计入（二）。",
+            read=lambda key: stated(ctx, key),
         )
         if issue:
             yield issue

@@ -142,10 +142,11 @@ def run_rules(
                     )
                 )
         except Exception as exc:  # a broken rule must not hide the others' findings
+            # An error, not a note: the report could not be fully judged, and CI tests fail on it.
             findings.append(
                 Finding(
                     rule=r.id,
-                    severity=Severity.INFO,
+                    severity=Severity.ERROR,
                     message=f"检查规则 {r.id} 未能完成（{type(exc).__name__}: {exc}），请向 gongkai 报告此问题",
                 )
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gongkai.checks.engine import CheckContext, Issue, rule
-from gongkai.model.layouts import Format, expected_format
+from gongkai.model.layouts import REQUEST_COLUMNS, ROW_OTHER_SINGLE, Format, cell_name, expected_format
 from gongkai.model.report import Severity
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -87,17 +87,19 @@ def t2_shape(ctx: CheckContext) -> Iterator[Issue]:
     rows_missing = {r.key for b in ctx.layout.active_blocks for r in b.rows} - set(ev.active_rows)
     missing = [k for k in missing if k.rsplit(".", 1)[0] not in rows_missing]
     if missing:
+        names = "、".join(cell_name(f"active.{k}", ctx.layout) for k in missing[:3])
         yield Issue(
-            f"表二有{len(missing)}个单元格不在表中（表头缺列）：{'、'.join(missing[:4])}。",
+            f"表二有{len(missing)}个单元格在表中找不到（表头缺列）：{names}{'等' if len(missing) > 3 else ''}。",
             tuple(f"active.{k}" for k in missing),
         )
-    for item, header, line in ev.active_extra:
-        # A widespread variant of 2019 reports (report-json.md): a warning, since no value is lost.
+    for item, header, line, known in ev.active_extra:
+        caption = f"第二十条第（{'一二三四五六七八九十'[item - 1] if 0 < item <= 10 else item}）项"
+        # The 2019 （八） block that repeats the 处理决定数量 header of （五）（六） is a widespread
+        # variant (report-json.md): a warning, since no value of the layout is lost. Others: errors.
         yield Issue(
-            f"表二第二十条第（{'一二三四五六七八九十'[item - 1] if 0 < item <= 10 else item}）项多了"
-            f"格式中没有的“{header}”列，该列数值不计入报告。",
+            f"表二{caption}多了格式中没有的“{header}”列，该列数值不计入报告。",
             line=line,
-            severity=W,
+            severity=W if known else None,
         )
 
 
@@ -128,19 +130,30 @@ def t3_shape(ctx: CheckContext) -> Iterator[Issue]:
         )
         wanted = [k for k in wanted if not k.startswith("other.")]
         wanted.insert(wanted.index("total"), "other")
+    labels = {r.key: r.label.official for r in (*ctx.layout.request_rows, ROW_OTHER_SINGLE)}
     missing = [k for k in wanted if k not in seen]
     for key in missing:
-        row = next((r for r in ctx.layout.request_rows if r.key == key), None)
-        yield Issue(f"表三缺少“{row.label.official if row else key}”行。", (f"requests.{key}.total",))
-    present = [k for k in seen if k in wanted]
+        yield Issue(f"表三缺少“{labels.get(key, key)}”行。", (f"requests.{key}.total",))
+    for key, line in ev.request_rows:
+        if seen.count(key) > 1 and line != next(ln for k, ln in ev.request_rows if k == key):
+            yield Issue(f"表三“{labels.get(key, key)}”行出现了不止一次，只读取了第一次。", line=line)
+    present = list(dict.fromkeys(k for k in seen if k in wanted))
     if not missing and present != wanted:
-        first = next(i for i, (a, b) in enumerate(zip(present, wanted, strict=False)) if a != b)
+        first = next(i for i, (a, b) in enumerate(zip(present, wanted, strict=True)) if a != b)
         yield Issue(
-            f"表三各行顺序与格式不同：第{first + 1}个数据行应为“{wanted[first]}”，实为“{present[first]}”。",
-            line=ev.request_rows[first][1],
+            f"表三各行顺序与格式不同：第{first + 1}个数据行应为“{labels[wanted[first]]}”，"
+            f"实为“{labels[present[first]]}”。",
+            line=dict(ev.request_rows).get(present[first]),
         )
-    if ev.request_columns and len(ev.request_columns) != 7:
-        yield Issue(f"表三应有7个数值列，表头只认出{len(ev.request_columns)}列。")
+    columns = [c.key for c in REQUEST_COLUMNS]
+    if ev.request_columns and ev.request_columns != columns:
+        absent = [c.label.official for c in REQUEST_COLUMNS if c.key not in ev.request_columns]
+        yield Issue(
+            f"表三应有自然人、五类法人或其他组织和总计共7列，表头缺少：{'、'.join(absent)}。"
+            if absent
+            else "表三各列的顺序与格式不同。",
+            tuple(f"requests.new.{c}" for c in columns if c not in ev.request_columns),
+        )
 
 
 @rule(

@@ -10,6 +10,7 @@ the assembler's job, from the fingerprints collected on the way.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ from gongkai.model.layouts import (
     LAYOUT_2021,
     LAYOUTS,
     REQUEST_BALANCE_NOTE,
+    REQUEST_COLUMNS,
     REQUEST_GROUPS,
     ROW_OTHER_SINGLE,
     SINGLE_OTHER_FINGERPRINT,
@@ -33,7 +35,13 @@ from gongkai.model.layouts import (
     cell_name,
 )
 from gongkai.readers.document import Grid, GridCell
-from gongkai.readers.headers import APPEAL_HEADER, REQUEST_HEADER, positional_leaves, sequential_leaves
+from gongkai.readers.headers import (
+    APPEAL_HEADER,
+    REQUEST_HEADER,
+    HeaderNode,
+    positional_leaves,
+    sequential_leaves,
+)
 from gongkai.readers.values import CellValue, is_number_text, is_value_text, read_value
 
 _ITEM_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]{1,3})[)）]?项")
@@ -67,7 +75,8 @@ class TableEvidence:
     active_blocks: list[int] = field(default_factory=list)
     active_rows: list[str] = field(default_factory=list)
     active_headers: dict[int, list[str]] = field(default_factory=dict)
-    active_extra: list[tuple[int, str, int]] = field(default_factory=list)  # item, header, line
+    # item, header, line, and whether it is a known variant (Block.extra_columns)
+    active_extra: list[tuple[int, str, int, bool]] = field(default_factory=list)
     fee_header: str | None = None
     procurement_unit: str | None = None
     request_rows: list[tuple[str, int]] = field(default_factory=list)  # key, line
@@ -126,17 +135,19 @@ def _table_of_texts(texts: tuple[str, ...]) -> str | None:
 def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[GridCell]]]]]:
     """Rows of each grid, assigned to the table they belong to (a grid may hold several)."""
     out: dict[str, list[tuple[Grid, list[list[GridCell]]]]] = {}
+    current_rows: list[list[GridCell]] | None = None
     for grid in grids:
-        current: str | None = None
-        pieces: dict[str, list[list[GridCell]]] = {}
+        started: set[str] = set()
         for row in grid.rows:
             table = _table_of_row(row)
-            if table is not None and table not in pieces:
-                current = table  # a marker of a table already begun does not restart it
-            if current is not None:
-                pieces.setdefault(current, []).append(row)
-        for table, rows in pieces.items():
-            out.setdefault(table, []).append((grid, rows))
+            if table is not None and table not in started:
+                started.add(table)  # a marker of a table already begun in this grid does not restart it
+                current_rows = []
+                out.setdefault(table, []).append((grid, current_rows))
+            # Rows before any marker continue the table above: a running header or a page
+            # number that is not a bare number splits one table into two grids.
+            if current_rows is not None:
+                current_rows.append(row)
     return out
 
 
@@ -315,9 +326,9 @@ def _place_active(
             continue
         if column is None:
             if cell.text.strip():
-                ev.active_extra.append(
-                    (ev.active_blocks[-1] if ev.active_blocks else 0, header_text, cell.line)
-                )
+                known = any(x.matches(core(header_text)) for b in blocks for x in b.extra_columns)
+                item = ev.active_blocks[-1] if ev.active_blocks else 0
+                ev.active_extra.append((item, header_text, cell.line, known))
             continue
         if column.key == "amount" and data_row.key == "procurement" and re.search("万元|元", cell.text):
             ev.procurement_unit = "万元" if "万" in cell.text else "元"
@@ -375,12 +386,27 @@ def _row_shape(row: list[GridCell]) -> _RowShape:
     return _RowShape(shape.label_end, shape.label_positions, shape.cores, shape.group, shape.is_header, True)
 
 
+def _is_known_label(label_core: str) -> bool:
+    """A label of table 三: a row, a group, a header label or the printed note."""
+    return (
+        any(r.label.matches(label_core) for r in _REQUEST_ROWS)
+        or any(g.matches(label_core) for g in REQUEST_GROUPS)
+        or any(n.label.matches(label_core) for n in REQUEST_HEADER.walk()[1:])
+        or REQUEST_BALANCE_NOTE.matches(label_core)
+    )
+
+
 @lru_cache(maxsize=16384)
 def _label_shape(texts: tuple[str, ...]) -> _RowShape:
     end = 0
     for i, text in enumerate(texts):
         if not is_value_text(text):
             end = i + 1
+    # A word among the values (「若干」 in a count cell) is a bad value, not part of the label:
+    # the label ends at the last cell that names something of the table, when one does.
+    known = [i for i in range(end) if not is_value_text(texts[i]) and _is_known_label(core(texts[i]))]
+    if known:
+        end = known[-1] + 1
     positions = tuple(i for i in range(end) if core(texts[i]))
     cores = tuple(core(texts[i]) for i in positions)
     group = None
@@ -403,9 +429,9 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
     group: Label | None = None
     header_rows: list[list[GridCell]] = []
     keys: list[str] | None = None
-    positions: dict[int, str] | None = None
-    for row in rows:
-        shape = _row_shape(row)
+    positions: Mapping[int, str] | None = None
+    shapes = [_row_shape(row) for row in rows]
+    for index, (row, shape) in enumerate(zip(rows, shapes, strict=True)):
         cores = shape.cores
         group = shape.group or group
         ev.balance_note = ev.balance_note or any(REQUEST_BALANCE_NOTE.matches(c) for c in cores)
@@ -413,22 +439,25 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
             header_rows.append(row)
             continue
         match = match_request_row(cores, group) if cores else None
+        if match is ROW_OTHER_SINGLE and not shape.has_values and index + 1 < len(rows):
+            # 「（六）其他处理」 alone on a row of empty cells, its sub-rows below: a group heading.
+            following = match_request_row(shapes[index + 1].cores, G_OTHER)
+            if following is not None and following.key.startswith("other."):
+                continue
         if match is None or not (shape.has_values or len(row) > shape.label_end):
             if keys is None:
                 header_rows.append(row)
-            elif cores and shape.group is None:
+            elif cores and (shape.has_values or shape.group is None):
                 last = row[shape.label_positions[-1]]
                 reading.notices.append(
                     Notice("READ-ROW", f"表三中的行「{last.text}」不是格式中的行，已忽略", last.line)
                 )
             continue
         if keys is None:
-            keys, positions = _columns(
-                grid, header_rows, REQUEST_HEADER, list(_REQUEST_COLUMN_KEYS), reading, "表三"
-            )
+            keys, positions = _columns(grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三")
             ev.request_columns = keys
         line = row[shape.label_positions[-1]].line
-        if match.key.startswith("other.") or match is ROW_OTHER_SINGLE or match.key == "partial":
+        if match.key.startswith("other.") or match is ROW_OTHER_SINGLE:
             _fingerprint(ev, "".join(cores), line, single_other=match is ROW_OTHER_SINGLE)
         if match.key == "partial":
             ev.partial_note = ev.partial_note or "区分处理" in "".join(cores)
@@ -453,36 +482,45 @@ def _is_request_header(cores: list[str]) -> bool:
     )
 
 
-_REQUEST_COLUMN_KEYS = ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total")
+_REQUEST_COLUMN_KEYS = tuple(c.key for c in REQUEST_COLUMNS)
+_COLUMN_NAMES = {n.key: n.label.official for n in REQUEST_HEADER.walk() + APPEAL_HEADER.walk() if n.key}
 
 
 def _columns(
-    grid, header_rows, root, default, reading, table_name
-) -> tuple[list[str], dict[int, str] | None]:
+    grid: Grid,
+    header_rows: list[list[GridCell]],
+    root: HeaderNode,
+    default: tuple[str, ...],
+    reading: TableReading,
+    table_name: str,
+) -> tuple[list[str], Mapping[int, str] | None]:
+    """The value columns the header names, in order (and their positions in a positional grid).
+
+    A header that names only some columns yields those: their cells are placed by name, the
+    missing columns stay empty, and LAY-T3-SHAPE / LAY-T4-SHAPE say what is missing. Only a
+    table with no recognisable header is read in the layout's column order.
+    """
     if header_rows:
         if grid.positional:
             positions = positional_leaves(header_rows, root)
             keys = list(dict.fromkeys(positions[c] for c in sorted(positions)))
         else:
             positions, keys = None, sequential_leaves(header_rows, root)
-        if len(keys) == len(default) and set(keys) == set(default):
+        if keys:
+            if len(keys) != len(default):
+                missing = "、".join(_COLUMN_NAMES.get(k, k) for k in default if k not in keys)
+                reading.notices.append(
+                    Notice("READ-HEADER", f"{table_name}表头缺少：{missing}", header_rows[0][0].line)
+                )
             return keys, positions
-        missing = [k for k in default if k not in keys]
-        reading.notices.append(
-            Notice(
-                "READ-HEADER",
-                f"{table_name}表头不完整（缺{len(missing)}列），按格式列序读取",
-                header_rows[0][0].line,
-            )
-        )
-    else:
-        reading.notices.append(Notice("READ-HEADER", f"{table_name}没有表头，按格式列序读取"))
+    line = header_rows[0][0].line if header_rows and header_rows[0] else None
+    reading.notices.append(Notice("READ-HEADER", f"{table_name}没有可识别的表头，按格式的列序读取", line))
     return list(default), None
 
 
 # --- table 四 -------------------------------------------------------------------------------
 
-_APPEAL_KEYS = [n.key for n in APPEAL_HEADER.walk() if n.key and not n.children]
+_APPEAL_KEYS = tuple(n.key for n in APPEAL_HEADER.walk() if n.key and not n.children)
 
 
 def _read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
