@@ -5,6 +5,7 @@ Exit status: 0 clean, 1 an error-severity finding, 2 a file that could not be re
 
 from __future__ import annotations
 
+import codecs
 import gc
 import json
 import sys
@@ -17,6 +18,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from gongkai import __version__
 from gongkai.checks import RULES, SEVERITY_ORDER, check_reading, check_report, has_errors
@@ -40,8 +42,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup=False: file names and report text (「行政许可[/red]」) are printed as they are, never parsed.
+out = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".json"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -71,7 +74,7 @@ def _load(path: str) -> Loaded:
         raise BadInput(f"{name}: 是文件夹，不是文件") from None
     except OSError as exc:
         raise BadInput(f"{name}: 无法读取（{exc.strerror}）") from None
-    if data.lstrip()[:1] == b"{":
+    if path.lower().endswith(".json") or data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"["):
         return Loaded(name, _load_json(name, data))
     try:
         reading = read_bytes(data, name)
@@ -86,6 +89,8 @@ def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f"第{exc.lineno}行第{exc.colno}列" if isinstance(exc, json.JSONDecodeError) else "编码"
         raise BadInput(f"{name}: 不是有效的 JSON（{where}）") from None
+    if not isinstance(obj, dict):
+        raise BadInput(f"{name}: JSON 的顶层应是一个报告对象（{{…}}），而不是{type(obj).__name__}")
     try:
         return report_from_json(obj)
     except ValidationError as exc:
@@ -126,11 +131,14 @@ def _expand(paths: list[str]) -> list[str]:
 
 def _print_findings(name: str, loaded: Loaded, findings: list[Finding], hidden: int = 0) -> None:
     report = loaded.report
-    head = f"[bold]{name}[/bold]  {report.agency or '（未识别机关）'} {report.year or '?'}年度 · {report.format}年格式"
+    head = Text.assemble(
+        (name, "bold"),
+        f"  {report.agency or '（未识别机关）'} {report.year or '?'}年度 · {report.format}年格式",
+    )
     out.print(head)
     if not findings:
         out.print(
-            f"  另有{hidden}条问题未显示（--level/--limit）" if hidden else "  [green]未发现问题[/green]"
+            f"  另有{hidden}条问题未显示（--level/--limit）" if hidden else Text("  未发现问题", "green")
         )
         return
     table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
@@ -140,9 +148,7 @@ def _print_findings(name: str, loaded: Loaded, findings: list[Finding], hidden: 
     table.add_column("说明", overflow="fold")
     for f in findings:
         style = SEVERITY_STYLE[f.severity.value]
-        table.add_row(
-            f"[{style}]{SEVERITY_WORD[f.severity.value]}[/{style}]", f.rule, str(f.line or ""), f.message
-        )
+        table.add_row(Text(SEVERITY_WORD[f.severity.value], style), f.rule, str(f.line or ""), f.message)
     out.print(table)
     if hidden:
         out.print(f"  另有{hidden}条问题未显示（--level/--limit）")
@@ -173,7 +179,7 @@ def parse(
 def _print_summary(loaded: Loaded, report: Report2021 | Report2019) -> None:
     cells = report_cells(report)
     filled = {k: v for k, v in cells.items() if v is not None}
-    out.print(f"[bold]{loaded.name}[/bold]")
+    out.print(Text(loaded.name, "bold"))
     out.print(f"  机关：{report.agency or '（未识别）'}")
     out.print(f"  年度：{report.year or '（未识别）'}")
     reason = f"（{loaded.reading.decision.reason}）" if loaded.reading else ""
@@ -194,7 +200,7 @@ def _print_summary(loaded: Loaded, report: Report2021 | Report2019) -> None:
 def _print_grid(reading: Reading) -> None:
     """Debug view: each cell placed, with its source line and raw value (style.md §4)."""
     layout = layout_for(reading.report.format)
-    out.print(f"[bold]{reading.source}[/bold]：{reading.decision.reason}")
+    out.print(Text.assemble((reading.source, "bold"), f"：{reading.decision.reason}"))
     for key, line in sorted(reading.origins.items(), key=lambda kv: kv[1]):
         out.print(f"  第{line:>4}行  {key:<45} {reading.raw_cells.get(key)!r:>10}  {cell_name(key, layout)}")
 
@@ -245,7 +251,7 @@ def check(
             if as_json:
                 print(json.dumps({"file": path, "error": str(exc)}, ensure_ascii=False))
             else:
-                err.print(f"[red]{exc}[/red]")
+                err.print(Text(str(exc), "red"))
             continue
         counts["read"] += 1
         found = _findings(loaded, published_on, select, ignore or [])

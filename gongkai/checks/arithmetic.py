@@ -20,7 +20,6 @@ from gongkai.model.report import Severity
 E, W = Severity.ERROR, Severity.WARNING
 APPLICANT_COLUMNS = [c.key for c in REQUEST_COLUMNS[:6]]
 ALL_REQUEST_COLUMNS = [c.key for c in REQUEST_COLUMNS]
-NOTE_2021 = "国办公开办函〔2021〕30号 附件 表三注"
 BALANCE_CLAUSE = "表三注：本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"
 
 
@@ -52,8 +51,12 @@ def _t3_sums(
         if key not in rows:
             rows.append(key)
     outcomes = rows[rows.index("granted") : rows.index("total")]
-    row_sums = [(f"requests.{r}.total", [f"requests.{r}.{c}" for c in APPLICANT_COLUMNS]) for r in rows]
-    col_sums = [(f"requests.total.{c}", [f"requests.{r}.{c}" for r in outcomes]) for c in ALL_REQUEST_COLUMNS]
+    row_sums = tuple(
+        (f"requests.{r}.total", tuple(f"requests.{r}.{c}" for c in APPLICANT_COLUMNS)) for r in rows
+    )
+    col_sums = tuple(
+        (f"requests.total.{c}", tuple(f"requests.{r}.{c}" for r in outcomes)) for c in ALL_REQUEST_COLUMNS
+    )
     return row_sums, col_sums
 
 

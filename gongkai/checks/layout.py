@@ -171,7 +171,7 @@ def t4_shape(ctx: CheckContext) -> Iterator[Issue]:
     if "appeals" not in ev.tables:
         yield Issue(f"没有找到{TABLE_NAMES['appeals']}。")
         return
-    if ev.appeal_columns != ctx.layout.appeal_keys:
+    if tuple(ev.appeal_columns) != ctx.layout.appeal_keys:
         yield Issue(
             "表四的列与格式不同：应为行政复议、未经复议直接起诉、复议后起诉三组，各有结果维持、结果纠正、其他结果、尚未审结、总计五列。"
         )

@@ -13,7 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-BOOKMARK_RE = re.compile(r"\[bookmark:[^\]]*\]")
+# Bounded, so that a line of unclosed 「[bookmark:」 cannot make the match quadratic.
+BOOKMARK_RE = re.compile(r"\[bookmark:[^\]\n]{0,200}\]")
 _QUOTES = "\"'“”‘’「」『』〝〞＂＇"
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _QUOTE_TABLE = str.maketrans("", "", _QUOTES)

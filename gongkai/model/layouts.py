@@ -97,43 +97,33 @@ class Layout:
 
     # --- derived views -------------------------------------------------------------------
     @cached_property
-    def active_keys(self) -> list[str]:
+    def active_keys(self) -> tuple[str, ...]:
         """Keys of table 二 under ``active``, in table order."""
-        return [k for block in self.active_blocks for k in block.cell_keys()]
+        return tuple(k for block in self.active_blocks for k in block.cell_keys())
 
     @cached_property
-    def request_keys(self) -> list[str]:
+    def request_keys(self) -> tuple[str, ...]:
         """Keys of table 三 under ``requests``, row by row."""
-        return [f"{row.key}.{col.key}" for row in self.request_rows for col in REQUEST_COLUMNS]
+        return tuple(f"{row.key}.{col.key}" for row in self.request_rows for col in REQUEST_COLUMNS)
 
     @cached_property
-    def appeal_keys(self) -> list[str]:
+    def appeal_keys(self) -> tuple[str, ...]:
         """Keys of table 四 under ``appeals``, in table order."""
-        return [f"{g}.{col.key}" for g, _ in self.appeal_groups for col in APPEAL_COLUMNS]
+        return tuple(f"{g}.{col.key}" for g, _ in self.appeal_groups for col in APPEAL_COLUMNS)
 
     @cached_property
-    def cell_keys(self) -> list[str]:
+    def cell_keys(self) -> tuple[str, ...]:
         """Every cell of the layout as a full dotted path (``requests.new.total``…)."""
         return (
-            [f"active.{k}" for k in self.active_keys]
-            + [f"requests.{k}" for k in self.request_keys]
-            + [f"appeals.{k}" for k in self.appeal_keys]
+            tuple(f"active.{k}" for k in self.active_keys)
+            + tuple(f"requests.{k}" for k in self.request_keys)
+            + tuple(f"appeals.{k}" for k in self.appeal_keys)
         )
-
-    @cached_property
-    def outcome_rows(self) -> list[Row]:
-        """Rows of 三、本年度办理结果 that add up to （七）总计."""
-        keys = [r.key for r in self.request_rows]
-        return list(self.request_rows[keys.index("granted") : keys.index("total")])
 
     @cached_property
     def active_kinds(self) -> dict[str, CellKind]:
         """Table-二 cell key (under ``active``) → the kind of value it holds."""
         return {f"{r.key}.{c.key}": c.kind for b in self.active_blocks for r in b.rows for c in b.columns}
-
-    def request_row(self, key: str) -> Row:
-        """The row of table 三 with this key."""
-        return next(r for r in self.request_rows if r.key == key)
 
     def active_column(self, key: str) -> Column:
         """The column of a table-二 cell key such as ``fees.amount``."""
@@ -241,7 +231,6 @@ REQUEST_APPLICANT_GROUP = ColumnGroup(
 REQUEST_BALANCE_NOTE = Label(
     "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", keywords=("勾稽关系",)
 )
-REQUEST_PARTIAL_NOTE = "区分处理的，只计这一情形，不计其他情形"
 
 G_RESULTS = Label("三、本年度办理结果", keywords=("本年度办理结果", "办理结果"))
 G_WITHHELD = Label("（三）不予公开", exact=("不予公开",))

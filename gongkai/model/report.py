@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, create_model
 
 from gongkai.model.layouts import (
     APPEAL_COLUMNS,
@@ -30,6 +30,9 @@ TABLES = ("active", "requests", "appeals")
 
 # A cell: an integer, a decimal (money only), or null for a blank / dash / 「无」 cell.
 Cell = int | float | None
+# What report JSON may hold in a cell: no strings, booleans, NaN or infinities, which would
+# slip through every sum check (NaN compares unequal to nothing) and make invalid JSON.
+StrictCell = StrictInt | Annotated[float, Field(strict=True, allow_inf_nan=False)] | None
 
 
 class Severity(StrEnum):
@@ -68,9 +71,6 @@ class Sections(BaseModel):
     other: str | None = None
 
 
-SECTION_KEYS = tuple(Sections.model_fields)
-
-
 def _tree(keys: Iterable[str]) -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for key in keys:
@@ -87,7 +87,7 @@ def _model(name: str, tree: Mapping[str, Any], describe: Mapping[str, str], pref
     for key, sub in tree.items():
         path = f"{prefix}{key}"
         if sub is None:
-            fields[key] = (Cell, Field(default=None, description=describe.get(path)))
+            fields[key] = (StrictCell, Field(default=None, description=describe.get(path)))
         else:
             child = _model(name + "".join(p.title() for p in key.split("_")), sub, describe, path + ".")
             fields[key] = (child, Field(default_factory=child))
@@ -212,13 +212,13 @@ def report_cells(report: Report2021 | Report2019) -> dict[str, Cell]:
 
 
 @lru_cache(maxsize=64)
-def _nesting(paths: tuple[str, ...]) -> list[tuple[tuple[str, ...], list[tuple[str, str]]]]:
+def _nesting(paths: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], ...]:
     """Dotted paths grouped by parent object: how to nest a flat report, worked out once per key set."""
     groups: dict[tuple[str, ...], list[tuple[str, str]]] = {}
     for path in paths:
         *parents, leaf = path.split(".")
         groups.setdefault(tuple(parents), []).append((leaf, path))
-    return list(groups.items())
+    return tuple((parents, tuple(leaves)) for parents, leaves in groups.items())
 
 
 def build_report(

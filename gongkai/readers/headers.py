@@ -14,8 +14,10 @@ matched by name, never by position alone.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 from gongkai.model.labels import Label, core
 from gongkai.model.layouts import (
@@ -92,9 +94,9 @@ def _texts(rows: list[list[GridCell]]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(c.text for c in row) for row in rows)
 
 
-def positional_leaves(rows: list[list[GridCell]], root: HeaderNode) -> dict[int, str]:
+def positional_leaves(rows: list[list[GridCell]], root: HeaderNode) -> Mapping[int, str]:
     """Column index → leaf key for a grid whose cell positions are columns (do not modify the result)."""
-    return _positional_leaves(_texts(rows), root)
+    return MappingProxyType(_positional_leaves(_texts(rows), root))
 
 
 @lru_cache(maxsize=1024)  # headers repeat from report to report

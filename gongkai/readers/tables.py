@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 
 from gongkai.model.labels import CHINESE_NUMERALS, Label, core, fold
 from gongkai.model.layouts import (
@@ -87,7 +88,6 @@ class TableEvidence:
     fingerprints: dict[Format, list[tuple[str, int]]] = field(
         default_factory=lambda: {Format.F2019: [], Format.F2021: []}
     )
-    table_lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -199,7 +199,6 @@ def place_values(
 # --- table 二 -------------------------------------------------------------------------------
 
 _ALL_BLOCKS: tuple[Block, ...] = ACTIVE_2021 + ACTIVE_2019
-_FORMAT_OF_BLOCK = {id(b): Format.F2021 for b in ACTIVE_2021} | {id(b): Format.F2019 for b in ACTIVE_2019}
 
 
 def _item_number(text: str) -> int | None:
@@ -213,12 +212,12 @@ def _item_number(text: str) -> int | None:
 
 
 @lru_cache(maxsize=64)
-def _blocks_of_row(row_key: str) -> list[Block]:
-    return [b for b in _ALL_BLOCKS if any(r.key == row_key for r in b.rows)]
+def _blocks_of_row(row_key: str) -> tuple[Block, ...]:
+    return tuple(b for b in _ALL_BLOCKS if any(r.key == row_key for r in b.rows))
 
 
 @lru_cache(maxsize=4096)
-def _active_row(label_core: str, item: int | None) -> tuple[Row, list[Block]] | None:
+def _active_row(label_core: str, item: int | None) -> tuple[Row, tuple[Block, ...]] | None:
     for block in _ALL_BLOCKS:
         if item is not None and block.item != item:
             continue
@@ -271,7 +270,7 @@ def _read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) 
 @lru_cache(maxsize=1024)
 def _active_columns(
     header: tuple[str, ...], blocks: tuple[Block, ...]
-) -> tuple[tuple[tuple[Column | None, str], ...], dict[int, str]]:
+) -> tuple[tuple[tuple[Column | None, str], ...], Mapping[int, str]]:
     """The columns a table-二 header names (None for one the layout lacks), and their positions.
 
     An empty header cell is the merged right part of its left neighbour.
@@ -290,7 +289,16 @@ def _active_columns(
                 break
         columns.append((column, text))
         positions[i] = str(len(columns) - 1)
-    return tuple(columns), positions
+    return tuple(columns), MappingProxyType(positions)
+
+
+_HEADER_UNIT_RE = re.compile(r"[(（]\s*(?:单位\s*[:：])?\s*(万元|元)\s*[)）]")
+
+
+def _header_unit(header_text: str) -> str | None:
+    """The money unit a header prints: 「本年收费金额（单位：万元）」 → 万元."""
+    match = _HEADER_UNIT_RE.search(header_text)
+    return match.group(1) if match else None
 
 
 def _place_active(
@@ -307,8 +315,10 @@ def _place_active(
     columns, header_positions = _active_columns(tuple(c.text for c in header[1:]), tuple(blocks))
     columns = list(columns)
     positions = {offset + i: key for i, key in header_positions.items()}
-    if not columns:  # no header seen: the row's own block, in layout order
-        columns = [(c, c.label.official) for c in blocks[0].columns]
+    if not columns:  # no header seen: the row's block (of either layout) whose width fits, in layout order
+        width = len(_trimmed(row[offset + 1 :]))
+        block = next((b for b in blocks if len(b.columns) == width), blocks[0])
+        columns = [(c, c.label.official) for c in block.columns]
         reading.notices.append(
             Notice(
                 "READ-HEADER", f"表二「{data_row.label.official}」行前没有表头，按格式列序读取", row[0].line
@@ -335,7 +345,7 @@ def _place_active(
         _store(
             reading,
             f"active.{data_row.key}.{column.key}",
-            read_value(cell.text, column.kind, column.unit),
+            read_value(cell.text, column.kind, column.unit, _header_unit(header_text)),
             cell.line,
         )
 
@@ -454,7 +464,9 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
                 )
             continue
         if keys is None:
-            keys, positions = _columns(grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三")
+            keys, positions = _columns(
+                grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三"
+            )
             ev.request_columns = keys
         line = row[shape.label_positions[-1]].line
         if match.key.startswith("other.") or match is ROW_OTHER_SINGLE:
@@ -575,8 +587,6 @@ def read_tables(grids: list[Grid]) -> TableReading:
     reading = TableReading()
     for table, pieces in split_tables(grids).items():
         reading.evidence.tables.add(table)
-        first = pieces[0][1]
-        reading.evidence.table_lines[table] = first[0][0].line if first and first[0] else 0
         for grid, rows in pieces:
             if table == "active":
                 _read_active(grid, rows, reading)

@@ -13,10 +13,12 @@ from gongkai.model.layouts import CellKind
 
 # Written in a numeric cell, these mean "not stated" (report-json.md): null.
 NULL_MARKS = frozenset({"-", "--", "—", "——", "–", "−", "/", "无", "空", "－", "\\", "×", "*"})
+# ASCII digits only (after NFKC, full-width digits are ASCII); at most 15 of them before the point.
 _NUMBER_RE = re.compile(
-    r"^(?P<sign>[+\-−]?)\s*(?P<num>\d{1,3}(?:[,，]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*"
+    r"^(?P<sign>[+\-−]?)(?P<num>[0-9]{1,3}(?:[,，][0-9]{3}){1,4}(?:\.[0-9]{1,6})?|[0-9]{1,15}(?:\.[0-9]{1,6})?|\.[0-9]{1,6})"
     r"(?P<unit>万元|元|万|件|个|项|条|人次|次)?$"
 )
+_INNER_SPACE_RE = re.compile(r"[0-9][\s\u3000]+[0-9]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +58,12 @@ def is_value_text(text: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def read_value(text: str, kind: CellKind = CellKind.COUNT, unit: str | None = None) -> CellValue:
+def read_value(
+    text: str, kind: CellKind = CellKind.COUNT, unit: str | None = None, header_unit: str | None = None
+) -> CellValue:
     """Read a cell's text as the canonical value of a cell of ``kind`` (money in ``unit``).
+
+    A bare number under a header that prints its unit (「采购总金额（万元）」) is in that unit.
 
     >>> read_value("１，２３４").value, read_value("—").value, read_value("-7", CellKind.SIGNED).value
     (1234, None, -7)
@@ -67,6 +73,10 @@ def read_value(text: str, kind: CellKind = CellKind.COUNT, unit: str | None = No
     cleaned = _clean(text)
     if not cleaned:
         return CellValue(None, text=text)
+    if _INNER_SPACE_RE.search(unicodedata.normalize("NFKC", text)):  # 「3 5」: 35? 3 and 5? Not guessed.
+        return CellValue(
+            None, f"「{text.strip()}」数字中间有空格，无法确定数值，按未填写（null）处理", text, numeric=False
+        )
     if cleaned in NULL_MARKS:
         return CellValue(None, f"「{text.strip()}」按未填写（null）处理", text)
     match = _NUMBER_RE.match(cleaned)
@@ -79,13 +89,18 @@ def read_value(text: str, kind: CellKind = CellKind.COUNT, unit: str | None = No
     if match["sign"] in ("-", "−"):
         number = -number
     note = None
-    written_unit = match["unit"]
+    written_unit = match["unit"] or (header_unit if kind is CellKind.MONEY else None)
+    if written_unit in ("万", "万元", "元") and kind is not CellKind.MONEY:
+        return CellValue(
+            None, f"「{text.strip()}」带金额单位，但这是件数单元格，按未填写（null）处理", text, numeric=False
+        )
     if kind is CellKind.MONEY and written_unit in ("万元", "万", "元") and unit:
         written = "万元" if written_unit in ("万元", "万") else "元"
         if written != unit:
             factor = Decimal(10000) if written == "万元" else Decimal("0.0001")
             number *= factor
-            note = f"「{text.strip()}」换算为{unit}：{_plain(number)}"
+            shown = text.strip() if match["unit"] else f"{text.strip()}（表头单位{written}）"
+            note = f"「{shown}」换算为{unit}：{_plain(number)}"
     return CellValue(_plain(number), note, text)
 
 

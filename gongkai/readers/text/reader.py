@@ -17,6 +17,7 @@ import re
 
 from gongkai.model.labels import BOOKMARK_RE
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
+from gongkai.readers.values import is_value_text
 
 # The three tables of a report hold about 200 cells, 1,000 with labels and blanks.
 MAX_GRID_CELLS = 20_000
@@ -108,7 +109,13 @@ def _read_word_table(lines: _Lines, i: int) -> tuple[Grid, int]:
         if kind == "cell":
             row.append(GridCell(_unmark(line[1:]).strip(), i + 1))
             i += 1
-        elif kind == "text" and row and kinds[i - 1] != "blank" and not _TOP_HEADING_RE.match(line):
+        elif (
+            kind == "text"
+            and row
+            and kinds[i - 1] != "blank"
+            and not is_value_text(row[-1].text)  # wrapped labels only: never glue text onto a number
+            and not _TOP_HEADING_RE.match(line)
+        ):
             # A cell's text wrapped onto a line of its own (「商业」「企业」).
             row[-1].text += _unmark(line).strip()
             i += 1
