@@ -130,7 +130,9 @@ def other_present(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue("报告缺少“六、其他需要报告的事项”。")
 
 
-_FEE_WORDS = re.compile("信息处理费|处理费|收费通知|收取.{0,6}费|收费")
+# The 信息处理费 itself, its notices, or collecting a fee; a bare 「收费」 (e.g. 「无行政事业性收费项目」,
+# table 二（八）) says nothing about it.
+_FEE_WORDS = re.compile(r"信息处理费|处理费|收费通知|收取(?:(?!行政事业性)[^。；;，,\n]){0,10}?费")
 
 
 @rule(
@@ -179,6 +181,11 @@ def period(ctx: CheckContext) -> Iterator[Issue]:
             )
 
 
+# A township-level organ: 「…乡人民政府」「…镇政府」「…街道办事处」, not any name containing 乡/镇/街道
+# (杭州市住房和城乡建设局, 镇江市人民政府, 乡宁县人民政府).
+_TOWNSHIP_RE = re.compile(r"[乡镇](?:人民)?政府$|街道(?:办事处)?$")
+
+
 @rule(
     "SEC-DEADLINE",
     W,
@@ -191,7 +198,7 @@ def deadline(ctx: CheckContext) -> Iterator[Issue]:
     if ctx.published is None or ctx.report.year is None:
         return
     agency = ctx.report.agency or ""
-    if re.search("乡|镇|街道", agency):
+    if _TOWNSHIP_RE.search(agency):
         return  # 第四十九条 sets no date below county level
     government = agency.endswith("人民政府")
     due = date(ctx.report.year + 1, 3 if government else 1, 31)
@@ -209,13 +216,27 @@ def deadline(ctx: CheckContext) -> Iterator[Issue]:
 _NOTICE_ISSUED_RE = re.compile(
     r"(?:发出|出具|送达|开具)[^。；]{0,10}收费通知(?:书)?\s*(\d+)?|收费通知(?:书)?\s*(\d+)\s*[件份次]"
 )
+# A negation just before the verb, or before 「向/对/给 + the addressee」: 「未发出」「未向申请人发出」.
+_NOTICE_NEGATED_RE = re.compile(r"(?:未曾|未|没有|没|无|不曾)(?:[向对给][^。；，,\d]{0,10})?$")
 _MONEY = r"(\d+(?:\.\d+)?)\s*(万元|元)"
-_NOTIFIED_RE = re.compile(r"收费通知[^。；]{0,20}?(?:金额|共计|合计)?[^。；\d]{0,6}" + _MONEY)
-_COLLECTED_RE = re.compile(r"(?:实际收取|实收|收取)[^。；\d]{0,12}" + _MONEY)
+_MONEY_RE = re.compile(_MONEY)
+_COLLECTED_RE = re.compile(r"(?:实际收取|实收|已收取|(?<![应拟需])收取)[^。；\d]{0,12}" + _MONEY)
+# Where the amounts of the notices end within a clause: what was collected, paid or refunded.
+_NOTIFIED_END_RE = re.compile(r"实际收取|实收|已收取|(?<![应拟需])收取|缴纳|缴费|退还")
+_TOTAL_WORD_RE = re.compile(r"(?:合计|共计|总计|总额|总金额|共)[^。；，,\d]{0,4}$")
+_CLAUSE_RE = re.compile(r"[^。；;\n]+")
 
 
 def _yuan(amount: str, unit: str) -> float:
     return float(amount) * (10000 if unit == "万元" else 1)
+
+
+def _notice_issued(text: str, match: re.Match[str]) -> bool:
+    """Whether a mention of fee notices says some were issued: its number, else no negation before it."""
+    number = match.group(1) or match.group(2)
+    if number is not None:
+        return number != "0"
+    return not _NOTICE_NEGATED_RE.search(text[max(0, match.start() - 14) : match.start()])
 
 
 @rule(
@@ -232,15 +253,28 @@ def fee_row(ctx: CheckContext) -> Iterator[Issue]:
     if not count or count <= 0:
         return
     text = ctx.text("other") or ""
-    issued = [
-        m for m in _NOTICE_ISSUED_RE.finditer(text) if not re.search(_NONE_WORDS + "$", text[: m.start()])
-    ]
-    if not any((m.group(1) or m.group(2) or "1") != "0" for m in issued):
+    if not any(_notice_issued(text, m) for m in _NOTICE_ISSUED_RE.finditer(text)):
         yield Issue(
             f"表三“（六）2.逾期未按收费通知要求缴纳费用”为{count}件，但第六部分没有报告发出收费通知。",
             ("requests.other.no_fee.total",),
             line=ctx.line_of(section="other"),
         )
+
+
+def _notified_amounts(text: str) -> list[re.Match[str]]:
+    """Every amount stated for the fee notices: in each clause naming 收费通知, the amounts after it and
+    before what was collected (「金额分别为100元和200元」 is 300元); a stated total (合计, 共计) alone."""
+    amounts: list[re.Match[str]] = []
+    for clause in _CLAUSE_RE.finditer(text):
+        at = clause.group(0).find("收费通知")
+        if at < 0:
+            continue
+        start = clause.start() + at
+        end = _NOTIFIED_END_RE.search(text, start, clause.end())
+        found = list(_MONEY_RE.finditer(text, start, end.start() if end else clause.end()))
+        totals = [m for m in found if _TOTAL_WORD_RE.search(text[start : m.start()])]
+        amounts += totals[:1] or found
+    return amounts
 
 
 @rule(
@@ -254,25 +288,42 @@ def fee_row(ctx: CheckContext) -> Iterator[Issue]:
 def fee_amount(ctx: CheckContext) -> Iterator[Issue]:
     """(2021) Amount collected ≤ amount notified, as stated in section 六."""
     text = ctx.text("other") or ""
-    notified = _NOTIFIED_RE.search(text)
+    notified = _notified_amounts(text)
     collected = _COLLECTED_RE.search(text)
     if notified and collected:
-        n, c = _yuan(*notified.groups()), _yuan(*collected.groups())
+        n, c = sum(_yuan(*m.groups()) for m in notified), _yuan(*collected.groups())
         if c > n:
+            stated = "、".join(m.group(0) for m in notified)
             yield Issue(
-                f"第六部分所述实际收取信息处理费（{collected.group(0)}）多于收费通知金额（{notified.group(0)}）。",
+                f"第六部分所述实际收取信息处理费（{collected.group(0)}）多于收费通知金额（{stated}）。",
                 expected=f"≤{n:g}元",
                 found=f"{c:g}元",
                 line=ctx.line_of(collected.group(0)),
             )
 
 
+# A count of requests, not of days: 「3个工作日内」「15日」 are periods.
+_COUNT = r"\s*[件条个宗](?!\s*(?:工作日|自然日|日|天|小时|月|星期|周))"
+_VERB = r"(?:收到|受理|接收|新收|接到)"
 _ASKED_RE = re.compile(
-    r"(?:共|累计|全年|本年度?)?(?:收到|受理|接收|新收|接到)[^。；，,\d]{0,16}?申请[^。；，,\d]{0,10}?(\d+)\s*[件条个宗]"
-    r"|(?:收到|受理|接收|新收|接到)[^。；，,\d]{0,6}?(\d+)\s*[件条个宗][^。；，,]{0,14}?申请"
+    r"(?:共|累计|全年|本年度?)?"
+    + _VERB
+    + r"(?P<q1>[^。；，,\d]{0,16}?)申请[^。；，,\d]{0,10}?(?P<n1>\d+)"
+    + _COUNT
+    + r"|"
+    + _VERB
+    + r"[^。；，,\d]{0,6}?(?P<n2>\d+)"
+    + _COUNT
+    + r"(?P<q2>[^。；，,]{0,14}?)申请"
 )
 _NONE_ASKED_RE = re.compile(
-    _NONE_WORDS + r"[^。；，,]{0,4}(?:收到|受理|接收|接到|产生)[^。；，,\d]{0,16}申请"
+    _NONE_WORDS + r"[^。；，,]{0,4}(?:收到|受理|接收|接到|产生)(?P<q>[^。；，,\d]{0,16}?)申请"
+)
+# 申请 for something other than disclosure: 「行政复议申请」「行政许可申请」.
+_OTHER_REQUEST_RE = re.compile("复议|诉讼|许可|审批|信访|投诉|举报")
+# 「共受理申请9件（含上年结转2件）」: new and carried-in requests together.
+_WITH_CARRIED_RE = re.compile(
+    r"[^。；;\n\d]{0,4}?[（(]?\s*(?:含|包含|包括|其中)[^。；;\n\d]{0,6}(?:上年|结转)"
 )
 
 
@@ -284,17 +335,32 @@ _NONE_ASKED_RE = re.compile(
     "requests.new.total, sections",
 )
 def text_requests(ctx: CheckContext) -> Iterator[Issue]:
-    """Request figures quoted in the text equal table 三's 本年新收 总计."""
+    """Request figures quoted in the text equal table 三's 本年新收 总计.
+
+    Every figure quoted is read; the text is flagged only when none of them agrees. A figure
+    stated as including the carried-in requests (「含上年结转2件」) may equal 新收 + 上年结转.
+    """
     new_total = ctx.value("requests.new.total")
     if new_total is None:
         return
+    carried_in = ctx.value("requests.carried_in.total") or 0
     text = "\n".join(t for t in (ctx.text("overview"), ctx.text("requests")) if t)
+    quoted: list[tuple[re.Match[str], int]] = []
     for match in _ASKED_RE.finditer(text):
-        said = int(match.group(1) or match.group(2))
         before = text[max(0, match.start() - 6) : match.start()]
         if "上年" in before or "结转" in before:
             continue
-        if said != new_total:
+        if _OTHER_REQUEST_RE.search(match.group("q1") or match.group("q2") or ""):
+            continue
+        quoted.append((match, int(match.group("n1") or match.group("n2"))))
+
+    def agrees(match: re.Match[str], said: int) -> bool:
+        with_carried = carried_in and _WITH_CARRIED_RE.match(text, match.end())
+        return said == new_total or bool(with_carried and said == new_total + carried_in)
+
+    if quoted:
+        if not any(agrees(m, said) for m, said in quoted):
+            match, said = quoted[0]
             yield Issue(
                 f"正文说“{match.group(0)}”，但表三本年新收申请总计为{new_total}件。",
                 ("requests.new.total",),
@@ -303,7 +369,8 @@ def text_requests(ctx: CheckContext) -> Iterator[Issue]:
                 line=ctx.line_of(match.group(0)),
             )
         return
-    match = _NONE_ASKED_RE.search(text)
+    nones = (m for m in _NONE_ASKED_RE.finditer(text) if not _OTHER_REQUEST_RE.search(m.group("q")))
+    match = next(nones, None)
     if match and new_total > 0:
         yield Issue(
             f"正文说“{match.group(0)}”，但表三本年新收申请总计为{new_total}件。",
@@ -314,10 +381,43 @@ def text_requests(ctx: CheckContext) -> Iterator[Issue]:
         )
 
 
-_NO_APPEALS_RE = re.compile(
-    _NONE_WORDS + r"[^。；]{0,30}?(?:行政复议|复议)[^。；]{0,12}?(?:行政诉讼|诉讼)"
-    r"|(?:行政复议|复议)[^。；]{0,6}(?:和|或|、|及)(?:行政诉讼|诉讼)[^。；]{0,6}(?:均为|为)(?:0|零|无)"
+# Table 四 in the text. A clause (split at 。；) claims "none" when it names 复议 or 诉讼, holds a
+# negation of the cases (not 未经, 尚未; not 「无尚未审结…」「未被纠错」, which are about some of them) and
+# states no number but 0 (years and dates aside).
+_NO_CASE_RE = re.compile(
+    r"没有|无(?!法|论|正当|偿|须|需|误|异议|关)|未发生|未收到|未出现|未被|未有|不存在|均为0|均为零"
 )
+_SUBSET_RE = re.compile(r"[^。；;，,]{0,6}?(?:尚未|未审结|纠错|纠正|败诉|撤销|确认违法|被纠)")
+_DATE_RE = re.compile(r"\d{4}\s*年度?|\d{1,2}\s*月|\d{1,2}\s*日")
+_NONZERO_COUNT_RE = re.compile(r"[1-9]|[一二两三四五六七八九十百]+\s*[件起例宗个次]")
+_CASES_RE = re.compile(
+    r"(?:复议|诉讼|起诉)[^。；;，,\n\d]{0,12}?(\d+)\s*[件起例宗个](?!\s*(?:工作日|日|天|小时|月))"
+)
+_SUIT_GROUPS = ("appeals.suit_direct.", "appeals.suit_after_review.")
+
+
+def _claims_none(clause: str) -> bool:
+    if not re.search("复议|诉讼|起诉", clause):
+        return False
+    if _NONZERO_COUNT_RE.search(_DATE_RE.sub("", clause)):
+        return False
+    for neg in _NO_CASE_RE.finditer(clause):
+        if neg.group(0).startswith("未") and clause[max(0, neg.start() - 1) : neg.start()] == "尚":
+            continue  # 尚未…: not yet, not none
+        if _SUBSET_RE.match(clause, neg.end()):
+            continue  # 无尚未审结的…, 未被纠错…: a statement about some of the cases
+        return True
+    return False
+
+
+def _claim_scope(clause: str) -> tuple[str, ...]:
+    """The groups of table 四 a clause speaks of: 复议 (not as in 未经复议/复议后起诉) and/or 诉讼."""
+    scope: tuple[str, ...] = ()
+    if "复议" in re.sub(r"未经(?:行政)?复议|复议后", "", clause):
+        scope += ("appeals.review.",)
+    if re.search("诉讼|起诉", clause):
+        scope += _SUIT_GROUPS
+    return scope
 
 
 @rule(
@@ -330,13 +430,26 @@ _NO_APPEALS_RE = re.compile(
 def text_appeals(ctx: CheckContext) -> Iterator[Issue]:
     """Text saying there was no reconsideration or litigation ⇔ all of table 四 is zero or null."""
     text = "\n".join(t for t in (ctx.text("overview"), ctx.text("appeals")) if t)
-    match = _NO_APPEALS_RE.search(text)
-    if not match:
-        return
-    nonzero = [k for k, v in ctx.cells.items() if k.startswith("appeals.") and v]
-    if nonzero:
-        yield Issue(
-            f"正文说“{match.group(0)}”，但表四有{len(nonzero)}个非零单元格。",
-            tuple(nonzero),
-            line=ctx.line_of(match.group(0)),
-        )
+    appeals = {k: v for k, v in ctx.cells.items() if k.startswith("appeals.")}
+    for clause in _CLAUSE_RE.findall(text):
+        if not _claims_none(clause):
+            continue
+        scope = _claim_scope(clause)
+        nonzero = [k for k, v in appeals.items() if v and k.startswith(scope)]
+        if nonzero:
+            yield Issue(
+                f"正文说“{clause.strip()}”，但表四有{len(nonzero)}个非零单元格。",
+                tuple(nonzero),
+                line=ctx.line_of(clause.strip()),
+            )
+            return
+    if appeals and not any(appeals.values()):
+        said = next((m for m in _CASES_RE.finditer(text) if int(m.group(1)) > 0), None)
+        if said:
+            yield Issue(
+                f"正文说“{said.group(0)}”，但表四全部为0或空白。",
+                tuple(appeals),
+                expected=0,
+                found=int(said.group(1)),
+                line=ctx.line_of(said.group(0)),
+            )

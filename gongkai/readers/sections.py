@@ -19,11 +19,40 @@ SECTION_HEADINGS = (
     ("problems", 5, "存在的主要问题及改进情况", ("主要问题", "存在的问题", "问题及改进")),
     ("other", 6, "其他需要报告的事项", ("其他需要报告",)),
 )
+# The longer forms published reports use (format-and-law.md §2), which identify a section even
+# without its numeral. An unnumbered line is a heading only when it is one of these or the
+# official heading itself, compared without punctuation and conjunctions (「、」「和」「及」).
+HEADING_VARIANTS = {
+    "overview": ("政府信息公开工作总体情况",),
+    "active": (),
+    "requests": (),
+    "appeals": (
+        "因政府信息公开工作被申请行政复议和提起行政诉讼情况",
+        "因政府信息公开工作被申请行政复议、提起行政诉讼情况",
+        "政府信息公开工作被申请行政复议和提起行政诉讼情况",
+    ),
+    "problems": ("政府信息公开工作存在的主要问题及改进情况", "存在的主要问题和改进情况"),
+    "other": (),
+}
 _NUMERALS = "一二三四五六七八九十"
-# Top-level numbering only: 一、 / 1、 / 1. / # marks; （一） and (1) are sub-headings.
+# Top-level numbering only: 一、 / 一. / 1、 (Word auto-numbering) / # marks; 「1.」「（一）」「(1)」
+# number the items inside a section.
 _HEADING_RE = re.compile(
-    r"^(?P<marks>#{1,6}\s*)?(?:\*\*)?\s*(?:(?P<cn>[一二三四五六七八九十])\s*[、.．]|(?P<num>[1-9])\s*[、.．])?\s*(?P<rest>.*)$"
+    r"^(?P<marks>#{1,6}\s*)?(?:\*\*)?\s*(?:(?P<cn>[一二三四五六七八九十])\s*[、.．]|(?P<num>[1-9])\s*、)?\s*(?P<rest>.*)$"
 )
+_SUB_ITEM_RE = re.compile(r"^\d+\s*[.．)）]")
+_SQUEEZE_RE = re.compile(r"[、,，和及与]")
+
+
+def _squeeze(text: str) -> str:
+    return _SQUEEZE_RE.sub("", text)
+
+
+_UNNUMBERED = {
+    _squeeze(form): key
+    for key, _, official, _ in SECTION_HEADINGS
+    for form in (official, *HEADING_VARIANTS[key])
+}
 MAX_HEADING_CHARS = 40
 
 
@@ -71,6 +100,10 @@ def _heading(text: str) -> tuple[str, int, bool] | None:
     (('overview', 1, True), ('problems', 5, True))
     >>> match_heading("（一）主动公开"), match_heading("存在的主要问题及改进情况")
     (None, ('problems', 5, False))
+    >>> match_heading("3.依申请公开情况"), match_heading("本机关无其他需要报告的事项")
+    (None, None)
+    >>> match_heading("因政府信息公开工作被申请行政复议和提起行政诉讼情况")
+    ('appeals', 4, False)
     """
     normal = unicodedata.normalize("NFKC", text).strip().strip("*").strip()
     if not normal or len(normal) > MAX_HEADING_CHARS:
@@ -79,14 +112,16 @@ def _heading(text: str) -> tuple[str, int, bool] | None:
     if not m:
         return None
     rest = fold(m["rest"]).strip("*:：。")
-    if not rest or rest[0] in "(（" or any(p in rest for p in "，,；;。"):
-        return None  # a sub-heading, or a sentence that happens to start with 「二、」
+    if not rest or rest[0] in "(（" or _SUB_ITEM_RE.match(rest) or any(p in rest for p in "，,；;。"):
+        return None  # a sub-heading (「（一）」「3.」), or a sentence that happens to start with 「二、」
     numbered = bool(m["cn"] or m["num"] or m["marks"])
     number = _NUMERALS.index(m["cn"]) + 1 if m["cn"] else int(m["num"]) if m["num"] else None
     for key, n, official, cores in SECTION_HEADINGS:
         if number is not None and number != n:
             continue
-        if rest == official or (numbered and any(c in rest for c in cores)) or rest.endswith(official):
+        if numbered and (rest == official or any(c in rest for c in cores)):
+            return key, n, numbered
+        if not numbered and _UNNUMBERED.get(_squeeze(rest)) == key:
             return key, n, numbered
     return None
 
