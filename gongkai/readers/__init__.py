@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gongkai.readers.assemble import Reading, document_to_reading
 from gongkai.readers.document import Document, UnreadableDocument
+from gongkai.readers.html.reader import html_to_document
 from gongkai.readers.text.decode import decode_text
 from gongkai.readers.text.reader import text_to_document
 
@@ -29,8 +30,21 @@ def read_bytes(data: bytes, name: str = "<bytes>") -> Reading:
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），一份文本年度报告通常不超过 1 MB，上限为 4 MB"
         )
     if data[:5] == b"%PDF-" or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
-        raise UnreadableDocument("这是 PDF/DOCX/DOC 文件；目前只能读取文本和 Markdown 格式的报告")
-    return read_text(decode_text(data), name)
+        raise UnreadableDocument("这是 PDF/DOCX/DOC 文件；目前能读取文本、Markdown 和 HTML 格式的报告")
+    text = decode_text(data)
+    if looks_like_html(text):
+        return document_to_reading(html_to_document(text, name))
+    return read_text(text, name)
+
+
+def looks_like_html(text: str) -> bool:
+    """Decided by the content, not the file name: a page starts with a doctype or an HTML tag."""
+    head = text.lstrip("\ufeff \t\r\n")[:512].lower()
+    if head.startswith(("<!doctype html", "<html")):
+        return True
+    if head.startswith("<?xml"):  # XHTML; other XML (OFD) is not a page
+        return "<html" in text[:4096].lower()
+    return head.startswith(("<body", "<div", "<table", "<p>", "<p ", "<meta", "<head"))
 
 
 def read_path(path: str | Path) -> Reading:

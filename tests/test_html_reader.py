@@ -1,0 +1,67 @@
+"""The HTML reader (issue 3): portal pages, merged cells, <br> in labels, &nbsp; cells."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import clean_report_2021, load_json, needs_seeds, seed_pairs
+from hypothesis import given, settings
+from support.htmlwriter import write_html
+from support.strategies import valid_reports
+
+from gongkai.checks import check_reading
+from gongkai.model.report import report_cells, report_from_json
+from gongkai.readers import looks_like_html, read_bytes
+from gongkai.readers.html.reader import html_to_document
+
+CLEAN_2021 = clean_report_2021()
+
+
+@settings(max_examples=30, deadline=None)
+@given(report=valid_reports())
+def test_html_round_trip(report):
+    """Random valid reports as portal pages with merged cells read back equal and clean."""
+    reading = read_bytes(write_html(report).encode(), "page.html")
+    assert report_cells(reading.report) == report_cells(report)
+    assert (reading.report.agency, reading.report.year, reading.report.format) == (
+        report.agency,
+        report.year,
+        report.format,
+    )
+    assert [f for f in check_reading(reading) if f.severity.value == "error"] == []
+
+
+PAIRS = seed_pairs()
+
+
+@needs_seeds
+@pytest.mark.parametrize(("text", "gold"), PAIRS, ids=[p[0].stem[:3] for p in PAIRS])
+def test_seed_tables_as_html_read_cell_exact(text, gold):
+    """Each seed's exact tables, rendered as a portal page, read back cell-exact."""
+    report = report_from_json(load_json(gold))
+    reading = read_bytes(write_html(report).encode("utf-8"), gold.name)
+    assert report_cells(reading.report) == report_cells(report)
+
+
+def test_navigation_and_scripts_are_left_out():
+    """A table inside a <script> string and the portal's navigation do not become report content."""
+    doc = html_to_document(write_html(CLEAN_2021))
+    assert len(doc.grids) == 3
+    assert not any("首页" in p.text or "网站标识码" in p.text for p in doc.paragraphs)
+
+
+def test_nbsp_cells_and_a_table_split_in_two():
+    """「&nbsp;」 is a blank cell; table 三 cut into two <table>s (a page break) still reads whole."""
+    page = write_html(CLEAN_2021).replace("<td>0</td>", "<td>&nbsp;0&nbsp;</td>")
+    cut = page.rindex("<tr>", 0, page.index("（四）无法提供"))
+    page = page[:cut] + "</table><p>- 2 -</p><table border=1>" + page[cut:]
+    reading = read_bytes(page.encode(), "page.html")
+    assert report_cells(reading.report) == report_cells(CLEAN_2021)
+
+
+def test_html_is_recognised_by_content():
+    """A page saved as .txt is read as HTML; a text report is not mistaken for one."""
+    assert looks_like_html(write_html(CLEAN_2021))
+    assert looks_like_html("\ufeff<!DOCTYPE html><html><body></body></html>")
+    assert not looks_like_html("示例局2024年度政府信息公开工作年度报告\n一、总体情况")
+    reading = read_bytes(write_html(CLEAN_2021).encode("gb18030"), "saved-page.txt")
+    assert report_cells(reading.report) == report_cells(CLEAN_2021)
