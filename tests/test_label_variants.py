@@ -27,8 +27,9 @@ def _space_out(text: str) -> str:
 VARIANTS = {
     "brackets": lambda cell: cell.replace("（", "(").replace("）", ")"),
     "brackets-back": lambda cell: cell.replace("(", "（").replace(")", "）"),
-    "dot-space": lambda cell: re.sub(r"^(\d)\.\s*", r"\1. ", cell),
-    "dot-comma": lambda cell: re.sub(r"^(\d)\.\s*", r"\1、", cell),
+    # Numbering of sub-rows only: 「1.属于」, never a number such as 「0.01」.
+    "dot-space": lambda cell: re.sub(r"^(\d)\.\s*(?=\D)", r"\1. ", cell),
+    "dot-comma": lambda cell: re.sub(r"^(\d)\.\s*(?=\D)", r"\1、", cell),
     "quotes": lambda cell: cell.replace("“", '"').replace("”", '"'),
     "full-width-digits": lambda cell: cell.translate(FULL_WIDTH) if cell.strip().isdigit() else cell,
     "spaced-header": lambda cell: (
