@@ -10,12 +10,14 @@ from pathlib import Path
 
 from gongkai.readers.assemble import Reading, document_to_reading
 from gongkai.readers.document import Document, UnreadableDocument
+from gongkai.readers.docx.reader import docx_to_document
 from gongkai.readers.html.reader import html_to_document
 from gongkai.readers.text.decode import decode_text
 from gongkai.readers.text.reader import text_to_document
 
 # A text report is 5–100 KB; a few MB already means something else (a dump, a concatenation).
 MAX_TEXT_BYTES = 4 * 1024 * 1024
+MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # DOCX: pictures make them large
 
 
 def read_text(text: str, name: str = "<text>") -> Reading:
@@ -24,13 +26,22 @@ def read_text(text: str, name: str = "<text>") -> Reading:
 
 
 def read_bytes(data: bytes, name: str = "<bytes>") -> Reading:
-    """Read a report from the bytes of a text or Markdown file (any common encoding)."""
+    """Read a report from a file's bytes: text or Markdown (any common encoding), HTML or DOCX.
+
+    The form is decided by the content (magic bytes, a page's opening tag), not the file name.
+    """
+    if data[:5] == b"%PDF-" or data[:4] == b"\xd0\xcf\x11\xe0":
+        raise UnreadableDocument(
+            "这是 PDF 或 DOC/WPS 文件；目前能读取文本、Markdown、HTML 和 DOCX 格式的报告"
+        )
+    if data[:4] == b"PK\x03\x04":
+        if len(data) > MAX_PACKAGE_BYTES:
+            raise UnreadableDocument(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 50 MB")
+        return document_to_reading(docx_to_document(data, name))
     if len(data) > MAX_TEXT_BYTES:
         raise UnreadableDocument(
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），一份文本年度报告通常不超过 1 MB，上限为 4 MB"
         )
-    if data[:5] == b"%PDF-" or data[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0"):
-        raise UnreadableDocument("这是 PDF/DOCX/DOC 文件；目前能读取文本、Markdown 和 HTML 格式的报告")
     text = decode_text(data)
     if looks_like_html(text):
         return document_to_reading(html_to_document(text, name))

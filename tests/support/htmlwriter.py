@@ -1,8 +1,13 @@
-"""A report as a government portal page (for tests): navigation and scripts around it, the three
-tables with the official merged cells (rowspan/colspan), ``<br>`` inside wrapped labels."""
+"""A report as a portal page or a Word file (for tests), its tables with the official merged cells.
+
+The three tables are first built as a model, rows of ``(text, rowspan, colspan)`` with covered
+positions left out, as HTML writes them; ``write_html`` and ``write_docx`` render that model.
+「|」 in a text marks a line break inside the cell (「商业|企业」).
+"""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from html import escape
 from typing import Any
@@ -11,40 +16,45 @@ from gongkai.model.layouts import G_RESULTS, REQUEST_BALANCE_NOTE
 from support.textwriter import SECTION_TITLES, _narrative, _Parts
 
 Report = Any
+Cell = tuple[str, int, int]
+Table = list[list[Cell]]
 
 
-def _td(text: str, rowspan: int = 1, colspan: int = 1) -> str:
-    spans = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
-        f' colspan="{colspan}"' if colspan > 1 else ""
-    )
-    return f"<td{spans}>{escape(text).replace('|', '<br>')}</td>"
+def _c(text: str, rowspan: int = 1, colspan: int = 1) -> Cell:
+    return (text, rowspan, colspan)
 
 
-def _active(parts: _Parts) -> str:
-    rows = []
+def active_table(parts: _Parts) -> Table:
+    """Table 二: caption, header and data rows of each block, three value columns wide."""
+    rows: Table = []
     for caption, headers, data in parts.active_blocks():
-        width = 3
-        rows.append(f"<tr>{_td(caption, colspan=width + 1)}</tr>")
-        extra = width - len(headers)
-        cells = [_td(h) for h in headers]
-        if extra:  # the last column spans what the block does not use
-            cells[-1] = _td(headers[-1], colspan=extra + 1)
-        rows.append(f"<tr>{_td('信息内容')}{''.join(cells)}</tr>")
+        extra = 3 - len(headers)  # the last column spans what the block does not use
+        rows.append([_c(caption, colspan=4)])
+        rows.append(
+            [
+                _c("信息内容"),
+                *[_c(h, colspan=1 + (extra if i == len(headers) - 1 else 0)) for i, h in enumerate(headers)],
+            ]
+        )
         for label, values in data:
-            vals = [_td(v) for v in values]
-            if extra:
-                vals[-1] = _td(values[-1], colspan=extra + 1)
-            rows.append(f"<tr>{_td(label)}{''.join(vals)}</tr>")
-    return "<table border=1>" + "".join(rows) + "</table>"
+            rows.append(
+                [
+                    _c(label),
+                    *[
+                        _c(v, colspan=1 + (extra if i == len(values) - 1 else 0))
+                        for i, v in enumerate(values)
+                    ],
+                ]
+            )
+    return rows
 
 
-def _requests(parts: _Parts) -> str:
-    rows = [
-        f"<tr>{_td(REQUEST_BALANCE_NOTE.official, rowspan=3, colspan=3)}{_td('申请人情况', colspan=7)}</tr>",
-        f"<tr>{_td('自然人', rowspan=2)}{_td('法人或其他组织', colspan=5)}{_td('总计', rowspan=2)}</tr>",
-        "<tr>"
-        + "".join(_td(t) for t in ("商业|企业", "科研|机构", "社会公益|组织", "法律服务|机构", "其他"))
-        + "</tr>",
+def requests_table(parts: _Parts) -> Table:
+    """Table 三 with its three header rows and merged label cells."""
+    rows: Table = [
+        [_c(REQUEST_BALANCE_NOTE.official, 3, 3), _c("申请人情况", colspan=7)],
+        [_c("自然人", rowspan=2), _c("法人或其他组织", colspan=5), _c("总计", rowspan=2)],
+        [_c(t) for t in ("商业|企业", "科研|机构", "社会公益|组织", "法律服务|机构", "其他")],
     ]
     labels = parts.request_labels()
     group_sizes: dict[int, int] = {}
@@ -56,41 +66,58 @@ def _requests(parts: _Parts) -> str:
             group_sizes[i] = size
     results = sum(1 for _, cells in labels if len(cells) >= 2 and cells[0] in ("", G_RESULTS.official))
     for i, (key, cells) in enumerate(labels):
-        values = "".join(_td(v) for v in parts.request_values(key))
         if len(cells) == 1:
-            head = _td(cells[0], colspan=3)
+            head = [_c(cells[0], colspan=3)]
         elif len(cells) == 2:
-            head = (_td(cells[0], rowspan=results) if cells[0] else "") + _td(cells[1], colspan=2)
+            head = ([_c(cells[0], rowspan=results)] if cells[0] else []) + [_c(cells[1], colspan=2)]
         else:
-            head = (_td(cells[1], rowspan=group_sizes[i]) if cells[1] else "") + _td(cells[2])
-        rows.append(f"<tr>{head}{values}</tr>")
-    return "<table border=1>" + "".join(rows) + "</table>"
+            head = ([_c(cells[1], rowspan=group_sizes[i])] if cells[1] else []) + [_c(cells[2])]
+        rows.append(head + [_c(v) for v in parts.request_values(key)])
+    return rows
 
 
-def _appeals(parts: _Parts) -> str:
-    leaves = "".join(_td(t) for t in ("结果|维持", "结果|纠正", "其他|结果", "尚未|审结", "总计"))
-    rows = [
-        f"<tr>{_td('行政复议', colspan=5)}{_td('行政诉讼', colspan=10)}</tr>",
-        "<tr>"
-        + "".join(_td(t, rowspan=2) for t in ("结果|维持", "结果|纠正", "其他|结果", "尚未|审结", "总计"))
-        + f"{_td('未经复议直接起诉', colspan=5)}{_td('复议后起诉', colspan=5)}</tr>",
-        f"<tr>{leaves}{leaves}</tr>",
-        "<tr>" + "".join(_td(v) for v in parts.appeal_values()) + "</tr>",
+def appeals_table(parts: _Parts) -> Table:
+    """Table 四: the grouped header and one row of fifteen values."""
+    leaves = [_c(t) for t in ("结果|维持", "结果|纠正", "其他|结果", "尚未|审结", "总计")]
+    return [
+        [_c("行政复议", colspan=5), _c("行政诉讼", colspan=10)],
+        [
+            *(_c(t, rowspan=2) for t in ("结果|维持", "结果|纠正", "其他|结果", "尚未|审结", "总计")),
+            _c("未经复议直接起诉", colspan=5),
+            _c("复议后起诉", colspan=5),
+        ],
+        leaves + leaves,
+        [_c(v) for v in parts.appeal_values()],
     ]
-    return "<table border=1>" + "".join(rows) + "</table>"
+
+
+TABLES = {2: active_table, 3: requests_table, 4: appeals_table}
+
+
+def _html_table(table: Table) -> str:
+    def td(text: str, rowspan: int, colspan: int) -> str:
+        spans = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
+            f' colspan="{colspan}"' if colspan > 1 else ""
+        )
+        return f"<td{spans}>{escape(text).replace('|', '<br>')}</td>"
+
+    return (
+        "<table border=1>"
+        + "".join("<tr>" + "".join(td(*c) for c in row) + "</tr>" for row in table)
+        + "</table>"
+    )
 
 
 def write_html(report: Report | Mapping[str, Any]) -> str:
-    """The report inside a portal page, tables with merged cells as the official layout has them."""
+    """The report inside a portal page: navigation, a script and a footer around it."""
     parts = _Parts(report)
     narrative = _narrative(parts)
-    tables = {2: _active, 3: _requests, 4: _appeals}
     body = [f"<h1>{escape(parts.agency)}{parts.year}年度政府信息公开工作年度报告</h1>"]
     for number, title in enumerate(SECTION_TITLES, start=1):
         body.append(f"<p><strong>{title}</strong></p>")
         body += [f"<p>{escape(p)}</p>" for p in narrative[number]]
-        if number in tables:
-            body.append(tables[number](parts))
+        if number in TABLES:
+            body.append(_html_table(TABLES[number](parts)))
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'><title>政府信息公开</title>"
         "<script>var nav = '<table><tr><td>行政复议</td></tr></table>';</script></head><body>"
@@ -98,3 +125,49 @@ def write_html(report: Report | Mapping[str, Any]) -> str:
         f"<div class='article'>{''.join(body)}</div>"
         "<footer>主办单位：示例市人民政府办公室 | 网站标识码 0000000000</footer></body></html>"
     )
+
+
+def _place(table: Table) -> tuple[int, int, list[tuple[int, int, Cell]]]:
+    """Each cell's top-left position in the full grid, as a browser lays the table out."""
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    width = 0
+    for r, row in enumerate(table):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            _, rowspan, colspan = cell
+            placed.append((r, c, cell))
+            taken |= {(r + i, c + j) for i in range(rowspan) for j in range(colspan)}
+            c += colspan
+            width = max(width, c)
+    return len(table), width, placed
+
+
+def write_docx(report: Report | Mapping[str, Any]) -> bytes:
+    """The report as a Word file: headings, paragraphs, tables merged with Word's own merge."""
+    from docx import Document
+
+    parts = _Parts(report)
+    narrative = _narrative(parts)
+    doc = Document()
+    doc.add_paragraph(f"{parts.agency}{parts.year}年度政府信息公开工作年度报告")
+    for number, title in enumerate(SECTION_TITLES, start=1):
+        doc.add_paragraph(title)
+        for paragraph in narrative[number]:
+            doc.add_paragraph(paragraph)
+        if number in TABLES:
+            height, width, placed = _place(TABLES[number](parts))
+            table = doc.add_table(rows=height, cols=width)
+            for r, c, (text, rowspan, colspan) in placed:
+                cell = table.cell(r, c)
+                if rowspan > 1 or colspan > 1:
+                    cell = cell.merge(table.cell(r + rowspan - 1, c + colspan - 1))
+                first, *more = text.split("|")
+                cell.paragraphs[0].text = first
+                for line in more:
+                    cell.add_paragraph(line)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
