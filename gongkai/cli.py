@@ -46,7 +46,7 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
-REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".json"}
+REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm", ".docx"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -238,7 +238,7 @@ def check(
         raise typer.Exit(2)
     paths = _expand(files)
     if not paths:
-        err.print(f"{'、'.join(files)}: 没有找到报告文件（.txt .md .json）")
+        err.print(f"{'、'.join(files)}: 没有找到报告文件（.txt .md .html .docx .json）")
         raise typer.Exit(2)
     status = 0
     counts = {"read": 0, "errors": 0, "unreadable": 0}
