@@ -12,11 +12,14 @@ the per-report latency and the process's peak resident memory. Figures only: no 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
+from gongkai.batch import CheckOptions, check_files
 from gongkai.checks import check_reading
 from gongkai.cli import is_report_file, tune_gc_for_batch
 from gongkai.readers import read_bytes
@@ -73,6 +76,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to run (default 10)")
     parser.add_argument("--generated", type=int, default=300, help="random reports to add (default 300)")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="workers for the multi-core figure (1: skip it)"
+    )
     args = parser.parse_args()
     real = corpus()
     docs = real + generated(args.generated)
@@ -102,6 +108,23 @@ def main() -> None:
     )
     print(f"latency                 {1000 * cpu / done:.2f} ms per report")
     print(f"peak memory (RSS)       {peak_mb:.1f} MB")
+    if args.jobs != 1:
+        parallel(docs, args.jobs)
+
+
+def parallel(docs: list[tuple[str, bytes]], jobs: int | None) -> None:
+    """The same corpus as files, checked as ``gongkai check FOLDER`` does: worker processes."""
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for i, (name, data) in enumerate(docs):
+            path = Path(folder) / f"{i:04d}-{name}"
+            path.write_bytes(data)
+            paths.append(str(path))
+        workers = jobs or os.cpu_count() or 1
+        started = time.perf_counter()
+        done = sum(1 for _ in check_files(paths * 4, CheckOptions(), workers))
+        wall = time.perf_counter() - started
+    print(f"check_files, {workers} workers  {done} files in {wall:.1f} s wall: {done / wall:,.0f} reports/s")
 
 
 if __name__ == "__main__":

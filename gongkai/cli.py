@@ -5,35 +5,41 @@ Exit status: 0 clean, 1 an error-severity finding, 2 a file that could not be re
 
 from __future__ import annotations
 
-import codecs
 import gc
 import json
 import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
 from gongkai import __version__
-from gongkai.checks import RULES, SEVERITY_ORDER, check_reading, check_report, has_errors
+from gongkai.batch import (
+    DOCUMENT_SECONDS,
+    WORKER_MEMORY_MB,
+    BadInput,
+    CheckOptions,
+    Loaded,
+    check_files,
+    findings_for,
+    load_report,
+)
+from gongkai.checks import RULES, SEVERITY_ORDER
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import (
-    Finding,
     Report2019,
     Report2021,
     Severity,
     report_cells,
-    report_from_json,
     report_json_schema,
     report_to_json,
 )
-from gongkai.readers import Reading, UnreadableDocument, read_bytes
+from gongkai.readers import Reading
 
 app = typer.Typer(
     name="gongkai",
@@ -49,64 +55,6 @@ err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm", ".docx"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
-
-
-class BadInput(Exception):
-    """A file that cannot be read as a report; the message names the file and the problem."""
-
-
-@dataclass
-class Loaded:
-    """A report loaded from a file: read from a document, or given as canonical JSON."""
-
-    name: str
-    report: Report2021 | Report2019
-    reading: Reading | None = None
-
-
-def _load(path: str) -> Loaded:
-    name = "标准输入" if path == "-" else path
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"{name}: 文件不存在") from None
-    except IsADirectoryError:
-        raise BadInput(f"{name}: 是文件夹，不是文件") from None
-    except OSError as exc:
-        raise BadInput(f"{name}: 无法读取（{exc.strerror}）") from None
-    if path.lower().endswith(".json") or data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"["):
-        return Loaded(name, _load_json(name, data))
-    try:
-        reading = read_bytes(data, name)
-    except UnreadableDocument as exc:
-        raise BadInput(f"{name}: {exc}") from None
-    return Loaded(name, reading.report, reading)
-
-
-def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
-    try:
-        obj = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f"第{exc.lineno}行第{exc.colno}列" if isinstance(exc, json.JSONDecodeError) else "编码"
-        raise BadInput(f"{name}: 不是有效的 JSON（{where}）") from None
-    if not isinstance(obj, dict):
-        raise BadInput(f"{name}: JSON 的顶层应是一个报告对象（{{…}}），而不是{type(obj).__name__}")
-    try:
-        return report_from_json(obj)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise BadInput(f"{name}: 不是 gongkai.report/1 格式的报告 JSON（{where}：{first['msg']}）") from None
-
-
-def _findings(
-    loaded: Loaded, published: date | None, select: list[str] | None, ignore: list[str]
-) -> list[Finding]:
-    if loaded.reading is not None:
-        found = check_reading(loaded.reading, published=published, select=select, ignore=ignore)
-    else:
-        found = check_report(loaded.report, published=published, select=select, ignore=ignore)
-    return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.line or 0))
 
 
 def is_report_file(path: Path) -> bool:
@@ -129,11 +77,10 @@ def _expand(paths: list[str]) -> list[str]:
     return files
 
 
-def _print_findings(name: str, loaded: Loaded, findings: list[Finding], hidden: int = 0) -> None:
-    report = loaded.report
+def _print_findings(result: dict, findings: list[dict], hidden: int = 0) -> None:
     head = Text.assemble(
-        (name, "bold"),
-        f"  {report.agency or '（未识别机关）'} {report.year or '?'}年度 · {report.format}年格式",
+        (result["file"], "bold"),
+        f"  {result['agency'] or '（未识别机关）'} {result['year'] or '?'}年度 · {result['format']}年格式",
     )
     out.print(head)
     if not findings:
@@ -147,8 +94,12 @@ def _print_findings(name: str, loaded: Loaded, findings: list[Finding], hidden: 
     table.add_column("行", justify="right", no_wrap=True)
     table.add_column("说明", overflow="fold")
     for f in findings:
-        style = SEVERITY_STYLE[f.severity.value]
-        table.add_row(Text(SEVERITY_WORD[f.severity.value], style), f.rule, str(f.line or ""), f.message)
+        table.add_row(
+            Text(SEVERITY_WORD[f["severity"]], SEVERITY_STYLE[f["severity"]]),
+            f["rule"],
+            str(f.get("line") or ""),
+            f["message"],
+        )
     out.print(table)
     if hidden:
         out.print(f"  另有{hidden}条问题未显示（--level/--limit）")
@@ -162,11 +113,11 @@ def parse(
 ) -> None:
     """读取一份年度报告。Read one report; with --json print its canonical JSON."""
     try:
-        loaded = _load(file)
+        loaded = load_report(file)
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
-    report = loaded.report.model_copy(update={"findings": _findings(loaded, None, None, [])})
+    report = loaded.report.model_copy(update={"findings": findings_for(loaded, None, None, [])})
     if as_json:
         sys.stdout.write(json.dumps(report_to_json(report), ensure_ascii=False, indent=2) + "\n")
         return
@@ -220,6 +171,15 @@ def check(
         Severity, typer.Option("--level", help="只显示这一级别及更严重的问题：error、warning、info")
     ] = Severity.INFO,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="每个文件最多显示多少条问题")] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="同时使用的进程数（默认：全部 CPU 核）")
+    ] = None,
+    timeout: Annotated[
+        int, typer.Option("--timeout", min=1, help="每份报告读取和检查的时限（秒）")
+    ] = DOCUMENT_SECONDS,
+    memory: Annotated[
+        int, typer.Option("--memory", min=64, help="每个工作进程的内存上限（MB）")
+    ] = WORKER_MEMORY_MB,
 ) -> None:
     """校验年度报告，列出问题。Check reports; exit 1 on any error finding, 2 if a file is unreadable.
 
@@ -240,38 +200,49 @@ def check(
     if not paths:
         err.print(f"{'、'.join(files)}: 没有找到报告文件（.txt .md .html .docx .json）")
         raise typer.Exit(2)
+    options = CheckOptions(
+        published=published_on,
+        select=tuple(select) if select else None,
+        ignore=tuple(ignore or ()),
+        seconds=timeout,
+        memory_mb=memory,
+    )
     status = 0
     counts = {"read": 0, "errors": 0, "unreadable": 0}
-    for path in paths:
-        try:
-            loaded = _load(path)
-        except BadInput as exc:
-            counts["unreadable"] += 1
-            status = 2
+    results = check_files(paths, options, jobs)
+    with Progress(
+        TextColumn("检查"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=len(paths) < 2 or not err.is_terminal,
+    ) as progress:
+        task = progress.add_task("check", total=len(paths))
+        for result in results:
+            progress.advance(task)
+            if "error" in result:
+                counts["unreadable"] += 1
+                status = 2
+                if as_json:
+                    print(json.dumps(result, ensure_ascii=False))
+                else:
+                    progress.console.print(Text(result["error"], "red"))
+                continue
+            counts["read"] += 1
+            found = result["findings"]
+            if any(f["severity"] == "error" for f in found):
+                counts["errors"] += 1
+                status = max(status, 1)
+            shown = [f for f in found if SEVERITY_ORDER[Severity(f["severity"])] <= SEVERITY_ORDER[level]][
+                :limit
+            ]
+            hidden = len(found) - len(shown)
             if as_json:
-                print(json.dumps({"file": path, "error": str(exc)}, ensure_ascii=False))
+                print(json.dumps({**result, "findings": shown, "not_shown": hidden}, ensure_ascii=False))
             else:
-                err.print(Text(str(exc), "red"))
-            continue
-        counts["read"] += 1
-        found = _findings(loaded, published_on, select, ignore or [])
-        if has_errors(found):
-            counts["errors"] += 1
-            status = max(status, 1)
-        shown = [f for f in found if SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[level]][:limit]
-        hidden = len(found) - len(shown)
-        if as_json:
-            line = {
-                "file": loaded.name,
-                "agency": loaded.report.agency,
-                "year": loaded.report.year,
-                "format": loaded.report.format,
-                "findings": [f.model_dump(mode="json", exclude_none=True) for f in shown],
-                "not_shown": hidden,
-            }
-            print(json.dumps(line, ensure_ascii=False))
-        else:
-            _print_findings(loaded.name, loaded, shown, hidden)
+                _print_findings(result, shown, hidden)
     if not as_json and len(paths) > 1:
         out.print(
             f"\n共{len(paths)}个文件：读取{counts['read']}个，其中{counts['errors']}个有错误；"

@@ -1,0 +1,173 @@
+"""Loading reports from files and checking many at once, on all cores, each within limits.
+
+The command line and (later) the web platform call these; workers return plain dicts so
+that results cross process boundaries (the report models are generated, not picklable).
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import resource
+import signal
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from gongkai.checks import SEVERITY_ORDER, check_reading, check_report
+from gongkai.model.report import Finding, Report2019, Report2021, report_from_json
+from gongkai.readers import Reading, UnreadableDocument, read_bytes
+
+DOCUMENT_SECONDS = 30  # defaults of the limits (issue 3): settings can change them
+WORKER_MEMORY_MB = 1024
+
+
+class BadInput(Exception):
+    """A file that cannot be read as a report; the message names the file and the problem."""
+
+
+@dataclass
+class Loaded:
+    """A report loaded from a file: read from a document, or given as canonical JSON."""
+
+    name: str
+    report: Report2021 | Report2019
+    reading: Reading | None = None
+
+
+def load_report(path: str) -> Loaded:
+    """A report from a file (``-``: standard input): a document read, or canonical JSON validated."""
+    name = "标准输入" if path == "-" else path
+    try:
+        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except FileNotFoundError:
+        raise BadInput(f"{name}: 文件不存在") from None
+    except IsADirectoryError:
+        raise BadInput(f"{name}: 是文件夹，不是文件") from None
+    except OSError as exc:
+        raise BadInput(f"{name}: 无法读取（{exc.strerror}）") from None
+    if path.lower().endswith(".json") or data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"["):
+        return Loaded(name, _load_json(name, data))
+    try:
+        reading = read_bytes(data, name)
+    except UnreadableDocument as exc:
+        raise BadInput(f"{name}: {exc}") from None
+    return Loaded(name, reading.report, reading)
+
+
+def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
+    try:
+        obj = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        where = f"第{exc.lineno}行第{exc.colno}列" if isinstance(exc, json.JSONDecodeError) else "编码"
+        raise BadInput(f"{name}: 不是有效的 JSON（{where}）") from None
+    if not isinstance(obj, dict):
+        raise BadInput(f"{name}: JSON 的顶层应是一个报告对象（{{…}}），而不是{type(obj).__name__}")
+    try:
+        return report_from_json(obj)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise BadInput(f"{name}: 不是 gongkai.report/1 格式的报告 JSON（{where}：{first['msg']}）") from None
+
+
+def findings_for(
+    loaded: Loaded, published: date | None, select: list[str] | None, ignore: list[str]
+) -> list[Finding]:
+    """Every finding for a loaded report, errors first, then by source line."""
+    if loaded.reading is not None:
+        found = check_reading(loaded.reading, published=published, select=select, ignore=ignore)
+    else:
+        found = check_report(loaded.report, published=published, select=select, ignore=ignore)
+    return sorted(found, key=lambda f: (SEVERITY_ORDER[f.severity], f.line or 0))
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """What to check and within which limits; passed to every worker."""
+
+    published: date | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    seconds: int = DOCUMENT_SECONDS
+    memory_mb: int = WORKER_MEMORY_MB
+
+
+class DocumentTimeout(Exception):
+    """Reading and checking one document took longer than its limit."""
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Raise :class:`DocumentTimeout` in the main thread after ``seconds`` (POSIX alarm)."""
+    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise DocumentTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def check_file(path: str, options: CheckOptions) -> dict[str, Any]:
+    """Read and check one file; the result as a plain dict (``error`` set when unreadable)."""
+    try:
+        with time_limit(options.seconds):
+            loaded = load_report(path)
+            found = findings_for(
+                loaded, options.published, list(options.select or []) or None, list(options.ignore)
+            )
+    except BadInput as exc:
+        return {"file": path, "error": str(exc)}
+    except DocumentTimeout:
+        return {
+            "file": path,
+            "error": f"{path}: 读取和检查超过{options.seconds}秒，已停止（可用 --timeout 放宽）",
+        }
+    except MemoryError:
+        return {
+            "file": path,
+            "error": f"{path}: 读取时内存超过{options.memory_mb} MB，已停止（可用 --memory 放宽）",
+        }
+    return {
+        "file": loaded.name,
+        "agency": loaded.report.agency,
+        "year": loaded.report.year,
+        "format": loaded.report.format,
+        "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
+    }
+
+
+def _worker_init(memory_mb: int) -> None:
+    # Each worker may use at most this much address space: a hostile file ends in MemoryError.
+    limit = memory_mb * 1024 * 1024
+    with suppress(ValueError, OSError):  # a platform that refuses: no limit
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def check_files(paths: list[str], options: CheckOptions, jobs: int | None = None) -> Iterator[dict[str, Any]]:
+    """Check files in input order; in worker processes (``jobs``, default: every core) when several."""
+    jobs = jobs or os.cpu_count() or 1
+    if jobs == 1 or len(paths) == 1 or "-" in paths:
+        for path in paths:
+            yield check_file(path, options)
+        return
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_worker_init, initargs=(options.memory_mb,)
+    ) as pool:
+        yield from pool.map(check_file, paths, [options] * len(paths), chunksize=4)
