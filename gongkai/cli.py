@@ -52,7 +52,7 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
-REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm", ".docx"}
+REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm", ".docx", ".pdf"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
 
@@ -198,7 +198,7 @@ def check(
         raise typer.Exit(2)
     paths = _expand(files)
     if not paths:
-        err.print(f"{'、'.join(files)}: 没有找到报告文件（.txt .md .html .docx .json）")
+        err.print(f"{'、'.join(files)}: 没有找到报告文件（.txt .md .html .docx .pdf .json）")
         raise typer.Exit(2)
     options = CheckOptions(
         published=published_on,

@@ -12,12 +12,13 @@ from gongkai.readers.assemble import Reading, document_to_reading
 from gongkai.readers.document import Document, UnreadableDocument
 from gongkai.readers.docx.reader import docx_to_document
 from gongkai.readers.html.reader import html_to_document
+from gongkai.readers.pdf.reader import pdf_to_document
 from gongkai.readers.text.decode import decode_text
 from gongkai.readers.text.reader import text_to_document
 
 # A text report is 5–100 KB; a few MB already means something else (a dump, a concatenation).
 MAX_TEXT_BYTES = 4 * 1024 * 1024
-MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # DOCX: pictures make them large
+MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # DOCX and PDF: pictures make them large
 
 
 def read_text(text: str, name: str = "<text>") -> Reading:
@@ -26,17 +27,17 @@ def read_text(text: str, name: str = "<text>") -> Reading:
 
 
 def read_bytes(data: bytes, name: str = "<bytes>") -> Reading:
-    """Read a report from a file's bytes: text or Markdown (any common encoding), HTML or DOCX.
+    """Read a report from a file's bytes: text or Markdown (any common encoding), HTML, DOCX or PDF.
 
     The form is decided by the content (magic bytes, a page's opening tag), not the file name.
     """
-    if data[:5] == b"%PDF-" or data[:4] == b"\xd0\xcf\x11\xe0":
-        raise UnreadableDocument(
-            "这是 PDF 或 DOC/WPS 文件；目前能读取文本、Markdown、HTML 和 DOCX 格式的报告"
-        )
-    if data[:4] == b"PK\x03\x04":
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        raise UnreadableDocument("这是 DOC/WPS 文件；目前能读取文本、Markdown、HTML、DOCX 和带文字层的 PDF")
+    if data[:5] == b"%PDF-" or data[:4] == b"PK\x03\x04":
         if len(data) > MAX_PACKAGE_BYTES:
             raise UnreadableDocument(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 50 MB")
+        if data[:5] == b"%PDF-":
+            return document_to_reading(pdf_to_document(data, name))
         return document_to_reading(docx_to_document(data, name))
     if len(data) > MAX_TEXT_BYTES:
         raise UnreadableDocument(
