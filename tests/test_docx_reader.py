@@ -76,13 +76,23 @@ def test_docx_is_recognised_by_content():
         (lambda: CLEAN_DOCX[: len(CLEAN_DOCX) // 2], "损坏"),
         (lambda: _zip({"hello.txt": b"hi"}), "不是 Word 文档"),
         (lambda: _zip({"word/document.xml": b"0" * (201 * 1024 * 1024)}), "压缩炸弹"),
+        (lambda: _zip({"word/document.xml": _LAUGHS}), "XML 无法解析"),
     ],
-    ids=["truncated", "other-zip", "zip-bomb"],
+    ids=["truncated", "other-zip", "zip-bomb", "entity-bomb"],
 )
 def test_damaged_and_hostile_packages(make, phrase):
     """A truncated file, a zip that is not Word, a zip bomb: one clear message each."""
     with pytest.raises(UnreadableDocument, match=phrase):
         read_bytes(make(), "x.docx")
+
+
+# 「Billion laughs」: ten levels of ten references; expanded, 10^10 copies of 「哈」.
+_LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a0 "哈">'
+    + "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 11))
+    + ']><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+    "<w:body><w:p><w:r><w:t>&a10;</w:t></w:r></w:p></w:body></w:document>"
+).encode()
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

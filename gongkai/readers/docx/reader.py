@@ -12,14 +12,17 @@ from __future__ import annotations
 import io
 import zipfile
 
-from docx import Document as open_docx
-from docx.oxml.ns import qn
+from lxml import etree
 
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
-W_T, W_P, W_TBL, W_TR, W_TC = qn("w:t"), qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc")
-W_TCPR, W_GRIDSPAN, W_VMERGE, W_VAL = qn("w:tcPr"), qn("w:gridSpan"), qn("w:vMerge"), qn("w:val")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_T, W_P, W_TBL, W_TR, W_TC = _W + "t", _W + "p", _W + "tbl", _W + "tr", _W + "tc"
+W_TCPR, W_GRIDSPAN, W_VMERGE, W_VAL = _W + "tcPr", _W + "gridSpan", _W + "vMerge", _W + "val"
+W_BODY = _W + "body"
+# No entity expansion, no network, no huge trees: an XML bomb inside the package stays harmless.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 
 
 def _text(element) -> str:
@@ -59,11 +62,16 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
                 raise UnreadableDocument("DOCX 解压后超过 200 MB（可能是压缩炸弹），已拒绝读取")
             if "word/document.xml" not in archive.namelist():
                 raise UnreadableDocument("这个 ZIP 文件不是 Word 文档（没有 word/document.xml）")
-        body = open_docx(io.BytesIO(data)).element.body
+            root = etree.fromstring(archive.read("word/document.xml"), _PARSER)
     except UnreadableDocument:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except etree.XMLSyntaxError as exc:
+        raise UnreadableDocument(f"DOCX 正文的 XML 无法解析（损坏，或含实体炸弹）：{exc.msg}") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise UnreadableDocument(f"DOCX 文件已损坏或被截断，无法打开（{type(exc).__name__}）") from None
+    body = root.find(W_BODY)
+    if body is None:
+        raise UnreadableDocument("DOCX 中没有正文（word/document.xml 缺少 w:body）")
     doc = Document(name)
     position = 1  # a running number standing in for lines: paragraph i, table rows after it
     for child in body.iterchildren():

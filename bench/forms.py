@@ -1,0 +1,58 @@
+"""Reading speed and peak memory per form (issue 3 goals: HTML and DOCX ≥ 200 reports/s,
+PDF with a text layer ≥ 20 reports/s, < 500 MB per worker). Figures only, no assertion.
+
+The documents are random valid reports rendered by the test writers (tests/support), so every
+form carries the same tables; each figure is read + check on one core.
+
+    .venv/bin/python bench/forms.py [--count 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from parse_check import generated  # noqa: E402  (the fixed generated corpus)
+from support.htmlwriter import write_docx, write_html, write_pdf  # noqa: E402
+from support.textwriter import write_tab_text  # noqa: E402
+
+from gongkai.checks import check_reading  # noqa: E402
+from gongkai.model.report import report_cells  # noqa: E402
+from gongkai.readers import read_bytes, read_text  # noqa: E402
+
+WRITERS = {
+    "text (tab)": lambda r: write_tab_text(r).encode(),
+    "html": lambda r: write_html(r).encode(),
+    "docx": write_docx,
+    "pdf": write_pdf,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=40, help="reports per form (default 40)")
+    args = parser.parse_args()
+    reports = [read_text(data.decode()).report for _, data in generated(args.count)]
+    for form, write in WRITERS.items():
+        docs = [(report, write(report)) for report in reports]
+        exact = sum(report_cells(read_bytes(d, form).report) == report_cells(r) for r, d in docs)
+        started = time.process_time()
+        for _, data in docs:
+            check_reading(read_bytes(data, form))
+        cpu = time.process_time() - started
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{form:12} {len(docs) / cpu:8.0f} reports/s  {1000 * cpu / len(docs):7.2f} ms each  "
+            f"cell-exact {exact}/{len(docs)}  peak RSS so far {peak:.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()
