@@ -14,6 +14,9 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+SECTION_ORDER = ["overview", "active", "requests", "appeals", "problems", "other"]
+
+
 def seed_pairs() -> list[tuple[Path, Path]]:
     """(report text, exact tables JSON) for every seed, or [] when ../shared is absent."""
     if not SEEDS.is_dir():

@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
-from conftest import clean_report_2021, load_json, needs_seeds, seed_pairs
-from hypothesis import given, settings
+from conftest import clean_report_2021
 from support.htmlwriter import write_html
-from support.strategies import valid_reports
 
-from gongkai.checks import check_reading
-from gongkai.model.report import report_cells, report_from_json
+from gongkai.model.report import report_cells
 from gongkai.readers import looks_like_html, read_bytes
 from gongkai.readers.html.reader import html_to_document
 
 CLEAN_2021 = clean_report_2021()
-
-
-@settings(max_examples=30, deadline=None)
-@given(report=valid_reports())
-def test_html_round_trip(report):
-    """Random valid reports as portal pages with merged cells read back equal and clean."""
-    reading = read_bytes(write_html(report).encode(), "page.html")
-    assert report_cells(reading.report) == report_cells(report)
-    assert (reading.report.agency, reading.report.year, reading.report.format) == (
-        report.agency,
-        report.year,
-        report.format,
-    )
-    assert [f for f in check_reading(reading) if f.severity.value == "error"] == []
-
-
-PAIRS = seed_pairs()
-
-
-@needs_seeds
-@pytest.mark.parametrize(("text", "gold"), PAIRS, ids=[p[0].stem[:3] for p in PAIRS])
-def test_seed_tables_as_html_read_cell_exact(text, gold):
-    """Each seed's exact tables, rendered as a portal page, read back cell-exact."""
-    report = report_from_json(load_json(gold))
-    reading = read_bytes(write_html(report).encode("utf-8"), gold.name)
-    assert report_cells(reading.report) == report_cells(report)
 
 
 def test_navigation_and_scripts_are_left_out():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import clean_report_2019, clean_report_2021
+from conftest import SECTION_ORDER, clean_report_2019, clean_report_2021
 from support.textwriter import SECTION_TITLES, write_word_text
 
 from gongkai.checks import check_report
@@ -197,14 +197,7 @@ def test_heading_unnumbered_only_when_it_is_the_heading():
         "四、政府信息公开行政复议、行政诉讼情况", "因政府信息公开工作被申请行政复议和提起行政诉讼情况"
     )
     reading = read_text(text)
-    assert [h.key for h in reading.sections.headings] == [
-        "overview",
-        "active",
-        "requests",
-        "appeals",
-        "problems",
-        "other",
-    ]
+    assert [h.key for h in reading.sections.headings] == SECTION_ORDER
     # 「本机关无其他需要报告的事项」 at the end of 五 does not swallow the real 六 heading
     text = write_word_text(clean_report_2019()).replace(
         "五、存在的主要问题及改进情况\n", "存在的主要问题及改进情况\n\n本机关无其他需要报告的事项\n", 1

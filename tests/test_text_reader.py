@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 
 import pytest
-from conftest import clean_report_2019, clean_report_2021
+from conftest import SECTION_ORDER, clean_report_2019, clean_report_2021
 from support.textwriter import write_markdown, write_tab_text, write_word_text
 
 from gongkai.checks import check_reading, has_errors
@@ -108,14 +108,7 @@ def test_heading_variants(old, new):
     text = write_word_text(CLEAN_2021)
     assert old in text
     reading = read_text(text.replace(old, new, 1))
-    assert [h.key for h in reading.sections.headings] == [
-        "overview",
-        "active",
-        "requests",
-        "appeals",
-        "problems",
-        "other",
-    ]
+    assert [h.key for h in reading.sections.headings] == SECTION_ORDER
     assert "SEC-SIX" not in _rules(text.replace(old, new, 1))
 
 
