@@ -73,18 +73,16 @@ class Label:
 
     ``official`` is the text of the format's annex. A cell matches when its core
     equals one of ``exact`` (or the official core), or contains one of ``keywords``.
-    ``avoid`` lists cores that contain a keyword but mean something else.
     """
 
     official: str
     keywords: tuple[str, ...] = ()
     exact: tuple[str, ...] = ()
-    avoid: tuple[str, ...] = ()
 
     @lru_cache(maxsize=65536)  # noqa: B019  (labels are module-level constants, never freed)
     def matches(self, label_core: str) -> bool:
         """True when a label's core (see :func:`core`) denotes this label."""
-        if not label_core or label_core in self.avoid:
+        if not label_core:
             return False
         if label_core == core(self.official) or label_core in self.exact:
             return True
