@@ -4,22 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt bench install clean
+.PHONY: run test lint fmt bench install system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## system-packages: LibreOffice and poppler-utils from Debian's packages, where this machine allows
+system-packages:
+	./scripts/system-packages
 
 ## run: check the sample reports that ship with the project and print the findings
 run: $(STAMP)
 	$(BIN)/gongkai check samples/ || test $$? -eq 1
 
 ## test: lint, then the whole suite
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/ruff check gongkai tests bench
 	$(BIN)/python -m pytest
 

@@ -52,7 +52,11 @@ app = typer.Typer(
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
-REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm", ".docx", ".pdf"}
+REPORT_SUFFIXES = {
+    *(".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm"),
+    *(".docx", ".pdf", ".xlsx", ".ofd", ".doc", ".wps", ".rtf", ".odt"),
+    *(".png", ".jpg", ".jpeg", ".tif", ".tiff"),
+}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
 

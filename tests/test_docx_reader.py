@@ -50,7 +50,7 @@ def test_docx_is_recognised_by_content():
     ("make", "phrase"),
     [
         (lambda: CLEAN_DOCX[: len(CLEAN_DOCX) // 2], "损坏"),
-        (lambda: _zip({"hello.txt": b"hi"}), "不是 Word 文档"),
+        (lambda: _zip({"hello.txt": b"hi"}), "不是 DOCX、XLSX、OFD 或 ODT"),
         (lambda: _zip({"word/document.xml": b"0" * (201 * 1024 * 1024)}), "压缩炸弹"),
         (lambda: _zip({"word/document.xml": _LAUGHS}), "XML 无法解析"),
     ],

@@ -6,6 +6,8 @@ Each reader turns its source into the intermediate :class:`~gongkai.readers.docu
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from gongkai.readers.assemble import Reading, document_to_reading
@@ -27,26 +29,97 @@ def read_text(text: str, name: str = "<text>") -> Reading:
 
 
 def read_bytes(data: bytes, name: str = "<bytes>") -> Reading:
-    """Read a report from a file's bytes: text or Markdown (any common encoding), HTML, DOCX or PDF.
+    """Read a report from a file's bytes, whatever its form.
 
-    The form is decided by the content (magic bytes, a page's opening tag), not the file name.
+    The form is decided by the content (magic bytes, a package's members, a page's opening
+    tag), not the file name: text or Markdown in any common encoding, HTML, DOCX, XLSX, OFD,
+    PDF (with a text layer, or scanned), images (PNG, JPEG, TIFF), and DOC, WPS, RTF or ODT
+    through LibreOffice.
     """
-    if data[:4] == b"\xd0\xcf\x11\xe0":
-        raise UnreadableDocument("这是 DOC/WPS 文件；目前能读取文本、Markdown、HTML、DOCX 和带文字层的 PDF")
-    if data[:5] == b"%PDF-" or data[:4] == b"PK\x03\x04":
-        if len(data) > MAX_PACKAGE_BYTES:
-            raise UnreadableDocument(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 50 MB")
-        if data[:5] == b"%PDF-":
-            return document_to_reading(pdf_to_document(data, name))
-        return document_to_reading(docx_to_document(data, name))
+    return document_to_reading(bytes_to_document(data, name))
+
+
+def bytes_to_document(data: bytes, name: str = "<bytes>") -> Document:
+    """The intermediate form of a file's bytes; see :func:`read_bytes` for the forms."""
+    form = sniff_form(data)
+    if form not in ("text", "html") and len(data) > MAX_PACKAGE_BYTES:
+        raise UnreadableDocument(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 50 MB")
+    if form == "pdf":
+        return pdf_to_document(data, name)
+    if form == "docx":
+        return docx_to_document(data, name)
+    if form == "xlsx":
+        from gongkai.readers.xlsx.reader import xlsx_to_document
+
+        return xlsx_to_document(data, name)
+    if form == "ofd":
+        from gongkai.readers.ofd.reader import ofd_to_document
+
+        return ofd_to_document(data, name)
+    if form == "image":
+        from gongkai.readers.ocr.reader import image_to_document
+
+        return image_to_document(data, name)
+    if form in ("doc", "rtf", "odt"):
+        from gongkai.readers.office.convert import office_to_docx
+
+        return docx_to_document(office_to_docx(data, form, name), name)
+    if form == "zip":
+        raise UnreadableDocument("这是一个压缩包，但不是 DOCX、XLSX、OFD 或 ODT 文档")
     if len(data) > MAX_TEXT_BYTES:
         raise UnreadableDocument(
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），一份文本年度报告通常不超过 1 MB，上限为 4 MB"
         )
     text = decode_text(data)
     if looks_like_html(text):
-        return document_to_reading(html_to_document(text, name))
-    return read_text(text, name)
+        return html_to_document(text, name)
+    return text_to_document(text, name)
+
+
+# Magic bytes of the forms that are not text. DOC and Kingsoft WPS are both OLE compound files.
+_MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "doc"),
+    (b"{\\rtf", "rtf"),
+    (b"\x89PNG\r\n\x1a\n", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"II*\x00", "image"),  # TIFF, little-endian
+    (b"MM\x00*", "image"),  # TIFF, big-endian
+)
+
+
+def sniff_form(data: bytes) -> str:
+    """The document's form by its content: pdf, doc, rtf, image, docx, xlsx, ofd, odt, zip or text.
+
+    A PDF may start after some junk (the format allows 1 KB of it); a zip package is told by
+    its members: ``word/document.xml``, ``xl/workbook.xml``, ``OFD.xml``, an ODF ``mimetype``.
+    """
+    for magic, form in _MAGIC:
+        if data.startswith(magic):
+            return form
+    if b"%PDF-" in data[:1024] and data.lstrip()[:1] != b"<":
+        return "pdf"
+    if data[:4] == b"PK\x03\x04":
+        return _package_form(data)
+    return "text"
+
+
+def _package_form(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+            mimetype = package.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise UnreadableDocument("压缩包（DOCX/XLSX/OFD）已损坏或被截断，无法打开") from None
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "OFD.xml" in names:
+        return "ofd"
+    if mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+        return "odt"
+    return "zip"
 
 
 def looks_like_html(text: str) -> bool:
@@ -65,4 +138,13 @@ def read_path(path: str | Path) -> Reading:
     return read_bytes(path.read_bytes(), str(path))
 
 
-__all__ = ["Document", "Reading", "UnreadableDocument", "read_bytes", "read_path", "read_text"]
+__all__ = [
+    "Document",
+    "Reading",
+    "UnreadableDocument",
+    "bytes_to_document",
+    "read_bytes",
+    "read_path",
+    "read_text",
+    "sniff_form",
+]

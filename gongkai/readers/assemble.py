@@ -89,6 +89,15 @@ def document_to_reading(doc: Document) -> Reading:
         )
         for n in tables.notices
     ]
+    notices += [
+        Finding(
+            rule=n.rule,
+            severity=Severity.INFO if n.info else Severity.WARNING,
+            message=n.message,
+            line=n.line,
+        )
+        for n in doc.notices
+    ]
     dropped = sorted(k for k in tables.cells if k not in wanted)
     if dropped:
         notices.append(

@@ -26,6 +26,8 @@ class GridCell:
     line: int  # source line (text formats) or a running number (others)
     colspan: int = 1
     rowspan: int = 1
+    # OCR: how sure the engine was of this text (0–1); None where the text is exact.
+    confidence: float | None = None
 
 
 @dataclass
@@ -50,12 +52,23 @@ class Grid:
         return [[c.text for c in row] for row in self.rows]
 
 
+@dataclass(frozen=True)
+class DocumentNotice:
+    """Something a reader assumed or could not be sure of, reported as a READ-* finding."""
+
+    rule: str  # e.g. READ-TRADITIONAL, READ-OCR
+    message: str  # plain Chinese, for the officer
+    line: int | None = None
+    info: bool = True  # info when the reader only applied a convention, else a warning
+
+
 @dataclass
 class Document:
     """A source document as an ordered list of paragraphs and grids."""
 
     name: str
     blocks: list[Paragraph | Grid] = field(default_factory=list)
+    notices: list[DocumentNotice] = field(default_factory=list)
 
     @property
     def paragraphs(self) -> list[Paragraph]:
