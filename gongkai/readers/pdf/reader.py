@@ -1,91 +1,184 @@
-"""PDF with a text layer → :class:`~gongkai.readers.document.Document` (pdfplumber).
+"""PDF with a text layer → :class:`~gongkai.readers.document.Document` (pypdfium2).
 
-Ruled tables are found from their lines; a merged cell comes back as ``None`` in the covered
-positions, which becomes an empty cell, the convention of every positional grid. The text
-outside the tables becomes paragraphs, in reading order from the top of each page. A table
-that runs onto the next page with its header repeated is read as two pieces of one table,
-each with its own header (see :func:`gongkai.readers.tables.split_tables`).
+PDFium, in C, gives each character with its box and each drawn path with its segments; the
+Python side only groups characters into runs and keeps the straight lines. Tables and
+paragraphs are then rebuilt by :mod:`gongkai.readers.positioned`, the same code that serves
+OFD and OCR. A table that runs onto the next page is read as two pieces of one table (see
+:func:`gongkai.readers.tables.split_tables`).
 
-Line numbers: PDFs have none, so a running number counts text lines and table rows
-through the document (page by page), as the DOCX reader does.
+Boxes are PDFium's *loose* character boxes (font ascent to descent): the tight ones are empty
+for a CJK font that the PDF names but does not embed, which is common.
+
+Line numbers: PDFs have none, so a running number counts text lines and table rows through
+the document (page by page), as the DOCX reader does.
 """
 
 from __future__ import annotations
 
+import ctypes
 import io
+from collections.abc import Iterator
+from itertools import pairwise
 
-import pdfplumber
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.psparser import PSException
-from pdfplumber.utils.exceptions import PdfminerException
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
-from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
+from gongkai.readers.document import Document, UnreadableDocument
+from gongkai.readers.positioned import Page, Rule, chars_to_pieces, page_blocks
 
 MAX_PAGES = 200  # an annual report has 5–30 pages
+MAX_PATH_SEGMENTS = 200_000  # per page: far beyond any table, short of a drawing that would stall us
 
 
 def pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
-    """Paragraphs and ruled tables of a PDF's text layer, in reading order."""
+    """Paragraphs and tables (ruled or not) of a PDF's text layer, in reading order."""
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
-        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc  # pdfplumber wraps
-        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise UnreadableDocument("PDF 已加密，无法读取；请提供未加密的文件") from None
-        raise UnreadableDocument(f"PDF 文件已损坏或被截断，无法打开（{type(cause).__name__}）") from None
-    with pdf:
-        try:
-            pages = pdf.pages
-        except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
-            raise UnreadableDocument(f"PDF 文件已损坏，无法读出页面（{type(exc).__name__}）") from None
-        if len(pages) > MAX_PAGES:
-            raise UnreadableDocument(f"PDF 有{len(pages)}页，超过{MAX_PAGES}页，不像是一份年度报告")
+        raise UnreadableDocument("PDF 文件已损坏或被截断，无法打开") from None
+    try:
+        count = len(pdf)
+        if count > MAX_PAGES:
+            raise UnreadableDocument(f"PDF 有{count}页，超过{MAX_PAGES}页，不像是一份年度报告")
         doc = Document(name)
         counter = 1
-        has_text = False
-        for number, page in enumerate(pages, start=1):
+        for index in range(count):
             try:
-                blocks, counter = _page_blocks(page, counter)
-            except (PdfminerException, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
-                raise UnreadableDocument(
-                    f"PDF 第{number}页已损坏，无法读取（{type(exc).__name__}）"
-                ) from None
-            has_text = has_text or bool(blocks)
+                page = pdf[index]
+            except pdfium.PdfiumError:
+                raise UnreadableDocument(f"PDF 第{index + 1}页已损坏，无法读取") from None
+            try:
+                laid_out = read_page(page, index + 1, data)
+            finally:
+                page.close()
+            blocks, counter = page_blocks(laid_out, counter)
             doc.blocks.extend(blocks)
-            page.flush_cache()  # keep memory flat on long documents
-    if not has_text:
-        raise UnreadableDocument("PDF 没有文字层（可能是扫描件），需要 OCR 才能读取")
+    finally:
+        pdf.close()
+    if not doc.blocks:
+        raise UnreadableDocument(
+            "PDF 没有文字层（可能是扫描件），需要 OCR 才能读取：pip install 'gongkai[ocr]'"
+        )
     return doc
 
 
-def _page_blocks(page, counter: int) -> tuple[list[Paragraph | Grid], int]:
-    tables = page.find_tables()
-    boxes = [t.bbox for t in tables]
-    placed: list[tuple[float, Paragraph | Grid]] = []
-    for table in tables:
-        grid = Grid(positional=True)
-        for row in table.extract():
-            grid.rows.append([GridCell((cell or "").replace("\n", ""), 0) for cell in row])
-        placed.append((table.bbox[1], grid))
-    for line in page.extract_text_lines():
-        middle = (line["top"] + line["bottom"]) / 2
-        if any(
-            x0 <= line["x0"] + 1 and line["x1"] <= x1 + 1 and top <= middle <= bottom
-            for x0, top, x1, bottom in boxes
-        ):
-            continue  # the table's own text
-        if line["text"].strip():
-            placed.append((line["top"], Paragraph(line["text"].strip(), 0)))
-    blocks: list[Paragraph | Grid] = []
-    for _, block in sorted(placed, key=lambda item: item[0]):
-        if isinstance(block, Grid):
-            for row in block.rows:
-                for cell in row:
-                    cell.line = counter
-                counter += 1
-        else:
-            block = Paragraph(block.text, counter)
-            counter += 1
-        blocks.append(block)
-    return blocks, counter
+def read_page(page: pdfium.PdfPage, number: int, data: bytes | None = None) -> Page:
+    """A page's text runs and ruling lines, in top-down coordinates (points).
+
+    Where PDFium drops characters (see :func:`_undecoded_text`) and the file's ``data`` is
+    given, that page's characters are read with pdfminer instead, slower but complete.
+    """
+    height = page.get_height()
+    if data is not None and _undecoded_text(page):
+        pieces = chars_to_pieces(_plumber_chars(_plumber_page(data, number)))
+    else:
+        textpage = page.get_textpage()
+        try:
+            pieces = chars_to_pieces(_chars(textpage, height))
+        finally:
+            textpage.close()
+    return Page(number, pieces, _rules(page, height))
+
+
+def _plumber_page(data: bytes, number: int):
+    """One page through pdfplumber (pdfminer), for the pages PDFium cannot decode."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(data), pages=[number]) as pdf:
+            page = pdf.pages[0]
+            page.chars  # noqa: B018  (parse now, while the file is open)
+            return page
+    except Exception as exc:  # pdfminer raises many kinds on a damaged page
+        raise UnreadableDocument(f"PDF 第{number}页无法读取（{type(exc).__name__}）") from None
+
+
+def _chars(textpage: pdfium.PdfTextPage, height: float) -> Iterator[tuple[str, float, float, float, float]]:
+    """Each character and its loose box, top-down, in content order."""
+    count = textpage.count_chars()
+    if count <= 0:
+        return
+    text = textpage.get_text_range(0, count)
+    raw = textpage.raw
+    rect = pdfium_c.FS_RECTF()
+    # get_text_range gives one str character per PDFium character, except around surrogate
+    # pairs; only then is each character's code asked for.
+    aligned = len(text) == count
+    for i in range(count):
+        ch = text[i] if aligned else chr(pdfium_c.FPDFText_GetUnicode(raw, i))
+        if ch.isspace():
+            yield (" ", 0.0, 0.0, 0.0, 0.0)
+        elif pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            yield (ch, rect.left, height - rect.top, rect.right, height - rect.bottom)
+
+
+def _undecoded_text(page: pdfium.PdfPage) -> bool:
+    """Whether PDFium dropped text on this page.
+
+    PDFium loses a string of a single CJK character in a font that is not embedded and uses
+    a predefined CMap (UniGB-UCS2-H and the like, common in PDFs converted from OFD and in
+    reportlab's output): the text object is there, with an empty box and no characters.
+    """
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=4):
+        left, bottom, right, top = obj.get_bounds()
+        if right - left < 1e-3 and top - bottom < 1e-3:
+            font = pdfium_c.FPDFTextObj_GetFont(obj.raw)
+            if font and not pdfium_c.FPDFFont_GetIsEmbedded(font):
+                return True
+    return False
+
+
+def _plumber_chars(plumber_page) -> Iterator[tuple[str, float, float, float, float]]:
+    for ch in plumber_page.chars:
+        yield (ch["text"], ch["x0"], ch["top"], ch["x1"], ch["bottom"])
+
+
+def _rules(page: pdfium.PdfPage, height: float) -> list[Rule]:
+    """The straight horizontal and vertical strokes and thin filled bars of the page's paths."""
+    rules: list[Rule] = []
+    budget = MAX_PATH_SEGMENTS
+    x, y = ctypes.c_float(), ctypes.c_float()
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=4):
+        matrix = _page_matrix(obj)
+        n = pdfium_c.FPDFPath_CountSegments(obj.raw)
+        if n <= 0:
+            continue
+        budget -= n
+        if budget < 0:
+            break
+        pdfium_c.FPDFPath_GetDrawMode(obj.raw, ctypes.byref(fill), ctypes.byref(stroke))
+        points: list[tuple[float, float, bool]] = []  # (x, y, is_move)
+        for k in range(n):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj.raw, k)
+            if not pdfium_c.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+                continue
+            px, py = matrix.on_point(x.value, y.value)
+            kind = pdfium_c.FPDFPathSegment_GetType(segment)
+            points.append((px, height - py, kind == pdfium_c.FPDF_SEGMENT_MOVETO))
+            if pdfium_c.FPDFPathSegment_GetClose(segment):
+                start = next((p for p in reversed(points) if p[2]), None)
+                if start is not None:
+                    points.append((start[0], start[1], False))
+        if stroke.value:
+            for (ax, ay, _), (bx, by, move) in pairwise(points):
+                if not move and (abs(ax - bx) < 0.5 or abs(ay - by) < 0.5):
+                    rules.append(Rule(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+        elif fill.value and points:
+            # A border drawn as a thin filled rectangle (Word's export does this).
+            xs = [p[0] for p in points]
+            ys = [p[1] for p in points]
+            rules.append(Rule(min(xs), min(ys), max(xs), max(ys)))
+    return rules
+
+
+def _page_matrix(obj: pdfium.PdfObject) -> pdfium.PdfMatrix:
+    """The object's matrix composed with those of the form XObjects that hold it."""
+    matrix = obj.get_matrix()
+    container = obj.container
+    while container is not None:
+        matrix = matrix.multiply(container.get_matrix())
+        container = container.container
+    return matrix
