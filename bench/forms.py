@@ -31,7 +31,8 @@ WRITERS = {
     "text (tab)": lambda r: write_tab_text(r).encode(),
     "html": lambda r: write_html(r).encode(),
     "docx": write_docx,
-    "pdf": write_pdf,
+    "pdf (font not embedded)": write_pdf,
+    "pdf (embedded font)": lambda r: write_pdf(r, embed_font=True),
 }
 
 
@@ -49,7 +50,7 @@ def main() -> None:
         cpu = time.process_time() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
-            f"{form:12} {len(docs) / cpu:8.0f} reports/s  {1000 * cpu / len(docs):7.2f} ms each  "
+            f"{form:24} {len(docs) / cpu:8.0f} reports/s  {1000 * cpu / len(docs):7.2f} ms each  "
             f"cell-exact {exact}/{len(docs)}  peak RSS so far {peak:.0f} MB"
         )
 

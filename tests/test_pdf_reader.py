@@ -51,3 +51,21 @@ def test_damaged_and_hostile_pdfs(make, phrase):
     """Each ends in one clear message, never a hang or a traceback."""
     with pytest.raises(UnreadableDocument, match=phrase):
         read_bytes(make(), "x.pdf")
+
+
+def test_pages_pdfium_cannot_decode_are_read_by_pdfminer(monkeypatch):
+    """With no CJK font on the machine to stand in for a named, non-embedded one, PDFium drops
+    one-character strings of it (seen here before fonts-wqy-microhei was installed: the 「物」
+    wrapped onto its own line in 「3.要求提供公开出版|物」). Such pages are read with pdfminer;
+    both ways give the same document."""
+    from gongkai.readers.pdf import reader
+
+    def labels(doc):
+        return [[c.text for row in grid.rows for c in row] for grid in doc.grids]
+
+    by_pdfium = reader.pdf_to_document(CLEAN_PDF)
+    monkeypatch.setattr(reader, "_undecoded_text", lambda page: True)
+    by_pdfminer = reader.pdf_to_document(CLEAN_PDF)
+    assert any("3.要求提供公开出版物" in grid for grid in labels(by_pdfminer))
+    assert labels(by_pdfminer) == labels(by_pdfium)
+    assert [p.text for p in by_pdfminer.paragraphs] == [p.text for p in by_pdfium.paragraphs]

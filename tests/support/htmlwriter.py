@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from gongkai.model.layouts import G_RESULTS, REQUEST_BALANCE_NOTE
@@ -173,21 +174,32 @@ def write_docx(report: Report | Mapping[str, Any]) -> bytes:
     return out.getvalue()
 
 
-def write_pdf(report: Report | Mapping[str, Any]) -> bytes:
-    """The report as a PDF with a text layer: ruled tables with the official merged cells.
+# A CJK TrueType font from Debian's fonts-wqy-microhei (scripts/system-packages installs it).
+CJK_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
-    Uses reportlab's built-in CJK font (STSong-Light), so no font file is needed.
+
+def write_pdf(report: Report | Mapping[str, Any], *, embed_font: bool = False, ruled: bool = True) -> bytes:
+    """The report as a PDF with a text layer: tables with the official merged cells.
+
+    By default the font is reportlab's built-in CJK font STSong-Light, named but not embedded,
+    as some producers (and OFD converters) do; ``embed_font`` embeds a subset of WenQuanYi
+    Micro Hei (:data:`CJK_FONT_FILE`), as Word and WPS do. ``ruled=False`` draws the tables
+    without any line, as some reports are typeset.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as PdfTable
 
-    if "STSong-Light" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    style = ParagraphStyle("cn", fontName="STSong-Light", fontSize=9, leading=12, wordWrap="CJK")
+    font = "WenQuanYi" if embed_font else "STSong-Light"
+    if font not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(
+            TTFont(font, str(CJK_FONT_FILE), subfontIndex=0) if embed_font else UnicodeCIDFont(font)
+        )
+    style = ParagraphStyle("cn", fontName=font, fontSize=9, leading=12, wordWrap="CJK")
     parts = _Parts(report)
     narrative = _narrative(parts)
     story: list[Any] = [Paragraph(f"{escape(parts.agency)}{parts.year}年度政府信息公开工作年度报告", style)]
@@ -197,14 +209,13 @@ def write_pdf(report: Report | Mapping[str, Any]) -> bytes:
         if number in TABLES:
             height, width, placed = _place(TABLES[number](parts))
             grid: list[list[Any]] = [[""] * width for _ in range(height)]
-            commands = [
-                ("FONTNAME", (0, 0), (-1, -1), "STSong-Light"),
+            commands: list[Any] = [
+                ("FONTNAME", (0, 0), (-1, -1), font),
                 ("FONTSIZE", (0, 0), (-1, -1), 6),
-                ("GRID", (0, 0), (-1, -1), 0.5, "black"),
             ]
-            cell_style = ParagraphStyle(
-                "cell", fontName="STSong-Light", fontSize=6, leading=7, wordWrap="CJK"
-            )
+            if ruled:
+                commands.append(("GRID", (0, 0), (-1, -1), 0.5, "black"))
+            cell_style = ParagraphStyle("cell", fontName=font, fontSize=6, leading=7, wordWrap="CJK")
             for r, c, (text, rowspan, colspan) in placed:
                 # Paragraphs wrap inside their cell, as in a real report; 「|」 is a line break.
                 grid[r][c] = Paragraph(escape(text).replace("|", "<br/>"), cell_style)
