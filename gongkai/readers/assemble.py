@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from gongkai.model.layouts import SINGLE_OTHER_FINGERPRINT, Format, expected_format, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021, Sections, Severity, build_report
+from gongkai.readers.chinese import simplify_document
 from gongkai.readers.document import Document, UnreadableDocument
 from gongkai.readers.sections import SectionReading, read_sections
 from gongkai.readers.tables import TableEvidence, read_tables
@@ -59,6 +60,7 @@ def decide_format(evidence: TableEvidence, year: int | None) -> FormatDecision:
 
 def document_to_reading(doc: Document) -> Reading:
     """Read a document's tables and text into a :class:`Reading`."""
+    simplify_document(doc)
     tables = read_tables(doc.grids)
     if not tables.cells:
         missing = "统计表（表二、表三、表四）"

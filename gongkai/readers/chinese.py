@@ -1,0 +1,63 @@
+"""Reports set in Traditional characters are read after conversion to Simplified.
+
+The labels of the layouts are Simplified, as are the section headings and the phrases the
+narrative checks look for. A report in Traditional characters (typed so, or converted by a
+portal for its Traditional-character edition) is converted with OpenCC before anything is
+matched; numbers are untouched by the conversion.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from gongkai.readers.document import Document, DocumentNotice, Grid, Paragraph
+
+# Simplified text may hold a few characters OpenCC would change (variants such as 於, 乾);
+# a Traditional report differs in hundreds. Below this many changed characters, nothing is done.
+MIN_CHANGED = 12
+SAMPLE = 3000  # characters looked at to decide
+
+
+@cache
+def _converter():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def traditional_to_simplified(text: str) -> str:
+    """The text in Simplified characters (OpenCC's t2s, phrase-aware)."""
+    return _converter().convert(text)
+
+
+def simplify_document(doc: Document) -> Document:
+    """Convert a document set in Traditional characters to Simplified, in place; note it.
+
+    Returns the document. A document in Simplified characters is left exactly as it is.
+    """
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    texts += [c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row]
+    # A report is set in one script throughout: its opening is enough to tell (and cheaper).
+    whole = "\n".join(texts)[:SAMPLE]
+    converted = traditional_to_simplified(whole)
+    if len(converted) == len(whole):
+        changed = sum(a != b for a, b in zip(whole, converted, strict=True))
+    else:
+        changed = abs(len(converted) - len(whole)) + MIN_CHANGED
+    if changed < MIN_CHANGED:
+        return doc
+    for i, block in enumerate(doc.blocks):
+        if isinstance(block, Paragraph):
+            doc.blocks[i] = Paragraph(traditional_to_simplified(block.text), block.line)
+        else:
+            for row in block.rows:
+                for cell in row:
+                    if cell.text:
+                        cell.text = traditional_to_simplified(cell.text)
+    doc.notices.append(
+        DocumentNotice(
+            rule="READ-TRADITIONAL",
+            message="报告使用繁体字，已转换为简体字后读取",
+        )
+    )
+    return doc
