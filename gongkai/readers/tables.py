@@ -347,6 +347,7 @@ def _place_active(
             f"active.{data_row.key}.{column.key}",
             read_value(cell.text, column.kind, column.unit, _header_unit(header_text)),
             cell.line,
+            cell.confidence,
         )
 
 
@@ -481,7 +482,13 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
             )
         for col_key, cell in placed.items():
             if cell is not None:
-                _store(reading, f"requests.{match.key}.{col_key}", read_value(cell.text), cell.line)
+                _store(
+                    reading,
+                    f"requests.{match.key}.{col_key}",
+                    read_value(cell.text),
+                    cell.line,
+                    cell.confidence,
+                )
 
 
 # Header labels that never name a data row (总计 and 其他 do both).
@@ -548,7 +555,7 @@ def _read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
                 reading.notices.append(Notice("READ-ROW-WIDTH", f"表四数据行：{guess}", row[0].line))
             for key, cell in placed.items():
                 if cell is not None:
-                    _store(reading, f"appeals.{key}", read_value(cell.text), cell.line)
+                    _store(reading, f"appeals.{key}", read_value(cell.text), cell.line, cell.confidence)
             return
         header_rows.append(row)
     reading.notices.append(
@@ -569,13 +576,29 @@ def _fingerprint(ev: TableEvidence, text: str, line: int, single_other: bool = F
         ev.fingerprints[Format.F2019].append((SINGLE_OTHER_FINGERPRINT, line))
 
 
-def _store(reading: TableReading, key: str, value: CellValue, line: int) -> None:
+# OCR: below this confidence a value is reported for checking against the original. RapidOCR
+# gives clean digits 0.95–1.0; its misreads seen in tests scored lower.
+UNCERTAIN_BELOW = 0.9
+
+
+def _store(
+    reading: TableReading, key: str, value: CellValue, line: int, confidence: float | None = None
+) -> None:
     if key in reading.cells:
         reading.notices.append(
             Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key])
         )
         return
     reading.cells[key] = ReadCell(key, value, line)
+    if confidence is not None and confidence < UNCERTAIN_BELOW:
+        reading.notices.append(
+            Notice(
+                "READ-OCR",
+                f"{cell_name(key)}：识别为「{value.text}」，但识别把握不大（置信度{confidence:.2f}），请对照原件核对",
+                line,
+                [key],
+            )
+        )
     if value.note and not (value.value is None and value.numeric and value.text.strip() in ("", "无")):
         reading.notices.append(
             Notice("READ-VALUE", f"{cell_name(key)}：{value.note}", line, [key], info=value.numeric)
