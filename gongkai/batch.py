@@ -9,10 +9,11 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import resource
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ from pydantic import ValidationError
 
 from gongkai.checks import SEVERITY_ORDER, check_reading, check_report
 from gongkai.model.report import Finding, Report2019, Report2021, report_from_json
-from gongkai.readers import Reading, UnreadableDocument, read_bytes
+from gongkai.readers import Reading, UnreadableDocument, read_all_bytes, read_bytes
+from gongkai.readers.html.embedded import json_fragments
 
 DOCUMENT_SECONDS = 30  # defaults of the limits (issue 3): settings can change them
 WORKER_MEMORY_MB = 1024
@@ -44,7 +46,49 @@ class Loaded:
 
 
 def load_report(path: str) -> Loaded:
-    """A report from a file (``-``: standard input): a document read, or canonical JSON validated."""
+    """A report from a file (``-``: standard input): a document read, or canonical JSON validated.
+
+    A file that holds several reports gives the first, with a READ-MULTIPLE warning; see
+    :func:`load_reports`.
+    """
+    name, data = _read_input(path)
+    if _is_report_json(path, data):
+        return Loaded(name, _load_json(name, data))
+    try:
+        reading = read_bytes(data, name)
+    except UnreadableDocument as exc:
+        raise BadInput(f"{name}: {exc}") from None
+    return Loaded(name, reading.report, reading)
+
+
+def load_reports(path: str) -> list[Loaded]:
+    """Every report a file holds, each its own entry (``page.html#1``, ``page.html#2`` …).
+
+    ``FILE#N`` (when no file of that name exists) selects the N-th report of FILE, the name
+    under which ``check`` lists it. A file with one report gives ``[load_report(path)]``.
+    """
+    selected = None
+    match = re.fullmatch(r"(.+)#([1-9]\d{0,3})", path)
+    if match and path != "-" and not Path(path).exists() and Path(match[1]).is_file():
+        path, selected = match[1], int(match[2])
+    name, data = _read_input(path)
+    if _is_report_json(path, data):
+        loaded = [Loaded(name, _load_json(name, data))]
+    else:
+        try:
+            readings = read_all_bytes(data, name)
+        except UnreadableDocument as exc:
+            raise BadInput(f"{name}: {exc}") from None
+        loaded = [Loaded(r.source, r.report, r) for r in readings]
+    if selected is None:
+        return loaded
+    if selected > len(loaded):
+        raise BadInput(f"{name}#{selected}: 文件中只有{len(loaded)}份报告")
+    chosen = loaded[selected - 1]
+    return [Loaded(f"{name}#{selected}", chosen.report, chosen.reading)]
+
+
+def _read_input(path: str) -> tuple[str, bytes]:
     name = "标准输入" if path == "-" else path
     try:
         data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
@@ -54,13 +98,24 @@ def load_report(path: str) -> Loaded:
         raise BadInput(f"{name}: 是文件夹，不是文件") from None
     except OSError as exc:
         raise BadInput(f"{name}: 无法读取（{exc.strerror}）") from None
-    if path.lower().endswith(".json") or data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"["):
-        return Loaded(name, _load_json(name, data))
+    return name, data
+
+
+def _is_report_json(path: str, data: bytes) -> bool:
+    """Canonical report JSON, not a document: a .json file, or content that opens with { or [ —
+    unless it is a portal's API response whose strings hold the report's HTML."""
+    if not (
+        path.lower().endswith(".json") or data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"[")
+    ):
+        return False
     try:
-        reading = read_bytes(data, name)
-    except UnreadableDocument as exc:
-        raise BadInput(f"{name}: {exc}") from None
-    return Loaded(name, reading.report, reading)
+        text = data.decode("utf-8-sig")
+        obj = json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return True  # _load_json says what is wrong with it
+    if isinstance(obj, dict) and "schema" in obj:
+        return True
+    return not json_fragments(text)
 
 
 def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
@@ -125,32 +180,52 @@ def time_limit(seconds: int) -> Iterator[None]:
 
 
 def check_file(path: str, options: CheckOptions) -> dict[str, Any]:
-    """Read and check one file; the result as a plain dict (``error`` set when unreadable)."""
+    """Read and check one file's (first) report; the result as a plain dict (``error`` when unreadable)."""
+    return _check(path, options, lambda: [load_report(path)])[0]
+
+
+def check_file_reports(path: str, options: CheckOptions) -> list[dict[str, Any]]:
+    """Read and check every report of one file, each a dict as :func:`check_file` gives.
+
+    The file's time limit covers all its reports; an unreadable file is one ``error`` dict.
+    """
+    return _check(path, options, lambda: load_reports(path))
+
+
+def _check(path: str, options: CheckOptions, load: Callable[[], list[Loaded]]) -> list[dict[str, Any]]:
+    results = []
     try:
         with time_limit(options.seconds):
-            loaded = load_report(path)
-            found = findings_for(
-                loaded, options.published, list(options.select or []) or None, list(options.ignore)
-            )
+            for loaded in load():
+                found = findings_for(
+                    loaded, options.published, list(options.select or []) or None, list(options.ignore)
+                )
+                results.append(
+                    {
+                        "file": loaded.name,
+                        "agency": loaded.report.agency,
+                        "year": loaded.report.year,
+                        "format": loaded.report.format,
+                        "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
+                    }
+                )
     except BadInput as exc:
-        return {"file": path, "error": str(exc)}
+        return [{"file": path, "error": str(exc)}]
     except DocumentTimeout:
-        return {
-            "file": path,
-            "error": f"{path}: 读取和检查超过{options.seconds}秒，已停止（可用 --timeout 放宽）",
-        }
+        return [
+            {
+                "file": path,
+                "error": f"{path}: 读取和检查超过{options.seconds}秒，已停止（可用 --timeout 放宽）",
+            }
+        ]
     except MemoryError:
-        return {
-            "file": path,
-            "error": f"{path}: 读取时内存超过{options.memory_mb} MB，已停止（可用 --memory 放宽）",
-        }
-    return {
-        "file": loaded.name,
-        "agency": loaded.report.agency,
-        "year": loaded.report.year,
-        "format": loaded.report.format,
-        "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
-    }
+        return [
+            {
+                "file": path,
+                "error": f"{path}: 读取时内存超过{options.memory_mb} MB，已停止（可用 --memory 放宽）",
+            }
+        ]
+    return results
 
 
 def _worker_init(memory_mb: int) -> None:
@@ -161,13 +236,22 @@ def _worker_init(memory_mb: int) -> None:
 
 
 def check_files(paths: list[str], options: CheckOptions, jobs: int | None = None) -> Iterator[dict[str, Any]]:
-    """Check files in input order; in worker processes (``jobs``, default: every core) when several."""
+    """Check files in input order, one result per report (a file may hold several)."""
+    for results in check_files_grouped(paths, options, jobs):
+        yield from results
+
+
+def check_files_grouped(
+    paths: list[str], options: CheckOptions, jobs: int | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """Each file's results (one per report), in input order; in worker processes (``jobs``,
+    default: every core) when several."""
     jobs = jobs or os.cpu_count() or 1
     if jobs == 1 or len(paths) == 1 or "-" in paths:
         for path in paths:
-            yield check_file(path, options)
+            yield check_file_reports(path, options)
         return
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_worker_init, initargs=(options.memory_mb,)
     ) as pool:
-        yield from pool.map(check_file, paths, [options] * len(paths), chunksize=4)
+        yield from pool.map(check_file_reports, paths, [options] * len(paths), chunksize=4)

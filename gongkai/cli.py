@@ -25,9 +25,9 @@ from gongkai.batch import (
     BadInput,
     CheckOptions,
     Loaded,
-    check_files,
+    check_files_grouped,
     findings_for,
-    load_report,
+    load_reports,
 )
 from gongkai.checks import RULES, SEVERITY_ORDER
 from gongkai.model.layouts import cell_name, layout_for
@@ -111,24 +111,38 @@ def _print_findings(result: dict, findings: list[dict], hidden: int = 0) -> None
 
 @app.command()
 def parse(
-    file: Annotated[str, typer.Argument(help="报告文件（文本、Markdown），或 - 表示标准输入")],
-    as_json: Annotated[bool, typer.Option("--json", help="输出标准 JSON（含 sections 与 findings）")] = False,
+    file: Annotated[str, typer.Argument(help="报告文件，- 表示标准输入；文件#N 表示文件中的第N份报告")],
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="输出标准 JSON（含 sections 与 findings）；文件中有多份报告时输出数组"),
+    ] = False,
     grid: Annotated[bool, typer.Option("--grid", help="调试：显示识别到的表格和单元格对应关系")] = False,
 ) -> None:
-    """读取一份年度报告。Read one report; with --json print its canonical JSON."""
+    """读取一份年度报告。Read one report; with --json print its canonical JSON.
+
+    A file that holds several reports (a page with each organ's report) is read report by
+    report: ``page.html#2`` names the second.
+    """
     try:
-        loaded = load_report(file)
+        loaded_all = load_reports(file)
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
-    report = loaded.report.model_copy(update={"findings": findings_for(loaded, None, None, [])})
+    reports = [
+        loaded.report.model_copy(update={"findings": findings_for(loaded, None, None, [])})
+        for loaded in loaded_all
+    ]
     if as_json:
-        sys.stdout.write(json.dumps(report_to_json(report), ensure_ascii=False, indent=2) + "\n")
+        data = [report_to_json(report) for report in reports]
+        sys.stdout.write(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2) + "\n")
         return
-    if grid and loaded.reading is not None:
-        _print_grid(loaded.reading)
-        return
-    _print_summary(loaded, report)
+    for number, (loaded, report) in enumerate(zip(loaded_all, reports, strict=True)):
+        if number:
+            out.print()
+        if grid and loaded.reading is not None:
+            _print_grid(loaded.reading)
+        elif not grid:
+            _print_summary(loaded, report)
 
 
 def _print_summary(loaded: Loaded, report: Report2021 | Report2019) -> None:
@@ -165,7 +179,7 @@ def check(
     files: Annotated[
         list[str], typer.Argument(help="报告文件或文件夹（文本、Markdown、报告 JSON），- 表示标准输入")
     ],
-    as_json: Annotated[bool, typer.Option("--json", help="每个文件输出一行 JSON")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="每份报告输出一行 JSON")] = False,
     select: Annotated[list[str] | None, typer.Option("--select", help="只运行这些规则（可重复）")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="跳过这些规则（可重复）")] = None,
     published: Annotated[
@@ -213,7 +227,7 @@ def check(
     )
     status = 0
     counts = {"read": 0, "errors": 0, "unreadable": 0}
-    results = check_files(paths, options, jobs)
+    groups = check_files_grouped(paths, options, jobs)  # per file: one result per report
     with Progress(
         TextColumn("检查"),
         BarColumn(),
@@ -224,30 +238,37 @@ def check(
         disable=len(paths) < 2 or not err.is_terminal,
     ) as progress:
         task = progress.add_task("check", total=len(paths))
-        for result in results:
+        for group in groups:
             progress.advance(task)
-            if "error" in result:
-                counts["unreadable"] += 1
-                status = 2
+            for result in group:
+                if "error" in result:
+                    counts["unreadable"] += 1
+                    status = 2
+                    if as_json:
+                        print(json.dumps(result, ensure_ascii=False))
+                    else:
+                        progress.console.print(Text(result["error"], "red"))
+                    continue
+                counts["read"] += 1
+                found = result["findings"]
+                if any(f["severity"] == "error" for f in found):
+                    counts["errors"] += 1
+                    status = max(status, 1)
+                shown = [
+                    f for f in found if SEVERITY_ORDER[Severity(f["severity"])] <= SEVERITY_ORDER[level]
+                ][:limit]
+                hidden = len(found) - len(shown)
                 if as_json:
-                    print(json.dumps(result, ensure_ascii=False))
+                    print(json.dumps({**result, "findings": shown, "not_shown": hidden}, ensure_ascii=False))
                 else:
-                    progress.console.print(Text(result["error"], "red"))
-                continue
-            counts["read"] += 1
-            found = result["findings"]
-            if any(f["severity"] == "error" for f in found):
-                counts["errors"] += 1
-                status = max(status, 1)
-            shown = [f for f in found if SEVERITY_ORDER[Severity(f["severity"])] <= SEVERITY_ORDER[level]][
-                :limit
-            ]
-            hidden = len(found) - len(shown)
-            if as_json:
-                print(json.dumps({**result, "findings": shown, "not_shown": hidden}, ensure_ascii=False))
-            else:
-                _print_findings(result, shown, hidden)
-    if not as_json and len(paths) > 1:
+                    _print_findings(result, shown, hidden)
+    entries = counts["read"] + counts["unreadable"]
+    if not as_json and entries > len(paths):  # a file held several reports: count reports
+        out.print(
+            f"\n共{len(paths)}个文件：读取{counts['read']}份报告（有的文件含多份报告），"
+            f"其中{counts['errors']}份有错误；无法读取{counts['unreadable']}个文件。"
+        )
+    elif not as_json and len(paths) > 1:
         out.print(
             f"\n共{len(paths)}个文件：读取{counts['read']}个，其中{counts['errors']}个有错误；"
             f"无法读取{counts['unreadable']}个。"

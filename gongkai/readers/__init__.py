@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from html import unescape  # not ``import html``: the name is this package's HTML reader
 from pathlib import Path
 
 from gongkai.readers.assemble import Reading, document_to_reading
-from gongkai.readers.document import Document, UnreadableDocument
+from gongkai.readers.document import Document, DocumentNotice, Grid, UnreadableDocument
 from gongkai.readers.docx.reader import docx_to_document
-from gongkai.readers.html.reader import html_to_document
+from gongkai.readers.html.embedded import looks_like_json
+from gongkai.readers.html.reader import html_to_document, json_to_document
 from gongkai.readers.pdf.reader import pdf_to_document
+from gongkai.readers.sections import read_sections
+from gongkai.readers.split import split_document
 from gongkai.readers.text.decode import decode_text
 from gongkai.readers.text.reader import text_to_document
 
@@ -24,19 +28,58 @@ MAX_PACKAGE_BYTES = 50 * 1024 * 1024  # DOCX and PDF: pictures make them large
 
 
 def read_text(text: str, name: str = "<text>") -> Reading:
-    """Read a report from already-decoded text."""
-    return document_to_reading(text_to_document(text, name))
+    """Read a report from already-decoded text (the first one, when it holds several)."""
+    return document_to_reading(_first_report(split_document(text_to_document(text, name))))
 
 
 def read_bytes(data: bytes, name: str = "<bytes>") -> Reading:
     """Read a report from a file's bytes, whatever its form.
 
     The form is decided by the content (magic bytes, a package's members, a page's opening
-    tag), not the file name: text or Markdown in any common encoding, HTML, DOCX, XLSX, OFD,
-    PDF (with a text layer, or scanned), images (PNG, JPEG, TIFF), and DOC, WPS, RTF or ODT
-    through LibreOffice.
+    tag), not the file name: text or Markdown in any common encoding, HTML (also escaped in a
+    JSON API response or a script), DOCX, XLSX, OFD, PDF (with a text layer, or scanned),
+    images (PNG, JPEG, TIFF), and DOC, WPS, RTF or ODT through LibreOffice.
+
+    A file that holds several reports (a district's page with each organ's report) gives the
+    first, with a READ-MULTIPLE warning; :func:`read_all_bytes` gives them all.
     """
-    return document_to_reading(bytes_to_document(data, name))
+    return document_to_reading(_first_report(split_document(bytes_to_document(data, name))))
+
+
+def read_all_bytes(data: bytes, name: str = "<bytes>") -> list[Reading]:
+    """Every report a file holds, in order, as :func:`read_bytes` reads one.
+
+    A file with one report gives ``[read_bytes(data, name)]``; with several, the readings'
+    sources are ``name#1``, ``name#2`` … (their source lines stay those of the file).
+    """
+    parts = split_document(bytes_to_document(data, name))
+    if len(parts) == 1:
+        return [document_to_reading(parts[0])]
+    return [
+        document_to_reading(Document(f"{name}#{number}", part.blocks, part.notices))
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
+def _first_report(parts: list[Document]) -> Document:
+    """The first report, saying (READ-MULTIPLE) how many the file holds when there are several."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    names = []
+    for number, part in enumerate(parts, start=1):
+        sections = read_sections(part.paragraphs)
+        named = f"{sections.agency or ''}{f'{sections.year}年度' if sections.year else ''}"
+        names.append(named or f"第{number}份")
+    start = parts[1].blocks[0]
+    notice = DocumentNotice(
+        "READ-MULTIPLE",
+        f"文件中有{len(parts)}份年度报告（{'、'.join(names)}），这里只读取了第一份；"
+        "gongkai parse 和 gongkai check 会逐份读取",
+        start.first_line if isinstance(start, Grid) else start.line,
+        info=False,
+    )
+    return Document(first.name, first.blocks, [*first.notices, notice])
 
 
 def bytes_to_document(data: bytes, name: str = "<bytes>") -> Document:
@@ -71,6 +114,10 @@ def bytes_to_document(data: bytes, name: str = "<bytes>") -> Document:
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），一份文本年度报告通常不超过 1 MB，上限为 4 MB"
         )
     text = decode_text(data)
+    if looks_like_json(text):  # a portal's API response with the report's HTML in a string
+        doc = json_to_document(text, name)
+        if doc is not None:
+            return doc
     if looks_like_html(text):
         return html_to_document(text, name)
     return text_to_document(text, name)
@@ -123,8 +170,14 @@ def _package_form(data: bytes) -> str:
 
 
 def looks_like_html(text: str) -> bool:
-    """Decided by the content, not the file name: a page starts with a doctype or an HTML tag."""
+    """Decided by the content, not the file name: a page starts with a doctype or an HTML tag.
+
+    A page saved entity-escaped (``&lt;html&gt;…``, as a view-source copy) is a page too: the
+    HTML reader finds the markup inside it.
+    """
     head = text.lstrip("\ufeff \t\r\n")[:512].lower()
+    if head.startswith("&lt;"):
+        head = unescape(head)
     if head.startswith(("<!doctype html", "<html")):
         return True
     if head.startswith("<?xml"):  # XHTML; other XML (OFD) is not a page
@@ -133,9 +186,15 @@ def looks_like_html(text: str) -> bool:
 
 
 def read_path(path: str | Path) -> Reading:
-    """Read a report file."""
+    """Read a report file (the first report, when it holds several)."""
     path = Path(path)
     return read_bytes(path.read_bytes(), str(path))
+
+
+def read_all_path(path: str | Path) -> list[Reading]:
+    """Every report a file holds; see :func:`read_all_bytes`."""
+    path = Path(path)
+    return read_all_bytes(path.read_bytes(), str(path))
 
 
 __all__ = [
@@ -143,6 +202,9 @@ __all__ = [
     "Reading",
     "UnreadableDocument",
     "bytes_to_document",
+    "looks_like_html",
+    "read_all_bytes",
+    "read_all_path",
     "read_bytes",
     "read_path",
     "read_text",

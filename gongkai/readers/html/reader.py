@@ -5,13 +5,24 @@ covered positions with empty cells, the convention the one table reader already 
 empty cell right of a header label is part of it; an empty label cell below a label is its
 vertical continuation). ``<br>`` inside a cell is dropped (「商业<br>企业」 is one label).
 Navigation, scripts and styles are left out. Each block keeps its source line.
+
+A page whose visible body holds no report tables may carry the report as data: in a script's
+string, or entity-escaped inside a ``<textarea>`` or ``<div>`` (:mod:`.embedded` decodes it).
+Then that markup is read in place of the element that holds it, as if the page had it plain;
+a JSON API response is read the same way (:func:`json_to_document`). Navigation scripts with
+a table in a string stay ignored: embedded markup is used only when the page has no report
+tables of its own and the markup has them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from lxml import etree, html
 
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
+from gongkai.readers.html import embedded
+from gongkai.readers.tables import read_tables, split_tables
 
 # Elements whose text is never part of the report.
 _SKIPPED = {"script", "style", "noscript", "nav", "header", "footer", "template", "head", "select", "button"}
@@ -93,7 +104,11 @@ def _own_table(tr: etree._Element) -> etree._Element | None:
 
 
 def html_to_document(text: str, name: str = "<html>") -> Document:
-    """Paragraphs and grids of an HTML page, in document order."""
+    """Paragraphs and grids of an HTML page, in document order (embedded report markup read in place)."""
+    return _read_page(text, name, embedded.MAX_LAYERS)
+
+
+def _read_page(text: str, name: str, depth: int) -> Document:
     try:
         root = html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -101,25 +116,155 @@ def html_to_document(text: str, name: str = "<html>") -> Document:
     doc = Document(name)
     body = root.find("body") if root.find("body") is not None else root
     _walk(body, doc)
+    if depth > 0 and len(split_tables(doc.grids)) < 2 and not has_report_tables(doc):
+        inserts = _embedded_reports(root, name, depth - 1)
+        if inserts:
+            doc = Document(name)
+            _walk(body, doc, inserts, _ancestors(inserts))
+            # Markup held outside the body (a script in <head>) comes after the page's own text.
+            used = {id(b) for b in doc.blocks}
+            for part in inserts.values():
+                if part.blocks and id(part.blocks[0]) not in used:
+                    doc.blocks.extend(part.blocks)
     return doc
 
 
-def _walk(element: etree._Element, doc: Document) -> None:
+def has_report_tables(doc: Document) -> bool:
+    """Whether a document's grids hold cells of the report's tables (not just a navigation table)."""
+    return bool(split_tables(doc.grids)) and bool(read_tables(doc.grids).cells)
+
+
+def json_to_document(text: str, name: str = "<json>") -> Document | None:
+    """The report in a JSON API response (or JSONP), read as the HTML its strings hold.
+
+    None when the text is not JSON or none of its strings holds report tables. Each record's
+    content is read as a page; a report title given beside it (``"title": "…年度报告"``) comes
+    first unless the content repeats it. Lines are counted within each decoded fragment.
+    """
+    fragments = embedded.json_fragments(text)
+    if not fragments:
+        return None
+    doc = Document(name)
+    for fragment in fragments:
+        part = _fragment_document(fragment.html, name, embedded.MAX_LAYERS - 1, 1)
+        if part is None:
+            continue
+        if fragment.title and "报告" in fragment.title and not _mentions(part, fragment.title):
+            first = part.blocks[0]
+            line = first.line if isinstance(first, Paragraph) else first.first_line
+            doc.blocks.append(Paragraph(fragment.title, line))
+        doc.blocks.extend(part.blocks)
+    return doc if doc.blocks else None
+
+
+def _fragment_document(markup: str, name: str, depth: int, first_line: int) -> Document | None:
+    """An embedded fragment read as a page, its lines counted from ``first_line``; None unless it
+    holds report tables."""
+    try:
+        part = _read_page(markup, name, depth)
+    except UnreadableDocument:
+        return None
+    if not has_report_tables(part):
+        return None
+    shift = first_line - 1
+    if shift:
+        part.blocks = [
+            Paragraph(b.text, b.line + shift) if isinstance(b, Paragraph) else _shift_grid(b, shift)
+            for b in part.blocks
+        ]
+    return part
+
+
+def _shift_grid(grid: Grid, shift: int) -> Grid:
+    for row in grid.rows:
+        for cell in row:
+            cell.line += shift
+    return grid
+
+
+def _mentions(doc: Document, title: str) -> bool:
+    squeezed = "".join(title.split())
+    opening = "".join("".join(p.text.split()) for p in doc.paragraphs[:5])
+    return squeezed in opening
+
+
+def _embedded_reports(root: etree._Element, name: str, depth: int) -> dict[etree._Element, Document]:
+    """Elements whose text holds escaped report markup, each with that markup read as a document.
+
+    Scripts: each string literal (or ``+``-joined run of them) on its own first, so that a
+    navigation string beside the report is not taken along; all of a script's markup strings
+    joined only when no single one holds the report (``document.write`` row by row). Other
+    elements: their text, which the parser has already entity-decoded once.
+    """
+    found: dict[etree._Element, Document] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag == "style" or not element.text:
+            continue
+        if not embedded.holds_table(element.text):
+            continue
+        line = element.sourceline or 1
+        parts: list[Document] = []
+        if element.tag == "script":
+            candidates = embedded.script_fragments(element.text)
+            for fragment in candidates:
+                part = _fragment_document(
+                    fragment.html, name, depth, line + element.text.count("\n", 0, fragment.offset)
+                )
+                if part is not None:
+                    parts.append(part)
+            joined = embedded.script_markup(element.text) if not parts else None
+            if joined is not None:
+                part = _fragment_document(
+                    joined.html, name, depth, line + element.text.count("\n", 0, joined.offset)
+                )
+                parts += [part] if part is not None else []
+        else:
+            markup = embedded.decode_markup(element.text)
+            part = _fragment_document(markup, name, depth, line) if markup else None
+            parts += [part] if part is not None else []
+        if parts:
+            found[element] = Document(name, [b for p in parts for b in p.blocks])
+    return found
+
+
+def _ancestors(inserts: Mapping[etree._Element, Document]) -> set[etree._Element]:
+    """Elements that contain an embedded report: walked into, never read whole as one paragraph."""
+    out: set[etree._Element] = set()
+    for element in inserts:
+        parent = element.getparent()
+        while parent is not None and parent not in out:
+            out.add(parent)
+            parent = parent.getparent()
+    return out
+
+
+def _walk(
+    element: etree._Element,
+    doc: Document,
+    inserts: Mapping[etree._Element, Document] | None = None,
+    containers: set[etree._Element] | None = None,
+) -> None:
     for child in element:
-        if not isinstance(child.tag, str) or child.tag in _SKIPPED:
-            continue
-        if child.tag == "table":
+        if inserts and child in inserts:
+            doc.blocks.extend(inserts[child].blocks)
+        elif not isinstance(child.tag, str) or child.tag in _SKIPPED:
+            pass
+        elif child.tag == "table":
             doc.blocks.append(table_to_grid(child))
-            continue
-        if child.tag in _BLOCKS and not child.xpath(_NESTED_BLOCKS):
+        elif (
+            child.tag in _BLOCKS
+            and not (containers and child in containers)
+            and not child.xpath(_NESTED_BLOCKS)
+        ):
             text = _text(child)
             if text:
                 doc.blocks.append(Paragraph(text, child.sourceline or 0))
-            continue
-        # A container: its own loose text is a paragraph, then its children in order.
-        if child.text and child.text.strip():
-            doc.blocks.append(Paragraph(" ".join(child.text.split()), child.sourceline or 0))
-        _walk(child, doc)
+        else:
+            # A container: its own loose text is a paragraph, then its children in order.
+            if child.text and child.text.strip():
+                doc.blocks.append(Paragraph(" ".join(child.text.split()), child.sourceline or 0))
+            _walk(child, doc, inserts, containers)
+        # Loose text after any child, a skipped one or a comment included, is the container's.
         if child.tail and child.tail.strip():
             doc.blocks.append(Paragraph(" ".join(child.tail.split()), child.sourceline or 0))
 
