@@ -33,6 +33,8 @@ WRITERS = {
     "docx": write_docx,
     "pdf (font not embedded)": write_pdf,
     "pdf (embedded font)": lambda r: write_pdf(r, embed_font=True),
+    "pdf (no ruling lines)": lambda r: write_pdf(r, ruled=False),
+    "pdf (no lines, centred)": lambda r: write_pdf(r, ruled=False, centred=True),
 }
 
 

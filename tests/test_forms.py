@@ -25,6 +25,8 @@ FORMS = {
     "docx": write_docx,  # the python-docx writer takes about a second a report
     "pdf": write_pdf,  # a CJK font named, not embedded: PDFium drops lone characters, pdfminer reads
     "pdf-embedded": lambda report: write_pdf(report, embed_font=True),  # as Word and WPS save
+    "pdf-unruled": lambda report: write_pdf(report, ruled=False),  # tables printed without lines
+    "pdf-unruled-centred": lambda report: write_pdf(report, ruled=False, centred=True),
 }
 FORM_PARAMS = [pytest.param(f, marks=[needs_cjk_font] if f == "pdf-embedded" else []) for f in FORMS]
 PAIRS = seed_pairs()

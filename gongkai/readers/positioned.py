@@ -23,6 +23,7 @@ import re
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph
 
@@ -373,91 +374,307 @@ def _band(cuts: list[float], at: float) -> int | None:
 # ---------------------------------------------------------------------------------------------
 # Unruled tables
 
-_NUMBER = re.compile(r"^[-+]?\d[\d,，.]*%?$")
+_NUMBER = re.compile(r"^[-+]?\d[\d,，.]*%?$|^[-—–－/]$")
+_ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
 
 
-def _unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, Grid, set[int]]]:
-    """Runs of lines that look like table rows, cut into columns where all of them have a gap.
+@dataclass(slots=True)
+class _Segment:
+    """Pieces of one line close together: one cell's text on that line."""
 
-    A line belongs to a table when it has a number standing apart from its other text, or
-    when it lies between two such lines (a header line, a wrapped label). Column cuts are
-    the x positions no piece of the run crosses; a header piece that crosses a cut spans
-    the columns it covers, as a merged header cell does.
-    """
-    found: list[tuple[float, Grid, set[int]]] = []
-    run: list[list[Piece]] = []
+    pieces: list[Piece]
+    line: int  # index of its line in the page's lines
+    text: str = ""
 
-    def tabular(line: list[Piece]) -> bool:
-        cells = _segments(line, unit)
-        return len(cells) >= 3 and sum(bool(_NUMBER.match(_join(c, unit).strip())) for c in cells) >= 2
+    @property
+    def x0(self) -> float:
+        return self.pieces[0].x0
 
-    i = 0
-    while i < len(lines):
-        if not tabular(lines[i]):
-            i += 1
-            continue
-        start = i
-        # Header lines right above the first row belong to the table (a gap of under two lines).
-        while (
-            start > 0
-            and _close(lines[start - 1], lines[start], unit)
-            and len(_segments(lines[start - 1], unit)) >= 2
-        ):
-            start -= 1
-        end = i
-        while (
-            end + 1 < len(lines)
-            and _close(lines[end], lines[end + 1], unit)
-            and (tabular(lines[end + 1]) or (end + 2 < len(lines) and tabular(lines[end + 2])))
-        ):
-            end += 1
-        run = lines[start : end + 1]
-        grid = _columns_grid(run, unit)
-        if grid is not None:
-            found.append((run[0][0].top, grid, {id(line) for line in run}))
-        i = end + 1
-    return found
+    @property
+    def x1(self) -> float:
+        return self.pieces[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(p.top for p in self.pieces)
+
+    @property
+    def bottom(self) -> float:
+        return max(p.bottom for p in self.pieces)
+
+    @property
+    def numeric(self) -> bool:
+        return bool(_NUMBER.match(self.text))
 
 
-def _close(upper: list[Piece], lower: list[Piece], unit: float) -> bool:
-    return min(p.top for p in lower) - max(p.bottom for p in upper) < 1.5 * unit
-
-
-def _segments(line: list[Piece], unit: float) -> list[list[Piece]]:
+def _segments(line: list[Piece], unit: float, index: int = 0) -> list[_Segment]:
     """A line cut where the gap between pieces is wider than a character."""
-    segments: list[list[Piece]] = []
+    segments: list[_Segment] = []
     for piece in line:
-        if segments and piece.x0 - segments[-1][-1].x1 <= 0.9 * unit:
-            segments[-1].append(piece)
+        if segments and piece.x0 - segments[-1].x1 <= 0.9 * unit:
+            segments[-1].pieces.append(piece)
         else:
-            segments.append([piece])
+            segments.append(_Segment([piece], index))
+    for segment in segments:
+        segment.text = _join(segment.pieces, unit).strip()
     return segments
 
 
-def _columns_grid(run: list[list[Piece]], unit: float) -> Grid | None:
-    boxes = [[(s[0].x0, s[-1].x1, s) for s in _segments(line, unit)] for line in run]
-    # Columns are the x ranges that the rows' own segments (not the headers') fill.
-    body = [row for row, line in zip(boxes, run, strict=True) if len(row) >= 3]
-    intervals = sorted((x0, x1) for row in body for x0, x1, _ in row)
-    columns: list[list[float]] = []
-    for x0, x1 in intervals:
-        if columns and x0 <= columns[-1][1] + 0.3 * unit:
-            columns[-1][1] = max(columns[-1][1], x1)
+def _unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, Grid, set[int]]]:
+    """Tables printed without rules, found by their rows of numbers.
+
+    A line with two or more numbers standing apart is a row (an *anchor*); anchors less than
+    a few lines apart, the lines between them (wrapped labels) and the header lines right
+    above the first make one table. Value columns are where the numbers stand; labels are
+    the text left of them, a wrapped label joined again (a new label starts with its
+    numbering, 「1.」「（一）」「一、」, or after a gap) and given to the row whose numbers lie
+    within its height, or else the nearest.
+    """
+    segmented = [_segments(line, unit, i) for i, line in enumerate(lines)]
+    anchors = [i for i, segs in enumerate(segmented) if _is_row(segs, unit)]
+    found: list[tuple[float, Grid, set[int]]] = []
+    k = 0
+    while k < len(anchors):
+        run = [anchors[k]]
+        while k + 1 < len(anchors) and _continues(segmented, run[-1], anchors[k + 1], unit):
+            k += 1
+            run.append(anchors[k])
+        k += 1
+        first, last = run[0], run[-1]
+        start = first
+        left = min(s.x0 for i in run for s in segmented[i])
+        right = max(s.x1 for i in run for s in segmented[i])
+        while (
+            start > 0
+            and _gap(lines[start - 1], lines[start]) < 2 * unit
+            and not _HEADING.match(segmented[start - 1][0].text)
+            and start - 1 not in anchors
+            # running text above the table spans most of its width in one piece
+            and not any(s.x1 - s.x0 > 0.7 * (right - left) for s in segmented[start - 1])
+        ):
+            start -= 1
+        grid = _unruled_grid(segmented, set(run), start, first, last, unit)
+        if grid is not None:
+            found.append((lines[start][0].top, grid, {id(lines[i]) for i in range(start, last + 1)}))
+    return found
+
+
+def _is_row(segments: list[_Segment], unit: float) -> bool:
+    """A table row: two numbers standing apart, or a label and one number far from it."""
+    numbers = sum(s.numeric for s in segments)
+    if numbers >= 2:
+        return True
+    return (
+        len(segments) == 2
+        and segments[1].numeric
+        and not segments[0].numeric
+        and segments[1].x0 - segments[0].x1 > 3 * unit
+    )
+
+
+def _continues(segmented: list[list[_Segment]], upper: int, lower: int, unit: float) -> bool:
+    """Whether two rows of numbers belong to one table: close, and only label text between."""
+    numbers = [s for i in (upper, lower) for s in segmented[i] if s.numeric]
+    value_left = min(s.x0 for s in numbers)
+    between = [s for i in range(upper + 1, lower) for s in segmented[i]]
+    if any(s.x1 > value_left for s in between):
+        return False
+    limit = (lower - upper) * 2.5 * unit
+    return min(s.top for s in segmented[lower]) - max(s.bottom for s in segmented[upper]) < limit
+
+
+def _gap(upper: list[Piece], lower: list[Piece]) -> float:
+    return min(p.top for p in lower) - max(p.bottom for p in upper)
+
+
+def _clusters(intervals: Iterable[tuple[float, float]], slack: float) -> list[list[float]]:
+    """Overlapping intervals merged: [x0, x1] of each cluster, left to right."""
+    merged: list[list[float]] = []
+    for x0, x1 in sorted(intervals):
+        if merged and x0 <= merged[-1][1] + slack:
+            merged[-1][1] = max(merged[-1][1], x1)
         else:
-            columns.append([x0, x1])
-    if len(columns) < 3:
+            merged.append([x0, x1])
+    return merged
+
+
+def _unruled_grid(
+    segmented: list[list[_Segment]], anchors: set[int], start: int, first: int, last: int, unit: float
+) -> Grid | None:
+    value_segments = [s for i in anchors for s in segmented[i] if s.numeric]
+    clusters = _clusters(((s.x0, s.x1) for s in value_segments), 0.2 * unit)
+    if not clusters:
         return None
-    grid = Grid(positional=True)
-    for row in boxes:
-        cells = [GridCell("", 0) for _ in columns]
-        for x0, x1, segment in row:
-            covered = [k for k, (c0, c1) in enumerate(columns) if x0 < c1 and x1 > c0]
-            if not covered:
-                covered = [min(range(len(columns)), key=lambda k: abs(columns[k][0] - x0))]
-            first = covered[0]
-            text = _join(segment, unit).strip()
-            cells[first] = GridCell(
-                (cells[first].text + text) if cells[first].text else text, 0, len(covered), 1
+    # Each value column owns the band up to halfway to its neighbours: numbers and header
+    # text are centred in their cells, which are wider than either.
+    centres = [(x0 + x1) / 2 for x0, x1 in clusters]
+    # A column left blank in every row has no number to show it; the header line right
+    # above the rows still names it. When that line names more columns, its cells are they.
+    labels_end = max((s.x1 for i in anchors for s in segmented[i] if not s.numeric), default=clusters[0][0])
+    if first > start:
+        named = [s for s in segmented[first - 1] if s.x0 > labels_end]
+        if len(named) > len(centres):
+            centres = [(s.x0 + s.x1) / 2 for s in named]
+    if len(centres) == 1:  # one value column: its band reaches back to the labels
+        half = max(centres[0] - labels_end, unit)
+        edges = [centres[0] - half, centres[0] + half]
+    else:
+        edges = [centres[0] - (centres[1] - centres[0]) / 2]
+        edges += [(a + b) / 2 for a, b in pairwise(centres)]
+        edges.append(centres[-1] + (centres[-1] - centres[-2]) / 2)
+    columns = [[edges[c], edges[c + 1]] for c in range(len(centres))]
+    label_right = min(edges[0], clusters[0][0] - 0.5 * unit)
+
+    def column_of(seg: _Segment) -> int:
+        middle = (seg.x0 + seg.x1) / 2
+        return min(range(len(columns)), key=lambda c: abs(centres[c] - middle))
+
+    # Labels: text left of the numbers, from the first row's line down (header lines above).
+    label_segments = [
+        s for i in range(first, last + 1) for s in segmented[i] if (s.x0 + s.x1) / 2 < label_right
+    ]
+    # A wrapped label of the first row may stand above it, touching it.
+    label_segments += [
+        s
+        for i in range(start, first)
+        for s in segmented[i]
+        if (s.x0 + s.x1) / 2 < label_right and _ITEM_START.match(s.text)
+    ]
+    taken = {id(s) for s in label_segments}
+    sub_columns = _label_columns(label_segments, unit)
+    anchor_lines = sorted(anchors)
+    middles = {i: _line_middle(segmented[i]) for i in anchor_lines}
+    labels: dict[int, list[list[str]]] = {i: [[] for _ in sub_columns] for i in anchor_lines}
+    for sub, members in enumerate(sub_columns):
+        items: list[list[_Segment]] = []
+        for seg in sorted(members, key=lambda s: s.top):
+            if items:
+                previous = items[-1]
+                starts_anew = _ITEM_START.match(seg.text) or seg.top - previous[-1].bottom > 0.6 * unit
+                two_rows = seg.line in anchors and any(p.line in anchors for p in previous)
+                if not starts_anew and not two_rows:
+                    previous.append(seg)
+                    continue
+            items.append([seg])
+        for item in items:
+            top, bottom = item[0].top, item[-1].bottom
+            inside = [i for i in anchor_lines if top <= middles[i] <= bottom]
+            middle = (top + bottom) / 2
+            row = (
+                inside[0]
+                if len(inside) == 1
+                else min(inside or anchor_lines, key=lambda i: abs(middles[i] - middle))
             )
-        grid.rows.append(cells)
+            labels[row][sub].append("".join(s.text for s in item))
+    grid = Grid(positional=True)
+    grid.rows.extend(
+        _header_rows(
+            [s for i in range(start, first) for s in segmented[i] if id(s) not in taken],
+            columns,
+            label_right,
+            len(sub_columns),
+            unit,
+        )
+    )
+    for i in anchor_lines:
+        row = [GridCell("".join(texts), 0) for texts in labels[i]]
+        row += [GridCell("", 0) for _ in columns]
+        for seg in segmented[i]:
+            if (seg.x0 + seg.x1) / 2 >= label_right:
+                position = len(sub_columns) + column_of(seg)
+                row[position] = GridCell(row[position].text + seg.text, 0)
+        grid.rows.append(row)
     return grid
+
+
+def _label_columns(segments: list[_Segment], unit: float) -> list[list[_Segment]]:
+    """Label text grouped into the label columns it stands in, left to right.
+
+    Text of one column starts at the same x when left-aligned, or has the same centre when
+    centred (a wrapped label's lines too); either makes two pieces one column.
+    """
+    parent = list(range(len(segments)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    keys = [((s.x0 + s.x1) / 2, s.x0) for s in segments]
+    for i in range(len(segments)):
+        for j in range(i):
+            if abs(keys[i][0] - keys[j][0]) <= unit or abs(keys[i][1] - keys[j][1]) <= unit:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[_Segment]] = {}
+    for i, seg in enumerate(segments):
+        groups.setdefault(find(i), []).append(seg)
+    return sorted(groups.values(), key=lambda g: min(s.x0 for s in g))
+
+
+def _header_rows(
+    segments: list[_Segment], columns: list[list[float]], label_right: float, labels: int, unit: float
+) -> list[list[GridCell]]:
+    """Header lines as positional rows: a header cell spans the value columns it is centred over.
+
+    Header text is centred over its merged cell, so a short label over five columns stands
+    over one or two: it is widened evenly on both sides until it meets the table's edge or
+    the text of another header cell at the same height.
+    """
+    cells: list[list[_Segment]] = []  # a cell's text may wrap over several lines
+    for seg in sorted(segments, key=lambda s: (s.top, s.x0)):
+        for cell in cells:
+            last = cell[-1]
+            overlap = min(last.x1, seg.x1) - max(last.x0, seg.x0)
+            if (
+                overlap > 0.5 * min(last.x1 - last.x0, seg.x1 - seg.x0)
+                and 0 <= seg.top - last.bottom < 0.6 * unit
+            ):
+                cell.append(seg)
+                break
+        else:
+            cells.append([seg])
+
+    def covered(cell: list[_Segment]) -> list[int]:
+        x0, x1 = min(s.x0 for s in cell), max(s.x1 for s in cell)
+        return [
+            c
+            for c, (c0, c1) in enumerate(columns)
+            if min(x1, c1) - max(x0, c0) > min(0.25 * (c1 - c0), 0.5 * (x1 - x0))
+        ]
+
+    direct = [covered(cell) for cell in cells]
+    spans: list[tuple[int, int] | None] = []
+    for k, cell in enumerate(cells):
+        if (min(s.x0 for s in cell) + max(s.x1 for s in cell)) / 2 < label_right or not direct[k]:
+            spans.append(None)
+            continue
+        top, bottom = cell[0].top, cell[-1].bottom
+        blocked = {
+            c
+            for j, other in enumerate(cells)
+            if j != k and other[0].top < bottom - 0.2 * unit and other[-1].bottom > top + 0.2 * unit
+            for c in direct[j]
+        }
+        a, b = direct[k][0], direct[k][-1]
+        while a > 0 and b < len(columns) - 1 and a - 1 not in blocked and b + 1 not in blocked:
+            a, b = a - 1, b + 1
+        spans.append((a, b))
+    rows: list[tuple[float, list[GridCell]]] = []
+    width = labels + len(columns)
+    for cell, span in sorted(zip(cells, spans, strict=True), key=lambda item: item[0][0].top):
+        text = "".join(s.text for s in cell)
+        if not rows or cell[0].top - rows[-1][0] > 0.5 * unit:
+            rows.append((cell[0].top, [GridCell("", 0) for _ in range(width)]))
+        row = rows[-1][1]
+        if span is None:
+            row[0] = GridCell(row[0].text + text, 0, labels)
+        else:
+            a, b = span
+            row[labels + a] = GridCell(row[labels + a].text + text, 0, b - a + 1)
+    return [row for _, row in rows]
+
+
+def _line_middle(segments: list[_Segment]) -> float:
+    return sum((s.top + s.bottom) / 2 for s in segments) / len(segments)

@@ -505,6 +505,30 @@ _REQUEST_COLUMN_KEYS = tuple(c.key for c in REQUEST_COLUMNS)
 _COLUMN_NAMES = {n.key: n.label.official for n in REQUEST_HEADER.walk() + APPEAL_HEADER.walk() if n.key}
 
 
+def leaves_in_layout_order(header_rows: list[list[GridCell]], root: HeaderNode) -> dict[int, str] | None:
+    """Columns by the layout's order, when the header's lowest labels are exactly its leaves.
+
+    A group label whose merged cell is not known (a table printed without rules centres 「行政
+    诉讼」 over ten columns it does not touch) leaves repeated leaves such as 「结果维持」
+    without a parent. When the deepest label of each column, left to right, names the
+    layout's leaves in their order, the columns are the layout's columns.
+    """
+    leaves = [n for n in root.walk() if n.key and not n.children]
+    width = max(len(r) for r in header_rows)
+    deepest: list[tuple[int, str]] = []
+    for col in range(width):
+        for row in reversed(header_rows):
+            if col < len(row) and core(row[col].text):
+                deepest.append((col, core(row[col].text)))
+                break
+    found = [(col, text) for col, text in deepest if any(n.label.matches(text) for n in leaves)]
+    if len(found) != len(leaves) or not all(
+        n.label.matches(text) for n, (_, text) in zip(leaves, found, strict=True)
+    ):
+        return None
+    return {col: n.key for n, (col, _) in zip(leaves, found, strict=True) if n.key}
+
+
 def _columns(
     grid: Grid,
     header_rows: list[list[GridCell]],
@@ -523,6 +547,10 @@ def _columns(
         if grid.positional:
             positions = positional_leaves(header_rows, root)
             keys = list(dict.fromkeys(positions[c] for c in sorted(positions)))
+            if len(keys) != len(default):
+                by_order = leaves_in_layout_order(header_rows, root)
+                if by_order is not None:
+                    positions, keys = by_order, list(default)
         else:
             positions, keys = None, sequential_leaves(header_rows, root)
         if keys:

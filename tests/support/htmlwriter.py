@@ -178,13 +178,16 @@ def write_docx(report: Report | Mapping[str, Any]) -> bytes:
 CJK_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
-def write_pdf(report: Report | Mapping[str, Any], *, embed_font: bool = False, ruled: bool = True) -> bytes:
+def write_pdf(
+    report: Report | Mapping[str, Any], *, embed_font: bool = False, ruled: bool = True, centred: bool = False
+) -> bytes:
     """The report as a PDF with a text layer: tables with the official merged cells.
 
     By default the font is reportlab's built-in CJK font STSong-Light, named but not embedded,
     as some producers (and OFD converters) do; ``embed_font`` embeds a subset of WenQuanYi
     Micro Hei (:data:`CJK_FONT_FILE`), as Word and WPS do. ``ruled=False`` draws the tables
-    without any line, as some reports are typeset.
+    without any line, as some reports are typeset; ``centred`` centres every cell's text
+    horizontally and vertically (reportlab's default is left and bottom).
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -215,7 +218,11 @@ def write_pdf(report: Report | Mapping[str, Any], *, embed_font: bool = False, r
             ]
             if ruled:
                 commands.append(("GRID", (0, 0), (-1, -1), 0.5, "black"))
-            cell_style = ParagraphStyle("cell", fontName=font, fontSize=6, leading=7, wordWrap="CJK")
+            if centred:
+                commands.append(("VALIGN", (0, 0), (-1, -1), "MIDDLE"))
+            cell_style = ParagraphStyle(
+                "cell", fontName=font, fontSize=6, leading=7, wordWrap="CJK", alignment=1 if centred else 0
+            )
             for r, c, (text, rowspan, colspan) in placed:
                 # Paragraphs wrap inside their cell, as in a real report; 「|」 is a line break.
                 grid[r][c] = Paragraph(escape(text).replace("|", "<br/>"), cell_style)
