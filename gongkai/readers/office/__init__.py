@@ -1,0 +1,1 @@
+"""DOC, Kingsoft WPS, RTF and ODT: converted to DOCX by LibreOffice headless, then read as DOCX."""
