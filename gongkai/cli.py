@@ -95,13 +95,13 @@ def _print_findings(result: dict, findings: list[dict], hidden: int = 0) -> None
     table = Table(show_header=True, header_style="bold", expand=False, pad_edge=False)
     table.add_column("级别", no_wrap=True)
     table.add_column("规则", no_wrap=True)
-    table.add_column("行", justify="right", no_wrap=True)
+    table.add_column("位置", no_wrap=True)
     table.add_column("说明", overflow="fold")
     for f in findings:
         table.add_row(
             Text(SEVERITY_WORD[f["severity"]], SEVERITY_STYLE[f["severity"]]),
             f["rule"],
-            str(f.get("line") or ""),
+            f.get("place") or (f"第{f['line']}行" if f.get("line") else ""),
             f["message"],
         )
     out.print(table)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from conftest import SECTION_ORDER, clean_report_2019, clean_report_2021
 from support.htmlwriter import write_pdf
 
 from gongkai.checks import check_reading
-from gongkai.readers import UnreadableDocument, read_bytes
+from gongkai.readers import UnreadableDocument, bytes_to_document, read_bytes
 
 CLEAN_PDF = write_pdf(clean_report_2021())
 
@@ -69,3 +70,32 @@ def test_pages_pdfium_cannot_decode_are_read_by_pdfminer(monkeypatch):
     assert any("3.要求提供公开出版物" in grid for grid in labels(by_pdfminer))
     assert labels(by_pdfminer) == labels(by_pdfium)
     assert [p.text for p in by_pdfminer.paragraphs] == [p.text for p in by_pdfium.paragraphs]
+
+
+def test_findings_name_the_page_table_and_row(tmp_path):
+    """A PDF has no lines of its own: a finding says 「第N页表格M第K行」, in JSON and on screen."""
+    from conftest import clean_report_2021
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app
+
+    broken = write_pdf(clean_report_2021(**{"requests.granted.natural": 4, "requests.granted.total": 4}))
+    reading = read_bytes(broken, "broken.pdf")
+    # The row that prints 「（一）予以公开」 is where its cells are said to be.
+    granted_row = next(
+        cell.line
+        for grid in bytes_to_document(broken, "b.pdf").grids
+        for row in grid.rows
+        for cell in row
+        if cell.text == "（一）予以公开"
+    )
+    assert reading.origins["requests.granted.natural"] == granted_row
+    assert re.fullmatch(r"第2页表格1第\d+行", reading.places[granted_row])
+    found = [f for f in check_reading(reading) if f.rule == "T3-OUTCOME-SUM"]
+    assert found
+    for f in found:
+        assert f.place == reading.places[reading.origins[f.cells[0]]]
+    (tmp_path / "broken.pdf").write_bytes(broken)
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "broken.pdf")])
+    assert result.exit_code == 1
+    assert "T3-OUTCOME-SUM" in result.output and re.search(r"第\d页表格\d第\d+行", result.output)

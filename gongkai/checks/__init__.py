@@ -54,7 +54,13 @@ def check_reading(
     notices = [
         n for n in reading.notices if (not select or n.rule in set(select)) and n.rule not in set(ignore)
     ]
-    return notices + run_rules(ctx, select=select, ignore=ignore)
+    findings = notices + run_rules(ctx, select=select, ignore=ignore)
+    if reading.places:
+        findings = [
+            f.model_copy(update={"place": reading.places[f.line]}) if f.line in reading.places else f
+            for f in findings
+        ]
+    return findings
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

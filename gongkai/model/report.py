@@ -55,6 +55,10 @@ class Finding(BaseModel):
     expected: Cell | str = None
     found: Cell | str = None
     line: int | None = Field(default=None, description="Source line (1-based) the finding points at.")
+    place: str | None = Field(
+        default=None,
+        description="Where that is, in words, for forms without lines of their own: 「第2页表格1第5行」.",
+    )
     clause: str | None = Field(default=None, description="The legal or normative text enforced.")
 
 

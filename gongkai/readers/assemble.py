@@ -34,6 +34,7 @@ class Reading:
     evidence: TableEvidence
     sections: SectionReading
     origins: dict[str, int] = field(default_factory=dict)  # full cell key → source line
+    places: dict[int, str] = field(default_factory=dict)  # line → 「第2页表格1第5行」 (PDF, DOCX…)
     notices: list[Finding] = field(default_factory=list)  # READ-* findings
     raw_cells: dict[str, object] = field(default_factory=dict)  # every key read, both layouts
     cells: dict[str, object] = field(default_factory=dict)  # the report's cells, flat, every key
@@ -133,6 +134,7 @@ def document_to_reading(doc: Document) -> Reading:
         evidence=tables.evidence,
         sections=sections,
         origins={k: c.line for k, c in tables.cells.items()},
+        places=doc.places,
         notices=notices,
         raw_cells={k: c.value.value for k, c in tables.cells.items()},
         cells=cells,

@@ -69,6 +69,9 @@ class Document:
     name: str
     blocks: list[Paragraph | Grid] = field(default_factory=list)
     notices: list[DocumentNotice] = field(default_factory=list)
+    # Where a line is, in words, for forms whose "lines" are running numbers (PDF, DOCX…):
+    # line → 「第2页表格1第5行」. Text and HTML leave it empty: their lines are the source's own.
+    places: dict[int, str] = field(default_factory=dict)
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -107,13 +107,18 @@ def pages_to_document(pages: Iterable[Page], name: str) -> Document:
     doc = Document(name)
     counter = 1
     for page in pages:
-        blocks, counter = page_blocks(page, counter)
+        blocks, counter = page_blocks(page, counter, doc.places)
         doc.blocks.extend(blocks)
     return doc
 
 
-def page_blocks(page: Page, counter: int = 1) -> tuple[list[Paragraph | Grid], int]:
-    """One page's blocks in reading order, numbering lines from ``counter``."""
+def page_blocks(
+    page: Page, counter: int = 1, places: dict[int, str] | None = None
+) -> tuple[list[Paragraph | Grid], int]:
+    """One page's blocks in reading order, numbering lines from ``counter``.
+
+    ``places``, when given, receives where each number is: 「第2页」, 「第2页表格1第3行」.
+    """
     if not page.pieces:
         return [], counter
     unit = _text_height(page.pieces)
@@ -131,14 +136,20 @@ def page_blocks(page: Page, counter: int = 1) -> tuple[list[Paragraph | Grid], i
         if text.strip():
             placed.append((line[0].top, Paragraph(text.strip(), 0)))
     blocks: list[Paragraph | Grid] = []
+    tables = 0
     for _, block in sorted(placed, key=lambda item: item[0]):
         if isinstance(block, Grid):
-            for row in block.rows:
+            tables += 1
+            for r, row in enumerate(block.rows, start=1):
                 for cell in row:
                     cell.line = counter
+                if places is not None:
+                    places[counter] = f"第{page.number}页表格{tables}第{r}行"
                 counter += 1
         else:
             block = Paragraph(block.text, counter)
+            if places is not None:
+                places[counter] = f"第{page.number}页"
             counter += 1
         blocks.append(block)
     return blocks, counter

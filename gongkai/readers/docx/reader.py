@@ -74,14 +74,20 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
         raise UnreadableDocument("DOCX 中没有正文（word/document.xml 缺少 w:body）")
     doc = Document(name)
     position = 1  # a running number standing in for lines: paragraph i, table rows after it
+    paragraphs = tables = 0
     for child in body.iterchildren():
         if child.tag == W_P:
+            paragraphs += 1
             text = _text(child)
             if text:
                 doc.blocks.append(Paragraph(text, position))
+                doc.places[position] = f"第{paragraphs}段"
             position += 1
         elif child.tag == W_TBL:
+            tables += 1
             grid = table_to_grid(child, position)
             doc.blocks.append(grid)
+            for r in range(len(grid.rows)):
+                doc.places[position + r] = f"表格{tables}第{r + 1}行"
             position += len(grid.rows)
     return doc

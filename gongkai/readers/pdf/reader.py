@@ -53,7 +53,7 @@ def pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
                 laid_out = read_page(page, index + 1, data)
             finally:
                 page.close()
-            blocks, counter = page_blocks(laid_out, counter)
+            blocks, counter = page_blocks(laid_out, counter, doc.places)
             doc.blocks.extend(blocks)
     finally:
         pdf.close()
