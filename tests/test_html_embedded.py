@@ -6,6 +6,7 @@ from __future__ import annotations
 import doctest
 import html
 import json
+import time
 
 import pytest
 from conftest import clean_report_2019, clean_report_2021, load_json, needs_seeds, seed_pairs
@@ -92,8 +93,9 @@ def test_json_title_beside_the_content():
 def test_js_string_in_a_script_with_the_body_empty(form, report):
     """The report in a script (the page's body an empty container): read from the string."""
     markup = article(report)
-    if form == "var-double":  # JSON-style escapes: \uXXXX for every Chinese character
-        script = f"var content = {json.dumps(markup)};\ndocument.getElementById('c').innerHTML = content;"
+    if form == "var-double":  # JSON-style escapes: \uXXXX for every Chinese character, and for <
+        literal = json.dumps(markup).replace("<", "\\u003c")
+        script = f"var content = {literal};\ndocument.getElementById('c').innerHTML = content;"
     elif form == "write-single":
         script = f"document.write({js_single(markup)});"
     elif form == "write-per-row":  # one document.write per row, no literal holds a whole table
@@ -172,6 +174,23 @@ def test_cli_reads_a_json_api_response(tmp_path):
     found = json.loads(line)
     assert result.exit_code == 1 and found["agency"] == report.agency
     assert "T3-BALANCE" in {f["rule"] for f in found["findings"]}
+
+
+def test_hostile_pages_are_refused_quickly():
+    """Thousands of table strings, in scripts, entity-escaped divs or a JSON list, are looked at
+    only up to a bound: the page is refused in about a second, not minutes."""
+    literal = "var a = '<table><tr><td>行政复议</td></tr></table>';"
+    div = "<div>&lt;table&gt;&lt;tr&gt;&lt;td&gt;1&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;</div>"
+    hostile = [
+        shell(f"<script>{literal * 50_000}</script>"),
+        shell(div * 20_000),
+        json.dumps({"d": ["<table><tr><td>1</td></tr></table>"] * 20_000}),
+    ]
+    for page in hostile:
+        started = time.perf_counter()
+        with pytest.raises(UnreadableDocument, match="没有找到年度报告的统计表"):
+            read_bytes(page.encode(), "hostile.html")
+        assert time.perf_counter() - started < 5
 
 
 def test_doctests_of_the_decoders():

@@ -50,10 +50,13 @@ def is_report_title(text: str) -> bool:
     >>> is_report_title("本机关2023年政府信息公开工作年度报告已在门户网站公布。")
     False
     """
-    plain = _plain(text)
-    if not plain or len(plain) > MAX_TITLE_CHARS or _SENTENCE.search(plain):
+    if len(text) > 2 * MAX_TITLE_CHARS:
+        return False  # running text: no need to normalise it
+    squeezed = "".join(text.split())
+    if "信息公开" not in squeezed or not ("年度报告" in squeezed or "年报" in squeezed):
         return False
-    if "信息公开" not in plain or not ("年度报告" in plain or "年报" in plain):
+    plain = _plain(text)
+    if len(plain) > MAX_TITLE_CHARS or _SENTENCE.search(plain):
         return False
     return parse_title(plain)[1] is not None and match_heading(text) is None
 
@@ -90,6 +93,23 @@ def _lead_start(blocks: list[Paragraph | Grid], index: int, floor: int) -> int:
     return start
 
 
+# What a row that begins table 二, 三 or 四 says (tables._table_of_texts), spaces allowed: rows
+# without any of these cannot begin a table, and need not be read closely.
+_TABLE_MARKERS = re.compile(
+    "|".join(
+        r"\s*".join(word)
+        for word in ("第二十条", "信息内容", "勾稽关系", "申请人情况", "本年新收", "行政复议")
+    )
+)
+
+
+def _grid_tables(grid: Grid) -> list[str]:
+    """The tables that begin in a grid (as :func:`~gongkai.readers.tables.split_tables` finds
+    them), reading closely only the rows that may begin one."""
+    rows = [row for row in grid.rows if _TABLE_MARKERS.search("".join([c.text for c in row]))]
+    return list(split_tables([Grid(rows, grid.positional)])) if rows else []
+
+
 def report_starts(blocks: list[Paragraph | Grid]) -> list[int]:
     """Indexes of the blocks where a second, third … report begins (candidates, not yet checked)."""
     starts: list[int] = []
@@ -105,7 +125,7 @@ def report_starts(blocks: list[Paragraph | Grid]) -> list[int]:
 
     for index, block in enumerate(blocks):
         if isinstance(block, Grid):
-            for kind in split_tables([block]):
+            for kind in _grid_tables(block):
                 if kind in tables and tables[-1] != kind:
                     begin(_lead_start(blocks, index, floor))
                 if not tables or tables[-1] != kind:

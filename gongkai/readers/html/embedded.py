@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import unquote
 
 # Table markup as it looks raw, entity-escaped, JS- or JSON-escaped, or URL-encoded.
@@ -27,6 +28,9 @@ MAX_LAYERS = 4
 # Keys under which JSON APIs put an article's title, beside its content.
 _TITLE_KEYS = ("title", "name", "subject", "biaoti", "标题")
 MAX_TITLE_CHARS = 200
+# Fragments looked at in one document: a portal has a few; a page of thousands of table strings
+# is hostile, and each fragment costs a parse.
+MAX_FRAGMENTS = 32
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def json_fragments(text: str) -> list[Fragment] | None:
         data = json.loads(body)
     except (ValueError, RecursionError):
         return None
-    return list(_json_fragments(data))
+    return list(islice(_json_fragments(data), MAX_FRAGMENTS))
 
 
 def _json_fragments(data: object) -> Iterator[Fragment]:
@@ -179,6 +183,8 @@ def js_string_value(literal: str) -> str | None:
     """
     if len(literal) < 2 or literal[0] != literal[-1] or literal[0] not in "'\"`":
         return None
+    if "\\" not in literal:  # nothing escaped: the text itself (the common case, and fast)
+        return _UNSAFE_CHARS.sub("", literal[1:-1])
     converted = _JS_ESCAPE.sub(_json_escape, literal[1:-1])
     try:
         value = json.loads(f'"{converted}"', strict=False)
@@ -225,25 +231,35 @@ def script_fragments(source: str) -> list[Fragment]:
         if found is not None:
             start = len(source) - len(source.lstrip())
             return [Fragment(f.html, f.title, start) for f in found]
-    runs: list[tuple[int, int, list[str]]] = []  # start, end, values
+    fragments = []
+    for start, value in _literal_runs(source):
+        decoded = decode_markup(value)
+        if decoded is not None:
+            fragments.append(Fragment(decoded, offset=start))
+            if len(fragments) == MAX_FRAGMENTS:
+                break
+    return fragments
+
+
+def _literal_runs(source: str) -> Iterator[tuple[int, str]]:
+    """Each string literal of a script, or run of literals joined by ``+``: its offset and value."""
+    start = end = 0
+    values: list[str] = []
     for token in _JS_TOKEN.finditer(source):
         if token.group()[0] == "/":
             continue
         value = js_string_value(token.group())
         if value is None:
             continue
-        last = runs[-1] if runs else None
-        if last is not None and _JS_CONCAT.fullmatch(source, last[1], token.start()):
-            last[2].append(value)
-            runs[-1] = (last[0], token.end(), last[2])
+        if values and _JS_CONCAT.fullmatch(source, end, token.start()):
+            values.append(value)
         else:
-            runs.append((token.start(), token.end(), [value]))
-    fragments = []
-    for start, _, values in runs:
-        decoded = decode_markup("".join(values))
-        if decoded is not None:
-            fragments.append(Fragment(decoded, offset=start))
-    return fragments
+            if values:
+                yield start, "".join(values)
+            start, values = token.start(), [value]
+        end = token.end()
+    if values:
+        yield start, "".join(values)
 
 
 def script_markup(source: str) -> Fragment | None:
@@ -267,6 +283,7 @@ def script_markup(source: str) -> Fragment | None:
 
 
 __all__ = [
+    "MAX_FRAGMENTS",
     "TABLE_HINT",
     "Fragment",
     "decode_markup",

@@ -17,6 +17,7 @@ tables of its own and the markup has them.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from lxml import etree, html
 
@@ -105,10 +106,17 @@ def _own_table(tr: etree._Element) -> etree._Element | None:
 
 def html_to_document(text: str, name: str = "<html>") -> Document:
     """Paragraphs and grids of an HTML page, in document order (embedded report markup read in place)."""
-    return _read_page(text, name, embedded.MAX_LAYERS)
+    return _read_page(text, name, embedded.MAX_LAYERS, _Budget())
 
 
-def _read_page(text: str, name: str, depth: int) -> Document:
+@dataclass
+class _Budget:
+    """Embedded fragments still to be parsed while reading one document, nested layers included."""
+
+    left: int = embedded.MAX_FRAGMENTS
+
+
+def _read_page(text: str, name: str, depth: int, budget: _Budget) -> Document:
     try:
         root = html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -117,7 +125,7 @@ def _read_page(text: str, name: str, depth: int) -> Document:
     body = root.find("body") if root.find("body") is not None else root
     _walk(body, doc)
     if depth > 0 and len(split_tables(doc.grids)) < 2 and not has_report_tables(doc):
-        inserts = _embedded_reports(root, name, depth - 1)
+        inserts = _embedded_reports(root, name, depth - 1, budget)
         if inserts:
             doc = Document(name)
             _walk(body, doc, inserts, _ancestors(inserts))
@@ -145,8 +153,9 @@ def json_to_document(text: str, name: str = "<json>") -> Document | None:
     if not fragments:
         return None
     doc = Document(name)
+    budget = _Budget()
     for fragment in fragments:
-        part = _fragment_document(fragment.html, name, embedded.MAX_LAYERS - 1, 1)
+        part = _fragment_document(fragment.html, name, embedded.MAX_LAYERS - 1, 1, budget)
         if part is None:
             continue
         if fragment.title and "报告" in fragment.title and not _mentions(part, fragment.title):
@@ -157,11 +166,16 @@ def json_to_document(text: str, name: str = "<json>") -> Document | None:
     return doc if doc.blocks else None
 
 
-def _fragment_document(markup: str, name: str, depth: int, first_line: int) -> Document | None:
+def _fragment_document(
+    markup: str, name: str, depth: int, first_line: int, budget: _Budget
+) -> Document | None:
     """An embedded fragment read as a page, its lines counted from ``first_line``; None unless it
-    holds report tables."""
+    holds report tables (or when the document's budget of fragments is spent)."""
+    if budget.left <= 0:
+        return None
+    budget.left -= 1
     try:
-        part = _read_page(markup, name, depth)
+        part = _read_page(markup, name, depth, budget)
     except UnreadableDocument:
         return None
     if not has_report_tables(part):
@@ -188,7 +202,9 @@ def _mentions(doc: Document, title: str) -> bool:
     return squeezed in opening
 
 
-def _embedded_reports(root: etree._Element, name: str, depth: int) -> dict[etree._Element, Document]:
+def _embedded_reports(
+    root: etree._Element, name: str, depth: int, budget: _Budget
+) -> dict[etree._Element, Document]:
     """Elements whose text holds escaped report markup, each with that markup read as a document.
 
     Scripts: each string literal (or ``+``-joined run of them) on its own first, so that a
@@ -198,33 +214,33 @@ def _embedded_reports(root: etree._Element, name: str, depth: int) -> dict[etree
     """
     found: dict[etree._Element, Document] = {}
     for element in root.iter():
+        if budget.left <= 0:
+            break
         if not isinstance(element.tag, str) or element.tag == "style" or not element.text:
             continue
         if not embedded.holds_table(element.text):
             continue
-        line = element.sourceline or 1
-        parts: list[Document] = []
+        source = element.text
         if element.tag == "script":
-            candidates = embedded.script_fragments(element.text)
-            for fragment in candidates:
-                part = _fragment_document(
-                    fragment.html, name, depth, line + element.text.count("\n", 0, fragment.offset)
-                )
-                if part is not None:
-                    parts.append(part)
-            joined = embedded.script_markup(element.text) if not parts else None
-            if joined is not None:
-                part = _fragment_document(
-                    joined.html, name, depth, line + element.text.count("\n", 0, joined.offset)
-                )
-                parts += [part] if part is not None else []
+            candidates = embedded.script_fragments(source)
         else:
-            markup = embedded.decode_markup(element.text)
-            part = _fragment_document(markup, name, depth, line) if markup else None
-            parts += [part] if part is not None else []
-        if parts:
-            found[element] = Document(name, [b for p in parts for b in p.blocks])
+            markup = embedded.decode_markup(source)
+            candidates = [embedded.Fragment(markup)] if markup else []
+        parts = [_read_fragment(f, element, name, depth, budget) for f in candidates]
+        if element.tag == "script" and not any(parts) and budget.left > 0:
+            joined = embedded.script_markup(source)
+            parts = [_read_fragment(joined, element, name, depth, budget)] if joined else []
+        if any(parts):
+            found[element] = Document(name, [b for p in parts if p is not None for b in p.blocks])
     return found
+
+
+def _read_fragment(
+    fragment: embedded.Fragment, element: etree._Element, name: str, depth: int, budget: _Budget
+) -> Document | None:
+    """A fragment found in an element's text, its lines counted from where its string starts."""
+    line = (element.sourceline or 1) + element.text.count("\n", 0, fragment.offset)
+    return _fragment_document(fragment.html, name, depth, line, budget)
 
 
 def _ancestors(inserts: Mapping[etree._Element, Document]) -> set[etree._Element]:
