@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from gongkai.cli import app
 from gongkai.model.report import report_cells, report_from_json
-from gongkai.readers import UnreadableDocument, read_all_bytes, read_bytes
+from gongkai.readers import UnreadableDocument, bytes_to_document, read_all_bytes, read_bytes
 from gongkai.readers.html import embedded
 from gongkai.readers.html.reader import html_to_document
 from gongkai.readers.split import split_document
@@ -261,6 +261,11 @@ def test_second_report_in_text_form():
         readings = read_all_bytes(text.encode("gb18030"), "two.txt")
         assert [report_cells(r.report) for r in readings] == [report_cells(r) for r in reports]
         assert [r.report.agency for r in readings] == [r.agency for r in reports]
+    # What the reader says of the whole file (places of lines in PDF, DOCX …) goes with each part.
+    doc = bytes_to_document(text.encode(), "two.txt")
+    doc.places = {1: "第1页表格1第1行"}
+    parts = split_document(doc)
+    assert len(parts) == 2 and all(p.places == doc.places for p in parts)
 
 
 def test_one_report_is_read_as_before():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import replace
 from html import unescape  # not ``import html``: the name is this package's HTML reader
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def read_all_bytes(data: bytes, name: str = "<bytes>") -> list[Reading]:
     if len(parts) == 1:
         return [document_to_reading(parts[0])]
     return [
-        document_to_reading(Document(f"{name}#{number}", part.blocks, part.notices))
+        document_to_reading(replace(part, name=f"{name}#{number}"))
         for number, part in enumerate(parts, start=1)
     ]
 
@@ -79,7 +80,7 @@ def _first_report(parts: list[Document]) -> Document:
         start.first_line if isinstance(start, Grid) else start.line,
         info=False,
     )
-    return Document(first.name, first.blocks, [*first.notices, notice])
+    return replace(first, notices=[*first.notices, notice])
 
 
 def bytes_to_document(data: bytes, name: str = "<bytes>") -> Document:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from itertools import pairwise
 
 from gongkai.readers.document import Document, Grid, Paragraph
@@ -172,7 +173,8 @@ def split_document(doc: Document) -> list[Document]:
             leading += blocks
     if len(parts) < 2:
         return [doc]
-    return [Document(doc.name, blocks, list(doc.notices)) for blocks in parts]
+    # replace(): every other field of the document (its places, …) is the whole file's, kept.
+    return [replace(doc, blocks=blocks, notices=list(doc.notices)) for blocks in parts]
 
 
 __all__ = ["is_report", "is_report_title", "report_starts", "split_document"]
