@@ -265,8 +265,8 @@ def check(
     entries = counts["read"] + counts["unreadable"]
     if not as_json and entries > len(paths):  # a file held several reports: count reports
         out.print(
-            f"\n共{len(paths)}个文件：读取{counts['read']}份报告（有的文件含多份报告），"
-            f"其中{counts['errors']}份有错误；无法读取{counts['unreadable']}个文件。"
+            f"\n共{len(paths)}个文件：读取{counts['read']}份报告，其中{counts['errors']}份有错误；"
+            f"无法读取{counts['unreadable']}个文件。"
         )
     elif not as_json and len(paths) > 1:
         out.print(

@@ -323,7 +323,7 @@ def test_cli_checks_each_report_of_a_page(tmp_path):
     assert ["T4-GROUP-SUM" in r for r in rules] == [False, False, True]
     assert not any("READ-MULTIPLE" in r for r in rules)
     result = runner.invoke(app, ["check", str(page), str(single)])
-    assert "共2个文件：读取4份报告（有的文件含多份报告），其中2份有错误；无法读取0个文件。" in result.output
+    assert "共2个文件：读取4份报告，其中2份有错误；无法读取0个文件。" in result.output
     result = runner.invoke(app, ["parse", "--json", f"{page}#2"])
     assert json.loads(result.stdout)["agency"] == reports[1].agency
     result = runner.invoke(app, ["parse", "--json", str(page)])
