@@ -444,6 +444,7 @@ def _unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, 
     """
     segmented = [_segments(line, unit, i) for i, line in enumerate(lines)]
     anchors = [i for i, segs in enumerate(segmented) if _is_row(segs, unit)]
+    anchors = sorted({*anchors, *_blank_rows(lines, segmented, set(anchors), unit)})
     found: list[tuple[float, Grid, set[int]]] = []
     k = 0
     while k < len(anchors):
@@ -462,12 +463,39 @@ def _unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, 
             and not _HEADING.match(segmented[start - 1][0].text)
             and start - 1 not in anchors
             # running text above the table spans most of its width in one piece
-            and not any(s.x1 - s.x0 > 0.7 * (right - left) for s in segmented[start - 1])
+            and not any(len(s.text) > 20 and s.x1 - s.x0 > 0.7 * (right - left) for s in segmented[start - 1])
         ):
             start -= 1
         grid = _unruled_grid(segmented, set(run), start, first, last, unit)
         if grid is not None:
             found.append((lines[start][0].top, grid, {id(lines[i]) for i in range(start, last + 1)}))
+    return found
+
+
+def _blank_rows(
+    lines: list[list[Piece]], segmented: list[list[_Segment]], anchors: set[int], unit: float
+) -> list[int]:
+    """Rows whose cells are all blank: a label alone, right under a header of column names.
+
+    A header line is two or more short names standing apart, no number among them; the
+    line under it, close, is one label that stands where the header's first name does.
+    """
+    found = []
+    for i in range(len(lines) - 1):
+        header, below = segmented[i], segmented[i + 1]
+        if (
+            len(header) >= 2
+            and not any(s.numeric or len(s.text) > 16 for s in header)
+            and i + 1 not in anchors
+            and len(below) == 1
+            and len(below[0].text) <= 20
+            and _gap(lines[i], lines[i + 1]) < 2.5 * unit
+            and (
+                abs(below[0].x0 - header[0].x0) <= unit
+                or abs(below[0].x0 + below[0].x1 - header[0].x0 - header[0].x1) <= 2 * unit
+            )
+        ):
+            found.append(i + 1)
     return found
 
 
@@ -487,7 +515,7 @@ def _is_row(segments: list[_Segment], unit: float) -> bool:
 def _continues(segmented: list[list[_Segment]], upper: int, lower: int, unit: float) -> bool:
     """Whether two rows of numbers belong to one table: close, and only label text between."""
     numbers = [s for i in (upper, lower) for s in segmented[i] if s.numeric]
-    value_left = min(s.x0 for s in numbers)
+    value_left = min((s.x0 for s in numbers), default=float("inf"))
     between = [s for i in range(upper + 1, lower) for s in segmented[i]]
     if any(s.x1 > value_left for s in between):
         return False
@@ -515,8 +543,11 @@ def _unruled_grid(
 ) -> Grid | None:
     value_segments = [s for i in anchors for s in segmented[i] if s.numeric]
     clusters = _clusters(((s.x0, s.x1) for s in value_segments), 0.2 * unit)
-    if not clusters:
-        return None
+    if not clusters:  # rows all blank: the header line names the columns
+        named = segmented[first - 1][1:] if first > start else []
+        clusters = [[s.x0, s.x1] for s in named]
+        if not clusters:
+            return None
     # Each value column owns the band up to halfway to its neighbours: numbers and header
     # text are centred in their cells, which are wider than either.
     centres = [(x0 + x1) / 2 for x0, x1 in clusters]

@@ -43,6 +43,7 @@ from gongkai.readers.headers import (
     positional_leaves,
     sequential_leaves,
 )
+from gongkai.readers.placement import ShortRow, resolve
 from gongkai.readers.values import CellValue, is_number_text, is_value_text, read_value
 
 _ITEM_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]{1,3})[)）]?项")
@@ -97,6 +98,8 @@ class TableReading:
     cells: dict[str, ReadCell] = field(default_factory=dict)
     evidence: TableEvidence = field(default_factory=TableEvidence)
     notices: list[Notice] = field(default_factory=list)
+    # Table-三 rows with fewer values than columns, placed in order until the identities decide.
+    short_rows: list[tuple[Row, list[str], list[GridCell], Notice]] = field(default_factory=list)
 
 
 # --- splitting grids into tables -----------------------------------------------------------
@@ -184,7 +187,9 @@ def place_values(
     for candidate in (values, _trimmed(values)):
         if len(candidate) == len(keys):
             return dict(zip(keys, candidate, strict=True)), None
-    if positions:
+    # Grid positions count only in a row as wide as the header: a shorter row has lost cells
+    # (blanks dropped when the table was flattened to text) and its positions have shifted.
+    if positions and len(row) > max(positions):
         placed: dict[str, GridCell | None] = dict.fromkeys(keys)
         for col, key in sorted(positions.items()):
             if col < len(row) and (placed.get(key) is None or not placed[key].text.strip()):
@@ -477,9 +482,11 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
         ev.request_rows.append((match.key, line))
         placed, guess = place_values(row, keys, positions)
         if guess:
-            reading.notices.append(
-                Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
-            )
+            notice = Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
+            reading.notices.append(notice)
+            given = [cell for cell in placed.values() if cell is not None]
+            if len(given) < len(keys) and all(read_value(c.text).value is not None for c in given):
+                reading.short_rows.append((match, keys, given, notice))
         for col_key, cell in placed.items():
             if cell is not None:
                 _store(
@@ -645,7 +652,27 @@ def read_tables(grids: list[Grid]) -> TableReading:
                 _read_requests(grid, rows, reading)
             else:
                 _read_appeals(grid, rows, reading)
+    if reading.short_rows:
+        _place_short_rows(reading)
     return reading
+
+
+def _place_short_rows(reading: TableReading) -> None:
+    """Rows that lost their blank cells go where table 三's identities say (placement.py)."""
+    shorts = [
+        ShortRow(row.key, tuple(keys), tuple(read_value(c.text).value for c in given))
+        for row, keys, given, _ in reading.short_rows
+    ]
+    for key in [k for k in reading.cells if any(k.startswith(f"requests.{s.row}.") for s in shorts)]:
+        del reading.cells[key]
+    cells = {k: c.value.value for k, c in reading.cells.items() if k.startswith("requests.")}
+    decided = resolve(shorts, cells, lambda c: _COLUMN_NAMES.get(c, c))
+    for (short, placement, message), (row, _, given, notice) in zip(decided, reading.short_rows, strict=True):
+        keys = [f"requests.{short.row}.{c}" for c in placement.columns]
+        for key, cell in zip(keys, given, strict=True):
+            reading.cells[key] = ReadCell(key, read_value(cell.text), cell.line)
+        notice.message = f"表三「{row.label.official}」行：{message}"
+        notice.cells = keys
 
 
 __all__ = ["CellKind", "ReadCell", "TableEvidence", "TableReading", "read_tables"]
