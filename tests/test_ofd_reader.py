@@ -14,7 +14,7 @@ import zipfile
 import pytest
 from conftest import SECTION_ORDER, clean_report_2019, clean_report_2021, load_json, needs_seeds, seed_pairs
 from hypothesis import given, settings
-from support.ofdwriter import NS, package, page_xml, path_object, text_object, write_ofd
+from support.ofdwriter import NS, _Ids, package, page_xml, path_object, text_object, write_ofd
 from support.strategies import valid_reports
 
 from gongkai.checks import check_reading
@@ -105,6 +105,22 @@ def test_the_template_is_read_under_its_page():
     assert title not in [p.text for p in bytes_to_document(untemplated, "x.ofd").paragraphs]
 
 
+def test_paths_and_namespaces_as_producers_write_them():
+    """Absolute and root-relative BaseLoc paths are found; parts without the OFD namespace read."""
+    files = _members(CLEAN_OFD)
+    document = files["Doc_0/Document.xml"].decode()
+    document = document.replace('BaseLoc="Pages/Page_0/', 'BaseLoc="/Doc_0/Pages/Page_0/')
+    document = document.replace('BaseLoc="Pages/Page_1/', 'BaseLoc="Doc_0/Pages/Page_1/')
+    files["Doc_0/Document.xml"] = document.encode()
+    for name, content in files.items():
+        if name.endswith(".xml"):
+            files[name] = content.replace(f' xmlns:ofd="{NS}"'.encode(), b"").replace(b"ofd:", b"")
+    assert b"ofd:" not in files["Doc_0/Pages/Page_1/Content.xml"]
+    reading = read_bytes(_zip(files), "x.ofd")
+    assert report_cells(reading.report) == report_cells(CLEAN_2021)
+    assert reading.report.agency == CLEAN_2021.agency
+
+
 def test_the_fixture_uses_the_forms_the_reader_must_know():
     """The writer really writes the 「g」 shorthand, per-character codes, a CTM and PageBlocks."""
     pages = "".join(v.decode() for k, v in _members(CLEAN_OFD).items() if k.endswith("Content.xml"))
@@ -119,21 +135,13 @@ def _one_page(objects: list[str], template: str | None = None) -> bytes:
     return package([page_xml(objects, template=4 if template else None)], template)
 
 
-class _Ids:
-    next = 10
-
-    def __call__(self) -> int:
-        self.next += 1
-        return self.next
-
-
 def test_text_positions_deltas_and_a_missing_x():
     """DeltaX (with 「g」) places each character; a TextCode without X takes the previous one's;
     an advance beyond the list is the character's own width; text objects side by side join."""
     code = (
-        '<ofd:TextObject ID="20" Boundary="30 40 100 20" Font="2" Size="4">'
+        '<ofd:TextObject ID="20" Boundary="30 40 100 40" Font="2" Size="4">'
         '<ofd:TextCode X="0" Y="4" DeltaX="g 2 4 8">本年度合计</ofd:TextCode>'
-        '<ofd:TextCode Y="12" DeltaX="4">第二行字</ofd:TextCode></ofd:TextObject>'
+        '<ofd:TextCode Y="30" DeltaX="4">第二行字</ofd:TextCode></ofd:TextObject>'
     )
     doc = bytes_to_document(_one_page([code]), "t.ofd")
     assert [p.text for p in doc.paragraphs] == ["本年度 合计", "第二行字"]
