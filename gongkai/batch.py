@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from gongkai.checks import SEVERITY_ORDER, check_reading, check_report
 from gongkai.model.report import Finding, Report2019, Report2021, report_from_json
-from gongkai.readers import Reading, UnreadableDocument, read_all_bytes, read_bytes
+from gongkai.readers import Reading, UnreadableDocument, read_all_bytes, read_bytes, sniff_form
 from gongkai.readers.html.embedded import json_fragments
 
 DOCUMENT_SECONDS = 30  # defaults of the limits (issue 3): settings can change them
@@ -108,11 +108,15 @@ def _is_report_json(path: str, data: bytes) -> bool:
         path.lower().endswith(".json") or data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"[")
     ):
         return False
+    if sniff_form(data) != "text":  # an RTF file opens with {\rtf
+        return False
     try:
         text = data.decode("utf-8-sig")
         obj = json.loads(text)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return True  # _load_json says what is wrong with it
+        # A .json file, or text opening with {, is meant as a report: _load_json says what is
+        # wrong with it. Text opening with [ may be Markdown starting with a link: a document.
+        return path.lower().endswith(".json") or data.removeprefix(codecs.BOM_UTF8).lstrip()[:1] == b"{"
     if isinstance(obj, dict) and "schema" in obj:
         return True
     return not json_fragments(text)

@@ -128,3 +128,24 @@ def test_level_and_limit_narrow_the_listing_not_the_exit_status():
     assert line["not_shown"] == 2
     result = run("check", "--level", "warning", "--limit", "1", path)
     assert "另有3条问题未显示" in result.output
+
+
+def test_text_opening_with_a_brace_or_bracket_is_a_document_not_json(tmp_path):
+    """Markdown that opens with a link, and an RTF file, are read as documents; a broken .json
+    file still gets the JSON message."""
+    from support.textwriter import write_markdown
+
+    from gongkai.batch import BadInput, load_report
+
+    markdown = tmp_path / "report.md"
+    markdown.write_text("[返回首页](/)\n\n" + write_markdown(clean_report_2021()), encoding="utf-8")
+    assert load_report(str(markdown)).report.agency == clean_report_2021().agency
+    broken = tmp_path / "report.json"
+    broken.write_text("{not json", encoding="utf-8")
+    with pytest.raises(BadInput, match="不是有效的 JSON"):
+        load_report(str(broken))
+    rtf = tmp_path / "report.rtf"
+    rtf.write_bytes(b"{\\rtf1\\ansi junk")
+    with pytest.raises(BadInput) as caught:
+        load_report(str(rtf))
+    assert "JSON" not in str(caught.value)

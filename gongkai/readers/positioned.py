@@ -515,10 +515,12 @@ def _is_row(segments: list[_Segment], unit: float) -> bool:
 def _continues(segmented: list[list[_Segment]], upper: int, lower: int, unit: float) -> bool:
     """Whether two rows of numbers belong to one table: close, and only label text between."""
     numbers = [s for i in (upper, lower) for s in segmented[i] if s.numeric]
-    value_left = min((s.x0 for s in numbers), default=float("inf"))
     between = [s for i in range(upper + 1, lower) for s in segmented[i]]
-    if any(s.x1 > value_left for s in between):
+    if not numbers and between:  # two blank rows with text between: nothing says it is a label
         return False
+    value_left = min((s.x0 for s in numbers), default=float("inf"))
+    if any(s.x1 > value_left for s in between):
+        return False  # text over the value columns: a header, so a new table
     limit = (lower - upper) * 2.5 * unit
     return min(s.top for s in segmented[lower]) - max(s.bottom for s in segmented[upper]) < limit
 

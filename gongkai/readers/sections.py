@@ -147,6 +147,10 @@ def parse_title(title: str) -> tuple[str | None, int | None]:
     return (agency or None), year
 
 
+def _joined(parts: list[Paragraph]) -> str:
+    return "".join(p.text.lstrip("#").strip() for p in parts)
+
+
 def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
     """Find the title, the six headings (in order) and the text under each."""
     out = SectionReading()
@@ -173,8 +177,12 @@ def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
         text = para.text.replace("**", "")
         out.paragraphs.append(para)
         out.texts[current] = (out.texts[current] + "\n" + text).strip()
+    # A line before the title (a portal's 「返回首页」, a document number) is not part of it:
+    # drop leading lines while what remains still names an organ and a year.
+    while len(title_parts) > 1 and all(parse_title(_joined(title_parts[1:]))):
+        title_parts.pop(0)
     if title_parts:
-        out.title = "".join(p.text.lstrip("#").strip() for p in title_parts)
+        out.title = _joined(title_parts)
         out.title_line = title_parts[0].line
         out.agency, out.year = parse_title(out.title)
     return out
