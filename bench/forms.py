@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,7 +23,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from parse_check import generated  # noqa: E402  (the fixed generated corpus)
 from support.htmlwriter import write_docx, write_html, write_pdf  # noqa: E402
+from support.ofdwriter import write_ofd  # noqa: E402
 from support.textwriter import write_tab_text  # noqa: E402
+from support.xlsxwriter import write_xlsx_report, write_xlsx_tables  # noqa: E402
 
 from gongkai.checks import check_reading  # noqa: E402
 from gongkai.model.report import report_cells  # noqa: E402
@@ -35,12 +39,16 @@ WRITERS = {
     "pdf (embedded font)": lambda r: write_pdf(r, embed_font=True),
     "pdf (no ruling lines)": lambda r: write_pdf(r, ruled=False),
     "pdf (no lines, centred)": lambda r: write_pdf(r, ruled=False, centred=True),
+    "xlsx (whole report)": write_xlsx_report,
+    "xlsx (tables only)": write_xlsx_tables,
+    "ofd": write_ofd,
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40, help="reports per form (default 40)")
+    parser.add_argument("--office", type=int, default=5, help="reports read as DOC through LibreOffice")
     args = parser.parse_args()
     reports = [read_text(data.decode()).report for _, data in generated(args.count)]
     for form, write in WRITERS.items():
@@ -55,6 +63,24 @@ def main() -> None:
             f"{form:24} {len(docs) / cpu:8.0f} reports/s  {1000 * cpu / len(docs):7.2f} ms each  "
             f"cell-exact {exact}/{len(docs)}  peak RSS so far {peak:.0f} MB"
         )
+    if args.office and shutil.which("soffice"):
+        _office(reports[: args.office])
+
+
+def _office(reports: list) -> None:
+    """DOC through LibreOffice: wall time per report (the conversion is another process)."""
+    from support.officewriter import write_office
+
+    with tempfile.TemporaryDirectory() as folder:
+        files = write_office({f"r{i}": r for i, r in enumerate(reports)}, ["doc"], Path(folder))
+        docs = [(r, files[(f"r{i}", "doc")]) for i, r in enumerate(reports)]
+        started = time.perf_counter()
+        exact = sum(report_cells(read_bytes(d, "r.doc").report) == report_cells(r) for r, d in docs)
+        wall = time.perf_counter() - started
+    print(
+        f"{'doc (LibreOffice)':24} {len(docs) / wall:8.1f} reports/s  {1000 * wall / len(docs):7.0f} ms each  "
+        f"cell-exact {exact}/{len(docs)}  (wall time, conversion included)"
+    )
 
 
 if __name__ == "__main__":
