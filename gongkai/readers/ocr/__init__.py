@@ -1,0 +1,1 @@
+"""Scanned reports: images (PNG, JPEG, TIFF) and image-only PDFs read by OCR (``gongkai[ocr]``)."""
