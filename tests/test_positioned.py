@@ -8,7 +8,7 @@ from support.htmlwriter import write_html
 from gongkai.readers import bytes_to_document
 from gongkai.readers.assemble import document_to_reading
 from gongkai.readers.document import Grid, Paragraph
-from gongkai.readers.positioned import Page, Piece, Rule, chars_to_pieces, page_blocks
+from gongkai.readers.positioned import Page, Piece, Rule, _rule_lines, chars_to_pieces, page_blocks
 
 
 def _h(y: float, x0: float, x1: float) -> Rule:
@@ -96,3 +96,20 @@ def test_an_uncertain_ocr_value_is_a_finding_naming_its_cell():
     assert found[0].cells == ["requests.granted.natural"]
     assert "0.42" in found[0].message and f"「{numbers[0].text}」" in found[0].message
     assert found[0].severity.value == "warning"
+
+
+def test_pieces_of_a_rule_a_pixel_apart_keep_their_extent():
+    """A scanned vertical rule in pieces, a pixel apart (x 1522 and 1521, either side of a
+    rounding boundary): touching pieces join, a piece beyond a gap stays its own, none is lost."""
+    rules = [Rule(1521, 829, 1523, 1489), Rule(1520, 1543, 1522, 1800), Rule(1521, 1799, 1523, 1900)]
+    lines = _rule_lines(rules, 16.0)
+    assert sorted((ln.horizontal, ln.start, ln.end) for ln in lines) == [
+        (False, 829, 1489),
+        (False, 1543, 1900),
+    ]
+
+
+def test_rules_far_apart_or_across_stay_apart():
+    """Two verticals 20 units apart, and a horizontal crossing them, are three lines."""
+    lines = _rule_lines([Rule(100, 0, 101, 50), Rule(120, 0, 121, 50), Rule(90, 25, 130, 26)], 16.0)
+    assert sorted((ln.horizontal, ln.at) for ln in lines) == [(False, 100.5), (False, 120.5), (True, 25.5)]

@@ -228,17 +228,25 @@ def _rule_lines(rules: list[Rule], unit: float) -> list[_Line]:
             raw.append(_Line(False, (r.x0 + r.x1) / 2, r.top, r.bottom))
     snap = max(0.2 * unit, 0.5)
     merged: list[_Line] = []
-    for line in sorted(raw, key=lambda ln: (ln.horizontal, round(ln.at / snap), ln.start)):
-        last = merged[-1] if merged else None
-        if (
-            last is not None
-            and last.horizontal == line.horizontal
-            and abs(last.at - line.at) <= snap
-            and line.start <= last.end + snap
-        ):
-            last.end = max(last.end, line.end)
-            continue
-        merged.append(_Line(line.horizontal, line.at, line.start, line.end))
+    for horizontal in (False, True):
+        # Lines within a snap of each other are one position (clustered in order, so that two
+        # pieces a pixel apart never fall either side of a rounding boundary), then merged
+        # along it where they touch.
+        ordered = sorted((ln for ln in raw if ln.horizontal == horizontal), key=lambda ln: ln.at)
+        clusters: list[list[_Line]] = []
+        for line in ordered:
+            if clusters and line.at - clusters[-1][-1].at <= snap:
+                clusters[-1].append(line)
+            else:
+                clusters.append([line])
+        for cluster in clusters:
+            start = len(merged)
+            for line in sorted(cluster, key=lambda ln: ln.start):
+                last = merged[-1] if len(merged) > start else None
+                if last is not None and line.start <= last.end + snap:
+                    last.end = max(last.end, line.end)
+                else:
+                    merged.append(_Line(horizontal, line.at, line.start, line.end))
     return merged
 
 
