@@ -1,7 +1,8 @@
 """Label and digit variants real reports print, applied at random to valid reports: same cells.
 
 format-and-law.md §7: 「（一）」/「(一)」, 「1.属于」/「1. 属于」/「1、属于」, spaced header words
-(「结 果 维 持」), straight or curly quotes, full-width digits, [bookmark] marks.
+(「结 果 维 持」), straight or curly quotes, full-width digits, [bookmark] marks, look-alike
+characters (「尚末审结」).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ VARIANTS = {
     "spaced-header": lambda cell: (
         _space_out(cell) if cell in ("结果维持", "结果纠正", "尚未审结", "自然人") else cell
     ),
+    # Look-alike characters, mistyped or misread by OCR.
+    "look-alikes": lambda cell: re.sub(r"尚未(\s?)审结", r"尚末\1审结", cell).replace("未按收费", "末按收费"),
     "bookmark": lambda cell: "[bookmark: _GoBack]" + cell if cell.startswith("信息内容") else cell,
 }
 

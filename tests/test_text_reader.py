@@ -7,6 +7,7 @@ changes one thing the way real reports do, and asserts what is read and what is 
 from __future__ import annotations
 
 import codecs
+import re
 
 import pytest
 from conftest import SECTION_ORDER, clean_report_2019, clean_report_2021
@@ -69,6 +70,22 @@ def test_dash_slash_none_and_blank_are_null(mark):
     if mark in ("—", "/", "-"):
         assert notes and notes[0].cells == ["active.licensing.decisions"] and notes[0].line
     assert not has_errors(check_reading(reading))
+
+
+@pytest.mark.parametrize("zero", ["〇", "○", "零", "０"])
+def test_a_zero_written_as_a_chinese_numeral_is_zero(zero):
+    """「〇」 (or 「○」, 「零」) alone in a numeric cell is 0, read silently like a full-width 「０」."""
+    text = write_tab_text(CLEAN_2021).replace("行政许可\t30", f"行政许可\t{zero}")
+    reading = read_text(text)
+    assert reading.report.active.licensing.decisions == 0
+    assert not [n for n in reading.notices if n.rule == "READ-VALUE"]
+
+
+def test_look_alike_characters_in_labels():
+    """「尚末审结」 and 「逾期末按收费」 (末 for 未, as typed or OCRed) are the official labels."""
+    text = re.sub(r"尚未(\s?)审结", r"尚末\1审结", write_tab_text(CLEAN_2021)).replace("逾期未按", "逾期末按")
+    assert "尚末 审结" in text and "逾期末按" in text
+    assert _cells(text) == report_cells(CLEAN_2021)
 
 
 def test_text_in_a_numeric_cell_is_null_with_a_reading_note():

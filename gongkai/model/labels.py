@@ -17,7 +17,10 @@ from functools import lru_cache
 BOOKMARK_RE = re.compile(r"\[bookmark:[^\]\n]{0,200}\]")
 _QUOTES = "\"'“”‘’「」『』〝〞＂＇"
 _SPACE_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
-_QUOTE_TABLE = str.maketrans("", "", _QUOTES)
+# Characters that look alike, mistyped or misread by OCR (「尚末审结」, 「己公开」): compared as the
+# character the official labels use. No official label has 末, 己 or 巳.
+_LOOKALIKES = {"末": "未", "己": "已", "巳": "已"}
+_QUOTE_TABLE = str.maketrans(_LOOKALIKES | dict.fromkeys(_QUOTES))
 CHINESE_NUMERALS = "〇一二三四五六七八九十"
 # Leading numbering: 三、 / (一) / （1） / 1. / 1、 / 第一 ... repeated (「三、（一）」).
 _NUMBERING_RE = re.compile(
@@ -43,6 +46,8 @@ def fold(text: str) -> str:
     '(一)予以公开'
     >>> fold("3.危及“三安全一稳定”")
     '3.危及三安全一稳定'
+    >>> fold("尚末审结")
+    '尚未审结'
     """
     text = unicodedata.normalize("NFKC", strip_marks(text))
     return _SPACE_RE.sub("", text).translate(_QUOTE_TABLE)

@@ -31,17 +31,22 @@ class CellValue:
     numeric: bool = True  # False when the text was not a number at all
 
 
+# A zero written as a Chinese numeral (「〇」, its look-alike 「○」, 「零」) is the number 0 when it
+# stands alone in a cell; OCR reads a printed 「0」 as these too.
+_LONE_ZEROS = frozenset({"〇", "○", "零"})
+
+
 def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFKC", strip_marks(text))
-    return re.sub(r"[\s\u3000]+", "", text)
+    text = re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", strip_marks(text)))
+    return "0" if text in _LONE_ZEROS else text
 
 
 @lru_cache(maxsize=65536)
 def is_number_text(text: str) -> bool:
     """True when a cell's text is a number (not blank, not a dash).
 
-    >>> [is_number_text(t) for t in ("12", "—", "", "若干")]
-    [True, False, False, False]
+    >>> [is_number_text(t) for t in ("12", "—", "", "若干", "〇")]
+    [True, False, False, False, True]
     """
     return bool(text) and bool(_NUMBER_RE.match(_clean(text)))
 
