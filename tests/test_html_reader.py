@@ -35,3 +35,19 @@ def test_html_is_recognised_by_content():
     assert not looks_like_html("示例局2024年度政府信息公开工作年度报告\n一、总体情况")
     reading = read_bytes(write_html(CLEAN_2021).encode("gb18030"), "saved-page.txt")
     assert report_cells(reading.report) == report_cells(CLEAN_2021)
+
+
+def test_an_unreadable_column_header_names_the_cells_left_empty():
+    """A header misprinted past recognition (「自然人」 as 「※※※」, table 四's first 「尚未审结」 as
+    「？？？？」): READ-HEADER says which column is missing and names every cell left empty."""
+    html = write_html(clean_report_2021())
+    html = html.replace(">自然人<", ">※※※<", 1).replace(">尚未<br>审结<", ">？？<br>？？<", 1)
+    reading = read_bytes(html.encode(), "r.html")
+    header = [n for n in reading.notices if n.rule == "READ-HEADER"]
+    t3 = next(n for n in header if n.message.startswith("表三"))
+    assert "自然人" in t3.message
+    assert "requests.granted.natural" in t3.cells and "requests.carried_over.natural" in t3.cells
+    assert all(c.endswith(".natural") for c in t3.cells)
+    assert reading.report.requests.granted.natural is None
+    t4 = next(n for n in header if n.message.startswith("表四"))
+    assert t4.cells == ["appeals.review.pending"]

@@ -35,7 +35,7 @@ from gongkai.model.layouts import (
     Row,
     cell_name,
 )
-from gongkai.readers.document import Grid, GridCell
+from gongkai.readers.document import UNCERTAIN_BELOW, Grid, GridCell
 from gongkai.readers.headers import (
     APPEAL_HEADER,
     REQUEST_HEADER,
@@ -446,6 +446,7 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
     header_rows: list[list[GridCell]] = []
     keys: list[str] | None = None
     positions: Mapping[int, str] | None = None
+    header_notice: Notice | None = None
     shapes = [_row_shape(row) for row in rows]
     for index, (row, shape) in enumerate(zip(rows, shapes, strict=True)):
         cores = shape.cores
@@ -470,7 +471,7 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
                 )
             continue
         if keys is None:
-            keys, positions = _columns(
+            keys, positions, header_notice = _columns(
                 grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三"
             )
             ev.request_columns = keys
@@ -480,6 +481,10 @@ def _read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading
         if match.key == "partial":
             ev.partial_note = ev.partial_note or "区分处理" in "".join(cores)
         ev.request_rows.append((match.key, line))
+        if header_notice is not None:  # the cells of this row under the columns not found
+            header_notice.cells += [
+                f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS if c not in keys
+            ]
         placed, guess = place_values(row, keys, positions)
         if guess:
             notice = Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
@@ -543,12 +548,14 @@ def _columns(
     default: tuple[str, ...],
     reading: TableReading,
     table_name: str,
-) -> tuple[list[str], Mapping[int, str] | None]:
+) -> tuple[list[str], Mapping[int, str] | None, Notice | None]:
     """The value columns the header names, in order (and their positions in a positional grid).
 
     A header that names only some columns yields those: their cells are placed by name, the
     missing columns stay empty, and LAY-T3-SHAPE / LAY-T4-SHAPE say what is missing. Only a
-    table with no recognisable header is read in the layout's column order.
+    table with no recognisable header is read in the layout's column order. The READ-HEADER
+    notice about missing columns is returned too, so that the caller can name the cells left
+    empty once it knows the rows.
     """
     if header_rows:
         if grid.positional:
@@ -561,15 +568,19 @@ def _columns(
         else:
             positions, keys = None, sequential_leaves(header_rows, root)
         if keys:
+            notice = None
             if len(keys) != len(default):
                 missing = "、".join(_COLUMN_NAMES.get(k, k) for k in default if k not in keys)
-                reading.notices.append(
-                    Notice("READ-HEADER", f"{table_name}表头缺少：{missing}", header_rows[0][0].line)
+                notice = Notice(
+                    "READ-HEADER",
+                    f"{table_name}表头缺少：{missing}；这些列的数值无法对应，按未填写处理",
+                    header_rows[0][0].line,
                 )
-            return keys, positions
+                reading.notices.append(notice)
+            return keys, positions, notice
     line = header_rows[0][0].line if header_rows and header_rows[0] else None
     reading.notices.append(Notice("READ-HEADER", f"{table_name}没有可识别的表头，按格式的列序读取", line))
-    return list(default), None
+    return list(default), None, None
 
 
 # --- table 四 -------------------------------------------------------------------------------
@@ -583,7 +594,11 @@ def _read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
         # The data row holds only numbers, dashes and blanks: officers often fill in only the
         # non-zero cells (「1 … 1」), or leave the row blank; it follows at least one header row.
         if header_rows and len(row) >= 5 and all(is_value_text(c.text) for c in row):
-            keys, positions = _columns(grid, header_rows, APPEAL_HEADER, _APPEAL_KEYS, reading, "表四")
+            keys, positions, header_notice = _columns(
+                grid, header_rows, APPEAL_HEADER, _APPEAL_KEYS, reading, "表四"
+            )
+            if header_notice is not None:
+                header_notice.cells = [f"appeals.{k}" for k in _APPEAL_KEYS if k not in keys]
             reading.evidence.appeal_columns = keys
             placed, guess = place_values(row, keys, positions)
             if guess:
@@ -609,11 +624,6 @@ def _fingerprint(ev: TableEvidence, text: str, line: int, single_other: bool = F
                 ev.fingerprints[fmt].append((printed, line))
     if single_other:
         ev.fingerprints[Format.F2019].append((SINGLE_OTHER_FINGERPRINT, line))
-
-
-# OCR: below this confidence a value is reported for checking against the original. RapidOCR
-# gives clean digits 0.95–1.0; its misreads seen in tests scored lower.
-UNCERTAIN_BELOW = 0.9
 
 
 def _store(
