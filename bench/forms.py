@@ -49,6 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=40, help="reports per form (default 40)")
     parser.add_argument("--office", type=int, default=5, help="reports read as DOC through LibreOffice")
+    parser.add_argument("--scans", type=int, default=3, help="reports read as scanned PDFs by OCR")
     args = parser.parse_args()
     reports = [read_text(data.decode()).report for _, data in generated(args.count)]
     for form, write in WRITERS.items():
@@ -65,6 +66,8 @@ def main() -> None:
         )
     if args.office and shutil.which("soffice"):
         _office(reports[: args.office])
+    if args.scans:
+        _scans(reports[: args.scans])
 
 
 def _office(reports: list) -> None:
@@ -80,6 +83,38 @@ def _office(reports: list) -> None:
     print(
         f"{'doc (LibreOffice)':24} {len(docs) / wall:8.1f} reports/s  {1000 * wall / len(docs):7.0f} ms each  "
         f"cell-exact {exact}/{len(docs)}  (wall time, conversion included)"
+    )
+
+
+def _scans(reports: list) -> None:
+    """Scanned PDFs (200 dpi, scan noise) through OCR: seconds per page, on one core."""
+    from support import scanwriter
+
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        print(f"{'scanned pdf (OCR)':24} skipped: pip install 'gongkai[ocr]'")
+        return
+    if not scanwriter.has_cjk_font():
+        print(f"{'scanned pdf (OCR)':24} skipped: no CJK font to draw the scans")
+        return
+    docs = []
+    pages = 0
+    for n, report in enumerate(reports):
+        clean = scanwriter.report_pages(report)
+        noisy = [scanwriter.add_scan_noise(page, seed=10 * n + i) for i, page in enumerate(clean)]
+        docs.append((report, scanwriter.to_image_pdf(noisy)))
+        pages += len(noisy)
+    read_bytes(docs[0][1], "warm-up.pdf")  # the model loads once per process
+    started = time.process_time()
+    readings = [read_bytes(d, "r.pdf") for _, d in docs]
+    cpu = time.process_time() - started
+    exact = sum(report_cells(rd.report) == report_cells(r) for (r, _), rd in zip(docs, readings, strict=True))
+    flagged = sum(len(rd.notices) for rd in readings)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{'scanned pdf (OCR)':24} {cpu / pages:8.2f} s/page     {cpu / len(docs):7.2f} s each   "
+        f"cell-exact {exact}/{len(docs)}  {flagged} READ findings  peak RSS so far {peak:.0f} MB"
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 import socket
 import struct
 import sys
@@ -18,10 +17,11 @@ import zlib
 import pytest
 from conftest import clean_report_2021, load_json, needs_seeds, seed_pairs
 from support import scanwriter
+from support.htmlwriter import write_pdf
 
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import UnreadableDocument, read_bytes
-from gongkai.readers.assemble import Reading, document_to_reading
+from gongkai.readers.assemble import Reading
 
 PAIRS = seed_pairs()
 SEED_IDS = [p[0].stem[:3] for p in PAIRS]
@@ -58,8 +58,6 @@ def _read(which: str, form: str) -> Reading:
     through JPEG, the noise seeded by report and page) as one TIFF; 「noisy-pdf」 those pages in
     an image-only PDF (which compresses them again, and PDFium renders them again).
     """
-    from gongkai.readers.ocr.reader import scanned_pdf_to_document
-
     _, pages = _pages(which)
     if form == "tiff":
         return read_bytes(scanwriter.to_tiff(list(pages)), f"{which}.tiff")
@@ -67,7 +65,7 @@ def _read(which: str, form: str) -> Reading:
     noisy = [scanwriter.add_scan_noise(page, seed=seed * 10 + n) for n, page in enumerate(pages)]
     if form == "noisy-tiff":
         return read_bytes(scanwriter.to_tiff(noisy), f"{which}.tiff")
-    return document_to_reading(scanned_pdf_to_document(scanwriter.to_image_pdf(noisy), f"{which}.pdf"))
+    return read_bytes(scanwriter.to_image_pdf(noisy), f"{which}.pdf")  # the PDF reader sends it to OCR
 
 
 def _wrong(which: str, reading: Reading) -> set[str]:
@@ -82,16 +80,9 @@ def _ocr_flagged(reading: Reading) -> set[str]:
 
 
 def _reported(key: str, reading: Reading) -> bool:
-    """Whether a finding points the officer at the cell: it names the cell, or says that the
-    cell's column header could not be read (a label misread leaves its cells unplaced)."""
-    from gongkai.model.layouts import cell_name
-
-    column = re.findall(r"“([^”]+)”", cell_name(key))[-1]
-    return any(
-        key in f.cells or (f.rule == "READ-HEADER" and column in f.message)
-        for f in reading.notices
-        if f.rule.startswith("READ-")
-    )
+    """Whether a finding points the officer at the cell by name: its value read with low
+    confidence (READ-OCR), or its column header misread so that it was left empty (READ-HEADER)."""
+    return any(key in f.cells for f in reading.notices if f.rule.startswith("READ-"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,8 +107,8 @@ def test_noisy_seed_scans_never_misread_silently(ocr, seed):
     """With scan noise (turned ≤ 0.5°, blurred, grey paper, grain, JPEG) the 6 pt table text at
     200 dpi is at the edge of what OCR reads. Seen when this was written: seed 002 has its
     「-3」 read as 「3」, the minus sign dropped (confidence 0.63); seed 001 its header 「尚未审结」
-    read as 「尚末审结」, so that column's value is missing. Every such cell is reported: the value
-    with low confidence (READ-OCR names it), the column as missing (READ-HEADER names it).
+    read as 「尚末审结」 (now matched as 「尚未审结」). Every such cell is reported by name: a
+    value with low confidence (READ-OCR), a cell whose column header was misread (READ-HEADER).
     Few of the values read right are flagged with them."""
     reading = _read(str(seed), "noisy-tiff")
     silent = {key for key in _wrong(str(seed), reading) if not _reported(key, reading)}
@@ -284,3 +275,63 @@ def test_scanned_pdf_page_limit(ocr):
     pages = [Image.new("L", (16, 16), 255) for _ in range(201)]
     with pytest.raises(UnreadableDocument, match="超过200页"):
         scanned_pdf_to_document(scanwriter.to_image_pdf(pages), "scan.pdf")
+
+
+def _read_notices(reading: Reading) -> list[str]:
+    return [n.message for n in reading.notices if n.rule == "READ-OCR" and not n.cells]
+
+
+def test_partly_scanned_pdf_reads_each_page_by_its_own_layer(ocr):
+    """A typed first page and a scanned second one (the tables): each read by what it has."""
+    report, pages = _pages("clean")
+    assert len(pages) == 2
+    mixed = scanwriter.mix_pdf(write_pdf(report), scanwriter.to_image_pdf(list(pages)), {1})
+    reading = read_bytes(mixed, "mixed.pdf")
+    assert not _wrong("clean", reading)
+    assert any(m.startswith("本文件第2页是扫描图片，其文字由 OCR 识别") for m in _read_notices(reading))
+    assert reading.places and any(p.startswith("第1页") for p in reading.places.values())
+
+
+def test_page_numbers_over_a_scan_do_not_hide_it(ocr):
+    """A portal's page numbers in real text over the scanned pages: the pages still go to OCR."""
+    _, pages = _pages("clean")
+    stamped = scanwriter.stamp_pdf(scanwriter.to_image_pdf(list(pages)))
+    reading = read_bytes(stamped, "stamped.pdf")
+    assert not _wrong("clean", reading)
+    assert any("2页文字均由 OCR 识别" in m for m in _read_notices(reading))
+
+
+@pytest.fixture
+def no_ocr_extra(monkeypatch):
+    """The OCR extra as if it were not installed."""
+    from gongkai.readers.ocr import reader
+
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)
+    reader._engine.cache_clear()
+    yield
+    reader._engine.cache_clear()
+
+
+def test_partly_scanned_pdf_without_the_extra_names_the_unread_pages(no_ocr_extra):
+    """Without OCR the typed pages are read, and a warning names the scanned pages left out."""
+    from PIL import Image
+
+    report = clean_report_2021()
+    blank = [Image.new("L", (1654, 2339), 255) for _ in range(2)]
+    reading = read_bytes(
+        scanwriter.mix_pdf(write_pdf(report), scanwriter.to_image_pdf(blank), {1}), "mixed.pdf"
+    )
+    (warning,) = [n for n in reading.notices if n.rule == "READ-OCR"]
+    assert warning.severity.value == "warning"
+    assert "第2页是扫描图片" in warning.message and "pip install 'gongkai[ocr]'" in warning.message
+    assert reading.report.agency == report.agency and reading.report.agency  # page 1 was read
+
+
+def test_scanned_pdf_without_the_extra_gives_one_message(no_ocr_extra):
+    """A PDF of pictures only, without OCR: the extra's one-line message, not 「no text」."""
+    from PIL import Image
+
+    blank = [Image.new("L", (1654, 2339), 255) for _ in range(2)]
+    with pytest.raises(UnreadableDocument) as caught:
+        read_bytes(scanwriter.to_image_pdf(blank), "scan.pdf")
+    assert "pip install 'gongkai[ocr]'" in str(caught.value) and "\n" not in str(caught.value)

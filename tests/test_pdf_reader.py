@@ -43,10 +43,10 @@ def _canvas_pdf(pages: int, text: str | None, encrypt: str | None = None) -> byt
     [
         (lambda: CLEAN_PDF[: len(CLEAN_PDF) // 3], "损坏"),
         (lambda: _canvas_pdf(1, "report", encrypt="secret"), "加密"),
-        (lambda: _canvas_pdf(2, None), "扫描件"),
+        (lambda: _canvas_pdf(2, None), "没有文字层，也没有扫描的页面"),
         (lambda: _canvas_pdf(201, "page"), "超过200页"),
     ],
-    ids=["truncated", "encrypted", "scanned", "too-many-pages"],
+    ids=["truncated", "encrypted", "blank", "too-many-pages"],
 )
 def test_damaged_and_hostile_pdfs(make, phrase):
     """Each ends in one clear message, never a hang or a traceback."""

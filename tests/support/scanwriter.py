@@ -84,5 +84,54 @@ def to_tiff(pages: list[Image.Image]) -> bytes:
 def to_image_pdf(pages: list[Image.Image], dpi: int = DPI) -> bytes:
     """The pages as a PDF of pictures only, no text layer (what a scan-to-PDF gives)."""
     out = io.BytesIO()
+    # Copies: PIL leaves the PDF's encoder settings on appended pages, and a later TIFF save of
+    # the same pages then fails inside libtiff.
+    pages = [page.copy() for page in pages]
     pages[0].save(out, "PDF", save_all=True, append_images=pages[1:], resolution=dpi)
     return out.getvalue()
+
+
+def mix_pdf(text_pdf: bytes, image_pdf: bytes, scanned: set[int]) -> bytes:
+    """One PDF of both: page *n* (0-based) from ``image_pdf`` when *n* is in ``scanned``, else
+    from ``text_pdf`` (a report whose cover was typed and whose tables were scanned)."""
+    import pypdfium2 as pdfium
+
+    text, image = pdfium.PdfDocument(text_pdf), pdfium.PdfDocument(image_pdf)
+    out = pdfium.PdfDocument.new()
+    try:
+        for n in range(len(text)):
+            out.import_pages(image if n in scanned else text, pages=[n], index=n)
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        for document in (out, text, image):
+            document.close()
+
+
+def stamp_pdf(pdf: bytes, words: str = "- {n} -") -> bytes:
+    """Every page with a line of real text at its foot, in Helvetica (as a portal adds page
+    numbers or 「公开」 to a scanned PDF); ``{n}`` is the page number."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for n in range(len(document)):
+            page = document[n]
+            obj = pdfium_c.FPDFPageObj_NewTextObj(document.raw, b"Helvetica", 10.0)
+            encoded = (words.format(n=n + 1) + "\0").encode("utf-16-le")
+            pdfium_c.FPDFText_SetText(
+                obj, ctypes.cast(ctypes.c_char_p(encoded), ctypes.POINTER(ctypes.c_ushort))
+            )
+            pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, page.get_width() / 2, 20)
+            pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+            pdfium_c.FPDFPage_GenerateContent(page.raw)
+            page.close()
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+    finally:
+        document.close()

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gongkai.readers.document import Document, DocumentNotice, UnreadableDocument
+from gongkai.readers.document import UNCERTAIN_BELOW, Document, DocumentNotice, UnreadableDocument
 from gongkai.readers.positioned import Page, Piece, Rule, page_blocks
 
 if TYPE_CHECKING:
@@ -38,12 +38,9 @@ MAX_PAGES = 200  # as for text PDFs: an annual report has 5–30 pages
 MAX_PIXELS = 100_000_000  # per image: an A4 page at 600 dpi is 35 MP; more is a decompression bomb
 RENDER_DPI = 200  # scanned PDF pages: enough for 10.5 pt text and for 6 pt table digits
 MAX_SIDE = 3600  # larger images (600 dpi scans) are scaled down to about 300 dpi A4 first
-# Below this a piece is uncertain (counted in the READ-OCR notice; the table reader should use
-# the same for its cells). Measured on the five seeds scanned at 200 dpi, clean and with scan
-# noise (~5000 value cells): values read right score 0.72 at the lowest, 1.2 % of them under
-# 0.8; every misread scored 0.0–0.6 (a 「0」 read as 「。」, a dropped minus sign, an unread
-# 「0」). At 300 dpi nothing was misread and 0.4 % of values scored under 0.8.
-LOW_CONFIDENCE = 0.8
+# Below this a piece is uncertain: counted in the READ-OCR notice, and its value reported by the
+# table reader (the measurements are beside the constant).
+LOW_CONFIDENCE = UNCERTAIN_BELOW
 
 MISSING_EXTRA = (
     "这是扫描件或图片，需要用 OCR 识别文字，但没有安装 OCR 组件；"
@@ -67,8 +64,8 @@ def image_to_document(data: bytes, name: str = "<image>") -> Document:
     is not installed.
     """
     image = _open_image(data)  # refused before the engine is loaded, with or without it
-    engine = _engine()
-    return _pages_to_document(_image_frames(image), name, engine)
+    scanner = Scanner()
+    return _pages_to_document(_image_frames(image), name, scanner)
 
 
 def scanned_pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
@@ -76,35 +73,72 @@ def scanned_pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
 
     Each page is rendered with PDFium at :data:`RENDER_DPI` (less for an oversized page, so that
     no page exceeds :data:`MAX_PIXELS`). Raises :class:`UnreadableDocument` as
-    :func:`image_to_document` does, and for a damaged, encrypted or over-long PDF.
+    :func:`image_to_document` does, and for a damaged, encrypted or over-long PDF. A PDF with a
+    text layer on some pages is better read by :func:`gongkai.readers.pdf.reader.pdf_to_document`,
+    which reads each page by its text layer or, where it has none, by this OCR.
     """
-    engine = _engine()
-    return _pages_to_document(_pdf_frames(data), name, engine)
+    scanner = Scanner()
+    return _pages_to_document(_pdf_frames(data), name, scanner)
 
 
-def _pages_to_document(frames: Iterable[np.ndarray], name: str, engine: _Engine) -> Document:
+def _pages_to_document(frames: Iterable[np.ndarray], name: str, scanner: Scanner) -> Document:
     doc = Document(name)
     counter = 1
-    pages = uncertain = 0
+    pages = 0
     for number, gray in enumerate(frames, start=1):
-        page = read_page(gray, number, engine)
-        pages += 1
-        uncertain += sum(p.confidence is not None and p.confidence < LOW_CONFIDENCE for p in page.pieces)
-        blocks, counter = page_blocks(page, counter)
+        blocks, counter = page_blocks(scanner.read(gray, number), counter, doc.places)
         doc.blocks.extend(blocks)
+        pages += 1
     if not doc.blocks:
         raise UnreadableDocument("图片中没有识别出文字，无法作为年度报告读取")
-    doc.notices.append(
-        DocumentNotice(
+    doc.notices.append(scanner.notice(pages))
+    return doc
+
+
+class Scanner:
+    """OCR of page images one by one, counting what the READ-OCR notice reports.
+
+    Creating one loads the engine: it raises :class:`UnreadableDocument` with
+    :data:`MISSING_EXTRA` when ``gongkai[ocr]`` is not installed.
+    """
+
+    def __init__(self) -> None:
+        self.engine = _engine()
+        self.pages: list[int] = []  # the numbers of the pages read
+        self.uncertain = 0  # pieces read below LOW_CONFIDENCE
+
+    def read(self, gray: np.ndarray, number: int) -> Page:
+        """One page image's pieces and rules (see :func:`read_page`)."""
+        page = read_page(gray, number, self.engine)
+        self.pages.append(number)
+        self.uncertain += sum(p.confidence is not None and p.confidence < LOW_CONFIDENCE for p in page.pieces)
+        return page
+
+    def notice(self, total: int) -> DocumentNotice:
+        """The READ-OCR notice: which pages were recognised and how many pieces are uncertain."""
+        if len(self.pages) == total:
+            which = f"本文件是扫描件或图片，{total}页文字均由 OCR 识别"
+        else:
+            which = f"本文件第{page_list(self.pages)}页是扫描图片，其文字由 OCR 识别"
+        return DocumentNotice(
             "READ-OCR",
-            f"本文件是扫描件或图片，{pages}页文字均由 OCR 识别（{engine.name}），"
-            f"其中{uncertain}处识别把握不大（置信度低于{LOW_CONFIDENCE}）；"
+            f"{which}（{self.engine.name}），"
+            f"其中{self.uncertain}处识别把握不大（置信度低于{LOW_CONFIDENCE}）；"
             "表格中把握不大的数值已逐格提示，请对照原件核对",
             1,
             info=True,
         )
-    )
-    return doc
+
+
+def page_list(numbers: list[int]) -> str:
+    """Page numbers in words: [2, 3, 4, 7] → 「2—4、7」."""
+    spans: list[list[int]] = []
+    for n in numbers:
+        if spans and n == spans[-1][1] + 1:
+            spans[-1][1] = n
+        else:
+            spans.append([n, n])
+    return "、".join(str(a) if a == b else f"{a}—{b}" for a, b in spans)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -257,7 +291,6 @@ def _too_large(width: int | None = None, height: int | None = None) -> str:
 
 def _pdf_frames(data: bytes) -> Iterator[np.ndarray]:
     """Each PDF page rendered to grey pixels."""
-    import numpy as np
     import pypdfium2 as pdfium
 
     try:
@@ -274,20 +307,29 @@ def _pdf_frames(data: bytes) -> Iterator[np.ndarray]:
             except pdfium.PdfiumError:
                 raise UnreadableDocument(f"PDF 第{index + 1}页已损坏，无法读取") from None
             try:
-                width, height = page.get_size()
-                scale = RENDER_DPI / 72
-                if width * height * scale * scale > MAX_PIXELS:  # a poster-sized page
-                    scale = math.sqrt(MAX_PIXELS / max(width * height, 1.0)) * 0.99
-                bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=True)
-                pixels = bitmap.to_numpy()
-                # A copy: the bitmap's memory is freed with it.
-                gray = np.array(pixels[:, :, 0] if pixels.ndim == 3 else pixels)
-                bitmap.close()
+                gray = render_pdf_page(page)
             finally:
                 page.close()
             yield gray
     finally:
         pdf.close()
+
+
+def render_pdf_page(page: Any) -> np.ndarray:
+    """A PDF page (a ``pypdfium2.PdfPage``) rendered to grey pixels at :data:`RENDER_DPI`."""
+    import numpy as np
+
+    width, height = page.get_size()
+    scale = RENDER_DPI / 72
+    if width * height * scale * scale > MAX_PIXELS:  # a poster-sized page
+        scale = math.sqrt(MAX_PIXELS / max(width * height, 1.0)) * 0.99
+    bitmap = page.render(scale=scale, grayscale=True, may_draw_forms=True)
+    try:
+        pixels = bitmap.to_numpy()
+        # A copy: the bitmap's memory is freed with it.
+        return np.array(pixels[:, :, 0] if pixels.ndim == 3 else pixels)
+    finally:
+        bitmap.close()
 
 
 # ---------------------------------------------------------------------------------------------

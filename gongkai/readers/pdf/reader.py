@@ -19,25 +19,36 @@ import ctypes
 import io
 from collections.abc import Iterator
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from gongkai.readers.document import Document, UnreadableDocument
+from gongkai.readers.document import Document, DocumentNotice, UnreadableDocument
 from gongkai.readers.positioned import Page, Rule, chars_to_pieces, page_blocks
+
+if TYPE_CHECKING:
+    from gongkai.readers.ocr.reader import Scanner
 
 MAX_PAGES = 200  # an annual report has 5–30 pages
 MAX_PATH_SEGMENTS = 200_000  # per page: far beyond any table, short of a drawing that would stall us
 
 
 def pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
-    """Paragraphs and tables (ruled or not) of a PDF's text layer, in reading order."""
+    """Paragraphs and tables (ruled or not) of a PDF, in reading order.
+
+    Each page is read by its text layer; a page that is only a picture (a scan, see
+    :func:`_is_scanned`) is read by OCR when ``gongkai[ocr]`` is installed. A wholly scanned PDF
+    without the extra ends in the extra's message; a partly scanned one is read without its
+    scanned pages, and a READ-OCR finding names them.
+    """
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
             raise UnreadableDocument("PDF 已加密，无法读取；请提供未加密的文件") from None
         raise UnreadableDocument("PDF 文件已损坏或被截断，无法打开") from None
+    scans = _Scans()
     try:
         count = len(pdf)
         if count > MAX_PAGES:
@@ -51,17 +62,86 @@ def pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
                 raise UnreadableDocument(f"PDF 第{index + 1}页已损坏，无法读取") from None
             try:
                 laid_out = read_page(page, index + 1, data)
+                if _is_scanned(page, laid_out):
+                    laid_out = scans.read(page, index + 1) or laid_out
             finally:
                 page.close()
             blocks, counter = page_blocks(laid_out, counter, doc.places)
             doc.blocks.extend(blocks)
     finally:
         pdf.close()
+    if scans.missing is not None and (not doc.blocks or len(scans.unread) == count):
+        raise scans.missing  # a scan throughout, and no OCR to read it
     if not doc.blocks:
-        raise UnreadableDocument(
-            "PDF 没有文字层（可能是扫描件），需要 OCR 才能读取：pip install 'gongkai[ocr]'"
-        )
+        raise UnreadableDocument("PDF 没有文字层，也没有扫描的页面，读不到任何文字，无法作为年度报告读取")
+    doc.notices.extend(scans.notices(count))
     return doc
+
+
+SCANNED_COVER = 0.5  # an image over half the page …
+SCANNED_TEXT = 20  # … with fewer characters of text than this (a page number, a stamp) is a scan
+
+
+def _is_scanned(page: pdfium.PdfPage, laid_out: Page) -> bool:
+    """Whether a page is a picture of text: an image covers most of it and it has (almost) no text.
+
+    A scanned PDF often carries a little real text over its images (page numbers, a 「公开」
+    stamp, a portal's watermark); PDFs that were OCRed already carry an invisible text layer
+    and are read by it, since they have as much text as the page shows.
+    """
+    if sum(len(p.text) for p in laid_out.pieces) >= SCANNED_TEXT:
+        return False
+    width, height = page.get_size()
+    area = max(width * height, 1.0)
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+        left, bottom, right, top = obj.get_bounds()
+        shown = max(min(right, width) - max(left, 0.0), 0.0) * max(min(top, height) - max(bottom, 0.0), 0.0)
+        if shown >= SCANNED_COVER * area:
+            return True
+    return False
+
+
+class _Scans:
+    """The scanned pages of one PDF, read by OCR when the extra is there."""
+
+    def __init__(self) -> None:
+        self.scanner: Scanner | None = None
+        self.missing: UnreadableDocument | None = None  # why OCR cannot run, once known
+        self.unread: list[int] = []
+
+    def read(self, page: pdfium.PdfPage, number: int) -> Page | None:
+        """The page read by OCR, or None (noted) when OCR is not installed."""
+        from gongkai.readers.ocr import reader as ocr
+
+        if self.scanner is None and self.missing is None:
+            try:
+                self.scanner = ocr.Scanner()
+            except UnreadableDocument as exc:
+                self.missing = exc
+        if self.scanner is None:
+            self.unread.append(number)
+            return None
+        return self.scanner.read(ocr.render_pdf_page(page), number)
+
+    def notices(self, total: int) -> list[DocumentNotice]:
+        """READ-OCR: the pages OCR read, and the pages left unread for want of it."""
+        from gongkai.readers.ocr.reader import page_list
+
+        found: list[DocumentNotice] = []
+        if self.scanner is not None:
+            found.append(self.scanner.notice(total))
+        if self.unread:
+            found.append(
+                DocumentNotice(
+                    "READ-OCR",
+                    f"本文件第{page_list(self.unread)}页是扫描图片，没有文字层；未安装 OCR 组件，"
+                    "这些页没有读取，其中的内容（包括表格）可能缺失；"
+                    "请运行 pip install 'gongkai[ocr]' 安装后重新读取",
+                    1,
+                    info=False,
+                )
+            )
+        return found
 
 
 def read_page(page: pdfium.PdfPage, number: int, data: bytes | None = None) -> Page:
