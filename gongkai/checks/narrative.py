@@ -9,7 +9,7 @@ from datetime import date
 from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import Format
 from gongkai.model.report import Severity
-from gongkai.readers.sections import SECTION_HEADINGS
+from gongkai.model.sections import SECTION_HEADINGS
 
 E, W = Severity.ERROR, Severity.WARNING
 ART_50 = "《政府信息公开条例》第五十条"

@@ -315,6 +315,68 @@ APPEAL_GROUPS = (
 )
 APPEAL_SUIT_GROUP = ColumnGroup(Label("行政诉讼", exact=("行政诉讼",)), ("未经复议直接起诉", "复议后起诉"))
 
+# --- header trees of tables 三 and 四 (readers match them; writers print them) --------------
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: nodes are module constants, used as cache keys
+class HeaderNode:
+    """A header label: a leaf (value column, with its key) or a group of nodes."""
+
+    label: Label
+    key: str | None = None
+    children: tuple[HeaderNode, ...] = ()
+
+    def walk(self) -> list[HeaderNode]:
+        """This node and every node below it, depth first."""
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+    def find(self, label_core: str) -> HeaderNode | None:
+        """The nearest node below this one whose label matches (children first)."""
+        for child in self.children:
+            if child.label.matches(label_core):
+                return child
+        for child in self.children:
+            found = child.find(label_core)
+            if found is not None:
+                return found
+        return None
+
+
+def _leaf(column: Column, prefix: str = "") -> HeaderNode:
+    return HeaderNode(column.label, prefix + column.key)
+
+
+REQUEST_HEADER = HeaderNode(
+    Label("(表三表头)"),
+    children=(
+        HeaderNode(
+            REQUEST_APPLICANT_GROUP.label,
+            children=(
+                _leaf(REQUEST_COLUMNS[0]),
+                HeaderNode(REQUEST_ORG_GROUP.label, children=tuple(_leaf(c) for c in REQUEST_COLUMNS[1:6])),
+                _leaf(REQUEST_COLUMNS[6]),
+            ),
+        ),
+    ),
+)
+
+
+def _appeal_group(key: str, label: Label) -> HeaderNode:
+    return HeaderNode(label, key, tuple(_leaf(c, key + ".") for c in APPEAL_COLUMNS))
+
+
+APPEAL_HEADER = HeaderNode(
+    Label("(表四表头)"),
+    children=(
+        _appeal_group(*APPEAL_GROUPS[0]),
+        HeaderNode(APPEAL_SUIT_GROUP.label, children=tuple(_appeal_group(*g) for g in APPEAL_GROUPS[1:])),
+    ),
+)
+
+
 # --- the two layouts ----------------------------------------------------------------------
 
 LAYOUT_2021 = Layout(

@@ -15,79 +15,12 @@ matched by name, never by position alone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
-from gongkai.model.labels import Label, core
-from gongkai.model.layouts import (
-    APPEAL_COLUMNS,
-    APPEAL_GROUPS,
-    APPEAL_SUIT_GROUP,
-    REQUEST_APPLICANT_GROUP,
-    REQUEST_COLUMNS,
-    REQUEST_ORG_GROUP,
-)
+from gongkai.model.labels import core
+from gongkai.model.layouts import HeaderNode
 from gongkai.readers.document import GridCell
-
-
-@dataclass(frozen=True, eq=False)  # identity hash: nodes are module constants, used as cache keys
-class HeaderNode:
-    """A header label: a leaf (value column, with its key) or a group of nodes."""
-
-    label: Label
-    key: str | None = None
-    children: tuple[HeaderNode, ...] = ()
-
-    def walk(self) -> list[HeaderNode]:
-        """This node and every node below it, depth first."""
-        out = [self]
-        for child in self.children:
-            out.extend(child.walk())
-        return out
-
-    def find(self, label_core: str) -> HeaderNode | None:
-        """The nearest node below this one whose label matches (children first)."""
-        for child in self.children:
-            if child.label.matches(label_core):
-                return child
-        for child in self.children:
-            found = child.find(label_core)
-            if found is not None:
-                return found
-        return None
-
-
-def _leaf(column, prefix: str = "") -> HeaderNode:
-    return HeaderNode(column.label, prefix + column.key)
-
-
-REQUEST_HEADER = HeaderNode(
-    Label("(表三表头)"),
-    children=(
-        HeaderNode(
-            REQUEST_APPLICANT_GROUP.label,
-            children=(
-                _leaf(REQUEST_COLUMNS[0]),
-                HeaderNode(REQUEST_ORG_GROUP.label, children=tuple(_leaf(c) for c in REQUEST_COLUMNS[1:6])),
-                _leaf(REQUEST_COLUMNS[6]),
-            ),
-        ),
-    ),
-)
-
-
-def _appeal_group(key: str, label: Label) -> HeaderNode:
-    return HeaderNode(label, key, tuple(_leaf(c, key + ".") for c in APPEAL_COLUMNS))
-
-
-APPEAL_HEADER = HeaderNode(
-    Label("(表四表头)"),
-    children=(
-        _appeal_group(*APPEAL_GROUPS[0]),
-        HeaderNode(APPEAL_SUIT_GROUP.label, children=tuple(_appeal_group(*g) for g in APPEAL_GROUPS[1:])),
-    ),
-)
 
 
 def _texts(rows: list[list[GridCell]]) -> tuple[tuple[str, ...], ...]:

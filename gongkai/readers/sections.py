@@ -8,32 +8,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai.model.labels import fold
+from gongkai.model.sections import HEADING_VARIANTS, SECTION_HEADINGS
 from gongkai.readers.document import Paragraph
 
-# (section key, number, official heading, cores that identify it when the heading is numbered)
-SECTION_HEADINGS = (
-    ("overview", 1, "总体情况", ("总体情况", "基本情况", "概述")),
-    ("active", 2, "主动公开政府信息情况", ("主动公开",)),
-    ("requests", 3, "收到和处理政府信息公开申请情况", ("政府信息公开申请", "依申请公开")),
-    ("appeals", 4, "政府信息公开行政复议、行政诉讼情况", ("行政复议",)),
-    ("problems", 5, "存在的主要问题及改进情况", ("主要问题", "存在的问题", "问题及改进")),
-    ("other", 6, "其他需要报告的事项", ("其他需要报告",)),
-)
-# The longer forms published reports use (format-and-law.md §2), which identify a section even
-# without its numeral. An unnumbered line is a heading only when it is one of these or the
-# official heading itself, compared without punctuation and conjunctions (「、」「和」「及」).
-HEADING_VARIANTS = {
-    "overview": ("政府信息公开工作总体情况",),
-    "active": (),
-    "requests": (),
-    "appeals": (
-        "因政府信息公开工作被申请行政复议和提起行政诉讼情况",
-        "因政府信息公开工作被申请行政复议、提起行政诉讼情况",
-        "政府信息公开工作被申请行政复议和提起行政诉讼情况",
-    ),
-    "problems": ("政府信息公开工作存在的主要问题及改进情况", "存在的主要问题和改进情况"),
-    "other": (),
-}
 _NUMERALS = "一二三四五六七八九十"
 # Top-level numbering only: 一、 / 一. / 1、 (Word auto-numbering) / # marks; 「1.」「（一）」「(1)」
 # number the items inside a section.

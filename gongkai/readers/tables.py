@@ -20,29 +20,26 @@ from gongkai.model.layouts import (
     ACTIVE_2019,
     ACTIVE_2021,
     ACTIVE_HEADER,
+    APPEAL_HEADER,
     G_OTHER,
     LAYOUT_2021,
     LAYOUTS,
     REQUEST_BALANCE_NOTE,
     REQUEST_COLUMNS,
     REQUEST_GROUPS,
+    REQUEST_HEADER,
     ROW_OTHER_SINGLE,
     SINGLE_OTHER_FINGERPRINT,
     Block,
     CellKind,
     Column,
     Format,
+    HeaderNode,
     Row,
     cell_name,
 )
 from gongkai.readers.document import UNCERTAIN_BELOW, Grid, GridCell
-from gongkai.readers.headers import (
-    APPEAL_HEADER,
-    REQUEST_HEADER,
-    HeaderNode,
-    positional_leaves,
-    sequential_leaves,
-)
+from gongkai.readers.headers import positional_leaves, sequential_leaves
 from gongkai.readers.placement import ShortRow, resolve
 from gongkai.readers.values import CellValue, is_number_text, is_value_text, read_value
 
