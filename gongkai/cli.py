@@ -43,7 +43,7 @@ from gongkai.readers import Reading
 
 app = typer.Typer(
     name="gongkai",
-    help="政府信息公开工作年度报告：读取、校验。Read and check China's government information disclosure annual reports.",
+    help="政府信息公开工作年度报告：读取、校验、输出。Read, check and write China's government information disclosure annual reports.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -274,6 +274,151 @@ def check(
             f"无法读取{counts['unreadable']}个。"
         )
     raise typer.Exit(status)
+
+
+def _outputs(source: str, forms: list[str], output: str | None) -> dict[str, Path]:
+    """Where each form is written: ``-o FILE`` for one form; for several, ``-o`` is a folder
+    (or a stem whose suffix each form replaces); by default beside the source, same stem."""
+    from gongkai.writers import SUFFIXES
+
+    stem = Path("report" if source == "-" else Path(source.split("#")[0]).stem)
+    if output is None:
+        base = (Path.cwd() if source == "-" else Path(source.split("#")[0]).parent) / stem
+        return {form: base.with_suffix(SUFFIXES[form]) for form in forms}
+    target = Path(output)
+    if len(forms) == 1 and not target.is_dir():
+        return {forms[0]: target}
+    if target.is_dir() or output.endswith(("/", "\\")):
+        return {form: target / stem.with_suffix(SUFFIXES[form]) for form in forms}
+    return {form: target.with_suffix(SUFFIXES[form]) for form in forms}
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target and rename: a failure never leaves half a file in its place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+@app.command()
+def render(
+    file: Annotated[
+        str, typer.Argument(help="报告：标准 JSON，或任何可读取的报告文件；文件#N 表示其中第N份")
+    ],
+    to: Annotated[
+        list[str],
+        typer.Option("--to", "-t", help="输出格式：docx、pdf、html、md、xlsx（可重复，一次输出多种）"),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="输出文件；多种格式时为文件夹或文件名主干。默认与输入同名同目录"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="报告有错误级问题时仍输出 DOCX/PDF（对外发布前请先改正）")
+    ] = False,
+) -> None:
+    """按标准格式输出年度报告。Write a report in the standard layout: DOCX, PDF, HTML, Markdown, XLSX.
+
+    HTML, Markdown and XLSX list the report's findings. DOCX and PDF are what an organ publishes:
+    they are refused while the report has errors (the cells are named), unless ``--force``.
+    Exit status: 0 written, 1 refused because of errors, 2 unreadable input or bad option,
+    3 a form this machine cannot write (LibreOffice missing for PDF).
+    """
+    from gongkai.checks import check_report
+    from gongkai.writers import FORMS, WriterUnavailable
+    from gongkai.writers import render as render_form
+
+    forms = list(dict.fromkeys(f.lower().lstrip(".") for f in to))
+    forms = ["md" if f == "markdown" else f for f in forms]
+    unknown = [f for f in forms if f not in FORMS]
+    if unknown:
+        err.print(f"不支持的输出格式：{'、'.join(unknown)}；可选：{'、'.join(FORMS)}")
+        raise typer.Exit(2)
+    try:
+        loaded_all = load_reports(file)
+    except BadInput as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    if len(loaded_all) > 1:
+        err.print(
+            f"{file}: 文件中有{len(loaded_all)}份报告，请用 {file}#1 到 {file}#{len(loaded_all)} 指定其中一份"
+        )
+        raise typer.Exit(2)
+    report = loaded_all[0].report
+    findings = sorted(check_report(report), key=lambda f: SEVERITY_ORDER[f.severity])
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    targets = _outputs(file, forms, output)
+    source = None if file == "-" else Path(file.split("#")[0]).resolve()
+    if source is not None and any(path.resolve() == source for path in targets.values()):
+        err.print(f"{file}: 输出文件与输入文件相同，请用 -o 指定另一个文件名")
+        raise typer.Exit(2)
+    refused = [f for f in forms if f in ("docx", "pdf")] if errors and not force else []
+    status = 0
+    for form in forms:
+        if form in refused:
+            continue
+        try:
+            data = render_form(report, form, findings)
+        except WriterUnavailable as exc:
+            err.print(f"{form.upper()}：{exc}")
+            status = 3
+            continue
+        _write_atomically(targets[form], data)
+        out.print(f"已写出 {targets[form]}")
+    if refused:
+        err.print(
+            f"报告有{len(errors)}个错误级问题，未输出{'、'.join(f.upper() for f in refused)}"
+            "（改正后再输出，或用 --force 强制输出）："
+        )
+        for finding in errors[:20]:
+            cells = "、".join(cell_name(c, layout_for(report.format)) for c in finding.cells[:3])
+            err.print(f"  {finding.rule}  {cells + '：' if cells else ''}{finding.message}")
+        if len(errors) > 20:
+            err.print(f"  ……另有{len(errors) - 20}个")
+        status = status or 1
+    raise typer.Exit(status)
+
+
+@app.command()
+def draft(
+    last: Annotated[str, typer.Option("--from", help="上一年度的报告（标准 JSON 或任何可读取的报告文件）")],
+    year: Annotated[int, typer.Option("--year", min=2019, max=2100, help="新报告的年度")],
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="输出 JSON 文件；默认打印到标准输出")
+    ] = None,
+) -> None:
+    """生成新年度报告草稿。A new year's draft: what carries over from last year, the rest empty.
+
+    表三「上年结转」 comes from last year's 「结转下年度继续办理」; 表二's in-force counts are
+    carried as the figure to start from (the command says which to update).
+    """
+    from gongkai.model.draft import draft_report
+
+    try:
+        loaded = load_reports(last)
+    except BadInput as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    if len(loaded) > 1:
+        err.print(f"{last}: 文件中有{len(loaded)}份报告，请用 {last}#N 指定其中一份")
+        raise typer.Exit(2)
+    try:
+        report, carried = draft_report(loaded[0].report, year)
+    except ValueError as exc:
+        err.print(f"{last}: {exc}")
+        raise typer.Exit(2) from None
+    text = json.dumps(report_to_json(report), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write_atomically(Path(output), text.encode("utf-8"))
+        err.print(f"已写出 {output}")
+    fmt = layout_for(report.format)
+    err.print(f"{year}年度草稿（{report.format}年格式）预填了{len(carried)}个单元格，其余留空：")
+    for c in carried:
+        note = f"（{c.adjust}）" if c.adjust else ""
+        err.print(f"  {cell_name(c.key, fmt)} = {c.value}，来自{c.source}{note}")
 
 
 @app.command()
