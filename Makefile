@@ -38,6 +38,7 @@ fmt: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/parse_check.py
 	$(BIN)/python bench/forms.py
+	$(BIN)/python bench/writers.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
