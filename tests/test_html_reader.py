@@ -51,3 +51,18 @@ def test_an_unreadable_column_header_names_the_cells_left_empty():
     assert reading.report.requests.granted.natural is None
     t4 = next(n for n in header if n.message.startswith("表四"))
     assert t4.cells == ["appeals.review.pending"]
+
+
+def test_findings_on_a_one_line_page_name_the_table_row():
+    """A page written on one line (minified) cannot point at source lines: findings name the
+    table and row instead; a page with a line per row keeps its source lines."""
+    from gongkai.checks import check_reading
+
+    html = write_html(clean_report_2021(**{"requests.new.natural": 99}))
+    assert html.count("\n") == 0
+    found = [f for f in check_reading(read_bytes(html.encode(), "r.html")) if f.rule == "T3-BALANCE"]
+    assert found and found[0].place == "表格2第4行"
+    spread = html.replace("<p>", "\n<p>").replace("<tr>", "\n<tr>")
+    found = [f for f in check_reading(read_bytes(spread.encode(), "r.html")) if f.rule == "T3-BALANCE"]
+    assert found and found[0].place is None
+    assert "一、本年新收" in spread.splitlines()[found[0].line - 1]

@@ -105,8 +105,46 @@ def _own_table(tr: etree._Element) -> etree._Element | None:
 
 
 def html_to_document(text: str, name: str = "<html>") -> Document:
-    """Paragraphs and grids of an HTML page, in document order (embedded report markup read in place)."""
-    return _read_page(text, name, embedded.MAX_LAYERS, _Budget())
+    """Paragraphs and grids of an HTML page, in document order (embedded report markup read in place).
+
+    Blocks keep their source lines, except on a page written on a few long lines (minified, or
+    generated): there a source line would point at most of the page, so paragraphs and table
+    rows are numbered in order and named in words, as for DOCX (「第3段」, 「表格2第5行」).
+    """
+    doc = _read_page(text, name, embedded.MAX_LAYERS, _Budget())
+    if _crowded(doc):
+        _number_in_order(doc)
+    return doc
+
+
+CROWDED_LINE = 3  # paragraphs or table rows on one source line that make lines useless as places
+
+
+def _crowded(doc: Document) -> bool:
+    counts: dict[int, int] = {}
+    for block in doc.blocks:
+        lines = [block.line] if isinstance(block, Paragraph) else [row[0].line for row in block.rows if row]
+        for line in lines:
+            counts[line] = counts.get(line, 0) + 1
+    return max(counts.values(), default=0) >= CROWDED_LINE
+
+
+def _number_in_order(doc: Document) -> None:
+    position = 1
+    paragraphs = tables = 0
+    for i, block in enumerate(doc.blocks):
+        if isinstance(block, Paragraph):
+            paragraphs += 1
+            doc.blocks[i] = Paragraph(block.text, position)
+            doc.places[position] = f"第{paragraphs}段"
+            position += 1
+            continue
+        tables += 1
+        for r, row in enumerate(block.rows):
+            for cell in row:
+                cell.line = position + r
+            doc.places[position + r] = f"表格{tables}第{r + 1}行"
+        position += max(len(block.rows), 1)
 
 
 @dataclass
