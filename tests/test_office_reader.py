@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from support.officewriter import write_office
 from support.strategies import valid_reports
 
+from gongkai import office
 from gongkai.checks import check_reading
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import UnreadableDocument, read_bytes, sniff_form
@@ -254,7 +255,7 @@ class _Conversion:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, when_running: Any = None) -> None:
         self.processes: list[subprocess.Popen[bytes]] = []
         self.seen: list[str] = []
-        real_popen, real_wait = subprocess.Popen, convert._wait
+        real_popen, real_wait = subprocess.Popen, office._wait
 
         def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
             process = real_popen(*args, **kwargs)
@@ -270,8 +271,8 @@ class _Conversion:
                 when_running()
             real_wait(process, seconds)
 
-        monkeypatch.setattr(convert.subprocess, "Popen", popen)
-        monkeypatch.setattr(convert, "_wait", wait)
+        monkeypatch.setattr(office.subprocess, "Popen", popen)
+        monkeypatch.setattr(office, "_wait", wait)
 
     def assert_all_gone(self) -> None:
         """soffice.bin was running, nothing of its group is left, and the private directory is removed."""
