@@ -13,7 +13,9 @@ year), a sentence (。；！？), a note (单位、注、说明…) or a long li
 spanning rows stay together. Table rows make a positional grid, merges expanded as the HTML
 reader does: the top-left cell carries the text, covered positions are empty cells. A line break
 inside a cell (Alt+Enter) is dropped in a table (「商业」「企业」 is one label) and splits
-paragraphs in running text. Hidden sheets are skipped (a notice says so).
+paragraphs in running text. Hidden sheets are skipped (a notice says so), and so is a sheet named
+「检查结果」 (``FINDINGS_SHEET``): the findings gongkai's XLSX writer lists beside the report, not
+part of it.
 
 **Provenance.** ``line`` (of a GridCell or a Paragraph) is the row's number counted through the
 workbook: the first visible sheet's rows are 1, 2, …; each further sheet continues after the last
@@ -74,6 +76,7 @@ MAX_POSITIONS = 2_000_000
 MAX_GRID_CELLS = 20_000  # one table, as in the text reader: the three tables hold about 1,000
 MAX_MERGES = 20_000  # merged areas on a sheet; a report has about a hundred
 _NOTICE_CELLS = 5  # cells named in one notice before 「等」
+FINDINGS_SHEET = "检查结果"  # the findings sheet of gongkai.writers.xlsx, skipped when reading
 
 # Errors openpyxl (or the zip and XML layers under it) raises on a damaged package.
 _DAMAGED = (
@@ -688,6 +691,8 @@ def _read_workbook(workbook: Any, archive: zipfile.ZipFile, parts: dict[str, str
     for ws in workbook.worksheets:
         if ws.sheet_state != "visible":
             doc.notices.append(DocumentNotice("READ-SHEET", f"已跳过隐藏的工作表「{ws.title}」"))
+            continue
+        if ws.title == FINDINGS_SHEET:
             continue
         xml = _read_part(archive, parts.get(ws.title))
         sheet = _read_sheet(ws, xml, budget)
