@@ -14,7 +14,7 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from gongkai.model.report import Finding
+from gongkai.model.report import Finding, report_from_json
 from gongkai.writers.printed import PrintedReport, Report, printed_report
 
 __all__ = ["FORMS", "SUFFIXES", "PrintedReport", "WriterUnavailable", "printed_report", "render"]
@@ -43,11 +43,18 @@ def writer(form: str) -> Callable[[PrintedReport], bytes | str]:
     return getattr(importlib.import_module(module), function)
 
 
-def render(report: Report | Mapping[str, Any], form: str, findings: Sequence[Finding] = ()) -> bytes:
+def render(report: Report | Mapping[str, Any], form: str, findings: Sequence[Finding] | None = None) -> bytes:
     """The report written as ``form``: the file's bytes (HTML and Markdown in UTF-8).
 
-    ``findings`` are listed in the forms that show them (HTML, XLSX). Raises
+    ``findings`` are listed in the forms that show them (HTML, Markdown, XLSX); when not given,
+    the report is checked here, so that a list saying 「no findings」 is always true. Raises
     :class:`WriterUnavailable` when the form needs what this machine lacks.
     """
+    if isinstance(report, Mapping):
+        report = report_from_json(report)
+    if findings is None:
+        from gongkai.checks import SEVERITY_ORDER, check_report
+
+        findings = sorted(check_report(report), key=lambda f: SEVERITY_ORDER[f.severity])
     out = writer(form)(printed_report(report, tuple(findings)))
     return out.encode("utf-8") if isinstance(out, str) else out
