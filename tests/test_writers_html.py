@@ -36,7 +36,8 @@ def _texts(sections: Sections | None) -> dict[str, str]:
     return {k: " ".join((data.get(k) or "").split()) for k in SECTION_KEYS}
 
 
-def _assert_reads_back(report, form: str, findings=()) -> None:
+def _assert_reads_back(report, form: str, findings=None) -> None:
+    """Written by ``render`` (which checks the report when not given findings) and read back."""
     data = render(report, form, findings)
     reading = read_bytes(data, f"r.{form}")
     got = reading.report
@@ -55,17 +56,23 @@ def _seed_reports():
     return out
 
 
+# Markdown is read back from a file written without findings: a findings list after section 六
+# would be read as that section's text (test_a_markdown_file_with_findings_reads_back… below).
+# HTML is written as ``render`` writes it by default, with the findings the report has.
+NO_FINDINGS = {"html": None, "md": ()}
+
+
 @needs_seeds
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("report", _seed_reports())
 def test_seeds_read_back_exactly(report, form):
-    _assert_reads_back(report, form)
+    _assert_reads_back(report, form, NO_FINDINGS[form])
 
 
 @pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize("report", [clean_report_2021(), clean_report_2019()], ids=["2021", "2019"])
 def test_clean_reports_read_back_exactly(report, form):
-    _assert_reads_back(report, form)
+    _assert_reads_back(report, form, NO_FINDINGS[form])
 
 
 # Paragraphs as reports have them, with characters that markup must escape.
@@ -91,17 +98,20 @@ def _reports_with_text(draw: st.DrawFn, fmt: str | None = None, single_other: bo
 
 
 @settings(max_examples=25, deadline=None)
-@given(report=_reports_with_text(), form=st.sampled_from(FORMS))
-def test_random_reports_read_back_exactly(report, form):
-    """Both layouts, blank cells now and then, section text with markup characters."""
-    _assert_reads_back(report, form)
+@given(report=_reports_with_text())
+def test_random_reports_read_back_exactly(report):
+    """Both layouts, blank cells now and then, section text with markup characters (which most
+    often breaks a SEC-* rule: the HTML page then carries findings, and still reads back)."""
+    for form in FORMS:
+        _assert_reads_back(report, form, NO_FINDINGS[form])
 
 
 @settings(max_examples=10, deadline=None)
-@given(report=_reports_with_text("2021", single_other=True), form=st.sampled_from(FORMS))
-def test_single_other_row_reads_back(report, form):
+@given(report=_reports_with_text("2021", single_other=True))
+def test_single_other_row_reads_back(report):
     """A 2021 report keeping （六）其他处理 as one row is printed and read back so."""
-    _assert_reads_back(report, form)
+    for form in FORMS:
+        _assert_reads_back(report, form, NO_FINDINGS[form])
 
 
 # --- the HTML page --------------------------------------------------------------------------------
@@ -270,7 +280,7 @@ def test_every_text_is_escaped():
         == "收费 &amp; 退费：<img src=x onerror=alert(1)> 无。"
     )
     for form in FORMS:
-        _assert_reads_back(report, form)
+        _assert_reads_back(report, form, NO_FINDINGS[form])
 
 
 def test_an_empty_section_prints_its_heading_alone():

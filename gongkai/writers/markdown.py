@@ -9,7 +9,8 @@ belongs to it, a blank below a label continues it). Table 二 is one pipe table 
 
 Findings, when there are any, are listed after the report under 「检查发现」. Markdown has no
 place that a reader skips, so reading such a file back takes the list as part of section 六's
-text (the tables read back the same); write without findings for a file to read back.
+text (the tables read back the same). ``render`` checks the report when given no findings, so a
+file meant to be read back again is written with ``findings=()``.
 """
 
 from __future__ import annotations
