@@ -6,6 +6,8 @@ the official ones. format-and-law.md §2.
 
 from __future__ import annotations
 
+import re
+
 # (section key, number, official heading, cores that identify it when the heading is numbered)
 SECTION_HEADINGS = (
     ("overview", 1, "总体情况", ("总体情况", "基本情况", "概述")),
@@ -32,6 +34,11 @@ HEADING_VARIANTS = {
 }
 
 _NUMERALS = "一二三四五六七八九十"
+
+# gongkai's own writers list a report's findings after it under this heading (Markdown:
+# 「## 检查发现（共3条：…）」); a reader stops the report's text there.
+FINDINGS_HEADING = "检查发现"
+FINDINGS_HEADING_RE = re.compile(rf"^#{{0,6}}\s*{FINDINGS_HEADING}（共\d+条")
 
 
 def official_heading(key: str) -> str:

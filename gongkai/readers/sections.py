@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai.model.labels import fold
-from gongkai.model.sections import HEADING_VARIANTS, SECTION_HEADINGS
+from gongkai.model.sections import FINDINGS_HEADING_RE, HEADING_VARIANTS, SECTION_HEADINGS
 from gongkai.readers.document import Paragraph
 
 _NUMERALS = "一二三四五六七八九十"
@@ -135,6 +135,8 @@ def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
     current: str | None = None
     last_number = 0
     for para in paragraphs:
+        if current is not None and FINDINGS_HEADING_RE.match(para.text):
+            break  # the findings gongkai listed after the report are not its text
         found = match_heading(para.text)
         if found and found[1] > last_number:
             key, number, numbered = found

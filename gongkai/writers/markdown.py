@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import Finding, Severity
+from gongkai.model.sections import FINDINGS_HEADING
 from gongkai.writers.printed import PrintedReport, PrintedTable, Role
 
 __all__ = ["write_markdown"]
@@ -75,7 +76,7 @@ def _findings(printed: PrintedReport) -> list[str]:
     findings: tuple[Finding, ...] = printed.findings
     counts = {s: sum(1 for f in findings if f.severity is s) for s in _SEVERITY_WORD}
     summary = "，".join(f"{_SEVERITY_WORD[s]}{n}条" for s, n in counts.items() if n)
-    lines = [f"## 检查发现（共{len(findings)}条：{summary}）", ""]
+    lines = [f"## {FINDINGS_HEADING}（共{len(findings)}条：{summary}）", ""]
     for i, finding in enumerate(findings, start=1):
         cells = "、".join(_named(key, printed) for key in finding.cells)
         place = finding.place or (f"第{finding.line}行" if finding.line else "")
