@@ -50,12 +50,15 @@ class OfficeNotStarted(Exception):
     """LibreOffice's executable could not be started; the message is the system's reason."""
 
 
-def find_soffice(known_places: Sequence[str] = KNOWN_PLACES) -> str | None:
+def find_soffice(known_places: Sequence[str] | None = None) -> str | None:
     """The LibreOffice executable to use, or None when none is found.
 
     ``GONGKAI_SOFFICE`` (a name on PATH or a path) wins; then ``soffice`` and ``libreoffice``
-    on PATH; then ``known_places`` (the installers' usual places on Windows and macOS).
+    on PATH; then ``known_places`` (by default :data:`KNOWN_PLACES`, the installers' usual
+    places on Windows and macOS).
     """
+    if known_places is None:
+        known_places = KNOWN_PLACES
     candidates = [os.environ.get(ENV_VARIABLE, "").strip(), *EXECUTABLES]
     for candidate in filter(None, candidates):
         found = shutil.which(candidate)
