@@ -152,11 +152,8 @@ def test_pages_render_with_ink(seed_pdfs, tmp_path):
     path = tmp_path / "report.pdf"
     path.write_bytes(data)
     for page in (1, 3):
-        subprocess.run(
-            ["pdftoppm", "-r", "30", "-gray", "-png", "-f", str(page), "-l", str(page), "-singlefile"]
-            + [str(path), str(tmp_path / f"page{page}")],  # noqa: RUF005
-            check=True,
-        )
+        command = ["pdftoppm", "-r", "30", "-gray", "-png", "-f", str(page), "-l", str(page), "-singlefile"]
+        subprocess.run([*command, str(path), str(tmp_path / f"page{page}")], check=True)
         image = Image.open(tmp_path / f"page{page}.png").convert("L")
         dark = image.histogram()[:128]
         dark = sum(dark)
