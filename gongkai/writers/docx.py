@@ -1,8 +1,8 @@
 """The printed report → a Word file laid out as a government document (GB/T 9704 conventions).
 
 A4, margins 37/35/28/26 mm (type area 156 × 225 mm); the title centred in 二号 方正小标宋简体;
-body in 三号 仿宋_GB2312, first line indented two characters, fixed line spacing of 28.95 pt
-(22 lines to the type area); level-1 headings (「一、总体情况」) in 三号 黑体, level-2 headings
+body in 三号 仿宋_GB2312, first line indented two characters, 28 characters to the line and
+fixed line spacing of 28.95 pt (22 lines to the type area), ranged left (see ``_styles``); level-1 headings (「一、总体情况」) in 三号 黑体, level-2 headings
 of the text (「（一）主动公开」) in 楷体_GB2312; page numbers 「— 1 —」 in 4号 宋体 below the type
 area, odd pages on the right and even pages on the left, one character in from the edge.
 
