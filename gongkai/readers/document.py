@@ -7,7 +7,10 @@ format helps all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from gongkai.model.labels import BOOKMARK_RE
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,21 @@ class Paragraph:
 
     text: str
     line: int
+
+
+# A page number as printed in a footer or typed into the text: 「3」「- 3 -」「— 3 —」「第3页」「3/12」.
+_PAGE_NUMBER_RE = re.compile(r"^[-—－–\s]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—－–\s]*$")
+_CAPTION_RE = re.compile(r"^(?:图|表)\s*\d{1,3}\s*$")
+
+
+def is_stray(line: str) -> bool:
+    """A line that carries nothing of the report: a page number, a figure caption, a bookmark.
+
+    >>> is_stray("1"), is_stray("- 2 -"), is_stray("— 3 —"), is_stray("图 1"), is_stray("2024年")
+    (True, True, True, True, False)
+    """
+    text = BOOKMARK_RE.sub("", line).replace("\u3000", " ").strip()
+    return not text or bool(_PAGE_NUMBER_RE.match(text) or _CAPTION_RE.match(text))
 
 
 # OCR: text read with a confidence below this is uncertain, and a value so read is reported for

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from gongkai.model.labels import fold
 from gongkai.model.sections import FINDINGS_HEADING_RE, HEADING_VARIANTS, SECTION_HEADINGS
-from gongkai.readers.document import Paragraph
+from gongkai.readers.document import Paragraph, is_stray
 
 _NUMERALS = "一二三四五六七八九十"
 # Top-level numbering only: 一、 / 一. / 1、 (Word auto-numbering) / # marks; 「1.」「（一）」「(1)」
@@ -153,6 +153,8 @@ def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
             ):
                 title_parts.append(para)
             continue
+        if is_stray(para.text):
+            continue  # a page number in a PDF's footer, a 「图 1」 caption: not the section's text
         text = para.text.replace("**", "")
         out.paragraphs.append(para)
         out.texts[current] = (out.texts[current] + "\n" + text).strip()

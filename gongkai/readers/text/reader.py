@@ -16,26 +16,14 @@ from __future__ import annotations
 import re
 
 from gongkai.model.labels import BOOKMARK_RE
-from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
+from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument, is_stray
 from gongkai.readers.values import is_value_text
 
 # The three tables of a report hold about 200 cells, 1,000 with labels and blanks.
 MAX_GRID_CELLS = 20_000
 
-_PAGE_NUMBER_RE = re.compile(r"^[-—－–\s]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—－–\s]*$")
-_CAPTION_RE = re.compile(r"^(?:图|表)\s*\d{1,3}\s*$")
 _TOP_HEADING_RE = re.compile(r"^\s*(?:#|[一二三四五六七八九十]{1,2}、)")
 _PIPE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
-
-
-def is_stray(line: str) -> bool:
-    """A line that carries nothing of the report: a page number, a figure caption, a bookmark.
-
-    >>> is_stray("1"), is_stray("- 2 -"), is_stray("图 1"), is_stray("2024年")
-    (True, True, True, False)
-    """
-    text = BOOKMARK_RE.sub("", line).replace("\u3000", " ").strip()
-    return not text or bool(_PAGE_NUMBER_RE.match(text) or _CAPTION_RE.match(text))
 
 
 def _kind(line: str) -> str:
