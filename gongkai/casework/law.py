@@ -1,0 +1,179 @@
+"""The procedural law of disclosure requests, as data: time limits, channels, outcomes, fee scales.
+
+Every figure here names the provision it comes from (format-and-law.md §10). Article numbers are
+those of the 《中华人民共和国政府信息公开条例》 as revised in 2019 (「条例」); the fee scales are those
+of the 《政府信息公开信息处理费管理办法》 (国办函〔2020〕109号, 「办法」).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gongkai.model.layouts import REQUEST_COLUMNS, Format, layout_for
+
+REGULATION = "《中华人民共和国政府信息公开条例》"
+FEE_MEASURES = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A period counted in working days, and the provision that sets it."""
+
+    key: str
+    working_days: int
+    article: str
+    rule: str  # what must be done by the end of the period, in plain Chinese
+
+
+ANSWER = TimeLimit("answer", 20, "条例第三十三条第二款", "自收到申请之日起20个工作日内予以答复")
+EXTENSION = TimeLimit(
+    "extension",
+    20,
+    "条例第三十三条第二款",
+    "经政府信息公开工作机构负责人同意并告知申请人，延长答复期限最长不超过20个工作日",
+)
+CORRECTION_NOTICE = TimeLimit(
+    "correction_notice",
+    7,
+    "条例第三十条",
+    "申请内容不明确的，自收到申请之日起7个工作日内一次性告知申请人补正",
+)
+THIRD_PARTY_REPLY = TimeLimit(
+    "third_party_reply", 15, "条例第三十二条", "第三方自收到征求意见书之日起15个工作日内提出意见"
+)
+ORGAN_REPLY = TimeLimit(
+    "organ_reply", 15, "条例第三十四条", "被征求意见的机关自收到征求意见书之日起15个工作日内提出意见"
+)
+FEE_PAYMENT = TimeLimit(
+    "fee_payment",
+    20,
+    f"{FEE_MEASURES}及各地实施通知",
+    "申请人自收到收费通知的次日起20个工作日内缴纳信息处理费，逾期视为放弃申请",
+)
+CONSULTATION_PAUSE = "条例第三十三条第三款"  # consultation time is not counted in the periods
+TIME_LIMITS = {
+    t.key: t for t in (ANSWER, EXTENSION, CORRECTION_NOTICE, THIRD_PARTY_REPLY, ORGAN_REPLY, FEE_PAYMENT)
+}
+
+
+class Channel(StrEnum):
+    """How a request reached the organ; each fixes the date of receipt (条例第三十一条)."""
+
+    IN_PERSON = "in_person"  # 当面提交
+    POST_SIGNED = "post_signed"  # 邮寄，需签收
+    POST_UNSIGNED = "post_unsigned"  # 平常信函等无需签收的邮寄
+    ONLINE = "online"  # 互联网渠道
+    FAX = "fax"  # 政府信息公开工作机构的传真
+
+    @property
+    def label(self) -> str:
+        """The channel's name in Chinese."""
+        return CHANNEL_LABELS[self]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Whether the receipt date is the date of a confirmation rather than of arrival."""
+        return self in (Channel.POST_UNSIGNED, Channel.ONLINE, Channel.FAX)
+
+
+CHANNEL_LABELS = {
+    Channel.IN_PERSON: "当面提交",
+    Channel.POST_SIGNED: "邮寄（需签收）",
+    Channel.POST_UNSIGNED: "邮寄（无需签收）",
+    Channel.ONLINE: "互联网渠道",
+    Channel.FAX: "传真",
+}
+RECEIPT_RULES = {
+    Channel.IN_PERSON: "条例第三十一条第（一）项：以提交之日为收到申请之日",
+    Channel.POST_SIGNED: "条例第三十一条第（二）项：以行政机关签收之日为收到申请之日",
+    Channel.POST_UNSIGNED: "条例第三十一条第（二）项：以政府信息公开工作机构与申请人确认之日为收到申请之日",
+    Channel.ONLINE: "条例第三十一条第（三）项：以双方确认之日为收到申请之日",
+    Channel.FAX: "条例第三十一条第（三）项：以双方确认之日为收到申请之日",
+}
+
+# Applicant kinds are the columns of table 三 (the total aside); fixed when the request is received.
+APPLICANT_KINDS = tuple(c.key for c in REQUEST_COLUMNS if c.key != "total")
+APPLICANT_LABELS = {c.key: c.label.official for c in REQUEST_COLUMNS if c.key != "total"}
+
+# The rows of table 三 that are not outcomes: counts of requests received, carried and concluded.
+_COUNT_ROWS = {"new", "carried_in", "total", "carried_over"}
+# An outcome is exactly one row key of table 三 in the 2021 layout (the finer one).
+OUTCOMES = tuple(row.key for row in layout_for(Format.F2021).request_rows if row.key not in _COUNT_ROWS)
+OUTCOME_LABELS = {
+    row.key: (
+        f"{row.group.official} {row.label.official}" if row.group and "." in row.key else row.label.official
+    )
+    for row in layout_for(Format.F2021).request_rows
+    if row.key not in _COUNT_ROWS
+}
+
+# The basis of each outcome (format-and-law.md §10.5; the pairing is an interpretation where the
+# formats print none).
+OUTCOME_BASIS = {
+    "granted": "条例第三十六条第（一）（二）项",
+    "partial": "条例第三十七条",
+    "withheld.state_secret": "条例第十四条",
+    "withheld.prohibited": "条例第十四条",
+    "withheld.security": "条例第十四条",
+    "withheld.third_party": "条例第十五条、第三十二条",
+    "withheld.internal": "条例第十六条第一款",
+    "withheld.process": "条例第十六条第二款",
+    "withheld.enforcement": "条例第十六条第二款",
+    "withheld.inquiry": "条例第三十六条第（七）项",
+    "unavailable.not_held": "条例第三十六条第（四）（五）项",
+    "unavailable.needs_creation": "条例第三十八条",
+    "unavailable.unclear": "条例第三十条",
+    "rejected.complaint": "条例第三十九条第一款",
+    "rejected.duplicate": "条例第三十六条第（六）项",
+    "rejected.publication": "条例第三十九条第二款",
+    "rejected.excessive": "条例第三十五条",
+    "rejected.reconfirm": "国办公开办函〔2021〕30号 表三（五）5",
+    "other.no_correction": "条例第三十条",
+    "other.no_fee": FEE_MEASURES,
+    "other.other": "国办公开办函〔2021〕30号 表三（六）3",
+}
+assert set(OUTCOME_BASIS) == set(OUTCOMES), "every outcome of table 三 needs its basis"
+
+# Outcomes the system itself reaches, not an officer's answer.
+ABANDONED_NO_CORRECTION = "other.no_correction"
+ABANDONED_NO_FEE = "other.no_fee"
+WITHDRAWN = "other.other"
+
+
+def outcome_row(outcome: str, fmt: Format) -> str:
+    """The row of table 三 an outcome is counted in, in the layout of ``fmt``.
+
+    The 2019 layout has a single （六）其他处理 row for the three kinds of 2021.
+
+    >>> outcome_row("other.no_fee", Format.F2019), outcome_row("other.no_fee", Format.F2021)
+    ('other', 'other.no_fee')
+    """
+    if outcome not in OUTCOME_BASIS:
+        raise ValueError(f"未知的办理结果：{outcome}（应为表三的行：{'、'.join(OUTCOMES)}）")
+    if fmt == Format.F2019 and outcome.startswith("other."):
+        return "other"
+    return outcome
+
+
+# --- fees (办法第四条、第五条) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeeBand:
+    """From ``first`` on (to the next band's first − 1), each unit costs ``yuan``."""
+
+    first: int
+    yuan: int
+
+
+# 按件计收: the applicant's requests in one calendar month; from the 31st, each further block of 10
+# raises the rate by 100 元 (31–40 at 200, 41–50 at 300…), the usual reading of 第四条.
+PER_REQUEST_FREE = 10
+PER_REQUEST_BANDS = (FeeBand(1, 0), FeeBand(11, 100), FeeBand(31, 200))
+PER_REQUEST_STEP_COUNT = 10
+PER_REQUEST_STEP_YUAN = 100
+PER_REQUEST_ARTICLE = f"{FEE_MEASURES}第四条"
+# 按量计收: the pages of one request.
+PER_PAGE_BANDS = (FeeBand(1, 0), FeeBand(31, 10), FeeBand(101, 20), FeeBand(201, 40))
+PER_PAGE_ARTICLE = f"{FEE_MEASURES}第五条"

@@ -1,0 +1,471 @@
+"""A disclosure request (依申请公开) as the sequence of what happened to it, and the state that follows.
+
+Each step is an event with its date. :class:`RequestCase` replays the events, refuses a step the
+law or the order of things does not allow (with the reason in Chinese), and tells the deadlines that
+follow (format-and-law.md §10.3, §10.8). The store keeps the events and never rewrites them; the
+year's table 三 counts the cases by their dates of receipt and conclusion and their outcome.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from gongkai.casework.clock import Deadline, deadline, receipt_date
+from gongkai.casework.fees import FeeMethod
+from gongkai.casework.law import (
+    ABANDONED_NO_CORRECTION,
+    ABANDONED_NO_FEE,
+    ANSWER,
+    APPLICANT_KINDS,
+    CORRECTION_NOTICE,
+    EXTENSION,
+    FEE_PAYMENT,
+    ORGAN_REPLY,
+    OUTCOME_LABELS,
+    OUTCOMES,
+    THIRD_PARTY_REPLY,
+    WITHDRAWN,
+    Channel,
+    TimeLimit,
+)
+from gongkai.casework.workdays import WorkCalendar
+
+DELAY = TimeLimit(
+    "delay", 0, "条例第三十五条", "申请数量、频次明显超过合理范围，行政机关确定延迟答复的合理期限并告知申请人"
+)
+MAX_EXTENSION_DAYS = EXTENSION.working_days
+
+
+class IllegalStep(ValueError):
+    """A step that cannot be taken in the request's present state; the message says why."""
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    on: date
+
+
+class Registered(_Event):
+    """The request arrived; ``on`` is its date of receipt under 第三十一条."""
+
+    type: Literal["registered"] = "registered"
+    channel: Channel
+    arrived: datetime
+    confirmed_on: date | None = None
+    applicant_kind: str
+    applicant_name: str = Field(min_length=1)
+    applicant_id: str = ""  # identity document (personal data: staff only)
+    applicant_contact: str = ""
+    subject: str = Field(min_length=1)  # what is asked
+    form_wanted: str = ""  # paper, e-mail, …
+
+
+class CorrectionRequested(_Event):
+    """补正告知 (第三十条): what to add, and by when (a reasonable period the organ sets)."""
+
+    type: Literal["correction_requested"] = "correction_requested"
+    respond_by: date
+    what: str = ""
+
+
+class Corrected(_Event):
+    """The corrected request arrived: the answer period starts again from ``on`` (第三十条)."""
+
+    type: Literal["corrected"] = "corrected"
+
+
+class CorrectionLapsed(_Event):
+    """No correction within the period: the request is deemed abandoned (第三十条)."""
+
+    type: Literal["correction_lapsed"] = "correction_lapsed"
+
+
+class ConsultationStarted(_Event):
+    """A letter seeking the views of a third party (第三十二条) or another organ (第三十四条)."""
+
+    type: Literal["consultation_started"] = "consultation_started"
+    party_kind: Literal["third_party", "organ"]
+    party: str = ""
+    letter_received_on: date | None = None  # when the party got the letter; its 15 days run from it
+
+
+class ConsultationEnded(_Event):
+    """The party answered (or its period ran out); the clock runs again."""
+
+    type: Literal["consultation_ended"] = "consultation_ended"
+    opinion: str = ""
+
+
+class Extended(_Event):
+    """One extension of at most 20 working days, approved by the head of the disclosure unit."""
+
+    type: Literal["extended"] = "extended"
+    days: int = Field(gt=0, le=MAX_EXTENSION_DAYS)
+    approver: str = Field(min_length=1)
+    reason: str = ""
+
+
+class Delayed(_Event):
+    """第三十五条: a later answer date set for excessive requests, told to the applicant."""
+
+    type: Literal["delayed"] = "delayed"
+    until: date
+    reason: str = ""
+
+
+class FeeNoticed(_Event):
+    """A 收费通知 issued on ``on`` and received by the applicant on ``received_on``."""
+
+    type: Literal["fee_noticed"] = "fee_noticed"
+    received_on: date
+    method: FeeMethod
+    quantity: int = Field(ge=1)
+    yuan: int = Field(ge=0)
+
+
+class FeePaid(_Event):
+    """The fee was paid."""
+
+    type: Literal["fee_paid"] = "fee_paid"
+
+
+class FeeLapsed(_Event):
+    """The fee was not paid within its period: the request is deemed abandoned."""
+
+    type: Literal["fee_lapsed"] = "fee_lapsed"
+
+
+class Answered(_Event):
+    """The organ answered; the outcome is the row of table 三 the request is counted in."""
+
+    type: Literal["answered"] = "answered"
+    outcome: str
+    summary: str = ""
+
+
+class Withdrawn(_Event):
+    """The applicant withdrew the request (counted under （六）3 其他)."""
+
+    type: Literal["withdrawn"] = "withdrawn"
+    reason: str = ""
+
+
+Event = Annotated[
+    Registered
+    | CorrectionRequested
+    | Corrected
+    | CorrectionLapsed
+    | ConsultationStarted
+    | ConsultationEnded
+    | Extended
+    | Delayed
+    | FeeNoticed
+    | FeePaid
+    | FeeLapsed
+    | Answered
+    | Withdrawn,
+    Field(discriminator="type"),
+]
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+EVENT_LABELS = {
+    "registered": "登记申请",
+    "correction_requested": "告知补正",
+    "corrected": "收到补正",
+    "correction_lapsed": "逾期未补正",
+    "consultation_started": "征求意见",
+    "consultation_ended": "征求意见结束",
+    "extended": "延长答复期限",
+    "delayed": "延迟答复",
+    "fee_noticed": "发出收费通知",
+    "fee_paid": "缴费",
+    "fee_lapsed": "逾期未缴费",
+    "answered": "答复",
+    "withdrawn": "撤回申请",
+}
+
+
+def make_registration(
+    *,
+    channel: Channel,
+    arrived: datetime,
+    confirmed_on: date | None,
+    applicant_kind: str,
+    applicant_name: str,
+    subject: str,
+    **details: str,
+) -> Registered:
+    """A registration whose date of receipt follows 第三十一条 from the channel and dates."""
+    if applicant_kind not in APPLICANT_KINDS:
+        raise IllegalStep(f"申请人类别应为 {'、'.join(APPLICANT_KINDS)} 之一，而不是「{applicant_kind}」")
+    received, _ = receipt_date(channel, arrived, confirmed_on)
+    return Registered(
+        on=received,
+        channel=channel,
+        arrived=arrived,
+        confirmed_on=confirmed_on,
+        applicant_kind=applicant_kind,
+        applicant_name=applicant_name,
+        subject=subject,
+        **details,
+    )
+
+
+class RequestCase:
+    """The state of one request after its events, and the deadlines that follow from it."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self.events: list[_Event] = []
+        self.registration: Registered | None = None
+        self.clock_start: date | None = None  # receipt, or receipt of the corrected request
+        self.correction: CorrectionRequested | None = None
+        self.correction_done = False
+        self.consultations: list[tuple[ConsultationStarted, date | None]] = []
+        self.extension: Extended | None = None
+        self.delay: Delayed | None = None
+        self.fee: FeeNoticed | None = None
+        self.fee_paid_on: date | None = None
+        self.outcome: str | None = None
+        self.concluded_on: date | None = None
+
+    @classmethod
+    def replay(cls, calendar: WorkCalendar, events: list[_Event]) -> RequestCase:
+        """The case after ``events``, each checked in turn."""
+        case = cls(calendar)
+        for event in events:
+            case.apply(event)
+        return case
+
+    # --- state -------------------------------------------------------------------------------
+    @property
+    def received_on(self) -> date:
+        """The first date of receipt: the year the request is counted as new in."""
+        assert self.registration is not None
+        return self.registration.on
+
+    @property
+    def applicant_kind(self) -> str:
+        """The column of table 三 the request is counted in."""
+        assert self.registration is not None
+        return self.registration.applicant_kind
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the request still awaits its conclusion."""
+        return self.registration is not None and self.concluded_on is None
+
+    @property
+    def awaiting_correction(self) -> bool:
+        """A 补正 notice went out and the corrected request has not come back."""
+        return self.correction is not None and not self.correction_done and self.is_open
+
+    @property
+    def consulting(self) -> ConsultationStarted | None:
+        """The consultation now running, if any."""
+        if self.consultations and self.consultations[-1][1] is None:
+            return self.consultations[-1][0]
+        return None
+
+    @property
+    def fee_unpaid(self) -> bool:
+        """A fee notice is out and not yet paid."""
+        return self.fee is not None and self.fee_paid_on is None and self.is_open
+
+    def status(self) -> str:
+        """The state in Chinese, for lists."""
+        if self.registration is None:
+            return "未登记"
+        if not self.is_open:
+            return f"已办结：{OUTCOME_LABELS[self.outcome or '']}"
+        if self.awaiting_correction:
+            return "待补正"
+        if self.consulting is not None:
+            return "征求意见中（暂停计时）"
+        if self.fee_unpaid:
+            return "待缴费"
+        if self.delay is not None:
+            return "延迟答复"
+        return "已延期办理中" if self.extension else "办理中"
+
+    def open_on(self, day: date) -> bool:
+        """Whether the request was received by ``day`` and not concluded on or before it."""
+        return (
+            self.registration is not None
+            and self.received_on <= day
+            and (self.concluded_on is None or self.concluded_on > day)
+        )
+
+    # --- deadlines ---------------------------------------------------------------------------
+    def paused_days(self) -> int:
+        """Working days spent in finished consultations (not counted, 第三十三条第三款)."""
+        return sum(
+            self.calendar.working_days_between(started.on, ended)
+            for started, ended in self.consultations
+            if ended is not None and self.clock_start is not None and started.on >= self.clock_start
+        )
+
+    def answer_due(self) -> Deadline | None:
+        """When the answer is due; None while concluded, awaiting correction or consulting."""
+        if not self.is_open or self.awaiting_correction or self.consulting is not None:
+            return None
+        assert self.clock_start is not None
+        if self.delay is not None:
+            return Deadline(DELAY, self.delay.on, self.delay.until, 0)
+        if self.extension is not None:
+            days = ANSWER.working_days + self.extension.days
+            return deadline(self.calendar, EXTENSION, self.clock_start, days=days, paused=self.paused_days())
+        return deadline(self.calendar, ANSWER, self.clock_start, paused=self.paused_days())
+
+    def correction_notice_due(self) -> Deadline | None:
+        """By when a 补正 notice may go out: 7 working days from receipt, once (第三十条)."""
+        if not self.is_open or self.correction is not None or self.registration is None:
+            return None
+        return deadline(self.calendar, CORRECTION_NOTICE, self.received_on)
+
+    def consultation_reply_due(self) -> Deadline | None:
+        """When the party consulted must give its view (15 working days from getting the letter)."""
+        running = self.consulting
+        if running is None:
+            return None
+        limit = THIRD_PARTY_REPLY if running.party_kind == "third_party" else ORGAN_REPLY
+        return deadline(self.calendar, limit, running.letter_received_on or running.on)
+
+    def fee_due(self) -> Deadline | None:
+        """The last day to pay the fee: the 20th working day after the notice was received."""
+        if not self.fee_unpaid:
+            return None
+        assert self.fee is not None
+        return deadline(self.calendar, FEE_PAYMENT, self.fee.received_on)
+
+    def deadlines(self) -> list[Deadline]:
+        """Every deadline now running, earliest first."""
+        found = [
+            self.correction_notice_due(),
+            self.consultation_reply_due(),
+            self.fee_due(),
+            self.answer_due(),
+        ]
+        return sorted((d for d in found if d is not None), key=lambda d: d.due)
+
+    # --- steps -------------------------------------------------------------------------------
+    def apply(self, event: _Event) -> None:
+        """Take one step, or raise :class:`IllegalStep` saying why it cannot be taken."""
+        label = EVENT_LABELS[event.type]  # type: ignore[attr-defined]
+        if isinstance(event, Registered):
+            if self.registration is not None:
+                raise IllegalStep("申请已登记")
+            if event.applicant_kind not in APPLICANT_KINDS:
+                raise IllegalStep(f"申请人类别应为 {'、'.join(APPLICANT_KINDS)} 之一")
+            self.registration, self.clock_start = event, event.on
+            self.events.append(event)
+            return
+        if self.registration is None:
+            raise IllegalStep(f"{label}：申请尚未登记")
+        if not self.is_open:
+            raise IllegalStep(f"{label}：申请已于 {self.concluded_on} 办结，不能再{label}")
+        last = self.events[-1].on
+        if event.on < last:
+            raise IllegalStep(f"{label}：日期 {event.on} 早于上一步的日期 {last}")
+        handler = getattr(self, f"_on_{event.type}")  # type: ignore[attr-defined]
+        handler(event)
+        self.events.append(event)
+
+    def _conclude(self, event: _Event, outcome: str) -> None:
+        self.outcome, self.concluded_on = outcome, event.on
+
+    def _on_correction_requested(self, event: CorrectionRequested) -> None:
+        if self.correction is not None:
+            raise IllegalStep("告知补正：条例第三十条要求一次性告知，本申请已告知过补正")
+        if self.consulting is not None:
+            raise IllegalStep("告知补正：征求意见期间不能告知补正")
+        if event.respond_by <= event.on:
+            raise IllegalStep("告知补正：补正期限应晚于告知之日")
+        self.correction = event
+
+    def _on_corrected(self, event: Corrected) -> None:
+        if not self.awaiting_correction:
+            raise IllegalStep("收到补正：本申请没有待补正的告知")
+        self.correction_done, self.clock_start = True, event.on
+
+    def _on_correction_lapsed(self, event: CorrectionLapsed) -> None:
+        if not self.awaiting_correction:
+            raise IllegalStep("逾期未补正：本申请没有待补正的告知")
+        assert self.correction is not None
+        if event.on <= self.correction.respond_by:
+            raise IllegalStep(f"逾期未补正：补正期限到 {self.correction.respond_by} 为止，尚未逾期")
+        self._conclude(event, ABANDONED_NO_CORRECTION)
+
+    def _on_consultation_started(self, event: ConsultationStarted) -> None:
+        if self.awaiting_correction:
+            raise IllegalStep("征求意见：申请待补正，补正后再征求意见")
+        if self.consulting is not None:
+            raise IllegalStep("征求意见：上一次征求意见尚未结束")
+        if event.letter_received_on is not None and event.letter_received_on < event.on:
+            raise IllegalStep("征求意见：对方收到征求意见书的日期早于发出日期")
+        self.consultations.append((event, None))
+
+    def _on_consultation_ended(self, event: ConsultationEnded) -> None:
+        running = self.consulting
+        if running is None:
+            raise IllegalStep("征求意见结束：没有正在进行的征求意见")
+        self.consultations[-1] = (running, event.on)
+
+    def _on_extended(self, event: Extended) -> None:
+        if self.extension is not None:
+            raise IllegalStep("延长答复期限：条例第三十三条只允许延长一次，本申请已延长")
+        due = self.answer_due()
+        if due is None:
+            raise IllegalStep(f"延长答复期限：申请当前{self.status()}，不能延长")
+        if event.on > due.due:
+            raise IllegalStep(f"延长答复期限：答复期限已于 {due.due} 届满，不能再延长")
+        self.extension = event
+
+    def _on_delayed(self, event: Delayed) -> None:
+        if event.until <= event.on:
+            raise IllegalStep("延迟答复：延迟答复的期限应晚于告知之日")
+        self.delay = event
+
+    def _on_fee_noticed(self, event: FeeNoticed) -> None:
+        if self.fee is not None:
+            raise IllegalStep("发出收费通知：本申请已发出过收费通知")
+        if event.received_on < event.on:
+            raise IllegalStep("发出收费通知：申请人收到通知的日期早于发出日期")
+        self.fee = event
+
+    def _on_fee_paid(self, event: FeePaid) -> None:
+        due = self.fee_due()
+        if due is None:
+            raise IllegalStep("缴费：本申请没有待缴的收费通知")
+        if event.on > due.due:
+            raise IllegalStep(f"缴费：缴费期限已于 {due.due} 届满，应登记逾期未缴费（视为放弃申请）")
+        self.fee_paid_on = event.on
+
+    def _on_fee_lapsed(self, event: FeeLapsed) -> None:
+        due = self.fee_due()
+        if due is None:
+            raise IllegalStep("逾期未缴费：本申请没有待缴的收费通知")
+        if event.on <= due.due:
+            raise IllegalStep(f"逾期未缴费：缴费期限到 {due.due} 为止，尚未逾期")
+        self._conclude(event, ABANDONED_NO_FEE)
+
+    def _on_answered(self, event: Answered) -> None:
+        if event.outcome not in OUTCOMES:
+            raise IllegalStep(
+                f"答复：办理结果应为表三的一行（{'、'.join(OUTCOMES)}），而不是「{event.outcome}」"
+            )
+        if event.outcome in (ABANDONED_NO_CORRECTION, ABANDONED_NO_FEE):
+            raise IllegalStep("答复：逾期未补正、逾期未缴费请分别登记，系统据此计入表三（六）")
+        if self.awaiting_correction:
+            raise IllegalStep("答复：申请待补正，应先登记收到补正或逾期未补正")
+        if self.consulting is not None:
+            raise IllegalStep("答复：征求意见尚未结束")
+        if self.fee_unpaid:
+            raise IllegalStep("答复：收费通知尚未缴费，应先登记缴费或逾期未缴费")
+        self._conclude(event, event.outcome)
+
+    def _on_withdrawn(self, event: Withdrawn) -> None:
+        self._conclude(event, WITHDRAWN)
