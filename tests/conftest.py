@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,64 @@ def clean_report_2019(**changes):
             other="无。",
         ),
     )
+
+
+# --- the store, on SQLite and on PostgreSQL ---------------------------------------------------------
+# PostgreSQL: GONGKAI_TEST_DATABASE_URL, else the server CI machines run on 127.0.0.1:5432 (database
+# test, trust auth); `make test` starts a throwaway server when neither answers (scripts/with-postgres).
+# Each test gets a schema of its own, dropped afterwards.
+POSTGRES_URL = os.environ.get(
+    "GONGKAI_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_unavailable() -> str | None:
+    """Why PostgreSQL cannot be used for the tests, or None when it can."""
+    from sqlalchemy import create_engine, text
+
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # no server, no driver, bad URL
+        return f"PostgreSQL not reachable at {POSTGRES_URL} ({type(exc).__name__}); set GONGKAI_TEST_DATABASE_URL"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_unavailable() -> str | None:
+    return _postgres_unavailable()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path, postgres_unavailable: str | None):
+    """A fresh, empty database URL: a SQLite file, or a schema of its own on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'gongkai.db'}"
+        return
+    if postgres_unavailable:
+        pytest.skip(postgres_unavailable)
+    from sqlalchemy import create_engine, text
+
+    schema = f"gk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def store(database_url: str):
+    """A session factory on an up-to-date database; its engine is disposed afterwards."""
+    from gongkai.store.db import open_store
+
+    factory = open_store(database_url)
+    yield factory
+    factory.kw["bind"].dispose()

@@ -1,0 +1,1 @@
+"""Where the disclosure work is kept: SQLAlchemy tables, migrations and data access."""

@@ -1,0 +1,191 @@
+"""Data access for disclosure requests: register, take a step, list what is due.
+
+A request's events are kept in ``request_events`` as recorded; its row in ``requests`` is the
+state they lead to (status, answer due, outcome, dates), rewritten after each step so that lists
+and the year's tables are plain queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gongkai.casework.requests import (
+    EVENT_ADAPTER,
+    EVENT_LABELS,
+    IllegalStep,
+    Registered,
+    RequestCase,
+)
+from gongkai.casework.workdays import CalendarGap, WorkCalendar
+from gongkai.store.records import NotFound, Refused, audit, now
+from gongkai.store.tables import Organ, Request, RequestEvent
+
+
+def _event_json(event: object) -> dict:
+    return EVENT_ADAPTER.dump_python(event, mode="json")  # type: ignore[arg-type]
+
+
+def _projection(case: RequestCase) -> dict:
+    """The columns of ``requests`` that follow from the case's events."""
+    try:
+        due = case.answer_due()
+        answer_due = due.due if due is not None else None
+    except CalendarGap:
+        answer_due = None  # shown as unknown until the year is entered; the step itself is kept
+    return {
+        "status": case.status(),
+        "answer_due": answer_due,
+        "outcome": case.outcome,
+        "concluded_on": case.concluded_on,
+        "fee_yuan": case.fee.yuan if case.fee else None,
+        "fee_noticed_on": case.fee.on if case.fee else None,
+        "fee_paid_on": case.fee_paid_on,
+        "event_count": len(case.events),
+    }
+
+
+def _next_number(session: Session, organ: Organ, year: int) -> str:
+    prefix = f"{year}-"
+    count = session.scalar(
+        select(func.count())
+        .select_from(Request)
+        .where(Request.organ_id == organ.id, Request.number.like(f"{prefix}%"))
+    )
+    return f"{prefix}{(count or 0) + 1:04d}"
+
+
+def register(
+    session: Session, organ: Organ, registration: Registered, calendar: WorkCalendar, *, actor: str
+) -> Request:
+    """Register a request; its number is the year of receipt and a running count (2026-0001)."""
+    case = RequestCase.replay(calendar, [registration])
+    row = Request(
+        organ_id=organ.id,
+        number=_next_number(session, organ, registration.on.year),
+        channel=registration.channel.value,
+        arrived_at=registration.arrived,
+        received_on=registration.on,
+        applicant_kind=registration.applicant_kind,
+        applicant_name=registration.applicant_name,
+        applicant_id=registration.applicant_id,
+        applicant_contact=registration.applicant_contact,
+        subject=registration.subject,
+        form_wanted=registration.form_wanted,
+        **_projection(case),
+    )
+    session.add(row)
+    session.flush()
+    session.add(
+        RequestEvent(
+            request_id=row.id,
+            seq=1,
+            type=registration.type,
+            on=registration.on,
+            data=_event_json(registration),
+            recorded_at=now(),
+            recorded_by=actor,
+        )
+    )
+    audit(session, actor, "request", row.number, "registered", organ_id=organ.id, after=_summary(row))
+    return row
+
+
+def find_request(session: Session, organ: Organ, number: str) -> Request:
+    """The organ's request with this number."""
+    row = session.scalar(select(Request).where(Request.organ_id == organ.id, Request.number == number))
+    if row is None:
+        raise NotFound(f"{organ.name}没有编号为「{number}」的申请")
+    return row
+
+
+def load_case(session: Session, row: Request, calendar: WorkCalendar) -> RequestCase:
+    """The request's case, replayed from its stored events."""
+    stored = session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
+    )
+    return RequestCase.replay(calendar, [EVENT_ADAPTER.validate_python(e.data) for e in stored])
+
+
+def take_step(
+    session: Session, row: Request, event: object, calendar: WorkCalendar, *, actor: str
+) -> RequestCase:
+    """Apply one step to a stored request, or raise :class:`Refused` saying why it cannot be taken."""
+    case = load_case(session, row, calendar)
+    try:
+        case.apply(event)  # type: ignore[arg-type]
+    except (IllegalStep, CalendarGap) as exc:
+        raise Refused(f"申请 {row.number}：{exc}") from None
+    before = _summary(row)
+    for column, value in _projection(case).items():
+        setattr(row, column, value)
+    session.add(
+        RequestEvent(
+            request_id=row.id,
+            seq=len(case.events),
+            type=event.type,  # type: ignore[attr-defined]
+            on=event.on,  # type: ignore[attr-defined]
+            data=_event_json(event),
+            recorded_at=now(),
+            recorded_by=actor,
+        )
+    )
+    audit(
+        session,
+        actor,
+        "request",
+        row.number,
+        EVENT_LABELS[event.type],  # type: ignore[attr-defined]
+        organ_id=row.organ_id,
+        before=before,
+        after={**_summary(row), "step": _event_json(event)},
+    )
+    return case
+
+
+def _summary(row: Request) -> dict:
+    return {
+        "status": row.status,
+        "answer_due": row.answer_due.isoformat() if row.answer_due else None,
+        "outcome": row.outcome,
+        "concluded_on": row.concluded_on.isoformat() if row.concluded_on else None,
+    }
+
+
+@dataclass(frozen=True)
+class DueRequest:
+    """A request in a list of what is due, with the working days left (negative: overdue)."""
+
+    number: str
+    applicant_kind: str
+    received_on: date
+    status: str
+    answer_due: date
+    working_days_left: int
+
+
+def due_requests(
+    session: Session, organ: Organ, calendar: WorkCalendar, today: date, *, within: int | None = None
+) -> list[DueRequest]:
+    """Open requests whose answer is overdue (``within`` None) or due within ``within`` working days."""
+    limit = today if within is None else calendar.add_working_days(today, within)
+    rows = session.scalars(
+        select(Request)
+        .where(Request.organ_id == organ.id, Request.concluded_on.is_(None), Request.answer_due.is_not(None))
+        .where(Request.answer_due < today if within is None else Request.answer_due <= limit)
+        .order_by(Request.answer_due, Request.number)
+    )
+    out = []
+    for row in rows:
+        assert row.answer_due is not None
+        if row.answer_due >= today:
+            left = calendar.working_days_between(today, row.answer_due)
+        else:
+            left = -calendar.working_days_between(row.answer_due, today)
+        out.append(
+            DueRequest(row.number, row.applicant_kind, row.received_on, row.status, row.answer_due, left)
+        )
+    return out

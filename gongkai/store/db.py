@@ -1,0 +1,109 @@
+"""Opening the store: the database URL, the engine, migrations brought up to date, sessions.
+
+A SQLite file by default (``$GONGKAI_HOME/gongkai.db``, ``~/.local/share/gongkai`` when unset);
+PostgreSQL or any other database SQLAlchemy knows through ``GONGKAI_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StoreError(Exception):
+    """The store cannot be opened or used; the message says what to do."""
+
+
+def home() -> Path:
+    """The folder gongkai keeps its own files in."""
+    configured = os.environ.get("GONGKAI_HOME")
+    if configured:
+        return Path(configured)
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "gongkai"
+
+
+def database_url() -> str:
+    """``GONGKAI_DATABASE_URL``, or the SQLite file in :func:`home`."""
+    url = os.environ.get("GONGKAI_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{home() / 'gongkai.db'}"
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default :func:`database_url`); a SQLite file's folder is created."""
+    url = url or database_url()
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        engine = create_engine(url)
+    except Exception as exc:  # a malformed URL or a missing driver
+        raise StoreError(f"无法使用数据库地址 {url}：{exc}") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this version of gongkai."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database's tables up to the newest migration."""
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_store(url: str | None = None) -> sessionmaker[Session]:
+    """A session factory on an up-to-date database."""
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) != head_revision():
+            upgrade(engine)
+    except StoreError:
+        raise
+    except Exception as exc:  # the server is down, the file is not a database…
+        raise StoreError(f"无法打开数据库 {engine.url.render_as_string(hide_password=True)}：{exc}") from exc
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session whose work is committed together, or not at all when anything fails."""
+    with factory() as session, session.begin():
+        yield session

@@ -1,0 +1,188 @@
+"""Data access for organs, the audit trail and the calendar's entered years.
+
+Functions take a session inside a transaction (:func:`gongkai.store.db.transaction`) and raise
+:class:`NotFound` or :class:`Refused` with a message fit to show as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gongkai.casework.workdays import WorkCalendar, YearArrangement
+from gongkai.store.tables import AuditEntry, CalendarDay, CalendarYear, Organ
+
+ORGAN_KINDS = ("region", "organ")
+
+
+class NotFound(LookupError):
+    """No record answers to the name given."""
+
+
+class Refused(ValueError):
+    """The change would break a rule of the store (a duplicate, a bad parent…)."""
+
+
+def now() -> datetime:
+    """The time a change is recorded at (UTC)."""
+    return datetime.now(UTC)
+
+
+def audit(
+    session: Session,
+    actor: str,
+    entity: str,
+    entity_id: object,
+    action: str,
+    *,
+    organ_id: int | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Write who changed what, from what to what, into the audit trail."""
+    session.add(
+        AuditEntry(
+            at=now(),
+            actor=actor,
+            organ_id=organ_id,
+            entity=entity,
+            entity_id=str(entity_id),
+            action=action,
+            before=before,
+            after=after,
+        )
+    )
+
+
+# --- organs --------------------------------------------------------------------------------------
+
+
+def add_organ(
+    session: Session, code: str, name: str, *, kind: str = "organ", parent: str | None = None, actor: str
+) -> Organ:
+    """Add a region or an organ under ``parent`` (a region's code)."""
+    if kind not in ORGAN_KINDS:
+        raise Refused(f"机关类别应为 region（地区）或 organ（机关），而不是「{kind}」")
+    if not code.strip() or not name.strip():
+        raise Refused("机关代码和名称都不能为空")
+    if session.scalar(select(Organ).where(Organ.code == code)) is not None:
+        raise Refused(f"机关代码「{code}」已被使用")
+    parent_id = None
+    if parent is not None:
+        above = find_organ(session, parent)
+        if above.kind != "region":
+            raise Refused(f"「{above.name}」是机关，不是地区，不能设下级")
+        parent_id = above.id
+    organ = Organ(code=code, name=name, kind=kind, parent_id=parent_id, created_at=now())
+    session.add(organ)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "organ",
+        organ.id,
+        "create",
+        organ_id=organ.id,
+        after={"code": code, "name": name, "kind": kind, "parent": parent},
+    )
+    return organ
+
+
+def find_organ(session: Session, code: str) -> Organ:
+    """The organ or region with this code."""
+    organ = session.scalar(select(Organ).where(Organ.code == code))
+    if organ is None:
+        known = session.scalars(select(Organ.code).order_by(Organ.code).limit(20)).all()
+        hint = f"（已有：{'、'.join(known)}）" if known else "（还没有登记任何机关：gongkai organs add …）"
+        raise NotFound(f"没有代码为「{code}」的机关{hint}")
+    return organ
+
+
+def organ_tree(session: Session) -> list[tuple[int, Organ]]:
+    """Every organ with its depth, each region followed by what it holds."""
+    organs = session.scalars(select(Organ).order_by(Organ.code)).all()
+    children: dict[int | None, list[Organ]] = {}
+    for organ in organs:
+        children.setdefault(organ.parent_id, []).append(organ)
+    out: list[tuple[int, Organ]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for organ in children.get(parent, []):
+            out.append((depth, organ))
+            walk(organ.id, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+# --- the calendar's entered years ----------------------------------------------------------------
+
+
+def entered_years(session: Session) -> list[YearArrangement]:
+    """Every year entered into the store, as arrangements."""
+    days: dict[int, list[CalendarDay]] = {}
+    for day in session.scalars(select(CalendarDay)):
+        days.setdefault(day.year, []).append(day)
+    return [
+        YearArrangement(
+            year.year,
+            {d.day: d.name for d in days.get(year.year, []) if d.kind == "holiday"},
+            frozenset(d.day for d in days.get(year.year, []) if d.kind == "workday"),
+            source=year.source,
+        )
+        for year in session.scalars(select(CalendarYear).order_by(CalendarYear.year))
+    ]
+
+
+def work_calendar(session: Session, *, count_adjusted_workdays: bool = True) -> WorkCalendar:
+    """The national calendar with the years entered into the store."""
+    return WorkCalendar(entered_years(session), count_adjusted_workdays=count_adjusted_workdays)
+
+
+def enter_year(session: Session, arrangement: YearArrangement, *, actor: str) -> None:
+    """Enter (or replace) a year's holidays and 调休 days."""
+    previous = session.get(CalendarYear, arrangement.year)
+    before = None
+    if previous is not None:
+        old = next(a for a in entered_years(session) if a.year == arrangement.year)
+        before = _arrangement_json(old)
+        for day in session.scalars(select(CalendarDay).where(CalendarDay.year == arrangement.year)):
+            session.delete(day)  # the audit entry keeps the replaced days
+        session.delete(previous)
+        session.flush()
+    session.add(
+        CalendarYear(year=arrangement.year, source=arrangement.source, entered_by=actor, entered_at=now())
+    )
+    session.flush()
+    for day, name in arrangement.holidays.items():
+        session.add(CalendarDay(day=day, year=arrangement.year, kind="holiday", name=name))
+    for day in arrangement.workdays:
+        session.add(CalendarDay(day=day, year=arrangement.year, kind="workday", name=""))
+    audit(
+        session,
+        actor,
+        "calendar_year",
+        arrangement.year,
+        "replace" if before else "create",
+        before=before,
+        after=_arrangement_json(arrangement),
+    )
+
+
+def _arrangement_json(arrangement: YearArrangement) -> dict[str, Any]:
+    return {
+        "source": arrangement.source,
+        "holidays": {d.isoformat(): n for d, n in sorted(arrangement.holidays.items())},
+        "workdays": sorted(d.isoformat() for d in arrangement.workdays),
+    }
+
+
+def parse_day(text: str, what: str = "日期") -> date:
+    """An ISO date (2026-03-02), or :class:`Refused` naming the field."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Refused(f"{what}「{text}」不是 YYYY-MM-DD 格式的日期") from None

@@ -1,0 +1,200 @@
+"""The tables of the store (SQLAlchemy 2). Alembic migrations in ``migrations/`` create them.
+
+Every record belongs to one organ; organs form a tree (region → organ). Nothing is deleted: a
+request is concluded or withdrawn, a register entry is withdrawn, and every change is written to
+``audit_log`` with its before and after.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table."""
+
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Organ(Base):
+    """A region (区、市) or an organ (局、办) that keeps its own disclosure work."""
+
+    __tablename__ = "organs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # short name used on the command line
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="organ")  # region | organ
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organs.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Request(Base):
+    """A disclosure request: its registration and the state its events led to (a projection)."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        UniqueConstraint("organ_id", "number"),
+        Index("ix_requests_organ_received", "organ_id", "received_on"),
+        Index("ix_requests_organ_concluded", "organ_id", "concluded_on"),
+        Index("ix_requests_organ_due", "organ_id", "answer_due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
+    number: Mapped[str] = mapped_column(String(32))  # 2026-0001, per organ
+    channel: Mapped[str] = mapped_column(String(16))
+    arrived_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    received_on: Mapped[date] = mapped_column(Date)  # the first date of receipt (第三十一条)
+    applicant_kind: Mapped[str] = mapped_column(String(16))
+    applicant_name: Mapped[str] = mapped_column(String(200))  # personal data: staff only
+    applicant_id: Mapped[str] = mapped_column(String(100), default="")
+    applicant_contact: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(Text)
+    form_wanted: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(60))
+    answer_due: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    concluded_on: Mapped[date | None] = mapped_column(Date)
+    fee_yuan: Mapped[int | None] = mapped_column(Integer)  # the fee noticed
+    fee_noticed_on: Mapped[date | None] = mapped_column(Date)
+    fee_paid_on: Mapped[date | None] = mapped_column(Date)
+    event_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequestEvent(Base):
+    """One step of a request, kept as it was recorded (never rewritten)."""
+
+    __tablename__ = "request_events"
+    __table_args__ = (UniqueConstraint("request_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    on: Mapped[date] = mapped_column(Date)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class Appeal(Base):
+    """A reconsideration (行政复议) or a suit (行政诉讼) about the organ's disclosure decisions."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (UniqueConstraint("organ_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))  # the case number (案号)
+    kind: Mapped[str] = mapped_column(String(24))  # review | suit_direct | suit_after_review
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    filed_on: Mapped[date] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(16))  # upheld | corrected | other
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(default=False)  # entered by mistake; kept, not counted
+
+
+class Document(Base):
+    """A 规章 or 行政规范性文件 the organ issued: table 二, 第二十条第（一）项."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_organ_kind", "organ_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # rules | normative
+    title: Mapped[str] = mapped_column(String(300))
+    doc_number: Mapped[str] = mapped_column(String(100), default="")  # 文号
+    issued_on: Mapped[date] = mapped_column(Date)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    repealed_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+
+
+class Tally(Base):
+    """A yearly figure the organ's other systems produce: decisions, fees collected, items."""
+
+    __tablename__ = "tallies"
+    __table_args__ = (UniqueConstraint("organ_id", "year", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))  # licensing.decisions, fees.amount, …
+    value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+
+
+class Publication(Base):
+    """An item the organ published on its own initiative (主动公开), with its sign-offs."""
+
+    __tablename__ = "publications"
+    __table_args__ = (Index("ix_publications_organ_date", "organ_id", "published_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
+    title: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(60))  # 公开目录: 政策文件及解读, 部门预决算, …
+    published_on: Mapped[date] = mapped_column(Date)
+    channels: Mapped[list[Any]] = mapped_column(JSON)  # 门户网站, 政务新媒体, …
+    first_review: Mapped[str] = mapped_column(String(100))  # 三审三校: 初审
+    second_review: Mapped[str] = mapped_column(String(100))  # 复审
+    final_review: Mapped[str] = mapped_column(String(100))  # 终审
+    secrecy_review: Mapped[str] = mapped_column(String(100))  # 保密审查
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+
+
+class CalendarYear(Base):
+    """A year of holidays and 调休 days entered beyond (or correcting) the calendar package."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(200))
+    entered_by: Mapped[str] = mapped_column(String(100))
+    entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CalendarDay(Base):
+    """A rest day inside a holiday block, or a 调休 working weekend day, of an entered year."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("calendar_years.year"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # holiday | workday
+    name: Mapped[str] = mapped_column(String(60), default="")
+
+
+class AuditEntry(Base):
+    """Who changed what, when, from what to what."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(100))
+    organ_id: Mapped[int | None] = mapped_column(ForeignKey("organs.id"))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(40))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
