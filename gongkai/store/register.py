@@ -1,0 +1,323 @@
+"""Data access for the proactive register and the appeals: documents issued and repealed, yearly
+figures, the log of what was published, reconsideration and litigation cases.
+
+Nothing is deleted: an entry made by mistake is withdrawn (kept, not counted); every change goes
+into the audit trail with its before and after.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gongkai.casework.annual import (
+    APPEAL_KIND_LABELS,
+    APPEAL_KINDS,
+    APPEAL_RESULT_LABELS,
+    APPEAL_RESULTS,
+    DOCUMENT_KINDS,
+    TALLY_KEYS,
+)
+from gongkai.store.records import NotFound, Refused, audit
+from gongkai.store.tables import Appeal, Document, Organ, Publication, Request, Tally
+
+# The sign-offs every proactive publication needs: 三审三校 and the 保密审查.
+SIGN_OFFS = {
+    "first_review": "初审",
+    "second_review": "复审",
+    "final_review": "终审",
+    "secrecy_review": "保密审查",
+}
+
+
+def _document_json(doc: Document) -> dict:
+    return {
+        "kind": doc.kind,
+        "title": doc.title,
+        "doc_number": doc.doc_number,
+        "issued_on": doc.issued_on.isoformat(),
+        "published_on": doc.published_on.isoformat() if doc.published_on else None,
+        "repealed_on": doc.repealed_on.isoformat() if doc.repealed_on else None,
+        "withdrawn": doc.withdrawn,
+    }
+
+
+def document_problems(
+    kind: str, title: str, issued_on: date | None, published_on: date | None, repealed_on: date | None
+) -> list[str]:
+    """What is wrong with a document entry, in Chinese (empty when it can be entered)."""
+    problems = []
+    if kind not in DOCUMENT_KINDS:
+        problems.append(f"类别应为「规章」或「行政规范性文件」，而不是「{kind}」")
+    if not title.strip():
+        problems.append("文件名称为空")
+    if issued_on is None:
+        problems.append("缺少印发日期")
+    else:
+        if published_on is not None and published_on < issued_on:
+            problems.append(f"公开日期 {published_on} 早于印发日期 {issued_on}")
+        if repealed_on is not None and repealed_on < issued_on:
+            problems.append(f"废止日期 {repealed_on} 早于印发日期 {issued_on}")
+    return problems
+
+
+def add_document(
+    session: Session,
+    organ: Organ,
+    *,
+    kind: str,
+    title: str,
+    issued_on: date,
+    doc_number: str = "",
+    published_on: date | None = None,
+    repealed_on: date | None = None,
+    actor: str,
+) -> Document:
+    """Enter a 规章 or 行政规范性文件."""
+    problems = document_problems(kind, title, issued_on, published_on, repealed_on)
+    if problems:
+        raise Refused("；".join(problems))
+    doc = Document(
+        organ_id=organ.id,
+        kind=kind,
+        title=title.strip(),
+        doc_number=doc_number.strip(),
+        issued_on=issued_on,
+        published_on=published_on,
+        repealed_on=repealed_on,
+    )
+    session.add(doc)
+    session.flush()
+    audit(session, actor, "document", doc.id, "create", organ_id=organ.id, after=_document_json(doc))
+    return doc
+
+
+def find_document(session: Session, organ: Organ, key: str) -> Document:
+    """A document by its id or its 文号."""
+    query = select(Document).where(Document.organ_id == organ.id)
+    doc = session.scalar(query.where(Document.id == int(key))) if key.isdigit() else None
+    doc = doc or session.scalar(query.where(Document.doc_number == key))
+    if doc is None:
+        raise NotFound(f"{organ.name}没有编号或文号为「{key}」的文件")
+    return doc
+
+
+def repeal_document(session: Session, doc: Document, on: date, *, actor: str) -> None:
+    """Record that a document was repealed on ``on``."""
+    if doc.repealed_on is not None:
+        raise Refused(f"「{doc.title}」已于 {doc.repealed_on} 废止")
+    if on < doc.issued_on:
+        raise Refused(f"废止日期 {on} 早于印发日期 {doc.issued_on}")
+    before = _document_json(doc)
+    doc.repealed_on = on
+    audit(
+        session,
+        actor,
+        "document",
+        doc.id,
+        "repeal",
+        organ_id=doc.organ_id,
+        before=before,
+        after=_document_json(doc),
+    )
+
+
+def withdraw_document(session: Session, doc: Document, *, actor: str) -> None:
+    """Withdraw an entry made by mistake: it stays in the store and is no longer counted."""
+    before = _document_json(doc)
+    doc.withdrawn = True
+    audit(
+        session,
+        actor,
+        "document",
+        doc.id,
+        "withdraw",
+        organ_id=doc.organ_id,
+        before=before,
+        after=_document_json(doc),
+    )
+
+
+def parse_tally(key: str, text: str) -> Decimal:
+    """A yearly figure as entered: a whole count, or an amount of money for ``fees.amount`` and
+    ``procurement.amount``."""
+    if key not in TALLY_KEYS:
+        raise Refused(
+            f"未知的统计项「{key}」；可用：" + "、".join(f"{k}（{v}）" for k, v in TALLY_KEYS.items())
+        )
+    try:
+        value = Decimal(text.replace(",", "").strip())
+    except InvalidOperation:
+        raise Refused(f"{TALLY_KEYS[key]}：「{text}」不是数字") from None
+    if value < 0 or not value.is_finite():
+        raise Refused(f"{TALLY_KEYS[key]}：不能为负数")
+    if not key.endswith("amount") and value != value.to_integral_value():
+        raise Refused(f"{TALLY_KEYS[key]}：应为整数")
+    return value
+
+
+def _decimal_text(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def set_tally(session: Session, organ: Organ, year: int, key: str, value: Decimal, *, actor: str) -> None:
+    """Enter (or correct) a yearly figure; a correction keeps the old value in the audit trail."""
+    row = session.scalar(
+        select(Tally).where(Tally.organ_id == organ.id, Tally.year == year, Tally.key == key)
+    )
+    before = {"value": _decimal_text(row.value)} if row is not None else None
+    if row is None:
+        row = Tally(organ_id=organ.id, year=year, key=key, value=value)
+        session.add(row)
+    else:
+        row.value = value
+    audit(
+        session,
+        actor,
+        "tally",
+        f"{year}:{key}",
+        "set",
+        organ_id=organ.id,
+        before=before,
+        after={"value": str(value)},
+    )
+
+
+def publication_problems(
+    title: str, category: str, published_on: date | None, channels: list[str], sign_offs: dict[str, str]
+) -> list[str]:
+    """What is wrong with a publication entry, in Chinese."""
+    problems = []
+    if not title.strip():
+        problems.append("标题为空")
+    if not category.strip():
+        problems.append("缺少公开目录类别")
+    if published_on is None:
+        problems.append("缺少发布日期")
+    if not channels:
+        problems.append("缺少发布渠道")
+    missing = [label for key, label in SIGN_OFFS.items() if not sign_offs.get(key, "").strip()]
+    if missing:
+        problems.append(f"缺少{'、'.join(missing)}签字（三审三校和保密审查）")
+    return problems
+
+
+def add_publication(
+    session: Session,
+    organ: Organ,
+    *,
+    title: str,
+    category: str,
+    published_on: date,
+    channels: list[str],
+    sign_offs: dict[str, str],
+    actor: str,
+) -> Publication:
+    """Log an item published on the organ's own initiative."""
+    problems = publication_problems(title, category, published_on, channels, sign_offs)
+    if problems:
+        raise Refused("；".join(problems))
+    item = Publication(
+        organ_id=organ.id,
+        title=title.strip(),
+        category=category.strip(),
+        published_on=published_on,
+        channels=channels,
+        **{key: sign_offs[key].strip() for key in SIGN_OFFS},
+    )
+    session.add(item)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "publication",
+        item.id,
+        "create",
+        organ_id=organ.id,
+        after={
+            "title": item.title,
+            "category": item.category,
+            "published_on": published_on.isoformat(),
+            "channels": channels,
+        },
+    )
+    return item
+
+
+# --- appeals -------------------------------------------------------------------------------------
+
+
+def _appeal_json(appeal: Appeal) -> dict:
+    return {
+        "kind": appeal.kind,
+        "filed_on": appeal.filed_on.isoformat(),
+        "result": appeal.result,
+        "decided_on": appeal.decided_on.isoformat() if appeal.decided_on else None,
+        "withdrawn": appeal.withdrawn,
+    }
+
+
+def add_appeal(
+    session: Session,
+    organ: Organ,
+    *,
+    number: str,
+    kind: str,
+    filed_on: date,
+    request_number: str | None = None,
+    summary: str = "",
+    actor: str,
+) -> Appeal:
+    """Enter a reconsideration or a suit about one of the organ's disclosure decisions."""
+    if kind not in APPEAL_KINDS:
+        raise Refused("案件类别应为 " + "、".join(f"{k}（{v}）" for k, v in APPEAL_KIND_LABELS.items()))
+    if session.scalar(select(Appeal).where(Appeal.organ_id == organ.id, Appeal.number == number)) is not None:
+        raise Refused(f"案号「{number}」已登记")
+    request_id = None
+    if request_number:
+        found = session.scalar(
+            select(Request).where(Request.organ_id == organ.id, Request.number == request_number)
+        )
+        if found is None:
+            raise NotFound(f"{organ.name}没有编号为「{request_number}」的申请")
+        request_id = found.id
+    appeal = Appeal(
+        organ_id=organ.id, number=number, kind=kind, filed_on=filed_on, request_id=request_id, summary=summary
+    )
+    session.add(appeal)
+    session.flush()
+    audit(session, actor, "appeal", number, "create", organ_id=organ.id, after=_appeal_json(appeal))
+    return appeal
+
+
+def find_appeal(session: Session, organ: Organ, number: str) -> Appeal:
+    """The organ's appeal with this case number."""
+    appeal = session.scalar(select(Appeal).where(Appeal.organ_id == organ.id, Appeal.number == number))
+    if appeal is None:
+        raise NotFound(f"{organ.name}没有案号为「{number}」的复议或诉讼")
+    return appeal
+
+
+def decide_appeal(session: Session, appeal: Appeal, result: str, on: date, *, actor: str) -> None:
+    """Record the result of an appeal: 维持 (upheld), 纠正 (corrected) or 其他 (other)."""
+    if result not in APPEAL_RESULTS:
+        raise Refused("审结结果应为 " + "、".join(f"{k}（{v}）" for k, v in APPEAL_RESULT_LABELS.items()))
+    if appeal.decided_on is not None:
+        raise Refused(f"案件「{appeal.number}」已于 {appeal.decided_on} 审结")
+    if on < appeal.filed_on:
+        raise Refused(f"审结日期 {on} 早于立案日期 {appeal.filed_on}")
+    before = _appeal_json(appeal)
+    appeal.result, appeal.decided_on = result, on
+    audit(
+        session,
+        actor,
+        "appeal",
+        appeal.number,
+        "decide",
+        organ_id=appeal.organ_id,
+        before=before,
+        after=_appeal_json(appeal),
+    )
