@@ -134,20 +134,22 @@ def _header_map(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[
     return found
 
 
+def _find_header(rows: list[list[str]], kind: str) -> tuple[int, dict[str, int]] | None:
+    """The first row (of ten) naming every required column, and where each column is."""
+    for index, row in enumerate(rows[:10]):
+        columns = _header_map(row, KINDS[kind])
+        if all(key in columns for key in REQUIRED[kind]):
+            return index, columns
+    return None
+
+
 def import_ledger(session: Session, organ: Organ, path: Path, kind: str, *, actor: str) -> int:
     """Import every row of a 台账, or none: raises :class:`LedgerProblems` listing the bad rows."""
     if kind not in KINDS:
         raise Refused("台账类别应为 documents（规章和行政规范性文件）或 publications（主动公开信息）")
     rows = read_rows(path)
     # The header is the first row naming the required columns (a title row may come before it).
-    found = next(
-        (
-            (i, columns)
-            for i, row in enumerate(rows[:10])
-            if all(k in (columns := _header_map(row, KINDS[kind])) for k in REQUIRED[kind])
-        ),
-        None,
-    )
+    found = _find_header(rows, kind)
     if found is None:
         wanted = "、".join(KINDS[kind][key][0] for key in REQUIRED[kind])
         raise Refused(f"{path}：前 10 行里找不到表头（需要这些列：{wanted}）")
