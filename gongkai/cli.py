@@ -465,6 +465,15 @@ def _main(
     """gongkai（公开）：政府信息公开工作年度报告的读取与校验。"""
 
 
+def _install_casework() -> None:
+    from gongkai import cli_casework
+
+    cli_casework.install(app)
+
+
+_install_casework()
+
+
 def tune_gc_for_batch() -> None:
     """Make the cyclic garbage collector cheaper for reading many reports in one process.
 

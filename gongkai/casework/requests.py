@@ -322,8 +322,8 @@ class RequestCase:
 
     def correction_notice_due(self) -> Deadline | None:
         """By when a 补正 notice may go out: 7 working days from receipt, once (第三十条)."""
-        if not self.is_open or self.correction is not None or self.registration is None:
-            return None
+        if not self.is_open or self.correction is not None or len(self.events) > 1:
+            return None  # sent already, or the request has moved on
         return deadline(self.calendar, CORRECTION_NOTICE, self.received_on)
 
     def consultation_reply_due(self) -> Deadline | None:

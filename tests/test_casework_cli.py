@@ -1,0 +1,325 @@
+"""An organ's whole year run from the command line (issue 5), on SQLite and PostgreSQL: organs,
+requests and their steps, appeals, the register and a 台账, the year's report built, checked and
+rendered; refusals are one line and store nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gongkai.checks import check_report
+from gongkai.cli import app
+from gongkai.model.report import report_cells, report_from_json
+from gongkai.readers import read_bytes
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def gk(database_url: str, tmp_path: Path, monkeypatch):
+    """Run ``gongkai …`` against a fresh database; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", database_url)
+    monkeypatch.setenv("GONGKAI_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GONGKAI_USER", "王五")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(app, [str(a) for a in args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def ok(result: tuple[int, str, str]) -> str:
+    code, stdout, stderr = result
+    assert code == 0, stderr or stdout
+    return stdout
+
+
+def test_deadline_prints_the_date_and_the_rule(gk) -> None:
+    code, stdout, stderr = gk("deadline", "--from", "2025-09-26", "--for", "answer")
+    assert (code, stdout.strip()) == (0, "2025-10-30")
+    assert "条例第三十三条第二款" in stderr
+    code, stdout, stderr = gk("deadline", "--from", "2025-10-01", "--days", "20")
+    assert (code, stdout.strip()) == (0, "2025-11-04")
+    code, stdout, stderr = gk("deadline", "--from", "2026-12-15", "--days", "20")
+    assert code == 2 and stdout == "" and "2027 年的节假日和调休安排尚未录入" in stderr
+    assert gk("deadline", "--from", "2026-13-01", "--days", "2")[0] == 2
+
+
+def test_a_year_entered_from_the_notice_lets_deadlines_cross_into_it(gk, tmp_path: Path) -> None:
+    notice = tmp_path / "通知.txt"
+    notice.write_text(
+        "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n",
+        encoding="utf-8",
+    )
+    assert "已导入 2027 年：放假 3 天" in ok(gk("calendar", "import", notice))
+    # From Tue 2026-12-15: 12 working days to Thu 2026-12-31, then 8 from Mon 2027-01-04 (1–3 off).
+    assert ok(gk("deadline", "--from", "2026-12-15", "--days", "20")).strip() == "2027-01-13"
+    assert "2027-01-01  放假  元旦" in ok(gk("calendar", "show", "2027"))
+
+
+def test_an_organs_whole_year(gk, tmp_path: Path) -> None:
+    ok(gk("organs", "add", "xq", "某某区人民政府", "--region"))
+    ok(gk("organs", "add", "kj", "某某区科学技术局", "--parent", "xq"))
+    org = ("--organ", "kj")
+    register = ("requests", "register", *org, "--subject", "某项目的立项批复")
+    # 2024: one request carried into 2025
+    ok(
+        gk(
+            *register,
+            "--channel",
+            "in_person",
+            "--arrived",
+            "2024-12-27",
+            "--kind",
+            "natural",
+            "--name",
+            "张三",
+        )
+    )
+    # 2025
+    ok(
+        gk(
+            *register,
+            "--channel",
+            "online",
+            "--arrived",
+            "2025-03-01T22:10",
+            "--confirmed",
+            "2025-03-03",
+            "--kind",
+            "commercial",
+            "--name",
+            "某公司",
+        )
+    )
+    ok(
+        gk(
+            *register,
+            "--channel",
+            "post_signed",
+            "--arrived",
+            "2025-04-01",
+            "--kind",
+            "natural",
+            "--name",
+            "李四",
+        )
+    )
+    ok(
+        gk(
+            *register,
+            "--channel",
+            "in_person",
+            "--arrived",
+            "2025-05-06",
+            "--kind",
+            "research",
+            "--name",
+            "某研究所",
+        )
+    )
+    ok(
+        gk(
+            *register,
+            "--channel",
+            "fax",
+            "--arrived",
+            "2025-12-22",
+            "--confirmed",
+            "2025-12-22",
+            "--kind",
+            "legal",
+            "--name",
+            "某律所",
+        )
+    )
+    ok(gk("answer", *org, "2024-0001", "--outcome", "granted", "--on", "2025-01-08"))
+    ok(gk("consult", "start", *org, "2025-0001", "--party", "某公司", "--on", "2025-03-05"))
+    ok(gk("consult", "end", *org, "2025-0001", "--on", "2025-03-12"))
+    ok(gk("extend", *org, "2025-0001", "--approver", "办公室主任", "--days", "10", "--on", "2025-03-28"))
+    ok(gk("answer", *org, "2025-0001", "--outcome", "withheld.third_party", "--on", "2025-04-20"))
+    ok(gk("correct", "ask", *org, "2025-0002", "--respond-by", "2025-04-20", "--on", "2025-04-03"))
+    ok(gk("correct", "lapsed", *org, "2025-0002", "--on", "2025-04-21"))
+    fee = ok(gk("fee", "notice", *org, "2025-0003", "--pages", "150", "--on", "2025-05-09"))
+    assert "1700 元" in fee and "70 页 × 10 元 + 50 页 × 20 元" in fee
+    ok(gk("fee", "paid", *org, "2025-0003", "--on", "2025-05-15"))
+    ok(gk("answer", *org, "2025-0003", "--outcome", "partial", "--on", "2025-05-20"))
+    ok(
+        gk(
+            "appeal",
+            "add",
+            *org,
+            "某复〔2025〕1号",
+            "--kind",
+            "review",
+            "--filed",
+            "2025-06-01",
+            "--request",
+            "2025-0001",
+        )
+    )
+    ok(gk("appeal", "decide", *org, "某复〔2025〕1号", "--result", "upheld", "--on", "2025-08-01"))
+    ok(gk("appeal", "add", *org, "某行初〔2025〕9号", "--kind", "suit_direct", "--filed", "2025-11-03"))
+    ok(
+        gk(
+            "register",
+            "document",
+            *org,
+            "--kind",
+            "normative",
+            "--title",
+            "某某管理办法",
+            "--issued",
+            "2025-02-10",
+            "--doc-number",
+            "某科规〔2025〕1号",
+        )
+    )
+    ledger = tmp_path / "台账.csv"
+    ledger.write_text(
+        "类别,文件名称,文号,印发日期,废止日期\n行政规范性文件,旧办法,某科规〔2020〕3号,2020-05-01,2025-02-10\n",
+        encoding="utf-8",
+    )
+    ok(gk("import", *org, "documents", ledger))
+    for key, value in (
+        ("licensing.decisions", "36"),
+        ("penalty.decisions", "4"),
+        ("coercion.decisions", "0"),
+        ("fees.amount", "0"),
+    ):
+        ok(gk("register", "tally", *org, "--year", "2025", "--key", key, "--value", value))
+    ok(
+        gk(
+            "register", "publish", *org, "--title", "关于印发某某管理办法的通知", "--category", "政策文件及解读",
+            "--channel", "门户网站", "--first-review", "甲", "--second-review", "乙", "--final-review", "丙",
+            "--secrecy-review", "丁", "--on", "2025-02-12",
+        )
+    )  # fmt: skip
+
+    built = tmp_path / "2025.json"
+    ok(gk("report", "build", *org, "--year", "2025", "-o", built))
+    report = report_from_json(json.loads(built.read_text(encoding="utf-8")))
+    cells = report_cells(report)
+    assert (cells["requests.new.total"], cells["requests.carried_in.natural"]) == (4, 1)
+    assert cells["requests.withheld.third_party.commercial"] == 1
+    assert cells["requests.other.no_correction.natural"] == 1
+    assert cells["requests.partial.research"] == 1 and cells["requests.granted.natural"] == 1
+    assert cells["requests.carried_over.legal"] == 1 and cells["requests.total.total"] == 4
+    assert [cells[f"active.normative.{k}"] for k in ("issued", "repealed", "in_force")] == [1, 1, 1]
+    assert (cells["appeals.review.upheld"], cells["appeals.suit_direct.pending"]) == (1, 1)
+    assert "发出收费通知1件，金额共1700元；实际收取信息处理费1700元" in report.sections.other
+    assert [f.rule for f in check_report(report) if not f.rule.startswith("SEC-")] == []
+
+    # The computed report renders, and reads back as the same tables.
+    page = tmp_path / "2025.html"
+    code, _, _ = gk("render", built, "--to", "html", "-o", page)
+    assert code == 0
+    assert report_cells(read_bytes(page.read_bytes(), str(page)).report) == cells
+
+    # Lists, and the history of one request with who recorded each step.
+    assert "2025-0004" in ok(gk("requests", "list", *org, "--open"))
+    shown = ok(gk("requests", "show", *org, "2025-0003"))
+    assert "发出收费通知" in shown and "王五 记录" in shown
+
+
+def test_refusals_are_one_line_and_store_nothing(gk) -> None:
+    ok(gk("organs", "add", "kj", "科技局"))
+    ok(
+        gk(
+            "requests",
+            "register",
+            "--organ",
+            "kj",
+            "--channel",
+            "in_person",
+            "--arrived",
+            "2026-03-02",
+            "--kind",
+            "natural",
+            "--name",
+            "张三",
+            "--subject",
+            "x",
+        )
+    )
+    cases = [
+        (
+            ("answer", "--organ", "kj", "2026-0001", "--outcome", "approved", "--on", "2026-03-05"),
+            "办理结果应为表三的一行",
+        ),
+        (
+            ("answer", "--organ", "nope", "2026-0001", "--outcome", "granted"),
+            "没有代码为「nope」的机关（已有：kj）",
+        ),
+        (("answer", "--organ", "kj", "2026-0009", "--outcome", "granted"), "没有编号为「2026-0009」的申请"),
+        (
+            ("extend", "--organ", "kj", "2026-0001", "--approver", "主任", "--on", "2026-04-30"),
+            "已于 2026-03-30 届满",
+        ),
+        (("correct", "received", "--organ", "kj", "2026-0001", "--on", "2026-03-03"), "没有待补正的告知"),
+        (("fee", "notice", "--organ", "kj", "2026-0001", "--pages", "40", "--per-request"), "只能用一种"),
+        (
+            (
+                "requests",
+                "register",
+                "--organ",
+                "kj",
+                "--channel",
+                "online",
+                "--arrived",
+                "2026-03-02",
+                "--kind",
+                "natural",
+                "--name",
+                "a",
+                "--subject",
+                "x",
+            ),
+            "双方确认之日",
+        ),
+        (
+            (
+                "requests",
+                "register",
+                "--organ",
+                "kj",
+                "--channel",
+                "in_person",
+                "--kind",
+                "person",
+                "--name",
+                "a",
+                "--subject",
+                "x",
+            ),
+            "申请人类别应为",
+        ),
+    ]
+    for args, message in cases:
+        code, stdout, stderr = gk(*args)
+        assert code == 2, (args, stdout, stderr)
+        assert message in stderr, (args, stderr)
+        assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+    shown = ok(gk("requests", "show", "--organ", "kj", "2026-0001"))
+    assert shown.count("登记申请") == 1 and "办理中" in shown
+
+
+def test_a_ledger_with_bad_rows_lists_them_and_imports_nothing(gk, tmp_path: Path) -> None:
+    ok(gk("organs", "add", "kj", "科技局"))
+    ledger = tmp_path / "台账.csv"
+    ledger.write_text(
+        "类别,文件名称,印发日期\n规章,甲,2025-01-01\n通知,乙,2025-01-02\n规章,丙,2025年13月1日\n",
+        encoding="utf-8",
+    )
+    code, _, stderr = gk("import", "--organ", "kj", "documents", ledger)
+    assert code == 2
+    assert "2 行有问题，未导入任何一行" in stderr
+    assert "第 3 行：类别应为「规章」或「行政规范性文件」，而不是「通知」" in stderr
+    assert "第 4 行：「2025年13月1日」不是日期" in stderr
+    built = ok(gk("report", "build", "--organ", "kj", "--year", "2025", "--json"))
+    assert json.loads(built)["active"]["rules"]["issued"] == 0
