@@ -22,10 +22,10 @@ system-packages:
 run: $(STAMP)
 	$(BIN)/gongkai check samples/ || test $$? -eq 1
 
-## test: lint, then the whole suite
+## test: lint, then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres)
 test: $(STAMP) system-packages
 	$(BIN)/ruff check gongkai tests bench
-	$(BIN)/python -m pytest
+	./scripts/with-postgres $(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check gongkai tests bench
@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/parse_check.py
 	$(BIN)/python bench/forms.py
 	$(BIN)/python bench/writers.py
+	$(BIN)/python bench/casework.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
