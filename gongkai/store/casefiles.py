@@ -48,14 +48,12 @@ def _projection(case: RequestCase) -> dict:
     }
 
 
-def _next_number(session: Session, organ: Organ, year: int) -> str:
-    prefix = f"{year}-"
-    count = session.scalar(
-        select(func.count())
-        .select_from(Request)
-        .where(Request.organ_id == organ.id, Request.number.like(f"{prefix}%"))
+def _next_seq(session: Session, organ: Organ, year: int) -> int:
+    # Autoflush puts requests registered earlier in the same transaction into the count.
+    last = session.scalar(
+        select(func.max(Request.seq)).where(Request.organ_id == organ.id, Request.year == year)
     )
-    return f"{prefix}{(count or 0) + 1:04d}"
+    return (last or 0) + 1
 
 
 def register(
@@ -63,9 +61,13 @@ def register(
 ) -> Request:
     """Register a request; its number is the year of receipt and a running count (2026-0001)."""
     case = RequestCase.replay(calendar, [registration])
+    year = registration.on.year
+    seq = _next_seq(session, organ, year)
     row = Request(
         organ_id=organ.id,
-        number=_next_number(session, organ, registration.on.year),
+        number=f"{year}-{seq:04d}",
+        year=year,
+        seq=seq,
         channel=registration.channel.value,
         arrived_at=registration.arrived,
         received_on=registration.on,
@@ -78,7 +80,7 @@ def register(
         **_projection(case),
     )
     session.add(row)
-    session.flush()
+    session.flush()  # the row's id, for its first event
     session.add(
         RequestEvent(
             request_id=row.id,

@@ -51,6 +51,7 @@ class Request(Base):
     __tablename__ = "requests"
     __table_args__ = (
         UniqueConstraint("organ_id", "number"),
+        UniqueConstraint("organ_id", "year", "seq"),
         Index("ix_requests_organ_received", "organ_id", "received_on"),
         Index("ix_requests_organ_concluded", "organ_id", "concluded_on"),
         Index("ix_requests_organ_due", "organ_id", "answer_due"),
@@ -59,6 +60,8 @@ class Request(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
     number: Mapped[str] = mapped_column(String(32))  # 2026-0001, per organ
+    year: Mapped[int] = mapped_column(Integer)  # of the first receipt; with seq, makes the number
+    seq: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(16))
     arrived_at: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     received_on: Mapped[date] = mapped_column(Date)  # the first date of receipt (第三十一条)

@@ -122,6 +122,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("organ_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=32), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("arrived_at", sa.DateTime(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),
@@ -145,6 +147,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("organ_id", "number"),
+        sa.UniqueConstraint("organ_id", "year", "seq"),
     )
     with op.batch_alter_table("requests", schema=None) as batch_op:
         batch_op.create_index("ix_requests_organ_concluded", ["organ_id", "concluded_on"], unique=False)
