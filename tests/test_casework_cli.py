@@ -323,3 +323,32 @@ def test_a_ledger_with_bad_rows_lists_them_and_imports_nothing(gk, tmp_path: Pat
     assert "第 4 行：「2025年13月1日」不是日期" in stderr
     built = ok(gk("report", "build", "--organ", "kj", "--year", "2025", "--json"))
     assert json.loads(built)["active"]["rules"]["issued"] == 0
+
+
+def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk) -> None:
+    """按件计收: the 11th request of one applicant in a month costs 100 元; another applicant's
+    requests and the previous month's do not count."""
+    ok(gk("organs", "add", "kj", "科技局"))
+    base = (
+        "requests",
+        "register",
+        "--organ",
+        "kj",
+        "--channel",
+        "in_person",
+        "--kind",
+        "natural",
+        "--subject",
+        "x",
+    )
+    ok(gk(*base, "--arrived", "2026-02-27", "--name", "张三", "--id-doc", "110101199001011234"))
+    for day in range(2, 12):
+        ok(gk(*base, "--arrived", f"2026-03-{day:02d}", "--name", "张三", "--id-doc", "110101199001011234"))
+    ok(gk(*base, "--arrived", "2026-03-03", "--name", "李四", "--id-doc", "110101199202022345"))
+    # 2026-0002 … 2026-0011 are 张三's ten March requests, 2026-0012 is 李四's: free, and so is the tenth
+    assert "收费 0 元" in ok(
+        gk("fee", "notice", "--organ", "kj", "2026-0011", "--per-request", "--on", "2026-03-12")
+    )
+    ok(gk(*base, "--arrived", "2026-03-12", "--name", "张三", "--id-doc", "110101199001011234"))
+    eleventh = ok(gk("fee", "notice", "--organ", "kj", "2026-0013", "--per-request", "--on", "2026-03-13"))
+    assert "收费 100 元" in eleventh and "本月第 11 件" in eleventh and "第四条" in eleventh
