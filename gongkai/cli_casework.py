@@ -301,6 +301,9 @@ def requests_register(
             arrival = datetime.fromisoformat(arrived) if arrived else datetime.now().replace(microsecond=0)
         except ValueError:
             raise Refused(f"--arrived「{arrived}」不是 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM") from None
+        _not_ahead(arrival.date(), "到达时间")
+        if confirmed:
+            _not_ahead(parse_day(confirmed, "--confirmed"), "确认日期")
         event = make_registration(
             channel=channel,
             arrived=arrival,
@@ -370,8 +373,17 @@ def requests_show(organ: OrganOpt, number: NumberArg) -> None:
         _print_deadlines(load_case(s, row, work_calendar(s)))
 
 
+def _not_ahead(day: date, what: str = "日期") -> None:
+    """A step is recorded when it has happened: a date after today is a typing error."""
+    if day > date.today():
+        raise Refused(
+            f"{what} {day.isoformat()} 晚于今天（{date.today().isoformat()}），只能登记已经发生的事"
+        )
+
+
 def _step(organ: str, number: str, event: Event, by: str | None) -> None:
     with work() as s:
+        _not_ahead(event.on)
         calendar = work_calendar(s)
         row = find_request(s, find_organ(s, organ), number)
         case = take_step(s, row, event, calendar, actor=actor(by))
@@ -532,6 +544,7 @@ def fee_notice(
         row = find_request(s, find_organ(s, organ), number)
         quote = FeeQuote.per_page(pages) if pages is not None else FeeQuote.per_request(_nth_in_month(s, row))
         day = _day(on)
+        _not_ahead(day)
         event = FeeNoticed(
             on=day,
             received_on=parse_day(received, "--received") if received else day,
