@@ -21,7 +21,7 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from gongkai.casework.law import APPLICANT_KINDS, outcome_row
+from gongkai.casework.law import ABANDONED_NO_FEE, APPLICANT_KINDS, outcome_row
 from gongkai.model.layouts import Format, expected_format, layout_for
 from gongkai.model.report import Report2019, Report2021, Sections, build_report
 from gongkai.store.tables import Appeal, Document, Organ, Publication, Request, Tally
@@ -75,6 +75,8 @@ class YearFigures:
     fee_noticed_yuan: int
     fee_paid: int
     fee_paid_yuan: int
+    earlier_notices: int = 0  # notices of earlier years paid or lapsed this year
+    earlier_yuan: int = 0
 
 
 def _by_kind(session: Session, organ: Organ, *conditions) -> Counter[str]:
@@ -220,6 +222,16 @@ def year_figures(
             Request.organ_id == organ.id, Request.fee_paid_on.between(first, last)
         )
     ).one()
+    earlier = session.execute(
+        select(func.count(), func.coalesce(func.sum(Request.fee_yuan), 0)).where(
+            Request.organ_id == organ.id,
+            Request.fee_noticed_on < first,
+            or_(
+                Request.fee_paid_on.between(first, last),
+                and_(Request.outcome == ABANDONED_NO_FEE, Request.concluded_on.between(first, last)),
+            ),
+        )
+    ).one()
     return YearFigures(
         publications=len(published),
         by_category=dict(by_category.most_common()),
@@ -232,6 +244,8 @@ def year_figures(
         fee_noticed_yuan=sum(yuan or 0 for yuan, _ in fees),
         fee_paid=int(paid[0]),
         fee_paid_yuan=int(paid[1]),
+        earlier_notices=int(earlier[0]),
+        earlier_yuan=int(earlier[1]),
     )
 
 
@@ -248,14 +262,32 @@ def draft_sentences(figures: YearFigures, year: int) -> Sections:
         f"（二）依申请公开。{year}年新收政府信息公开申请{figures.new}件，上年结转{figures.carried_in}件，"
         f"办结{figures.concluded}件，结转下年度继续办理{figures.carried_over}件。"
     )
-    if figures.fee_notices:
-        fee = (
-            f"{year}年发出收费通知{figures.fee_notices}件，金额共{figures.fee_noticed_yuan}元；"
-            f"实际收取信息处理费{figures.fee_paid_yuan}元。"
+    return Sections(overview=f"{active}\n{requests}", other=fee_statement(figures, year))
+
+
+def fee_statement(figures: YearFigures, year: int) -> str:
+    """Section 六's statement of the 信息处理费: notices issued and their amount, notices of earlier
+    years paid or lapsed this year (so that a 三（六）2 row or a payment has its notice), and the
+    amount collected.
+
+    >>> fee_statement(YearFigures(0, {}, {}, 0, 0, 0, 0, 0, 0, 0, 0), 2025)
+    '2025年未发出收费通知，未收取信息处理费。'
+    """
+    if not figures.fee_notices and not figures.earlier_notices and not figures.fee_paid_yuan:
+        return f"{year}年未发出收费通知，未收取信息处理费。"
+    clauses = [
+        f"{year}年发出收费通知{figures.fee_notices}件，金额共{figures.fee_noticed_yuan}元"
+        if figures.fee_notices
+        else f"{year}年未发出收费通知"
+    ]
+    if figures.earlier_notices:
+        clauses.append(
+            f"以前年度发出的收费通知中，有{figures.earlier_notices}件（金额共{figures.earlier_yuan}元）在本年缴费或逾期未缴"
         )
-    else:
-        fee = f"{year}年未发出收费通知，未收取信息处理费。"
-    return Sections(overview=f"{active}\n{requests}", other=fee)
+    collected = (
+        f"实际收取信息处理费{figures.fee_paid_yuan}元" if figures.fee_paid_yuan else "未收取信息处理费"
+    )
+    return "；".join([*clauses, collected]) + "。"
 
 
 def build_year(session: Session, organ: Organ, year: int) -> Report2021 | Report2019:
