@@ -334,7 +334,7 @@ def _play(s, organ, calendar, plan) -> None:
     step(Answered(on=day + timedelta(days=gap), outcome=outcome))
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plans=st.lists(request_plans(), min_size=1, max_size=25))
 def test_any_sequence_of_steps_gives_tables_that_pass_every_check(store, plans) -> None:
     with transaction(store) as s:
