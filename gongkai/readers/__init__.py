@@ -15,8 +15,13 @@ from pathlib import Path
 from gongkai.readers.assemble import Reading, document_to_reading
 from gongkai.readers.document import Document, DocumentNotice, Grid, UnreadableDocument
 from gongkai.readers.docx.reader import docx_to_document
-from gongkai.readers.html.embedded import looks_like_json
-from gongkai.readers.html.reader import html_to_document, json_to_document
+from gongkai.readers.html.embedded import holds_table, looks_like_json
+from gongkai.readers.html.reader import (
+    has_report_tables,
+    html_to_document,
+    json_to_document,
+    script_to_document,
+)
 from gongkai.readers.pdf.reader import pdf_to_document
 from gongkai.readers.sections import read_sections
 from gongkai.readers.split import split_document
@@ -38,8 +43,9 @@ def read_bytes(data: bytes, name: str = "<bytes>") -> Reading:
 
     The form is decided by the content (magic bytes, a package's members, a page's opening
     tag), not the file name: text or Markdown in any common encoding, HTML (also escaped in a
-    JSON API response or a script), DOCX, XLSX, OFD, PDF (with a text layer, or scanned),
-    images (PNG, JPEG, TIFF), and DOC, WPS, RTF or ODT through LibreOffice.
+    JSON API response or a page's script, or in the string literals of a script file), DOCX,
+    XLSX, OFD, PDF (with a text layer, or scanned), images (PNG, JPEG, TIFF), and DOC, WPS,
+    RTF or ODT through LibreOffice.
 
     A file that holds several reports (a district's page with each organ's report) gives the
     first, with a READ-MULTIPLE warning; :func:`read_all_bytes` gives them all.
@@ -121,7 +127,13 @@ def bytes_to_document(data: bytes, name: str = "<bytes>") -> Document:
             return doc
     if looks_like_html(text):
         return html_to_document(text, name)
-    return text_to_document(text, name)
+    doc = text_to_document(text, name)
+    if holds_table(text) and not has_report_tables(doc):
+        # A script or data file with the report's HTML in a string (``var content = "<p>…";``).
+        scripted = script_to_document(text, name)
+        if scripted is not None:
+            return scripted
+    return doc
 
 
 # Magic bytes of the forms that are not text. DOC and Kingsoft WPS are both OLE compound files.

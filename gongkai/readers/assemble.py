@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from gongkai.model.layouts import SINGLE_OTHER_FINGERPRINT, Format, expected_format, layout_for
@@ -9,7 +10,7 @@ from gongkai.model.report import Finding, Report2019, Report2021, Sections, Seve
 from gongkai.readers.chinese import simplify_document
 from gongkai.readers.document import Document, UnreadableDocument
 from gongkai.readers.sections import SectionReading, read_sections
-from gongkai.readers.tables import TableEvidence, read_tables
+from gongkai.readers.tables import TableEvidence, headless_appeals, read_tables
 
 # 2021 layout, with （六）其他处理 printed as one row: the single row is kept (report-json.md).
 _OTHER_SUB_ROWS = ("requests.other.no_correction.", "requests.other.no_fee.", "requests.other.other.")
@@ -59,11 +60,42 @@ def decide_format(evidence: TableEvidence, year: int | None) -> FormatDecision:
     return FormatDecision(fmt, reason, mixed=n2021 > 0 and n2019 > 0)
 
 
+# Table-三 row labels followed by their seven values run together, as a crawler's text of a
+# page gives a table: 「一、本年新收政府信息公开申请数量15130000154二、上年结转…」.
+_GLUED_ROW_RE = re.compile(
+    r"(本年新收政府信息公开申请数量|上年结转政府信息公开申请数量|予以公开|属于国家秘密"
+    r"|本机关不掌握相关政府信息|重复申请|（七）总计|结转下年度继续办理)\s*((?:\d\s?){7,})"
+)
+MIN_GLUED_ROWS = 2
+
+
+def glued_table_rows(doc: Document) -> list[tuple[str, str]]:
+    """Table rows found only in the running text, their cells glued (label, digits), in order.
+
+    Empty unless at least two rows of table 三 are there: a text that names the rows and runs
+    their numbers together holds the tables, but not in a form whose numbers can be told apart.
+    """
+    found: dict[str, str] = {}
+    for para in doc.paragraphs:
+        if "申请" not in para.text and "总计" not in para.text:
+            continue
+        for match in _GLUED_ROW_RE.finditer(para.text):
+            found.setdefault(match[1], match[2].strip())
+    return list(found.items()) if len(found) >= MIN_GLUED_ROWS else []
+
+
 def document_to_reading(doc: Document) -> Reading:
     """Read a document's tables and text into a :class:`Reading`."""
     simplify_document(doc)
-    tables = read_tables(doc.grids)
+    tables = read_tables(doc.grids, headless_appeals(doc.blocks))
     if not tables.cells:
+        glued = glued_table_rows(doc)
+        if glued:
+            label, digits = glued[0]
+            raise UnreadableDocument(
+                f"找到了统计表的行名（如“{label}”），但表格的单元格之间没有分隔，数字连在一起"
+                f"（如“{label}{digits}”），无法分辨各个数值；请改用年度报告的 HTML、DOCX 或 PDF 原件"
+            )
         missing = "统计表（表二、表三、表四）"
         raise UnreadableDocument(f"没有找到年度报告的{missing}，不像是政府信息公开工作年度报告")
     sections = read_sections(doc.paragraphs)

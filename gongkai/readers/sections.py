@@ -124,6 +124,26 @@ def parse_title(title: str) -> tuple[str | None, int | None]:
     return (agency or None), year
 
 
+_PREAMBLE_START_RE = re.compile(r"^(?:根据|依据|按照|依照|本报告|本年度报告|现将|现公布|现予公布)")
+
+
+def is_preamble(text: str) -> bool:
+    """A sentence before the first heading that cannot be (part of) the title: the preamble.
+
+    A title names the report; a preamble says how it was made: it opens with 「根据」「本报告」…
+    or ends a sentence with 「。」.
+
+    >>> is_preamble("根据《中华人民共和国政府信息公开条例》规定编制本报告。")
+    True
+    >>> is_preamble("本报告中所列数据统计期限为2025年1月1日至12月31日")
+    True
+    >>> is_preamble("某某市民政局2025年政府信息公开工作年度报告")
+    False
+    """
+    plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).strip("#*")
+    return bool(_PREAMBLE_START_RE.match(plain)) or "。" in plain
+
+
 def _joined(parts: list[Paragraph]) -> str:
     return "".join(p.text.lstrip("#").strip() for p in parts)
 
@@ -150,6 +170,7 @@ def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
                 not out.headings
                 and len(title_parts) < 3
                 and "年度报告" not in "".join(p.text for p in title_parts)
+                and not is_preamble(para.text)
             ):
                 title_parts.append(para)
             continue

@@ -10,7 +10,7 @@ the assembler's job, from the fingerprints collected on the way.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -20,6 +20,7 @@ from gongkai.model.layouts import (
     ACTIVE_2019,
     ACTIVE_2021,
     ACTIVE_HEADER,
+    APPEAL_GROUPS,
     APPEAL_HEADER,
     G_OTHER,
     LAYOUT_2021,
@@ -38,9 +39,10 @@ from gongkai.model.layouts import (
     Row,
     cell_name,
 )
-from gongkai.readers.document import UNCERTAIN_BELOW, Grid, GridCell
+from gongkai.readers.document import UNCERTAIN_BELOW, Grid, GridCell, Paragraph
 from gongkai.readers.headers import positional_leaves, sequential_leaves
 from gongkai.readers.placement import ShortRow, resolve
+from gongkai.readers.sections import match_heading
 from gongkai.readers.values import CellValue, is_number_text, is_value_text, read_value
 
 _ITEM_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]{1,3})[)）]?项")
@@ -610,6 +612,65 @@ def _read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
     )
 
 
+# Between the 表四 heading and a header-less grid: a caption line or two (「行政复议行政诉讼」,
+# 「单位：件」), never running text.
+MAX_CAPTION_LINES = 2
+MAX_CAPTION_CHARS = 40
+
+
+def headless_appeals(blocks: Sequence[Paragraph | Grid]) -> Grid | None:
+    """Table 四 printed without its header: a grid of exactly 15 numbers right under the 表四 heading.
+
+    Some reports give table 四 as its data row alone (the header lost, or drawn as a picture):
+    ``| 119 | 25 | 91 | 24 | 259 | 7 | 0 | … | 38 |`` after 「四、政府信息公开行政复议、行政诉讼情况」.
+    Only a grid that follows the heading, with at most a caption line or two between, and holds
+    nothing but 15 numbers (no blank, no dash, no label) is taken; :func:`read_tables` places
+    its values in the fixed order of the layout.
+    """
+    captions: int | None = None  # caption lines since the 表四 heading; None when not under it
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            found = match_heading(block.text)
+            if found is not None:
+                captions = 0 if found[0] == "appeals" else None
+            elif captions is not None:
+                caption = len(block.text) <= MAX_CAPTION_CHARS and "。" not in block.text
+                captions = captions + 1 if caption and captions < MAX_CAPTION_LINES else None
+            continue
+        if captions is not None:
+            cells = [cell for row in block.rows for cell in _trimmed(row)]
+            if len(cells) == len(_APPEAL_KEYS) and all(is_number_text(c.text) for c in cells):
+                return block
+        captions = None
+    return None
+
+
+def _read_headless_appeals(grid: Grid, reading: TableReading) -> None:
+    """Table 四's 15 numbers placed by position, and whether each group's 总计 is its sum."""
+    cells = [cell for row in grid.rows for cell in _trimmed(row)]
+    reading.evidence.tables.add("appeals")
+    reading.evidence.appeal_columns = list(_APPEAL_KEYS)
+    keys = [f"appeals.{k}" for k in _APPEAL_KEYS]
+    for key, cell in zip(keys, cells, strict=True):
+        _store(reading, key, read_value(cell.text), cell.line, cell.confidence)
+    values = [read_value(cell.text).value or 0 for cell in cells]
+    group_names = [_COLUMN_NAMES[group] for group, _ in APPEAL_GROUPS]
+    wrong = [
+        name
+        for g, name in enumerate(group_names)
+        if abs(sum(values[5 * g : 5 * g + 4]) - values[5 * g + 4]) > 1e-9
+    ]
+    placed = (
+        f"表四没有表头，按位置读取：15个数值依格式的列序放入{'、'.join(group_names)}三组，"
+        "每组依次为结果维持、结果纠正、其他结果、尚未审结、总计"
+    )
+    if wrong:
+        message = f"{placed}；但{'、'.join(wrong)}的总计不等于前四项之和，位置可能不对，请对照原件核对"
+    else:
+        message = f"{placed}；三组的总计都等于前四项之和"
+    reading.notices.append(Notice("READ-HEADER", message, cells[0].line, keys, info=not wrong))
+
+
 # --- shared -------------------------------------------------------------------------------
 
 
@@ -647,10 +708,15 @@ def _store(
         )
 
 
-def read_tables(grids: list[Grid]) -> TableReading:
-    """Place the cells of every grid on the layout (both layouts' labels accepted)."""
+def read_tables(grids: list[Grid], headless: Grid | None = None) -> TableReading:
+    """Place the cells of every grid on the layout (both layouts' labels accepted).
+
+    ``headless`` is a grid of table 四 without its header (:func:`headless_appeals` finds it in
+    a document); its values are placed by position when no other grid is table 四.
+    """
     reading = TableReading()
-    for table, pieces in split_tables(grids).items():
+    tables = split_tables(grids)
+    for table, pieces in tables.items():
         reading.evidence.tables.add(table)
         for grid, rows in pieces:
             if table == "active":
@@ -659,6 +725,8 @@ def read_tables(grids: list[Grid]) -> TableReading:
                 _read_requests(grid, rows, reading)
             else:
                 _read_appeals(grid, rows, reading)
+    if headless is not None and "appeals" not in tables and any(g is headless for g in grids):
+        _read_headless_appeals(headless, reading)
     if reading.short_rows:
         _place_short_rows(reading)
     return reading
@@ -682,4 +750,4 @@ def _place_short_rows(reading: TableReading) -> None:
         notice.cells = keys
 
 
-__all__ = ["CellKind", "ReadCell", "TableEvidence", "TableReading", "read_tables"]
+__all__ = ["CellKind", "ReadCell", "TableEvidence", "TableReading", "headless_appeals", "read_tables"]

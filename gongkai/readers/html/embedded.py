@@ -262,6 +262,27 @@ def _literal_runs(source: str) -> Iterator[tuple[int, str]]:
         yield start, "".join(values)
 
 
+_OPEN_ATTRIBUTE = re.compile(r"<[A-Za-z][^<>]*\s[\w:-]+\s*=\s*$")
+
+
+def quotes_left_unescaped(source: str) -> bool:
+    """Whether a script's string literal stops inside a tag, at an attribute's ``=``.
+
+    Then the markup's own quotes were left unescaped (``"<table border="1">…"``): its literals
+    are not the markup's pieces, and the markup is best read as it stands.
+
+    >>> quotes_left_unescaped('var c = "<p>a</p><table border="1"><tr><td>1</td></tr></table>";')
+    True
+    >>> quotes_left_unescaped('var c = "<table border=\\\\"1\\\\"><tr><td>1</td></tr></table>";')
+    False
+    """
+    for token in _JS_TOKEN.finditer(source):
+        text = token.group()
+        if text[0] != "/" and _OPEN_ATTRIBUTE.search(text, 1, len(text) - 1):
+            return True
+    return False
+
+
 def script_markup(source: str) -> Fragment | None:
     """All markup-holding string literals of a script joined (``document.write`` line by line).
 
@@ -291,6 +312,7 @@ __all__ = [
     "js_string_value",
     "json_fragments",
     "looks_like_json",
+    "quotes_left_unescaped",
     "script_fragments",
     "script_markup",
 ]

@@ -16,6 +16,7 @@ tables of its own and the markup has them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,6 +24,8 @@ from lxml import etree, html
 
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
 from gongkai.readers.html import embedded
+from gongkai.readers.sections import parse_title, read_sections
+from gongkai.readers.split import is_report_title
 from gongkai.readers.tables import read_tables, split_tables
 
 # Elements whose text is never part of the report.
@@ -111,7 +114,9 @@ def html_to_document(text: str, name: str = "<html>") -> Document:
     generated): there a source line would point at most of the page, so paragraphs and table
     rows are numbered in order and named in words, as for DOCX (「第3段」, 「表格2第5行」).
     """
-    doc = _read_page(text, name, embedded.MAX_LAYERS, _Budget())
+    root = _parse(text)
+    doc = _read_root(root, name, embedded.MAX_LAYERS, _Budget())
+    _title_from_head(root, doc)
     if _crowded(doc):
         _number_in_order(doc)
     return doc
@@ -154,11 +159,18 @@ class _Budget:
     left: int = embedded.MAX_FRAGMENTS
 
 
-def _read_page(text: str, name: str, depth: int, budget: _Budget) -> Document:
+def _parse(text: str) -> etree._Element:
     try:
-        root = html.document_fromstring(text)
+        return html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise UnreadableDocument(f"无法解析 HTML（{exc}）") from None
+
+
+def _read_page(text: str, name: str, depth: int, budget: _Budget) -> Document:
+    return _read_root(_parse(text), name, depth, budget)
+
+
+def _read_root(root: etree._Element, name: str, depth: int, budget: _Budget) -> Document:
     doc = Document(name)
     body = root.find("body") if root.find("body") is not None else root
     _walk(body, doc)
@@ -173,6 +185,41 @@ def _read_page(text: str, name: str, depth: int, budget: _Budget) -> Document:
                 if part.blocks and id(part.blocks[0]) not in used:
                     doc.blocks.extend(part.blocks)
     return doc
+
+
+# What a portal appends to a page's <title>: 「…年度报告_政府信息公开年报_某某网」, 「某某网 - …」.
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[_＿|｜]|[-－—–]+)\s*")
+
+
+def page_title(root: etree._Element) -> str | None:
+    """The report title a page's ``<title>`` names, the portal's parts around it left out.
+
+    >>> page_title(html.fromstring("<html><head><title>某市2025年政府信息公开工作年度报告_年报_某某网</title></head></html>"))
+    '某市2025年政府信息公开工作年度报告'
+    >>> page_title(html.fromstring("<html><head><title>某某网</title></head></html>")) is None
+    True
+    """
+    title = root.find(".//title")
+    if title is None or not title.text_content():
+        return None
+    for piece in _TITLE_SEPARATORS.split(" ".join(title.text_content().split())):
+        if is_report_title(piece) and all(parse_title(piece)):
+            return piece.strip()
+    return None
+
+
+def _title_from_head(root: etree._Element, doc: Document) -> None:
+    """A page whose body does not name the organ and year (it opens with 「根据《条例》…」) takes
+    its title from ``<title>``, put first as the title paragraph."""
+    sections = read_sections(doc.paragraphs)
+    if sections.agency and sections.year:
+        return
+    title = page_title(root)
+    if title is None or _mentions(doc, title):
+        return
+    element = root.find(".//title")
+    line = element.sourceline if element is not None and element.sourceline else 1
+    doc.blocks.insert(0, Paragraph(title, line))
 
 
 def has_report_tables(doc: Document) -> bool:
@@ -202,6 +249,56 @@ def json_to_document(text: str, name: str = "<json>") -> Document | None:
             doc.blocks.append(Paragraph(fragment.title, line))
         doc.blocks.extend(part.blocks)
     return doc if doc.blocks else None
+
+
+def script_to_document(text: str, name: str = "<script>") -> Document | None:
+    """The report in a script file, read as the HTML its string literals hold.
+
+    A portal's data file (``var content = "<p>…<table align=\\"center\\">…";``, ``let``, ``const``,
+    ``window.report = '…'``, literals joined by ``+``) is decoded as :func:`embedded.script_fragments`
+    decodes a page's script: each literal (or ``+``-joined run) on its own, then all of them
+    joined. A literal whose double quotes were left unescaped (``"<table border="1">…"``) cannot
+    be told apart from the code around it; then the markup from the first tag to the last is
+    read as it stands. None when nothing there holds report tables.
+    """
+    if not embedded.holds_table(text):
+        return None
+    budget = _Budget()
+
+    def read(fragment: embedded.Fragment | None) -> Document | None:
+        if fragment is None:
+            return None
+        line = 1 + text.count("\n", 0, fragment.offset)
+        return _fragment_document(fragment.html, name, embedded.MAX_LAYERS - 1, line, budget)
+
+    loose = read(_loose_markup(text)) if embedded.quotes_left_unescaped(text) else None
+    parts = [loose] if loose is not None else []
+    if not parts:
+        parts = [p for p in map(read, embedded.script_fragments(text)) if p is not None]
+    if not parts:
+        joined = read(embedded.script_markup(text)) or read(_loose_markup(text))
+        parts = [joined] if joined is not None else []
+    if not parts:
+        return None
+    doc = Document(name, [block for part in parts for block in part.blocks])
+    if _crowded(doc):
+        _number_in_order(doc)
+    return doc
+
+
+_FIRST_TAG = re.compile(r"<[A-Za-z!]")
+_JS_QUOTE_ESCAPE = re.compile(r"""\\(["'/])""")
+
+
+def _loose_markup(text: str) -> embedded.Fragment | None:
+    """The markup of a script read as it stands: from its first tag to its last ``>``, with the
+    script's ``\\"``, ``\\'`` and ``\\/`` escapes undone (the quotes around it left out)."""
+    first = _FIRST_TAG.search(text)
+    last = text.rfind(">")
+    if first is None or last < first.start():
+        return None
+    markup = embedded.decode_markup(_JS_QUOTE_ESCAPE.sub(r"\1", text[first.start() : last + 1]))
+    return embedded.Fragment(markup, offset=first.start()) if markup else None
 
 
 def _fragment_document(
