@@ -813,6 +813,22 @@ def report_build(
         out.print(
             f"{report.agency} {year} 年度报告（{report.format} 年格式）：新收申请 {cells[0]} 件，办结 {cells[1]} 件，结转 {cells[2]} 件"
         )
+    from gongkai.model.layouts import cell_name, layout_for
+    from gongkai.model.report import report_cells
+
+    layout, cells = layout_for(report.format), report_cells(report)
+    blank = [key for key in layout.active_keys if cells[f"active.{key}"] is None]
+    if blank:
+        err.print(
+            f"表二尚未录入这些数（gongkai register tally --organ {organ} --year {year} --key 统计项 --value 数值）："
+        )
+        for key in blank:
+            group, column = key.rsplit(".", 1)
+            source = {
+                "previous": f"{year - 1} 年的 {group}.items",
+                "change": f"{year - 1} 年和 {year} 年的 {group}.items",
+            }.get(column, key if key in TALLY_KEYS else f"{group}.items")
+            err.print(f"  {cell_name('active.' + key, layout)}  ← 统计项 {source}")
     pending = [f for f in check_report(report) if f.rule.startswith("SEC-")]
     if pending:
         err.print(f"第二至五部分的文字由经办人撰写；尚缺：{'；'.join(f.message for f in pending[:6])}")

@@ -321,8 +321,10 @@ def test_a_ledger_with_bad_rows_lists_them_and_imports_nothing(gk, tmp_path: Pat
     assert "2 行有问题，未导入任何一行" in stderr
     assert "第 3 行：类别应为「规章」或「行政规范性文件」，而不是「通知」" in stderr
     assert "第 4 行：「2025年13月1日」不是日期" in stderr
-    built = ok(gk("report", "build", "--organ", "kj", "--year", "2025", "--json"))
-    assert json.loads(built)["active"]["rules"]["issued"] == 0
+    code, built, stderr = gk("report", "build", "--organ", "kj", "--year", "2025", "--json")
+    assert code == 0 and json.loads(built)["active"]["rules"]["issued"] == 0
+    # the figures nobody entered are named, with the key to enter them under
+    assert "“行政许可”行“本年处理决定数量”列  ← 统计项 licensing.decisions" in stderr
 
 
 def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk) -> None:
