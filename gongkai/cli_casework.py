@@ -13,7 +13,7 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from gongkai.casework.annual import (
@@ -56,8 +57,24 @@ from gongkai.casework.requests import (
     Withdrawn,
     make_registration,
 )
-from gongkai.casework.workdays import CalendarGap, YearArrangement
-from gongkai.store.casefiles import due_requests, find_request, load_case, register, take_step
+from gongkai.casework.workdays import (
+    FIRST_ENTERABLE_YEAR,
+    LAST_ENTERABLE_YEAR,
+    PACKAGE_FIRST_YEAR,
+    PACKAGE_LAST_YEAR,
+    CalendarGap,
+    YearArrangement,
+    missing_holidays,
+)
+from gongkai.store.casefiles import (
+    due_requests,
+    find_request,
+    load_case,
+    nth_in_month,
+    refresh_open_requests,
+    register,
+    take_step,
+)
 from gongkai.store.db import StoreError, open_store, transaction
 from gongkai.store.ledger import LedgerProblems, import_ledger
 from gongkai.store.records import (
@@ -114,12 +131,46 @@ def work() -> Iterator[Session]:
         err.print(str(exc))
         raise typer.Exit(2) from None
     except pydantic.ValidationError as exc:
-        problems = "；".join(f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors())
-        err.print(f"输入有误：{problems}")
+        err.print("输入有误：" + "；".join(_validation_problem(e) for e in exc.errors()))
         raise typer.Exit(2) from None
-    except ValueError as exc:
-        err.print(str(exc))
+    except (ValueError, OverflowError, ArithmeticError) as exc:
+        err.print(str(exc) or type(exc).__name__)
         raise typer.Exit(2) from None
+    except DBAPIError as exc:  # a value the database cannot hold, or two clerks colliding
+        if isinstance(exc, IntegrityError):
+            reason = "与已有记录冲突，请重试"
+        elif isinstance(exc, OperationalError):
+            reason = "数据库忙或无法连接，请稍后重试"
+        else:
+            reason = "数值或文字超出数据库允许的范围"
+        err.print(f"数据库拒绝了这次改动（{reason}）：{str(exc.orig).splitlines()[0]}")
+        raise typer.Exit(2) from None
+
+
+FIELD_NAMES = {
+    "applicant_name": "申请人姓名或名称",
+    "applicant_id": "身份证明",
+    "applicant_contact": "联系方式",
+    "subject": "申请内容",
+    "approver": "批准人",
+    "days": "延长的工作日数",
+    "party": "被征求意见方",
+    "quantity": "数量",
+    "yuan": "金额",
+    "what": "补正事项",
+}
+PROBLEMS = {
+    "string_too_short": "不能为空",
+    "string_too_long": "太长",
+    "greater_than": "太小",
+    "less_than_equal": "太大",
+    "greater_than_equal": "太小",
+}
+
+
+def _validation_problem(error: dict) -> str:
+    field = ".".join(str(part) for part in error["loc"])
+    return f"{FIELD_NAMES.get(field, field)}{PROBLEMS.get(error['type'], '：' + error['msg'])}"
 
 
 # --- deadline and calendar -----------------------------------------------------------------------
@@ -196,24 +247,48 @@ def calendar_add(
     ] = [],  # noqa: B006
     workday: Annotated[list[str], typer.Option("--workday", help="调休上班的周末日 YYYY-MM-DD，可重复")] = [],  # noqa: B006
     source: Annotated[str, typer.Option("--source", help="依据（通知名称和文号）")] = "",
+    partial: Annotated[bool, typer.Option("--partial", help="允许不含全部七个节日的安排")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="替换 chinese-calendar 已有的年份")] = False,
     by: ByOpt = None,
 ) -> None:
-    """逐日录入一年的放假安排（替换该年已录入的）。"""
+    """逐日录入一年的放假安排（替换该年已录入的）；每个放假日写明节日名称，如 2027-02-06=春节。"""
     with work() as s:
         holidays = {}
         for item in holiday:
             day, _, name = item.partition("=")
-            holidays[parse_day(day, "--holiday")] = name or "假日"
+            holidays[parse_day(day, "--holiday")] = name.strip() or "假日"
         workdays = frozenset(parse_day(d, "--workday") for d in workday)
         arrangement = YearArrangement(year, holidays, workdays, source=source or "手工录入")
-        enter_year(s, arrangement, actor=actor(by))
-    out.print(f"已录入 {year} 年：放假 {len(holidays)} 天，调休上班 {len(workdays)} 天")
+        changed = _enter_year(s, arrangement, partial=partial, replace=replace, by=by)
+    out.print(
+        f"已录入 {year} 年：放假 {len(holidays)} 天，调休上班 {len(workdays)} 天；重新计算了 {changed} 件在办申请的期限"
+    )
+
+
+def _enter_year(
+    s: Session, arrangement: YearArrangement, *, partial: bool, replace: bool, by: str | None
+) -> int:
+    """Enter a year after the checks that keep a slip from silently moving every deadline."""
+    year = arrangement.year
+    if not FIRST_ENTERABLE_YEAR <= year <= LAST_ENTERABLE_YEAR:
+        raise Refused(f"年份应在 {FIRST_ENTERABLE_YEAR}–{LAST_ENTERABLE_YEAR} 之间")
+    missing = missing_holidays(arrangement)
+    if missing and not partial:
+        raise Refused(
+            f"{year} 年的安排缺少{'、'.join(missing)}（每个放假日请写明节日名称；确实只录入部分时加 --partial）"
+        )
+    if PACKAGE_FIRST_YEAR <= year <= PACKAGE_LAST_YEAR and not replace:
+        raise Refused(f"{year} 年已由 chinese-calendar 提供；确要替换时加 --replace")
+    enter_year(s, arrangement, actor=actor(by))
+    s.flush()
+    return refresh_open_requests(s, work_calendar(s))
 
 
 @calendar_app.command("import")
 def calendar_import(
     file: Annotated[Path, typer.Argument(help="国务院办公厅关于某年部分节假日安排的通知（文本）")],
     year: Annotated[int | None, typer.Option("--year", help="年份（默认从通知标题读取）")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="替换 chinese-calendar 已有的年份")] = False,
     by: ByOpt = None,
 ) -> None:
     """从国务院办公厅的放假通知文本导入一年的安排。"""
@@ -224,10 +299,11 @@ def calendar_import(
         raise typer.Exit(2) from None
     with work() as s:
         reading = read_notice(text, year)
-        enter_year(s, reading.arrangement, actor=actor(by))
+        changed = _enter_year(s, reading.arrangement, partial=False, replace=replace, by=by)
         arrangement = reading.arrangement
     out.print(
-        f"已导入 {arrangement.year} 年：放假 {len(arrangement.holidays)} 天，调休上班 {len(arrangement.workdays)} 天"
+        f"已导入 {arrangement.year} 年：放假 {len(arrangement.holidays)} 天，调休上班 {len(arrangement.workdays)} 天；"
+        f"重新计算了 {changed} 件在办申请的期限"
     )
     if reading.other_years:
         days = "、".join(d.isoformat() for d in sorted(reading.other_years))
@@ -334,7 +410,7 @@ def _print_deadlines(case: RequestCase) -> None:
 def requests_list(
     organ: OrganOpt,
     open_only: Annotated[bool, typer.Option("--open", help="只列未办结的")] = False,
-    year: Annotated[int | None, typer.Option("--year", help="只列该年收到的")] = None,
+    year: Annotated[int | None, typer.Option("--year", min=2008, max=2100, help="只列该年收到的")] = None,
 ) -> None:
     """列出申请。"""
     with work() as s:
@@ -381,8 +457,15 @@ def _not_ahead(day: date, what: str = "日期") -> None:
         )
 
 
-def _step(organ: str, number: str, event: Event, by: str | None) -> None:
+def _past(day: date, what: str) -> date:
+    _not_ahead(day, what)
+    return day
+
+
+def _step(organ: str, number: str, make: Callable[[], Event], by: str | None) -> None:
+    """Build the step (inside :func:`work`, so that a bad date or value is one line) and take it."""
     with work() as s:
+        event = make()
         _not_ahead(event.on)
         calendar = work_calendar(s)
         row = find_request(s, find_organ(s, organ), number)
@@ -406,7 +489,7 @@ def answer(
     by: ByOpt = None,
 ) -> None:
     """答复申请：办理结果即表三的一行。"""
-    _step(organ, number, Answered(on=_day(on), outcome=outcome, summary=summary), by)
+    _step(organ, number, lambda: Answered(on=_day(on), outcome=outcome, summary=summary), by)
 
 
 def withdraw(
@@ -417,7 +500,7 @@ def withdraw(
     by: ByOpt = None,
 ) -> None:
     """申请人撤回申请（计入表三（六）3 其他）。"""
-    _step(organ, number, Withdrawn(on=_day(on), reason=reason), by)
+    _step(organ, number, lambda: Withdrawn(on=_day(on), reason=reason), by)
 
 
 def extend(
@@ -430,7 +513,7 @@ def extend(
     by: ByOpt = None,
 ) -> None:
     """延长答复期限（条例第三十三条第二款，仅一次）。"""
-    _step(organ, number, Extended(on=_day(on), days=days, approver=approver, reason=reason), by)
+    _step(organ, number, lambda: Extended(on=_day(on), days=days, approver=approver, reason=reason), by)
 
 
 def delay(
@@ -442,7 +525,7 @@ def delay(
     by: ByOpt = None,
 ) -> None:
     """延迟答复（条例第三十五条）。"""
-    _step(organ, number, Delayed(on=_day(on), until=parse_day(until, "--until"), reason=reason), by)
+    _step(organ, number, lambda: Delayed(on=_day(on), until=parse_day(until, "--until"), reason=reason), by)
 
 
 correct_app = typer.Typer(help="补正（条例第三十条）。Corrections.", no_args_is_help=True)
@@ -461,7 +544,7 @@ def correct_ask(
     _step(
         organ,
         number,
-        CorrectionRequested(on=_day(on), respond_by=parse_day(respond_by, "--respond-by"), what=what),
+        lambda: CorrectionRequested(on=_day(on), respond_by=parse_day(respond_by, "--respond-by"), what=what),
         by,
     )
 
@@ -469,13 +552,13 @@ def correct_ask(
 @correct_app.command("received")
 def correct_received(organ: OrganOpt, number: NumberArg, on: OnOpt = None, by: ByOpt = None) -> None:
     """收到补正后的申请：答复期限自该日重新计算。"""
-    _step(organ, number, Corrected(on=_day(on)), by)
+    _step(organ, number, lambda: Corrected(on=_day(on)), by)
 
 
 @correct_app.command("lapsed")
 def correct_lapsed(organ: OrganOpt, number: NumberArg, on: OnOpt = None, by: ByOpt = None) -> None:
     """逾期未补正：视为放弃申请（表三（六）1）。"""
-    _step(organ, number, CorrectionLapsed(on=_day(on)), by)
+    _step(organ, number, lambda: CorrectionLapsed(on=_day(on)), by)
 
 
 consult_app = typer.Typer(
@@ -498,13 +581,17 @@ def consult_start(
     by: ByOpt = None,
 ) -> None:
     """发出征求意见书。"""
-    event = ConsultationStarted(
-        on=_day(on),
-        party_kind="organ" if organ_party else "third_party",
-        party=party,
-        letter_received_on=parse_day(letter_received, "--letter-received") if letter_received else None,
+    _step(
+        organ,
+        number,
+        lambda: ConsultationStarted(
+            on=_day(on),
+            party_kind="organ" if organ_party else "third_party",
+            party=party,
+            letter_received_on=parse_day(letter_received, "--letter-received") if letter_received else None,
+        ),
+        by,
     )
-    _step(organ, number, event, by)
 
 
 @consult_app.command("end")
@@ -516,7 +603,7 @@ def consult_end(
     by: ByOpt = None,
 ) -> None:
     """收到意见（或期限届满），恢复计时。"""
-    _step(organ, number, ConsultationEnded(on=_day(on), opinion=opinion), by)
+    _step(organ, number, lambda: ConsultationEnded(on=_day(on), opinion=opinion), by)
 
 
 fee_app = typer.Typer(help="信息处理费（国办函〔2020〕109号）。Fees.", no_args_is_help=True)
@@ -526,7 +613,7 @@ fee_app = typer.Typer(help="信息处理费（国办函〔2020〕109号）。Fee
 def fee_notice(
     organ: OrganOpt,
     number: NumberArg,
-    pages: Annotated[int | None, typer.Option("--pages", min=1, help="按量计收：页数")] = None,
+    pages: Annotated[int | None, typer.Option("--pages", min=1, max=1_000_000, help="按量计收：页数")] = None,
     per_request: Annotated[
         bool, typer.Option("--per-request", help="按件计收：按申请人本月申请件数")
     ] = False,
@@ -542,7 +629,7 @@ def fee_notice(
         raise typer.Exit(2)
     with work() as s:
         row = find_request(s, find_organ(s, organ), number)
-        quote = FeeQuote.per_page(pages) if pages is not None else FeeQuote.per_request(_nth_in_month(s, row))
+        quote = FeeQuote.per_page(pages) if pages is not None else FeeQuote.per_request(nth_in_month(s, row))
         day = _day(on)
         _not_ahead(day)
         event = FeeNoticed(
@@ -559,31 +646,16 @@ def fee_notice(
         _print_deadlines(case)
 
 
-def _nth_in_month(s: Session, row: Request) -> int:
-    """The request's place among the same applicant's requests received that calendar month."""
-    first = row.received_on.replace(day=1)
-    same = select(Request.id).where(
-        Request.organ_id == row.organ_id,
-        Request.received_on >= first,
-        Request.received_on <= row.received_on,
-        (Request.applicant_id == row.applicant_id)
-        if row.applicant_id
-        else (Request.applicant_name == row.applicant_name),
-    )
-    ids = sorted(s.scalars(same).all())
-    return ids.index(row.id) + 1 if row.id in ids else len(ids)
-
-
 @fee_app.command("paid")
 def fee_paid(organ: OrganOpt, number: NumberArg, on: OnOpt = None, by: ByOpt = None) -> None:
     """登记缴费。"""
-    _step(organ, number, FeePaid(on=_day(on)), by)
+    _step(organ, number, lambda: FeePaid(on=_day(on)), by)
 
 
 @fee_app.command("lapsed")
 def fee_lapsed(organ: OrganOpt, number: NumberArg, on: OnOpt = None, by: ByOpt = None) -> None:
     """逾期未缴费：视为放弃申请（表三（六）2）。"""
-    _step(organ, number, FeeLapsed(on=_day(on)), by)
+    _step(organ, number, lambda: FeeLapsed(on=_day(on)), by)
 
 
 def overdue(
@@ -630,12 +702,14 @@ def appeal_add(
 ) -> None:
     """登记复议或诉讼案件。"""
     with work() as s:
+        filed_on = parse_day(filed, "--filed")
+        _not_ahead(filed_on, "立案日期")
         add_appeal(
             s,
             find_organ(s, organ),
             number=number,
             kind=kind,
-            filed_on=parse_day(filed, "--filed"),
+            filed_on=filed_on,
             request_number=request,
             summary=summary,
             actor=actor(by),
@@ -655,7 +729,9 @@ def appeal_decide(
 ) -> None:
     """登记审结结果。"""
     with work() as s:
-        decide_appeal(s, find_appeal(s, find_organ(s, organ), number), result, _day(on), actor=actor(by))
+        decided_on = _day(on)
+        _not_ahead(decided_on, "审结日期")
+        decide_appeal(s, find_appeal(s, find_organ(s, organ), number), result, decided_on, actor=actor(by))
     out.print(f"{number}：{APPEAL_RESULT_LABELS[result]}")
 
 
@@ -701,8 +777,8 @@ def register_document(
             kind=kind,
             title=title,
             doc_number=doc_number,
-            issued_on=parse_day(issued, "--issued"),
-            published_on=parse_day(published, "--published") if published else None,
+            issued_on=_past(parse_day(issued, "--issued"), "印发日期"),
+            published_on=_past(parse_day(published, "--published"), "公开日期") if published else None,
             actor=actor(by),
         )
         out.print(f"已登记文件 {doc.id}：{DOCUMENT_KINDS[doc.kind]}《{doc.title}》")
@@ -718,14 +794,14 @@ def register_repeal(
     """登记文件废止。"""
     with work() as s:
         doc = find_document(s, find_organ(s, organ), document)
-        repeal_document(s, doc, _day(on), actor=actor(by))
+        repeal_document(s, doc, _past(_day(on), "废止日期"), actor=actor(by))
         out.print(f"《{doc.title}》于 {doc.repealed_on} 废止")
 
 
 @register_app.command("tally")
 def register_tally(
     organ: OrganOpt,
-    year: Annotated[int, typer.Option("--year")],
+    year: Annotated[int, typer.Option("--year", min=2008, max=2100)],
     key: Annotated[str, typer.Option("--key", help="、".join(f"{k}（{v}）" for k, v in TALLY_KEYS.items()))],
     value: Annotated[str, typer.Option("--value")],
     by: ByOpt = None,
@@ -757,7 +833,7 @@ def register_publish(
             find_organ(s, organ),
             title=title,
             category=category,
-            published_on=_day(on),
+            published_on=_past(_day(on), "发布日期"),
             channels=channel,
             sign_offs=sign_offs,
             actor=actor(by),

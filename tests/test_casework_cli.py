@@ -15,6 +15,8 @@ from gongkai.cli import app
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import read_bytes
 
+NOTICES = Path(__file__).parent / "data" / "notices"
+
 runner = CliRunner()
 
 
@@ -51,15 +53,51 @@ def test_deadline_prints_the_date_and_the_rule(gk) -> None:
 
 
 def test_a_year_entered_from_the_notice_lets_deadlines_cross_into_it(gk, tmp_path: Path) -> None:
-    notice = tmp_path / "通知.txt"
-    notice.write_text(
+    """A request whose answer date falls in 2027 has none until 2027 is entered; entering it (from a
+    fictional notice of our own) gives the date, and the request can then fall overdue."""
+    ok(gk("organs", "add", "kj", "科技局"))
+    ok(
+        gk(
+            "requests",
+            "register",
+            "--organ",
+            "kj",
+            "--channel",
+            "in_person",
+            "--arrived",
+            "2026-12-01",
+            "--kind",
+            "natural",
+            "--name",
+            "张三",
+            "--subject",
+            "x",
+        )
+    )
+    # a consultation from 2 December is taken to last its 15 working days: the answer moves into 2027
+    ok(gk("consult", "start", "--organ", "kj", "2026-0001", "--party", "某公司", "--on", "2026-12-02"))
+    assert "2027 年的节假日和调休安排尚未录入" in ok(gk("requests", "show", "--organ", "kj", "2026-0001"))
+    partial = tmp_path / "元旦.txt"
+    partial.write_text(
         "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n",
         encoding="utf-8",
     )
-    assert "已导入 2027 年：放假 3 天" in ok(gk("calendar", "import", notice))
+    code, _, stderr = gk("calendar", "import", partial)
+    assert code == 2 and "缺少春节、清明节、劳动节、端午节、中秋节、国庆节" in stderr
+    imported = ok(gk("calendar", "import", NOTICES / "2027-fictional.txt"))
+    assert "已导入 2027 年：放假 32 天，调休上班 4 天；重新计算了 1 件在办申请的期限" in imported
     # From Tue 2026-12-15: 12 working days to Thu 2026-12-31, then 8 from Mon 2027-01-04 (1–3 off).
     assert ok(gk("deadline", "--from", "2026-12-15", "--days", "20")).strip() == "2027-01-13"
     assert "2027-01-01  放假  元旦" in ok(gk("calendar", "show", "2027"))
+    # 2026-12-01 + 20 + 15 working days: 22 in December, 13 in January (from the 4th) = 2027-01-20
+    code, stdout, _ = gk("overdue", "--organ", "kj", "--today", "2027-01-25")
+    assert code == 1 and "2026-0001" in stdout and "2027-01-20" in stdout
+
+
+def test_a_year_the_package_knows_is_replaced_only_on_purpose(gk) -> None:
+    code, _, stderr = gk("calendar", "add", "2025", "--partial")
+    assert code == 2 and "已由 chinese-calendar 提供" in stderr
+    assert ok(gk("deadline", "--from", "2025-09-26", "--days", "20")).strip() == "2025-10-30"
 
 
 def test_an_organs_whole_year(gk, tmp_path: Path) -> None:
@@ -328,8 +366,9 @@ def test_a_ledger_with_bad_rows_lists_them_and_imports_nothing(gk, tmp_path: Pat
 
 
 def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk) -> None:
-    """按件计收: the 11th request of one applicant in a month costs 100 元; another applicant's
-    requests and the previous month's do not count."""
+    """按件计收: requests are ranked by receipt within the calendar month, whatever the order they
+    were registered in; another applicant's and last month's do not count; a free request gets
+    no fee notice."""
     ok(gk("organs", "add", "kj", "科技局"))
     base = (
         "requests",
@@ -343,14 +382,124 @@ def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk
         "--subject",
         "x",
     )
-    ok(gk(*base, "--arrived", "2026-02-27", "--name", "张三", "--id-doc", "110101199001011234"))
-    for day in range(2, 12):
-        ok(gk(*base, "--arrived", f"2026-03-{day:02d}", "--name", "张三", "--id-doc", "110101199001011234"))
+    zhang = ("--name", "张三", "--id-doc", "110101199001011234")
+    ok(gk(*base, "--arrived", "2026-03-12", *zhang))  # 2026-0001: registered first, received last
+    ok(gk(*base, "--arrived", "2026-02-27", *zhang))  # 2026-0002: February
+    for day in range(2, 12):  # 2026-0003 … 2026-0012: ten March requests
+        ok(gk(*base, "--arrived", f"2026-03-{day:02d}", *zhang))
     ok(gk(*base, "--arrived", "2026-03-03", "--name", "李四", "--id-doc", "110101199202022345"))
-    # 2026-0002 … 2026-0011 are 张三's ten March requests, 2026-0012 is 李四's: free, and so is the tenth
-    assert "收费 0 元" in ok(
-        gk("fee", "notice", "--organ", "kj", "2026-0011", "--per-request", "--on", "2026-03-12")
-    )
-    ok(gk(*base, "--arrived", "2026-03-12", "--name", "张三", "--id-doc", "110101199001011234"))
-    eleventh = ok(gk("fee", "notice", "--organ", "kj", "2026-0013", "--per-request", "--on", "2026-03-13"))
+    code, _, stderr = gk("fee", "notice", "--organ", "kj", "2026-0012", "--per-request", "--on", "2026-03-13")
+    assert code == 2 and "按标准不收费（0 元），无需发出收费通知" in stderr
+    eleventh = ok(gk("fee", "notice", "--organ", "kj", "2026-0001", "--per-request", "--on", "2026-03-13"))
     assert "收费 100 元" in eleventh and "本月第 11 件" in eleventh and "第四条" in eleventh
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("answer", "--organ", "kj", "2026-0001", "--outcome", "granted", "--on", "2026-02-30"),
+            "不是 YYYY-MM-DD",
+        ),
+        (
+            ("delay", "--organ", "kj", "2026-0001", "--until", "2026-02-30", "--on", "2026-03-03"),
+            "--until「2026-02-30」",
+        ),
+        (
+            ("correct", "ask", "--organ", "kj", "2026-0001", "--respond-by", "xx", "--on", "2026-03-03"),
+            "--respond-by「xx」",
+        ),
+        (
+            ("extend", "--organ", "kj", "2026-0001", "--approver", "  ", "--on", "2026-03-03"),
+            "批准人不能为空",
+        ),
+        (
+            (
+                "consult",
+                "start",
+                "--organ",
+                "kj",
+                "2026-0001",
+                "--party",
+                "x",
+                "--letter-received",
+                "2026-13-01",
+            ),
+            "--letter-received",
+        ),
+        (
+            (
+                "register",
+                "tally",
+                "--organ",
+                "kj",
+                "--year",
+                "2025",
+                "--key",
+                "fees.amount",
+                "--value",
+                "NaN",
+            ),
+            "不是合理的数值",
+        ),
+        (("register", "repeal", "--organ", "kj", "99999999999999999999999"), "没有编号或文号为"),
+        (("deadline", "--from", "9999-12-31", "--days", "1"), "date value out of range"),
+        (
+            ("appeal", "add", "--organ", "kj", " ", "--kind", "review", "--filed", "2026-03-01"),
+            "案号不能为空",
+        ),
+        (
+            ("appeal", "add", "--organ", "kj", "A1", "--kind", "review", "--filed", "2099-03-01"),
+            "立案日期 2099-03-01 晚于今天",
+        ),
+        (("organs", "add", "k2", "名" * 201), "名称不能超过 200 字"),
+        (
+            (
+                "register",
+                "publish",
+                "--organ",
+                "kj",
+                "--title",
+                "t",
+                "--category",
+                "c",
+                "--channel",
+                " ",
+                "--first-review",
+                "a",
+                "--second-review",
+                "b",
+                "--final-review",
+                "c",
+                "--secrecy-review",
+                "d",
+                "--on",
+                "2026-03-01",
+            ),
+            "缺少发布渠道",
+        ),
+    ],
+)
+def test_bad_values_are_one_line_never_a_traceback(gk, args: tuple[str, ...], message: str) -> None:
+    ok(gk("organs", "add", "kj", "科技局"))
+    ok(
+        gk(
+            "requests",
+            "register",
+            "--organ",
+            "kj",
+            "--channel",
+            "in_person",
+            "--arrived",
+            "2026-03-02",
+            "--kind",
+            "natural",
+            "--name",
+            "张三",
+            "--subject",
+            "x",
+        )
+    )
+    code, stdout, stderr = gk(*args)
+    assert code == 2, (stdout, stderr)
+    assert message in stderr and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1

@@ -30,10 +30,25 @@ def test_per_page_boundaries(pages: int, yuan: int) -> None:
     assert per_page_fee(pages) == yuan
 
 
+def _per_request_by_the_text(n: int) -> int:
+    """第四条 read band by band, independently of the code: 1–10 free; 11–30 at 100; from 31 on, each
+    block of ten 100 元 dearer than the one before."""
+    fee = 100 * max(0, min(n, 30) - 10)
+    block, rate = 31, 200
+    while n >= block:
+        fee += rate * (min(n, block + 9) - block + 1)
+        block, rate = block + 10, rate + 100
+    return fee
+
+
+@given(st.integers(0, 500))
+def test_per_request_fees_follow_the_text_band_by_band(n: int) -> None:
+    assert per_request_fee(n) == _per_request_by_the_text(n)
+
+
 @given(st.integers(0, 300), st.integers(0, 300))
-def test_per_request_fees_add_up_over_the_month(earlier: int, more: int) -> None:
-    """The month's fee is the same whether counted at once or request by request."""
-    assert per_request_fee(earlier) + per_request_fee(more, already=earlier) == per_request_fee(
+def test_a_months_fee_does_not_depend_on_how_it_is_split(earlier: int, more: int) -> None:
+    assert per_request_fee(earlier) + per_request_fee(more, already=earlier) == _per_request_by_the_text(
         earlier + more
     )
 

@@ -50,6 +50,8 @@ def registered(on: date, channel: Channel = Channel.IN_PERSON, kind: str = "natu
         (Channel.IN_PERSON, date(2026, 3, 2), None, date(2026, 3, 2)),
         (Channel.POST_SIGNED, date(2026, 3, 2), None, date(2026, 3, 2)),
         (Channel.POST_UNSIGNED, date(2026, 3, 2), date(2026, 3, 2), date(2026, 3, 2)),
+        # confirmed late: the unit had to confirm the day the letter came, so that day counts
+        (Channel.POST_UNSIGNED, date(2026, 3, 2), date(2026, 5, 20), date(2026, 3, 2)),
         (Channel.ONLINE, date(2026, 3, 6), date(2026, 3, 9), date(2026, 3, 9)),
         (Channel.FAX, date(2026, 3, 6), date(2026, 3, 10), date(2026, 3, 10)),
     ],
@@ -66,6 +68,18 @@ def test_the_date_of_receipt_follows_article_31(
         subject="x",
     )
     assert event.on == received
+
+
+def test_a_receipt_before_the_regulation_is_refused() -> None:
+    with pytest.raises(ValueError, match="早于《政府信息公开条例》施行之日"):
+        make_registration(
+            channel=Channel.IN_PERSON,
+            arrived=datetime(2003, 1, 6, 9),
+            confirmed_on=None,
+            applicant_kind="natural",
+            applicant_name="李四",
+            subject="x",
+        )
 
 
 def test_online_without_a_confirmation_date_is_refused() -> None:
@@ -128,8 +142,10 @@ def test_no_correction_in_time_abandons_the_request() -> None:
 def test_consultation_time_is_not_counted() -> None:
     case = registered(date(2026, 3, 2))  # +20 = 2026-03-30
     case.apply(ConsultationStarted(on=date(2026, 3, 6), party_kind="third_party", party="某公司"))
-    assert case.answer_due() is None
-    assert case.consultation_reply_due().due == CAL.add_working_days(date(2026, 3, 6), 15)  # type: ignore[union-attr]
+    reply_due = CAL.add_working_days(date(2026, 3, 6), 15)
+    assert case.consultation_reply_due().due == reply_due == date(2026, 3, 27)  # type: ignore[union-attr]
+    # while it runs, the answer date assumes it lasts its full 15 days, so it can still fall overdue
+    assert case.answer_due().due == CAL.add_working_days(date(2026, 3, 2), 35) == date(2026, 4, 21)  # type: ignore[union-attr]
     case.apply(ConsultationEnded(on=date(2026, 3, 13)))  # 5 working days (9–13 March)
     due = case.answer_due()
     assert due is not None and due.paused == 5
@@ -162,6 +178,7 @@ def test_a_paid_fee_lets_the_answer_go_out() -> None:
         )
     )
     case.apply(FeePaid(on=date(2026, 3, 12)))
+    assert case.answer_due().due == CAL.add_working_days(date(2026, 3, 2), 22)  # type: ignore[union-attr]
     case.apply(Answered(on=date(2026, 3, 13), outcome="granted"))
     assert case.outcome == "granted" and not case.is_open
 
@@ -186,6 +203,41 @@ def test_article_35_sets_a_later_date() -> None:
         ([Corrected(on=date(2026, 3, 3))], "没有待补正"),
         ([ConsultationEnded(on=date(2026, 3, 3))], "没有正在进行"),
         ([FeePaid(on=date(2026, 3, 3))], "没有待缴"),
+        (
+            [CorrectionRequested(on=date(2026, 3, 12), respond_by=date(2026, 3, 30))],
+            "期限已于 2026-03-11 届满",
+        ),
+        (
+            [
+                Extended(on=date(2026, 3, 3), days=5, approver="主任"),
+                CorrectionRequested(on=date(2026, 3, 4), respond_by=date(2026, 3, 30)),
+            ],
+            "办理其他事项之前",
+        ),
+        ([Delayed(on=date(2026, 3, 3), until=date(2026, 3, 27))], "应晚于法定答复期限 2026-03-30"),
+        (
+            [
+                Delayed(on=date(2026, 3, 3), until=date(2026, 5, 1)),
+                Delayed(on=date(2026, 3, 4), until=date(2026, 6, 1)),
+            ],
+            "已确定延迟答复至 2026-05-01",
+        ),
+        (
+            [
+                Delayed(on=date(2026, 3, 3), until=date(2026, 5, 1)),
+                Extended(on=date(2026, 3, 4), days=5, approver="主任"),
+            ],
+            "已依条例第三十五条确定延迟答复",
+        ),
+        (
+            [
+                FeeNoticed(
+                    on=date(2026, 3, 3), received_on=date(2026, 3, 3), method="per_page", quantity=20, yuan=0
+                )
+            ],
+            "无需发出收费通知",
+        ),
+        ([Answered(on=date(2026, 3, 3), outcome="unavailable.unclear")], "须先告知补正并收到补正"),
         (
             [
                 ConsultationStarted(on=date(2026, 3, 3), party_kind="organ"),

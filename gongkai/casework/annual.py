@@ -175,11 +175,12 @@ def active_cells(session: Session, organ: Organ, year: int, fmt: Format) -> dict
             )
             cells[f"active.{kind}.in_force"] = in_force
         else:
+            # 2019 layout: 对外公开总数量 is how many have been disclosed in all, repealed or not; a
+            # document without a date of publication counts as published when issued.
+            disclosed = [d.published_on or d.issued_on for d in mine]
             cells[f"active.{kind}.made"] = issued
-            cells[f"active.{kind}.published"] = sum(
-                d.published_on is not None and first <= d.published_on <= last for d in mine
-            )
-            cells[f"active.{kind}.total"] = in_force
+            cells[f"active.{kind}.published"] = sum(first <= day <= last for day in disclosed)
+            cells[f"active.{kind}.total"] = sum(day <= last for day in disclosed)
     now, before = _tallies(session, organ, year), _tallies(session, organ, year - 1)
     if fmt == Format.F2021:
         for key in TALLY_KEYS_2021:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from gongkai.casework.law import RECEIPT_RULES, Channel, TimeLimit
+from gongkai.casework.law import RECEIPT_RULES, REGULATION_IN_FORCE, Channel, TimeLimit
 from gongkai.casework.workdays import WorkCalendar
 
 
@@ -42,14 +42,21 @@ def receipt_date(
 ) -> tuple[date, str]:
     """The date of receipt of a request and the rule that fixes it (条例第三十一条).
 
-    In person and signed-for post count from arrival; unsigned post, online and fax from the date
-    both sides confirmed the request, which the organ must record.
+    In person and signed-for post count from arrival; online and fax from the date both sides
+    confirmed the request, which the organ must record. Unsigned post is confirmed on the day it
+    arrives (the unit must do so that day), so it counts from arrival even when confirmed later.
     """
     arrived_on = arrived.date() if isinstance(arrived, datetime) else arrived
+    if arrived_on < REGULATION_IN_FORCE:
+        raise ValueError(f"到达日期 {arrived_on} 早于《政府信息公开条例》施行之日 {REGULATION_IN_FORCE}")
     if channel.needs_confirmation:
         if confirmed_on is None:
             raise ValueError(f"{channel.label}提交的申请以双方确认之日为收到申请之日，请填写确认日期")
         if confirmed_on < arrived_on:
             raise ValueError(f"确认日期 {confirmed_on} 早于申请到达日期 {arrived_on}")
+        if channel is Channel.POST_UNSIGNED:
+            # The unit must confirm on the day the letter arrives; confirming later does not give
+            # the organ more time.
+            return arrived_on, RECEIPT_RULES[channel]
         return confirmed_on, RECEIPT_RULES[channel]
     return arrived_on, RECEIPT_RULES[channel]

@@ -8,11 +8,13 @@ of the 《政府信息公开信息处理费管理办法》 (国办函〔2020〕1
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from gongkai.model.layouts import REQUEST_COLUMNS, Format, layout_for
 
 REGULATION = "《中华人民共和国政府信息公开条例》"
+REGULATION_IN_FORCE = date(2008, 5, 1)  # the 条例 as first made; revised 2019-04-03, in force 2019-05-15
 FEE_MEASURES = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
 
 
@@ -51,7 +53,12 @@ FEE_PAYMENT = TimeLimit(
     f"{FEE_MEASURES}及各地实施通知",
     "申请人自收到收费通知的次日起20个工作日内缴纳信息处理费，逾期视为放弃申请",
 )
-CONSULTATION_PAUSE = "条例第三十三条第三款"  # consultation time is not counted in the periods
+CONSULTATION_PAUSE = "条例第三十三条第三款"
+# Whether the time from a fee notice to its payment is left out of the answer period. The spec marks
+# it UNVERIFIED (format-and-law.md §10.3); the 办法 is read as excluding it (its 第七条, as recalled,
+# not checked against the text here), and so do local implementing rules seen. A setting so that an
+# organ can follow its province's rule.
+FEE_PERIOD_PAUSES_ANSWER = True  # consultation time is not counted in the periods
 TIME_LIMITS = {
     t.key: t for t in (ANSWER, EXTENSION, CORRECTION_NOTICE, THIRD_PARTY_REPLY, ORGAN_REPLY, FEE_PAYMENT)
 }
@@ -87,7 +94,7 @@ CHANNEL_LABELS = {
 RECEIPT_RULES = {
     Channel.IN_PERSON: "条例第三十一条第（一）项：以提交之日为收到申请之日",
     Channel.POST_SIGNED: "条例第三十一条第（二）项：以行政机关签收之日为收到申请之日",
-    Channel.POST_UNSIGNED: "条例第三十一条第（二）项：以政府信息公开工作机构与申请人确认之日为收到申请之日",
+    Channel.POST_UNSIGNED: "条例第三十一条第（二）项：政府信息公开工作机构应当于收到申请的当日与申请人确认，确认之日为收到申请之日",
     Channel.ONLINE: "条例第三十一条第（三）项：以双方确认之日为收到申请之日",
     Channel.FAX: "条例第三十一条第（三）项：以双方确认之日为收到申请之日",
 }

@@ -8,7 +8,7 @@ year's table 三 counts the cases by their dates of receipt and conclusion and t
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -23,6 +23,7 @@ from gongkai.casework.law import (
     CORRECTION_NOTICE,
     EXTENSION,
     FEE_PAYMENT,
+    FEE_PERIOD_PAUSES_ANSWER,
     ORGAN_REPLY,
     OUTCOME_LABELS,
     OUTCOMES,
@@ -44,7 +45,8 @@ class IllegalStep(ValueError):
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Text is stripped before its length is checked: a name of spaces is no name.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     on: date
 
@@ -57,11 +59,11 @@ class Registered(_Event):
     arrived: datetime
     confirmed_on: date | None = None
     applicant_kind: str
-    applicant_name: str = Field(min_length=1)
-    applicant_id: str = ""  # identity document (personal data: staff only)
-    applicant_contact: str = ""
-    subject: str = Field(min_length=1)  # what is asked
-    form_wanted: str = ""  # paper, e-mail, …
+    applicant_name: str = Field(min_length=1, max_length=200)
+    applicant_id: str = Field("", max_length=100)  # identity document (personal data: staff only)
+    applicant_contact: str = Field("", max_length=200)
+    subject: str = Field(min_length=1, max_length=5000)  # what is asked
+    form_wanted: str = Field("", max_length=100)  # paper, e-mail, …
 
 
 class CorrectionRequested(_Event):
@@ -105,7 +107,7 @@ class Extended(_Event):
 
     type: Literal["extended"] = "extended"
     days: int = Field(gt=0, le=MAX_EXTENSION_DAYS)
-    approver: str = Field(min_length=1)
+    approver: str = Field(min_length=1, max_length=100)
     reason: str = ""
 
 
@@ -123,8 +125,8 @@ class FeeNoticed(_Event):
     type: Literal["fee_noticed"] = "fee_noticed"
     received_on: date
     method: FeeMethod
-    quantity: int = Field(ge=1)
-    yuan: int = Field(ge=0)
+    quantity: int = Field(ge=1, le=1_000_000)
+    yuan: int = Field(ge=0, le=2_000_000_000)
 
 
 class FeePaid(_Event):
@@ -286,7 +288,7 @@ class RequestCase:
         if self.consulting is not None:
             return "征求意见中（暂停计时）"
         if self.fee_unpaid:
-            return "待缴费"
+            return "待缴费（暂停计时）" if FEE_PERIOD_PAUSES_ANSWER else "待缴费"
         if self.delay is not None:
             return "延迟答复"
         return "已延期办理中" if self.extension else "办理中"
@@ -300,25 +302,51 @@ class RequestCase:
         )
 
     # --- deadlines ---------------------------------------------------------------------------
-    def paused_days(self) -> int:
-        """Working days spent in finished consultations (not counted, 第三十三条第三款)."""
-        return sum(
-            self.calendar.working_days_between(started.on, ended)
-            for started, ended in self.consultations
-            if ended is not None and self.clock_start is not None and started.on >= self.clock_start
-        )
+    def _pauses(self) -> list[tuple[date, date]]:
+        """Periods not counted in the answer period, after the clock (re)started: consultations
+        (第三十三条第三款) and, when :data:`FEE_PERIOD_PAUSES_ANSWER`, the time from a fee notice to
+        its payment. One still running is taken to last until its own deadline (the party's 15
+        working days, the 20 for paying), so that the answer stays on a date and can fall overdue."""
+        assert self.clock_start is not None
+        out = []
+        for started, ended in self.consultations:
+            if started.on >= self.clock_start:
+                out.append((started.on, ended or self._reply_deadline(started).due))
+        if FEE_PERIOD_PAUSES_ANSWER and self.fee is not None and self.fee.on >= self.clock_start:
+            out.append(
+                (
+                    self.fee.on,
+                    self.fee_paid_on or deadline(self.calendar, FEE_PAYMENT, self.fee.received_on).due,
+                )
+            )
+        return out
 
-    def answer_due(self) -> Deadline | None:
-        """When the answer is due; None while concluded, awaiting correction or consulting."""
-        if not self.is_open or self.awaiting_correction or self.consulting is not None:
+    def paused_days(self) -> int:
+        """Working days of the periods not counted, each day once where periods overlap."""
+        days: set[date] = set()
+        for start, end in self._pauses():
+            day = start
+            while day < end:
+                day += timedelta(days=1)
+                if self.calendar.is_workday(day):
+                    days.add(day)
+        return len(days)
+
+    def statutory_due(self) -> Deadline | None:
+        """The answer date under 第三十三条 (pauses added, extension included), before any 第三十五条 delay."""
+        if not self.is_open or self.awaiting_correction:
             return None
         assert self.clock_start is not None
-        if self.delay is not None:
-            return Deadline(DELAY, self.delay.on, self.delay.until, 0)
         if self.extension is not None:
             days = ANSWER.working_days + self.extension.days
             return deadline(self.calendar, EXTENSION, self.clock_start, days=days, paused=self.paused_days())
         return deadline(self.calendar, ANSWER, self.clock_start, paused=self.paused_days())
+
+    def answer_due(self) -> Deadline | None:
+        """When the answer is due; None while concluded or awaiting the corrected request."""
+        if self.delay is not None and self.is_open and not self.awaiting_correction:
+            return Deadline(DELAY, self.delay.on, self.delay.until, 0)
+        return self.statutory_due()
 
     def correction_notice_due(self) -> Deadline | None:
         """By when a 补正 notice may go out: 7 working days from receipt, once (第三十条)."""
@@ -326,13 +354,14 @@ class RequestCase:
             return None  # sent already, or the request has moved on
         return deadline(self.calendar, CORRECTION_NOTICE, self.received_on)
 
+    def _reply_deadline(self, started: ConsultationStarted) -> Deadline:
+        limit = THIRD_PARTY_REPLY if started.party_kind == "third_party" else ORGAN_REPLY
+        return deadline(self.calendar, limit, started.letter_received_on or started.on)
+
     def consultation_reply_due(self) -> Deadline | None:
         """When the party consulted must give its view (15 working days from getting the letter)."""
         running = self.consulting
-        if running is None:
-            return None
-        limit = THIRD_PARTY_REPLY if running.party_kind == "third_party" else ORGAN_REPLY
-        return deadline(self.calendar, limit, running.letter_received_on or running.on)
+        return None if running is None else self._reply_deadline(running)
 
     def fee_due(self) -> Deadline | None:
         """The last day to pay the fee: the 20th working day after the notice was received."""
@@ -380,8 +409,13 @@ class RequestCase:
     def _on_correction_requested(self, event: CorrectionRequested) -> None:
         if self.correction is not None:
             raise IllegalStep("告知补正：条例第三十条要求一次性告知，本申请已告知过补正")
-        if self.consulting is not None:
-            raise IllegalStep("告知补正：征求意见期间不能告知补正")
+        if len(self.events) > 1:
+            raise IllegalStep("告知补正：补正应在收到申请后、办理其他事项之前一次性告知（条例第三十条）")
+        due = deadline(self.calendar, CORRECTION_NOTICE, self.received_on)
+        if event.on > due.due:
+            raise IllegalStep(
+                f"告知补正：条例第三十条要求自收到申请之日起7个工作日内告知，期限已于 {due.due} 届满"
+            )
         if event.respond_by <= event.on:
             raise IllegalStep("告知补正：补正期限应晚于告知之日")
         self.correction = event
@@ -417,6 +451,8 @@ class RequestCase:
     def _on_extended(self, event: Extended) -> None:
         if self.extension is not None:
             raise IllegalStep("延长答复期限：条例第三十三条只允许延长一次，本申请已延长")
+        if self.delay is not None:
+            raise IllegalStep(f"延长答复期限：已依条例第三十五条确定延迟答复至 {self.delay.until}")
         due = self.answer_due()
         if due is None:
             raise IllegalStep(f"延长答复期限：申请当前{self.status()}，不能延长")
@@ -425,8 +461,13 @@ class RequestCase:
         self.extension = event
 
     def _on_delayed(self, event: Delayed) -> None:
-        if event.until <= event.on:
-            raise IllegalStep("延迟答复：延迟答复的期限应晚于告知之日")
+        if self.delay is not None:
+            raise IllegalStep(f"延迟答复：已确定延迟答复至 {self.delay.until}")
+        due = self.statutory_due()
+        if due is None:
+            raise IllegalStep(f"延迟答复：申请当前{self.status()}，不能确定延迟答复期限")
+        if event.until <= due.due:
+            raise IllegalStep(f"延迟答复：延迟答复的期限应晚于法定答复期限 {due.due}")
         self.delay = event
 
     def _on_fee_noticed(self, event: FeeNoticed) -> None:
@@ -434,6 +475,8 @@ class RequestCase:
             raise IllegalStep("发出收费通知：本申请已发出过收费通知")
         if event.received_on < event.on:
             raise IllegalStep("发出收费通知：申请人收到通知的日期早于发出日期")
+        if event.yuan == 0:
+            raise IllegalStep("发出收费通知：按标准不收费（0 元），无需发出收费通知")
         self.fee = event
 
     def _on_fee_paid(self, event: FeePaid) -> None:
@@ -461,6 +504,8 @@ class RequestCase:
             raise IllegalStep("答复：逾期未补正、逾期未缴费请分别登记，系统据此计入表三（六）")
         if self.awaiting_correction:
             raise IllegalStep("答复：申请待补正，应先登记收到补正或逾期未补正")
+        if event.outcome == "unavailable.unclear" and not self.correction_done:
+            raise IllegalStep("答复：“补正后申请内容仍不明确”须先告知补正并收到补正（条例第三十条）")
         if self.consulting is not None:
             raise IllegalStep("答复：征求意见尚未结束")
         if self.fee_unpaid:

@@ -36,6 +36,11 @@ _HOLIDAY_NAMES = {
 }
 
 
+# The holidays every year's notice arranges (《全国年节及纪念日放假办法》第二条).
+NATIONAL_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+FIRST_ENTERABLE_YEAR, LAST_ENTERABLE_YEAR = 2004, 2100
+
+
 class CalendarGap(Exception):
     """A count reached a year whose holidays and 调休 days nobody has entered."""
 
@@ -73,6 +78,16 @@ class YearArrangement:
             raise ValueError(
                 "调休上班日应是周六或周日，这些是周一至周五：" + ", ".join(map(str, sorted(weekday_workdays)))
             )
+
+
+def missing_holidays(arrangement: YearArrangement) -> list[str]:
+    """The national holidays a year's arrangement does not name (an incomplete entry).
+
+    >>> missing_holidays(YearArrangement(2027, {date(2027, 1, 1): "元旦"}))
+    ['春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节']
+    """
+    names = set(arrangement.holidays.values())
+    return [h for h in NATIONAL_HOLIDAYS if not any(h in name for name in names)]
 
 
 def package_year(year: int) -> YearArrangement:

@@ -49,6 +49,9 @@ def _projection(case: RequestCase) -> dict:
 
 
 def _next_seq(session: Session, organ: Organ, year: int) -> int:
+    # Registrations of one organ are serialised: on PostgreSQL by locking the organ's row (SQLite
+    # transactions are already exclusive, see gongkai.store.db), so two clerks never get one number.
+    session.execute(select(Organ.id).where(Organ.id == organ.id).with_for_update())
     # Autoflush puts requests registered earlier in the same transaction into the count.
     last = session.scalar(
         select(func.max(Request.seq)).where(Request.organ_id == organ.id, Request.year == year)
@@ -191,3 +194,38 @@ def due_requests(
             DueRequest(row.number, row.applicant_kind, row.received_on, row.status, row.answer_due, left)
         )
     return out
+
+
+def refresh_open_requests(session: Session, calendar: WorkCalendar) -> int:
+    """Recompute the state of every open request, after the calendar changed (a year entered or
+    corrected): deadlines that could not be computed, or were computed on other days, are redone.
+    Returns how many requests changed."""
+    changed = 0
+    for row in session.scalars(select(Request).where(Request.concluded_on.is_(None))):
+        projection = _projection(load_case(session, row, calendar))
+        if any(getattr(row, column) != value for column, value in projection.items()):
+            for column, value in projection.items():
+                setattr(row, column, value)
+            changed += 1
+    return changed
+
+
+def nth_in_month(session: Session, row: Request) -> int:
+    """The request's place among the same applicant's requests received in that calendar month, in
+    order of receipt (按件计收, 办法第四条). The applicant is known by identity document, else by name."""
+    first = row.received_on.replace(day=1)
+    same_applicant = (
+        Request.applicant_id == row.applicant_id
+        if row.applicant_id
+        else Request.applicant_name == row.applicant_name
+    )
+    earlier = session.scalars(
+        select(Request.id)
+        .where(
+            Request.organ_id == row.organ_id,
+            same_applicant,
+            Request.received_on.between(first, row.received_on),
+        )
+        .order_by(Request.received_on, Request.arrived_at, Request.id)
+    ).all()
+    return earlier.index(row.id) + 1

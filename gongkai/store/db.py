@@ -59,6 +59,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection) -> None:
+    # BEGIN IMMEDIATE takes the write lock at the start (waiting busy_timeout for it): a read that
+    # later wants to write cannot fail with "database is locked" when two clerks work at once.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default :func:`database_url`); a SQLite file's folder is created."""
     url = url or database_url()
@@ -70,6 +76,7 @@ def make_engine(url: str | None = None) -> Engine:
         raise StoreError(f"无法使用数据库地址 {url}：{exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

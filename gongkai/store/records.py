@@ -66,8 +66,11 @@ def add_organ(
     """Add a region or an organ under ``parent`` (a region's code)."""
     if kind not in ORGAN_KINDS:
         raise Refused(f"机关类别应为 region（地区）或 organ（机关），而不是「{kind}」")
-    if not code.strip() or not name.strip():
+    code, name = code.strip(), name.strip()
+    if not code or not name:
         raise Refused("机关代码和名称都不能为空")
+    if len(code) > 64 or len(name) > 200:
+        raise Refused("机关代码不能超过 64 字，名称不能超过 200 字")
     if session.scalar(select(Organ).where(Organ.code == code)) is not None:
         raise Refused(f"机关代码「{code}」已被使用")
     parent_id = None

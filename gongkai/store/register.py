@@ -54,6 +54,8 @@ def document_problems(
         problems.append(f"类别应为「规章」或「行政规范性文件」，而不是「{kind}」")
     if not title.strip():
         problems.append("文件名称为空")
+    elif len(title.strip()) > 300:
+        problems.append("文件名称超过 300 字")
     if issued_on is None:
         problems.append("缺少印发日期")
     else:
@@ -98,7 +100,7 @@ def add_document(
 def find_document(session: Session, organ: Organ, key: str) -> Document:
     """A document by its id or its 文号."""
     query = select(Document).where(Document.organ_id == organ.id)
-    doc = session.scalar(query.where(Document.id == int(key))) if key.isdigit() else None
+    doc = session.scalar(query.where(Document.id == int(key))) if key.isdigit() and len(key) < 10 else None
     doc = doc or session.scalar(query.where(Document.doc_number == key))
     if doc is None:
         raise NotFound(f"{organ.name}没有编号或文号为「{key}」的文件")
@@ -152,7 +154,9 @@ def parse_tally(key: str, text: str) -> Decimal:
         value = Decimal(text.replace(",", "").strip())
     except InvalidOperation:
         raise Refused(f"{TALLY_KEYS[key]}：「{text}」不是数字") from None
-    if value < 0 or not value.is_finite():
+    if not value.is_finite() or value >= Decimal(10) ** 13:
+        raise Refused(f"{TALLY_KEYS[key]}：「{text}」不是合理的数值")
+    if value < 0:
         raise Refused(f"{TALLY_KEYS[key]}：不能为负数")
     if not key.endswith("amount") and value != value.to_integral_value():
         raise Refused(f"{TALLY_KEYS[key]}：应为整数")
@@ -195,9 +199,11 @@ def publication_problems(
         problems.append("标题为空")
     if not category.strip():
         problems.append("缺少公开目录类别")
+    if len(title.strip()) > 300 or len(category.strip()) > 60:
+        problems.append("标题超过 300 字或类别超过 60 字")
     if published_on is None:
         problems.append("缺少发布日期")
-    if not channels:
+    if not [c for c in channels if c.strip()]:
         problems.append("缺少发布渠道")
     missing = [label for key, label in SIGN_OFFS.items() if not sign_offs.get(key, "").strip()]
     if missing:
@@ -225,7 +231,7 @@ def add_publication(
         title=title.strip(),
         category=category.strip(),
         published_on=published_on,
-        channels=channels,
+        channels=[c.strip() for c in channels if c.strip()],
         **{key: sign_offs[key].strip() for key in SIGN_OFFS},
     )
     session.add(item)
@@ -274,6 +280,9 @@ def add_appeal(
     """Enter a reconsideration or a suit about one of the organ's disclosure decisions."""
     if kind not in APPEAL_KINDS:
         raise Refused("案件类别应为 " + "、".join(f"{k}（{v}）" for k, v in APPEAL_KIND_LABELS.items()))
+    number = number.strip()
+    if not number or len(number) > 64:
+        raise Refused("案号不能为空，也不能超过 64 字")
     if session.scalar(select(Appeal).where(Appeal.organ_id == organ.id, Appeal.number == number)) is not None:
         raise Refused(f"案号「{number}」已登记")
     request_id = None
