@@ -98,6 +98,8 @@ from gongkai.store.register import (
     parse_tally,
     repeal_document,
     set_tally,
+    withdraw_appeal,
+    withdraw_document,
 )
 from gongkai.store.tables import Appeal, Request, RequestEvent
 
@@ -735,6 +737,16 @@ def appeal_decide(
     out.print(f"{number}：{APPEAL_RESULT_LABELS[result]}")
 
 
+@appeal_app.command("withdraw")
+def appeal_withdraw(
+    organ: OrganOpt, number: Annotated[str, typer.Argument(help="案号")], by: ByOpt = None
+) -> None:
+    """撤销误登记的案件（保留记录，不再计入表四）。"""
+    with work() as s:
+        withdraw_appeal(s, find_appeal(s, find_organ(s, organ), number), actor=actor(by))
+    out.print(f"已撤销登记 {number}")
+
+
 @appeal_app.command("list")
 def appeal_list(organ: OrganOpt) -> None:
     """列出复议、诉讼案件。"""
@@ -746,7 +758,7 @@ def appeal_list(organ: OrganOpt) -> None:
                 a.number,
                 APPEAL_KIND_LABELS[a.kind],
                 a.filed_on.isoformat(),
-                APPEAL_RESULT_LABELS.get(a.result or "", "尚未审结"),
+                "已撤销登记" if a.withdrawn else APPEAL_RESULT_LABELS.get(a.result or "", "尚未审结"),
                 a.decided_on.isoformat() if a.decided_on else "",
             )
         out.print(table)
@@ -796,6 +808,17 @@ def register_repeal(
         doc = find_document(s, find_organ(s, organ), document)
         repeal_document(s, doc, _past(_day(on), "废止日期"), actor=actor(by))
         out.print(f"《{doc.title}》于 {doc.repealed_on} 废止")
+
+
+@register_app.command("withdraw")
+def register_withdraw(
+    organ: OrganOpt, document: Annotated[str, typer.Argument(help="文件编号或文号")], by: ByOpt = None
+) -> None:
+    """撤销误登记的文件（保留记录，不再计入表二）。"""
+    with work() as s:
+        doc = find_document(s, find_organ(s, organ), document)
+        withdraw_document(s, doc, actor=actor(by))
+        out.print(f"已撤销登记《{doc.title}》")
 
 
 @register_app.command("tally")

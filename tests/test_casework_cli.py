@@ -239,6 +239,27 @@ def test_an_organs_whole_year(gk, tmp_path: Path) -> None:
         )
     )  # fmt: skip
 
+    # an appeal and a document entered by mistake are withdrawn: kept, audited, not counted
+    ok(gk("appeal", "add", *org, "误登记", "--kind", "review", "--filed", "2025-07-01"))
+    ok(gk("appeal", "withdraw", *org, "误登记"))
+    assert "已撤销登记" in ok(gk("appeal", "list", *org))
+    ok(
+        gk(
+            "register",
+            "document",
+            *org,
+            "--kind",
+            "rules",
+            "--title",
+            "录错的规章",
+            "--issued",
+            "2025-03-01",
+            "--doc-number",
+            "错号",
+        )
+    )
+    ok(gk("register", "withdraw", *org, "错号"))
+    assert gk("register", "withdraw", *org, "错号")[0] == 2
     built = tmp_path / "2025.json"
     ok(gk("report", "build", *org, "--year", "2025", "-o", built))
     report = report_from_json(json.loads(built.read_text(encoding="utf-8")))
@@ -250,6 +271,7 @@ def test_an_organs_whole_year(gk, tmp_path: Path) -> None:
     assert cells["requests.carried_over.legal"] == 1 and cells["requests.total.total"] == 4
     assert [cells[f"active.normative.{k}"] for k in ("issued", "repealed", "in_force")] == [1, 1, 1]
     assert (cells["appeals.review.upheld"], cells["appeals.suit_direct.pending"]) == (1, 1)
+    assert (cells["appeals.review.total"], cells["active.rules.issued"]) == (1, 0)  # the withdrawn ones
     assert "发出收费通知1件，金额共1700元；实际收取信息处理费1700元" in report.sections.other
     assert [f.rule for f in check_report(report) if not f.rule.startswith("SEC-")] == []
 

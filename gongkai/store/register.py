@@ -129,6 +129,8 @@ def repeal_document(session: Session, doc: Document, on: date, *, actor: str) ->
 
 def withdraw_document(session: Session, doc: Document, *, actor: str) -> None:
     """Withdraw an entry made by mistake: it stays in the store and is no longer counted."""
+    if doc.withdrawn:
+        raise Refused(f"「{doc.title}」已撤销登记")
     before = _document_json(doc)
     doc.withdrawn = True
     audit(
@@ -326,6 +328,24 @@ def decide_appeal(session: Session, appeal: Appeal, result: str, on: date, *, ac
         "appeal",
         appeal.number,
         "decide",
+        organ_id=appeal.organ_id,
+        before=before,
+        after=_appeal_json(appeal),
+    )
+
+
+def withdraw_appeal(session: Session, appeal: Appeal, *, actor: str) -> None:
+    """Withdraw an appeal entered by mistake: it stays in the store and is no longer counted."""
+    if appeal.withdrawn:
+        raise Refused(f"案件「{appeal.number}」已撤销登记")
+    before = _appeal_json(appeal)
+    appeal.withdrawn = True
+    audit(
+        session,
+        actor,
+        "appeal",
+        appeal.number,
+        "withdraw",
         organ_id=appeal.organ_id,
         before=before,
         after=_appeal_json(appeal),
