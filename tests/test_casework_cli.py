@@ -287,26 +287,15 @@ def test_an_organs_whole_year(gk, tmp_path: Path) -> None:
     assert "发出收费通知" in shown and "王五 记录" in shown
 
 
-def test_refusals_are_one_line_and_store_nothing(gk) -> None:
+def _one_request(gk) -> None:
+    """科技局 (kj) with one request, 2026-0001, received in person on 2026-03-02."""
     ok(gk("organs", "add", "kj", "科技局"))
-    ok(
-        gk(
-            "requests",
-            "register",
-            "--organ",
-            "kj",
-            "--channel",
-            "in_person",
-            "--arrived",
-            "2026-03-02",
-            "--kind",
-            "natural",
-            "--name",
-            "张三",
-            "--subject",
-            "x",
-        )
-    )
+    register = ("requests", "register", "--organ", "kj", "--channel", "in_person", "--arrived", "2026-03-02")
+    ok(gk(*register, "--kind", "natural", "--name", "张三", "--subject", "x"))
+
+
+def test_refusals_are_one_line_and_store_nothing(gk) -> None:
+    _one_request(gk)
     cases = [
         (
             ("answer", "--organ", "kj", "2026-0001", "--outcome", "approved", "--on", "2026-03-05"),
@@ -503,25 +492,7 @@ def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk
     ],
 )
 def test_bad_values_are_one_line_never_a_traceback(gk, args: tuple[str, ...], message: str) -> None:
-    ok(gk("organs", "add", "kj", "科技局"))
-    ok(
-        gk(
-            "requests",
-            "register",
-            "--organ",
-            "kj",
-            "--channel",
-            "in_person",
-            "--arrived",
-            "2026-03-02",
-            "--kind",
-            "natural",
-            "--name",
-            "张三",
-            "--subject",
-            "x",
-        )
-    )
+    _one_request(gk)
     code, stdout, stderr = gk(*args)
     assert code == 2, (stdout, stderr)
     assert message in stderr and "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
