@@ -72,11 +72,13 @@ def test_documents_are_repealed_not_deleted_and_audited(store, organ_code: str) 
 
 def test_tallies_are_checked_and_corrections_keep_the_old_value(store, organ_code: str) -> None:
     assert parse_tally("fees.amount", "12.35") == Decimal("12.35")
+    assert parse_tally("fees.amount", "4166.241619") == Decimal("4166.241619")  # as a real report prints it
     for key, text, message in [
         ("licensing.decisions", "3.5", "应为整数"),
         ("licensing.decisions", "-1", "负数"),
         ("licensing.decisions", "三", "不是数字"),
         ("licence", "1", "未知的统计项"),
+        ("fees.amount", "1.1234567", "最多 6 位小数"),
     ]:
         with pytest.raises(Refused, match=message):
             parse_tally(key, text)

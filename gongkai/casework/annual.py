@@ -99,6 +99,7 @@ def request_cells(session: Session, organ: Organ, year: int, fmt: Format) -> dic
     first, last = date(year, 1, 1), date(year, 12, 31)
     cells: dict[str, int] = {}
     cells |= _row_cells("new", _by_kind(session, organ, Request.received_on.between(first, last)))
+    # The same rule as RequestCase.open_on, as SQL: received by ``day`` and not concluded on or before it.
     open_on = lambda day: and_(  # noqa: E731
         Request.received_on <= day, or_(Request.concluded_on.is_(None), Request.concluded_on > day)
     )

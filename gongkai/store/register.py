@@ -162,6 +162,8 @@ def parse_tally(key: str, text: str) -> Decimal:
         raise Refused(f"{TALLY_KEYS[key]}：不能为负数")
     if not key.endswith("amount") and value != value.to_integral_value():
         raise Refused(f"{TALLY_KEYS[key]}：应为整数")
+    if value.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise Refused(f"{TALLY_KEYS[key]}：最多 6 位小数（万元精确到分）")
     return value
 
 

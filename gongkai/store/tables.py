@@ -142,7 +142,7 @@ class Tally(Base):
     organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
     year: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(40))  # licensing.decisions, fees.amount, …
-    value: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    value: Mapped[Decimal] = mapped_column(Numeric(24, 6))  # 万元 are printed to 6 decimals (1 分)
 
 
 class Publication(Base):

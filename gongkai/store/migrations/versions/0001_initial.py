@@ -160,7 +160,7 @@ def upgrade() -> None:
         sa.Column("organ_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=40), nullable=False),
-        sa.Column("value", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("value", sa.Numeric(precision=24, scale=6), nullable=False),
         sa.ForeignKeyConstraint(
             ["organ_id"],
             ["organs.id"],
