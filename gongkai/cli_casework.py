@@ -933,6 +933,85 @@ def report_build(
         err.print(f"第二至五部分的文字由经办人撰写；尚缺：{'；'.join(f.message for f in pending[:6])}")
 
 
+# --- accounts and the web platform -----------------------------------------------------------------
+
+users_app = typer.Typer(help="账号与角色。Accounts of the web platform.", no_args_is_help=True)
+
+
+@users_app.command("add")
+def users_add(
+    login: Annotated[str, typer.Argument(help="登录名")],
+    name: Annotated[str, typer.Option("--name", help="姓名")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="clerk（经办人）、reviewer（审核人）、approver（审签人）、supervisor（政务公开办）、admin（管理员）",
+        ),
+    ],
+    organ: Annotated[str | None, typer.Option("--organ", help="所属机关（监督人员为所属地区）的代码")] = None,
+    by: ByOpt = None,
+) -> None:
+    """建立账号。密码从标准输入读取一行（脚本用），或在终端中输入两次。"""
+    if sys.stdin.isatty():
+        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    from gongkai.store.accounts import add_user
+
+    with work() as s:
+        user = add_user(s, login, name, role, password, organ=organ, actor=actor(by))
+        out.print(f"已建立账号 {user.login}（{user.name}）")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """列出账号。"""
+    from gongkai.store.accounts import ROLE_LABELS, Role
+    from gongkai.store.tables import Organ, User
+
+    with work() as s:
+        codes = {o.id: o.code for o in s.scalars(select(Organ))}
+        for user in s.scalars(select(User).order_by(User.login)):
+            where = codes.get(user.organ_id, "") if user.organ_id else ""
+            state = "" if user.active else "（已停用）"
+            out.print(f"{user.login}  {user.name}  {ROLE_LABELS[Role(user.role)]}  {where}{state}")
+
+
+def serve(
+    host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="数据库地址（默认 GONGKAI_DATABASE_URL 或数据目录里的 SQLite 文件）"
+        ),
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="数据目录（密钥、默认数据库）")] = None,
+    secure_cookies: Annotated[
+        bool, typer.Option("--secure-cookies", help="只通过 HTTPS 发送登录 Cookie（部署在 HTTPS 之后时使用）")
+    ] = False,
+) -> None:
+    """启动网页平台。Start the web platform."""
+    import uvicorn
+
+    from gongkai.web.app import create_app
+    from gongkai.web.settings import WebSettings
+
+    if data_dir is not None and database_url is None:
+        database_url = f"sqlite:///{data_dir / 'gongkai.db'}"
+    try:
+        settings = WebSettings.load(
+            url=database_url, data_dir=data_dir, secure_cookies=secure_cookies or None
+        )
+        app = create_app(settings)
+    except (StoreError, OSError) as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    err.print(f"gongkai 网页平台：http://{host}:{port}/  （数据库 {settings.database_url}）")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 def install(app: typer.Typer) -> None:
     """Add the casework commands to the ``gongkai`` command."""
     app.command("deadline")(deadline)
@@ -951,3 +1030,5 @@ def install(app: typer.Typer) -> None:
     app.add_typer(register_app, name="register")
     app.command("import")(import_command)
     app.add_typer(report_app, name="report")
+    app.add_typer(users_app, name="users")
+    app.command("serve")(serve)

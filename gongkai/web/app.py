@@ -1,0 +1,80 @@
+"""The FastAPI application: middleware, routes, and pages for every refusal and error.
+
+No stack trace ever reaches a page: an unexpected error is logged and shown as one Chinese line.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from gongkai import __version__
+from gongkai.store.db import open_store
+from gongkai.web import api, auth, casework
+from gongkai.web.deps import LoginRequired, page
+from gongkai.web.settings import WebSettings
+
+log = logging.getLogger("gongkai.web")
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    """The web app on the store ``settings`` names."""
+    app = FastAPI(
+        title="gongkai 政府信息公开",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.sessions = open_store(settings.database_url)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="gongkai_session",
+        max_age=int(timedelta(hours=settings.session_hours).total_seconds()),
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(auth.router)
+    app.include_router(casework.router)
+    app.include_router(api.router)
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "请先登录"}, status_code=401)
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        return page(request, "error.html", exc.status_code, message=exc.detail, status=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        fields = "、".join(str(e["loc"][-1]) for e in exc.errors())
+        message = f"提交的内容不完整或格式不对：{fields}"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=422)
+        return page(request, "error.html", 422, message=message, status=422)
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception):
+        log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+        message = "服务器出错了，已记录在日志中。请稍后重试或联系管理员。"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=500)
+        return page(request, "error.html", 500, message=message, status=500)
+
+    return app

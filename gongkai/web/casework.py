@@ -1,0 +1,287 @@
+"""Casework pages: an organ's request register with filters, a request's page with its timeline,
+deadlines and the steps a clerk can take, and registering a new request."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import pydantic
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+
+from gongkai.casework.fees import FeeQuote
+from gongkai.casework.law import APPLICANT_LABELS, CHANNEL_LABELS, OUTCOME_LABELS, Channel
+from gongkai.casework.requests import (
+    EVENT_LABELS,
+    Answered,
+    ConsultationEnded,
+    ConsultationStarted,
+    Corrected,
+    CorrectionLapsed,
+    CorrectionRequested,
+    Delayed,
+    Extended,
+    FeeLapsed,
+    FeeNoticed,
+    FeePaid,
+    IllegalStep,
+    Withdrawn,
+    make_registration,
+)
+from gongkai.casework.workdays import CalendarGap
+from gongkai.store.accounts import Role
+from gongkai.store.casefiles import find_request, load_case, nth_in_month, register, take_step
+from gongkai.store.records import NotFound, Refused, parse_day, work_calendar
+from gongkai.store.tables import Request as RequestRow
+from gongkai.store.tables import RequestEvent
+from gongkai.web.deps import DB, Me, Principal, check_csrf, page, visible_organ
+
+router = APIRouter()
+STATUS_FILTERS = {"open": "在办", "overdue": "已逾期", "concluded": "已办结", "all": "全部"}
+
+
+def _may_act(me: Principal, organ_id: int) -> bool:
+    """Steps on a request are taken by the clerks of the organ it was made to."""
+    return me.role is Role.CLERK and me.scope.home_organ_id == organ_id
+
+
+@router.get("/organs/{code}/requests")
+def list_requests(
+    request: Request,
+    session: DB,
+    me: Me,
+    code: str,
+    status: str = "open",
+    kind: str = "",
+    due_within: int | None = None,
+):
+    """The organ's requests, filtered by status, applicant kind, or due within N working days."""
+    organ = visible_organ(session, me, code)
+    today = date.today()
+    query = select(RequestRow).where(RequestRow.organ_id == organ.id)
+    if status == "open":
+        query = query.where(RequestRow.concluded_on.is_(None))
+    elif status == "overdue":
+        query = query.where(RequestRow.concluded_on.is_(None), RequestRow.answer_due < today)
+    elif status == "concluded":
+        query = query.where(RequestRow.concluded_on.is_not(None))
+    if kind in APPLICANT_LABELS:
+        query = query.where(RequestRow.applicant_kind == kind)
+    calendar = work_calendar(session)
+    if due_within is not None and 0 <= due_within <= 60:
+        try:
+            limit = calendar.add_working_days(today, due_within)
+        except CalendarGap:
+            limit = None
+        if limit is not None:
+            query = query.where(RequestRow.concluded_on.is_(None), RequestRow.answer_due <= limit)
+    rows = session.scalars(
+        query.order_by(RequestRow.received_on.desc(), RequestRow.number.desc()).limit(500)
+    ).all()
+    return page(
+        request,
+        "requests.html",
+        me=me,
+        organ=organ,
+        rows=rows,
+        today=today,
+        status=status,
+        kind=kind,
+        due_within=due_within,
+        statuses=STATUS_FILTERS,
+        kinds=APPLICANT_LABELS,
+        personal=me.scope.sees_personal_data(organ.id),
+        may_act=_may_act(me, organ.id),
+    )
+
+
+@router.get("/organs/{code}/requests/new")
+def new_request_form(request: Request, session: DB, me: Me, code: str):
+    """The form a clerk registers a request with."""
+    organ = visible_organ(session, me, code)
+    if not _may_act(me, organ.id):
+        raise HTTPException(403, "只有本机关的经办人可以登记申请")
+    return page(
+        request,
+        "request_new.html",
+        me=me,
+        organ=organ,
+        channels=CHANNEL_LABELS,
+        kinds=APPLICANT_LABELS,
+        error=None,
+        form={},
+    )
+
+
+@router.post("/organs/{code}/requests", dependencies=[Depends(check_csrf)])
+def create_request(
+    request: Request,
+    session: DB,
+    me: Me,
+    code: str,
+    channel: Annotated[str, Form()],
+    arrived: Annotated[str, Form()],
+    applicant_kind: Annotated[str, Form()],
+    applicant_name: Annotated[str, Form(max_length=200)],
+    subject: Annotated[str, Form(max_length=5000)],
+    confirmed_on: Annotated[str, Form()] = "",
+    applicant_id: Annotated[str, Form(max_length=100)] = "",
+    applicant_contact: Annotated[str, Form(max_length=200)] = "",
+    form_wanted: Annotated[str, Form(max_length=100)] = "",
+):
+    """Register a request; a problem is shown above the form, which keeps what was typed."""
+    organ = visible_organ(session, me, code)
+    if not _may_act(me, organ.id):
+        raise HTTPException(403, "只有本机关的经办人可以登记申请")
+    typed = {
+        "channel": channel,
+        "arrived": arrived,
+        "confirmed_on": confirmed_on,
+        "applicant_kind": applicant_kind,
+        "applicant_name": applicant_name,
+        "applicant_id": applicant_id,
+        "applicant_contact": applicant_contact,
+        "subject": subject,
+        "form_wanted": form_wanted,
+    }
+    try:
+        try:
+            arrival = datetime.fromisoformat(arrived)
+        except ValueError:
+            raise Refused("到达时间应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM") from None
+        if arrival.date() > date.today():
+            raise Refused("到达时间晚于今天")
+        try:
+            channel_value = Channel(channel)
+        except ValueError:
+            raise Refused("请选择提交方式") from None
+        event = make_registration(
+            channel=channel_value,
+            arrived=arrival,
+            confirmed_on=parse_day(confirmed_on, "确认日期") if confirmed_on else None,
+            applicant_kind=applicant_kind,
+            applicant_name=applicant_name,
+            subject=subject,
+            applicant_id=applicant_id,
+            applicant_contact=applicant_contact,
+            form_wanted=form_wanted,
+        )
+        row = register(session, organ, event, work_calendar(session), actor=me.user.login)
+    except (Refused, IllegalStep, ValueError, pydantic.ValidationError) as exc:
+        message = _problem(exc)
+        return page(
+            request,
+            "request_new.html",
+            400,
+            me=me,
+            organ=organ,
+            channels=CHANNEL_LABELS,
+            kinds=APPLICANT_LABELS,
+            error=message,
+            form=typed,
+        )
+    return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)
+
+
+def _problem(exc: Exception) -> str:
+    if isinstance(exc, pydantic.ValidationError):
+        return "；".join(f"{e['loc'][-1]}：{e['msg']}" for e in exc.errors())
+    return str(exc)
+
+
+@router.get("/organs/{code}/requests/{number}")
+def show_request(request: Request, session: DB, me: Me, code: str, number: str, error: str | None = None):
+    """A request: its timeline, its deadlines, and (for the organ's clerks) the steps to take."""
+    organ = visible_organ(session, me, code)
+    try:
+        row = find_request(session, organ, number)
+    except NotFound:
+        raise HTTPException(404, "没有这件申请") from None
+    case = load_case(session, row, work_calendar(session))
+    events = session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
+    ).all()
+    try:
+        deadlines = case.deadlines()
+        gap = None
+    except CalendarGap as exc:
+        deadlines, gap = [], str(exc)
+    return page(
+        request,
+        "request.html",
+        me=me,
+        organ=organ,
+        row=row,
+        case=case,
+        events=events,
+        labels=EVENT_LABELS,
+        deadlines=deadlines,
+        gap=gap,
+        personal=me.scope.sees_personal_data(organ.id),
+        may_act=_may_act(me, organ.id) and case.is_open,
+        outcomes=OUTCOME_LABELS,
+        applicant_labels=APPLICANT_LABELS,
+        channel_labels=CHANNEL_LABELS,
+        error=error,
+    )
+
+
+STEP_BUILDERS = {
+    "answer": lambda f, on: Answered(on=on, outcome=f.get("outcome", ""), summary=f.get("summary", "")),
+    "withdraw": lambda f, on: Withdrawn(on=on, reason=f.get("reason", "")),
+    "extend": lambda f, on: Extended(
+        on=on, days=int(f.get("days") or 0), approver=f.get("approver", ""), reason=f.get("reason", "")
+    ),
+    "delay": lambda f, on: Delayed(
+        on=on, until=parse_day(f.get("until", ""), "延迟答复日期"), reason=f.get("reason", "")
+    ),
+    "correct_ask": lambda f, on: CorrectionRequested(
+        on=on, respond_by=parse_day(f.get("respond_by", ""), "补正期限"), what=f.get("what", "")
+    ),
+    "correct_received": lambda f, on: Corrected(on=on),
+    "correct_lapsed": lambda f, on: CorrectionLapsed(on=on),
+    "consult_start": lambda f, on: ConsultationStarted(
+        on=on,
+        party_kind="organ" if f.get("party_kind") == "organ" else "third_party",
+        party=f.get("party", ""),
+    ),
+    "consult_end": lambda f, on: ConsultationEnded(on=on, opinion=f.get("opinion", "")),
+    "fee_paid": lambda f, on: FeePaid(on=on),
+    "fee_lapsed": lambda f, on: FeeLapsed(on=on),
+}
+
+
+@router.post("/organs/{code}/requests/{number}/steps/{step}", dependencies=[Depends(check_csrf)])
+async def take_request_step(request: Request, session: DB, me: Me, code: str, number: str, step: str):
+    """Take one step on a request (the organ's clerks only); a refusal is shown on the request's page."""
+    organ = visible_organ(session, me, code)
+    if not _may_act(me, organ.id):
+        raise HTTPException(403, "只有本机关的经办人可以办理申请")
+    if step not in STEP_BUILDERS and step != "fee_notice":
+        raise HTTPException(404, "没有这个办理步骤")
+    try:
+        row = find_request(session, organ, number)
+    except NotFound:
+        raise HTTPException(404, "没有这件申请") from None
+    form = {key: str(value).strip() for key, value in (await request.form()).items()}
+    try:
+        on = parse_day(form.get("on") or date.today().isoformat(), "日期")
+        if on > date.today():
+            raise Refused(f"日期 {on} 晚于今天，只能登记已经发生的事")
+        if step == "fee_notice":
+            pages = int(form.get("pages") or 0)
+            quote = (
+                FeeQuote.per_page(pages) if pages > 0 else FeeQuote.per_request(nth_in_month(session, row))
+            )
+            event = FeeNoticed(
+                on=on, received_on=on, method=quote.method, quantity=quote.quantity, yuan=quote.yuan
+            )
+        else:
+            event = STEP_BUILDERS[step](form, on)
+        take_step(session, row, event, work_calendar(session), actor=me.user.login)
+    except (Refused, IllegalStep, ValueError, OverflowError, pydantic.ValidationError) as exc:
+        # nothing was written: a step is checked before anything is stored
+        return show_request(request, session, me, code, number, error=_problem(exc))
+    return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)

@@ -1,0 +1,100 @@
+"""What every route needs: a database session, the signed-in person and their scope, CSRF checks,
+and the pages for refusals and errors."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Form, HTTPException, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from gongkai.store.accounts import Role, Scope, scope_of
+from gongkai.store.records import NotFound, find_organ
+from gongkai.store.tables import Organ, User
+
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def db(request: Request) -> Iterator[Session]:
+    """A session whose work is committed when the route returns, rolled back when it fails."""
+    factory = request.app.state.sessions
+    with factory() as session, session.begin():
+        yield session
+
+
+DB = Annotated[Session, Depends(db)]
+
+
+class LoginRequired(Exception):
+    """No one is signed in: the page sends them to the login form."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in person and what they may see."""
+
+    user: User
+    scope: Scope
+
+    @property
+    def role(self) -> Role:
+        """The person's role."""
+        return self.scope.role
+
+
+def principal(request: Request, session: DB) -> Principal:
+    """The signed-in person, or :class:`LoginRequired`."""
+    user_id = request.session.get("user_id")
+    user = session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.active:
+        request.session.clear()
+        raise LoginRequired
+    return Principal(user, scope_of(session, user))
+
+
+Me = Annotated[Principal, Depends(principal)]
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use; every form carries it back."""
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def check_csrf(request: Request, csrf: Annotated[str, Form()] = "") -> None:
+    """Refuse a form that does not carry the session's CSRF token (403)."""
+    expected = request.session.get("csrf")
+    if not expected or not hmac.compare_digest(expected, csrf):
+        raise HTTPException(403, "表单已过期或来源不明，请刷新页面后重试")
+
+
+def visible_organ(session: Session, me: Principal, code: str) -> Organ:
+    """An organ the person may see; any other is 404, as if it did not exist."""
+    try:
+        organ = find_organ(session, code)
+    except NotFound:
+        raise HTTPException(404, "没有这个机关") from None
+    if not me.scope.sees(organ.id):
+        raise HTTPException(404, "没有这个机关")
+    return organ
+
+
+def page(request: Request, template: str, status_code: int = 200, **context: object):
+    """Render a page with what every page needs (the person, the CSRF token)."""
+    user = None
+    if request.session.get("user_id") is not None:
+        user = context.get("me")
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {"csrf": csrf_token(request), "user": user, **context},
+        status_code=status_code,
+    )

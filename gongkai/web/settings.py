@@ -1,0 +1,43 @@
+"""Where the web app keeps its files and how it signs its cookies."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from gongkai.store.db import database_url, home
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """What ``gongkai serve`` is told: the database, a data folder, and cookie security."""
+
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    secure_cookies: bool = False  # True behind HTTPS: cookies are then never sent over plain HTTP
+    session_hours: int = 8
+
+    @classmethod
+    def load(
+        cls, *, url: str | None = None, data_dir: Path | None = None, secure_cookies: bool | None = None
+    ) -> WebSettings:
+        """Settings from the arguments, the environment (``GONGKAI_DATABASE_URL``, ``GONGKAI_HOME``,
+        ``GONGKAI_SECURE_COOKIES``) and the data folder, whose ``secret.key`` is made on first use."""
+        folder = data_dir or home()
+        folder.mkdir(parents=True, exist_ok=True)
+        if secure_cookies is None:
+            secure_cookies = os.environ.get("GONGKAI_SECURE_COOKIES", "") in ("1", "true", "yes")
+        return cls(url or database_url(), folder, _secret_key(folder), secure_cookies)
+
+
+def _secret_key(folder: Path) -> str:
+    path = folder / "secret.key"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        partial.write_text(secrets.token_urlsafe(48), encoding="ascii")
+        partial.chmod(0o600)
+        partial.replace(path)
+    return path.read_text(encoding="ascii").strip()

@@ -1,0 +1,226 @@
+"""The web platform's first pages (issue 6), on SQLite and PostgreSQL: signing in, CSRF, each
+role's scope over organs and applicants' personal data, and a clerk registering and answering a
+request through the pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gongkai.store.accounts import add_user, authenticate
+from gongkai.store.casefiles import register
+from gongkai.store.db import transaction
+from gongkai.store.records import add_organ, work_calendar
+from gongkai.web.app import create_app
+from gongkai.web.settings import WebSettings
+
+PASSWORD = "correct horse battery"
+ACCOUNTS = {  # login → (role, organ)
+    "clerk": ("clerk", "kj"),
+    "reviewer": ("reviewer", "kj"),
+    "other-clerk": ("clerk", "jy"),
+    "supervisor": ("supervisor", "xq"),
+    "far-supervisor": ("supervisor", "yq"),
+    "admin": ("admin", None),
+}
+
+
+@pytest.fixture
+def site(store, database_url: str, tmp_path: Path):
+    """Two regions; 科技局 (kj) and 教育局 (jy) under xq, 卫健委 (wj) under yq; one request at kj and
+    one at wj; an account of every role."""
+    from test_store_casework import registration
+
+    with transaction(store) as s:
+        add_organ(s, "xq", "某某区人民政府", kind="region", actor="t")
+        add_organ(s, "yq", "另一区人民政府", kind="region", actor="t")
+        add_organ(s, "kj", "某某区科学技术局", parent="xq", actor="t")
+        add_organ(s, "jy", "某某区教育局", parent="xq", actor="t")
+        add_organ(s, "wj", "另一区卫生健康委员会", parent="yq", actor="t")
+        from gongkai.store.records import find_organ
+
+        calendar = work_calendar(s)
+        register(s, find_organ(s, "kj"), registration(date(2026, 3, 2)), calendar, actor="t")
+        register(s, find_organ(s, "wj"), registration(date(2026, 3, 2)), calendar, actor="t")
+        for login, (role, organ) in ACCOUNTS.items():
+            add_user(s, login, login, role, PASSWORD, organ=organ, actor="t")
+    settings = WebSettings(database_url, tmp_path, "test-secret-key-" + "x" * 32)
+    return create_app(settings)
+
+
+def client_as(app, login: str | None) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=False)
+    if login is not None:
+        token = csrf_of(client.get("/login").text)
+        response = client.post(
+            "/login", data={"login": login, "password": PASSWORD, "csrf": token}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+    return client
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def test_a_wrong_password_or_login_is_refused_alike(site) -> None:
+    client = TestClient(site)
+    token = csrf_of(client.get("/login").text)
+    for login, password in (("clerk", "wrong password!"), ("nobody", PASSWORD)):
+        response = client.post("/login", data={"login": login, "password": password, "csrf": token})
+        assert response.status_code == 400 and "登录名或密码不对" in response.text
+
+
+def test_pages_need_a_login_and_forms_need_their_csrf_token(site) -> None:
+    anonymous = TestClient(site)
+    response = anonymous.get("/organs/kj/requests", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith(
+        "/login?next=/organs/kj/requests"
+    )
+    assert anonymous.get("/api/organs").status_code == 401
+    response = anonymous.post("/login", data={"login": "clerk", "password": PASSWORD, "csrf": "forged"})
+    assert response.status_code == 403 and "表单已过期或来源不明" in response.text
+    clerk = client_as(site, "clerk")
+    response = clerk.post("/organs/kj/requests/2026-0001/steps/withdraw", data={"csrf": "forged"})
+    assert response.status_code == 403
+
+
+def test_the_login_redirect_never_leaves_the_site(site) -> None:
+    client = TestClient(site)
+    token = csrf_of(client.get("/login?next=//evil.example/").text)
+    response = client.post(
+        "/login",
+        data={"login": "clerk", "password": PASSWORD, "csrf": token, "next": "//evil.example/"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("login", "path", "status"),
+    [
+        ("clerk", "/organs/kj/requests", 200),
+        ("clerk", "/organs/jy/requests", 404),  # another organ, even in the same region
+        ("clerk", "/organs/kj/requests/2026-0001", 200),
+        ("clerk", "/organs/wj/requests/2026-0001", 404),
+        ("clerk", "/organs/kj/requests/new", 200),
+        ("reviewer", "/organs/kj/requests/new", 403),  # reviewers read, clerks act
+        ("other-clerk", "/organs/kj/requests/2026-0001", 404),
+        ("supervisor", "/organs/kj/requests/2026-0001", 200),
+        ("supervisor", "/organs/jy/requests", 200),
+        ("supervisor", "/organs/wj/requests/2026-0001", 404),  # another region
+        ("supervisor", "/organs/kj/requests/new", 403),
+        ("far-supervisor", "/organs/wj/requests/2026-0001", 200),
+        ("admin", "/organs/wj/requests/2026-0001", 200),
+        ("admin", "/organs/kj/requests/new", 403),
+        ("clerk", "/api/organs/kj/requests/2026-0001", 200),
+        ("clerk", "/api/organs/wj/requests/2026-0001", 404),
+        ("supervisor", "/api/organs/wj/requests", 404),
+    ],
+)
+def test_each_role_sees_its_scope(site, login: str, path: str, status: int) -> None:
+    assert client_as(site, login).get(path).status_code == status
+
+
+def test_applicants_personal_data_only_for_the_organs_staff(site) -> None:
+    for login, sees in (("clerk", True), ("reviewer", True), ("supervisor", False), ("admin", False)):
+        client = client_as(site, login)
+        page = client.get("/organs/kj/requests/2026-0001").text
+        assert ("张三" in page) is sees, login
+        data = client.get("/api/organs/kj/requests/2026-0001").json()
+        assert ("applicant_name" in data) is sees, login
+
+
+def test_steps_are_taken_only_by_the_organs_clerks(site) -> None:
+    for login in ("reviewer", "supervisor", "admin"):
+        client = client_as(site, login)
+        token = csrf_of(client.get("/").text)
+        response = client.post(
+            "/organs/kj/requests/2026-0001/steps/withdraw", data={"csrf": token, "on": "2026-03-05"}
+        )
+        assert response.status_code == 403, login
+    other = client_as(site, "other-clerk")
+    token = csrf_of(other.get("/").text)
+    assert other.post("/organs/kj/requests/2026-0001/steps/withdraw", data={"csrf": token}).status_code == 404
+
+
+def test_a_clerk_registers_and_answers_a_request(site) -> None:
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/organs/kj/requests/new").text)
+    form = {
+        "csrf": token,
+        "channel": "online",
+        "arrived": "2026-03-06T18:20",
+        "confirmed_on": "2026-03-09",
+        "applicant_kind": "commercial",
+        "applicant_name": "某某科技有限公司",
+        "subject": "2025年高新技术企业认定名单",
+    }
+    response = clerk.post("/organs/kj/requests", data=form, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/organs/kj/requests/2026-0002"
+    page = clerk.get("/organs/kj/requests/2026-0002").text
+    assert "2026-03-09" in page and "2026-04-07" in page and "条例第三十三条第二款" in page
+    # a step the law refuses is shown on the page, and nothing changes
+    response = clerk.post(
+        "/organs/kj/requests/2026-0002/steps/correct_received", data={"csrf": token, "on": "2026-03-10"}
+    )
+    assert response.status_code == 200 and "没有待补正的告知" in response.text
+    response = clerk.post(
+        "/organs/kj/requests/2026-0002/steps/answer",
+        data={"csrf": token, "on": "2026-03-20", "outcome": "granted"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = clerk.get("/organs/kj/requests/2026-0002").text
+    assert "已办结" in page and "（一）予以公开" in page and "clerk 记录" in page
+    listed = clerk.get("/organs/kj/requests?status=concluded").text
+    assert "2026-0002" in listed and "2026-0001" not in listed
+
+
+def test_a_bad_registration_keeps_what_was_typed_and_says_why(site) -> None:
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/organs/kj/requests/new").text)
+    form = {
+        "csrf": token,
+        "channel": "online",
+        "arrived": "2026-03-06T18:20",
+        "applicant_kind": "natural",
+        "applicant_name": "李四",
+        "subject": "某文件",
+    }
+    response = clerk.post("/organs/kj/requests", data=form)
+    assert response.status_code == 400
+    assert "双方确认之日" in response.text and "李四" in response.text and "某文件" in response.text
+
+
+def test_no_stack_trace_reaches_a_page(site) -> None:
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/").text)
+    for path, data in (
+        ("/organs/kj/requests/2026-0001/steps/extend", {"csrf": token, "days": "x", "approver": "a"}),
+        (
+            "/organs/kj/requests/2026-0001/steps/answer",
+            {"csrf": token, "on": "2026-02-30", "outcome": "granted"},
+        ),
+        ("/organs/kj/requests/2026-0001/steps/nonsense", {"csrf": token}),
+        ("/organs/kj/requests", {"csrf": token}),
+    ):
+        response = clerk.post(path, data=data)
+        assert response.status_code in (200, 400, 404, 422), (path, response.status_code)
+        assert "Traceback" not in response.text and 'File "' not in response.text
+
+
+def test_authenticate_rehashes_nothing_for_a_wrong_password(store) -> None:
+    with transaction(store) as s:
+        add_organ(s, "kj", "科技局", actor="t")
+        add_user(s, "a", "甲", "clerk", PASSWORD, organ="kj", actor="t")
+    with transaction(store) as s:
+        assert authenticate(s, "a", PASSWORD) is not None
+        assert authenticate(s, "a", PASSWORD + "x") is None
+        assert authenticate(s, "b", PASSWORD) is None
