@@ -217,3 +217,35 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportRecord(Base):
+    """An organ's annual report of a year: drafted in the workspace from the records, or uploaded
+    as published. Its body is the canonical JSON; its status moves draft → 审核 → 审签 → published."""
+
+    __tablename__ = "reports"
+    __table_args__ = (UniqueConstraint("organ_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # draft | submitted | reviewed | published
+    source: Mapped[str] = mapped_column(String(16))  # workspace | uploaded
+    source_name: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReportComment(Base):
+    """A remark made on a report in review (退回意见, 审核意见…)."""
+
+    __tablename__ = "report_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    author: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(24))
+    text: Mapped[str] = mapped_column(Text, default="")

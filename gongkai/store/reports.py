@@ -1,0 +1,226 @@
+"""The report workspace: an organ's annual report of a year, computed from its records, its text
+written by the clerk, then reviewed (审核) and signed (审签) before it is published.
+
+draft ──submit (经办人)──▶ submitted ──approve (审核人)──▶ reviewed ──publish (审签人)──▶ published
+  ▲                           │                              │
+  └────────return (with a comment)───────────────────────────┘
+
+A report with error findings cannot be submitted, reviewed or published. A published report is
+never changed again; every move is in the audit trail and the comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gongkai.casework.annual import build_year
+from gongkai.checks import check_report, has_errors
+from gongkai.model.report import Report2019, Report2021, Sections, report_from_json, report_to_json
+from gongkai.model.sections import SECTION_HEADINGS
+from gongkai.store.accounts import Role
+from gongkai.store.records import NotFound, Refused, audit, now
+from gongkai.store.tables import Organ, ReportComment, ReportRecord
+
+MAX_SECTION_CHARS = 20_000
+
+
+class ReportStatus(StrEnum):
+    """Where a report is in its review."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    REVIEWED = "reviewed"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        """The status in Chinese."""
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS = {
+    ReportStatus.DRAFT: "草稿",
+    ReportStatus.SUBMITTED: "待审核",
+    ReportStatus.REVIEWED: "待审签",
+    ReportStatus.PUBLISHED: "已发布",
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """A step of the review: who takes it, from which status, to which."""
+
+    name: str
+    label: str
+    role: Role
+    start: ReportStatus
+    end: ReportStatus
+    needs_clean: bool  # refused while the report has error findings
+
+
+MOVES = {
+    m.name: m
+    for m in (
+        Move("submit", "提交审核", Role.CLERK, ReportStatus.DRAFT, ReportStatus.SUBMITTED, True),
+        Move("approve", "审核通过", Role.REVIEWER, ReportStatus.SUBMITTED, ReportStatus.REVIEWED, True),
+        Move("return_review", "退回修改", Role.REVIEWER, ReportStatus.SUBMITTED, ReportStatus.DRAFT, False),
+        Move("publish", "审签发布", Role.APPROVER, ReportStatus.REVIEWED, ReportStatus.PUBLISHED, True),
+        Move("return_sign", "退回修改", Role.APPROVER, ReportStatus.REVIEWED, ReportStatus.DRAFT, False),
+    )
+}
+SECTION_KEYS = tuple(key for key, *_ in SECTION_HEADINGS)
+
+
+def find_report(session: Session, organ: Organ, year: int) -> ReportRecord:
+    """The organ's report of the year."""
+    row = session.scalar(
+        select(ReportRecord).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
+    )
+    if row is None:
+        raise NotFound(f"{organ.name}还没有 {year} 年度的报告")
+    return row
+
+
+def report_of(row: ReportRecord) -> Report2021 | Report2019:
+    """The canonical report a record holds."""
+    return report_from_json(row.body)
+
+
+def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> ReportRecord:
+    """The year's draft, made from the organ's records the first time it is opened."""
+    row = session.scalar(
+        select(ReportRecord).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
+    )
+    if row is not None:
+        return row
+    report = build_year(session, organ, year)
+    row = ReportRecord(
+        organ_id=organ.id,
+        year=year,
+        status=ReportStatus.DRAFT.value,
+        source="workspace",
+        body=report_to_json(report),
+        updated_at=now(),
+    )
+    session.add(row)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "report",
+        f"{organ.code}:{year}",
+        "create",
+        organ_id=organ.id,
+        after={"status": row.status},
+    )
+    return row
+
+
+def _editable(row: ReportRecord) -> None:
+    if row.status != ReportStatus.DRAFT:
+        raise Refused(f"报告{ReportStatus(row.status).label}，只有草稿可以修改（请先退回）")
+
+
+def recompute_tables(session: Session, row: ReportRecord, organ: Organ, *, actor: str) -> None:
+    """Recompute tables 二/三/四 from the records; the text the clerk wrote is kept, the drafted
+    sentences of sections 一 and 六 are taken only where a section is still empty."""
+    _editable(row)
+    fresh = build_year(session, organ, row.year)
+    kept = report_of(row).sections or Sections()
+    drafted = fresh.sections or Sections()
+    sections = Sections(**{key: getattr(kept, key) or getattr(drafted, key) for key in SECTION_KEYS})
+    before = row.body
+    row.body = report_to_json(fresh.model_copy(update={"sections": sections}))
+    row.version += 1
+    row.updated_at = now()
+    audit(
+        session,
+        actor,
+        "report",
+        f"{organ.code}:{row.year}",
+        "recompute",
+        organ_id=organ.id,
+        before=_cells_only(before),
+        after=_cells_only(row.body),
+    )
+
+
+def save_sections(session: Session, row: ReportRecord, texts: dict[str, str], *, actor: str) -> None:
+    """Save the six sections' text as written (the tables are not touched)."""
+    _editable(row)
+    unknown = set(texts) - set(SECTION_KEYS)
+    if unknown:
+        raise Refused(f"未知的部分：{'、'.join(sorted(unknown))}")
+    too_long = [key for key, text in texts.items() if len(text) > MAX_SECTION_CHARS]
+    if too_long:
+        raise Refused(f"每部分不超过 {MAX_SECTION_CHARS} 字")
+    report = report_of(row)
+    current = report.sections or Sections()
+    changed = {key: (text.replace("\r\n", "\n").strip() or None) for key, text in texts.items()}
+    sections = current.model_copy(update=changed)
+    before = current.model_dump()
+    row.body = report_to_json(report.model_copy(update={"sections": sections}))
+    row.version += 1
+    row.updated_at = now()
+    audit(
+        session,
+        actor,
+        "report",
+        f"{row.organ_id}:{row.year}",
+        "edit sections",
+        organ_id=row.organ_id,
+        before=before,
+        after=sections.model_dump(),
+    )
+
+
+def move(
+    session: Session, row: ReportRecord, name: str, role: Role, *, actor: str, comment: str = ""
+) -> None:
+    """Take a step of the review, or :class:`Refused` saying why it cannot be taken."""
+    step = MOVES.get(name)
+    if step is None:
+        raise Refused(f"未知的操作「{name}」")
+    if role is not step.role:
+        raise Refused(f"“{step.label}”由{step.role.label}办理")
+    if row.status != step.start:
+        raise Refused(f"报告当前{ReportStatus(row.status).label}，不能“{step.label}”")
+    if step.end is ReportStatus.DRAFT and not comment.strip():
+        raise Refused("退回时请写明退回意见")
+    if step.needs_clean and has_errors(check_report(report_of(row))):
+        raise Refused("报告还有错误级问题，改正后才能提交、审核或发布")
+    before = row.status
+    row.status = step.end.value
+    row.updated_at = now()
+    if step.end is ReportStatus.PUBLISHED:
+        row.published_at = row.updated_at
+    session.add(
+        ReportComment(report_id=row.id, at=row.updated_at, author=actor, action=name, text=comment.strip())
+    )
+    audit(
+        session,
+        actor,
+        "report",
+        f"{row.organ_id}:{row.year}",
+        name,
+        organ_id=row.organ_id,
+        before={"status": before},
+        after={"status": row.status},
+    )
+
+
+def comments(session: Session, row: ReportRecord) -> list[ReportComment]:
+    """The review's comments, oldest first."""
+    return list(
+        session.scalars(
+            select(ReportComment).where(ReportComment.report_id == row.id).order_by(ReportComment.id)
+        )
+    )
+
+
+def _cells_only(body: dict) -> dict:
+    return {key: body.get(key) for key in ("active", "requests", "appeals")}

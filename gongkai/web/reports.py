@@ -1,0 +1,194 @@
+"""The report workspace: the year's report computed from the records, its six sections edited,
+its findings shown with the cells outlined, its review (审核, 审签) and downloads in every form."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from gongkai.checks import SEVERITY_ORDER, check_report
+from gongkai.model.layouts import cell_name, layout_for
+from gongkai.model.sections import SECTION_HEADINGS
+from gongkai.store.records import NotFound, Refused
+from gongkai.store.reports import (
+    MOVES,
+    SECTION_KEYS,
+    STATUS_LABELS,
+    ReportStatus,
+    comments,
+    find_report,
+    move,
+    open_workspace,
+    recompute_tables,
+    report_of,
+    save_sections,
+)
+from gongkai.store.tables import ReportRecord
+from gongkai.web.deps import DB, Me, Principal, check_csrf, page, visible_organ
+from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
+
+router = APIRouter()
+MEDIA_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+FORM_LABELS = {"docx": "Word", "pdf": "PDF", "html": "网页", "md": "Markdown", "xlsx": "Excel"}
+
+
+def _staff_of(me: Principal, organ_id: int) -> bool:
+    return me.role.organ_staff and me.scope.home_organ_id == organ_id
+
+
+@router.get("/organs/{code}/reports")
+def list_reports(request: Request, session: DB, me: Me, code: str):
+    """The organ's reports by year, and (for its clerks) opening a year's workspace."""
+    organ = visible_organ(session, me, code)
+    rows = session.scalars(
+        select(ReportRecord).where(ReportRecord.organ_id == organ.id).order_by(ReportRecord.year.desc())
+    ).all()
+    return page(
+        request,
+        "reports.html",
+        me=me,
+        organ=organ,
+        rows=rows,
+        statuses=STATUS_LABELS,
+        may_open=me.role.value == "clerk" and _staff_of(me, organ.id),
+        this_year=date.today().year,
+    )
+
+
+@router.post("/organs/{code}/reports", dependencies=[Depends(check_csrf)])
+def create_report(
+    request: Request, session: DB, me: Me, code: str, year: Annotated[int, Form(ge=2019, le=2100)]
+):
+    """Open (or make) the year's draft from the records."""
+    organ = visible_organ(session, me, code)
+    if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
+        raise HTTPException(403, "只有本机关的经办人可以起草年度报告")
+    open_workspace(session, organ, year, actor=me.user.login)
+    return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
+
+
+def _record(session, me: Principal, code: str, year: int):
+    organ = visible_organ(session, me, code)
+    try:
+        return organ, find_report(session, organ, year)
+    except NotFound:
+        raise HTTPException(404, "没有这一年度的报告") from None
+
+
+@router.get("/organs/{code}/reports/{year}")
+def show_report(
+    request: Request,
+    session: DB,
+    me: Me,
+    code: str,
+    year: int,
+    error: str | None = None,
+    status_code: int = 200,
+):
+    """The workspace: status, findings, the report as it will be published, editors and moves."""
+    organ, row = _record(session, me, code, year)
+    report = report_of(row)
+    findings = sorted(check_report(report), key=lambda f: SEVERITY_ORDER[f.severity])
+    layout = layout_for(report.format)
+    named = [(f, "、".join(cell_name(c, layout) for c in f.cells[:3])) for f in findings]
+    preview = render(report, "html", findings).decode("utf-8")
+    sections = report.sections
+    texts = {key: (getattr(sections, key) if sections else None) or "" for key in SECTION_KEYS}
+    moves = [
+        m for m in MOVES.values() if m.start == row.status and m.role is me.role and _staff_of(me, organ.id)
+    ]
+    return page(
+        request,
+        "report.html",
+        status_code,
+        me=me,
+        organ=organ,
+        row=row,
+        report=report,
+        status=ReportStatus(row.status),
+        findings=named,
+        preview=preview,
+        headings={key: official for key, _, official, _ in SECTION_HEADINGS},
+        texts=texts,
+        editable=row.status == ReportStatus.DRAFT and me.role.value == "clerk" and _staff_of(me, organ.id),
+        moves=moves,
+        comments=comments(session, row),
+        forms=FORM_LABELS,
+        error=error,
+    )
+
+
+@router.post("/organs/{code}/reports/{year}/sections", dependencies=[Depends(check_csrf)])
+async def edit_sections(request: Request, session: DB, me: Me, code: str, year: int):
+    """Save the six sections' text."""
+    organ, row = _record(session, me, code, year)
+    if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
+        raise HTTPException(403, "只有本机关的经办人可以修改报告")
+    form = await request.form()
+    texts = {key: str(form.get(key, "")) for key in SECTION_KEYS if key in form}
+    try:
+        save_sections(session, row, texts, actor=me.user.login)
+    except Refused as exc:
+        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+    return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
+
+
+@router.post("/organs/{code}/reports/{year}/recompute", dependencies=[Depends(check_csrf)])
+def recompute(request: Request, session: DB, me: Me, code: str, year: int):
+    """Recompute the tables from the records (the text written is kept)."""
+    organ, row = _record(session, me, code, year)
+    if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
+        raise HTTPException(403, "只有本机关的经办人可以修改报告")
+    try:
+        recompute_tables(session, row, organ, actor=me.user.login)
+    except Refused as exc:
+        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+    return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
+
+
+@router.post("/organs/{code}/reports/{year}/moves/{name}", dependencies=[Depends(check_csrf)])
+def take_move(
+    request: Request,
+    session: DB,
+    me: Me,
+    code: str,
+    year: int,
+    name: str,
+    comment: Annotated[str, Form(max_length=2000)] = "",
+):
+    """Submit, approve, publish or return the report."""
+    organ, row = _record(session, me, code, year)
+    if not _staff_of(me, organ.id):
+        raise HTTPException(403, "只有本机关的经办人、审核人、审签人可以办理报告")
+    try:
+        move(session, row, name, me.role, actor=me.user.login, comment=comment)
+    except Refused as exc:
+        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+    return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
+
+
+@router.get("/organs/{code}/reports/{year}/download/{form}")
+def download(session: DB, me: Me, code: str, year: int, form: str) -> Response:
+    """The report in one of the writers' forms (HTML and XLSX list the findings)."""
+    organ, row = _record(session, me, code, year)
+    if form not in FORMS:
+        raise HTTPException(404, "没有这种格式")
+    report = report_of(row)
+    try:
+        data = render(report, form)
+    except WriterUnavailable as exc:
+        raise HTTPException(503, str(exc)) from None
+    name = f"{organ.code}-{year}{SUFFIXES[form]}"
+    return Response(
+        data, media_type=MEDIA_TYPES[form], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )

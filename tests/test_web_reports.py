@@ -1,0 +1,113 @@
+"""The report workspace (issue 6), on SQLite and PostgreSQL: the year's report computed from the
+records, its sections written, its findings shown, reviewed by 审核人 and signed by 审签人 with
+comments; every role held to its step; downloads in every form read back as the same report."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+
+from gongkai.model.report import report_cells
+from gongkai.readers import read_bytes
+from gongkai.store.accounts import add_user
+from gongkai.store.db import transaction
+from gongkai.store.tables import AuditEntry, ReportRecord
+
+SECTIONS = {
+    "overview": "（一）主动公开：本局通过门户网站主动公开政府信息。（二）依申请公开：本年共收到政府信息公开申请1件。"
+    "（三）政府信息管理：落实保密审查。（四）政府信息公开平台建设：完善门户网站专栏。（五）监督保障：开展社会评议。",
+    "active": "见下表。",
+    "requests": "见下表。",
+    "appeals": "本年度未发生因政府信息公开引起的行政复议、行政诉讼。",
+    "problems": "存在信息更新不够及时的问题。下一步将加强审核，改进发布流程。",
+    "other": "本年度未发出收费通知，未收取信息处理费。",
+}
+
+
+@pytest.fixture
+def staff(site, store):  # noqa: F811
+    with transaction(store) as s:
+        add_user(s, "approver", "审签人", "approver", "correct horse battery", organ="kj", actor="t")
+    return site
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    token = csrf_of(client.get("/").text)
+    return client.post(path, data={"csrf": token, **(data or {})}, follow_redirects=False, **kwargs)
+
+
+def test_a_report_is_drafted_written_reviewed_signed_and_published(staff, store) -> None:
+    clerk, reviewer, approver = (client_as(staff, who) for who in ("clerk", "reviewer", "approver"))
+    assert post(clerk, "/organs/kj/reports", {"year": "2026"}).status_code == 303
+    page = clerk.get("/organs/kj/reports/2026").text
+    assert "草稿" in page and "SEC-" in page  # sections still to write
+    assert "新收政府信息公开申请1件" in page  # the drafted sentence of section 一
+    # not submittable with errors
+    response = post(clerk, "/organs/kj/reports/2026/moves/submit")
+    assert response.status_code == 400 and "还有错误级问题" in response.text
+    # fill the sections (keeping the computed sentences of 一 and 六 is the clerk's choice)
+    assert post(clerk, "/organs/kj/reports/2026/sections", SECTIONS).status_code == 303
+    page = clerk.get("/organs/kj/reports/2026").text
+    assert "错误</td>" not in page
+    # each step by its role only
+    assert post(reviewer, "/organs/kj/reports/2026/moves/submit").status_code == 400
+    assert post(clerk, "/organs/kj/reports/2026/moves/submit").status_code == 303
+    response = post(clerk, "/organs/kj/reports/2026/sections", SECTIONS)
+    assert response.status_code == 400 and "只有草稿可以修改" in response.text  # in review: frozen
+    response = post(reviewer, "/organs/kj/reports/2026/moves/return_review")
+    assert response.status_code == 400 and "写明退回意见" in response.text
+    assert (
+        post(
+            reviewer, "/organs/kj/reports/2026/moves/return_review", {"comment": "第五部分请写具体措施"}
+        ).status_code
+        == 303
+    )
+    assert post(clerk, "/organs/kj/reports/2026/moves/submit").status_code == 303
+    assert post(reviewer, "/organs/kj/reports/2026/moves/approve").status_code == 303
+    assert post(approver, "/organs/kj/reports/2026/moves/approve").status_code == 400
+    assert post(approver, "/organs/kj/reports/2026/moves/publish", {"comment": "同意发布"}).status_code == 303
+    page = approver.get("/organs/kj/reports/2026").text
+    assert "已发布" in page and "第五部分请写具体措施" in page and "同意发布" in page
+    with transaction(store) as s:
+        row = s.scalars(select(ReportRecord)).one()
+        assert row.status == "published" and row.published_at is not None
+        moves = s.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity == "report").order_by(AuditEntry.id)
+        ).all()
+        assert moves == ["create", "edit sections", "submit", "return_review", "submit", "approve", "publish"]
+
+
+def test_only_a_draft_is_edited_and_only_by_the_organs_clerk(staff) -> None:
+    clerk = client_as(staff, "clerk")
+    post(clerk, "/organs/kj/reports", {"year": "2026"})
+    for login, status in (("reviewer", 403), ("supervisor", 403), ("other-clerk", 404), ("admin", 403)):
+        client = client_as(staff, login)
+        assert post(client, "/organs/kj/reports/2026/sections", SECTIONS).status_code == status, login
+        assert post(client, "/organs/kj/reports/2026/recompute").status_code == status, login
+    assert post(client_as(staff, "supervisor"), "/organs/kj/reports", {"year": "2025"}).status_code == 403
+    # a supervisor of the region reads it; one of another region does not see it
+    assert client_as(staff, "supervisor").get("/organs/kj/reports/2026").status_code == 200
+    assert client_as(staff, "far-supervisor").get("/organs/kj/reports/2026").status_code == 404
+
+
+def test_recomputing_keeps_the_text_written(staff) -> None:
+    clerk = client_as(staff, "clerk")
+    post(clerk, "/organs/kj/reports", {"year": "2026"})
+    post(clerk, "/organs/kj/reports/2026/sections", {**SECTIONS, "problems": "自己写的第五部分。"})
+    assert post(clerk, "/organs/kj/reports/2026/recompute").status_code == 303
+    assert "自己写的第五部分。" in clerk.get("/organs/kj/reports/2026").text
+
+
+@pytest.mark.parametrize("form", ["docx", "html", "md", "xlsx"])
+def test_downloads_read_back_as_the_same_report(staff, form: str) -> None:
+    clerk = client_as(staff, "clerk")
+    post(clerk, "/organs/kj/reports", {"year": "2026"})
+    post(clerk, "/organs/kj/reports/2026/sections", SECTIONS)
+    response = clerk.get(f"/organs/kj/reports/2026/download/{form}")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].endswith(f'kj-2026.{form}"')
+    read = read_bytes(response.content, f"kj-2026.{form}").report
+    data = clerk.get("/api/organs/kj/requests").json()
+    assert read.requests.new.total == len(data) == 1
+    assert report_cells(read)["requests.new.natural"] == 1
