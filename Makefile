@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint fmt bench install system-packages clean
+.PHONY: run samples test lint fmt bench install system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -18,8 +18,13 @@ install: $(STAMP)
 system-packages:
 	./scripts/system-packages
 
-## run: check the sample reports that ship with the project and print the findings
+## run: the web platform at http://127.0.0.1:8000 on a SQLite file with demo data (made once, in .gongkai/)
 run: $(STAMP)
+	GONGKAI_HOME=.gongkai $(BIN)/gongkai demo --seeds ../shared/seeds
+	GONGKAI_HOME=.gongkai $(BIN)/gongkai serve --host 127.0.0.1 --port 8000
+
+## samples: check the sample reports that ship with the project and print the findings
+samples: $(STAMP)
 	$(BIN)/gongkai check samples/ || test $$? -eq 1
 
 ## test: lint, then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres)

@@ -1012,6 +1012,30 @@ def serve(
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
+def demo(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="数据目录（默认 GONGKAI_HOME）")] = None,
+    year: Annotated[
+        int, typer.Option("--year", min=2021, max=2100, help="示范数据的年度")
+    ] = date.today().year,
+    seeds: Annotated[Path | None, typer.Option("--seeds", help="样本报告所在文件夹")] = None,
+) -> None:
+    """生成示范数据（只生成一次）并列出示范账号。Make the demo data once and print the demo accounts."""
+    from gongkai.demo import ACCOUNTS, DEMO_PASSWORD, has_demo, make_demo
+    from gongkai.store.accounts import ROLE_LABELS, Role
+
+    if data_dir is not None:
+        os.environ["GONGKAI_HOME"] = str(data_dir)
+    with work() as s:
+        if has_demo(s):
+            out.print("示范数据已存在。")
+        else:
+            for line in make_demo(s, year=year, seeds=seeds):
+                out.print(f"已生成 {line}")
+    out.print(f"示范账号（密码均为 {DEMO_PASSWORD}，仅供本机试用）：")
+    for account in ACCOUNTS:
+        out.print(f"  {account.login:10} {ROLE_LABELS[Role(account.role)]}  {account.name}")
+
+
 def install(app: typer.Typer) -> None:
     """Add the casework commands to the ``gongkai`` command."""
     app.command("deadline")(deadline)
@@ -1032,3 +1056,4 @@ def install(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")
     app.add_typer(users_app, name="users")
     app.command("serve")(serve)
+    app.command("demo")(demo)
