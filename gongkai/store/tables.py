@@ -249,3 +249,20 @@ class ReportComment(Base):
     author: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(24))
     text: Mapped[str] = mapped_column(Text, default="")
+
+
+class Submission(Base):
+    """A request filed on the public portal, waiting for the organ to confirm it (条例第三十一条:
+    an online request is received on the day both sides confirm it). The applicant follows it by
+    its tracking code."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"), index=True)
+    tracking_code: Mapped[str] = mapped_column(String(32), unique=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)  # the applicant's form, as filed
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | registered | rejected
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    note: Mapped[str] = mapped_column(Text, default="")  # why it was not registered

@@ -33,6 +33,7 @@ from gongkai.casework.requests import (
 from gongkai.casework.workdays import CalendarGap
 from gongkai.store.accounts import Role
 from gongkai.store.casefiles import find_request, load_case, nth_in_month, register, take_step
+from gongkai.store.portal import confirm_submission, find_submission, pending_submissions, reject_submission
 from gongkai.store.records import NotFound, Refused, parse_day, work_calendar
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.tables import RequestEvent
@@ -285,3 +286,53 @@ async def take_request_step(request: Request, session: DB, me: Me, code: str, nu
         # nothing was written: a step is checked before anything is stored
         return show_request(request, session, me, code, number, error=_problem(exc))
     return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)
+
+
+# --- requests filed on the public portal -----------------------------------------------------------
+
+
+@router.get("/organs/{code}/submissions")
+def list_submissions(
+    request: Request, session: DB, me: Me, code: str, error: str | None = None, status_code: int = 200
+):
+    """Portal requests waiting for the organ's confirmation (its staff only: they hold personal data)."""
+    organ = visible_organ(session, me, code)
+    if not me.scope.sees_personal_data(organ.id):
+        raise HTTPException(403, "网上申请含申请人个人信息，只有本机关工作人员可以查看")
+    items = pending_submissions(session, organ)
+    return page(
+        request,
+        "submissions.html",
+        status_code,
+        me=me,
+        organ=organ,
+        items=items,
+        kinds=APPLICANT_LABELS,
+        error=error,
+    )
+
+
+@router.post("/organs/{code}/submissions/{item_id}/{action}", dependencies=[Depends(check_csrf)])
+async def handle_submission(request: Request, session: DB, me: Me, code: str, item_id: int, action: str):
+    """Confirm a portal request (it is registered, received that day) or turn it away with a reason."""
+    organ = visible_organ(session, me, code)
+    if not _may_act(me, organ.id):
+        raise HTTPException(403, "只有本机关的经办人可以处理网上申请")
+    if action not in ("confirm", "reject"):
+        raise HTTPException(404, "没有这个操作")
+    form = {key: str(value).strip() for key, value in (await request.form()).items()}
+    try:
+        item = find_submission(session, organ, item_id)
+    except NotFound:
+        raise HTTPException(404, "没有这份网上申请") from None
+    try:
+        if action == "confirm":
+            on = parse_day(form.get("on") or date.today().isoformat(), "确认日期")
+            if on > date.today():
+                raise Refused("确认日期晚于今天")
+            row = confirm_submission(session, item, organ, on, work_calendar(session), actor=me.user.login)
+            return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)
+        reject_submission(session, item, form.get("reason", ""), actor=me.user.login)
+    except Refused as exc:
+        return list_submissions(request, session, me, code, error=str(exc), status_code=400)
+    return RedirectResponse(f"/organs/{organ.code}/submissions", status_code=303)

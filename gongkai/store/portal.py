@@ -1,0 +1,179 @@
+"""The public portal's records: requests filed online, confirmed (or turned away) by the organ, and
+followed by their tracking code; what the public may see of an organ.
+
+An online request is received on the day both sides confirm it (条例第三十一条第（三）项): filing
+on the portal makes a submission; the clerk's confirmation registers the request with that date.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pydantic
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gongkai.casework.law import APPLICANT_KINDS, OUTCOME_LABELS, Channel
+from gongkai.casework.requests import IllegalStep, make_registration
+from gongkai.casework.workdays import WorkCalendar
+from gongkai.store.casefiles import register
+from gongkai.store.records import NotFound, Refused, audit, now
+from gongkai.store.tables import Organ, Request, Submission
+
+FIELDS = {  # field → (label, required, max length)
+    "applicant_kind": ("申请人类别", True, 16),
+    "applicant_name": ("姓名或名称", True, 200),
+    "applicant_id": ("身份证明（证件类型和号码）", True, 100),
+    "applicant_contact": ("联系方式（电话、地址或电子邮箱）", True, 200),
+    "subject": ("所需政府信息的名称、文号或描述", True, 5000),
+    "form_wanted": ("获取信息的方式", False, 100),
+}
+
+
+def submission_problems(details: dict[str, str]) -> dict[str, str]:
+    """Each field's problem, in Chinese (empty when the form can be filed), per 条例第二十九条."""
+    problems = {}
+    for field, (label, required, longest) in FIELDS.items():
+        value = details.get(field, "").strip()
+        if required and not value:
+            problems[field] = f"请填写{label}"
+        elif len(value) > longest:
+            problems[field] = f"{label}不超过 {longest} 字"
+    if details.get("applicant_kind") and details["applicant_kind"] not in APPLICANT_KINDS:
+        problems["applicant_kind"] = "请选择申请人类别"
+    return problems
+
+
+def file_submission(session: Session, organ: Organ, details: dict[str, str]) -> Submission:
+    """File a request from the portal; returns it with its tracking code."""
+    clean = {field: details.get(field, "").strip() for field in FIELDS}
+    problems = submission_problems(clean)
+    if problems:
+        raise Refused("；".join(problems.values()))
+    if organ.kind != "organ":
+        raise Refused("请选择一个机关提出申请")
+    item = Submission(
+        organ_id=organ.id, tracking_code=secrets.token_urlsafe(12), submitted_at=now(), details=clean
+    )
+    session.add(item)
+    session.flush()
+    audit(session, "公众", "submission", item.tracking_code, "filed", organ_id=organ.id)
+    return item
+
+
+def pending_submissions(session: Session, organ: Organ) -> list[Submission]:
+    """What the organ has still to confirm or turn away, oldest first."""
+    return list(
+        session.scalars(
+            select(Submission)
+            .where(Submission.organ_id == organ.id, Submission.status == "pending")
+            .order_by(Submission.id)
+        )
+    )
+
+
+def find_submission(session: Session, organ: Organ, submission_id: int) -> Submission:
+    """One of the organ's submissions."""
+    item = session.get(Submission, submission_id)
+    if item is None or item.organ_id != organ.id:
+        raise NotFound("没有这份网上申请")
+    return item
+
+
+def confirm_submission(
+    session: Session, item: Submission, organ: Organ, on: date, calendar: WorkCalendar, *, actor: str
+) -> Request:
+    """Register the request, received on the day of confirmation (条例第三十一条第（三）项)."""
+    if item.status != "pending":
+        raise Refused("这份网上申请已处理")
+    arrived = (
+        item.submitted_at.replace(tzinfo=None)
+        if isinstance(item.submitted_at, datetime)
+        else item.submitted_at
+    )
+    try:
+        event = make_registration(
+            channel=Channel.ONLINE,
+            arrived=arrived,
+            confirmed_on=on,
+            applicant_kind=item.details["applicant_kind"],
+            applicant_name=item.details["applicant_name"],
+            subject=item.details["subject"],
+            applicant_id=item.details.get("applicant_id", ""),
+            applicant_contact=item.details.get("applicant_contact", ""),
+            form_wanted=item.details.get("form_wanted", ""),
+        )
+    except (IllegalStep, ValueError, pydantic.ValidationError) as exc:
+        raise Refused(str(exc)) from None
+    row = register(session, organ, event, calendar, actor=actor)
+    item.status, item.request_id = "registered", row.id
+    audit(
+        session,
+        actor,
+        "submission",
+        item.tracking_code,
+        "confirmed",
+        organ_id=organ.id,
+        after={"request": row.number},
+    )
+    return row
+
+
+def reject_submission(session: Session, item: Submission, reason: str, *, actor: str) -> None:
+    """Turn a submission away (not a disclosure request, a duplicate filing…), saying why."""
+    if item.status != "pending":
+        raise Refused("这份网上申请已处理")
+    if not reason.strip():
+        raise Refused("请写明不予登记的理由（申请人查询时可见）")
+    item.status, item.note = "rejected", reason.strip()[:1000]
+    audit(
+        session,
+        actor,
+        "submission",
+        item.tracking_code,
+        "rejected",
+        organ_id=item.organ_id,
+        after={"note": item.note},
+    )
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """What an applicant sees by their tracking code: never anyone's personal data."""
+
+    organ: str
+    submitted_on: date
+    status: str
+    number: str | None = None
+    received_on: date | None = None
+    answer_due: date | None = None
+    outcome: str | None = None
+    concluded_on: date | None = None
+    note: str = ""
+
+
+def track(session: Session, code: str) -> Tracking:
+    """The state of a portal request by its tracking code."""
+    item = session.scalar(select(Submission).where(Submission.tracking_code == code.strip()))
+    if item is None or len(code.strip()) > 32:
+        raise NotFound("没有这个查询码，请核对后重试")
+    organ = session.get(Organ, item.organ_id)
+    submitted = item.submitted_at.date()
+    if item.status == "pending":
+        return Tracking(organ.name, submitted, "已提交，等待机关确认（确认之日为收到申请之日）")
+    if item.status == "rejected":
+        return Tracking(organ.name, submitted, "未予登记", note=item.note)
+    row = session.get(Request, item.request_id)
+    outcome = OUTCOME_LABELS.get(row.outcome or "")
+    return Tracking(
+        organ.name,
+        submitted,
+        row.status,
+        row.number,
+        row.received_on,
+        row.answer_due,
+        outcome,
+        row.concluded_on,
+    )

@@ -1,0 +1,117 @@
+"""The public portal (issue 6), on SQLite and PostgreSQL: an organ's catalogue and published
+reports, an online request filed with its problems shown beside the fields, confirmed by the
+organ (received that day, 第三十一条), followed by its tracking code; rate limits; no personal data
+shown to the public."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi.testclient import TestClient
+from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+
+from gongkai.web.public import FILINGS_PER_HOUR
+
+FORM = {
+    "applicant_kind": "natural",
+    "applicant_name": "周八",
+    "applicant_id": "身份证 110101199001011234",
+    "applicant_contact": "13800000000",
+    "subject": "2025年科技项目经费分配结果",
+    "form_wanted": "电子邮件",
+}
+
+
+def file_online(client: TestClient, form: dict | None = None):
+    token = csrf_of(client.get("/public/kj/apply").text)
+    return client.post("/public/kj/apply", data={"csrf": token, **(form if form is not None else FORM)})
+
+
+def test_a_citizen_files_a_request_the_organ_confirms_it_and_the_citizen_follows_it(site) -> None:  # noqa: F811
+    citizen = TestClient(site)
+    response = file_online(citizen)
+    assert response.status_code == 200 and "查询码" in response.text
+    code = re.search(r'<strong class="code">([^<]+)</strong>', response.text).group(1)
+    status = citizen.get(f"/public/track?code={code}").text
+    assert "等待机关确认" in status and "周八" not in status
+    # the organ's clerk confirms: the request is registered, received that day
+    clerk = client_as(site, "clerk")
+    inbox = clerk.get("/organs/kj/submissions").text
+    assert "周八" in inbox and "2025年科技项目经费分配结果" in inbox
+    item = re.search(r"/organs/kj/submissions/(\d+)/confirm", inbox).group(1)
+    token = csrf_of(inbox)
+    today = date.today().isoformat()
+    response = clerk.post(
+        f"/organs/kj/submissions/{item}/confirm", data={"csrf": token, "on": today}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/organs/kj/requests/2026-0002"
+    page = clerk.get("/organs/kj/requests/2026-0002").text
+    assert f"{today}（互联网渠道）" in page
+    status = citizen.get(f"/public/track?code={code}").text
+    assert "2026-0002" in status and "办理中" in status and "周八" not in status
+    # the supervisor sees neither the inbox nor the applicant
+    assert client_as(site, "supervisor").get("/organs/kj/submissions").status_code == 403
+
+
+def test_a_submission_can_be_turned_away_with_a_reason_the_citizen_sees(site) -> None:  # noqa: F811
+    code = re.search(r'<strong class="code">([^<]+)</strong>', file_online(TestClient(site)).text).group(1)
+    clerk = client_as(site, "clerk")
+    inbox = clerk.get("/organs/kj/submissions").text
+    item = re.search(r"/organs/kj/submissions/(\d+)/reject", inbox).group(1)
+    token = csrf_of(inbox)
+    assert (
+        clerk.post(f"/organs/kj/submissions/{item}/reject", data={"csrf": token, "reason": ""}).status_code
+        == 400
+    )
+    clerk.post(
+        f"/organs/kj/submissions/{item}/reject",
+        data={"csrf": token, "reason": "属于信访事项，请向信访部门反映"},
+    )
+    status = TestClient(site).get(f"/public/track?code={code}").text
+    assert "未予登记" in status and "属于信访事项" in status
+
+
+def test_problems_are_shown_beside_their_fields_and_nothing_is_filed(site) -> None:  # noqa: F811
+    citizen = TestClient(site)
+    response = file_online(citizen, {**FORM, "applicant_name": " ", "subject": ""})
+    assert response.status_code == 400
+    assert 'id="p-applicant_name">请填写姓名或名称' in response.text
+    assert 'id="p-subject">请填写所需政府信息的名称、文号或描述' in response.text
+    assert "13800000000" in response.text  # what was typed is kept
+    assert "周八" not in client_as(site, "clerk").get("/organs/kj/submissions").text
+
+
+def test_filing_and_looking_up_are_rate_limited(site) -> None:  # noqa: F811
+    citizen = TestClient(site)
+    for _ in range(FILINGS_PER_HOUR):
+        assert file_online(citizen).status_code == 200
+    response = file_online(citizen)
+    assert response.status_code == 429 and "提交过于频繁" in response.text
+    assert TestClient(site).get("/public/track?code=nonexistent").status_code == 200
+    assert "没有这个查询码" in TestClient(site).get("/public/track?code=nonexistent").text
+
+
+def test_the_public_sees_published_reports_and_the_catalogue_only(site, store) -> None:  # noqa: F811
+    from test_web_reports import SECTIONS
+
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/").text)
+    clerk.post("/organs/kj/reports", data={"csrf": token, "year": "2026"})
+    public = TestClient(site)
+    assert public.get("/public/kj/reports/2026").status_code == 404  # a draft is not public
+    clerk.post("/organs/kj/reports/2026/sections", data={"csrf": token, **SECTIONS})
+    with store() as s, s.begin():
+        from sqlalchemy import update
+
+        from gongkai.store.tables import ReportRecord
+
+        s.execute(update(ReportRecord).values(status="published"))
+    page = public.get("/public/kj").text
+    assert "2026 年度报告" in page
+    report = public.get("/public/kj/reports/2026")
+    assert report.status_code == 200 and "收到和处理政府信息公开申请情况" in report.text
+    assert "检查发现" not in report.text
+    assert public.get("/public/kj/reports/2026/download/docx").status_code == 200
+    assert public.get("/public/xq").status_code == 404  # a region has no catalogue of its own
+    assert public.get("/public/nope").status_code == 404
