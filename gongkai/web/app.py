@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gongkai import __version__
 from gongkai.store.db import open_store
-from gongkai.web import api, auth, casework, public, reports
+from gongkai.web import api, auth, casework, console, public, reports
 from gongkai.web.deps import LoginRequired, page
 from gongkai.web.settings import WebSettings
 
@@ -49,6 +49,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(casework.router)
     app.include_router(reports.router)
     app.include_router(public.router)
+    app.include_router(console.router)
     app.include_router(api.router)
 
     @app.exception_handler(LoginRequired)

@@ -1,0 +1,295 @@
+"""The supervisor console (政务公开办): the reports of every organ in the region, uploaded in any
+form the readers take; findings per organ and per rule; an organ's report beside its previous year
+and beside the other organs; everything shown exported to XLSX."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import Response
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from gongkai.checks import check_report
+from gongkai.model.layouts import cell_name, layout_for
+from gongkai.model.report import report_cells, report_from_json
+from gongkai.store.accounts import Role
+from gongkai.store.records import audit, now
+from gongkai.store.reports import STATUS_LABELS, ReportStatus, report_of
+from gongkai.store.tables import Organ, ReportRecord
+from gongkai.web.deps import DB, Me, Principal, check_csrf, page
+from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, read_uploads
+
+router = APIRouter(prefix="/console")
+# The figures put side by side: key → short label.
+KEY_FIGURES = {
+    "requests.new.total": "新收申请",
+    "requests.carried_in.total": "上年结转",
+    "requests.granted.total": "予以公开",
+    "requests.partial.total": "部分公开",
+    "requests.total.total": "办结",
+    "requests.carried_over.total": "结转下年",
+    "appeals.review.total": "行政复议",
+    "appeals.review.corrected": "复议纠正",
+    "appeals.suit_direct.total": "直接起诉",
+    "appeals.suit_after_review.total": "复议后起诉",
+}
+
+
+def _supervising(me: Principal) -> None:
+    if me.role not in (Role.SUPERVISOR, Role.ADMIN):
+        raise HTTPException(403, "监督台供政务公开办和管理员使用")
+
+
+def _organs(session, me: Principal) -> list[Organ]:
+    return list(
+        session.scalars(
+            select(Organ).where(Organ.id.in_(me.scope.organ_ids), Organ.kind == "organ").order_by(Organ.code)
+        )
+    )
+
+
+def _overview(session, me: Principal, year: int | None):
+    """(organ, record, report, findings) for each organ in scope with a report of ``year``."""
+    organs = _organs(session, me)
+    query = select(ReportRecord).where(ReportRecord.organ_id.in_([o.id for o in organs]))
+    if year is not None:
+        query = query.where(ReportRecord.year == year)
+    records = session.scalars(query.order_by(ReportRecord.year.desc())).all()
+    by_organ = {o.id: o for o in organs}
+    rows = []
+    for record in records:
+        report = report_of(record)
+        rows.append((by_organ[record.organ_id], record, report, check_report(report)))
+    return organs, rows
+
+
+@router.get("")
+def console(request: Request, session: DB, me: Me, year: int | None = None, results: str | None = None):
+    """Every organ's reports with their findings, per organ and per rule."""
+    _supervising(me)
+    organs, rows = _overview(session, me, year)
+    per_rule: Counter[str] = Counter()
+    for *_, findings in rows:
+        per_rule.update(f.rule for f in findings)
+    years = sorted({record.year for _, record, _, _ in rows}, reverse=True)
+    return page(
+        request,
+        "console.html",
+        me=me,
+        organs=organs,
+        rows=rows,
+        per_rule=per_rule.most_common(),
+        year=year,
+        years=years,
+        statuses=STATUS_LABELS,
+        uploaded=None,
+    )
+
+
+@router.post("/upload", dependencies=[Depends(check_csrf)])
+async def upload(
+    request: Request,
+    session: DB,
+    me: Me,
+    files: Annotated[list[UploadFile], File()],
+    organ: Annotated[str, Form()] = "",
+):
+    """File published reports: each under the organ chosen, or the organ whose name it bears."""
+    _supervising(me)
+    if len(files) > MAX_UPLOAD_FILES:
+        raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
+    organs = _organs(session, me)
+    chosen = next((o for o in organs if o.code == organ), None)
+    if organ and chosen is None:
+        raise HTTPException(404, "没有这个机关")
+    payload, results = [], []
+    for item in files:
+        name = (item.filename or "未命名")[:200]
+        if item.size is not None and item.size > MAX_UPLOAD_BYTES:
+            results.append((name, f"{name}: 文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，未读取"))
+            continue
+        data = await item.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            results.append((name, f"{name}: 文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，未读取"))
+            continue
+        payload.append((name, data))
+    by_name = {o.name: o for o in organs}
+    for read in read_uploads(payload):
+        if read.problem:
+            results.append((read.name, read.problem))
+            continue
+        for body in read.reports:
+            report = report_from_json(body)
+            target = chosen or by_name.get(report.agency or "")
+            if target is None:
+                results.append(
+                    (
+                        read.name,
+                        f"{read.name}: 报告的机关「{report.agency}」不在本地区的机关名单中，请选择机关后上传",
+                    )
+                )
+                continue
+            if not report.year:
+                results.append((read.name, f"{read.name}: 读不出报告的年度"))
+                continue
+            results.append((read.name, _file(session, me, target, report.year, body, read.name)))
+    organs_, rows = _overview(session, me, None)
+    return page(
+        request,
+        "console.html",
+        me=me,
+        organs=organs_,
+        rows=rows,
+        per_rule=[],
+        year=None,
+        years=[],
+        statuses=STATUS_LABELS,
+        uploaded=results,
+    )
+
+
+def _file(session, me: Principal, organ: Organ, year: int, body: dict, name: str) -> str:
+    existing = session.scalar(
+        select(ReportRecord).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
+    )
+    if existing is not None and existing.source == "workspace":
+        return f"{name}: {organ.name} {year} 年度的报告由本平台起草，未用上传的文件替换"
+    before = None
+    if existing is None:
+        existing = ReportRecord(
+            organ_id=organ.id,
+            year=year,
+            source="uploaded",
+            status=ReportStatus.PUBLISHED.value,
+            body=body,
+            updated_at=now(),
+            published_at=now(),
+        )
+        session.add(existing)
+    else:
+        before = {"source_name": existing.source_name}
+        existing.body, existing.version, existing.updated_at = body, existing.version + 1, now()
+    existing.source_name = name
+    session.flush()
+    audit(
+        session,
+        me.user.login,
+        "report",
+        f"{organ.code}:{year}",
+        "upload",
+        organ_id=organ.id,
+        before=before,
+        after={"source_name": name},
+    )
+    return f"{name}: 已归入 {organ.name} {year} 年度"
+
+
+@router.get("/organs/{code}/{year}")
+def compare(request: Request, session: DB, me: Me, code: str, year: int):
+    """An organ's report beside its previous year and beside the other organs of the same year."""
+    _supervising(me)
+    organs = _organs(session, me)
+    organ = next((o for o in organs if o.code == code), None)
+    if organ is None:
+        raise HTTPException(404, "没有这个机关")
+    records = {
+        (r.organ_id, r.year): r
+        for r in session.scalars(
+            select(ReportRecord).where(
+                ReportRecord.organ_id.in_([o.id for o in organs]), ReportRecord.year.in_([year, year - 1])
+            )
+        )
+    }
+    this = records.get((organ.id, year))
+    if this is None:
+        raise HTTPException(404, "该机关没有这一年度的报告")
+    report = report_of(this)
+    cells = report_cells(report)
+    last = records.get((organ.id, year - 1))
+    changes = []
+    if last is not None:
+        last_report = report_of(last)
+        before = report_cells(last_report)
+        changes = [
+            (cell_name(k, layout_for(report.format)), before.get(k), v)
+            for k, v in cells.items()
+            if k in before and before.get(k) != v
+        ]
+        carried = [
+            (k, before.get(f"requests.carried_over.{k}"), cells.get(f"requests.carried_in.{k}"))
+            for k in ("total",)
+        ]
+    else:
+        carried = []
+    peers = []
+    for other in organs:
+        record = records.get((other.id, year))
+        if record is not None:
+            other_cells = report_cells(report_of(record))
+            peers.append((other, [other_cells.get(k) for k in KEY_FIGURES]))
+    findings = check_report(report)
+    return page(
+        request,
+        "compare.html",
+        me=me,
+        organ=organ,
+        year=year,
+        findings=findings,
+        changes=changes[:200],
+        has_last=last is not None,
+        carried=carried,
+        peers=peers,
+        figures=KEY_FIGURES,
+    )
+
+
+@router.get("/export.xlsx")
+def export(session: DB, me: Me, year: int | None = None) -> Response:
+    """Everything the console shows, as a workbook: figures and findings per organ."""
+    _supervising(me)
+    _, rows = _overview(session, me, year)
+    book = Workbook()
+    figures = book.active
+    figures.title = "主要数据"
+    figures.append(["机关", "年度", "状态", *KEY_FIGURES.values(), "错误", "警告"])
+    sheet = book.create_sheet("检查发现")
+    sheet.append(["机关", "年度", "级别", "规则", "单元格", "说明"])
+    for organ, record, report, findings in rows:
+        cells = report_cells(report)
+        counts = Counter(f.severity.value for f in findings)
+        figures.append(
+            [
+                organ.name,
+                record.year,
+                STATUS_LABELS[ReportStatus(record.status)],
+                *(cells.get(k) for k in KEY_FIGURES),
+                counts["error"],
+                counts["warning"],
+            ]
+        )
+        layout = layout_for(report.format)
+        for f in findings:
+            sheet.append(
+                [
+                    organ.name,
+                    record.year,
+                    f.severity.value,
+                    f.rule,
+                    "、".join(cell_name(c, layout) for c in f.cells[:3]),
+                    f.message,
+                ]
+            )
+    for ws in (figures, sheet):
+        ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    name = f"reports-{year or 'all'}.xlsx"
+    return Response(
+        out.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,73 @@
+"""The supervisor console (issue 6), on SQLite and PostgreSQL: reports uploaded in any form for the
+organs of the region, read in a worker with the readers' limits; findings per organ and rule; an
+organ beside its previous year and its peers; the XLSX export; access by role."""
+
+from __future__ import annotations
+
+import io
+
+from conftest import clean_report_2021
+from openpyxl import load_workbook
+from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+
+from gongkai.writers import render
+
+
+def upload(client, files: list[tuple[str, bytes]], organ: str = ""):
+    token = csrf_of(client.get("/console").text)
+    return client.post(
+        "/console/upload",
+        data={"csrf": token, "organ": organ},
+        files=[("files", (name, data, "application/octet-stream")) for name, data in files],
+    )
+
+
+def test_a_supervisor_uploads_reports_and_sees_their_findings(site) -> None:  # noqa: F811
+    supervisor = client_as(site, "supervisor")
+    clean = clean_report_2021()
+    broken = clean_report_2021(**{"requests.new.natural": 9})  # breaks the balance of its column
+    last_year = clean.model_copy(update={"year": 2023})
+    files = [
+        ("kj-2024.docx", render(clean, "docx")),
+        ("jy-2024.html", render(broken, "html", findings=[])),
+        ("kj-2023.md", render(last_year, "md")),
+        ("garbage.pdf", b"%PDF-1.4 not really a pdf"),
+    ]
+    response = upload(supervisor, files[:1] + files[2:], organ="kj")
+    assert response.status_code == 200
+    assert "kj-2024.docx: 已归入 某某区科学技术局 2024 年度" in response.text
+    assert "kj-2023.md: 已归入 某某区科学技术局 2023 年度" in response.text
+    assert "garbage.pdf:" in response.text and "Traceback" not in response.text
+    response = upload(supervisor, files[1:2], organ="jy")
+    assert "已归入 某某区教育局 2024 年度" in response.text
+    page = supervisor.get("/console?year=2024").text
+    assert "某某区科学技术局" in page and "某某区教育局" in page and "T3-BALANCE" in page
+    compare = supervisor.get("/console/organs/kj/2024").text
+    assert "与上一年度对比" in compare and "没有发现问题" in compare
+    export = supervisor.get("/console/export.xlsx?year=2024")
+    book = load_workbook(io.BytesIO(export.content))
+    organs = sorted(row[0] for row in book["主要数据"].iter_rows(min_row=2, values_only=True))
+    assert organs == ["某某区教育局", "某某区科学技术局"]
+    assert any(row[3] == "T3-BALANCE" for row in book["检查发现"].iter_rows(min_row=2, values_only=True))
+
+
+def test_a_report_naming_an_organ_outside_the_region_is_not_filed(site) -> None:  # noqa: F811
+    response = upload(client_as(site, "supervisor"), [("x.md", render(clean_report_2021(), "md"))])
+    assert "不在本地区的机关名单中" in response.text  # 示例市科学技术局 is no organ of xq
+    assert (
+        upload(
+            client_as(site, "far-supervisor"), [("x.md", render(clean_report_2021(), "md"))], organ="kj"
+        ).status_code
+        == 404
+    )
+
+
+def test_the_console_is_for_supervisors_and_administrators(site) -> None:  # noqa: F811
+    for login, status in (("clerk", 403), ("reviewer", 403), ("supervisor", 200), ("admin", 200)):
+        assert client_as(site, login).get("/console").status_code == status, login
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/").text)
+    response = clerk.post(
+        "/console/upload", data={"csrf": token}, files=[("files", ("a.md", b"x", "text/plain"))]
+    )
+    assert response.status_code == 403
