@@ -1,0 +1,178 @@
+"""Each role's main path in a real browser (issue 6): Playwright driving Debian's Chromium against
+the app served on loopback, on a SQLite file with the demo data. Screenshots of each path are kept
+in the test's temporary folder (printed with -s) to be looked at.
+
+Skips with the reason when Chromium or Playwright is missing (``make test`` installs both).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import clean_report_2021
+
+from gongkai.demo import DEMO_PASSWORD, make_demo
+from gongkai.store.db import transaction
+from gongkai.web.app import create_app
+from gongkai.web.settings import WebSettings
+from gongkai.writers import render
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+try:
+    from playwright.sync_api import Page, sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or sync_playwright is None,
+    reason="Chromium or Playwright not found: apt install chromium; pip install playwright (make test does both)",
+)
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    """The app on a free loopback port, on a SQLite file with the demo data."""
+    import uvicorn
+
+    from gongkai.store.db import open_store
+
+    folder = tmp_path_factory.mktemp("web")
+    url = f"sqlite:///{folder / 'gongkai.db'}"
+    with transaction(open_store(url)) as s:
+        make_demo(s, year=date.today().year)
+    app = create_app(WebSettings(url, folder, "browser-test-secret-" + "y" * 32))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def tab(browser, tmp_path: Path) -> Iterator[Page]:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    yield opened
+    opened.screenshot(path=str(tmp_path / "last.png"), full_page=True)
+    print(f"\nscreenshot: {tmp_path / 'last.png'}")
+    context.close()
+
+
+def sign_in(tab: Page, base: str, login: str) -> None:
+    tab.goto(f"{base}/login")
+    tab.fill("input[name=login]", login)
+    tab.fill("input[name=password]", DEMO_PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url(f"{base}/")
+
+
+def test_a_clerk_registers_and_answers_a_request(server: str, tab: Page) -> None:
+    sign_in(tab, server, "jingban")
+    tab.click("text=申请登记簿 >> nth=0")
+    tab.click("text=登记新申请")
+    tab.select_option("select[name=channel]", "in_person")
+    tab.fill("input[name=arrived]", f"{date.today().isoformat()}T09:30")
+    tab.select_option("select[name=applicant_kind]", "natural")
+    tab.fill("input[name=applicant_name]", "浏览器测试申请人")
+    tab.fill("textarea[name=subject]", "某某项目的环评批复")
+    tab.click("button:has-text('登记')")
+    assert re.search(r"/requests/\d{4}-\d{4}$", tab.url)
+    assert tab.locator("text=条例第三十三条第二款").count() == 1
+    tab.select_option("select[name=outcome]", "granted")
+    tab.click("button:has-text('答复')")
+    assert "已办结：（一）予以公开" in tab.content()
+
+
+def test_a_report_is_written_reviewed_signed_and_published(server: str, browser) -> None:
+    year = date.today().year
+    clerk = browser.new_page()
+    sign_in(clerk, server, "jingban")
+    clerk.goto(f"{server}/organs/demo-kj/reports")
+    clerk.fill("input[name=year]", str(year))
+    clerk.click("button:has-text('起草')")
+    texts = {
+        "overview": clerk.input_value("textarea[name=overview]")
+        + "（三）政府信息管理：落实保密审查。（四）政府信息公开平台建设：完善门户网站专栏。（五）监督保障：开展社会评议。",
+        "active": "见下表。",
+        "requests": "见下表。",
+        "appeals": "见下表。",
+        "problems": "存在信息更新不够及时的问题。下一步将加强审核，改进发布流程。",
+    }
+    for key, text in texts.items():
+        clerk.fill(f"textarea[name={key}]", text)
+    clerk.click("button:has-text('保存正文')")
+    clerk.click("button:has-text('提交审核')")
+    assert "待审核" in clerk.content(), clerk.locator(".error").all_inner_texts()
+    for login, button in (("shenhe", "审核通过"), ("shenqian", "审签发布")):
+        page = browser.new_page()
+        sign_in(page, server, login)
+        page.goto(f"{server}/organs/demo-kj/reports/{year}")
+        page.click(f"button:has-text('{button}')")
+        page.close()
+    public = browser.new_page()
+    public.goto(f"{server}/public/demo-kj")
+    public.click(f"text={year} 年度报告")
+    assert "收到和处理政府信息公开申请情况" in public.content()
+    for page in (clerk, public):
+        page.close()
+
+
+def test_a_supervisor_uploads_a_report_and_sees_its_findings(server: str, tab: Page, tmp_path: Path) -> None:
+    report = clean_report_2021(**{"requests.new.natural": 9}).model_copy(update={"agency": "示范区教育局"})
+    path = tmp_path / "jy-2024.html"
+    path.write_bytes(render(report, "html", findings=[]))
+    sign_in(tab, server, "jiandu")
+    tab.click("text=监督台")
+    tab.set_input_files("input[name=files]", str(path))
+    tab.click("button:has-text('上传并检查')")
+    assert "已归入 示范区教育局 2024 年度" in tab.content()
+    tab.goto(f"{server}/console?year=2024")
+    assert "T3-BALANCE" in tab.content()
+
+
+def test_a_citizen_files_a_request_and_follows_it(server: str, tab: Page) -> None:
+    tab.goto(f"{server}/public")
+    tab.click("text=示范区科学技术局")
+    tab.click("text=提出政府信息公开申请")
+    tab.click("button:has-text('提交申请')")  # empty: each problem beside its field
+    assert tab.locator("#p-applicant_name").inner_text() == "请填写姓名或名称"
+    tab.select_option("select[name=applicant_kind]", "natural")
+    tab.fill("input[name=applicant_name]", "网上申请人")
+    tab.fill("input[name=applicant_id]", "身份证 110101199001011234")
+    tab.fill("input[name=applicant_contact]", "13800000000")
+    tab.fill("textarea[name=subject]", "某某政策的解读材料")
+    tab.click("button:has-text('提交申请')")
+    code = tab.locator("strong.code").inner_text()
+    tab.click("text=查询办理情况")
+    assert "等待机关确认" in tab.content() and code in tab.url
