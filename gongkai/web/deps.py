@@ -51,9 +51,11 @@ class Principal:
 def principal(request: Request, session: DB) -> Principal:
     """The signed-in person, or :class:`LoginRequired`."""
     user_id = request.session.get("user_id")
-    user = session.get(User, user_id) if user_id is not None else None
+    if user_id is None:
+        raise LoginRequired  # the session (and its CSRF token) is kept for the public pages
+    user = session.get(User, user_id)
     if user is None or not user.active:
-        request.session.clear()
+        request.session.clear()  # an account removed or stopped: its session ends
         raise LoginRequired
     return Principal(user, scope_of(session, user))
 
