@@ -18,7 +18,21 @@ from gongkai.store.tables import Organ
 from gongkai.store.tables import Request as RequestRow
 from gongkai.web.deps import DB, Me, visible_organ
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class Problem(BaseModel):
+    """Why a request was refused, in Chinese."""
+
+    detail: str
+
+
+router = APIRouter(
+    prefix="/api",
+    tags=["api"],
+    responses={
+        401: {"model": Problem, "description": "未登录"},
+        404: {"model": Problem, "description": "没有这个机关或申请（或不在查看范围内）"},
+    },
+)
 
 
 class OrganPublic(BaseModel):

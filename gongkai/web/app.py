@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -66,10 +67,10 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
+        if request.url.path.startswith("/api/"):  # the shape the OpenAPI document declares
+            return await request_validation_exception_handler(request, exc)
         fields = "、".join(str(e["loc"][-1]) for e in exc.errors())
         message = f"提交的内容不完整或格式不对：{fields}"
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": message}, status_code=422)
         return page(request, "error.html", 422, message=message, status=422)
 
     @app.exception_handler(Exception)
