@@ -991,6 +991,9 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option("--secure-cookies", help="只通过 HTTPS 发送登录 Cookie（部署在 HTTPS 之后时使用）")
     ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="工作进程数（多核机器上可设为核数）")
+    ] = 1,
 ) -> None:
     """启动网页平台。Start the web platform."""
     import uvicorn
@@ -998,18 +1001,33 @@ def serve(
     from gongkai.web.app import create_app
     from gongkai.web.settings import WebSettings
 
-    if data_dir is not None and database_url is None:
-        database_url = f"sqlite:///{data_dir / 'gongkai.db'}"
+    if data_dir is not None:
+        os.environ["GONGKAI_HOME"] = str(data_dir)
+        database_url = database_url or f"sqlite:///{data_dir / 'gongkai.db'}"
+    if database_url:
+        os.environ["GONGKAI_DATABASE_URL"] = database_url
+    if secure_cookies:
+        os.environ["GONGKAI_SECURE_COOKIES"] = "1"
     try:
-        settings = WebSettings.load(
-            url=database_url, data_dir=data_dir, secure_cookies=secure_cookies or None
-        )
-        app = create_app(settings)
+        settings = WebSettings.load()
+        app = create_app(settings)  # also brings the database up to date, once, before any worker
     except (StoreError, OSError) as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
-    err.print(f"gongkai 网页平台：http://{host}:{port}/  （数据库 {settings.database_url}）")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    err.print(
+        f"gongkai 网页平台：http://{host}:{port}/  （数据库 {settings.database_url}，{workers} 个工作进程）"
+    )
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    else:  # each worker builds the app from the same environment
+        uvicorn.run(
+            "gongkai.web.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
 
 
 def demo(

@@ -216,7 +216,7 @@ def test_no_stack_trace_reaches_a_page(site) -> None:
         assert "Traceback" not in response.text and 'File "' not in response.text
 
 
-def test_authenticate_rehashes_nothing_for_a_wrong_password(store) -> None:
+def test_authenticate_accepts_only_the_right_password(store) -> None:
     with transaction(store) as s:
         add_organ(s, "kj", "科技局", actor="t")
         add_user(s, "a", "甲", "clerk", PASSWORD, organ="kj", actor="t")

@@ -114,8 +114,6 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
         return None
     if user is None or not user.active:
         return None
-    if _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = _HASHER.hash(password)
     return user
 
 

@@ -55,14 +55,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=15000")  # a writer waits its turn rather than fail
     cursor.close()
+
+
+READ_ONLY = {"gongkai_read_only": True}  # execution options of a transaction that only reads
 
 
 def _sqlite_begin(connection) -> None:
     # BEGIN IMMEDIATE takes the write lock at the start (waiting busy_timeout for it): a read that
-    # later wants to write cannot fail with "database is locked" when two clerks work at once.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # later wants to write cannot fail with "database is locked" when two clerks work at once. A
+    # transaction that only reads (a page being shown) begins deferred and never waits for writers.
+    read_only = connection.get_execution_options().get("gongkai_read_only")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -70,8 +75,14 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    # A web server's threads each hold a connection: more than SQLAlchemy's default five.
+    pool = (
+        {"pool_size": 10, "max_overflow": 30}
+        if url.startswith("sqlite:///") and ":memory:" not in url
+        else {}
+    )
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, **pool)
     except Exception as exc:  # a malformed URL or a missing driver
         raise StoreError(f"无法使用数据库地址 {url}：{exc}") from exc
     if engine.dialect.name == "sqlite":

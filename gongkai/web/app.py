@@ -82,3 +82,8 @@ def create_app(settings: WebSettings) -> FastAPI:
         return page(request, "error.html", 500, message=message, status=500)
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app as ``gongkai serve --workers N`` starts it in each worker, from the environment."""
+    return create_app(WebSettings.load())

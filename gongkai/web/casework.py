@@ -37,7 +37,7 @@ from gongkai.store.portal import confirm_submission, find_submission, pending_su
 from gongkai.store.records import NotFound, Refused, parse_day, work_calendar
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.tables import RequestEvent
-from gongkai.web.deps import DB, Me, Principal, check_csrf, page, visible_organ
+from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
 
 router = APIRouter()
 STATUS_FILTERS = {"open": "在办", "overdue": "已逾期", "concluded": "已办结", "all": "全部"}
@@ -255,7 +255,9 @@ STEP_BUILDERS = {
 
 
 @router.post("/organs/{code}/requests/{number}/steps/{step}", dependencies=[Depends(check_csrf)])
-async def take_request_step(request: Request, session: DB, me: Me, code: str, number: str, step: str):
+def take_request_step(
+    request: Request, session: DB, me: Me, form: FormFields, code: str, number: str, step: str
+):
     """Take one step on a request (the organ's clerks only); a refusal is shown on the request's page."""
     organ = visible_organ(session, me, code)
     if not _may_act(me, organ.id):
@@ -266,7 +268,6 @@ async def take_request_step(request: Request, session: DB, me: Me, code: str, nu
         row = find_request(session, organ, number)
     except NotFound:
         raise HTTPException(404, "没有这件申请") from None
-    form = {key: str(value).strip() for key, value in (await request.form()).items()}
     try:
         on = parse_day(form.get("on") or date.today().isoformat(), "日期")
         if on > date.today():
@@ -313,14 +314,15 @@ def list_submissions(
 
 
 @router.post("/organs/{code}/submissions/{item_id}/{action}", dependencies=[Depends(check_csrf)])
-async def handle_submission(request: Request, session: DB, me: Me, code: str, item_id: int, action: str):
+def handle_submission(
+    request: Request, session: DB, me: Me, form: FormFields, code: str, item_id: int, action: str
+):
     """Confirm a portal request (it is registered, received that day) or turn it away with a reason."""
     organ = visible_organ(session, me, code)
     if not _may_act(me, organ.id):
         raise HTTPException(403, "只有本机关的经办人可以处理网上申请")
     if action not in ("confirm", "reject"):
         raise HTTPException(404, "没有这个操作")
-    form = {key: str(value).strip() for key, value in (await request.form()).items()}
     try:
         item = find_submission(session, organ, item_id)
     except NotFound:

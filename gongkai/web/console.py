@@ -91,7 +91,7 @@ def console(request: Request, session: DB, me: Me, year: int | None = None, resu
 
 
 @router.post("/upload", dependencies=[Depends(check_csrf)])
-async def upload(
+def upload(
     request: Request,
     session: DB,
     me: Me,
@@ -112,7 +112,7 @@ async def upload(
         if item.size is not None and item.size > MAX_UPLOAD_BYTES:
             results.append((name, f"{name}: 文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，未读取"))
             continue
-        data = await item.read(MAX_UPLOAD_BYTES + 1)
+        data = item.file.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
             results.append((name, f"{name}: 文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，未读取"))
             continue

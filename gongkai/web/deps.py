@@ -15,16 +15,24 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from gongkai.store.accounts import Role, Scope, scope_of
+from gongkai.store.db import READ_ONLY
 from gongkai.store.records import NotFound, find_organ
 from gongkai.store.tables import Organ, User
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
+# Forms that change nothing in the database: signing in only reads the account (and a password check
+# takes a tenth of a second, which a write lock must not wait for).
+READ_ONLY_POSTS = {"/login", "/logout"}
+
+
 def db(request: Request) -> Iterator[Session]:
     """A session whose work is committed when the route returns, rolled back when it fails."""
     factory = request.app.state.sessions
     with factory() as session, session.begin():
+        if request.method in ("GET", "HEAD") or request.url.path in READ_ONLY_POSTS:
+            session.connection(execution_options=READ_ONLY)  # only reads: never waits for writers
         yield session
 
 
@@ -61,6 +69,17 @@ def principal(request: Request, session: DB) -> Principal:
 
 
 Me = Annotated[Principal, Depends(principal)]
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The posted form's text fields, stripped. Read here, on the event loop, so that the route
+    itself can be a plain function that FastAPI runs in a thread: a route that talks to the
+    database must never run on the event loop, where a wait for a lock would stall every request."""
+    form = await request.form()
+    return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
 
 
 def csrf_token(request: Request) -> str:

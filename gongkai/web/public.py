@@ -19,12 +19,11 @@ from gongkai.store.portal import FIELDS, file_submission, submission_problems, t
 from gongkai.store.records import NotFound, Refused, find_organ
 from gongkai.store.reports import ReportStatus, report_of
 from gongkai.store.tables import Organ, Publication, ReportRecord
-from gongkai.web.deps import DB, check_csrf, page
+from gongkai.web.deps import DB, FormFields, check_csrf, page
 from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 
 router = APIRouter(prefix="/public")
-FILINGS_PER_HOUR = 5
-LOOKUPS_PER_10_MINUTES = 30
+FILINGS_PER_HOUR = 5  # defaults; WebSettings carries the limits in force
 
 
 class RateLimit:
@@ -48,7 +47,11 @@ class RateLimit:
 def _limits(request: Request) -> tuple[RateLimit, RateLimit]:
     state = request.app.state
     if not hasattr(state, "portal_limits"):
-        state.portal_limits = (RateLimit(FILINGS_PER_HOUR, 3600), RateLimit(LOOKUPS_PER_10_MINUTES, 600))
+        settings = state.settings
+        state.portal_limits = (
+            RateLimit(settings.filings_per_hour, 3600),
+            RateLimit(settings.lookups_per_10_minutes, 600),
+        )
     return state.portal_limits
 
 
@@ -157,10 +160,10 @@ def apply_form(request: Request, session: DB, code: str):
 
 
 @router.post("/{code}/apply", dependencies=[Depends(check_csrf)])
-async def apply(request: Request, session: DB, code: str):
+def apply(request: Request, session: DB, fields: FormFields, code: str):
     """File the request; each problem is shown beside its field."""
     organ = _public_organ(session, code)
-    form = {key: str(value) for key, value in (await request.form()).items() if key in FIELDS}
+    form = {key: value for key, value in fields.items() if key in FIELDS}
     problems = submission_problems(form)
     if problems:
         return page(
@@ -174,7 +177,7 @@ async def apply(request: Request, session: DB, code: str):
             problems=problems,
         )
     if not _limits(request)[0].allow(_client(request)):
-        raise HTTPException(429, f"提交过于频繁：每小时最多 {FILINGS_PER_HOUR} 件，请稍后再试")
+        raise HTTPException(429, f"提交过于频繁：每小时最多 {_limits(request)[0].limit} 件，请稍后再试")
     try:
         item = file_submission(session, organ, form)
     except Refused as exc:

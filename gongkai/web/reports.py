@@ -28,7 +28,7 @@ from gongkai.store.reports import (
     save_sections,
 )
 from gongkai.store.tables import ReportRecord
-from gongkai.web.deps import DB, Me, Principal, check_csrf, page, visible_organ
+from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
 from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 
 router = APIRouter()
@@ -129,13 +129,12 @@ def show_report(
 
 
 @router.post("/organs/{code}/reports/{year}/sections", dependencies=[Depends(check_csrf)])
-async def edit_sections(request: Request, session: DB, me: Me, code: str, year: int):
+def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code: str, year: int):
     """Save the six sections' text."""
     organ, row = _record(session, me, code, year)
     if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
         raise HTTPException(403, "只有本机关的经办人可以修改报告")
-    form = await request.form()
-    texts = {key: str(form.get(key, "")) for key in SECTION_KEYS if key in form}
+    texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
         save_sections(session, row, texts, actor=me.user.login)
     except Refused as exc:

@@ -19,18 +19,26 @@ class WebSettings:
     secret_key: str
     secure_cookies: bool = False  # True behind HTTPS: cookies are then never sent over plain HTTP
     session_hours: int = 8
+    filings_per_hour: int = 5  # portal requests per client address
+    lookups_per_10_minutes: int = 30  # portal status lookups per client address
 
     @classmethod
     def load(
         cls, *, url: str | None = None, data_dir: Path | None = None, secure_cookies: bool | None = None
     ) -> WebSettings:
         """Settings from the arguments, the environment (``GONGKAI_DATABASE_URL``, ``GONGKAI_HOME``,
-        ``GONGKAI_SECURE_COOKIES``) and the data folder, whose ``secret.key`` is made on first use."""
+        ``GONGKAI_SECURE_COOKIES``, ``GONGKAI_PORTAL_FILINGS_PER_HOUR``,
+        ``GONGKAI_PORTAL_LOOKUPS_PER_10_MINUTES``) and the data folder, whose ``secret.key`` is made on
+        first use."""
         folder = data_dir or home()
         folder.mkdir(parents=True, exist_ok=True)
         if secure_cookies is None:
             secure_cookies = os.environ.get("GONGKAI_SECURE_COOKIES", "") in ("1", "true", "yes")
-        return cls(url or database_url(), folder, _secret_key(folder), secure_cookies)
+        limits = {
+            "filings_per_hour": int(os.environ.get("GONGKAI_PORTAL_FILINGS_PER_HOUR", "5")),
+            "lookups_per_10_minutes": int(os.environ.get("GONGKAI_PORTAL_LOOKUPS_PER_10_MINUTES", "30")),
+        }
+        return cls(url or database_url(), folder, _secret_key(folder), secure_cookies, **limits)
 
 
 def _secret_key(folder: Path) -> str:
