@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/forms.py
 	$(BIN)/python bench/writers.py
 	$(BIN)/python bench/casework.py
+	$(BIN)/python bench/web.py --workers 2
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
