@@ -47,6 +47,11 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/organs/{code}/reports/{year}/recompute"): CLERK_KJ,
     ("post", "/organs/{code}/reports/{year}/moves/{name}"): STAFF_KJ,
     ("get", "/organs/{code}/reports/{year}/download/{form}"): SCOPE_KJ,
+    ("get", "/organs/{code}/register"): SCOPE_KJ,
+    ("post", "/organs/{code}/register/{action}"): CLERK_KJ,
+    ("post", "/organs/{code}/register-import"): CLERK_KJ,
+    ("get", "/organs/{code}/appeals"): SCOPE_KJ,
+    ("post", "/organs/{code}/appeals/{action}"): CLERK_KJ,
     ("get", "/public/track"): EVERYONE,
     ("get", "/public"): EVERYONE,
     ("get", "/public/{code}"): EVERYONE,
@@ -77,6 +82,9 @@ FORMS = {  # a valid form for each POST, so that refusals come from access, not 
     "/organs/{code}/reports": {"year": "2026"},
     "/organs/{code}/reports/{year}/sections": {"problems": "暂无。"},
     "/public/{code}/apply": {},
+    "/organs/{code}/register/{action}": {"year": "2025", "key": "licensing.decisions", "value": "x"},
+    "/organs/{code}/appeals/{action}": {"number": "none", "result": "upheld"},
+    "/organs/{code}/register-import": {"kind": "documents"},
 }
 
 
@@ -91,6 +99,10 @@ def _fill(path: str, item_id: int) -> str:
         "name": "submit",  # refused while the draft has errors: no change
         "form": "md",
     }
+    if "/register/" in path:
+        values["action"] = "tally"  # refused: the value is not a number
+    elif "/appeals/" in path:
+        values["action"] = "decide"  # refused: no such case
     for key, value in values.items():
         path = path.replace("{" + key + "}", value)
     return path
@@ -161,6 +173,10 @@ def test_each_role_reaches_exactly_its_routes(prepared, role: str) -> None:
                 files=[("files", ("x.md", b"# x", "text/plain"))],
                 follow_redirects=False,
             )
+        elif template == "/organs/{code}/register-import":
+            ledger = [("file", ("x.csv", "名称\n甲\n".encode(), "text/csv"))]
+            data = {"csrf": token, **FORMS[template]}
+            response = client.post(path, data=data, files=ledger, follow_redirects=False)
         else:
             response = client.post(
                 path, data={"csrf": token, **FORMS.get(template, {})}, follow_redirects=False

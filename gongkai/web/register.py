@@ -1,0 +1,229 @@
+"""The proactive register and the appeals in the web: documents issued and repealed, the year's
+figures, what was published and its sign-offs, a 台账 imported from Excel; reconsiderations and
+suits with their results. Everyone in scope reads; the organ's clerks make the entries."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+
+from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
+from gongkai.store.accounts import Role
+from gongkai.store.ledger import LedgerProblems, import_ledger
+from gongkai.store.records import NotFound, Refused, parse_day
+from gongkai.store.register import (
+    SIGN_OFFS,
+    add_appeal,
+    add_document,
+    add_publication,
+    decide_appeal,
+    find_appeal,
+    find_document,
+    parse_tally,
+    repeal_document,
+    set_tally,
+)
+from gongkai.store.tables import Appeal, Document, Publication, Tally
+from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
+from gongkai.web.uploads import MAX_UPLOAD_BYTES
+
+router = APIRouter()
+
+
+def _clerk(me: Principal, organ_id: int) -> bool:
+    return me.role is Role.CLERK and me.scope.home_organ_id == organ_id
+
+
+def _past(text: str, what: str) -> date:
+    day = parse_day(text or date.today().isoformat(), what)
+    if day > date.today():
+        raise Refused(f"{what} {day} 晚于今天")
+    return day
+
+
+@router.get("/organs/{code}/register")
+def show_register(
+    request: Request,
+    session: DB,
+    me: Me,
+    code: str,
+    year: int | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+):
+    """Documents, the year's figures and the publication log."""
+    organ = visible_organ(session, me, code)
+    year = year or date.today().year
+    documents = session.scalars(
+        select(Document).where(Document.organ_id == organ.id).order_by(Document.issued_on.desc())
+    ).all()
+    tallies = {
+        t.key: t.value
+        for t in session.scalars(select(Tally).where(Tally.organ_id == organ.id, Tally.year == year))
+    }
+    published = session.scalars(
+        select(Publication)
+        .where(Publication.organ_id == organ.id)
+        .order_by(Publication.published_on.desc())
+        .limit(200)
+    ).all()
+    return page(
+        request,
+        "register.html",
+        status_code,
+        me=me,
+        organ=organ,
+        year=year,
+        documents=documents,
+        kinds=DOCUMENT_KINDS,
+        tallies=tallies,
+        tally_keys=TALLY_KEYS_2021,
+        published=published,
+        may_edit=_clerk(me, organ.id),
+        message=message,
+        failed=status_code != 200,
+    )
+
+
+@router.post("/organs/{code}/register/{action}", dependencies=[Depends(check_csrf)])
+def change_register(request: Request, session: DB, me: Me, form: FormFields, code: str, action: str):
+    """Enter a document, repeal one, set a figure, or log a publication."""
+    organ = visible_organ(session, me, code)
+    if not _clerk(me, organ.id):
+        raise HTTPException(403, "只有本机关的经办人可以登记")
+    actor = me.user.login
+    try:
+        if action == "document":
+            add_document(
+                session,
+                organ,
+                kind=form.get("kind", ""),
+                title=form.get("title", ""),
+                doc_number=form.get("doc_number", ""),
+                issued_on=_past(form.get("issued_on", ""), "印发日期"),
+                published_on=_past(form["published_on"], "公开日期") if form.get("published_on") else None,
+                actor=actor,
+            )
+        elif action == "repeal":
+            repeal_document(
+                session,
+                find_document(session, organ, form.get("document", "")),
+                _past(form.get("on", ""), "废止日期"),
+                actor=actor,
+            )
+        elif action == "tally":
+            year = int(form.get("year") or 0)
+            if not 2008 <= year <= date.today().year:
+                raise Refused("年度不对")
+            key = form.get("key", "")
+            set_tally(session, organ, year, key, parse_tally(key, form.get("value", "")), actor=actor)
+        elif action == "publish":
+            add_publication(
+                session,
+                organ,
+                title=form.get("title", ""),
+                category=form.get("category", ""),
+                published_on=_past(form.get("published_on", ""), "发布日期"),
+                channels=[
+                    c
+                    for c in form.get("channels", "").replace("，", "、").replace(",", "、").split("、")
+                    if c.strip()
+                ],
+                sign_offs={key: form.get(key, "") for key in SIGN_OFFS},
+                actor=actor,
+            )
+        else:
+            raise HTTPException(404, "没有这个操作")
+    except (Refused, NotFound, ValueError) as exc:
+        return show_register(request, session, me, code, message=str(exc), status_code=400)
+    return RedirectResponse(f"/organs/{organ.code}/register", status_code=303)
+
+
+@router.post("/organs/{code}/register-import", dependencies=[Depends(check_csrf)])
+def import_register(
+    request: Request,
+    session: DB,
+    me: Me,
+    code: str,
+    kind: Annotated[str, Form()],
+    file: Annotated[UploadFile, File()],
+):
+    """Import a 台账 (XLSX or CSV): every row checked first, nothing imported while a row is bad."""
+    organ = visible_organ(session, me, code)
+    if not _clerk(me, organ.id):
+        raise HTTPException(403, "只有本机关的经办人可以导入台账")
+    data = file.file.read(MAX_UPLOAD_BYTES + 1)
+    name = (file.filename or "台账")[:100]
+    if len(data) > MAX_UPLOAD_BYTES:
+        return show_register(request, session, me, code, message=f"{name}：文件太大", status_code=400)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ("ledger" + Path(name).suffix[:6])
+        path.write_bytes(data)
+        try:
+            count = import_ledger(session, organ, path, kind, actor=me.user.login)
+        except (LedgerProblems, Refused) as exc:
+            text = str(exc).replace(str(path), name)
+            return show_register(request, session, me, code, message=text, status_code=400)
+    return show_register(request, session, me, code, message=f"已从 {name} 导入 {count} 行")
+
+
+@router.get("/organs/{code}/appeals")
+def list_appeals(
+    request: Request, session: DB, me: Me, code: str, message: str | None = None, status_code: int = 200
+):
+    """Reconsiderations and suits about the organ's disclosure decisions."""
+    organ = visible_organ(session, me, code)
+    appeals = session.scalars(
+        select(Appeal).where(Appeal.organ_id == organ.id).order_by(Appeal.filed_on.desc())
+    ).all()
+    return page(
+        request,
+        "appeals.html",
+        status_code,
+        me=me,
+        organ=organ,
+        appeals=appeals,
+        kinds=APPEAL_KIND_LABELS,
+        results=APPEAL_RESULT_LABELS,
+        may_edit=_clerk(me, organ.id),
+        message=message,
+    )
+
+
+@router.post("/organs/{code}/appeals/{action}", dependencies=[Depends(check_csrf)])
+def change_appeals(request: Request, session: DB, me: Me, form: FormFields, code: str, action: str):
+    """Enter an appeal, or record its result."""
+    organ = visible_organ(session, me, code)
+    if not _clerk(me, organ.id):
+        raise HTTPException(403, "只有本机关的经办人可以登记")
+    try:
+        if action == "add":
+            add_appeal(
+                session,
+                organ,
+                number=form.get("number", ""),
+                kind=form.get("kind", ""),
+                filed_on=_past(form.get("filed_on", ""), "立案日期"),
+                request_number=form.get("request") or None,
+                actor=me.user.login,
+            )
+        elif action == "decide":
+            appeal = find_appeal(session, organ, form.get("number", ""))
+            decide_appeal(
+                session,
+                appeal,
+                form.get("result", ""),
+                _past(form.get("on", ""), "审结日期"),
+                actor=me.user.login,
+            )
+        else:
+            raise HTTPException(404, "没有这个操作")
+    except (Refused, NotFound) as exc:
+        return list_appeals(request, session, me, code, message=str(exc), status_code=400)
+    return RedirectResponse(f"/organs/{organ.code}/appeals", status_code=303)

@@ -1,0 +1,109 @@
+"""The proactive register and the appeals in the web (issue 6), on SQLite and PostgreSQL: entries by
+the organ's clerk, a 台账 imported from Excel (bad rows listed, nothing imported), reading by scope."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_clerk_keeps_the_register_and_imports_a_ledger(site) -> None:  # noqa: F811
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/organs/kj/register").text)
+    post = lambda path, data: clerk.post(path, data={"csrf": token, **data}, follow_redirects=False)  # noqa: E731
+    assert (
+        post(
+            "/organs/kj/register/document",
+            {
+                "kind": "normative",
+                "title": "某某管理办法",
+                "doc_number": "某科规〔2026〕1号",
+                "issued_on": "2026-02-10",
+            },
+        ).status_code
+        == 303
+    )
+    assert (
+        post("/organs/kj/register/repeal", {"document": "某科规〔2026〕1号", "on": "2026-06-30"}).status_code
+        == 303
+    )
+    assert (
+        post(
+            "/organs/kj/register/tally", {"year": "2026", "key": "licensing.decisions", "value": "120"}
+        ).status_code
+        == 303
+    )
+    response = post(
+        "/organs/kj/register/tally", {"year": "2026", "key": "licensing.decisions", "value": "1.5"}
+    )
+    assert response.status_code == 400 and "应为整数" in response.text
+    sign_offs = {"first_review": "甲", "second_review": "乙", "final_review": "丙", "secrecy_review": "丁"}
+    assert (
+        post(
+            "/organs/kj/register/publish",
+            {"title": "通知", "category": "政策文件及解读", "channels": "门户网站、政务新媒体", **sign_offs},
+        ).status_code
+        == 303
+    )
+    bad = _xlsx(
+        [["类别", "文件名称", "印发日期"], ["规章", "甲规定", date(2026, 1, 5)], ["通知", "乙", "2026-13-01"]]
+    )
+    response = clerk.post(
+        "/organs/kj/register-import",
+        data={"csrf": token, "kind": "documents"},
+        files=[("file", ("台账.xlsx", bad, "application/octet-stream"))],
+    )
+    assert response.status_code == 400 and "第 3 行" in response.text and "未导入任何一行" in response.text
+    good = _xlsx([["类别", "文件名称", "印发日期"], ["规章", "甲规定", date(2026, 1, 5)]])
+    response = clerk.post(
+        "/organs/kj/register-import",
+        data={"csrf": token, "kind": "documents"},
+        files=[("file", ("台账.xlsx", good, "application/octet-stream"))],
+    )
+    assert response.status_code == 200 and "已从 台账.xlsx 导入 1 行" in response.text
+    page = client_as(site, "supervisor").get("/organs/kj/register").text
+    assert (
+        "某某管理办法" in page
+        and "2026-06-30" in page
+        and "甲规定" in page
+        and "门户网站、政务新媒体" in page
+    )
+    assert "登记文件" not in page  # the supervisor reads, the clerk enters
+
+
+def test_a_clerk_enters_appeals_and_their_results(site) -> None:  # noqa: F811
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/organs/kj/appeals").text)
+    post = lambda path, data: clerk.post(path, data={"csrf": token, **data}, follow_redirects=False)  # noqa: E731
+    assert (
+        post(
+            "/organs/kj/appeals/add",
+            {"number": "某复〔2026〕1号", "kind": "review", "filed_on": "2026-04-01", "request": "2026-0001"},
+        ).status_code
+        == 303
+    )
+    response = post(
+        "/organs/kj/appeals/decide", {"number": "某复〔2026〕1号", "result": "corrected", "on": "2026-03-01"}
+    )
+    assert response.status_code == 400 and "早于立案日期" in response.text
+    assert (
+        post(
+            "/organs/kj/appeals/decide",
+            {"number": "某复〔2026〕1号", "result": "corrected", "on": "2026-05-20"},
+        ).status_code
+        == 303
+    )
+    page = client_as(site, "reviewer").get("/organs/kj/appeals").text
+    assert "结果纠正" in page and "2026-05-20" in page
