@@ -953,15 +953,49 @@ def users_add(
     by: ByOpt = None,
 ) -> None:
     """建立账号。密码从标准输入读取一行（脚本用），或在终端中输入两次。"""
-    if sys.stdin.isatty():
-        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+    password = _read_password()
     from gongkai.store.accounts import add_user
 
     with work() as s:
         user = add_user(s, login, name, role, password, organ=organ, actor=actor(by))
         out.print(f"已建立账号 {user.login}（{user.name}）")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users_app.command("password")
+def users_password(login: Annotated[str, typer.Argument(help="登录名")], by: ByOpt = None) -> None:
+    """设置新密码（从标准输入读取一行，或在终端中输入两次）。"""
+    from gongkai.store.accounts import find_user, set_password
+
+    password = _read_password()
+    with work() as s:
+        set_password(s, find_user(s, login), password, actor=actor(by))
+    out.print(f"已为 {login} 设置新密码")
+
+
+@users_app.command("stop")
+def users_stop(login: Annotated[str, typer.Argument(help="登录名")], by: ByOpt = None) -> None:
+    """停用账号（保留记录；已登录的会话在下一次访问时结束）。"""
+    from gongkai.store.accounts import find_user, set_active
+
+    with work() as s:
+        set_active(s, find_user(s, login), False, actor=actor(by))
+    out.print(f"已停用 {login}")
+
+
+@users_app.command("start")
+def users_start(login: Annotated[str, typer.Argument(help="登录名")], by: ByOpt = None) -> None:
+    """重新启用账号。"""
+    from gongkai.store.accounts import find_user, set_active
+
+    with work() as s:
+        set_active(s, find_user(s, login), True, actor=actor(by))
+    out.print(f"已启用 {login}")
 
 
 @users_app.command("list")

@@ -224,3 +224,57 @@ def test_authenticate_accepts_only_the_right_password(store) -> None:
         assert authenticate(s, "a", PASSWORD) is not None
         assert authenticate(s, "a", PASSWORD + "x") is None
         assert authenticate(s, "b", PASSWORD) is None
+
+
+def test_a_stopped_account_is_signed_out_and_cannot_sign_in(site, store) -> None:
+    from gongkai.store.accounts import find_user, set_active, set_password
+
+    clerk = client_as(site, "clerk")
+    assert clerk.get("/organs/kj/requests").status_code == 200
+    with transaction(store) as s:
+        set_active(s, find_user(s, "clerk"), False, actor="admin")
+    response = clerk.get("/organs/kj/requests", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    client = TestClient(site)
+    token = csrf_of(client.get("/login").text)
+    assert (
+        client.post("/login", data={"login": "clerk", "password": PASSWORD, "csrf": token}).status_code == 400
+    )
+    with transaction(store) as s:
+        user = find_user(s, "clerk")
+        set_active(s, user, True, actor="admin")
+        set_password(s, user, "a brand new passphrase", actor="admin")
+    assert (
+        client.post("/login", data={"login": "clerk", "password": PASSWORD, "csrf": token}).status_code == 400
+    )
+    response = client.post(
+        "/login",
+        data={"login": "clerk", "password": "a brand new passphrase", "csrf": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+
+
+def test_users_commands_stop_and_start_an_account(database_url: str, tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app
+
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", database_url)
+    monkeypatch.setenv("GONGKAI_HOME", str(tmp_path))
+    runner = CliRunner()
+    assert runner.invoke(app, ["organs", "add", "kj", "科技局"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app,
+            ["users", "add", "wang", "--name", "王五", "--role", "clerk", "--organ", "kj"],
+            input=PASSWORD + "\n",
+        ).exit_code
+        == 0
+    )
+    assert runner.invoke(app, ["users", "stop", "wang"]).exit_code == 0
+    assert "（已停用）" in runner.invoke(app, ["users", "list"]).stdout
+    assert runner.invoke(app, ["users", "password", "wang"], input="short\n").exit_code == 2
+    assert runner.invoke(app, ["users", "start", "wang"]).exit_code == 0
+    assert "（已停用）" not in runner.invoke(app, ["users", "list"]).stdout
+    assert runner.invoke(app, ["users", "stop", "nobody"]).exit_code == 2

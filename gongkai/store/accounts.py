@@ -105,6 +105,38 @@ def add_user(
     return user
 
 
+def find_user(session: Session, login: str) -> User:
+    """The account with this login."""
+    user = session.scalar(select(User).where(User.login == login.strip()))
+    if user is None:
+        raise Refused(f"没有登录名为「{login}」的账号")
+    return user
+
+
+def set_password(session: Session, user: User, password: str, *, actor: str) -> None:
+    """Give an account a new password (its old sessions stay valid until they expire)."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise Refused(f"密码至少 {MIN_PASSWORD_CHARS} 个字符")
+    user.password_hash = _HASHER.hash(password)
+    audit(session, actor, "user", user.login, "password", organ_id=user.organ_id)
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: str) -> None:
+    """Stop an account (its sessions end at the next page) or start it again; accounts are never deleted."""
+    before = user.active
+    user.active = active
+    audit(
+        session,
+        actor,
+        "user",
+        user.login,
+        "start" if active else "stop",
+        organ_id=user.organ_id,
+        before={"active": before},
+        after={"active": active},
+    )
+
+
 def authenticate(session: Session, login: str, password: str) -> User | None:
     """The active account with this login and password, or None (never saying which was wrong)."""
     user = session.scalar(select(User).where(User.login == login.strip()))
