@@ -120,7 +120,8 @@ def test_a_report_is_written_reviewed_signed_and_published(server: str, browser)
     sign_in(clerk, server, "jingban")
     clerk.goto(f"{server}/organs/demo-kj/reports")
     clerk.fill("input[name=year]", str(year))
-    clerk.click("button:has-text('起草')")
+    with clerk.expect_navigation():
+        clerk.click("button:has-text('起草')")
     texts = {
         "overview": clerk.input_value("textarea[name=overview]")
         + "（三）政府信息管理：落实保密审查。（四）政府信息公开平台建设：完善门户网站专栏。（五）监督保障：开展社会评议。",
@@ -131,14 +132,17 @@ def test_a_report_is_written_reviewed_signed_and_published(server: str, browser)
     }
     for key, text in texts.items():
         clerk.fill(f"textarea[name={key}]", text)
-    clerk.click("button:has-text('保存正文')")
-    clerk.click("button:has-text('提交审核')")
+    with clerk.expect_navigation():
+        clerk.click("button:has-text('保存正文')")
+    with clerk.expect_navigation():
+        clerk.click("button:has-text('提交审核')")
     assert "待审核" in clerk.content(), clerk.locator(".error").all_inner_texts()
     for login, button in (("shenhe", "审核通过"), ("shenqian", "审签发布")):
         page = browser.new_page()
         sign_in(page, server, login)
         page.goto(f"{server}/organs/demo-kj/reports/{year}")
-        page.click(f"button:has-text('{button}')")
+        with page.expect_navigation():
+            page.click(f"button:has-text('{button}')")
         page.close()
     public = browser.new_page()
     public.goto(f"{server}/public/demo-kj")
@@ -159,6 +163,9 @@ def test_a_supervisor_uploads_a_report_and_sees_its_findings(server: str, tab: P
     assert "已归入 示范区教育局 2024 年度" in tab.content()
     tab.goto(f"{server}/console?year=2024")
     assert "T3-BALANCE" in tab.content()
+    # the charts are drawn by the ECharts the project ships: each has its canvas
+    for chart in ("kind", "outcome", "trend", "corrected"):
+        tab.wait_for_selector(f"#chart-{chart} canvas")
 
 
 def test_a_citizen_files_a_request_and_follows_it(server: str, tab: Page) -> None:

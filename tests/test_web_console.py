@@ -42,6 +42,19 @@ def test_a_supervisor_uploads_reports_and_sees_their_findings(site) -> None:  # 
     assert "已归入 某某区教育局 2024 年度" in response.text
     page = supervisor.get("/console?year=2024").text
     assert "某某区科学技术局" in page and "某某区教育局" in page and "T3-BALANCE" in page
+    # chart data: the year's new requests by applicant kind, per organ, from the reports themselves
+    import json
+    import re as _re
+
+    charts = json.loads(
+        _re.search(r'<script type="application/json" id="chart-data">(.*?)</script>', page, _re.S).group(1)
+    )
+    assert charts["organs"] == ["某某区教育局", "某某区科学技术局"]
+    assert charts["byKind"][0] == ["自然人", [9, 5]] and charts["years"] == [2024]  # in the table's order
+    assert (
+        "/static/vendor/echarts-5.6.0/echarts.min.js" in page
+        and supervisor.get("/static/vendor/echarts-5.6.0/echarts.min.js").status_code == 200
+    )
     compare = supervisor.get("/console/organs/kj/2024").text
     assert "与上一年度对比" in compare and "没有发现问题" in compare
     export = supervisor.get("/console/export.xlsx?year=2024")

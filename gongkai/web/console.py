@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from gongkai.casework.law import APPLICANT_LABELS
 from gongkai.checks import check_report
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells, report_from_json
@@ -87,7 +88,71 @@ def console(request: Request, session: DB, me: Me, year: int | None = None, resu
         years=years,
         statuses=STATUS_LABELS,
         uploaded=None,
+        charts=chart_data(rows, year),
     )
+
+
+OUTCOME_GROUPS = {  # table 三's outcome rows, grouped as its printed groups
+    "予以公开": ("granted",),
+    "部分公开": ("partial",),
+    "不予公开": ("withheld",),
+    "无法提供": ("unavailable",),
+    "不予处理": ("rejected",),
+    "其他处理": ("other",),
+}
+APPEAL_GROUPS = ("review", "suit_direct", "suit_after_review")
+
+
+def _outcome_total(cells: dict, prefixes: tuple[str, ...]) -> int:
+    """The requests concluded under one printed group of table 三's outcomes (its rows' totals)."""
+    return sum(
+        value or 0
+        for key, value in cells.items()
+        if key.startswith("requests.") and key.endswith(".total") and key.split(".")[1] in prefixes
+    )
+
+
+def chart_data(rows: list, year: int | None) -> dict:
+    """What the console's charts show: requests by applicant kind and by outcome per organ (the
+    year shown, or each organ's latest), new requests by year per organ, and the share of decided
+    reconsiderations and suits that corrected the organ."""
+    latest: dict[str, tuple[int, dict]] = {}
+    trend: dict[str, dict[int, int | None]] = {}
+    for organ, record, report, _ in rows:
+        cells = report_cells(report)
+        trend.setdefault(organ.name, {})[record.year] = cells.get("requests.new.total")
+        shown = year is None or record.year == year
+        if shown and (organ.name not in latest or record.year > latest[organ.name][0]):
+            latest[organ.name] = (record.year, cells)
+    organs = sorted(latest)
+    # Series as [name, values] pairs: the template's JSON sorts object keys, and the legend must
+    # keep the order of the table's columns and rows.
+    by_kind = [
+        [label, [latest[o][1].get(f"requests.new.{kind}") or 0 for o in organs]]
+        for kind, label in APPLICANT_LABELS.items()
+    ]
+    by_outcome = [
+        [label, [_outcome_total(latest[o][1], prefixes) for o in organs]]
+        for label, prefixes in OUTCOME_GROUPS.items()
+    ]
+    corrected = []
+    for o in organs:
+        cells = latest[o][1]
+        decided = sum(
+            (cells.get(f"appeals.{g}.total") or 0) - (cells.get(f"appeals.{g}.pending") or 0)
+            for g in APPEAL_GROUPS
+        )
+        fixed = sum(cells.get(f"appeals.{g}.corrected") or 0 for g in APPEAL_GROUPS)
+        corrected.append(round(100 * fixed / decided, 1) if decided else None)
+    years = sorted({y for values in trend.values() for y in values})
+    return {
+        "organs": organs,
+        "byKind": by_kind,
+        "byOutcome": by_outcome,
+        "corrected": corrected,
+        "years": years,
+        "trend": [[name, [values.get(y) for y in years]] for name, values in sorted(trend.items())],
+    }
 
 
 @router.post("/upload", dependencies=[Depends(check_csrf)])
@@ -149,6 +214,7 @@ def upload(
         years=[],
         statuses=STATUS_LABELS,
         uploaded=results,
+        charts=chart_data(rows, None),
     )
 
 

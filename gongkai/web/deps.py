@@ -28,7 +28,8 @@ READ_ONLY_POSTS = {"/login", "/logout"}
 
 
 def db(request: Request) -> Iterator[Session]:
-    """A session whose work is committed when the route returns, rolled back when it fails."""
+    """A session whose work is committed when the route returns (before the response is sent),
+    rolled back when it fails."""
     factory = request.app.state.sessions
     with factory() as session, session.begin():
         if request.method in ("GET", "HEAD") or request.url.path in READ_ONLY_POSTS:
@@ -36,7 +37,9 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-DB = Annotated[Session, Depends(db)]
+# scope="function": the transaction is committed when the route returns, before the response goes
+# out, so that the page a redirect leads to already shows what the form changed.
+DB = Annotated[Session, Depends(db, scope="function")]
 
 
 class LoginRequired(Exception):
