@@ -83,6 +83,7 @@ from gongkai.store.records import (
     add_organ,
     enter_year,
     find_organ,
+    happened,
     organ_tree,
     parse_day,
     work_calendar,
@@ -379,9 +380,9 @@ def requests_register(
             arrival = datetime.fromisoformat(arrived) if arrived else datetime.now().replace(microsecond=0)
         except ValueError:
             raise Refused(f"--arrived「{arrived}」不是 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM") from None
-        _not_ahead(arrival.date(), "到达时间")
+        happened(arrival.date(), "到达时间")
         if confirmed:
-            _not_ahead(parse_day(confirmed, "--confirmed"), "确认日期")
+            happened(parse_day(confirmed, "--confirmed"), "确认日期")
         event = make_registration(
             channel=channel,
             arrived=arrival,
@@ -451,24 +452,11 @@ def requests_show(organ: OrganOpt, number: NumberArg) -> None:
         _print_deadlines(load_case(s, row, work_calendar(s)))
 
 
-def _not_ahead(day: date, what: str = "日期") -> None:
-    """A step is recorded when it has happened: a date after today is a typing error."""
-    if day > date.today():
-        raise Refused(
-            f"{what} {day.isoformat()} 晚于今天（{date.today().isoformat()}），只能登记已经发生的事"
-        )
-
-
-def _past(day: date, what: str) -> date:
-    _not_ahead(day, what)
-    return day
-
-
 def _step(organ: str, number: str, make: Callable[[], Event], by: str | None) -> None:
     """Build the step (inside :func:`work`, so that a bad date or value is one line) and take it."""
     with work() as s:
         event = make()
-        _not_ahead(event.on)
+        happened(event.on)
         calendar = work_calendar(s)
         row = find_request(s, find_organ(s, organ), number)
         case = take_step(s, row, event, calendar, actor=actor(by))
@@ -633,7 +621,7 @@ def fee_notice(
         row = find_request(s, find_organ(s, organ), number)
         quote = FeeQuote.per_page(pages) if pages is not None else FeeQuote.per_request(nth_in_month(s, row))
         day = _day(on)
-        _not_ahead(day)
+        happened(day)
         event = FeeNoticed(
             on=day,
             received_on=parse_day(received, "--received") if received else day,
@@ -705,7 +693,7 @@ def appeal_add(
     """登记复议或诉讼案件。"""
     with work() as s:
         filed_on = parse_day(filed, "--filed")
-        _not_ahead(filed_on, "立案日期")
+        happened(filed_on, "立案日期")
         add_appeal(
             s,
             find_organ(s, organ),
@@ -732,7 +720,7 @@ def appeal_decide(
     """登记审结结果。"""
     with work() as s:
         decided_on = _day(on)
-        _not_ahead(decided_on, "审结日期")
+        happened(decided_on, "审结日期")
         decide_appeal(s, find_appeal(s, find_organ(s, organ), number), result, decided_on, actor=actor(by))
     out.print(f"{number}：{APPEAL_RESULT_LABELS[result]}")
 
@@ -789,8 +777,8 @@ def register_document(
             kind=kind,
             title=title,
             doc_number=doc_number,
-            issued_on=_past(parse_day(issued, "--issued"), "印发日期"),
-            published_on=_past(parse_day(published, "--published"), "公开日期") if published else None,
+            issued_on=happened(parse_day(issued, "--issued"), "印发日期"),
+            published_on=happened(parse_day(published, "--published"), "公开日期") if published else None,
             actor=actor(by),
         )
         out.print(f"已登记文件 {doc.id}：{DOCUMENT_KINDS[doc.kind]}《{doc.title}》")
@@ -806,7 +794,7 @@ def register_repeal(
     """登记文件废止。"""
     with work() as s:
         doc = find_document(s, find_organ(s, organ), document)
-        repeal_document(s, doc, _past(_day(on), "废止日期"), actor=actor(by))
+        repeal_document(s, doc, happened(_day(on), "废止日期"), actor=actor(by))
         out.print(f"《{doc.title}》于 {doc.repealed_on} 废止")
 
 
@@ -856,7 +844,7 @@ def register_publish(
             find_organ(s, organ),
             title=title,
             category=category,
-            published_on=_past(_day(on), "发布日期"),
+            published_on=happened(_day(on), "发布日期"),
             channels=channel,
             sign_offs=sign_offs,
             actor=actor(by),

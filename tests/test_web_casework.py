@@ -278,3 +278,19 @@ def test_users_commands_stop_and_start_an_account(database_url: str, tmp_path, m
     assert runner.invoke(app, ["users", "start", "wang"]).exit_code == 0
     assert "（已停用）" not in runner.invoke(app, ["users", "list"]).stdout
     assert runner.invoke(app, ["users", "stop", "nobody"]).exit_code == 2
+
+
+def test_dates_after_today_are_refused_on_the_pages_as_on_the_command_line(site) -> None:
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/organs/kj/requests/new").text)
+    response = clerk.post(
+        "/organs/kj/requests/2026-0001/steps/answer",
+        data={"csrf": token, "on": "2099-01-05", "outcome": "granted"},
+    )
+    assert "日期 2099-01-05 晚于今天" in response.text
+    form = {"csrf": token, "channel": "online", "arrived": "2026-03-06T18:20", "confirmed_on": "2099-01-05"}
+    response = clerk.post(
+        "/organs/kj/requests",
+        data={**form, "applicant_kind": "natural", "applicant_name": "李四", "subject": "x"},
+    )
+    assert response.status_code == 400 and "确认日期 2099-01-05 晚于今天" in response.text

@@ -189,3 +189,17 @@ def parse_day(text: str, what: str = "日期") -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise Refused(f"{what}「{text}」不是 YYYY-MM-DD 格式的日期") from None
+
+
+def happened(day: date, what: str = "日期") -> date:
+    """``day``, or :class:`Refused` when it is after today: a step is recorded when it has happened,
+    so a later date is a typing error."""
+    today = date.today()
+    if day > today:
+        raise Refused(f"{what} {day.isoformat()} 晚于今天（{today.isoformat()}），只能登记已经发生的事")
+    return day
+
+
+def parse_past_day(text: str | None, what: str = "日期") -> date:
+    """An ISO date that has happened; today when none is given."""
+    return happened(parse_day(text, what) if text else date.today(), what)

@@ -34,7 +34,7 @@ from gongkai.casework.workdays import CalendarGap
 from gongkai.store.accounts import Role
 from gongkai.store.casefiles import find_request, load_case, nth_in_month, register, take_step
 from gongkai.store.portal import confirm_submission, find_submission, pending_submissions, reject_submission
-from gongkai.store.records import NotFound, Refused, parse_day, work_calendar
+from gongkai.store.records import NotFound, Refused, happened, parse_day, parse_past_day, work_calendar
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.tables import RequestEvent
 from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
@@ -152,8 +152,7 @@ def create_request(
             arrival = datetime.fromisoformat(arrived)
         except ValueError:
             raise Refused("到达时间应为 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM") from None
-        if arrival.date() > date.today():
-            raise Refused("到达时间晚于今天")
+        happened(arrival.date(), "到达时间")
         try:
             channel_value = Channel(channel)
         except ValueError:
@@ -161,7 +160,7 @@ def create_request(
         event = make_registration(
             channel=channel_value,
             arrived=arrival,
-            confirmed_on=parse_day(confirmed_on, "确认日期") if confirmed_on else None,
+            confirmed_on=happened(parse_day(confirmed_on, "确认日期"), "确认日期") if confirmed_on else None,
             applicant_kind=applicant_kind,
             applicant_name=applicant_name,
             subject=subject,
@@ -269,9 +268,7 @@ def take_request_step(
     except NotFound:
         raise HTTPException(404, "没有这件申请") from None
     try:
-        on = parse_day(form.get("on") or date.today().isoformat(), "日期")
-        if on > date.today():
-            raise Refused(f"日期 {on} 晚于今天，只能登记已经发生的事")
+        on = parse_past_day(form.get("on"))
         if step == "fee_notice":
             pages = int(form.get("pages") or 0)
             quote = (
@@ -329,9 +326,7 @@ def handle_submission(
         raise HTTPException(404, "没有这份网上申请") from None
     try:
         if action == "confirm":
-            on = parse_day(form.get("on") or date.today().isoformat(), "确认日期")
-            if on > date.today():
-                raise Refused("确认日期晚于今天")
+            on = parse_past_day(form.get("on"), "确认日期")
             row = confirm_submission(session, item, organ, on, work_calendar(session), actor=me.user.login)
             return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)
         reject_submission(session, item, form.get("reason", ""), actor=me.user.login)

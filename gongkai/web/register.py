@@ -16,7 +16,7 @@ from sqlalchemy import select
 from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
 from gongkai.store.accounts import Role
 from gongkai.store.ledger import LedgerProblems, import_ledger
-from gongkai.store.records import NotFound, Refused, parse_day
+from gongkai.store.records import NotFound, Refused, parse_past_day
 from gongkai.store.register import (
     SIGN_OFFS,
     add_appeal,
@@ -38,13 +38,6 @@ router = APIRouter()
 
 def _clerk(me: Principal, organ_id: int) -> bool:
     return me.role is Role.CLERK and me.scope.home_organ_id == organ_id
-
-
-def _past(text: str, what: str) -> date:
-    day = parse_day(text or date.today().isoformat(), what)
-    if day > date.today():
-        raise Refused(f"{what} {day} 晚于今天")
-    return day
 
 
 @router.get("/organs/{code}/register")
@@ -106,15 +99,17 @@ def change_register(request: Request, session: DB, me: Me, form: FormFields, cod
                 kind=form.get("kind", ""),
                 title=form.get("title", ""),
                 doc_number=form.get("doc_number", ""),
-                issued_on=_past(form.get("issued_on", ""), "印发日期"),
-                published_on=_past(form["published_on"], "公开日期") if form.get("published_on") else None,
+                issued_on=parse_past_day(form.get("issued_on", ""), "印发日期"),
+                published_on=parse_past_day(form["published_on"], "公开日期")
+                if form.get("published_on")
+                else None,
                 actor=actor,
             )
         elif action == "repeal":
             repeal_document(
                 session,
                 find_document(session, organ, form.get("document", "")),
-                _past(form.get("on", ""), "废止日期"),
+                parse_past_day(form.get("on", ""), "废止日期"),
                 actor=actor,
             )
         elif action == "tally":
@@ -129,7 +124,7 @@ def change_register(request: Request, session: DB, me: Me, form: FormFields, cod
                 organ,
                 title=form.get("title", ""),
                 category=form.get("category", ""),
-                published_on=_past(form.get("published_on", ""), "发布日期"),
+                published_on=parse_past_day(form.get("published_on", ""), "发布日期"),
                 channels=[
                     c
                     for c in form.get("channels", "").replace("，", "、").replace(",", "、").split("、")
@@ -209,7 +204,7 @@ def change_appeals(request: Request, session: DB, me: Me, form: FormFields, code
                 organ,
                 number=form.get("number", ""),
                 kind=form.get("kind", ""),
-                filed_on=_past(form.get("filed_on", ""), "立案日期"),
+                filed_on=parse_past_day(form.get("filed_on", ""), "立案日期"),
                 request_number=form.get("request") or None,
                 actor=me.user.login,
             )
@@ -219,7 +214,7 @@ def change_appeals(request: Request, session: DB, me: Me, form: FormFields, code
                 session,
                 appeal,
                 form.get("result", ""),
-                _past(form.get("on", ""), "审结日期"),
+                parse_past_day(form.get("on", ""), "审结日期"),
                 actor=me.user.login,
             )
         else:
