@@ -1019,8 +1019,10 @@ def serve(
 ) -> None:
     """启动网页平台。Start the web platform."""
     import uvicorn
+    from limits.errors import ConfigurationError
 
     from gongkai.web.app import create_app
+    from gongkai.web.public import portal_limits
     from gongkai.web.settings import WebSettings
 
     if data_dir is not None:
@@ -1033,12 +1035,22 @@ def serve(
     try:
         settings = WebSettings.load()
         app = create_app(settings)  # also brings the database up to date, once, before any worker
+        # a storage URI the limits library cannot use is said now, not at the first portal request
+        portal_limits(settings.rate_limit_storage, settings.filings_per_hour, settings.lookups_per_10_minutes)
     except (StoreError, OSError) as exc:
         err.print(str(exc))
+        raise typer.Exit(2) from None
+    except ConfigurationError as exc:
+        err.print(f"GONGKAI_RATE_LIMIT_STORAGE 无法使用：{exc}")
         raise typer.Exit(2) from None
     err.print(
         f"gongkai 网页平台：http://{host}:{port}/  （数据库 {settings.database_url}，{workers} 个工作进程）"
     )
+    if workers > 1 and settings.rate_limit_storage.startswith("memory://"):
+        err.print(
+            f"注意：公众门户的提交和查询限额由每个工作进程分别计数（实际放宽为 {workers} 倍）；"
+            "多进程时请设置 GONGKAI_RATE_LIMIT_STORAGE=redis://主机:6379/0 共用计数。"
+        )
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     else:  # each worker builds the app from the same environment

@@ -1,17 +1,26 @@
 """The public portal (no login): each organ's 政府信息公开目录, its published reports, an online
 request form that returns a tracking code, and the status lookup by that code.
 
-Filing and looking up are rate-limited per client address (in this process's memory: behind
-several worker processes, put the limit in the reverse proxy too).
+Filing and looking up are rate-limited per client address over a moving window, by the ``limits``
+library. The counts are kept where ``GONGKAI_RATE_LIMIT_STORAGE`` says: this process's memory by
+default (each worker of ``gongkai serve --workers N`` then counts alone, so the limit is N times
+looser), or Redis (``redis://…``), which every worker and every server shares. When that storage
+cannot be reached, requests are let through (with one warning in the log) rather than refused.
 """
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
+import logging
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 
 from gongkai.casework.law import APPLICANT_LABELS
@@ -24,34 +33,63 @@ from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 
 router = APIRouter(prefix="/public")
 FILINGS_PER_HOUR = 5  # defaults; WebSettings carries the limits in force
+NAMESPACE = "gongkai"  # in each key, so that other users of the same Redis never share our counts
+_REDIS_SCHEMES = {"redis", "rediss", "redis+unix", "valkey", "valkeys"}
+log = logging.getLogger(__name__)
+_building = threading.Lock()
 
 
-class RateLimit:
-    """At most ``limit`` events per ``seconds`` for each client address."""
+@dataclass
+class PortalLimits:
+    """The portal's two limits on one storage: requests filed per hour and lookups per 10 minutes."""
 
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit, self.seconds = limit, seconds
-        self.events: dict[str, deque[float]] = defaultdict(deque)
+    limiter: MovingWindowRateLimiter
+    filings: RateLimitItem
+    lookups: RateLimitItem
+    storage_down: bool = False  # whether the last attempt to reach the storage failed
 
-    def allow(self, client: str) -> bool:
-        """Count an event; False when the client is over its limit."""
-        now, seen = time.monotonic(), self.events[client]
-        while seen and seen[0] <= now - self.seconds:
-            seen.popleft()
-        if len(seen) >= self.limit:
-            return False
-        seen.append(now)
-        return True
+    def allow(self, item: RateLimitItem, kind: str, client: str) -> bool:
+        """Count one event of ``kind`` for ``client``; False when the client is over ``item``."""
+        try:
+            allowed = self.limiter.hit(item, kind, client)
+        except StorageError as exc:
+            # Fail open: a portal that turns every citizen away while Redis is down is worse than
+            # one briefly without its limits. Warn once per outage, not at every request.
+            if not self.storage_down:
+                self.storage_down = True
+                log.warning(
+                    "portal rate limits not applied: their storage cannot be reached (%r)", exc.storage_error
+                )
+            return True
+        if self.storage_down:
+            self.storage_down = False
+            log.warning("portal rate limits applied again: their storage is back")
+        return allowed
 
 
-def _limits(request: Request) -> tuple[RateLimit, RateLimit]:
+def portal_limits(storage: str, filings_per_hour: int, lookups_per_10_minutes: int) -> PortalLimits:
+    """The portal's limits counted in ``storage`` (a ``limits`` storage URI such as ``memory://`` or
+    ``redis://127.0.0.1:6379/0``)."""
+    options: dict[str, float | str | bool] = {"wrap_exceptions": True}
+    if urlparse(storage).scheme in _REDIS_SCHEMES:
+        # An unreachable server must not hold each request for the system's TCP timeout; the same
+        # options in the URL's query string take precedence.
+        options |= {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
+    return PortalLimits(
+        MovingWindowRateLimiter(storage_from_string(storage, **options)),
+        RateLimitItemPerHour(filings_per_hour, namespace=NAMESPACE),
+        RateLimitItemPerMinute(lookups_per_10_minutes, 10, namespace=NAMESPACE),
+    )
+
+
+def _limits(request: Request) -> PortalLimits:
     state = request.app.state
-    if not hasattr(state, "portal_limits"):
-        settings = state.settings
-        state.portal_limits = (
-            RateLimit(settings.filings_per_hour, 3600),
-            RateLimit(settings.lookups_per_10_minutes, 600),
-        )
+    with _building:  # once per app, even when the first requests arrive together
+        if not hasattr(state, "portal_limits"):
+            settings = state.settings
+            state.portal_limits = portal_limits(
+                settings.rate_limit_storage, settings.filings_per_hour, settings.lookups_per_10_minutes
+            )
     return state.portal_limits
 
 
@@ -74,7 +112,8 @@ def track_status(request: Request, session: DB, code: str = ""):
     """The status of a portal request by its tracking code."""
     found, error = None, None
     if code:
-        if not _limits(request)[1].allow(_client(request)):
+        limits = _limits(request)
+        if not limits.allow(limits.lookups, "lookups", _client(request)):
             raise HTTPException(429, "查询过于频繁，请稍后再试")
         try:
             found = track(session, code)
@@ -176,8 +215,9 @@ def apply(request: Request, session: DB, fields: FormFields, code: str):
             form=form,
             problems=problems,
         )
-    if not _limits(request)[0].allow(_client(request)):
-        raise HTTPException(429, f"提交过于频繁：每小时最多 {_limits(request)[0].limit} 件，请稍后再试")
+    limits = _limits(request)
+    if not limits.allow(limits.filings, "filings", _client(request)):
+        raise HTTPException(429, f"提交过于频繁：每小时最多 {limits.filings.amount} 件，请稍后再试")
     try:
         item = file_submission(session, organ, form)
     except Refused as exc:

@@ -21,6 +21,10 @@ class WebSettings:
     session_hours: int = 8
     filings_per_hour: int = 5  # portal requests per client address
     lookups_per_10_minutes: int = 30  # portal status lookups per client address
+    rate_limit_storage: str = "memory://"
+    """Where the portal's rate limits are counted: ``memory://`` counts in each worker process alone,
+    so behind ``gongkai serve --workers N`` the limits are N times looser; ``redis://host:6379/0``
+    shares one count among every worker and server (any ``limits`` storage URI is accepted)."""
 
     @classmethod
     def load(
@@ -28,8 +32,8 @@ class WebSettings:
     ) -> WebSettings:
         """Settings from the arguments, the environment (``GONGKAI_DATABASE_URL``, ``GONGKAI_HOME``,
         ``GONGKAI_SECURE_COOKIES``, ``GONGKAI_PORTAL_FILINGS_PER_HOUR``,
-        ``GONGKAI_PORTAL_LOOKUPS_PER_10_MINUTES``) and the data folder, whose ``secret.key`` is made on
-        first use."""
+        ``GONGKAI_PORTAL_LOOKUPS_PER_10_MINUTES``, ``GONGKAI_RATE_LIMIT_STORAGE``) and the data folder,
+        whose ``secret.key`` is made on first use."""
         folder = data_dir or home()
         folder.mkdir(parents=True, exist_ok=True)
         if secure_cookies is None:
@@ -38,7 +42,15 @@ class WebSettings:
             "filings_per_hour": int(os.environ.get("GONGKAI_PORTAL_FILINGS_PER_HOUR", "5")),
             "lookups_per_10_minutes": int(os.environ.get("GONGKAI_PORTAL_LOOKUPS_PER_10_MINUTES", "30")),
         }
-        return cls(url or database_url(), folder, _secret_key(folder), secure_cookies, **limits)
+        storage = os.environ.get("GONGKAI_RATE_LIMIT_STORAGE", "").strip() or "memory://"
+        return cls(
+            url or database_url(),
+            folder,
+            _secret_key(folder),
+            secure_cookies,
+            **limits,
+            rate_limit_storage=storage,
+        )
 
 
 def _secret_key(folder: Path) -> str:
