@@ -86,6 +86,7 @@ from gongkai.store.records import (
     happened,
     organ_tree,
     parse_day,
+    rename_organ,
     work_calendar,
 )
 from gongkai.store.register import (
@@ -332,6 +333,18 @@ def organs_add(
     with work() as s:
         add_organ(s, code, name, kind="region" if region else "organ", parent=parent, actor=actor(by))
     out.print(f"已登记 {code}：{name}")
+
+
+@organs_app.command("rename")
+def organs_rename(
+    code: Annotated[str, typer.Argument(help="机关代码")],
+    name: Annotated[str, typer.Argument(help="新的全称（机构改革后）")],
+    by: ByOpt = None,
+) -> None:
+    """机关更名：代码和记录不变，已发布的报告保留原名。"""
+    with work() as s:
+        rename_organ(s, find_organ(s, code), name, actor=actor(by))
+    out.print(f"已更名 {code}：{name}")
 
 
 @organs_app.command("list")

@@ -183,3 +183,30 @@ def test_a_citizen_files_a_request_and_follows_it(server: str, tab: Page) -> Non
     code = tab.locator("strong.code").inner_text()
     tab.click("text=查询办理情况")
     assert "等待机关确认" in tab.content() and code in tab.url
+
+
+def test_an_administrator_adds_an_organ_and_its_clerk(server: str, tab: Page) -> None:
+    sign_in(tab, server, "admin")
+    tab.click("text=机关管理")
+    tab.fill("#add-organ input[name=code]", "demo-sj")
+    tab.fill("#add-organ input[name=name]", "示范区审计局")
+    tab.select_option("select[name=parent]", "demo-qu")
+    with tab.expect_navigation():
+        tab.click("#add-organ button")
+    assert tab.locator("#organ-demo-sj").count() == 1
+    tab.click("text=账号管理")
+    tab.fill("input[name=login]", "shenji")
+    tab.fill("input[name=name]", "审计局经办人")
+    tab.select_option("select[name=role]", "clerk")
+    tab.select_option("select[name=organ]", "demo-sj")
+    tab.fill("input[name=password]", "short")
+    tab.click("button:has-text('新建')")  # too short: the problem beside the field, the rest kept
+    assert "至少 10 个字符" in tab.locator("#p-password").inner_text()
+    assert tab.input_value("input[name=name]") == "审计局经办人"
+    tab.fill("input[name=password]", DEMO_PASSWORD)
+    with tab.expect_navigation():
+        tab.click("button:has-text('新建')")
+    assert tab.url.endswith("/admin/users/shenji")
+    tab.click("button:has-text('退出')")
+    sign_in(tab, server, "shenji")
+    assert "示范区审计局" in tab.content() and "示范区科学技术局" not in tab.content()

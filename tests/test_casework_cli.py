@@ -100,6 +100,17 @@ def test_a_year_the_package_knows_is_replaced_only_on_purpose(gk) -> None:
     assert ok(gk("deadline", "--from", "2025-09-26", "--days", "20")).strip() == "2025-10-30"
 
 
+def test_organs_are_added_under_a_region_and_renamed_with_their_problems_named(gk) -> None:
+    ok(gk("organs", "add", "xq", "某某区人民政府", "--region"))
+    ok(gk("organs", "add", "kj", "某某区科学技术局", "--parent", "xq"))
+    code, _, stderr = gk("organs", "add", "kj", "", "--parent", "kj")
+    assert code == 2
+    assert all(part in stderr for part in ("「kj」已被使用", "名称不能为空", "是机关，不是地区"))
+    assert gk("organs", "rename", "kj", " ")[0] == 2
+    assert "已更名" in ok(gk("organs", "rename", "kj", "某某区科学技术和工业信息化局"))
+    assert "  kj  某某区科学技术和工业信息化局" in ok(gk("organs", "list"))
+
+
 def test_an_organs_whole_year(gk, tmp_path: Path) -> None:
     ok(gk("organs", "add", "xq", "某某区人民政府", "--region"))
     ok(gk("organs", "add", "kj", "某某区科学技术局", "--parent", "xq"))
@@ -463,7 +474,7 @@ def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk
             ("appeal", "add", "--organ", "kj", "A1", "--kind", "review", "--filed", "2099-03-01"),
             "立案日期 2099-03-01 晚于今天",
         ),
-        (("organs", "add", "k2", "名" * 201), "名称不能超过 200 字"),
+        (("organs", "add", "k2", "名" * 201), "也不能超过 200 字"),
         (
             (
                 "register",

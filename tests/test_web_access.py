@@ -26,6 +26,7 @@ SCOPE_KJ = {
 STAFF_KJ = {"clerk", "reviewer"}  # who may see applicants' personal data
 CLERK_KJ = {"clerk"}
 SUPERVISORS = {"supervisor", "admin"}  # over kj; far-supervisor supervises another region
+ADMIN = {"admin"}
 CONSOLE = SUPERVISORS | {"far-supervisor"}  # the console itself (each sees their own region's reports)
 
 # (method, path as in the OpenAPI document) → the roles that reach it
@@ -66,6 +67,15 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/organs"): SIGNED_IN,
     ("get", "/api/organs/{code}/requests"): SCOPE_KJ,
     ("get", "/api/organs/{code}/requests/{number}"): SCOPE_KJ,
+    ("get", "/account"): SIGNED_IN,
+    ("post", "/account/password"): SIGNED_IN,
+    ("get", "/admin/organs"): ADMIN,
+    ("post", "/admin/organs"): ADMIN,
+    ("post", "/admin/organs/{code}/rename"): ADMIN,
+    ("get", "/admin/users"): ADMIN,
+    ("post", "/admin/users"): ADMIN,
+    ("get", "/admin/users/{login}"): ADMIN,
+    ("post", "/admin/users/{login}/{action}"): ADMIN,
     ("post", "/logout"): EVERYONE,
 }
 FORMS = {  # a valid form for each POST, so that refusals come from access, not from validation
@@ -85,6 +95,12 @@ FORMS = {  # a valid form for each POST, so that refusals come from access, not 
     "/organs/{code}/register/{action}": {"year": "2025", "key": "licensing.decisions", "value": "x"},
     "/organs/{code}/appeals/{action}": {"number": "none", "result": "upheld"},
     "/organs/{code}/register-import": {"kind": "documents"},
+    # each refused for its content (400, nothing changed) when access lets it through
+    "/account/password": {"current": "not the password", "new": "x", "repeat": "y"},
+    "/admin/organs": {"code": "", "name": ""},
+    "/admin/organs/{code}/rename": {"name": ""},
+    "/admin/users": {"login": "", "password": ""},
+    "/admin/users/{login}/{action}": {"password": "short"},
 }
 
 
@@ -98,11 +114,14 @@ def _fill(path: str, item_id: int) -> str:
         "year": "2026" if "public" not in path else "2025",
         "name": "submit",  # refused while the draft has errors: no change
         "form": "md",
+        "login": "other-clerk",
     }
     if "/register/" in path:
         values["action"] = "tally"  # refused: the value is not a number
     elif "/appeals/" in path:
         values["action"] = "decide"  # refused: no such case
+    elif "/admin/users/" in path:
+        values["action"] = "password"  # refused: the password is too short
     for key, value in values.items():
         path = path.replace("{" + key + "}", value)
     return path

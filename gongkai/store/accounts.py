@@ -7,6 +7,7 @@ personal data are for the staff of the organ the request was made to, and no one
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gongkai.store.records import Refused, audit, find_organ, now, organ_tree
+from gongkai.store.records import NotFound, Refused, audit, find_organ, now, organ_tree
 from gongkai.store.tables import Organ, User
 
 MIN_PASSWORD_CHARS = 10
@@ -53,36 +54,54 @@ ROLE_LABELS = {
 }
 
 
+def account_problems(
+    session: Session, login: str, name: str, role: str, password: str, organ: str | None
+) -> dict[str, str]:
+    """What is wrong with a new account's fields, by field (empty when nothing is): the one set of
+    rules behind ``gongkai users add`` and the administrator's web form."""
+    login, name = login.strip(), name.strip()
+    problems: dict[str, str] = {}
+    if not login or len(login) > 64:
+        problems["login"] = "登录名不能为空，也不能超过 64 字"
+    elif session.scalar(select(User).where(User.login == login)) is not None:
+        problems["login"] = f"登录名「{login}」已被使用"
+    if not name or len(name) > 100:
+        problems["name"] = "姓名不能为空，也不能超过 100 字"
+    if len(password) < MIN_PASSWORD_CHARS:
+        problems["password"] = f"密码至少 {MIN_PASSWORD_CHARS} 个字符"
+    try:
+        kind = Role(role)
+    except ValueError:
+        problems["role"] = "角色应为 " + "、".join(f"{r.value}（{r.label}）" for r in Role)
+        return problems
+    if kind is Role.ADMIN:
+        if organ:
+            problems["organ"] = "管理员不属于某个机关"
+    elif not organ:
+        problems["organ"] = f"{kind.label}需要指定所属{'地区' if kind is Role.SUPERVISOR else '机关'}"
+    else:
+        try:
+            found = find_organ(session, organ)
+        except NotFound as exc:
+            problems["organ"] = str(exc)
+        else:
+            if kind is Role.SUPERVISOR and found.kind != "region":
+                problems["organ"] = f"「{found.name}」是机关；监督人员应属于地区"
+            if kind.organ_staff and found.kind != "organ":
+                problems["organ"] = f"「{found.name}」是地区；{kind.label}应属于机关"
+    return problems
+
+
 def add_user(
     session: Session, login: str, name: str, role: Role | str, password: str, *, organ: str | None, actor: str
 ) -> User:
     """Create an account. Organ staff need an organ, a supervisor a region, an administrator neither."""
-    login, name = login.strip(), name.strip()
-    try:
-        role = Role(role)
-    except ValueError:
-        raise Refused("角色应为 " + "、".join(f"{r.value}（{r.label}）" for r in Role)) from None
-    if not login or len(login) > 64 or not name or len(name) > 100:
-        raise Refused("登录名（不超过 64 字）和姓名（不超过 100 字）都不能为空")
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise Refused(f"密码至少 {MIN_PASSWORD_CHARS} 个字符")
-    if session.scalar(select(User).where(User.login == login)) is not None:
-        raise Refused(f"登录名「{login}」已被使用")
-    organ_id = None
-    if role is Role.ADMIN:
-        if organ is not None:
-            raise Refused("管理员不属于某个机关")
-    else:
-        if organ is None:
-            raise Refused(
-                f"{role.label}需要指定所属{'地区' if role is Role.SUPERVISOR else '机关'}（--organ）"
-            )
-        found = find_organ(session, organ)
-        if role is Role.SUPERVISOR and found.kind != "region":
-            raise Refused(f"「{found.name}」是机关；监督人员应属于地区")
-        if role.organ_staff and found.kind != "organ":
-            raise Refused(f"「{found.name}」是地区；{role.label}应属于机关")
-        organ_id = found.id
+    login, name, organ = login.strip(), name.strip(), (organ or "").strip() or None
+    problems = account_problems(session, login, name, str(role), password, organ)
+    if problems:
+        raise Refused("；".join(problems.values()))
+    role = Role(role)
+    organ_id = find_organ(session, organ).id if organ is not None else None
     user = User(
         login=login,
         name=name,
@@ -114,7 +133,8 @@ def find_user(session: Session, login: str) -> User:
 
 
 def set_password(session: Session, user: User, password: str, *, actor: str) -> None:
-    """Give an account a new password (its old sessions stay valid until they expire)."""
+    """Give an account a new password. Every session signed in with the old one ends at its next
+    page (see :func:`session_stamp`)."""
     if len(password) < MIN_PASSWORD_CHARS:
         raise Refused(f"密码至少 {MIN_PASSWORD_CHARS} 个字符")
     user.password_hash = _HASHER.hash(password)
@@ -147,6 +167,32 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     if user is None or not user.active:
         return None
     return user
+
+
+def session_stamp(user: User) -> str:
+    """A short digest of the account's password hash, kept in its signed session cookie: when the
+    password changes, the stamp no longer matches and every older session ends."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def change_own_password(session: Session, user: User, current: str, new: str, repeat: str) -> dict[str, str]:
+    """A person changes their own password: the current one must be right, the new one long enough,
+    different, and typed the same twice. Returns the problems by field; empty when the password was
+    changed (nothing changes otherwise)."""
+    problems: dict[str, str] = {}
+    try:
+        _HASHER.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        problems["current"] = "当前密码不对"
+    if len(new) < MIN_PASSWORD_CHARS:
+        problems["new"] = f"新密码至少 {MIN_PASSWORD_CHARS} 个字符"
+    elif new == current:
+        problems["new"] = "新密码不能与当前密码相同"
+    elif repeat != new:
+        problems["repeat"] = "两次输入的新密码不一致"
+    if not problems:
+        set_password(session, user, new, actor=user.login)
+    return problems
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
-from gongkai.store.accounts import authenticate
+from gongkai.store.accounts import authenticate, session_stamp
 from gongkai.store.tables import Organ
 from gongkai.store.tables import Request as RequestRow
 from gongkai.web.deps import DB, Me, check_csrf, page
@@ -44,6 +44,7 @@ def login(
         return page(request, "login.html", 400, next=_safe_next(next), error="登录名或密码不对", login=login)
     request.session.clear()  # no fixation: nothing of the anonymous session carries over
     request.session["user_id"] = user.id
+    request.session["stamp"] = session_stamp(user)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

@@ -14,7 +14,7 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from gongkai.store.accounts import Role, Scope, scope_of
+from gongkai.store.accounts import Role, Scope, scope_of, session_stamp
 from gongkai.store.db import READ_ONLY
 from gongkai.store.records import NotFound, find_organ
 from gongkai.store.tables import Organ, User
@@ -65,8 +65,9 @@ def principal(request: Request, session: DB) -> Principal:
     if user_id is None:
         raise LoginRequired  # the session (and its CSRF token) is kept for the public pages
     user = session.get(User, user_id)
-    if user is None or not user.active:
-        request.session.clear()  # an account removed or stopped: its session ends
+    if user is None or not user.active or request.session.get("stamp") != session_stamp(user):
+        # an account removed or stopped, or its password changed since: its session ends
+        request.session.clear()
         raise LoginRequired
     return Principal(user, scope_of(session, user))
 
