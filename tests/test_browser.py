@@ -210,3 +210,33 @@ def test_an_administrator_adds_an_organ_and_its_clerk(server: str, tab: Page) ->
     tab.click("button:has-text('退出')")
     sign_in(tab, server, "shenji")
     assert "示范区审计局" in tab.content() and "示范区科学技术局" not in tab.content()
+
+
+def test_the_workspace_checks_as_the_clerk_types_and_the_register_filters_in_place(
+    server: str, tab: Page
+) -> None:
+    """Partial updates (htmx): the findings follow the text being typed, unsaved; the register's
+    filters replace its table without loading the page again."""
+    year = date.today().year - 1
+    sign_in(tab, server, "jingban")
+    tab.goto(f"{server}/organs/demo-kj/reports")
+    tab.fill("input[name=year]", str(year))
+    with tab.expect_navigation():
+        tab.click("button:has-text('起草')")
+    workspace = tab.url
+    tab.evaluate("window.stillHere = true")  # gone if the page were loaded again
+    assert "缺少第五部分" in tab.locator("#findings").inner_text()  # not written yet
+    tab.fill("textarea[name=problems]", "存在信息更新不够及时的问题。下一步将加强审核，改进发布流程。")
+    tab.wait_for_selector("#findings :text('尚未保存')")
+    assert "缺少第五部分" not in tab.locator("#findings").inner_text()
+    assert tab.evaluate("window.stillHere") is True and tab.url == workspace
+    tab.reload()
+    assert "缺少第五部分" in tab.locator("#findings").inner_text()  # nothing typed was stored
+
+    tab.goto(f"{server}/organs/demo-kj/requests")
+    before = tab.locator("#register-rows caption").inner_text()
+    tab.evaluate("window.stillHere = true")
+    tab.select_option("select[name=status]", "concluded")
+    tab.wait_for_function(f"document.querySelector('#register-rows caption').innerText !== {before!r}")
+    assert "status=concluded" in tab.evaluate("location.href")  # the filtered register keeps its address
+    assert tab.evaluate("window.stillHere") is True

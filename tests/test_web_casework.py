@@ -183,6 +183,26 @@ def test_a_clerk_registers_and_answers_a_request(site) -> None:
     assert "2026-0002" in listed and "2026-0001" not in listed
 
 
+def test_the_register_filters_as_the_form_sends_them(site) -> None:
+    """The filter form sends every field, blank ones too: a blank N is no filter, a bad one is
+    named beside its field and the rest still filters."""
+    clerk = client_as(site, "clerk")
+
+    def numbers(query: str) -> list[str]:
+        response = clerk.get(f"/organs/kj/requests?{query}")
+        assert response.status_code == 200, response.text
+        return re.findall(r'/requests/(\d{4}-\d{4})"', response.text)
+
+    assert numbers("status=open&kind=&due_within=") == ["2026-0001"]
+    assert numbers("status=overdue&kind=natural&due_within=") == ["2026-0001"]  # received in March
+    assert numbers("status=open&kind=legal&due_within=") == []
+    assert numbers("status=concluded&kind=&due_within=") == []
+    assert numbers("status=open&kind=&due_within=0") == ["2026-0001"]  # already due
+    response = clerk.get("/organs/kj/requests?status=open&kind=&due_within=abc")
+    assert response.status_code == 200 and "请填 0 到 60 之间的工作日数" in response.text
+    assert "2026-0001" in response.text
+
+
 def test_a_bad_registration_keeps_what_was_typed_and_says_why(site) -> None:
     clerk = client_as(site, "clerk")
     token = csrf_of(clerk.get("/organs/kj/requests/new").text)

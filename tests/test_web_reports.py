@@ -91,6 +91,30 @@ def test_only_a_draft_is_edited_and_only_by_the_organs_clerk(staff) -> None:
     assert client_as(staff, "far-supervisor").get("/organs/kj/reports/2026").status_code == 404
 
 
+def test_live_findings_follow_the_text_being_typed_and_store_nothing(staff, store) -> None:
+    clerk = client_as(staff, "clerk")
+    post(clerk, "/organs/kj/reports", {"year": "2026"})
+    assert post(clerk, "/organs/kj/reports/2026/sections", SECTIONS).status_code == 303
+    with transaction(store) as s:
+        version = s.scalars(select(ReportRecord.version)).one()
+    # the fragment alone (no page around it): the findings of the text as typed, and the preview
+    response = post(clerk, "/organs/kj/reports/2026/findings", {**SECTIONS, "problems": ""})
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "尚未保存" in response.text and "SEC-" in response.text
+    assert 'id="preview"' in response.text and 'hx-swap-oob="true"' in response.text
+    response = post(clerk, "/organs/kj/reports/2026/findings", SECTIONS)
+    assert "没有发现问题" in response.text or "错误</td>" not in response.text
+    response = post(clerk, "/organs/kj/reports/2026/findings", {"problems": "字" * 20001})
+    assert response.status_code == 200 and "每部分不超过" in response.text
+    with transaction(store) as s:  # nothing was stored
+        assert s.scalars(select(ReportRecord.version)).one() == version
+        report = s.scalars(select(ReportRecord)).one()
+        assert report.body["sections"]["problems"] == SECTIONS["problems"]
+    # the page's editor posts there as the clerk types
+    page = clerk.get("/organs/kj/reports/2026").text
+    assert 'hx-post="/organs/kj/reports/2026/findings"' in page and "htmx.min.js" in page
+
+
 def test_recomputing_keeps_the_text_written(staff) -> None:
     clerk = client_as(staff, "clerk")
     post(clerk, "/organs/kj/reports", {"year": "2026"})

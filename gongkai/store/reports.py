@@ -149,21 +149,28 @@ def recompute_tables(session: Session, row: ReportRecord, organ: Organ, *, actor
     )
 
 
-def save_sections(session: Session, row: ReportRecord, texts: dict[str, str], *, actor: str) -> None:
-    """Save the six sections' text as written (the tables are not touched)."""
-    _editable(row)
+def with_sections(report: Report2021 | Report2019, texts: dict[str, str]) -> Report2021 | Report2019:
+    """The report with these sections' text in place of what it had (the tables untouched), or
+    :class:`Refused` naming what is wrong. Saving and the workspace's live findings both use it."""
     unknown = set(texts) - set(SECTION_KEYS)
     if unknown:
         raise Refused(f"未知的部分：{'、'.join(sorted(unknown))}")
     too_long = [key for key, text in texts.items() if len(text) > MAX_SECTION_CHARS]
     if too_long:
         raise Refused(f"每部分不超过 {MAX_SECTION_CHARS} 字")
-    report = report_of(row)
     current = report.sections or Sections()
     changed = {key: (text.replace("\r\n", "\n").strip() or None) for key, text in texts.items()}
-    sections = current.model_copy(update=changed)
-    before = current.model_dump()
-    row.body = report_to_json(report.model_copy(update={"sections": sections}))
+    return report.model_copy(update={"sections": current.model_copy(update=changed)})
+
+
+def save_sections(session: Session, row: ReportRecord, texts: dict[str, str], *, actor: str) -> None:
+    """Save the six sections' text as written (the tables are not touched)."""
+    _editable(row)
+    report = report_of(row)
+    before = (report.sections or Sections()).model_dump()
+    report = with_sections(report, texts)
+    sections = report.sections
+    row.body = report_to_json(report)
     row.version += 1
     row.updated_at = now()
     audit(

@@ -56,10 +56,19 @@ def list_requests(
     code: str,
     status: str = "open",
     kind: str = "",
-    due_within: int | None = None,
+    due_within: str = "",
 ):
-    """The organ's requests, filtered by status, applicant kind, or due within N working days."""
+    """The organ's requests, filtered by status, applicant kind, or due within N working days (a
+    blank N is no filter: the form sends it blank)."""
     organ = visible_organ(session, me, code)
+    days, due_problem = None, None
+    if due_within.strip():
+        try:
+            days = int(due_within)
+        except ValueError:
+            days = -1
+        if not 0 <= days <= 60:
+            days, due_problem = None, "请填 0 到 60 之间的工作日数"
     today = date.today()
     query = select(RequestRow).where(RequestRow.organ_id == organ.id)
     if status == "open":
@@ -71,9 +80,9 @@ def list_requests(
     if kind in APPLICANT_LABELS:
         query = query.where(RequestRow.applicant_kind == kind)
     calendar = work_calendar(session)
-    if due_within is not None and 0 <= due_within <= 60:
+    if days is not None:
         try:
-            limit = calendar.add_working_days(today, due_within)
+            limit = calendar.add_working_days(today, days)
         except CalendarGap:
             limit = None
         if limit is not None:
@@ -91,6 +100,7 @@ def list_requests(
         status=status,
         kind=kind,
         due_within=due_within,
+        due_problem=due_problem,
         statuses=STATUS_FILTERS,
         kinds=APPLICANT_LABELS,
         personal=me.scope.sees_personal_data(organ.id),

@@ -25,6 +25,8 @@ TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 # Forms that change nothing in the database: signing in only reads the account (and a password check
 # takes a tenth of a second, which a write lock must not wait for).
 READ_ONLY_POSTS = {"/login", "/logout"}
+# Forms that only compute (the workspace's live findings of text not yet saved).
+READ_ONLY_POST_ENDINGS = ("/findings",)
 
 
 def db(request: Request) -> Iterator[Session]:
@@ -32,7 +34,12 @@ def db(request: Request) -> Iterator[Session]:
     rolled back when it fails."""
     factory = request.app.state.sessions
     with factory() as session, session.begin():
-        if request.method in ("GET", "HEAD") or request.url.path in READ_ONLY_POSTS:
+        path = request.url.path
+        if (
+            request.method in ("GET", "HEAD")
+            or path in READ_ONLY_POSTS
+            or path.endswith(READ_ONLY_POST_ENDINGS)
+        ):
             session.connection(execution_options=READ_ONLY)  # only reads: never waits for writers
         yield session
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from gongkai.checks import SEVERITY_ORDER, check_report
 from gongkai.model.layouts import cell_name, layout_for
+from gongkai.model.report import Finding, Report2019, Report2021
 from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.records import NotFound, Refused
 from gongkai.store.reports import (
@@ -26,6 +27,7 @@ from gongkai.store.reports import (
     recompute_tables,
     report_of,
     save_sections,
+    with_sections,
 )
 from gongkai.store.tables import ReportRecord
 from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
@@ -98,10 +100,7 @@ def show_report(
     """The workspace: status, findings, the report as it will be published, editors and moves."""
     organ, row = _record(session, me, code, year)
     report = report_of(row)
-    findings = sorted(check_report(report), key=lambda f: SEVERITY_ORDER[f.severity])
-    layout = layout_for(report.format)
-    named = [(f, "、".join(cell_name(c, layout) for c in f.cells[:3])) for f in findings]
-    preview = render(report, "html", findings).decode("utf-8")
+    named, preview = _findings_and_preview(report)
     sections = report.sections
     texts = {key: (getattr(sections, key) if sections else None) or "" for key in SECTION_KEYS}
     moves = [
@@ -126,6 +125,32 @@ def show_report(
         forms=FORM_LABELS,
         error=error,
     )
+
+
+def _findings_and_preview(report: Report2021 | Report2019) -> tuple[list[tuple[Finding, str]], str]:
+    """The report's findings, worst first, each with the names of the cells it concerns; and the
+    report as it will be published with those cells outlined."""
+    findings = sorted(check_report(report), key=lambda f: SEVERITY_ORDER[f.severity])
+    layout = layout_for(report.format)
+    named = [(f, "、".join(cell_name(c, layout) for c in f.cells[:3])) for f in findings]
+    return named, render(report, "html", findings).decode("utf-8")
+
+
+@router.post("/organs/{code}/reports/{year}/findings", dependencies=[Depends(check_csrf)])
+def live_findings(request: Request, session: DB, me: Me, form: FormFields, code: str, year: int):
+    """The findings (and the preview) of the draft with the sections as they are being typed,
+    saved or not: the editor posts here as the clerk writes (htmx), and this page fragment
+    replaces the findings shown. Nothing is stored."""
+    organ, row = _record(session, me, code, year)
+    if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
+        raise HTTPException(403, "只有本机关的经办人可以修改报告")
+    texts = {key: form[key] for key in SECTION_KEYS if key in form}
+    try:
+        report = with_sections(report_of(row), texts)
+    except Refused as exc:
+        return page(request, "_report_findings.html", findings=[], problem=str(exc), live=True)
+    named, preview = _findings_and_preview(report)
+    return page(request, "_report_findings.html", findings=named, preview=preview, live=True, problem=None)
 
 
 @router.post("/organs/{code}/reports/{year}/sections", dependencies=[Depends(check_csrf)])
