@@ -65,6 +65,9 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/console/upload"): CONSOLE,
     ("get", "/console/organs/{code}/{year}"): SUPERVISORS,
     ("get", "/console/export.xlsx"): CONSOLE,
+    ("get", "/console/organs/{code}/{year}/beside"): SUPERVISORS,
+    ("get", "/console/organs/{code}/{year}/beside/{other}/{other_year}"): SUPERVISORS,
+    ("get", "/console/organs/{code}/{year}/beside/{other}/{other_year}/export.xlsx"): SUPERVISORS,
     ("get", "/api/organs"): SIGNED_IN,
     ("get", "/api/organs/{code}/requests"): SCOPE_KJ,
     ("get", "/api/organs/{code}/requests/{number}"): SCOPE_KJ,
@@ -117,6 +120,8 @@ def _fill(path: str, item_id: int) -> str:
         "name": "submit",  # refused while the draft has errors: no change
         "form": "md",
         "login": "other-clerk",
+        "other": "kj",
+        "other_year": "2025",
     }
     if "/register/" in path:
         values["action"] = "tally"  # refused: the value is not a number
@@ -126,6 +131,8 @@ def _fill(path: str, item_id: int) -> str:
         values["action"] = "password"  # refused: the password is too short
     for key, value in values.items():
         path = path.replace("{" + key + "}", value)
+    if path.endswith("/beside"):
+        path += "?with=kj/2025"  # the form's choice: the published report of 2025
     return path
 
 

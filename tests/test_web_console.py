@@ -84,3 +84,64 @@ def test_the_console_is_for_supervisors_and_administrators(site) -> None:  # noq
         "/console/upload", data={"csrf": token}, files=[("files", ("a.md", b"x", "text/plain"))]
     )
     assert response.status_code == 403
+
+
+def test_two_reports_side_by_side_cell_by_cell(site) -> None:  # noqa: F811
+    """Each value cell of tables 二, 三, 四 holds both numbers; exactly the cells that differ are
+    marked, with their difference; the workbook says the same."""
+    import re
+
+    from conftest import clean_report_2019
+
+    from gongkai.model.layouts import LAYOUT_2021
+    from gongkai.model.report import report_cells
+
+    supervisor = client_as(site, "supervisor")
+    this_year = clean_report_2021(**{"active.licensing.decisions": 42, "active.fees.amount": 0.75})
+    last_year = clean_report_2021().model_copy(update={"year": 2023})
+    old_format = clean_report_2019().model_copy(update={"year": 2019})
+    upload(
+        supervisor, [("kj-2024.md", render(this_year, "md")), ("kj-2023.md", render(last_year, "md"))], "kj"
+    )
+    upload(supervisor, [("kj-2019.md", render(old_format, "md"))], "kj")
+    upload(supervisor, [("jy-2024.md", render(clean_report_2021(**{"requests.new.natural": 9}), "md"))], "jy")
+
+    a, b = report_cells(this_year), report_cells(last_year)
+    expected = sorted(k for k in LAYOUT_2021.cell_keys if a.get(k) != b.get(k))
+    assert expected == ["active.fees.amount", "active.licensing.decisions"]
+    page = supervisor.get("/console/organs/kj/2024/beside/kj/2023").text
+    assert "共有 <strong>2</strong> 格不同" in page
+    marked = re.findall(
+        r'<td class="num differs"[^>]*>\s*<span class="a">([^<]*)</span><span class="b">([^<]*)</span>'
+        r'<span class="delta">([^<]*)</span>',
+        page,
+    )
+    assert sorted(marked) == [("0.75", "0.5", "-0.25"), ("42", "30", "-12")]
+    assert page.count('<td class="num') == len(LAYOUT_2021.cell_keys)  # every cell, once
+    assert "与 2023 年度逐表对照" in supervisor.get("/console/organs/kj/2024").text
+
+    # beside another organ, and beside a report of the 2019 layout (its missing cells marked)
+    page = supervisor.get("/console/organs/kj/2024/beside/jy/2024").text
+    assert "某某区教育局 2024 年度" in page and "共有 <strong>" in page
+    page = supervisor.get("/console/organs/kj/2024/beside/kj/2019").text
+    assert "两份报告格式不同" in page and '<span class="b">—</span>' in page
+    assert "在上面表样中没有位置的格子" in page and "表三“（六）其他处理”行“自然人”列" in page
+
+    # the form's choice goes to the comparison's address
+    response = supervisor.get("/console/organs/kj/2024/beside?with=jy/2024", follow_redirects=False)
+    assert (
+        response.status_code == 303
+        and response.headers["location"] == "/console/organs/kj/2024/beside/jy/2024"
+    )
+    assert supervisor.get("/console/organs/kj/2024/beside?with=nowhere/x").status_code == 404
+    assert client_as(site, "far-supervisor").get("/console/organs/kj/2024/beside/kj/2023").status_code == 404
+
+    book = load_workbook(
+        io.BytesIO(supervisor.get("/console/organs/kj/2024/beside/kj/2023/export.xlsx").content)
+    )
+    rows = list(book.active.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(LAYOUT_2021.cell_keys)
+    differing = [row for row in rows if row[2] != row[3]]
+    assert sorted((row[2], row[3], row[4]) for row in differing) == [(0.75, 0.5, -0.25), (42, 30, -12)]
+    filled = [cell.row for cell in book.active["A"] if cell.fill.fgColor.rgb not in (None, "00000000")]
+    assert len(filled) == 2

@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gongkai import __version__
 from gongkai.store.db import open_store
-from gongkai.web import admin, api, auth, casework, console, public, register, reports
+from gongkai.web import admin, api, auth, casework, console, public, register, reports, side_by_side
 from gongkai.web.deps import LoginRequired, page
 from gongkai.web.settings import WebSettings
 
@@ -51,6 +51,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(public.router)
     app.include_router(console.router)
+    app.include_router(side_by_side.router)
     app.include_router(register.router)
     app.include_router(api.router)
     app.include_router(admin.router)

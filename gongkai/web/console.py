@@ -40,12 +40,14 @@ KEY_FIGURES = {
 }
 
 
-def _supervising(me: Principal) -> None:
+def supervising(me: Principal) -> None:
+    """Refuse (403) anyone but a supervisor or an administrator."""
     if me.role not in (Role.SUPERVISOR, Role.ADMIN):
         raise HTTPException(403, "监督台供政务公开办和管理员使用")
 
 
-def _organs(session, me: Principal) -> list[Organ]:
+def organs_supervised(session, me: Principal) -> list[Organ]:
+    """The organs (not regions) the person oversees, by code."""
     return list(
         session.scalars(
             select(Organ).where(Organ.id.in_(me.scope.organ_ids), Organ.kind == "organ").order_by(Organ.code)
@@ -55,7 +57,7 @@ def _organs(session, me: Principal) -> list[Organ]:
 
 def _overview(session, me: Principal, year: int | None):
     """(organ, record, report, findings) for each organ in scope with a report of ``year``."""
-    organs = _organs(session, me)
+    organs = organs_supervised(session, me)
     query = select(ReportRecord).where(ReportRecord.organ_id.in_([o.id for o in organs]))
     if year is not None:
         query = query.where(ReportRecord.year == year)
@@ -71,7 +73,7 @@ def _overview(session, me: Principal, year: int | None):
 @router.get("")
 def console(request: Request, session: DB, me: Me, year: int | None = None, results: str | None = None):
     """Every organ's reports with their findings, per organ and per rule."""
-    _supervising(me)
+    supervising(me)
     organs, rows = _overview(session, me, year)
     per_rule: Counter[str] = Counter()
     for *_, findings in rows:
@@ -164,10 +166,10 @@ def upload(
     organ: Annotated[str, Form()] = "",
 ):
     """File published reports: each under the organ chosen, or the organ whose name it bears."""
-    _supervising(me)
+    supervising(me)
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
-    organs = _organs(session, me)
+    organs = organs_supervised(session, me)
     chosen = next((o for o in organs if o.code == organ), None)
     if organ and chosen is None:
         raise HTTPException(404, "没有这个机关")
@@ -257,8 +259,8 @@ def _file(session, me: Principal, organ: Organ, year: int, body: dict, name: str
 @router.get("/organs/{code}/{year}")
 def compare(request: Request, session: DB, me: Me, code: str, year: int):
     """An organ's report beside its previous year and beside the other organs of the same year."""
-    _supervising(me)
-    organs = _organs(session, me)
+    supervising(me)
+    organs = organs_supervised(session, me)
     organ = next((o for o in organs if o.code == code), None)
     if organ is None:
         raise HTTPException(404, "没有这个机关")
@@ -316,7 +318,7 @@ def compare(request: Request, session: DB, me: Me, code: str, year: int):
 @router.get("/export.xlsx")
 def export(session: DB, me: Me, year: int | None = None) -> Response:
     """Everything the console shows, as a workbook: figures and findings per organ."""
-    _supervising(me)
+    supervising(me)
     _, rows = _overview(session, me, year)
     book = Workbook()
     figures = book.active

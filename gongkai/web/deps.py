@@ -76,10 +76,21 @@ def principal(request: Request, session: DB) -> Principal:
         # an account removed or stopped, or its password changed since: its session ends
         request.session.clear()
         raise LoginRequired
-    return Principal(user, scope_of(session, user))
+    me = Principal(user, scope_of(session, user))
+    # for pages rendered after the session has ended (a refusal, an error): plain values, no ORM object
+    request.state.badge = Badge(user.name, me.role)
+    return me
 
 
 Me = Annotated[Principal, Depends(principal)]
+
+
+@dataclass(frozen=True)
+class Badge:
+    """Who is signed in, as the header of every page shows it."""
+
+    name: str
+    role: Role
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -123,7 +134,12 @@ def page(request: Request, template: str, status_code: int = 200, **context: obj
     """Render a page with what every page needs (the person, the CSRF token)."""
     user = None
     if request.session.get("user_id") is not None:
-        user = context.get("me")
+        me = context.get("me")
+        user = (
+            Badge(me.user.name, me.role)
+            if isinstance(me, Principal)
+            else getattr(request.state, "badge", None)
+        )
     return TEMPLATES.TemplateResponse(
         request,
         template,

@@ -1,0 +1,216 @@
+"""Two reports' tables side by side in the console: each of tables 二, 三, 四 printed once in the
+official layout of the first report, each value cell holding both reports' numbers, the cells
+that differ marked with their difference. An organ beside its previous year, or beside another
+organ; also as a workbook.
+
+The layout comes from :mod:`gongkai.writers.printed`, the one place the official grids are worked
+out, so this view prints the tables exactly as the writers do.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from openpyxl import Workbook
+from openpyxl.styles import PatternFill
+from sqlalchemy import select
+
+from gongkai.model.layouts import cell_name, layout_for
+from gongkai.model.report import report_cells
+from gongkai.store.reports import report_of
+from gongkai.store.tables import Organ, ReportRecord
+from gongkai.web.console import organs_supervised, supervising
+from gongkai.web.deps import DB, Me, page
+from gongkai.writers.printed import (
+    PrintedCell,
+    Role,
+    active_table,
+    appeals_table,
+    format_value,
+    requests_table,
+)
+
+router = APIRouter(prefix="/console")
+TABLE_TITLES = {
+    2: "二、主动公开政府信息情况",
+    3: "三、收到和处理政府信息公开申请情况",
+    4: "四、政府信息公开行政复议、行政诉讼情况",
+}
+NOT_IN_LAYOUT = "—"  # the other report's layout has no such cell (2019 beside 2021)
+
+
+@dataclass(frozen=True)
+class PairedCell:
+    """A printed cell; for a value, both reports' numbers and whether they differ."""
+
+    cell: PrintedCell
+    other: str = ""  # the second report's number as printed, or NOT_IN_LAYOUT
+    differs: bool = False
+    delta: str = ""  # second minus first, signed, when both are numbers
+
+
+@dataclass(frozen=True)
+class PairedTable:
+    """One of tables 二, 三, 四, row by row."""
+
+    number: int
+    title: str
+    header_rows: int
+    rows: list[list[PairedCell]]
+
+
+def paired_tables(first: Any, second: Any) -> list[PairedTable]:
+    """Tables 二, 三, 四 in the first report's layout, each value beside the second report's."""
+    layout = layout_for(first.format)
+    cells, others = report_cells(first), report_cells(second)
+    tables = []
+    for printed in (
+        active_table(layout, cells),
+        requests_table(layout, cells),
+        appeals_table(layout, cells),
+    ):
+        rows = []
+        for row in printed.rows():
+            paired = []
+            for cell in row:
+                if cell.role is not Role.VALUE or cell.key is None:
+                    paired.append(PairedCell(cell))
+                    continue
+                if cell.key not in others:
+                    paired.append(PairedCell(cell, NOT_IN_LAYOUT, differs=cell.value is not None))
+                    continue
+                other = others[cell.key]
+                delta = ""
+                if isinstance(cell.value, int | float) and isinstance(other, int | float):
+                    delta = format_value(other - cell.value)
+                    delta = delta if delta.startswith("-") or delta == "0" else "+" + delta
+                paired.append(PairedCell(cell, format_value(other, cell.kind), other != cell.value, delta))
+            rows.append(paired)
+        tables.append(PairedTable(printed.number, TABLE_TITLES[printed.number], printed.header_rows, rows))
+    return tables
+
+
+def _report(session, organs: list[Organ], code: str, year: int) -> tuple[Organ, ReportRecord]:
+    organ = next((o for o in organs if o.code == code), None)
+    record = None
+    if organ is not None:
+        record = session.scalar(
+            select(ReportRecord).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
+        )
+    if organ is None or record is None:
+        raise HTTPException(404, "没有这份报告")
+    return organ, record
+
+
+def _both(session, me, code: str, year: int, other: str, other_year: int):
+    supervising(me)
+    organs = organs_supervised(session, me)
+    first = _report(session, organs, code, year)
+    second = _report(session, organs, other, other_year)
+    return organs, first, second
+
+
+@router.get("/organs/{code}/{year}/beside")
+def choose(session: DB, me: Me, code: str, year: int, with_: Annotated[str, Query(alias="with")] = ""):
+    """The form's choice (``with=CODE/YEAR``) sent on to the comparison's own address."""
+    other, _, other_year = with_.partition("/")
+    _both(session, me, code, year, other, int(other_year) if other_year.isdigit() else 0)
+    return RedirectResponse(f"/console/organs/{code}/{year}/beside/{other}/{other_year}", status_code=303)
+
+
+@router.get("/organs/{code}/{year}/beside/{other}/{other_year}")
+def beside(request: Request, session: DB, me: Me, code: str, year: int, other: str, other_year: int):
+    """Two reports' tables side by side, cell by cell, with the differences marked."""
+    organs, (organ, record), (other_organ, other_record) = _both(session, me, code, year, other, other_year)
+    first, second = report_of(record), report_of(other_record)
+    tables = paired_tables(first, second)
+    differing = sum(1 for t in tables for row in t.rows for c in row if c.differs)
+    printed = {c.cell.key for t in tables for row in t.rows for c in row}
+    layout = layout_for(second.format)
+    # what the second report states in cells the first one's layout has no place for
+    unplaced = [
+        (cell_name(key, layout), format_value(value))
+        for key, value in report_cells(second).items()
+        if key not in printed and value is not None
+    ]
+    choices = session.execute(
+        select(Organ.code, Organ.name, ReportRecord.year)
+        .join(ReportRecord, ReportRecord.organ_id == Organ.id)
+        .where(Organ.id.in_([o.id for o in organs]))
+        .order_by(Organ.code, ReportRecord.year.desc())
+    ).all()
+    return page(
+        request,
+        "beside.html",
+        me=me,
+        organ=organ,
+        year=year,
+        other=other_organ,
+        other_year=other_year,
+        formats=(first.format, second.format),
+        tables=tables,
+        differing=differing,
+        unplaced=unplaced,
+        choices=choices,
+        not_in_layout=NOT_IN_LAYOUT,
+    )
+
+
+@router.get("/organs/{code}/{year}/beside/{other}/{other_year}/export.xlsx")
+def beside_workbook(session: DB, me: Me, code: str, year: int, other: str, other_year: int) -> Response:
+    """The same comparison as a workbook: one line per cell, both numbers and the difference."""
+    _, (organ, record), (other_organ, other_record) = _both(session, me, code, year, other, other_year)
+    first, second = report_of(record), report_of(other_record)
+    layout = layout_for(first.format)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "逐格对照"
+    sheet.append(
+        ["表", "单元格", f"{organ.name} {year}", f"{other_organ.name} {other_year}", "差（后者减前者）"]
+    )
+    marked = PatternFill("solid", fgColor="FFF0C0")
+    for table in paired_tables(first, second):
+        for row in table.rows:
+            for paired in row:
+                if paired.cell.role is not Role.VALUE or paired.cell.key is None:
+                    continue
+                sheet.append(
+                    [
+                        table.title,
+                        cell_name(paired.cell.key, layout),
+                        paired.cell.value,
+                        _number(paired.other),
+                        _number(paired.delta),
+                    ]
+                )
+                if paired.differs:
+                    for column in range(1, 6):
+                        sheet.cell(sheet.max_row, column).fill = marked
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDE", (36, 60, 22, 22, 18), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    name = f"{code}-{year}-beside-{other}-{other_year}.xlsx"
+    return Response(
+        out.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _number(text: str) -> int | float | str | None:
+    """A printed number back as a number for the workbook (blank → empty, — stays)."""
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
