@@ -6,7 +6,7 @@ shown to the public."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
@@ -45,11 +45,27 @@ def test_a_citizen_files_a_request_the_organ_confirms_it_and_the_citizen_follows
     response = clerk.post(
         f"/organs/kj/submissions/{item}/confirm", data={"csrf": token, "on": today}, follow_redirects=False
     )
-    assert response.status_code == 303 and response.headers["location"] == "/organs/kj/requests/2026-0002"
-    page = clerk.get("/organs/kj/requests/2026-0002").text
+    assert response.status_code == 303
+    number = re.fullmatch(r"/organs/kj/requests/(\d{4}-\d{4})", response.headers["location"]).group(1)
+    page = clerk.get(f"/organs/kj/requests/{number}").text
     assert f"{today}（互联网渠道）" in page
     status = citizen.get(f"/public/track?code={code}").text
-    assert "2026-0002" in status and "办理中" in status and "周八" not in status
+    assert number in status and "办理中" in status and "周八" not in status
+    # the organ asks for a correction, then the applicant's answer comes and the period is extended:
+    # the applicant reads each step by the code, never the approver's name
+    steps = f"/organs/kj/requests/{number}/steps"
+    respond_by = (date.today() + timedelta(days=15)).isoformat()
+    for step, fields in (
+        ("correct_ask", {"on": today, "respond_by": respond_by, "what": "请写明项目名称"}),
+        ("correct_received", {"on": today}),
+        ("extend", {"on": today, "days": "10", "approver": "科长赵九", "reason": "需调取档案"}),
+    ):
+        response = clerk.post(f"{steps}/{step}", data={"csrf": token, **fields}, follow_redirects=False)
+        assert response.status_code == 303, (step, re.findall(r"class=\"error\"[^>]*>([^<]*)", response.text))
+    status = citizen.get(f"/public/track?code={code}").text
+    assert f"请补正申请：请写明项目名称。请于 {respond_by} 前补正" in status
+    assert "收到补正" in status and "答复期限延长 10 个工作日（条例第三十三条第二款）" in status
+    assert "赵九" not in status and "需调取档案" not in status
     # the supervisor sees neither the inbox nor the applicant
     assert client_as(site, "supervisor").get("/organs/kj/submissions").status_code == 403
 

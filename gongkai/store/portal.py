@@ -20,7 +20,7 @@ from gongkai.casework.requests import IllegalStep, make_registration
 from gongkai.casework.workdays import WorkCalendar
 from gongkai.store.casefiles import register
 from gongkai.store.records import NotFound, Refused, audit, now
-from gongkai.store.tables import Organ, Request, Submission
+from gongkai.store.tables import Organ, Request, RequestEvent, Submission
 
 FIELDS = {  # field → (label, required, max length)
     "applicant_kind": ("申请人类别", True, 16),
@@ -152,6 +152,43 @@ class Tracking:
     outcome: str | None = None
     concluded_on: date | None = None
     note: str = ""
+    steps: tuple[tuple[date, str], ...] = ()  # what the organ told the applicant, in order
+
+
+def public_step(event: RequestEvent) -> str | None:
+    """A step of a request as its applicant is told of it (by the tracking code): what the organ
+    decided and by when the applicant must act, never who recorded it, who approved it or which
+    third party was consulted. None for a step the applicant is not told of."""
+    data = event.data
+    match event.type:
+        case "registered":
+            return "收到申请（收到申请之日，条例第三十一条）"
+        case "correction_requested":
+            what = f"：{data['what']}" if data.get("what") else ""
+            return f"请补正申请{what}。请于 {data['respond_by']} 前补正，逾期视为放弃申请（条例第三十条）"
+        case "corrected":
+            return "收到补正，答复期限自此重新计算（条例第三十条）"
+        case "correction_lapsed":
+            return "逾期未补正，视为放弃申请（条例第三十条）"
+        case "consultation_started":
+            return "征求有关方面意见，所需时间不计入答复期限（条例第三十二条、第三十四条）"
+        case "consultation_ended":
+            return "征求意见结束"
+        case "extended":
+            return f"答复期限延长 {data['days']} 个工作日（条例第三十三条第二款）"
+        case "delayed":
+            return f"确定延迟答复，于 {data['until']} 前答复（条例第三十五条）"
+        case "fee_noticed":
+            return f"发出收费通知：信息处理费 {data['yuan']} 元"
+        case "fee_paid":
+            return "已缴费"
+        case "fee_lapsed":
+            return "逾期未缴费，视为放弃申请"
+        case "answered":
+            return f"已答复：{OUTCOME_LABELS.get(data.get('outcome', ''), '')}"
+        case "withdrawn":
+            return "申请人撤回申请"
+    return None
 
 
 def track(session: Session, code: str) -> Tracking:
@@ -167,6 +204,10 @@ def track(session: Session, code: str) -> Tracking:
         return Tracking(organ.name, submitted, "未予登记", note=item.note)
     row = session.get(Request, item.request_id)
     outcome = OUTCOME_LABELS.get(row.outcome or "")
+    events = session.scalars(
+        select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
+    )
+    steps = tuple((e.on, text) for e in events if (text := public_step(e)) is not None)
     return Tracking(
         organ.name,
         submitted,
@@ -176,4 +217,5 @@ def track(session: Session, code: str) -> Tracking:
         row.answer_due,
         outcome,
         row.concluded_on,
+        steps=steps,
     )
