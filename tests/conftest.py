@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -159,11 +161,12 @@ def postgres_unavailable() -> str | None:
     return _postgres_unavailable()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path, postgres_unavailable: str | None):
-    """A fresh, empty database URL: a SQLite file, or a schema of its own on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'gongkai.db'}"
+@contextlib.contextmanager
+def fresh_database(kind: str, folder: Path, postgres_unavailable: str | None) -> Iterator[str]:
+    """A fresh, empty database URL: a SQLite file in ``folder``, or a schema of its own on
+    PostgreSQL (dropped afterwards); skips with the reason when PostgreSQL cannot be used."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'gongkai.db'}"
         return
     if postgres_unavailable:
         pytest.skip(postgres_unavailable)
@@ -180,6 +183,13 @@ def database_url(request, tmp_path: Path, postgres_unavailable: str | None):
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path, postgres_unavailable: str | None):
+    """A fresh, empty database URL: a SQLite file, or a schema of its own on PostgreSQL."""
+    with fresh_database(request.param, tmp_path, postgres_unavailable) as url:
+        yield url
 
 
 @pytest.fixture

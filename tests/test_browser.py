@@ -1,5 +1,5 @@
 """Each role's main path in a real browser (issue 6): Playwright driving Debian's Chromium against
-the app served on loopback, on a SQLite file with the demo data. Screenshots of each path are kept
+the app served on loopback, with the demo data on a SQLite file and on a PostgreSQL schema. Screenshots of each path are kept
 in the test's temporary folder (printed with -s) to be looked at.
 
 Skips with the reason when Chromium or Playwright is missing (``make test`` installs both).
@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import clean_report_2021
+from conftest import clean_report_2021, fresh_database
 
 from gongkai.demo import DEMO_PASSWORD, make_demo
 from gongkai.store.db import transaction
@@ -45,17 +45,22 @@ FLAGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
-    """The app on a free loopback port, on a SQLite file with the demo data."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory, postgres_unavailable) -> Iterator[str]:
+    """The app on a free loopback port, on a SQLite file or a PostgreSQL schema with the demo data."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("web"), postgres_unavailable) as url:
+        yield from _serve(url, tmp_path_factory.mktemp("home"))
+
+
+def _serve(url: str, folder: Path) -> Iterator[str]:
     import uvicorn
 
     from gongkai.store.db import open_store
 
-    folder = tmp_path_factory.mktemp("web")
-    url = f"sqlite:///{folder / 'gongkai.db'}"
-    with transaction(open_store(url)) as s:
+    sessions = open_store(url)
+    with transaction(sessions) as s:
         make_demo(s, year=date.today().year)
+    sessions.kw["bind"].dispose()
     app = create_app(WebSettings(url, folder, "browser-test-secret-" + "y" * 32))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -69,6 +74,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+    app.state.sessions.kw["bind"].dispose()  # before the schema is dropped
 
 
 @pytest.fixture(scope="module")
