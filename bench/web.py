@@ -24,7 +24,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx  # the httpx fork Starlette 1.x tests with (the dev extra installs it)
 
 ROOT = Path(__file__).resolve().parents[1]
 GONGKAI = str(ROOT / ".venv" / "bin" / "gongkai")
@@ -128,10 +128,13 @@ async def run(base: str, users: int, seconds: float) -> Timings:
     for n in range(users):
         user_rng = random.Random(rng.random())
         if n % 5 < 3:
-            tasks.append(public_user(base, until, timings, user_rng))
+            user = public_user(base, until, timings, user_rng)
         else:
-            tasks.append(staff_user(base, STAFF[n % len(STAFF)], until, timings, user_rng))
-        await asyncio.sleep(0.1)  # users arrive over ten seconds, not at one instant
+            user = staff_user(base, STAFF[n % len(STAFF)], until, timings, user_rng)
+        # a task starts now: users arrive over ten seconds, not at one instant (a bare coroutine
+        # would wait for the gather below, and every user would arrive together)
+        tasks.append(asyncio.create_task(user))
+        await asyncio.sleep(0.1)
     await asyncio.gather(*tasks)
     return timings
 

@@ -75,12 +75,10 @@ def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    # A web server's threads each hold a connection: more than SQLAlchemy's default five.
-    pool = (
-        {"pool_size": 10, "max_overflow": 30}
-        if url.startswith("sqlite:///") and ":memory:" not in url
-        else {}
-    )
+    # A web server's requests each hold a connection: more than SQLAlchemy's default five, and more
+    # than the web app lets work on the database at once (gongkai.web.deps.DB_REQUESTS_AT_ONCE), so
+    # that taking a connection never waits.
+    pool = {"pool_size": 10, "max_overflow": 30} if ":memory:" not in url else {}
     try:
         engine = create_engine(url, **pool)
     except Exception as exc:  # a malformed URL or a missing driver

@@ -64,7 +64,7 @@ def change_password(request: Request, session: DB, me: Me, fields: FormFields):
     )
     if problems:
         return page(request, "account.html", 400, me=me, problems=problems, changed=False)
-    request.session["stamp"] = session_stamp(user)
+    request.session["stamp"] = session_stamp(user.password_hash)
     return RedirectResponse("/account?changed=1", status_code=303)
 
 

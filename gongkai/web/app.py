@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from gongkai import __version__
-from gongkai.store.db import open_store
+from gongkai.store.db import READ_ONLY, open_store
 from gongkai.web import admin, api, auth, casework, console, public, register, reports, side_by_side
 from gongkai.web.deps import LoginRequired, page
 from gongkai.web.settings import WebSettings
@@ -37,6 +37,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.sessions = open_store(settings.database_url)
+    app.state.read_only_engine = app.state.sessions.kw["bind"].execution_options(**READ_ONLY)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -5,43 +5,75 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Form, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from gongkai.store.accounts import Role, Scope, scope_of, session_stamp
-from gongkai.store.db import READ_ONLY
 from gongkai.store.records import NotFound, find_organ
 from gongkai.store.tables import Organ, User
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-# Forms that change nothing in the database: signing in only reads the account (and a password check
-# takes a tenth of a second, which a write lock must not wait for).
+# Forms that change nothing in the database (signing in reads the account in a transaction of its own).
 READ_ONLY_POSTS = {"/login", "/logout"}
 # Forms that only compute (the workspace's live findings of text not yet saved).
 READ_ONLY_POST_ENDINGS = ("/findings",)
 
 
-def db(request: Request) -> Iterator[Session]:
+# How many requests of one server process work on the database at once; the rest wait their turn
+# on the event loop, holding neither a thread nor a connection. Without this bound, requests that
+# hold a connection while waiting for a thread, and threads waiting for a connection, can take
+# every one of both and stall the server until the pool's timeout (seen under 300 users).
+DB_REQUESTS_AT_ONCE = 20
+
+
+def _admission(request: Request) -> CapacityLimiter:
+    state = request.app.state
+    if getattr(state, "db_admission", None) is None:  # made in the event loop, on first use
+        state.db_admission = CapacityLimiter(DB_REQUESTS_AT_ONCE)
+    return state.db_admission
+
+
+def _reads_only(request: Request) -> bool:
+    path = request.url.path
+    return (
+        request.method in ("GET", "HEAD") or path in READ_ONLY_POSTS or path.endswith(READ_ONLY_POST_ENDINGS)
+    )
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+async def db(request: Request) -> AsyncIterator[Session]:
     """A session whose work is committed when the route returns (before the response is sent),
-    rolled back when it fails."""
-    factory = request.app.state.sessions
-    with factory() as session, session.begin():
-        path = request.url.path
-        if (
-            request.method in ("GET", "HEAD")
-            or path in READ_ONLY_POSTS
-            or path.endswith(READ_ONLY_POST_ENDINGS)
-        ):
-            session.connection(execution_options=READ_ONLY)  # only reads: never waits for writers
-        yield session
+    rolled back when it fails. It takes its connection on first use, in the thread the route or
+    dependency runs in; committing and closing run in a thread too, never on the event loop."""
+    state = request.app.state
+    async with _admission(request):
+        # a page that only reads begins deferred and never waits for writers (store.db._sqlite_begin)
+        session = state.sessions(bind=state.read_only_engine) if _reads_only(request) else state.sessions()
+        try:
+            yield session
+        except BaseException:
+            await run_in_threadpool(_end, session, False)
+            raise
+        await run_in_threadpool(_end, session, True)
 
 
 # scope="function": the transaction is committed when the route returns, before the response goes
@@ -72,7 +104,7 @@ def principal(request: Request, session: DB) -> Principal:
     if user_id is None:
         raise LoginRequired  # the session (and its CSRF token) is kept for the public pages
     user = session.get(User, user_id)
-    if user is None or not user.active or request.session.get("stamp") != session_stamp(user):
+    if user is None or not user.active or request.session.get("stamp") != session_stamp(user.password_hash):
         # an account removed or stopped, or its password changed since: its session ends
         request.session.clear()
         raise LoginRequired
