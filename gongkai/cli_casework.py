@@ -1029,6 +1029,13 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="工作进程数（多核机器上可设为核数）")
     ] = 1,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="反向代理的地址，逗号分隔：信任其 X-Forwarded-For，门户限额按访客的真实地址计数（默认只信任本机）",
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """启动网页平台。Start the web platform."""
     import uvicorn
@@ -1065,7 +1072,7 @@ def serve(
             "多进程时请设置 GONGKAI_RATE_LIMIT_STORAGE=redis://主机:6379/0 共用计数。"
         )
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", forwarded_allow_ips=forwarded_allow_ips)
     else:  # each worker builds the app from the same environment
         uvicorn.run(
             "gongkai.web.app:app_from_environment",
@@ -1074,6 +1081,7 @@ def serve(
             port=port,
             workers=workers,
             log_level="warning",
+            forwarded_allow_ips=forwarded_allow_ips,
         )
 
 
