@@ -21,7 +21,7 @@ from gongkai.store.accounts import Role
 from gongkai.store.records import audit, now
 from gongkai.store.reports import STATUS_LABELS, ReportStatus, report_of
 from gongkai.store.tables import Organ, ReportRecord
-from gongkai.web.deps import DB, Me, Principal, check_csrf, page
+from gongkai.web.deps import DB, Me, Principal, check_csrf, file_response, page
 from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, read_uploads
 
 router = APIRouter(prefix="/console")
@@ -355,9 +355,4 @@ def export(session: DB, me: Me, year: int | None = None) -> Response:
         ws.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
-    name = f"reports-{year or 'all'}.xlsx"
-    return Response(
-        out.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return file_response(out.getvalue(), f"reports-{year or 'all'}.xlsx")

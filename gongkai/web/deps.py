@@ -13,6 +13,7 @@ from typing import Annotated
 from anyio import CapacityLimiter
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
@@ -177,4 +178,21 @@ def page(request: Request, template: str, status_code: int = 200, **context: obj
         template,
         {"csrf": csrf_token(request), "user": user, **context},
         status_code=status_code,
+    )
+
+
+MEDIA_TYPES = {  # by the suffix of a file the app hands out
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def file_response(data: bytes, name: str) -> Response:
+    """A file to save under ``name`` (an ASCII name), its media type told by its suffix."""
+    media_type = MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
+    return Response(
+        data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )

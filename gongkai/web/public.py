@@ -28,7 +28,7 @@ from gongkai.store.portal import FIELDS, file_submission, submission_problems, t
 from gongkai.store.records import NotFound, Refused, find_organ
 from gongkai.store.reports import ReportStatus, report_of
 from gongkai.store.tables import Organ, Publication, ReportRecord
-from gongkai.web.deps import DB, FormFields, check_csrf, page
+from gongkai.web.deps import DB, FormFields, check_csrf, file_response, page
 from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 
 router = APIRouter(prefix="/public")
@@ -181,12 +181,7 @@ def portal_download(session: DB, code: str, year: int, form: str) -> Response:
         data = render(report, form, findings=[])
     except WriterUnavailable as exc:
         raise HTTPException(503, str(exc)) from None
-    name = f"{organ.code}-{year}{SUFFIXES[form]}"
-    return Response(
-        data,
-        media_type="application/octet-stream",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return file_response(data, f"{organ.code}-{year}{SUFFIXES[form]}")
 
 
 @router.get("/{code}/apply")

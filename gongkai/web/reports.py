@@ -30,17 +30,10 @@ from gongkai.store.reports import (
     with_sections,
 )
 from gongkai.store.tables import ReportRecord
-from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
+from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, file_response, page, visible_organ
 from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 
 router = APIRouter()
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 FORM_LABELS = {"docx": "Word", "pdf": "PDF", "html": "网页", "md": "Markdown", "xlsx": "Excel"}
 
 
@@ -212,7 +205,4 @@ def download(session: DB, me: Me, code: str, year: int, form: str) -> Response:
         data = render(report, form)
     except WriterUnavailable as exc:
         raise HTTPException(503, str(exc)) from None
-    name = f"{organ.code}-{year}{SUFFIXES[form]}"
-    return Response(
-        data, media_type=MEDIA_TYPES[form], headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return file_response(data, f"{organ.code}-{year}{SUFFIXES[form]}")

@@ -24,7 +24,7 @@ from gongkai.model.report import report_cells
 from gongkai.store.reports import report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.console import organs_supervised, supervising
-from gongkai.web.deps import DB, Me, page
+from gongkai.web.deps import DB, Me, file_response, page
 from gongkai.writers.printed import (
     PrintedCell,
     Role,
@@ -195,12 +195,7 @@ def beside_workbook(session: DB, me: Me, code: str, year: int, other: str, other
         sheet.column_dimensions[letter].width = width
     out = io.BytesIO()
     book.save(out)
-    name = f"{code}-{year}-beside-{other}-{other_year}.xlsx"
-    return Response(
-        out.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return file_response(out.getvalue(), f"{code}-{year}-beside-{other}-{other_year}.xlsx")
 
 
 def _number(text: str) -> int | float | str | None:
