@@ -246,3 +246,9 @@ def test_the_workspace_checks_as_the_clerk_types_and_the_register_filters_in_pla
     tab.wait_for_function(f"document.querySelector('#register-rows caption').innerText !== {before!r}")
     assert "status=concluded" in tab.evaluate("location.href")  # the filtered register keeps its address
     assert tab.evaluate("window.stillHere") is True
+
+    # signed out meanwhile (the cookie gone): the live check says so in the page, not silently
+    tab.goto(f"{server}/organs/demo-kj/reports/{year}")
+    tab.context.clear_cookies()
+    tab.fill("textarea[name=problems]", "又改了一句。")
+    tab.wait_for_selector("#htmx-problem-slot .error:has-text('请刷新页面后重试')")

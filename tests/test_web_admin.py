@@ -118,8 +118,13 @@ def test_a_stopped_account_is_out_until_started_and_the_admin_cannot_stop_itself
     trail = admin.get("/admin/users/clerk").text.split("账号的审计轨迹")[1]
     assert re.findall(r"<td>(建立账号|停用|启用)</td>", trail) == ["启用", "停用", "建立账号"]  # newest first
 
+    # the session held while it was stopped does not come back with the account
+    assert clerk.get("/", follow_redirects=False).status_code == 303
+
     response = _post(admin, "/admin/users/admin/stop")
     assert response.status_code == 400 and "不能停用自己的账号" in response.text
+    response = _post(admin, "/admin/users/admin/password", password=NEW_PASSWORD)
+    assert response.status_code == 400 and "我的账号" in response.text  # one's own needs the current one
     assert admin.get("/admin/users").status_code == 200
     assert _post(admin, "/admin/users/nobody/stop").status_code == 404
     assert _post(admin, "/admin/users/clerk/delete").status_code == 404
@@ -141,3 +146,56 @@ def test_everyone_changes_their_own_password_and_keeps_this_session(site) -> Non
     assert here.get("/organs/kj/requests").status_code == 200  # this session goes on
     assert elsewhere.get("/organs/kj/requests", follow_redirects=False).status_code == 303  # the other ends
     assert _signs_in(site, "reviewer", NEW_PASSWORD)
+
+
+def test_ending_an_accounts_sessions_keeps_the_account(site) -> None:  # noqa: F811
+    phone, desk = client_as(site, "clerk"), client_as(site, "clerk")
+    admin = client_as(site, "admin")
+    assert _post(admin, "/admin/users/clerk/end-sessions").status_code == 303
+    for client in (phone, desk):
+        assert client.get("/", follow_redirects=False).status_code == 303
+    assert _signs_in(site, "clerk", PASSWORD)
+    assert "结束全部会话" in admin.get("/admin/users/clerk").text.split("账号的审计轨迹")[1]
+
+
+def test_the_last_active_administrator_is_never_stopped(site, store) -> None:  # noqa: F811
+    import pytest
+
+    from gongkai.store.accounts import add_user, find_user, set_active
+    from gongkai.store.records import Refused
+
+    with transaction(store) as s:
+        with pytest.raises(Refused, match="最后一个在用的管理员"):
+            set_active(s, find_user(s, "admin"), False, actor="t")
+        add_user(s, "admin2", "第二管理员", "admin", PASSWORD, organ=None, actor="t")
+    admin2 = client_as(site, "admin2")
+    assert _post(admin2, "/admin/users/admin/stop").status_code == 303
+    with transaction(store) as s, pytest.raises(Refused, match="最后一个在用的管理员"):
+        set_active(s, find_user(s, "admin2"), False, actor="t")
+
+
+def test_codes_and_logins_are_plain_enough_for_addresses_and_file_names(site) -> None:  # noqa: F811
+    admin = client_as(site, "admin")
+    for code in ("科技局", "a/b", "../x", "-x", "x y", "a" * 65):
+        response = _post(admin, "/admin/organs", code=code, name="某局", kind="organ", parent="xq")
+        assert response.status_code == 400 and "只用英文字母、数字" in _problem(response.text, "code"), code
+    for login in ("王五", "a/b", "a?b"):
+        response = _post(
+            admin, "/admin/users", login=login, name="王五", role="clerk", organ="kj", password=PASSWORD
+        )
+        assert response.status_code == 400 and "只用英文字母、数字" in _problem(response.text, "login"), login
+    assert (
+        _post(admin, "/admin/organs", code="xq-sj.2", name="某局", kind="organ", parent="xq").status_code
+        == 303
+    )
+
+
+def test_a_file_with_a_name_beyond_ascii_is_still_handed_out() -> None:
+    """An organ code made before codes were checked may not be ASCII: its downloads still work."""
+    from gongkai.web.deps import file_response
+
+    response = file_response(b"x", "科技局-2025.xlsx")
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="___-2025.xlsx"')
+    assert "filename*=UTF-8''%E7%A7%91%E6%8A%80%E5%B1%80-2025.xlsx" in disposition
+    assert response.media_type.startswith("application/vnd.openxmlformats-officedocument.spreadsheetml")

@@ -16,6 +16,7 @@ from gongkai.store.casefiles import register
 from gongkai.store.db import transaction
 from gongkai.store.records import add_organ, work_calendar
 from gongkai.web.app import create_app
+from gongkai.web.deps import DB
 from gongkai.web.settings import WebSettings
 
 PASSWORD = "correct horse battery"
@@ -314,3 +315,60 @@ def test_dates_after_today_are_refused_on_the_pages_as_on_the_command_line(site)
         data={**form, "applicant_kind": "natural", "applicant_name": "李四", "subject": "x"},
     )
     assert response.status_code == 400 and "确认日期 2099-01-05 晚于今天" in response.text
+
+
+def test_a_route_that_fails_after_writing_keeps_nothing(site, store) -> None:
+    """The request's transaction is rolled back when its route fails (a refusal or an error), and
+    committed before the response when it succeeds."""
+    from fastapi import HTTPException
+    from sqlalchemy import func, select
+
+    from gongkai.store.records import audit
+    from gongkai.store.tables import AuditEntry
+
+    def write(session: DB, outcome: str):
+        audit(session, "t", "test", outcome, "write")
+        session.flush()
+        if outcome == "refuse":
+            raise HTTPException(400, "refused after writing")
+        if outcome == "fail":
+            raise RuntimeError("failed after writing")
+        return {"written": True}
+
+    site.add_api_route("/test-write/{outcome}", write, methods=["POST"])
+    client = TestClient(site, raise_server_exceptions=False)
+    assert client.post("/test-write/refuse").status_code == 400
+    assert client.post("/test-write/fail").status_code == 500
+    assert client.post("/test-write/keep").status_code == 200
+    with transaction(store) as s:
+        kept = s.scalars(select(AuditEntry.entity_id).where(AuditEntry.entity == "test")).all()
+        assert kept == ["keep"]
+        assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "test")) == 1
+
+
+def test_a_part_of_a_page_asked_for_without_a_session_sends_the_page_to_the_login(site) -> None:
+    """htmx asks for parts of pages: signed out, the whole page goes to the login form (and comes
+    back to the page, not to the part); a refusal is shown in the page's problem slot."""
+    anonymous = TestClient(site)
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/organs/kj/reports/2026"}
+    token = csrf_of(anonymous.get("/login").text)
+    response = anonymous.post(
+        "/organs/kj/reports/2026/findings", data={"csrf": token}, headers=headers, follow_redirects=False
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/login?next=/organs/kj/reports/2026"
+    # the session (and its CSRF token) gone altogether: the slot says to load the page again
+    response = TestClient(site).post(
+        "/organs/kj/reports/2026/findings", data={"csrf": token}, headers=headers
+    )
+    assert response.status_code == 403 and "请刷新页面后重试" in response.text
+    assert response.headers["HX-Retarget"] == "#htmx-problem-slot"
+    reviewer = client_as(site, "reviewer")
+    token = csrf_of(reviewer.get("/").text)
+    response = reviewer.post("/organs/kj/reports/2026/findings", data={"csrf": token}, headers=headers)
+    assert response.status_code == 404 and response.headers["HX-Retarget"] == "#htmx-problem-slot"
+    assert (
+        response.text.startswith('<p id="htmx-problem" class="error" role="alert">')
+        and "<html" not in response.text
+    )
+    assert 'id="htmx-problem-slot"' in reviewer.get("/").text  # every page has the slot

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gongkai.store.records import NotFound, Refused, audit, find_organ, now, organ_tree
+from gongkai.store.records import CODE_PATTERN, NotFound, Refused, audit, find_organ, now, organ_tree
 from gongkai.store.tables import Organ, User
 
 MIN_PASSWORD_CHARS = 10
@@ -61,8 +61,10 @@ def account_problems(
     rules behind ``gongkai users add`` and the administrator's web form."""
     login, name = login.strip(), name.strip()
     problems: dict[str, str] = {}
-    if not login or len(login) > 64:
-        problems["login"] = "登录名不能为空，也不能超过 64 字"
+    if not CODE_PATTERN.fullmatch(login):
+        problems["login"] = (
+            "登录名只用英文字母、数字和 . _ -（如 wang.wu），以字母或数字开头，不超过 64 个字符"
+        )
     elif session.scalar(select(User).where(User.login == login)) is not None:
         problems["login"] = f"登录名「{login}」已被使用"
     if not name or len(name) > 100:
@@ -142,9 +144,23 @@ def set_password(session: Session, user: User, password: str, *, actor: str) -> 
 
 
 def set_active(session: Session, user: User, active: bool, *, actor: str) -> None:
-    """Stop an account (its sessions end at the next page) or start it again; accounts are never deleted."""
+    """Stop an account (its sessions end at the next page, for good) or start it again; accounts are
+    never deleted. The last active administrator is never stopped."""
+    if not active and user.role == Role.ADMIN:
+        # every active administrator's row, locked in one order (PostgreSQL): two administrators
+        # stopping each other at once are served one after the other, and the second is refused
+        admins = session.scalars(
+            select(User.id)
+            .where(User.role == Role.ADMIN.value, User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        ).all()
+        if not set(admins) - {user.id}:
+            raise Refused("这是最后一个在用的管理员账号，不能停用")
     before = user.active
     user.active = active
+    if not active:
+        user.session_epoch += 1  # its sessions end for good, not only while it is stopped
     audit(
         session,
         actor,
@@ -182,10 +198,18 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     return user
 
 
-def session_stamp(password_hash: str) -> str:
-    """A short digest of the account's password hash, kept in its signed session cookie: when the
-    password changes, the stamp no longer matches and every older session ends."""
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def session_stamp(password_hash: str, epoch: int) -> str:
+    """A short digest of the account's password hash and session epoch, kept in its signed session
+    cookie: when the password changes, or the account is stopped or its sessions ended (the epoch
+    is raised), the stamp no longer matches and every older session ends for good, even once the
+    account is started again."""
+    return hashlib.sha256(f"{epoch}:{password_hash}".encode()).hexdigest()[:16]
+
+
+def end_sessions(session: Session, user: User, *, actor: str) -> None:
+    """End every session of the account at its next page (a lost phone, a shared computer)."""
+    user.session_epoch += 1
+    audit(session, actor, "user", user.login, "end sessions", organ_id=user.organ_id)
 
 
 def change_own_password(session: Session, user: User, current: str, new: str, repeat: str) -> dict[str, str]:

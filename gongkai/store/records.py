@@ -6,6 +6,7 @@ Functions take a session inside a transaction (:func:`gongkai.store.db.transacti
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from gongkai.casework.workdays import WorkCalendar, YearArrangement
 from gongkai.store.tables import AuditEntry, CalendarDay, CalendarYear, Organ
 
 ORGAN_KINDS = ("region", "organ")
+# An organ's code, and a login, stand in addresses (/organs/{code}/…), file names and commands.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 class NotFound(LookupError):
@@ -89,8 +92,11 @@ def organ_problems(session: Session, code: str, name: str, kind: str, parent: st
     rules behind ``gongkai organs add`` and the administrator's web form."""
     code, name = code.strip(), name.strip()
     problems: dict[str, str] = {}
-    if not code or len(code) > 64:
-        problems["code"] = "机关代码不能为空，也不能超过 64 字"
+    if not CODE_PATTERN.fullmatch(code):
+        problems["code"] = (
+            "机关代码只用英文字母、数字和 . _ -（如 xq-kjj），以字母或数字开头，不超过 64 个字符："
+            "它出现在网址、文件名和命令行里"
+        )
     elif session.scalar(select(Organ).where(Organ.code == code)) is not None:
         problems["code"] = f"机关代码「{code}」已被使用"
     if not name or len(name) > 200:

@@ -17,6 +17,7 @@ from gongkai.store.accounts import (
     account_problems,
     add_user,
     change_own_password,
+    end_sessions,
     find_user,
     session_stamp,
     set_active,
@@ -37,8 +38,14 @@ from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page
 router = APIRouter()
 USER_FIELDS = ("login", "name", "role", "organ", "password")
 ORGAN_FIELDS = ("code", "name", "kind", "parent")
-USER_ACTIONS = ("password", "stop", "start")
-TRAIL_LABELS = {"create": "建立账号", "password": "设置新密码", "stop": "停用", "start": "启用"}
+USER_ACTIONS = ("password", "stop", "start", "end-sessions")
+TRAIL_LABELS = {
+    "create": "建立账号",
+    "password": "设置新密码",
+    "stop": "停用",
+    "start": "启用",
+    "end sessions": "结束全部会话",
+}
 
 
 def _admin_only(me: Principal) -> None:
@@ -64,7 +71,7 @@ def change_password(request: Request, session: DB, me: Me, fields: FormFields):
     )
     if problems:
         return page(request, "account.html", 400, me=me, problems=problems, changed=False)
-    request.session["stamp"] = session_stamp(user.password_hash)
+    request.session["stamp"] = session_stamp(user.password_hash, user.session_epoch)
     return RedirectResponse("/account?changed=1", status_code=303)
 
 
@@ -232,14 +239,16 @@ def user_action(request: Request, session: DB, me: Me, login: str, action: str, 
         raise HTTPException(404, "没有这个操作")
     user = _account_of(session, login)
     try:
+        if user.id == me.user.id:  # one's own password needs the current one; one's own account stays
+            raise Refused("自己的账号请在“我的账号”中修改密码；不能停用自己的账号")
         if action == "password":
             set_password(session, user, fields.get("password", ""), actor=me.user.login)
         elif action == "stop":
-            if user.id == me.user.id:
-                raise Refused("不能停用自己的账号")
             set_active(session, user, False, actor=me.user.login)
-        else:
+        elif action == "start":
             set_active(session, user, True, actor=me.user.login)
+        else:
+            end_sessions(session, user, actor=me.user.login)
     except Refused as exc:  # raised before anything changed
         return _user_page(request, session, me, user, 400, problem=(action, str(exc)))
     return RedirectResponse(f"/admin/users/{login}", status_code=303)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from html import escape
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -61,12 +63,16 @@ def create_app(settings: WebSettings) -> FastAPI:
     async def login_required(request: Request, _exc: LoginRequired):
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "请先登录"}, status_code=401)
+        if _from_htmx(request):  # a part of a page: the whole page goes to the login form
+            return Response(headers={"HX-Redirect": f"/login?next={_current_page(request)}"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
     @app.exception_handler(HTTPException)
     async def refused(request: Request, exc: HTTPException):
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+        if _from_htmx(request):
+            return _problem_fragment(str(exc.detail), exc.status_code)
         return page(request, "error.html", exc.status_code, message=exc.detail, status=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -75,6 +81,8 @@ def create_app(settings: WebSettings) -> FastAPI:
             return await request_validation_exception_handler(request, exc)
         fields = "、".join(str(e["loc"][-1]) for e in exc.errors())
         message = f"提交的内容不完整或格式不对：{fields}"
+        if _from_htmx(request):
+            return _problem_fragment(message, 422)
         return page(request, "error.html", 422, message=message, status=422)
 
     @app.exception_handler(Exception)
@@ -83,9 +91,36 @@ def create_app(settings: WebSettings) -> FastAPI:
         message = "服务器出错了，已记录在日志中。请稍后重试或联系管理员。"
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": message}, status_code=500)
+        if _from_htmx(request):
+            return _problem_fragment(message, 500)
         return page(request, "error.html", 500, message=message, status=500)
 
     return app
+
+
+def _from_htmx(request: Request) -> bool:
+    """Whether htmx asked for a part of a page (it says so in a header)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _current_page(request: Request) -> str:
+    """The path of the page htmx works in (where to come back to after signing in)."""
+    path = urlsplit(request.headers.get("HX-Current-URL", "")).path
+    return quote(path if path.startswith("/") and not path.startswith("//") else "/")
+
+
+def _problem_fragment(message: str, status: int) -> HTMLResponse:
+    """A refusal or error for a part of a page: one line, put in the page's problem slot (base.html)
+    instead of the part that was asked for."""
+    return HTMLResponse(
+        f'<p id="htmx-problem" class="error" role="alert">{escape(message)}</p>',
+        status_code=status,
+        headers={
+            "HX-Retarget": "#htmx-problem-slot",
+            "HX-Reswap": "innerHTML",
+            "HX-Reselect": "#htmx-problem",
+        },
+    )
 
 
 def app_from_environment() -> FastAPI:

@@ -40,6 +40,7 @@ class _Account:
     id: int
     password_hash: str
     active: bool
+    session_epoch: int
 
 
 def _account(sessions, login: str) -> _Account | None:
@@ -47,7 +48,9 @@ def _account(sessions, login: str) -> _Account | None:
     with sessions() as session, session.begin():
         session.connection(execution_options=READ_ONLY)
         user = account_for_login(session, login)
-        return _Account(user.id, user.password_hash, user.active) if user is not None else None
+        if user is None:
+            return None
+        return _Account(user.id, user.password_hash, user.active, user.session_epoch)
 
 
 def _password_checks(request: Request) -> CapacityLimiter:
@@ -79,7 +82,7 @@ async def login(
         return page(request, "login.html", 400, next=_safe_next(next), error="登录名或密码不对", login=login)
     request.session.clear()  # no fixation: nothing of the anonymous session carries over
     request.session["user_id"] = account.id
-    request.session["stamp"] = session_stamp(account.password_hash)
+    request.session["stamp"] = session_stamp(account.password_hash, account.session_epoch)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

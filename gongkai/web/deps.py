@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
+from urllib.parse import quote
 
-from anyio import CapacityLimiter
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -24,10 +25,7 @@ from gongkai.store.tables import Organ, User
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-# Forms that change nothing in the database (signing in reads the account in a transaction of its own).
-READ_ONLY_POSTS = {"/login", "/logout"}
-# Forms that only compute (the workspace's live findings of text not yet saved).
-READ_ONLY_POST_ENDINGS = ("/findings",)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # How many requests of one server process work on the database at once; the rest wait their turn
@@ -44,11 +42,17 @@ def _admission(request: Request) -> CapacityLimiter:
     return state.db_admission
 
 
+def reads_only(endpoint: F) -> F:
+    """Mark a form's route as changing nothing (it only computes): its transaction begins deferred
+    and never waits for writers, as a page's does."""
+    endpoint.reads_only = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 def _reads_only(request: Request) -> bool:
-    path = request.url.path
-    return (
-        request.method in ("GET", "HEAD") or path in READ_ONLY_POSTS or path.endswith(READ_ONLY_POST_ENDINGS)
-    )
+    if request.method in ("GET", "HEAD"):
+        return True
+    return getattr(request.scope.get("endpoint"), "reads_only", False)
 
 
 def _end(session: Session, commit: bool) -> None:
@@ -69,12 +73,15 @@ async def db(request: Request) -> AsyncIterator[Session]:
     async with _admission(request):
         # a page that only reads begins deferred and never waits for writers (store.db._sqlite_begin)
         session = state.sessions(bind=state.read_only_engine) if _reads_only(request) else state.sessions()
+        committed = False
         try:
             yield session
-        except BaseException:
-            await run_in_threadpool(_end, session, False)
-            raise
-        await run_in_threadpool(_end, session, True)
+            committed = True
+        finally:
+            # shielded: a cancelled request (the client went away) still rolls back and closes, and
+            # its connection goes back to the pool
+            with CancelScope(shield=True):
+                await run_in_threadpool(_end, session, committed)
 
 
 # scope="function": the transaction is committed when the route returns, before the response goes
@@ -105,7 +112,11 @@ def principal(request: Request, session: DB) -> Principal:
     if user_id is None:
         raise LoginRequired  # the session (and its CSRF token) is kept for the public pages
     user = session.get(User, user_id)
-    if user is None or not user.active or request.session.get("stamp") != session_stamp(user.password_hash):
+    if (
+        user is None
+        or not user.active
+        or request.session.get("stamp") != session_stamp(user.password_hash, user.session_epoch)
+    ):
         # an account removed or stopped, or its password changed since: its session ends
         request.session.clear()
         raise LoginRequired
@@ -191,8 +202,11 @@ MEDIA_TYPES = {  # by the suffix of a file the app hands out
 
 
 def file_response(data: bytes, name: str) -> Response:
-    """A file to save under ``name`` (an ASCII name), its media type told by its suffix."""
+    """A file to save under ``name``, its media type told by its suffix. A name beyond ASCII (an
+    organ code made before codes were checked) is sent as RFC 6266 allows, with an ASCII fallback."""
     media_type = MEDIA_TYPES.get(Path(name).suffix, "application/octet-stream")
-    return Response(
-        data, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    disposition = f'attachment; filename="{fallback}"'
+    if fallback != name:
+        disposition += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})

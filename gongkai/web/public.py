@@ -107,14 +107,32 @@ def _public_organ(session, code: str) -> Organ:
     return organ
 
 
-@router.get("/track")
-def track_status(request: Request, session: DB, code: str = ""):
-    """The status of a portal request by its tracking code."""
-    found, error = None, None
+# The limits are checked in dependencies the routes list before their database session, so that a
+# slow rate-limit store (Redis timing out) never holds one of the slots the staff's pages need.
+
+
+def lookup_limit(request: Request, code: str = "") -> None:
+    """Count a status lookup against the client's limit (429 beyond it)."""
     if code:
         limits = _limits(request)
         if not limits.allow(limits.lookups, "lookups", _client(request)):
             raise HTTPException(429, "查询过于频繁，请稍后再试")
+
+
+def filing_limit(request: Request, fields: FormFields) -> None:
+    """Count a filing (a form without problems) against the client's limit (429 beyond it)."""
+    form = {key: value for key, value in fields.items() if key in FIELDS}
+    if not submission_problems(form):
+        limits = _limits(request)
+        if not limits.allow(limits.filings, "filings", _client(request)):
+            raise HTTPException(429, f"提交过于频繁：每小时最多 {limits.filings.amount} 件，请稍后再试")
+
+
+@router.get("/track", dependencies=[Depends(lookup_limit)])
+def track_status(request: Request, session: DB, code: str = ""):
+    """The status of a portal request by its tracking code."""
+    found, error = None, None
+    if code:
         try:
             found = track(session, code)
         except NotFound as exc:
@@ -193,7 +211,7 @@ def apply_form(request: Request, session: DB, code: str):
     )
 
 
-@router.post("/{code}/apply", dependencies=[Depends(check_csrf)])
+@router.post("/{code}/apply", dependencies=[Depends(check_csrf), Depends(filing_limit)])
 def apply(request: Request, session: DB, fields: FormFields, code: str):
     """File the request; each problem is shown beside its field."""
     organ = _public_organ(session, code)
@@ -210,9 +228,6 @@ def apply(request: Request, session: DB, fields: FormFields, code: str):
             form=form,
             problems=problems,
         )
-    limits = _limits(request)
-    if not limits.allow(limits.filings, "filings", _client(request)):
-        raise HTTPException(429, f"提交过于频繁：每小时最多 {limits.filings.amount} 件，请稍后再试")
     try:
         item = file_submission(session, organ, form)
     except Refused as exc:

@@ -30,7 +30,17 @@ from gongkai.store.reports import (
     with_sections,
 )
 from gongkai.store.tables import ReportRecord
-from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, file_response, page, visible_organ
+from gongkai.web.deps import (
+    DB,
+    FormFields,
+    Me,
+    Principal,
+    check_csrf,
+    file_response,
+    page,
+    reads_only,
+    visible_organ,
+)
 from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 
 router = APIRouter()
@@ -130,6 +140,7 @@ def _findings_and_preview(report: Report2021 | Report2019) -> tuple[list[tuple[F
 
 
 @router.post("/organs/{code}/reports/{year}/findings", dependencies=[Depends(check_csrf)])
+@reads_only
 def live_findings(request: Request, session: DB, me: Me, form: FormFields, code: str, year: int):
     """The findings (and the preview) of the draft with the sections as they are being typed,
     saved or not: the editor posts here as the clerk writes (htmx), and this page fragment
