@@ -15,7 +15,7 @@ from gongkai.model.report import report_cells, report_from_json
 from gongkai.store.accounts import authenticate
 from gongkai.store.db import transaction
 from gongkai.store.records import find_organ
-from gongkai.store.tables import ReportRecord, Request
+from gongkai.store.tables import AuditEntry, ReportRecord, Request
 
 
 def test_the_demo_is_made_once_and_its_tables_pass_every_check(store) -> None:
@@ -23,7 +23,8 @@ def test_the_demo_is_made_once_and_its_tables_pass_every_check(store) -> None:
     with transaction(store) as s:
         assert not has_demo(s)
         lines = make_demo(s, year=year, seeds=None)
-        assert len(lines) == len(ORGANS)
+        assert len(lines) == 2 * len(ORGANS)
+        assert sum("经审核、审签发布" in line for line in lines) == len(ORGANS)
     with transaction(store) as s:
         assert has_demo(s)
         for account in ACCOUNTS:
@@ -36,6 +37,16 @@ def test_the_demo_is_made_once_and_its_tables_pass_every_check(store) -> None:
             for built_year in (year - 1, year):
                 report = build_year(s, organ, built_year)
                 assert [f.rule for f in check_report(report) if not f.rule.startswith("SEC-")] == []
+            # last year's report went through the review, and its published form has no error
+            row = s.scalars(select(ReportRecord).where(ReportRecord.organ_id == organ.id)).one()
+            assert (row.year, row.status, row.source) == (year - 1, "published", "workspace")
+            published = report_from_json(row.body)
+            assert [f.rule for f in check_report(published) if f.severity.value == "error"] == []
+            assert report_cells(published) == report_cells(build_year(s, organ, year - 1))  # computed
+        actions = s.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity == "report").order_by(AuditEntry.id)
+        ).all()
+        assert actions.count("publish") == len(ORGANS) and actions.count("submit") == len(ORGANS)
 
 
 @needs_seeds

@@ -110,7 +110,9 @@ def test_live_findings_follow_the_text_being_typed_and_store_nothing(staff, stor
     assert response.status_code == 200 and "<html" not in response.text
     assert "尚未保存" in response.text and "SEC-SIX" in rules(response.text)  # 五 missing
     assert 'id="preview"' in response.text and 'hx-swap-oob="true"' in response.text
-    assert re.search(r'id="live-summary"[^>]*>按正在编辑的正文检查（尚未保存）：错误 [1-9]\d* 条', response.text)
+    assert re.search(
+        r'id="live-summary"[^>]*>按正在编辑的正文检查（尚未保存）：错误 [1-9]\d* 条', response.text
+    )
     # the text as saved gives the saved report's findings, rule for rule
     assert rules(post(clerk, "/organs/kj/reports/2026/findings", SECTIONS).text) == saved
     response = post(clerk, "/organs/kj/reports/2026/findings", {"problems": "字" * 20001})

@@ -23,7 +23,11 @@
     series: data.trend.map(function (pair) { return { name: pair[0], type: "line", showSymbol: true, symbolSize: 8, data: pair[1] }; })
   });
   draw("chart-corrected", {
-    title: { text: "复议诉讼被纠正的比例（%）" },
+    // an organ with no decided case has no share (null), which is not a share of 0
+    title: {
+      text: "复议诉讼被纠正的比例（%）",
+      subtext: data.corrected.every(function (v) { return v === null; }) ? "所列报告中没有已审结的行政复议、行政诉讼" : ""
+    },
     xAxis: organs,
     yAxis: { type: "value", max: 100 },
     series: [{ name: "纠正比例", type: "bar", data: data.corrected }],
