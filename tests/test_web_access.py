@@ -71,6 +71,8 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/api/organs"): SIGNED_IN,
     ("get", "/api/organs/{code}/requests"): SCOPE_KJ,
     ("get", "/api/organs/{code}/requests/{number}"): SCOPE_KJ,
+    ("get", "/api/organs/{code}/reports"): SCOPE_KJ,
+    ("get", "/api/organs/{code}/reports/{year}"): SCOPE_KJ,
     ("get", "/account"): SIGNED_IN,
     ("post", "/account/password"): SIGNED_IN,
     ("get", "/admin/organs"): ADMIN,

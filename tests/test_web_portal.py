@@ -129,5 +129,19 @@ def test_the_public_sees_published_reports_and_the_catalogue_only(site, store) -
     assert report.status_code == 200 and "收到和处理政府信息公开申请情况" in report.text
     assert "检查发现" not in report.text
     assert public.get("/public/kj/reports/2026/download/docx").status_code == 200
+    # canonical JSON for research: the same cells as stored, no findings, a real JSON media type
+    response = public.get("/public/kj/reports/2026/download/json")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    assert 'filename="kj-2026.json"' in response.headers["content-disposition"]
+    from gongkai.model.report import report_cells, report_from_json
+
+    published = response.json()
+    assert published["schema"] == "gongkai.report/1" and published["findings"] == []
+    with store() as s:
+        from sqlalchemy import select
+
+        stored = s.scalars(select(ReportRecord)).one()
+        assert report_cells(report_from_json(published)) == report_cells(report_from_json(stored.body))
+    assert public.get("/public/kj/reports/2026/download/exe").status_code == 404
     assert public.get("/public/xq").status_code == 404  # a region has no catalogue of its own
     assert public.get("/public/nope").status_code == 404

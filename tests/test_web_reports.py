@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
-from gongkai.model.report import report_cells
+from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import read_bytes
 from gongkai.store.accounts import add_user
 from gongkai.store.db import transaction
@@ -146,3 +146,21 @@ def test_downloads_read_back_as_the_same_report(staff, form: str) -> None:
     data = clerk.get("/api/organs/kj/requests").json()
     assert read.requests.new.total == len(data) == 1
     assert report_cells(read)["requests.new.natural"] == 1
+
+
+def test_the_api_gives_a_report_as_canonical_json_with_its_findings(staff, store) -> None:
+    clerk = client_as(staff, "clerk")
+    post(clerk, "/organs/kj/reports", {"year": "2026"})
+    listed = clerk.get("/api/organs/kj/reports").json()
+    assert [(r["year"], r["status"], r["source"]) for r in listed] == [(2026, "draft", "workspace")]
+    assert listed[0]["errors"] > 0  # its sections are still to write
+    body = clerk.get("/api/organs/kj/reports/2026").json()
+    assert body["schema"] == "gongkai.report/1" and body["format"] == "2021"
+    assert {f["rule"] for f in body["findings"]} >= {"SEC-SIX"}
+    with transaction(store) as s:
+        stored = s.scalars(select(ReportRecord)).one()
+        assert report_cells(report_from_json(body)) == report_cells(report_from_json(stored.body))
+    supervisor, far = client_as(staff, "supervisor"), client_as(staff, "far-supervisor")
+    assert supervisor.get("/api/organs/kj/reports/2026").status_code == 200
+    assert far.get("/api/organs/kj/reports/2026").status_code == 404
+    assert clerk.get("/api/organs/kj/reports/2019").status_code == 404

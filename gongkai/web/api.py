@@ -6,15 +6,19 @@ the staff of the organ asked.
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, datetime
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from gongkai.checks import check_report
+from gongkai.model.report import Report, Report2019, Report2021
 from gongkai.store.casefiles import find_request
 from gongkai.store.records import NotFound
-from gongkai.store.tables import Organ
+from gongkai.store.reports import find_report, report_of
+from gongkai.store.tables import Organ, ReportRecord
 from gongkai.store.tables import Request as RequestRow
 from gongkai.web.deps import DB, Me, visible_organ
 
@@ -30,7 +34,7 @@ router = APIRouter(
     tags=["api"],
     responses={
         401: {"model": Problem, "description": "未登录"},
-        404: {"model": Problem, "description": "没有这个机关或申请（或不在查看范围内）"},
+        404: {"model": Problem, "description": "没有这个机关、申请或报告（或不在查看范围内）"},
     },
 )
 
@@ -65,6 +69,18 @@ class RequestStaff(RequestPublic):
     subject: str
 
 
+class ReportListed(BaseModel):
+    """An organ's report of a year: where it stands and how many findings its checks give."""
+
+    year: int
+    status: str  # draft | submitted | reviewed | published
+    format: str  # 2021 | 2019
+    source: str  # workspace (drafted here) | uploaded
+    updated_at: datetime
+    errors: int
+    warnings: int
+
+
 @router.get("/organs", response_model=list[OrganPublic])
 def list_organs(session: DB, me: Me) -> list[OrganPublic]:
     """The organs and regions the caller may see."""
@@ -94,3 +110,41 @@ def read_request(session: DB, me: Me, code: str, number: str) -> RequestStaff | 
         raise HTTPException(404, "没有这件申请") from None
     model = RequestStaff if me.scope.sees_personal_data(organ.id) else RequestPublic
     return model.model_validate(row, from_attributes=True)
+
+
+@router.get("/organs/{code}/reports", response_model=list[ReportListed])
+def list_organ_reports(session: DB, me: Me, code: str) -> list[ReportListed]:
+    """An organ's reports, newest year first, with the count of their findings by severity."""
+    organ = visible_organ(session, me, code)
+    rows = session.scalars(
+        select(ReportRecord).where(ReportRecord.organ_id == organ.id).order_by(ReportRecord.year.desc())
+    )
+    listed = []
+    for row in rows:
+        report = report_of(row)
+        severities = Counter(f.severity.value for f in check_report(report))
+        listed.append(
+            ReportListed(
+                year=row.year,
+                status=row.status,
+                format=report.format,
+                source=row.source,
+                updated_at=row.updated_at,
+                errors=severities["error"],
+                warnings=severities["warning"],
+            )
+        )
+    return listed
+
+
+@router.get("/organs/{code}/reports/{year}", response_model=Report)
+def read_report(session: DB, me: Me, code: str, year: int) -> Report2021 | Report2019:
+    """A report as canonical JSON (``gongkai.report/1``: its tables, sections and its findings as
+    the checks give them now), whatever its status; the public reads published ones on the portal."""
+    organ = visible_organ(session, me, code)
+    try:
+        row = find_report(session, organ, year)
+    except NotFound:
+        raise HTTPException(404, "没有这一年度的报告") from None
+    report = report_of(row)
+    return report.model_copy(update={"findings": check_report(report)})

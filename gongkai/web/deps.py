@@ -198,6 +198,7 @@ MEDIA_TYPES = {  # by the suffix of a file the app hands out
     ".html": "text/html; charset=utf-8",
     ".md": "text/markdown; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".json": "application/json",
 }
 
 

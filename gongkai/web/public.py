@@ -10,6 +10,7 @@ cannot be reached, requests are let through (with one warning in the log) rather
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import select
 
 from gongkai.casework.law import APPLICANT_LABELS
+from gongkai.model.report import report_to_json
 from gongkai.store.portal import FIELDS, file_submission, submission_problems, track
 from gongkai.store.records import NotFound, Refused, find_organ
 from gongkai.store.reports import ReportStatus, report_of
@@ -190,11 +192,17 @@ def portal_report(session: DB, code: str, year: int) -> HTMLResponse:
 
 @router.get("/{code}/reports/{year}/download/{form}")
 def portal_download(session: DB, code: str, year: int, form: str) -> Response:
-    """A published report in another form."""
+    """A published report in another form, or (``json``) as canonical JSON for those who study
+    reports by the thousand: its tables and sections, without findings."""
     organ = _public_organ(session, code)
-    if form not in FORMS:
+    if form not in FORMS and form != "json":
         raise HTTPException(404, "没有这种格式")
     report = report_of(_published(session, organ, year))
+    if form == "json":
+        data = json.dumps(
+            report_to_json(report.model_copy(update={"findings": []})), ensure_ascii=False, indent=1
+        )
+        return file_response(data.encode("utf-8"), f"{organ.code}-{year}.json")
     try:
         data = render(report, form, findings=[])
     except WriterUnavailable as exc:
