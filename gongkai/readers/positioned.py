@@ -396,6 +396,7 @@ def _band(cuts: list[float], at: float) -> int | None:
 _NUMBER = re.compile(r"^[-+]?\d[\d,，.]*%?$|^[-—–－/]$")
 _ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
 _HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_BLOCK_CAPTION = re.compile(r"^第二十条第[(（]?[一二三四五六七八九十]{1,3}[)）]?项$")
 
 
 @dataclass(slots=True)
@@ -525,6 +526,10 @@ def _continues(segmented: list[list[_Segment]], upper: int, lower: int, unit: fl
     numbers = [s for i in (upper, lower) for s in segmented[i] if s.numeric]
     between = [s for i in range(upper + 1, lower) for s in segmented[i]]
     if not numbers and between:  # two blank rows with text between: nothing says it is a label
+        return False
+    if any(_BLOCK_CAPTION.search(s.text) for s in between):
+        # a block of table 二 begins (「第二十条第（五）项」): its own header follows, which the test
+        # below misses when the columns it spans are blank in both rows (no number shows them)
         return False
     value_left = min((s.x0 for s in numbers), default=float("inf"))
     if any(s.x1 > value_left for s in between):
