@@ -484,12 +484,38 @@ def _unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, 
 def _blank_rows(
     lines: list[list[Piece]], segmented: list[list[_Segment]], anchors: set[int], unit: float
 ) -> list[int]:
-    """Rows whose cells are all blank: a label alone, right under a header of column names.
+    """Rows whose cells are all blank: a label alone, right under a header of column names, or
+    right under a row of the table where a block of table 二 ends.
 
     A header line is two or more short names standing apart, no number among them; the
-    line under it, close, is one label that stands where the header's first name does.
+    line under it, close, is one label that stands where the header's first name does. At the
+    end of a block, the label stands where the row above stands its own, and the next block's
+    caption (「第二十条第（五）项」), a heading or a wide gap follows: no label of a row below
+    can wrap there.
     """
     found = []
+    for i in range(1, len(lines)):
+        alone, above = segmented[i], segmented[i - 1]
+        after = segmented[i + 1] if i + 1 < len(lines) else []
+        if (
+            i - 1 in anchors
+            and len(alone) == 1
+            and not alone[0].numeric
+            and len(alone[0].text) <= 20
+            and not _BLOCK_CAPTION.search(alone[0].text)
+            and (  # labels set flush left, or centred in their column
+                abs(alone[0].x0 - above[0].x0) <= unit
+                or abs(alone[0].x0 + alone[0].x1 - above[0].x0 - above[0].x1) <= 2 * unit
+            )
+            and _gap(lines[i - 1], lines[i]) < 2.5 * unit
+            and (
+                not after
+                or _BLOCK_CAPTION.search(after[0].text)
+                or _HEADING.match(after[0].text)
+                or _gap(lines[i], lines[i + 1]) >= 2.5 * unit
+            )
+        ):
+            found.append(i)
     for i in range(len(lines) - 1):
         header, below = segmented[i], segmented[i + 1]
         if (
