@@ -40,7 +40,9 @@ PAIRS = seed_pairs()
 # the row above
 @example(report=clean_report_2021(**{"active.normative.issued": None, "active.licensing.decisions": None}))
 # and a row of table 二 left wholly blank at the end of its block
-@example(report=clean_report_2021(**{f"active.normative.{k}": None for k in ("issued", "repealed", "in_force")}))
+@example(
+    report=clean_report_2021(**{f"active.normative.{k}": None for k in ("issued", "repealed", "in_force")})
+)
 def test_round_trip(form, report):
     """Random valid reports in each form read back equal, with all six sections and no error."""
     reading = read_bytes(FORMS[form](report), f"report.{form}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import clean_report_2021
+from conftest import clean_report_2019, clean_report_2021
 from support.htmlwriter import write_html
 
 from gongkai.readers import bytes_to_document
@@ -96,6 +96,33 @@ def test_an_uncertain_ocr_value_is_a_finding_naming_its_cell():
     assert found[0].cells == ["requests.granted.natural"]
     assert "0.42" in found[0].message and f"「{numbers[0].text}」" in found[0].message
     assert found[0].severity.value == "warning"
+
+
+def test_an_increase_read_by_ocr_without_its_sign_is_named():
+    """A 2019 本年增/减 above zero without 「+」, read by OCR however sure, may be a 「-」 the scan
+    lost (the scanned round-trip property found 「-4」 read as 「4」 with confidence, in two cells at
+    once, and no identity of the tables notices a sign): it is named for the officer to check. A
+    decrease, a zero, 「+4」, or the same text from a document with real text, are not."""
+    report = clean_report_2019(
+        **{"active.licensing.change": -4, "active.penalty.change": -2, "active.fees.change": 0}
+    )
+
+    def reading(ocr: bool, plus: bool = False):
+        doc = bytes_to_document(write_html(report).encode(), "r.html")
+        for grid in doc.grids:
+            for row in grid.rows:
+                for cell in row:
+                    if cell.text == "-4":  # the scan lost the minus of 行政许可's change
+                        cell.text = "+4" if plus else "4"
+                    if ocr:
+                        cell.confidence = 0.98
+        return document_to_reading(doc)
+
+    named = [n for n in reading(ocr=True).notices if "没有正负号" in n.message]
+    assert [n.cells for n in named] == [["active.licensing.change"]]
+    assert named[0].severity.value == "warning" and "「4」" in named[0].message
+    assert not [n for n in reading(ocr=False).notices if "没有正负号" in n.message]
+    assert not [n for n in reading(ocr=True, plus=True).notices if "没有正负号" in n.message]
 
 
 def test_pieces_of_a_rule_a_pixel_apart_keep_their_extent():

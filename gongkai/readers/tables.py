@@ -702,10 +702,40 @@ def _store(
                 [key],
             )
         )
+    elif confidence is not None and _unsigned_change(key, value):
+        # a minus sign is a short dash that scan noise erases while the digits stay clear, and no
+        # identity of the tables would notice the lost sign: the officer is asked to look
+        reading.notices.append(
+            Notice(
+                "READ-OCR",
+                f"{cell_name(key)}：扫描件中识别为「{value.text}」，没有正负号；减号在扫描中容易丢失，请对照原件核对",
+                line,
+                [key],
+            )
+        )
     if value.note and not (value.value is None and value.numeric and value.text.strip() in ("", "无")):
         reading.notices.append(
             Notice("READ-VALUE", f"{cell_name(key)}：{value.note}", line, [key], info=value.numeric)
         )
+
+
+_SIGNED_KEYS = frozenset(
+    f"active.{key}"
+    for layout in LAYOUTS.values()
+    for key, kind in layout.active_kinds.items()
+    if kind is CellKind.SIGNED
+)
+
+
+def _unsigned_change(key: str, value: CellValue) -> bool:
+    """A 2019 本年增/减 above zero written without its 「+」: from a scan, it may have lost a 「-」."""
+    text = value.text.strip()
+    return (
+        key in _SIGNED_KEYS
+        and isinstance(value.value, int | float)
+        and value.value > 0
+        and not text.startswith("+")
+    )
 
 
 def read_tables(grids: list[Grid], headless: Grid | None = None) -> TableReading:
