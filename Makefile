@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run samples test lint fmt bench install system-packages clean
+.PHONY: run samples test explore lint fmt bench install system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -31,6 +31,12 @@ samples: $(STAMP)
 test: $(STAMP) system-packages
 	$(BIN)/ruff check gongkai tests bench
 	./scripts/with-postgres $(BIN)/python -m pytest
+
+## explore: the property tests with new random examples, five rounds (make test draws the same ones each run)
+explore: $(STAMP)
+	for round in 1 2 3 4 5; do \
+		GONGKAI_HYPOTHESIS=explore ./scripts/with-postgres $(BIN)/python -m pytest -q $$(grep -rl '@given' tests) || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check gongkai tests bench
