@@ -31,21 +31,15 @@ from gongkai.casework.requests import (
     make_registration,
 )
 from gongkai.casework.workdays import CalendarGap
-from gongkai.store.accounts import Role
 from gongkai.store.casefiles import find_request, load_case, nth_in_month, register, take_step
 from gongkai.store.portal import confirm_submission, find_submission, pending_submissions, reject_submission
 from gongkai.store.records import NotFound, Refused, happened, parse_day, parse_past_day, work_calendar
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.tables import RequestEvent
-from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
+from gongkai.web.deps import DB, FormFields, Me, check_csrf, page, visible_organ
 
 router = APIRouter()
 STATUS_FILTERS = {"open": "在办", "overdue": "已逾期", "concluded": "已办结", "all": "全部"}
-
-
-def _may_act(me: Principal, organ_id: int) -> bool:
-    """Steps on a request are taken by the clerks of the organ it was made to."""
-    return me.role is Role.CLERK and me.scope.home_organ_id == organ_id
 
 
 @router.get("/organs/{code}/requests")
@@ -104,7 +98,7 @@ def list_requests(
         statuses=STATUS_FILTERS,
         kinds=APPLICANT_LABELS,
         personal=me.scope.sees_personal_data(organ.id),
-        may_act=_may_act(me, organ.id),
+        may_act=me.is_clerk_of(organ.id),
     )
 
 
@@ -112,7 +106,7 @@ def list_requests(
 def new_request_form(request: Request, session: DB, me: Me, code: str):
     """The form a clerk registers a request with."""
     organ = visible_organ(session, me, code)
-    if not _may_act(me, organ.id):
+    if not me.is_clerk_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人可以登记申请")
     return page(
         request,
@@ -144,7 +138,7 @@ def create_request(
 ):
     """Register a request; a problem is shown above the form, which keeps what was typed."""
     organ = visible_organ(session, me, code)
-    if not _may_act(me, organ.id):
+    if not me.is_clerk_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人可以登记申请")
     typed = {
         "channel": channel,
@@ -230,7 +224,7 @@ def show_request(request: Request, session: DB, me: Me, code: str, number: str, 
         deadlines=deadlines,
         gap=gap,
         personal=me.scope.sees_personal_data(organ.id),
-        may_act=_may_act(me, organ.id) and case.is_open,
+        may_act=me.is_clerk_of(organ.id) and case.is_open,
         outcomes=OUTCOME_LABELS,
         applicant_labels=APPLICANT_LABELS,
         channel_labels=CHANNEL_LABELS,
@@ -269,7 +263,7 @@ def take_request_step(
 ):
     """Take one step on a request (the organ's clerks only); a refusal is shown on the request's page."""
     organ = visible_organ(session, me, code)
-    if not _may_act(me, organ.id):
+    if not me.is_clerk_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人可以办理申请")
     if step not in STEP_BUILDERS and step != "fee_notice":
         raise HTTPException(404, "没有这个办理步骤")
@@ -326,7 +320,7 @@ def handle_submission(
 ):
     """Confirm a portal request (it is registered, received that day) or turn it away with a reason."""
     organ = visible_organ(session, me, code)
-    if not _may_act(me, organ.id):
+    if not me.is_clerk_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人可以处理网上申请")
     if action not in ("confirm", "reject"):
         raise HTTPException(404, "没有这个操作")

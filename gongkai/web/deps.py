@@ -105,6 +105,14 @@ class Principal:
         """The person's role."""
         return self.scope.role
 
+    def is_staff_of(self, organ_id: int) -> bool:
+        """Whether the person is a clerk, reviewer or approver of this organ."""
+        return self.role.organ_staff and self.scope.home_organ_id == organ_id
+
+    def is_clerk_of(self, organ_id: int) -> bool:
+        """Whether the person is a clerk (经办人) of this organ: who registers, answers and drafts."""
+        return self.role is Role.CLERK and self.scope.home_organ_id == organ_id
+
 
 def principal(request: Request, session: DB) -> Principal:
     """The signed-in person, or :class:`LoginRequired`."""

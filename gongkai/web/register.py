@@ -14,7 +14,6 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
-from gongkai.store.accounts import Role
 from gongkai.store.ledger import LedgerProblems, import_ledger
 from gongkai.store.records import NotFound, Refused, parse_past_day
 from gongkai.store.register import (
@@ -30,14 +29,10 @@ from gongkai.store.register import (
     set_tally,
 )
 from gongkai.store.tables import Appeal, Document, Publication, Tally
-from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
+from gongkai.web.deps import DB, FormFields, Me, check_csrf, page, visible_organ
 from gongkai.web.uploads import MAX_UPLOAD_BYTES
 
 router = APIRouter()
-
-
-def _clerk(me: Principal, organ_id: int) -> bool:
-    return me.role is Role.CLERK and me.scope.home_organ_id == organ_id
 
 
 @router.get("/organs/{code}/register")
@@ -78,7 +73,7 @@ def show_register(
         tallies=tallies,
         tally_keys=TALLY_KEYS_2021,
         published=published,
-        may_edit=_clerk(me, organ.id),
+        may_edit=me.is_clerk_of(organ.id),
         message=message,
         failed=status_code != 200,
     )
@@ -88,7 +83,7 @@ def show_register(
 def change_register(request: Request, session: DB, me: Me, form: FormFields, code: str, action: str):
     """Enter a document, repeal one, set a figure, or log a publication."""
     organ = visible_organ(session, me, code)
-    if not _clerk(me, organ.id):
+    if not me.is_clerk_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人可以登记")
     actor = me.user.login
     try:
@@ -151,7 +146,7 @@ def import_register(
 ):
     """Import a 台账 (XLSX or CSV): every row checked first, nothing imported while a row is bad."""
     organ = visible_organ(session, me, code)
-    if not _clerk(me, organ.id):
+    if not me.is_clerk_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人可以导入台账")
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     name = (file.filename or "台账")[:100]
@@ -186,7 +181,7 @@ def list_appeals(
         appeals=appeals,
         kinds=APPEAL_KIND_LABELS,
         results=APPEAL_RESULT_LABELS,
-        may_edit=_clerk(me, organ.id),
+        may_edit=me.is_clerk_of(organ.id),
         message=message,
     )
 
@@ -195,7 +190,7 @@ def list_appeals(
 def change_appeals(request: Request, session: DB, me: Me, form: FormFields, code: str, action: str):
     """Enter an appeal, or record its result."""
     organ = visible_organ(session, me, code)
-    if not _clerk(me, organ.id):
+    if not me.is_clerk_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人可以登记")
     try:
         if action == "add":

@@ -47,10 +47,6 @@ router = APIRouter()
 FORM_LABELS = {"docx": "Word", "pdf": "PDF", "html": "网页", "md": "Markdown", "xlsx": "Excel"}
 
 
-def _staff_of(me: Principal, organ_id: int) -> bool:
-    return me.role.organ_staff and me.scope.home_organ_id == organ_id
-
-
 @router.get("/organs/{code}/reports")
 def list_reports(request: Request, session: DB, me: Me, code: str):
     """The organ's reports by year, and (for its clerks) opening a year's workspace."""
@@ -65,7 +61,7 @@ def list_reports(request: Request, session: DB, me: Me, code: str):
         organ=organ,
         rows=rows,
         statuses=STATUS_LABELS,
-        may_open=me.role.value == "clerk" and _staff_of(me, organ.id),
+        may_open=me.is_clerk_of(organ.id),
         this_year=date.today().year,
     )
 
@@ -76,7 +72,7 @@ def create_report(
 ):
     """Open (or make) the year's draft from the records."""
     organ = visible_organ(session, me, code)
-    if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
+    if not (me.is_clerk_of(organ.id)):
         raise HTTPException(403, "只有本机关的经办人可以起草年度报告")
     open_workspace(session, organ, year, actor=me.user.login)
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
@@ -107,7 +103,7 @@ def show_report(
     sections = report.sections
     texts = {key: (getattr(sections, key) if sections else None) or "" for key in SECTION_KEYS}
     moves = [
-        m for m in MOVES.values() if m.start == row.status and m.role is me.role and _staff_of(me, organ.id)
+        m for m in MOVES.values() if m.start == row.status and m.role is me.role and me.is_staff_of(organ.id)
     ]
     return page(
         request,
@@ -122,7 +118,7 @@ def show_report(
         preview=preview,
         headings={key: official for key, _, official, _ in SECTION_HEADINGS},
         texts=texts,
-        editable=row.status == ReportStatus.DRAFT and me.role.value == "clerk" and _staff_of(me, organ.id),
+        editable=row.status == ReportStatus.DRAFT and me.is_clerk_of(organ.id),
         moves=moves,
         comments=comments(session, row),
         forms=FORM_LABELS,
@@ -146,7 +142,7 @@ def live_findings(request: Request, session: DB, me: Me, form: FormFields, code:
     saved or not: the editor posts here as the clerk writes (htmx), and this page fragment
     replaces the findings shown. Nothing is stored."""
     organ, row = _record(session, me, code, year)
-    if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
+    if not (me.is_clerk_of(organ.id)):
         raise HTTPException(403, "只有本机关的经办人可以修改报告")
     texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
@@ -161,7 +157,7 @@ def live_findings(request: Request, session: DB, me: Me, form: FormFields, code:
 def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code: str, year: int):
     """Save the six sections' text."""
     organ, row = _record(session, me, code, year)
-    if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
+    if not (me.is_clerk_of(organ.id)):
         raise HTTPException(403, "只有本机关的经办人可以修改报告")
     texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
@@ -175,7 +171,7 @@ def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code:
 def recompute(request: Request, session: DB, me: Me, code: str, year: int):
     """Recompute the tables from the records (the text written is kept)."""
     organ, row = _record(session, me, code, year)
-    if not (me.role.value == "clerk" and _staff_of(me, organ.id)):
+    if not (me.is_clerk_of(organ.id)):
         raise HTTPException(403, "只有本机关的经办人可以修改报告")
     try:
         recompute_tables(session, row, organ, actor=me.user.login)
@@ -196,7 +192,7 @@ def take_move(
 ):
     """Submit, approve, publish or return the report."""
     organ, row = _record(session, me, code, year)
-    if not _staff_of(me, organ.id):
+    if not me.is_staff_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人、审核人、审签人可以办理报告")
     try:
         move(session, row, name, me.role, actor=me.user.login, comment=comment)
