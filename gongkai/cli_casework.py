@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from gongkai import clock
 from gongkai.casework.annual import (
     APPEAL_KIND_LABELS,
     APPEAL_RESULT_LABELS,
@@ -34,7 +35,7 @@ from gongkai.casework.annual import (
     TALLY_KEYS,
     build_year,
 )
-from gongkai.casework.clock import deadline as compute_deadline
+from gongkai.casework.deadlines import deadline as compute_deadline
 from gongkai.casework.fees import FeeQuote
 from gongkai.casework.law import APPLICANT_LABELS, OUTCOME_LABELS, TIME_LIMITS, Channel
 from gongkai.casework.notice import NoticeError, read_notice
@@ -120,7 +121,7 @@ def actor(by: str | None) -> str:
 
 
 def _day(text: str | None, what: str = "日期") -> date:
-    return date.today() if text is None else parse_day(text, what)
+    return clock.today() if text is None else parse_day(text, what)
 
 
 @contextmanager
@@ -390,7 +391,11 @@ def requests_register(
     """登记一件政府信息公开申请，并给出补正和答复期限。"""
     with work() as s:
         try:
-            arrival = datetime.fromisoformat(arrived) if arrived else datetime.now().replace(microsecond=0)
+            arrival = (
+                datetime.fromisoformat(arrived)
+                if arrived
+                else clock.now().replace(microsecond=0, tzinfo=None)
+            )
         except ValueError:
             raise Refused(f"--arrived「{arrived}」不是 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM") from None
         happened(arrival.date(), "到达时间")
@@ -1088,8 +1093,8 @@ def serve(
 def demo(
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="数据目录（默认 GONGKAI_HOME）")] = None,
     year: Annotated[
-        int, typer.Option("--year", min=2021, max=2100, help="示范数据的年度")
-    ] = date.today().year,
+        int | None, typer.Option("--year", min=2021, max=2100, help="示范数据的年度（默认今年）")
+    ] = None,
     seeds: Annotated[Path | None, typer.Option("--seeds", help="样本报告所在文件夹")] = None,
 ) -> None:
     """生成示范数据（只生成一次）并列出示范账号。Make the demo data once and print the demo accounts."""
@@ -1102,7 +1107,7 @@ def demo(
         if has_demo(s):
             out.print("示范数据已存在。")
         else:
-            for line in make_demo(s, year=year, seeds=seeds):
+            for line in make_demo(s, year=year or clock.today().year, seeds=seeds):
                 out.print(f"已生成 {line}")
     out.print(f"示范账号（密码均为 {DEMO_PASSWORD}，仅供本机试用）：")
     for account in ACCOUNTS:

@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gongkai import clock
 from gongkai.casework.law import APPLICANT_KINDS, OUTCOMES, Channel
 from gongkai.casework.requests import (
     Answered,
@@ -105,7 +106,7 @@ def make_demo(session: Session, *, year: int, seeds: Path | None = None) -> list
     made = []
     for organ in organs:
         count = 0
-        for received in _arrivals(rng, date(year - 1, 11, 1), min(date(year, 12, 31), date.today()), 90):
+        for received in _arrivals(rng, date(year - 1, 11, 1), min(date(year, 12, 31), clock.today()), 90):
             row = register(session, organ, _registration(rng, received), calendar, actor=actor)
             _play(session, row, calendar, rng, received)
             count += 1
@@ -156,7 +157,7 @@ def make_demo(session: Session, *, year: int, seeds: Path | None = None) -> list
                 actor=actor,
             )
             decided = filed + timedelta(days=rng.randint(30, 120))
-            if decided <= date.today() and rng.random() < 0.7:
+            if decided <= clock.today() and rng.random() < 0.7:
                 decide_appeal(
                     session,
                     appeal,
@@ -269,7 +270,7 @@ def _play(session: Session, row, calendar, rng: random.Random, received: date) -
     )
     steps.append(Answered(on=day + timedelta(days=rng.randint(12, 35)), outcome=outcome))
     for step in steps:
-        if step.on > date.today():
+        if step.on > clock.today():
             return
         try:
             take_step(session, row, step, calendar, actor="demo")

@@ -7,11 +7,13 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
+from gongkai import clock
 from gongkai.model import LAYOUT_2019, LAYOUT_2021, Sections, build_report
 
 # Property tests draw the same examples on every run of `make test` (CI passes or fails for the
@@ -20,6 +22,42 @@ from gongkai.model import LAYOUT_2019, LAYOUT_2021, Sections, build_report
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("GONGKAI_HYPOTHESIS", "repeatable"))
+
+# The suite passes on any day of the year: every test runs on a pinned day, never the real date, and
+# the flows that depend on the date also run on the days around the turn of the year (issue 13):
+# December before next year's calendar is entered, the last day of the year, the first working day
+# of a year nobody has entered, and a day in the middle of a year.
+SUITE_DAY = date(2026, 7, 15)  # a Wednesday in the middle of a year the calendar knows
+TURN_OF_YEAR_DAYS = (date(2026, 12, 6), date(2026, 12, 31), date(2027, 1, 4), SUITE_DAY)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_day() -> Iterator[date]:
+    """Today, for every test (and, through GONGKAI_TODAY, for every command a test starts)."""
+    before = os.environ.get(clock.TODAY_VARIABLE)
+    os.environ[clock.TODAY_VARIABLE] = SUITE_DAY.isoformat()
+    with clock.pinned(SUITE_DAY):
+        yield SUITE_DAY
+    if before is None:
+        os.environ.pop(clock.TODAY_VARIABLE, None)
+    else:
+        os.environ[clock.TODAY_VARIABLE] = before
+
+
+@contextlib.contextmanager
+def on_day(day: date) -> Iterator[date]:
+    """Within the block, today is ``day``, for this process and the commands it starts."""
+    before = os.environ.get(clock.TODAY_VARIABLE)
+    os.environ[clock.TODAY_VARIABLE] = day.isoformat()
+    try:
+        with clock.pinned(day):
+            yield day
+    finally:
+        if before is None:
+            os.environ.pop(clock.TODAY_VARIABLE, None)
+        else:
+            os.environ[clock.TODAY_VARIABLE] = before
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -13,12 +13,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 from conftest import clean_report_2021, fresh_database
 
+from gongkai import clock
 from gongkai.demo import DEMO_PASSWORD, make_demo
 from gongkai.store.db import transaction
 from gongkai.web.app import create_app
@@ -59,7 +59,7 @@ def _serve(url: str, folder: Path) -> Iterator[str]:
 
     sessions = open_store(url)
     with transaction(sessions) as s:
-        make_demo(s, year=date.today().year)
+        make_demo(s, year=clock.today().year)
     sessions.kw["bind"].dispose()
     app = create_app(WebSettings(url, folder, "browser-test-secret-" + "y" * 32))
     with socket.socket() as probe:
@@ -108,7 +108,7 @@ def test_a_clerk_registers_and_answers_a_request(server: str, tab: Page) -> None
     tab.click("text=申请登记簿 >> nth=0")
     tab.click("text=登记新申请")
     tab.select_option("select[name=channel]", "in_person")
-    tab.fill("input[name=arrived]", f"{date.today().isoformat()}T09:30")
+    tab.fill("input[name=arrived]", f"{clock.today().isoformat()}T09:30")
     tab.select_option("select[name=applicant_kind]", "natural")
     tab.fill("input[name=applicant_name]", "浏览器测试申请人")
     tab.fill("textarea[name=subject]", "某某项目的环评批复")
@@ -121,7 +121,7 @@ def test_a_clerk_registers_and_answers_a_request(server: str, tab: Page) -> None
 
 
 def test_a_report_is_written_reviewed_signed_and_published(server: str, browser) -> None:
-    year = date.today().year
+    year = clock.today().year
     clerk = browser.new_page()
     sign_in(clerk, server, "jingban")
     clerk.goto(f"{server}/organs/demo-kj/reports")
@@ -223,7 +223,7 @@ def test_the_workspace_checks_as_the_clerk_types_and_the_register_filters_in_pla
 ) -> None:
     """Partial updates (htmx): the findings follow the text being typed, unsaved; the register's
     filters replace its table without loading the page again."""
-    year = date.today().year - 2  # the demo publishes last year's report; this year's is drafted above
+    year = clock.today().year - 2  # the demo publishes last year's report; this year's is drafted above
     sign_in(tab, server, "jingban")
     tab.goto(f"{server}/organs/demo-kj/reports")
     tab.fill("input[name=year]", str(year))

@@ -5,9 +5,11 @@ rendered; refusals are one line and store nothing."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import on_day
 from typer.testing import CliRunner
 
 from gongkai.checks import check_report
@@ -55,6 +57,11 @@ def test_deadline_prints_the_date_and_the_rule(gk) -> None:
 def test_a_year_entered_from_the_notice_lets_deadlines_cross_into_it(gk, tmp_path: Path) -> None:
     """A request whose answer date falls in 2027 has none until 2027 is entered; entering it (from a
     fictional notice of our own) gives the date, and the request can then fall overdue."""
+    with on_day(date(2026, 12, 6)):
+        _year_entered_later(gk, tmp_path)
+
+
+def _year_entered_later(gk, tmp_path: Path) -> None:
     ok(gk("organs", "add", "kj", "科技局"))
     ok(
         gk(

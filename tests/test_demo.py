@@ -3,11 +3,10 @@ requests whose tables pass every check, and the seed reports filed as published.
 
 from __future__ import annotations
 
-from datetime import date
-
 from conftest import SEEDS, load_json, needs_seeds
 from sqlalchemy import func, select
 
+from gongkai import clock
 from gongkai.casework.annual import build_year
 from gongkai.checks import check_report
 from gongkai.demo import ACCOUNTS, DEMO_PASSWORD, ORGANS, has_demo, make_demo
@@ -19,7 +18,7 @@ from gongkai.store.tables import AuditEntry, ReportRecord, Request
 
 
 def test_the_demo_is_made_once_and_its_tables_pass_every_check(store) -> None:
-    year = date.today().year
+    year = clock.today().year
     with transaction(store) as s:
         assert not has_demo(s)
         lines = make_demo(s, year=year, seeds=None)
@@ -52,7 +51,7 @@ def test_the_demo_is_made_once_and_its_tables_pass_every_check(store) -> None:
 @needs_seeds
 def test_the_seed_reports_are_filed_as_published_cell_exact(store) -> None:
     with transaction(store) as s:
-        make_demo(s, year=date.today().year, seeds=SEEDS)
+        make_demo(s, year=clock.today().year, seeds=SEEDS)
     with transaction(store) as s:
         rows = s.scalars(
             select(ReportRecord).where(ReportRecord.source == "uploaded").order_by(ReportRecord.source_name)

@@ -6,11 +6,12 @@ shown to the public."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
+from gongkai import clock
 from gongkai.web.public import FILINGS_PER_HOUR
 
 FORM = {
@@ -41,7 +42,7 @@ def test_a_citizen_files_a_request_the_organ_confirms_it_and_the_citizen_follows
     assert "周八" in inbox and "2025年科技项目经费分配结果" in inbox
     item = re.search(r"/organs/kj/submissions/(\d+)/confirm", inbox).group(1)
     token = csrf_of(inbox)
-    today = date.today().isoformat()
+    today = clock.today().isoformat()
     response = clerk.post(
         f"/organs/kj/submissions/{item}/confirm", data={"csrf": token, "on": today}, follow_redirects=False
     )
@@ -54,7 +55,7 @@ def test_a_citizen_files_a_request_the_organ_confirms_it_and_the_citizen_follows
     # the organ asks for a correction, then the applicant's answer comes and the period is extended:
     # the applicant reads each step by the code, never the approver's name
     steps = f"/organs/kj/requests/{number}/steps"
-    respond_by = (date.today() + timedelta(days=15)).isoformat()
+    respond_by = (clock.today() + timedelta(days=15)).isoformat()
     for step, fields in (
         ("correct_ask", {"on": today, "respond_by": respond_by, "what": "请写明项目名称"}),
         ("correct_received", {"on": today}),

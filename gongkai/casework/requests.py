@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from gongkai.casework.clock import Deadline, deadline, receipt_date
+from gongkai.casework.deadlines import Deadline, deadline, receipt_date
 from gongkai.casework.fees import FeeMethod
 from gongkai.casework.law import (
     ABANDONED_NO_CORRECTION,

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import pydantic
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gongkai import clock
 from gongkai.casework.law import APPLICANT_KINDS, OUTCOME_LABELS, Channel
 from gongkai.casework.requests import IllegalStep, make_registration
 from gongkai.casework.workdays import WorkCalendar
@@ -88,11 +89,7 @@ def confirm_submission(
     """Register the request, received on the day of confirmation (条例第三十一条第（三）项)."""
     if item.status != "pending":
         raise Refused("这份网上申请已处理")
-    arrived = (
-        item.submitted_at.replace(tzinfo=None)
-        if isinstance(item.submitted_at, datetime)
-        else item.submitted_at
-    )
+    arrived = clock.china_wall_time(item.submitted_at)  # filed at 23:30 Beijing time: filed that day
     try:
         event = make_registration(
             channel=Channel.ONLINE,
@@ -197,7 +194,7 @@ def track(session: Session, code: str) -> Tracking:
     if item is None or len(code.strip()) > 32:
         raise NotFound("没有这个查询码，请核对后重试")
     organ = session.get(Organ, item.organ_id)
-    submitted = item.submitted_at.date()
+    submitted = clock.china_date(item.submitted_at)
     if item.status == "pending":
         return Tracking(organ.name, submitted, "已提交，等待机关确认（确认之日为收到申请之日）")
     if item.status == "rejected":

@@ -7,12 +7,13 @@ Functions take a session inside a transaction (:func:`gongkai.store.db.transacti
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gongkai import clock
 from gongkai.casework.workdays import WorkCalendar, YearArrangement
 from gongkai.store.tables import AuditEntry, CalendarDay, CalendarYear, Organ
 
@@ -30,8 +31,8 @@ class Refused(ValueError):
 
 
 def now() -> datetime:
-    """The time a change is recorded at (UTC)."""
-    return datetime.now(UTC)
+    """The time a change is recorded at (aware, UTC; shown in China time)."""
+    return clock.now_utc()
 
 
 def audit(
@@ -236,7 +237,7 @@ def parse_day(text: str, what: str = "日期") -> date:
 def happened(day: date, what: str = "日期") -> date:
     """``day``, or :class:`Refused` when it is after today: a step is recorded when it has happened,
     so a later date is a typing error."""
-    today = date.today()
+    today = clock.today()
     if day > today:
         raise Refused(f"{what} {day.isoformat()} 晚于今天（{today.isoformat()}），只能登记已经发生的事")
     return day
@@ -244,4 +245,4 @@ def happened(day: date, what: str = "日期") -> date:
 
 def parse_past_day(text: str | None, what: str = "日期") -> date:
     """An ISO date that has happened; today when none is given."""
-    return happened(parse_day(text, what) if text else date.today(), what)
+    return happened(parse_day(text, what) if text else clock.today(), what)

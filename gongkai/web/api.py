@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from gongkai import clock
 from gongkai.checks import check_report
 from gongkai.model.report import Report, Report2019, Report2021
 from gongkai.store.casefiles import find_request
@@ -129,7 +130,7 @@ def list_organ_reports(session: DB, me: Me, code: str) -> list[ReportListed]:
                 status=row.status,
                 format=report.format,
                 source=row.source,
-                updated_at=row.updated_at,
+                updated_at=clock.in_china(row.updated_at),
                 errors=severities["error"],
                 warnings=severities["warning"],
             )

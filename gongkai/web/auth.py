@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated
 
 from anyio import CapacityLimiter, to_thread
@@ -13,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
+from gongkai import clock
 from gongkai.store.accounts import account_for_login, password_matches, session_stamp
 from gongkai.store.db import READ_ONLY
 from gongkai.store.tables import Organ
@@ -96,7 +96,7 @@ def logout(request: Request):
 @router.get("/")
 def home(request: Request, session: DB, me: Me):
     """The organs the person may see, with their open and overdue requests."""
-    today = date.today()
+    today = clock.today()
     organs = session.scalars(select(Organ).where(Organ.id.in_(me.scope.organ_ids)).order_by(Organ.code)).all()
     counts = {
         organ_id: (open_count, overdue)

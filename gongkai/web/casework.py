@@ -3,7 +3,7 @@ deadlines and the steps a clerk can take, and registering a new request."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 import pydantic
@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from gongkai import clock
 from gongkai.casework.fees import FeeQuote
 from gongkai.casework.law import APPLICANT_LABELS, CHANNEL_LABELS, OUTCOME_LABELS, Channel
 from gongkai.casework.requests import (
@@ -63,7 +64,7 @@ def list_requests(
             days = -1
         if not 0 <= days <= 60:
             days, due_problem = None, "请填 0 到 60 之间的工作日数"
-    today = date.today()
+    today = clock.today()
     query = select(RequestRow).where(RequestRow.organ_id == organ.id)
     if status == "open":
         query = query.where(RequestRow.concluded_on.is_(None))

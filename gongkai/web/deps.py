@@ -7,6 +7,7 @@ import hmac
 import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
@@ -18,11 +19,20 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from gongkai import clock
 from gongkai.store.accounts import Role, Scope, scope_of, session_stamp
 from gongkai.store.records import NotFound, find_organ
 from gongkai.store.tables import Organ, User
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def beijing_time(instant: datetime | None) -> str:
+    """A recorded instant as pages show it: Beijing time, to the minute."""
+    return "" if instant is None else clock.in_china(instant).strftime("%Y-%m-%d %H:%M")
+
+
+TEMPLATES.env.filters["beijing"] = beijing_time
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -5,7 +5,6 @@ suits with their results. Everyone in scope reads; the organ's clerks make the e
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from gongkai import clock
 from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
 from gongkai.store.ledger import LedgerProblems, import_ledger
 from gongkai.store.records import NotFound, Refused, parse_past_day
@@ -47,7 +47,7 @@ def show_register(
 ):
     """Documents, the year's figures and the publication log."""
     organ = visible_organ(session, me, code)
-    year = year or date.today().year
+    year = year or clock.today().year
     documents = session.scalars(
         select(Document).where(Document.organ_id == organ.id).order_by(Document.issued_on.desc())
     ).all()
@@ -109,7 +109,7 @@ def change_register(request: Request, session: DB, me: Me, form: FormFields, cod
             )
         elif action == "tally":
             year = int(form.get("year") or 0)
-            if not 2008 <= year <= date.today().year:
+            if not 2008 <= year <= clock.today().year:
                 raise Refused("年度不对")
             key = form.get("key", "")
             set_tally(session, organ, year, key, parse_tally(key, form.get("value", "")), actor=actor)

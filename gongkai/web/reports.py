@@ -3,13 +3,13 @@ its findings shown with the cells outlined, its review (审核, 审签) and down
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from gongkai import clock
 from gongkai.checks import SEVERITY_ORDER, check_report
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021
@@ -62,7 +62,7 @@ def list_reports(request: Request, session: DB, me: Me, code: str):
         rows=rows,
         statuses=STATUS_LABELS,
         may_open=me.is_clerk_of(organ.id),
-        this_year=date.today().year,
+        this_year=clock.today().year,
     )
 
 

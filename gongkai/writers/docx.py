@@ -24,9 +24,9 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
+from gongkai import clock
 from gongkai.writers.printed import PrintedCell, PrintedReport, PrintedTable, Role
 
 __all__ = ["FONTS", "write_docx"]
@@ -380,7 +380,7 @@ def _settings() -> str:
 
 
 def _core(printed: PrintedReport) -> str:
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = clock.now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
     return _xml(
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
