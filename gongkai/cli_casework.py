@@ -59,20 +59,15 @@ from gongkai.casework.requests import (
     make_registration,
 )
 from gongkai.casework.workdays import (
-    FIRST_ENTERABLE_YEAR,
-    LAST_ENTERABLE_YEAR,
-    PACKAGE_FIRST_YEAR,
-    PACKAGE_LAST_YEAR,
     CalendarGap,
     YearArrangement,
-    missing_holidays,
 )
+from gongkai.store.calendar import enter_calendar_year
 from gongkai.store.casefiles import (
     due_requests,
     find_request,
     load_case,
     nth_in_month,
-    refresh_open_requests,
     register,
     take_step,
 )
@@ -82,7 +77,6 @@ from gongkai.store.records import (
     NotFound,
     Refused,
     add_organ,
-    enter_year,
     find_organ,
     happened,
     organ_tree,
@@ -127,11 +121,28 @@ def _day(text: str | None, what: str = "日期") -> date:
 @contextmanager
 def work() -> Iterator[Session]:
     """A session on the store; every refusal becomes one line on stderr and exit status 2,
-    and nothing of the failed command is stored."""
+    and nothing of the failed command is stored. What the command prints to standard output is
+    held back until the change is committed: a success line never appears for a change the
+    database then refused."""
+    out.begin_capture()
     try:
-        factory = open_store()
-        with transaction(factory) as session:
-            yield session
+        with _refusals():
+            factory = open_store()
+            with transaction(factory) as session:
+                yield session
+    except BaseException:
+        out.end_capture()  # the change was not stored: nothing it said is true
+        raise
+    held = out.end_capture()
+    out.file.write(held)
+    out.file.flush()
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Each refusal of the store, the law or the database as one line and exit status 2."""
+    try:
+        yield
     except (Refused, NotFound, StoreError, CalendarGap, IllegalStep, NoticeError, LedgerProblems) as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
@@ -205,7 +216,10 @@ def deadline(
         begin = parse_day(start, "--from")
         if rule is not None:
             found = compute_deadline(calendar, TIME_LIMITS[rule], begin, days=days)
-            out.print(found.due.isoformat())
+            if found.due is None:
+                assert found.missing_year is not None
+                raise CalendarGap(found.missing_year)
+            out.print(found.shown())
             err.print(found.explain())
             return
         assert days is not None
@@ -274,19 +288,7 @@ def _enter_year(
     s: Session, arrangement: YearArrangement, *, partial: bool, replace: bool, by: str | None
 ) -> int:
     """Enter a year after the checks that keep a slip from silently moving every deadline."""
-    year = arrangement.year
-    if not FIRST_ENTERABLE_YEAR <= year <= LAST_ENTERABLE_YEAR:
-        raise Refused(f"年份应在 {FIRST_ENTERABLE_YEAR}–{LAST_ENTERABLE_YEAR} 之间")
-    missing = missing_holidays(arrangement)
-    if missing and not partial:
-        raise Refused(
-            f"{year} 年的安排缺少{'、'.join(missing)}（每个放假日请写明节日名称；确实只录入部分时加 --partial）"
-        )
-    if PACKAGE_FIRST_YEAR <= year <= PACKAGE_LAST_YEAR and not replace:
-        raise Refused(f"{year} 年已由 chinese-calendar 提供；确要替换时加 --replace")
-    enter_year(s, arrangement, actor=actor(by))
-    s.flush()
-    return refresh_open_requests(s, work_calendar(s))
+    return enter_calendar_year(s, arrangement, partial=partial, replace=replace, actor=actor(by))
 
 
 @calendar_app.command("import")
@@ -420,11 +422,10 @@ def requests_register(
 
 
 def _print_deadlines(case: RequestCase) -> None:
-    try:
-        for found in case.deadlines():
-            out.print(f"  {found.due.isoformat()}  {found.limit.rule}（{found.limit.article}）")
-    except CalendarGap as exc:
-        out.print(f"  期限暂无法计算：{exc}")
+    for found in case.deadlines():
+        out.print(f"  {found.shown()}  {found.limit.rule}（{found.limit.article}）")
+        if found.due is None and found.missing_year is not None:
+            out.print(f"    {CalendarGap(found.missing_year)}")
 
 
 @requests_app.command("list")
@@ -445,11 +446,24 @@ def requests_list(
             query = query.where(Request.received_on.between(date(year, 1, 1), date(year, 12, 31)))
         table = Table("编号", "收到", "申请人类别", "状态", "答复期限", header_style="bold")
         for row in s.scalars(query):
-            due = row.answer_due.isoformat() if row.answer_due else "—"
+            due = _due_shown(row)
             table.add_row(
                 row.number, row.received_on.isoformat(), APPLICANT_LABELS[row.applicant_kind], row.status, due
             )
         out.print(table)
+
+
+def _due_shown(row: Request) -> str:
+    """The answer date as the register shows it: a date, 「暂定」, 「待定」 or —."""
+    if row.answer_due is not None:
+        return (
+            f"{row.answer_due.isoformat()}（暂定）"
+            if row.answer_due_provisional
+            else row.answer_due.isoformat()
+        )
+    if row.answer_due_pending_year is not None:
+        return f"待定（{row.answer_due_pending_year} 年放假安排未录入）"
+    return "—"
 
 
 @requests_app.command("show")
@@ -682,7 +696,10 @@ def overdue(
         return
     table = Table("编号", "收到", "答复期限", "剩余工作日", "状态", header_style="bold")
     for item in rows:
-        left = f"逾期 {-item.working_days_left}" if item.answer_due < now else str(item.working_days_left)
+        if item.working_days_left is None:
+            left = "逾期" if item.answer_due < now else "—"
+        else:
+            left = f"逾期 {-item.working_days_left}" if item.answer_due < now else str(item.working_days_left)
         table.add_row(
             item.number, item.received_on.isoformat(), item.answer_due.isoformat(), left, item.status
         )

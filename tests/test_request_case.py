@@ -50,8 +50,9 @@ def registered(on: date, channel: Channel = Channel.IN_PERSON, kind: str = "natu
         (Channel.IN_PERSON, date(2026, 3, 2), None, date(2026, 3, 2)),
         (Channel.POST_SIGNED, date(2026, 3, 2), None, date(2026, 3, 2)),
         (Channel.POST_UNSIGNED, date(2026, 3, 2), date(2026, 3, 2), date(2026, 3, 2)),
-        # confirmed late: the unit had to confirm the day the letter came, so that day counts
-        (Channel.POST_UNSIGNED, date(2026, 3, 2), date(2026, 5, 20), date(2026, 3, 2)),
+        # 第三十一条第（二）项: the day of confirmation is the day of receipt, even when the unit
+        # confirmed later than the day the letter came (issue 13 §3.1)
+        (Channel.POST_UNSIGNED, date(2025, 12, 31), date(2026, 1, 5), date(2026, 1, 5)),
         (Channel.ONLINE, date(2026, 3, 6), date(2026, 3, 9), date(2026, 3, 9)),
         (Channel.FAX, date(2026, 3, 6), date(2026, 3, 10), date(2026, 3, 10)),
     ],

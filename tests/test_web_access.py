@@ -82,6 +82,9 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/admin/users"): ADMIN,
     ("get", "/admin/users/{login}"): ADMIN,
     ("post", "/admin/users/{login}/{action}"): ADMIN,
+    ("get", "/admin/calendar"): ADMIN,
+    ("post", "/admin/calendar/preview"): ADMIN,
+    ("post", "/admin/calendar"): ADMIN,
     ("post", "/logout"): EVERYONE,
 }
 FORMS = {  # a valid form for each POST, so that refusals come from access, not from validation
@@ -108,6 +111,8 @@ FORMS = {  # a valid form for each POST, so that refusals come from access, not 
     "/admin/organs/{code}/rename": {"name": ""},
     "/admin/users": {"login": "", "password": ""},
     "/admin/users/{login}/{action}": {"password": "short"},
+    "/admin/calendar/preview": {"text": "不是通知"},  # refused: no year in it
+    "/admin/calendar": {"text": "不是通知"},
 }
 
 

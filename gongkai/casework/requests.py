@@ -8,36 +8,41 @@ year's table 三 counts the cases by their dates of receipt and conclusion and t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from gongkai.casework.deadlines import Deadline, deadline, receipt_date
+from gongkai.casework.deadlines import Deadline, deadline, pending, receipt_date
 from gongkai.casework.fees import FeeMethod
 from gongkai.casework.law import (
     ABANDONED_NO_CORRECTION,
     ABANDONED_NO_FEE,
-    ANSWER,
     APPLICANT_KINDS,
-    CORRECTION_NOTICE,
     EXTENSION,
+    FEE_MEASURES,
     FEE_PAYMENT,
     FEE_PERIOD_PAUSES_ANSWER,
-    ORGAN_REPLY,
+    FEES_IN_FORCE,
     OUTCOME_LABELS,
     OUTCOMES,
-    THIRD_PARTY_REPLY,
+    PER_PAGE_ARTICLE,
+    REGIME_2019,
     WITHDRAWN,
     Channel,
     TimeLimit,
+    regime_for,
 )
-from gongkai.casework.workdays import WorkCalendar
+from gongkai.casework.workdays import CalendarGap, WorkCalendar
 
 DELAY = TimeLimit(
     "delay", 0, "条例第三十五条", "申请数量、频次明显超过合理范围，行政机关确定延迟答复的合理期限并告知申请人"
 )
 MAX_EXTENSION_DAYS = EXTENSION.working_days
+# The answers that provide information: only these can carry a per-page fee (办法第五条: 按量计收
+# applies where paper copies, e-mail or copies of electronic data are provided).
+PROVIDING_OUTCOMES = ("granted", "partial")
 
 
 class IllegalStep(ValueError):
@@ -129,6 +134,13 @@ class FeeNoticed(_Event):
     yuan: int = Field(ge=0, le=2_000_000_000)
 
 
+class FeeCancelled(_Event):
+    """A fee notice withdrawn before payment (a wrong amount, or no fee due after all), with why."""
+
+    type: Literal["fee_cancelled"] = "fee_cancelled"
+    reason: str = Field(min_length=1, max_length=1000)
+
+
 class FeePaid(_Event):
     """The fee was paid."""
 
@@ -166,6 +178,7 @@ Event = Annotated[
     | Extended
     | Delayed
     | FeeNoticed
+    | FeeCancelled
     | FeePaid
     | FeeLapsed
     | Answered
@@ -183,6 +196,7 @@ EVENT_LABELS = {
     "extended": "延长答复期限",
     "delayed": "延迟答复",
     "fee_noticed": "发出收费通知",
+    "fee_cancelled": "撤销收费通知",
     "fee_paid": "缴费",
     "fee_lapsed": "逾期未缴费",
     "answered": "答复",
@@ -229,8 +243,10 @@ class RequestCase:
         self.consultations: list[tuple[ConsultationStarted, date | None]] = []
         self.extension: Extended | None = None
         self.delay: Delayed | None = None
-        self.fee: FeeNoticed | None = None
+        self.fee: FeeNoticed | None = None  # the notice in force (a cancelled one is not)
+        self.cancelled_fees: list[tuple[FeeNoticed, date]] = []
         self.fee_paid_on: date | None = None
+        self.regime = REGIME_2019  # set from the date of receipt on registration
         self.outcome: str | None = None
         self.concluded_on: date | None = None
 
@@ -301,46 +317,87 @@ class RequestCase:
             and (self.concluded_on is None or self.concluded_on > day)
         )
 
-    # --- deadlines ---------------------------------------------------------------------------
-    def _pauses(self) -> list[tuple[date, date]]:
-        """Periods not counted in the answer period, after the clock (re)started: consultations
-        (第三十三条第三款) and, when :data:`FEE_PERIOD_PAUSES_ANSWER`, the time from a fee notice to
-        its payment. One still running is taken to last until its own deadline (the party's 15
-        working days, the 20 for paying), so that the answer stays on a date and can fall overdue."""
+    # --- deadlines ----------------------------------------------------------------------------
+    def _ends_by(self, ended: date | None, limit: Deadline | None) -> date | None:
+        """When a pause ends: when it was ended, and at the latest when its own period ran out
+        (the party's 15 working days, 第三十二条、第三十四条; the 20 for paying). None while that
+        cannot be known (still running with no period, or a period into a year nobody entered)."""
+        if limit is None:
+            return ended
+        if limit.due is None:
+            assert limit.missing_year is not None
+            return ended if ended is not None and ended.year < limit.missing_year else None
+        return limit.due if ended is None else min(ended, limit.due)
+
+    def _pauses(self) -> list[tuple[date, date | None]]:
+        """Periods not counted in the answer period, after the clock (re)started, in order of
+        start: consultations (第三十三条第三款) and, when :data:`FEE_PERIOD_PAUSES_ANSWER`, the
+        time from a fee notice to its payment or cancellation."""
         assert self.clock_start is not None
-        out = []
+        out: list[tuple[date, date | None]] = []
         for started, ended in self.consultations:
             if started.on >= self.clock_start:
-                out.append((started.on, ended or self._reply_deadline(started).due))
-        if FEE_PERIOD_PAUSES_ANSWER and self.fee is not None and self.fee.on >= self.clock_start:
-            out.append(
-                (
-                    self.fee.on,
-                    self.fee_paid_on or deadline(self.calendar, FEE_PAYMENT, self.fee.received_on).due,
-                )
-            )
-        return out
+                out.append((started.on, self._ends_by(ended, self._reply_deadline(started))))
+        if FEE_PERIOD_PAUSES_ANSWER:
+            for notice, ended in self._fee_periods():
+                if notice.on >= self.clock_start:
+                    limit = deadline(self.calendar, FEE_PAYMENT, notice.received_on)
+                    out.append((notice.on, self._ends_by(ended, limit)))
+        return sorted(out, key=lambda pause: pause[0])
 
-    def paused_days(self) -> int:
-        """Working days of the periods not counted, each day once where periods overlap."""
-        days: set[date] = set()
-        for start, end in self._pauses():
-            day = start
-            while day < end:
-                day += timedelta(days=1)
-                if self.calendar.is_workday(day):
-                    days.add(day)
-        return len(days)
+    def _fee_periods(self) -> list[tuple[FeeNoticed, date | None]]:
+        periods: list[tuple[FeeNoticed, date | None]] = list(self.cancelled_fees)
+        if self.fee is not None:
+            periods.append((self.fee, self.fee_paid_on))
+        return periods
 
     def statutory_due(self) -> Deadline | None:
-        """The answer date under 第三十三条 (pauses added, extension included), before any 第三十五条 delay."""
+        """The answer date under 第三十三条 (the 2008 条例's 第二十四条 for a request received before
+        2019-05-15): pauses added, extension included, before any 第三十五条 delay.
+
+        A pause counts only if it began by the date then due: once the answer date has passed, a
+        consultation or a fee notice cannot move it, and the request stays overdue."""
         if not self.is_open or self.awaiting_correction:
             return None
         assert self.clock_start is not None
         if self.extension is not None:
-            days = ANSWER.working_days + self.extension.days
-            return deadline(self.calendar, EXTENSION, self.clock_start, days=days, paused=self.paused_days())
-        return deadline(self.calendar, ANSWER, self.clock_start, paused=self.paused_days())
+            limit, days = self.regime.extension, self.regime.answer.working_days + self.extension.days
+        else:
+            limit, days = self.regime.answer, self.regime.answer.working_days
+        due = deadline(self.calendar, limit, self.clock_start, days=days)
+        paused: set[date] = set()
+        for start, end in self._pauses():
+            if due.due is None:
+                return due
+            if start > due.due:
+                continue
+            if end is None:
+                return self._waiting(limit, days)
+            try:
+                paused.update(self._workdays_after(start, end))
+            except CalendarGap as gap:
+                return replace(pending(limit, self.clock_start, gap.year), days=days)
+            due = deadline(self.calendar, limit, self.clock_start, days=days, paused=len(paused))
+        return due
+
+    def _waiting(self, limit: TimeLimit, days: int) -> Deadline:
+        """The answer date while a pause has no end that can be known yet."""
+        assert self.clock_start is not None
+        missing = next((y for y in range(self.clock_start.year, 2101) if not self.calendar.covers(y)), None)
+        return Deadline(limit, self.clock_start, None, days, missing_year=missing)
+
+    def _workdays_after(self, start: date, end: date) -> set[date]:
+        days, day = set(), start
+        while day < end:
+            day += timedelta(days=1)
+            if self.calendar.is_workday(day):
+                days.add(day)
+        return days
+
+    def paused_days(self) -> int:
+        """Working days of the pauses counted in the answer period (each day once)."""
+        due = self.statutory_due()
+        return due.paused if due is not None else 0
 
     def answer_due(self) -> Deadline | None:
         """When the answer is due; None while concluded or awaiting the corrected request."""
@@ -350,12 +407,17 @@ class RequestCase:
 
     def correction_notice_due(self) -> Deadline | None:
         """By when a 补正 notice may go out: 7 working days from receipt, once (第三十条)."""
-        if not self.is_open or self.correction is not None or len(self.events) > 1:
-            return None  # sent already, or the request has moved on
-        return deadline(self.calendar, CORRECTION_NOTICE, self.received_on)
+        limit = self.regime.correction_notice if self.registration is not None else None
+        if limit is None or not self.is_open or self.correction is not None or len(self.events) > 1:
+            return None  # no period (2008 条例), sent already, or the request has moved on
+        return deadline(self.calendar, limit, self.received_on)
 
-    def _reply_deadline(self, started: ConsultationStarted) -> Deadline:
-        limit = THIRD_PARTY_REPLY if started.party_kind == "third_party" else ORGAN_REPLY
+    def _reply_deadline(self, started: ConsultationStarted) -> Deadline | None:
+        limit = (
+            self.regime.third_party_reply if started.party_kind == "third_party" else self.regime.organ_reply
+        )
+        if limit is None:
+            return None  # the 2008 条例 gave the party no period
         return deadline(self.calendar, limit, started.letter_received_on or started.on)
 
     def consultation_reply_due(self) -> Deadline | None:
@@ -371,14 +433,21 @@ class RequestCase:
         return deadline(self.calendar, FEE_PAYMENT, self.fee.received_on)
 
     def deadlines(self) -> list[Deadline]:
-        """Every deadline now running, earliest first."""
+        """Every deadline now running, earliest first (those 待定 last)."""
         found = [
             self.correction_notice_due(),
             self.consultation_reply_due(),
             self.fee_due(),
             self.answer_due(),
         ]
-        return sorted((d for d in found if d is not None), key=lambda d: d.due)
+        return sorted((d for d in found if d is not None), key=lambda d: (d.due is None, d.due or date.max))
+
+    def _elapsed(self, start: date, day: date) -> int | None:
+        """Working days after ``start`` up to ``day``; None when a year between is not entered."""
+        try:
+            return self.calendar.working_days_between(start, day)
+        except CalendarGap:
+            return None
 
     # --- steps -------------------------------------------------------------------------------
     def apply(self, event: _Event) -> None:
@@ -390,6 +459,7 @@ class RequestCase:
             if event.applicant_kind not in APPLICANT_KINDS:
                 raise IllegalStep(f"申请人类别应为 {'、'.join(APPLICANT_KINDS)} 之一")
             self.registration, self.clock_start = event, event.on
+            self.regime = regime_for(event.on)
             self.events.append(event)
             return
         if self.registration is None:
@@ -411,11 +481,16 @@ class RequestCase:
             raise IllegalStep("告知补正：条例第三十条要求一次性告知，本申请已告知过补正")
         if len(self.events) > 1:
             raise IllegalStep("告知补正：补正应在收到申请后、办理其他事项之前一次性告知（条例第三十条）")
-        due = deadline(self.calendar, CORRECTION_NOTICE, self.received_on)
-        if event.on > due.due:
-            raise IllegalStep(
-                f"告知补正：条例第三十条要求自收到申请之日起7个工作日内告知，期限已于 {due.due} 届满"
-            )
+        limit = self.regime.correction_notice
+        if limit is not None:
+            # Counted up to the day of the notice only: a period reaching a year nobody has entered
+            # never stops a notice that is plainly in time (12-28 for a request of 12-24).
+            elapsed = self._elapsed(self.received_on, event.on)
+            if elapsed is not None and elapsed > limit.working_days:
+                due = deadline(self.calendar, limit, self.received_on)
+                raise IllegalStep(
+                    f"告知补正：条例第三十条要求自收到申请之日起7个工作日内告知，期限已于 {due.due} 届满"
+                )
         if event.respond_by <= event.on:
             raise IllegalStep("告知补正：补正期限应晚于告知之日")
         self.correction = event
@@ -448,16 +523,25 @@ class RequestCase:
             raise IllegalStep("征求意见结束：没有正在进行的征求意见")
         self.consultations[-1] = (running, event.on)
 
+    def _passed(self, label: str, day: date) -> None:
+        """Refuse a step that would move an answer date already passed on ``day``."""
+        due = self.statutory_due()
+        if due is not None and due.due is not None and day > due.due:
+            raise IllegalStep(f"{label}：答复期限已于 {due.due} 届满，不能再{label}（{due.limit.article}）")
+
     def _on_extended(self, event: Extended) -> None:
         if self.extension is not None:
-            raise IllegalStep("延长答复期限：条例第三十三条只允许延长一次，本申请已延长")
+            raise IllegalStep(f"延长答复期限：{self.regime.extension.article}只允许延长一次，本申请已延长")
         if self.delay is not None:
             raise IllegalStep(f"延长答复期限：已依条例第三十五条确定延迟答复至 {self.delay.until}")
-        due = self.answer_due()
-        if due is None:
+        if self.statutory_due() is None:
             raise IllegalStep(f"延长答复期限：申请当前{self.status()}，不能延长")
-        if event.on > due.due:
-            raise IllegalStep(f"延长答复期限：答复期限已于 {due.due} 届满，不能再延长")
+        longest = self.regime.extension.working_days
+        if event.days > longest:
+            raise IllegalStep(
+                f"延长答复期限：{self.regime.extension.article}规定延长最长不超过{longest}个工作日"
+            )
+        self._passed("延长答复期限", event.on)
         self.extension = event
 
     def _on_delayed(self, event: Delayed) -> None:
@@ -466,24 +550,39 @@ class RequestCase:
         due = self.statutory_due()
         if due is None:
             raise IllegalStep(f"延迟答复：申请当前{self.status()}，不能确定延迟答复期限")
-        if event.until <= due.due:
+        self._passed("确定延迟答复", event.on)
+        if due.due is not None and event.until <= due.due:
             raise IllegalStep(f"延迟答复：延迟答复的期限应晚于法定答复期限 {due.due}")
+        if event.until <= event.on:
+            raise IllegalStep("延迟答复：延迟答复的期限应晚于告知之日")
         self.delay = event
 
     def _on_fee_noticed(self, event: FeeNoticed) -> None:
+        if event.on < FEES_IN_FORCE:
+            raise IllegalStep(f"发出收费通知：{FEE_MEASURES}自 {FEES_IN_FORCE} 起施行，此前不收取信息处理费")
+        if self.awaiting_correction:
+            raise IllegalStep("发出收费通知：申请待补正，补正后再确定是否收费")
         if self.fee is not None:
-            raise IllegalStep("发出收费通知：本申请已发出过收费通知")
+            raise IllegalStep("发出收费通知：本申请已发出过收费通知（如有错误，先撤销原通知）")
         if event.received_on < event.on:
             raise IllegalStep("发出收费通知：申请人收到通知的日期早于发出日期")
         if event.yuan == 0:
             raise IllegalStep("发出收费通知：按标准不收费（0 元），无需发出收费通知")
         self.fee = event
 
+    def _on_fee_cancelled(self, event: FeeCancelled) -> None:
+        if self.fee is None:
+            raise IllegalStep("撤销收费通知：本申请没有收费通知")
+        if self.fee_paid_on is not None:
+            raise IllegalStep("撤销收费通知：申请人已缴费，不能撤销收费通知")
+        self.cancelled_fees.append((self.fee, event.on))
+        self.fee = None
+
     def _on_fee_paid(self, event: FeePaid) -> None:
         due = self.fee_due()
         if due is None:
             raise IllegalStep("缴费：本申请没有待缴的收费通知")
-        if event.on > due.due:
+        if due.due is not None and event.on > due.due:
             raise IllegalStep(f"缴费：缴费期限已于 {due.due} 届满，应登记逾期未缴费（视为放弃申请）")
         self.fee_paid_on = event.on
 
@@ -491,6 +590,10 @@ class RequestCase:
         due = self.fee_due()
         if due is None:
             raise IllegalStep("逾期未缴费：本申请没有待缴的收费通知")
+        if due.due is None:
+            raise IllegalStep(
+                f"逾期未缴费：缴费期限进入 {due.missing_year} 年，该年放假安排尚未录入，无法确认已经逾期"
+            )
         if event.on <= due.due:
             raise IllegalStep(f"逾期未缴费：缴费期限到 {due.due} 为止，尚未逾期")
         self._conclude(event, ABANDONED_NO_FEE)
@@ -509,7 +612,16 @@ class RequestCase:
         if self.consulting is not None:
             raise IllegalStep("答复：征求意见尚未结束")
         if self.fee_unpaid:
-            raise IllegalStep("答复：收费通知尚未缴费，应先登记缴费或逾期未缴费")
+            raise IllegalStep("答复：收费通知尚未缴费，应先登记缴费、逾期未缴费或撤销收费通知")
+        if (
+            self.fee is not None
+            and self.fee.method is FeeMethod.PER_PAGE
+            and event.outcome not in PROVIDING_OUTCOMES
+        ):
+            raise IllegalStep(
+                f"答复：已按量收费（{PER_PAGE_ARTICLE}，按提供的页数计收），答复应提供信息"
+                "（予以公开或部分公开）；不提供信息的答复不能按量收费，请先撤销收费通知"
+            )
         self._conclude(event, event.outcome)
 
     def _on_withdrawn(self, event: Withdrawn) -> None:

@@ -38,6 +38,19 @@ _HOLIDAY_NAMES = {
 
 # The holidays every year's notice arranges (《全国年节及纪念日放假办法》第二条).
 NATIONAL_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+# The earliest (month, day) a holiday's block, or the 调休 working days around it, has begun in the
+# notices since 2008, with a margin: in a year entered only in part, a count that reaches past the
+# earliest start of a holiday the entry does not name is provisional (it may count that holiday's
+# days off as working days).
+EARLIEST_START = {
+    "元旦": (1, 1),
+    "春节": (1, 10),
+    "清明节": (3, 28),
+    "劳动节": (4, 20),
+    "端午节": (5, 20),
+    "中秋节": (9, 1),
+    "国庆节": (9, 20),
+}
 FIRST_ENTERABLE_YEAR, LAST_ENTERABLE_YEAR = 2004, 2100
 
 
@@ -90,6 +103,29 @@ def missing_holidays(arrangement: YearArrangement) -> list[str]:
     return [h for h in NATIONAL_HOLIDAYS if not any(h in name for name in names)]
 
 
+def provisional_from(arrangement: YearArrangement) -> date | None:
+    """The first day of an arrangement entered only in part from which its count is not certain:
+    the earliest start of the first national holiday it does not name (None when it names all).
+
+    >>> provisional_from(YearArrangement(2027, {date(2027, 1, 1): "元旦", date(2027, 2, 6): "春节"}))
+    datetime.date(2027, 3, 28)
+    """
+    missing = missing_holidays(arrangement)
+    if not missing:
+        return None
+    return min(date(arrangement.year, *EARLIEST_START[name]) for name in missing)
+
+
+@dataclass(frozen=True)
+class Reached:
+    """Where a count of working days ends: the day, or None when it reaches a year nobody has
+    entered (``missing_year``); ``provisional`` when it crossed days of a year entered only in part."""
+
+    day: date | None
+    missing_year: int | None = None
+    provisional: bool = False
+
+
 def package_year(year: int) -> YearArrangement:
     """The arrangement the ``chinese-calendar`` package holds for ``year`` (2004–2026)."""
     if not PACKAGE_FIRST_YEAR <= year <= PACKAGE_LAST_YEAR:
@@ -116,6 +152,11 @@ class WorkCalendar:
         self.entered = {arrangement.year: arrangement for arrangement in entered}
         self.count_adjusted_workdays = count_adjusted_workdays
         self._years: dict[int, YearArrangement] = dict(self.entered)
+        self._uncertain = {
+            year: first
+            for year, arrangement in self.entered.items()
+            if (first := provisional_from(arrangement)) is not None
+        }
 
     def covers(self, year: int) -> bool:
         """Whether the calendar knows ``year``'s holidays."""
@@ -131,6 +172,29 @@ class WorkCalendar:
         if found is None:
             found = self._years[year] = package_year(year)
         return found
+
+    def missing_years(self, first: int, last: int) -> list[int]:
+        """The years from ``first`` to ``last`` nobody has entered."""
+        return [year for year in range(first, last + 1) if not self.covers(year)]
+
+    def is_certain(self, day: date) -> bool:
+        """Whether the calendar knows for sure if ``day`` is a working day (its year entered in
+        full, or before the first holiday a partial entry leaves out)."""
+        first = self._uncertain.get(day.year)
+        return self.covers(day.year) and (first is None or day < first)
+
+    def reach(self, start: date, days: int) -> Reached:
+        """:meth:`add_working_days`, told rather than raised: the day, or the year that is missing,
+        and whether the count crossed days a partial entry leaves uncertain."""
+        try:
+            day = self.add_working_days(start, days)
+        except CalendarGap as gap:
+            return Reached(None, gap.year)
+        # Some counted day (after start, up to day) falls on or after an uncertain stretch's start.
+        provisional = any(
+            first <= day and start < date(year, 12, 31) for year, first in self._uncertain.items()
+        )
+        return Reached(day, provisional=provisional)
 
     def is_workday(self, day: date) -> bool:
         """Whether an organ works on ``day``."""

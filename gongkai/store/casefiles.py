@@ -30,15 +30,14 @@ def _event_json(event: object) -> dict:
 
 
 def _projection(case: RequestCase) -> dict:
-    """The columns of ``requests`` that follow from the case's events."""
-    try:
-        due = case.answer_due()
-        answer_due = due.due if due is not None else None
-    except CalendarGap:
-        answer_due = None  # shown as unknown until the year is entered; the step itself is kept
+    """The columns of ``requests`` that follow from the case's events. An answer date that reaches a
+    year nobody has entered is kept as 待定 with that year, and computed when the year is entered."""
+    due = case.answer_due()
     return {
         "status": case.status(),
-        "answer_due": answer_due,
+        "answer_due": due.due if due is not None else None,
+        "answer_due_pending_year": due.missing_year if due is not None and due.due is None else None,
+        "answer_due_provisional": bool(due is not None and due.provisional),
         "outcome": case.outcome,
         "concluded_on": case.concluded_on,
         "fee_yuan": case.fee.yuan if case.fee else None,
@@ -163,38 +162,56 @@ def _summary(row: Request) -> dict:
 
 @dataclass(frozen=True)
 class DueRequest:
-    """A request in a list of what is due, with the working days left (negative: overdue)."""
+    """A request in a list of what is due, with the working days left (negative: overdue; None when
+    a year between is not entered)."""
 
     number: str
     applicant_kind: str
     received_on: date
     status: str
     answer_due: date
-    working_days_left: int
+    working_days_left: int | None
 
 
 def due_requests(
     session: Session, organ: Organ, calendar: WorkCalendar, today: date, *, within: int | None = None
 ) -> list[DueRequest]:
-    """Open requests whose answer is overdue (``within`` None) or due within ``within`` working days."""
-    limit = today if within is None else calendar.add_working_days(today, within)
-    rows = session.scalars(
-        select(Request)
-        .where(Request.organ_id == organ.id, Request.concluded_on.is_(None), Request.answer_due.is_not(None))
-        .where(Request.answer_due < today if within is None else Request.answer_due <= limit)
-        .order_by(Request.answer_due, Request.number)
+    """Open requests whose answer is overdue (``within`` None) or due within ``within`` working days.
+
+    When the next ``within`` working days reach a year nobody has entered, every known answer date
+    is within them (a known date lies in an entered year)."""
+    query = select(Request).where(
+        Request.organ_id == organ.id, Request.concluded_on.is_(None), Request.answer_due.is_not(None)
     )
+    if within is None:
+        query = query.where(Request.answer_due < today)
+    elif (limit := calendar.reach(today, within).day) is not None:
+        query = query.where(Request.answer_due <= limit)
     out = []
-    for row in rows:
+    for row in session.scalars(query.order_by(Request.answer_due, Request.number)):
         assert row.answer_due is not None
-        if row.answer_due >= today:
-            left = calendar.working_days_between(today, row.answer_due)
-        else:
-            left = -calendar.working_days_between(row.answer_due, today)
+        try:
+            if row.answer_due >= today:
+                left: int | None = calendar.working_days_between(today, row.answer_due)
+            else:
+                left = -calendar.working_days_between(row.answer_due, today)
+        except CalendarGap:
+            left = None
         out.append(
             DueRequest(row.number, row.applicant_kind, row.received_on, row.status, row.answer_due, left)
         )
     return out
+
+
+def pending_deadlines(session: Session, organ_ids: list[int] | None = None) -> list[Request]:
+    """Open requests whose answer date is 待定 because it reaches a year nobody has entered, by
+    organ and number (``organ_ids`` None: every organ's)."""
+    query = select(Request).where(
+        Request.concluded_on.is_(None), Request.answer_due_pending_year.is_not(None)
+    )
+    if organ_ids is not None:
+        query = query.where(Request.organ_id.in_(organ_ids))
+    return list(session.scalars(query.order_by(Request.organ_id, Request.received_on, Request.number)))
 
 
 def refresh_open_requests(session: Session, calendar: WorkCalendar) -> int:

@@ -150,6 +150,7 @@ class Tracking:
     concluded_on: date | None = None
     note: str = ""
     steps: tuple[tuple[date, str], ...] = ()  # what the organ told the applicant, in order
+    answer_due_pending_year: int | None = None  # 待定 until that year's holidays are entered
 
 
 def public_step(event: RequestEvent) -> str | None:
@@ -215,4 +216,5 @@ def track(session: Session, code: str) -> Tracking:
         outcome,
         row.concluded_on,
         steps=steps,
+        answer_due_pending_year=row.answer_due_pending_year,
     )

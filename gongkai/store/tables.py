@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -73,6 +74,9 @@ class Request(Base):
     form_wanted: Mapped[str] = mapped_column(String(100), default="")
     status: Mapped[str] = mapped_column(String(60))
     answer_due: Mapped[date | None] = mapped_column(Date)
+    # The answer date is 待定 until this year's holidays are entered (then recomputed).
+    answer_due_pending_year: Mapped[int | None] = mapped_column(Integer)
+    answer_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     outcome: Mapped[str | None] = mapped_column(String(40))
     concluded_on: Mapped[date | None] = mapped_column(Date)
     fee_yuan: Mapped[int | None] = mapped_column(Integer)  # the fee noticed

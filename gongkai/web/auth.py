@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
 from gongkai import clock
-from gongkai.store.accounts import account_for_login, password_matches, session_stamp
+from gongkai.store.accounts import Role, account_for_login, password_matches, session_stamp
+from gongkai.store.calendar import missing_next_year
 from gongkai.store.db import READ_ONLY
 from gongkai.store.tables import Organ
 from gongkai.store.tables import Request as RequestRow
@@ -111,4 +112,11 @@ def home(request: Request, session: DB, me: Me):
         )
     }
     rows = [(organ, *counts.get(organ.id, (0, 0))) for organ in organs]
-    return page(request, "home.html", me=me, rows=rows)
+    # From 1 November, the administrator and each organ's clerks are told that next year's holidays
+    # are not entered (and how many answer dates wait for them); the administrator enters them.
+    missing = None
+    if me.role is Role.ADMIN:
+        missing = missing_next_year(session, today)
+    elif me.role is Role.CLERK and me.scope.home_organ_id is not None:
+        missing = missing_next_year(session, today, [me.scope.home_organ_id])
+    return page(request, "home.html", me=me, rows=rows, missing=missing)

@@ -76,12 +76,11 @@ def list_requests(
         query = query.where(RequestRow.applicant_kind == kind)
     calendar = work_calendar(session)
     if days is not None:
-        try:
-            limit = calendar.add_working_days(today, days)
-        except CalendarGap:
-            limit = None
+        # A count reaching a year nobody has entered takes in every known date (they lie before it).
+        limit = calendar.reach(today, days).day
+        query = query.where(RequestRow.concluded_on.is_(None), RequestRow.answer_due.is_not(None))
         if limit is not None:
-            query = query.where(RequestRow.concluded_on.is_(None), RequestRow.answer_due <= limit)
+            query = query.where(RequestRow.answer_due <= limit)
     rows = session.scalars(
         query.order_by(RequestRow.received_on.desc(), RequestRow.number.desc()).limit(500)
     ).all()
@@ -208,11 +207,9 @@ def show_request(request: Request, session: DB, me: Me, code: str, number: str, 
     events = session.scalars(
         select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
     ).all()
-    try:
-        deadlines = case.deadlines()
-        gap = None
-    except CalendarGap as exc:
-        deadlines, gap = [], str(exc)
+    deadlines = case.deadlines()
+    missing = sorted({d.missing_year for d in deadlines if d.due is None and d.missing_year is not None})
+    gap = "；".join(str(CalendarGap(year)) for year in missing) or None
     return page(
         request,
         "request.html",
