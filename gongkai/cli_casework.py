@@ -69,6 +69,7 @@ from gongkai.store.casefiles import (
     load_case,
     nth_in_month,
     register,
+    register_filing,
     take_step,
 )
 from gongkai.store.db import StoreError, open_store, transaction
@@ -388,6 +389,10 @@ def requests_register(
     id_doc: Annotated[str, typer.Option("--id-doc", help="身份证明")] = "",
     contact: Annotated[str, typer.Option("--contact", help="联系方式")] = "",
     form: Annotated[str, typer.Option("--form", help="获取信息的方式（纸质、电子邮件……）")] = "",
+    part: Annotated[
+        list[str],
+        typer.Option("--part", help="一事一申请：同一份申请的其他各项，每项登记为一件（可重复；办法第四条）"),
+    ] = [],  # noqa: B006
     by: ByOpt = None,
 ) -> None:
     """登记一件政府信息公开申请，并给出补正和答复期限。"""
@@ -415,7 +420,14 @@ def requests_register(
             form_wanted=form,
         )
         calendar = work_calendar(s)
-        row = register(s, find_organ(s, organ), event, calendar, actor=actor(by))
+        if part:
+            rows = register_filing(
+                s, find_organ(s, organ), event, [subject, *part], calendar, actor=actor(by)
+            )
+            out.print(f"一份申请拆分为 {len(rows)} 件：{'、'.join(r.number for r in rows)}")
+        else:
+            rows = [register(s, find_organ(s, organ), event, calendar, actor=actor(by))]
+        row = rows[0]
         case = load_case(s, row, calendar)
         out.print(f"已登记 {row.number}，收到申请之日 {row.received_on}")
         _print_deadlines(case)

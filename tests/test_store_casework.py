@@ -24,6 +24,7 @@ from gongkai.casework.requests import (
     CorrectionRequested,
     Delayed,
     Extended,
+    FeeCancelled,
     FeeLapsed,
     FeeNoticed,
     FeePaid,
@@ -289,7 +290,7 @@ def test_a_2020_year_gets_the_2019_layout(store) -> None:
 
 STEP_KINDS = (
     "correct_ask", "corrected", "correction_lapsed", "consult_start", "consult_end", "extend", "delay",
-    "fee_notice", "fee_paid", "fee_lapsed", "answer", "withdraw",
+    "fee_notice", "fee_cancel", "fee_paid", "fee_lapsed", "answer", "withdraw",
 )  # fmt: skip
 
 
@@ -304,8 +305,13 @@ def _event(kind: str, day: date, outcome: str, n: int):
         "extend": lambda: Extended(on=day, days=1 + n % 20, approver="主任"),
         "delay": lambda: Delayed(on=day, until=day + timedelta(days=90)),
         "fee_notice": lambda: FeeNoticed(
-            on=day, received_on=day, method="per_page", quantity=31 + n, yuan=10 * (n + 1)
+            on=day,
+            received_on=day,
+            method=("per_page", "per_request")[n % 2],
+            quantity=31 + n,
+            yuan=10 * (n + 1),
         ),
+        "fee_cancel": lambda: FeeCancelled(on=day, reason="金额有误"),
         "fee_paid": lambda: FeePaid(on=day),
         "fee_lapsed": lambda: FeeLapsed(on=day),
         "answer": lambda: Answered(on=day, outcome=outcome),
@@ -366,6 +372,10 @@ ERAS = {
     # years built, and the span requests and register entries are drawn from
     "2019 layout into 2021": ((2020, 2021), date(2019, 11, 1), date(2021, 10, 31)),
     "2021 layout": ((2025, 2026), date(2024, 11, 1), date(2026, 9, 30)),
+    # requests received under the 2008 条例 and answered under the revision's layout
+    "2008 条例 into 2019 layout": ((2019, 2020), date(2019, 3, 1), date(2020, 6, 30)),
+    # steps into 2027, whose holidays nobody has entered: deadlines 待定, tables still whole
+    "into a year nobody entered": ((2025, 2026), date(2025, 10, 1), date(2026, 12, 31)),
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from gongkai.casework.requests import (
@@ -59,8 +59,42 @@ def _next_seq(session: Session, organ: Organ, year: int) -> int:
     return (last or 0) + 1
 
 
+def register_filing(
+    session: Session,
+    organ: Organ,
+    registration: Registered,
+    parts: list[str],
+    calendar: WorkCalendar,
+    *,
+    actor: str,
+) -> list[Request]:
+    """Register one filing as several 件, one per item asked for (一事一申请, 办法第四条: a filing
+    with several items may be split by the smallest reasonable unit); each is a request of its own,
+    counted in table 三 and in the applicant's month for 按件计收, and all name the first's number."""
+    subjects = [part.strip() for part in parts if part.strip()]
+    if len(subjects) < 2:
+        raise Refused("拆分为多件时，请逐行写明每一件申请的内容（至少两件）")
+    if len(subjects) > 200:
+        raise Refused("一次最多拆分为 200 件")
+    first = register(
+        session, organ, registration.model_copy(update={"subject": subjects[0]}), calendar, actor=actor
+    )
+    first.filing = first.number
+    rows = [first]
+    for subject in subjects[1:]:
+        part = registration.model_copy(update={"subject": subject})
+        rows.append(register(session, organ, part, calendar, actor=actor, filing=first.number))
+    return rows
+
+
 def register(
-    session: Session, organ: Organ, registration: Registered, calendar: WorkCalendar, *, actor: str
+    session: Session,
+    organ: Organ,
+    registration: Registered,
+    calendar: WorkCalendar,
+    *,
+    actor: str,
+    filing: str = "",
 ) -> Request:
     """Register a request; its number is the year of receipt and a running count (2026-0001)."""
     case = RequestCase.replay(calendar, [registration])
@@ -80,6 +114,7 @@ def register(
         applicant_contact=registration.applicant_contact,
         subject=registration.subject,
         form_wanted=registration.form_wanted,
+        filing=filing,
         **_projection(case),
     )
     session.add(row)
@@ -230,13 +265,17 @@ def refresh_open_requests(session: Session, calendar: WorkCalendar) -> int:
 
 def nth_in_month(session: Session, row: Request) -> int:
     """The request's place among the same applicant's requests received in that calendar month, in
-    order of receipt (按件计收, 办法第四条). The applicant is known by identity document, else by name."""
+    order of receipt (按件计收, 办法第四条). Two requests are the same applicant's when both carry an
+    identity document and it is the same, or, when either lacks one, when the names are the same:
+    the same test read from either side."""
     first = row.received_on.replace(day=1)
-    same_applicant = (
-        Request.applicant_id == row.applicant_id
-        if row.applicant_id
-        else Request.applicant_name == row.applicant_name
-    )
+    if row.applicant_id:
+        same_applicant = or_(
+            Request.applicant_id == row.applicant_id,
+            and_(Request.applicant_id == "", Request.applicant_name == row.applicant_name),
+        )
+    else:
+        same_applicant = Request.applicant_name == row.applicant_name
     earlier = session.scalars(
         select(Request.id)
         .where(

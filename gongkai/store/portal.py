@@ -118,13 +118,30 @@ def confirm_submission(
     return row
 
 
-def reject_submission(session: Session, item: Submission, reason: str, *, actor: str) -> None:
-    """Turn a submission away (not a disclosure request, a duplicate filing…), saying why."""
+# What a portal filing may be turned away as without being registered: only what table 三 does not
+# count. A petition, complaint or report dressed as a request (第三十九条第一款), a request for
+# information another organ holds (第三十六条第（五）项) or any other request is registered and
+# answered, so that table 三 counts it (（五）1, （四）1 …): turning it away here would hide it.
+TURN_AWAY_KINDS = {
+    "duplicate": "重复提交（与已提交的同一份申请相同）",
+    "invalid": "没有可以办理的内容（空白、乱码、测试或广告）",
+}
+
+
+def reject_submission(session: Session, item: Submission, kind: str, reason: str, *, actor: str) -> None:
+    """Turn a submission away as a duplicate filing or one with nothing to handle, saying why; every
+    other submission is a request, to be confirmed and answered (and counted in table 三)."""
     if item.status != "pending":
         raise Refused("这份网上申请已处理")
+    if kind not in TURN_AWAY_KINDS:
+        raise Refused(
+            "只有重复提交或没有可以办理内容的网上申请可以不予登记；信访、投诉、举报，"
+            "不属于本机关的申请等，应确认登记后依条例答复，并计入年度报告表三"
+        )
     if not reason.strip():
         raise Refused("请写明不予登记的理由（申请人查询时可见）")
-    item.status, item.note = "rejected", reason.strip()[:1000]
+    item.status = "rejected"
+    item.note = f"{TURN_AWAY_KINDS[kind]}：{reason.strip()}"[:1000]
     audit(
         session,
         actor,
@@ -132,7 +149,7 @@ def reject_submission(session: Session, item: Submission, reason: str, *, actor:
         item.tracking_code,
         "rejected",
         organ_id=item.organ_id,
-        after={"note": item.note},
+        after={"kind": kind, "note": item.note},
     )
 
 

@@ -77,6 +77,8 @@ class Request(Base):
     # The answer date is 待定 until this year's holidays are entered (then recomputed).
     answer_due_pending_year: Mapped[int | None] = mapped_column(Integer)
     answer_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # One filing split into several 件 (一事一申请, 办法第四条): the number of its first 件.
+    filing: Mapped[str] = mapped_column(String(32), default="", server_default="")
     outcome: Mapped[str | None] = mapped_column(String(40))
     concluded_on: Mapped[date | None] = mapped_column(Date)
     fee_yuan: Mapped[int | None] = mapped_column(Integer)  # the fee noticed

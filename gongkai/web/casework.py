@@ -32,8 +32,21 @@ from gongkai.casework.requests import (
     make_registration,
 )
 from gongkai.casework.workdays import CalendarGap
-from gongkai.store.casefiles import find_request, load_case, nth_in_month, register, take_step
-from gongkai.store.portal import confirm_submission, find_submission, pending_submissions, reject_submission
+from gongkai.store.casefiles import (
+    find_request,
+    load_case,
+    nth_in_month,
+    register,
+    register_filing,
+    take_step,
+)
+from gongkai.store.portal import (
+    TURN_AWAY_KINDS,
+    confirm_submission,
+    find_submission,
+    pending_submissions,
+    reject_submission,
+)
 from gongkai.store.records import NotFound, Refused, happened, parse_day, parse_past_day, work_calendar
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.tables import RequestEvent
@@ -135,8 +148,10 @@ def create_request(
     applicant_id: Annotated[str, Form(max_length=100)] = "",
     applicant_contact: Annotated[str, Form(max_length=200)] = "",
     form_wanted: Annotated[str, Form(max_length=100)] = "",
+    split: Annotated[str, Form()] = "",
 ):
-    """Register a request; a problem is shown above the form, which keeps what was typed."""
+    """Register a request (or one filing split into several 件, a line each); a problem is shown above
+    the form, which keeps what was typed."""
     organ = visible_organ(session, me, code)
     if not me.is_clerk_of(organ.id):
         raise HTTPException(403, "只有本机关的经办人可以登记申请")
@@ -150,6 +165,7 @@ def create_request(
         "applicant_contact": applicant_contact,
         "subject": subject,
         "form_wanted": form_wanted,
+        "split": split,
     }
     try:
         try:
@@ -172,7 +188,13 @@ def create_request(
             applicant_contact=applicant_contact,
             form_wanted=form_wanted,
         )
-        row = register(session, organ, event, work_calendar(session), actor=me.user.login)
+        calendar = work_calendar(session)
+        if split:
+            row = register_filing(session, organ, event, subject.splitlines(), calendar, actor=me.user.login)[
+                0
+            ]
+        else:
+            row = register(session, organ, event, calendar, actor=me.user.login)
     except (Refused, IllegalStep, ValueError, pydantic.ValidationError) as exc:
         message = _problem(exc)
         return page(
@@ -308,6 +330,7 @@ def list_submissions(
         organ=organ,
         items=items,
         kinds=APPLICANT_LABELS,
+        turn_away=TURN_AWAY_KINDS,
         error=error,
     )
 
@@ -331,7 +354,7 @@ def handle_submission(
             on = parse_past_day(form.get("on"), "确认日期")
             row = confirm_submission(session, item, organ, on, work_calendar(session), actor=me.user.login)
             return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)
-        reject_submission(session, item, form.get("reason", ""), actor=me.user.login)
+        reject_submission(session, item, form.get("kind", ""), form.get("reason", ""), actor=me.user.login)
     except Refused as exc:
         return list_submissions(request, session, me, code, error=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/submissions", status_code=303)
