@@ -469,6 +469,9 @@ def _install_casework() -> None:
     from gongkai import cli_casework
 
     cli_casework.install(app)
+    from gongkai import cli_digest
+
+    cli_digest.install(app)
 
 
 _install_casework()

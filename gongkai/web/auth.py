@@ -18,6 +18,7 @@ from gongkai.store.calendar import missing_next_year
 from gongkai.store.db import READ_ONLY
 from gongkai.store.tables import Organ
 from gongkai.store.tables import Request as RequestRow
+from gongkai.store.worklist import work_for
 from gongkai.web.deps import DB, Me, check_csrf, page
 
 router = APIRouter()
@@ -119,4 +120,5 @@ def home(request: Request, session: DB, me: Me):
         missing = missing_next_year(session, today)
     elif me.role is Role.CLERK and me.scope.home_organ_id is not None:
         missing = missing_next_year(session, today, [me.scope.home_organ_id])
-    return page(request, "home.html", me=me, rows=rows, missing=missing)
+    work = work_for(session, me.user, me.scope, today)
+    return page(request, "home.html", me=me, rows=rows, missing=missing, work=work)

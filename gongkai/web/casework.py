@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Annotated
 
 import pydantic
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from gongkai import clock
 from gongkai.casework.fees import FeeQuote
@@ -24,6 +24,7 @@ from gongkai.casework.requests import (
     CorrectionRequested,
     Delayed,
     Extended,
+    FeeCancelled,
     FeeLapsed,
     FeeNoticed,
     FeePaid,
@@ -49,10 +50,11 @@ from gongkai.store.portal import (
 )
 from gongkai.store.records import NotFound, Refused, happened, parse_day, parse_past_day, work_calendar
 from gongkai.store.tables import Request as RequestRow
-from gongkai.store.tables import RequestEvent
+from gongkai.store.tables import RequestEvent, User
 from gongkai.web.deps import DB, FormFields, Me, check_csrf, page, visible_organ
 
 router = APIRouter()
+PAGE_SIZE = 50
 STATUS_FILTERS = {"open": "在办", "overdue": "已逾期", "concluded": "已办结", "all": "全部"}
 
 
@@ -65,9 +67,10 @@ def list_requests(
     status: str = "open",
     kind: str = "",
     due_within: str = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
 ):
     """The organ's requests, filtered by status, applicant kind, or due within N working days (a
-    blank N is no filter: the form sends it blank)."""
+    blank N is no filter: the form sends it blank), newest first, a page at a time."""
     organ = visible_organ(session, me, code)
     days, due_problem = None, None
     if due_within.strip():
@@ -94,8 +97,13 @@ def list_requests(
         query = query.where(RequestRow.concluded_on.is_(None), RequestRow.answer_due.is_not(None))
         if limit is not None:
             query = query.where(RequestRow.answer_due <= limit)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page_no = min(max(page_no, 1), pages)
     rows = session.scalars(
-        query.order_by(RequestRow.received_on.desc(), RequestRow.number.desc()).limit(500)
+        query.order_by(RequestRow.received_on.desc(), RequestRow.number.desc())
+        .limit(PAGE_SIZE)
+        .offset((page_no - 1) * PAGE_SIZE)
     ).all()
     return page(
         request,
@@ -112,6 +120,9 @@ def list_requests(
         kinds=APPLICANT_LABELS,
         personal=me.scope.sees_personal_data(organ.id),
         may_act=me.is_clerk_of(organ.id),
+        total=total,
+        page_no=page_no,
+        pages=pages,
     )
 
 
@@ -229,6 +240,11 @@ def show_request(request: Request, session: DB, me: Me, code: str, number: str, 
     events = session.scalars(
         select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
     ).all()
+    logins = {e.recorded_by for e in events}
+    names = {
+        login: name
+        for login, name in session.execute(select(User.login, User.name).where(User.login.in_(logins)))
+    }
     deadlines = case.deadlines()
     missing = sorted({d.missing_year for d in deadlines if d.due is None and d.missing_year is not None})
     gap = "；".join(str(CalendarGap(year)) for year in missing) or None
@@ -241,6 +257,9 @@ def show_request(request: Request, session: DB, me: Me, code: str, number: str, 
         case=case,
         events=events,
         labels=EVENT_LABELS,
+        details={e.seq: step_detail(e.type, e.data, OUTCOME_LABELS) for e in events},
+        names=names,
+        allowed=case.allowed_steps(),
         deadlines=deadlines,
         gap=gap,
         personal=me.scope.sees_personal_data(organ.id),
@@ -250,6 +269,34 @@ def show_request(request: Request, session: DB, me: Me, code: str, number: str, 
         channel_labels=CHANNEL_LABELS,
         error=error,
     )
+
+
+def step_detail(kind: str, data: dict, outcomes: dict[str, str]) -> str:
+    """What a recorded step said, for the organ's staff: the 答复要点, the 补正 asked for, who
+    approved an extension and why, the party consulted, the fee and its working."""
+    match kind:
+        case "answered":
+            summary = f"；答复要点：{data['summary']}" if data.get("summary") else ""
+            return f"{outcomes.get(data.get('outcome', ''), '')}{summary}"
+        case "correction_requested":
+            return f"{data.get('what') or '补正'}，{data['respond_by']} 前补正"
+        case "extended":
+            reason = f"，{data['reason']}" if data.get("reason") else ""
+            return f"延长 {data['days']} 个工作日，{data['approver']} 批准{reason}"
+        case "delayed":
+            return f"延至 {data['until']}" + (f"，{data['reason']}" if data.get("reason") else "")
+        case "consultation_started":
+            party = "第三方" if data.get("party_kind") == "third_party" else "其他机关"
+            received = f"，对方 {data['letter_received_on']} 收到" if data.get("letter_received_on") else ""
+            return f"{party} {data.get('party', '')}{received}"
+        case "consultation_ended":
+            return data.get("opinion", "")
+        case "fee_noticed":
+            method = "按量" if data.get("method") == "per_page" else "按件"
+            return f"{method}计收 {data['quantity']}，{data['yuan']} 元"
+        case "fee_cancelled" | "withdrawn":
+            return data.get("reason", "")
+    return ""
 
 
 STEP_BUILDERS = {
@@ -270,9 +317,13 @@ STEP_BUILDERS = {
         on=on,
         party_kind="organ" if f.get("party_kind") == "organ" else "third_party",
         party=f.get("party", ""),
+        letter_received_on=parse_day(f["letter_received_on"], "对方收到日期")
+        if f.get("letter_received_on")
+        else None,
     ),
     "consult_end": lambda f, on: ConsultationEnded(on=on, opinion=f.get("opinion", "")),
     "fee_paid": lambda f, on: FeePaid(on=on),
+    "fee_cancel": lambda f, on: FeeCancelled(on=on, reason=f.get("reason", "")),
     "fee_lapsed": lambda f, on: FeeLapsed(on=on),
 }
 
