@@ -13,10 +13,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import clean_report_2021, fresh_database
+from conftest import clean_report_2021, fresh_database, on_day
 
 from gongkai import clock
 from gongkai.demo import DEMO_PASSWORD, make_demo
@@ -43,6 +44,19 @@ FLAGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+
+
+# The walk happens in December, before next year's holidays are entered (issue 13): a request
+# registered now has its answer date 待定 until the administrator enters 2027 from the notice.
+WALK_DAY = date(2026, 12, 7)
+NOTICE_2027 = (Path(__file__).parent / "data" / "notices" / "2027-fictional.txt").read_text("utf-8")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def december() -> Iterator[date]:
+    """Today, for the app served in this process and for the demo it serves."""
+    with on_day(WALK_DAY):
+        yield WALK_DAY
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -114,10 +128,32 @@ def test_a_clerk_registers_and_answers_a_request(server: str, tab: Page) -> None
     tab.fill("textarea[name=subject]", "某某项目的环评批复")
     tab.click("button:has-text('登记')")
     assert re.search(r"/requests/\d{4}-\d{4}$", tab.url)
-    assert tab.locator("text=条例第三十三条第二款").count() == 1
+    assert "条例第三十三条第二款" in tab.locator("ul.deadlines").inner_text()
+    # registered in December: the 20 working days reach 2027, which nobody has entered yet
+    assert "待定（2027 年放假安排未录入）" in tab.locator("ul.deadlines").inner_text()
     tab.select_option("select[name=outcome]", "granted")
     tab.click("button:has-text('答复')")
     assert "已办结：（一）予以公开" in tab.content()
+
+
+def test_an_administrator_enters_next_year_from_the_notice(server: str, tab: Page) -> None:
+    """From 1 November the home page says next year is missing; the notice pasted into the calendar
+    page is read, its days shown for checking, and confirmed: the 待定 answer dates are computed."""
+    sign_in(tab, server, "admin")
+    assert "2027 年的节假日安排尚未录入" in tab.locator("#missing-year").inner_text()
+    tab.click("#missing-year a")
+    tab.fill("textarea[name=text]", NOTICE_2027)
+    with tab.expect_navigation():
+        tab.click("button:has-text('读取并核对')")
+    spring = tab.locator("tr:has(th:text-is('春节'))").inner_text()
+    assert "2027-02-05" in spring and "2027-02-12" in spring and "8 天" in spring
+    with tab.expect_navigation():
+        tab.click("button:has-text('确认录入 2027 年')")
+    entered = tab.locator("p.notice").inner_text()
+    assert re.search(r"已录入 2027 年的放假安排，重新计算了 [1-9]\d* 件在办申请的期限", entered), entered
+    assert "没有答复期限待定的申请" in tab.content()
+    tab.goto(f"{server}/")
+    assert tab.locator("#missing-year").count() == 0
 
 
 def test_a_report_is_written_reviewed_signed_and_published(server: str, browser) -> None:
