@@ -85,7 +85,7 @@ def test_the_supervisor_is_told_of_organs_without_last_years_report(site, store)
     with on_day(date(2027, 2, 1)):
         home = client_as(site, "supervisor").get("/").text
     missing = re.search(r'id="work-missing_reports">(.*?)</section>', home, re.S).group(1)
-    assert "尚未发布 2026 年度报告的机关（1月31日已过，条例第五十条）" in missing
+    assert "尚未发布 2026 年度报告的机关（1月31日已过，条例第四十九条）" in missing
     assert "某某区科学技术局" in missing and "某某区教育局" in missing
     assert "另一区卫生健康委员会" not in missing  # another region's organ
 

@@ -4,7 +4,7 @@
   补正 and payment periods that have run out (to record as lapsed), answer dates 待定 until next
   year's calendar is entered.
 - A reviewer (审核人) and a signer (审签人): the organ's reports waiting for their step.
-- A supervisor (政务公开办): organs without last year's report by 31 January (条例第五十条), organs
+- A supervisor (政务公开办): organs without last year's report by 31 January (条例第四十九条), organs
   whose latest report has error findings.
 - An administrator: calendar years missing, and the requests that wait for them.
 
@@ -28,7 +28,7 @@ from gongkai.store.reports import ReportStatus, report_of
 from gongkai.store.tables import Organ, ReportRecord, Request, Submission, User
 
 DUE_SOON_WORKING_DAYS = 5
-REPORT_DEADLINE = (1, 31)  # 条例第五十条: each organ publishes last year's report by 31 January
+REPORT_DEADLINE = (1, 31)  # 条例第四十九条: each organ publishes last year's report by 31 January
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ def supervisor_work(session: Session, organ_ids: list[int], today: date) -> list
     late = "已过" if today > deadline else "截止"
     missing = Waiting(
         "missing_reports",
-        f"尚未发布 {year} 年度报告的机关（{deadline.month}月{deadline.day}日{late}，条例第五十条）",
+        f"尚未发布 {year} 年度报告的机关（{deadline.month}月{deadline.day}日{late}，条例第四十九条）",
         [
             Task(f"{organ.name}尚未发布 {year} 年度报告", "/console", deadline)
             for organ in organs
