@@ -146,3 +146,40 @@ def test_the_public_sees_published_reports_and_the_catalogue_only(site, store) -
     assert public.get("/public/kj/reports/2026/download/exe").status_code == 404
     assert public.get("/public/xq").status_code == 404  # a region has no catalogue of its own
     assert public.get("/public/nope").status_code == 404
+
+
+CROCKFORD_CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}")
+
+
+def test_a_tracking_code_can_be_read_out_and_typed_back_loosely_issue_13(site, store) -> None:  # noqa: F811
+    citizen = TestClient(site)
+    code = re.search(r'<strong class="code">([^<]+)</strong>', file_online(citizen).text).group(1)
+    # one case, no look-alikes (0/O, 1/l/I), four groups of five: 100 bits, within String(32)
+    assert CROCKFORD_CODE.fullmatch(code), code
+    plain = code.replace("-", "")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code)  # typed with a Chinese input method
+    for typed in (
+        code,
+        plain,
+        plain.lower(),
+        f"  {plain[:4]} {plain[4:10]}\t{plain[10:]} ",
+        code.lower().replace("0", "o").replace("1", "l"),
+        code.replace("0", "O").replace("1", "I").replace("-", " - "),
+        full_width,
+    ):
+        status = citizen.get("/public/track", params={"code": typed}).text
+        assert "等待机关确认" in status, typed
+    wrong = plain[:-1] + ("0" if plain[-1] != "0" else "1")
+    assert "没有这个查询码" in citizen.get("/public/track", params={"code": wrong}).text
+    assert "没有这个查询码" in citizen.get("/public/track", params={"code": plain[:-1]}).text
+    # a code issued before (secrets.token_urlsafe(12)) still works exactly as typed, and only so
+    from sqlalchemy import update
+
+    from gongkai.store.tables import Submission
+
+    old = "aB3_x-Yz09Kq7LmN"
+    with store() as s, s.begin():
+        s.execute(update(Submission).values(tracking_code=old))
+    assert "等待机关确认" in citizen.get("/public/track", params={"code": f" {old} "}).text
+    assert "没有这个查询码" in citizen.get("/public/track", params={"code": old.upper()}).text
+    assert "没有这个查询码" in citizen.get("/public/track", params={"code": old.replace("-", "")}).text
