@@ -107,3 +107,25 @@ def test_a_clerk_enters_appeals_and_their_results(site) -> None:  # noqa: F811
     )
     page = client_as(site, "reviewer").get("/organs/kj/appeals").text
     assert "结果纠正" in page and "2026-05-20" in page
+
+
+def test_the_years_figures_show_as_entered_issue_13(site) -> None:  # noqa: F811
+    """A count entered as 「99.0」 shows as 99, not 99.0; money to its last digit; a figure a report's
+    JSON number could not carry exactly (more than 15 digits) is refused."""
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/organs/kj/register").text)
+
+    def tally(key: str, value: str):
+        return clerk.post(
+            "/organs/kj/register/tally",
+            data={"csrf": token, "year": "2026", "key": key, "value": value},
+            follow_redirects=False,
+        )
+
+    assert tally("licensing.decisions", "99.0").status_code == 303
+    assert tally("fees.amount", "4166.241619").status_code == 303
+    page = clerk.get("/organs/kj/register?year=2026").text
+    assert "（现为 99）" in page and "99.0" not in page
+    assert "（现为 4166.241619）" in page
+    response = tally("fees.amount", "1234567890.123456")
+    assert response.status_code == 400 and "最多 15 位有效数字" in response.text

@@ -15,6 +15,7 @@ from gongkai.model.layouts import (
     cell_name,
     layout_for,
 )
+from gongkai.model.numbers import plain
 from gongkai.model.report import Severity
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -29,7 +30,7 @@ def _n(value: int | float | None) -> int | float:
 
 
 def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return plain(value)  # as written: 1234567.5, never 1.23457e+06 (issue 13)
 
 
 def _is_count(value: object) -> bool:

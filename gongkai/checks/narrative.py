@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import Format
+from gongkai.model.numbers import plain
 from gongkai.model.report import Severity
 from gongkai.model.sections import SECTION_HEADINGS
 
@@ -227,8 +229,9 @@ _TOTAL_WORD_RE = re.compile(r"(?:合计|共计|总计|总额|总金额|共)[^。
 _CLAUSE_RE = re.compile(r"[^。；;\n]+")
 
 
-def _yuan(amount: str, unit: str) -> float:
-    return float(amount) * (10000 if unit == "万元" else 1)
+def _yuan(amount: str, unit: str) -> Decimal:
+    # in Decimal: 100.1元 and 200.2元 are 300.3元, and 1.2万元 is 12000元, not 1.2e+04
+    return Decimal(amount) * (10000 if unit == "万元" else 1)
 
 
 def _notice_issued(text: str, match: re.Match[str]) -> bool:
@@ -296,8 +299,8 @@ def fee_amount(ctx: CheckContext) -> Iterator[Issue]:
             stated = "、".join(m.group(0) for m in notified)
             yield Issue(
                 f"第六部分所述实际收取信息处理费（{collected.group(0)}）多于收费通知金额（{stated}）。",
-                expected=f"≤{n:g}元",
-                found=f"{c:g}元",
+                expected=f"≤{plain(n)}元",
+                found=f"{plain(c)}元",
                 line=ctx.line_of(collected.group(0)),
             )
 

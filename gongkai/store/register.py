@@ -21,6 +21,7 @@ from gongkai.casework.annual import (
     DOCUMENT_KINDS,
     TALLY_KEYS,
 )
+from gongkai.model.numbers import plain
 from gongkai.store.records import NotFound, Refused, audit
 from gongkai.store.tables import Appeal, Document, Organ, Publication, Request, Tally
 
@@ -164,11 +165,10 @@ def parse_tally(key: str, text: str) -> Decimal:
         raise Refused(f"{TALLY_KEYS[key]}：应为整数")
     if value.as_tuple().exponent < -6:  # type: ignore[operator]
         raise Refused(f"{TALLY_KEYS[key]}：最多 6 位小数（万元精确到分）")
+    if len(value.normalize().as_tuple().digits) > 15:
+        # a report's cells are JSON numbers: up to 15 digits they read back exactly as entered
+        raise Refused(f"{TALLY_KEYS[key]}：「{text}」位数过多（最多 15 位有效数字）")
     return value
-
-
-def _decimal_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def set_tally(session: Session, organ: Organ, year: int, key: str, value: Decimal, *, actor: str) -> None:
@@ -176,7 +176,7 @@ def set_tally(session: Session, organ: Organ, year: int, key: str, value: Decima
     row = session.scalar(
         select(Tally).where(Tally.organ_id == organ.id, Tally.year == year, Tally.key == key)
     )
-    before = {"value": _decimal_text(row.value)} if row is not None else None
+    before = {"value": plain(row.value)} if row is not None else None
     if row is None:
         row = Tally(organ_id=organ.id, year=year, key=key, value=value)
         session.add(row)
@@ -190,7 +190,7 @@ def set_tally(session: Session, organ: Organ, year: int, key: str, value: Decima
         "set",
         organ_id=organ.id,
         before=before,
-        after={"value": str(value)},
+        after={"value": plain(value)},
     )
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from gongkai import clock
 from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
+from gongkai.model.numbers import plain
 from gongkai.store.ledger import LedgerProblems, import_ledger
 from gongkai.store.records import NotFound, Refused, parse_past_day
 from gongkai.store.register import (
@@ -51,8 +52,8 @@ def show_register(
     documents = session.scalars(
         select(Document).where(Document.organ_id == organ.id).order_by(Document.issued_on.desc())
     ).all()
-    tallies = {
-        t.key: t.value
+    tallies = {  # as entered: 99, not 99.0; 4166.241619 万元 to the last digit (issue 13)
+        t.key: plain(t.value)
         for t in session.scalars(select(Tally).where(Tally.organ_id == organ.id, Tally.year == year))
     }
     published = session.scalars(
