@@ -5,8 +5,10 @@ comments; every role held to its step; downloads in every form read back as the 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from conftest import SUITE_DAY, on_day
 from sqlalchemy import select
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
@@ -68,7 +70,17 @@ def test_a_report_is_drafted_written_reviewed_signed_and_published(staff, store)
     assert post(clerk, "/organs/kj/reports/2026/moves/submit").status_code == 303
     assert post(reviewer, "/organs/kj/reports/2026/moves/approve").status_code == 303
     assert post(approver, "/organs/kj/reports/2026/moves/approve").status_code == 400
-    assert post(approver, "/organs/kj/reports/2026/moves/publish", {"comment": "同意发布"}).status_code == 303
+    # the year's report is published from 1 January of the next year (issue 13)
+    page = approver.get("/organs/kj/reports/2026").text
+    assert "2026 年度报告最早于 2027-01-01 发布" in page and 'disabled aria-describedby="too-early"' in page
+    for day in (SUITE_DAY, date(2026, 12, 31)):
+        with on_day(day):
+            response = post(approver, "/organs/kj/reports/2026/moves/publish", {"comment": "同意发布"})
+            assert response.status_code == 400 and "2026 年度报告最早于 2027-01-01 发布" in response.text
+    with on_day(date(2027, 1, 1)):
+        assert "too-early" not in approver.get("/organs/kj/reports/2026").text
+        response = post(approver, "/organs/kj/reports/2026/moves/publish", {"comment": "同意发布"})
+        assert response.status_code == 303
     page = approver.get("/organs/kj/reports/2026").text
     assert "已发布" in page and "第五部分请写具体措施" in page and "同意发布" in page
     with transaction(store) as s:

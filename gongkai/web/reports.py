@@ -24,6 +24,7 @@ from gongkai.store.reports import (
     find_report,
     move,
     open_workspace,
+    publication_refusal,
     recompute_tables,
     report_of,
     save_sections,
@@ -123,6 +124,8 @@ def show_report(
         comments=comments(session, row),
         forms=FORM_LABELS,
         error=error,
+        # said beside 审签发布 before the approver tries it (the move itself refuses it too)
+        too_early=publication_refusal(row.year) if row.status != ReportStatus.PUBLISHED else None,
     )
 
 
