@@ -149,3 +149,38 @@ def test_text_opening_with_a_brace_or_bracket_is_a_document_not_json(tmp_path):
     with pytest.raises(BadInput) as caught:
         load_report(str(rtf))
     assert "JSON" not in str(caught.value)
+
+
+def test_make_run_and_the_command_line_share_one_database_issue_13(tmp_path, monkeypatch):
+    """The README's commands (`.venv/bin/gongkai organs add …`) and the platform `make run` starts
+    work on one database by default, so what the commands record shows in the web."""
+    import re
+    import shlex
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    from gongkai.store.db import database_url
+
+    home = tmp_path / "home"
+    for name in ("GONGKAI_HOME", "GONGKAI_DATABASE_URL", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    # the recipe as make would run it (the install step's stamp taken as done)
+    recipe = subprocess.run(
+        ["make", "-n", "run", "STAMP="], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    started = [line for line in recipe.splitlines() if re.search(r"gongkai (demo|serve)\b", line)]
+    assert len(started) == 2, recipe
+    cli_default = database_url()
+    assert cli_default == f"sqlite:///{home / '.local/share/gongkai/gongkai.db'}"
+    for line in started:
+        words = shlex.split(line)
+        settings = dict(
+            w.split("=", 1) for w in words[: next(i for i, w in enumerate(words) if "=" not in w)]
+        )
+        assert "--database-url" not in words and "--data-dir" not in words, line
+        with monkeypatch.context() as scoped:
+            for name, value in settings.items():
+                scoped.setenv(name, value)
+            assert database_url() == cli_default, line
