@@ -162,6 +162,13 @@ class Publication(Base):
     final_review: Mapped[str] = mapped_column(String(100))  # 终审
     secrecy_review: Mapped[str] = mapped_column(String(100))  # 保密审查
     withdrawn: Mapped[bool] = mapped_column(default=False)
+    # What the public catalogue (政府信息公开目录) shows of an entry (issue 13; migration 0008):
+    index_number: Mapped[str] = mapped_column(String(64), default="", server_default="")  # 索引号
+    doc_number: Mapped[str] = mapped_column(String(100), default="", server_default="")  # 文号
+    issuer: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )  # 发布机构; "" = the organ
+    url: Mapped[str] = mapped_column(String(500), default="", server_default="")  # where the document is
 
 
 class CalendarYear(Base):

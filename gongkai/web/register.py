@@ -18,6 +18,7 @@ from gongkai.model.numbers import plain
 from gongkai.store.ledger import LedgerProblems, import_ledger
 from gongkai.store.records import NotFound, Refused, parse_past_day
 from gongkai.store.register import (
+    CATALOGUE_FIELDS,
     SIGN_OFFS,
     add_appeal,
     add_document,
@@ -127,6 +128,7 @@ def change_register(request: Request, session: DB, me: Me, form: FormFields, cod
                     if c.strip()
                 ],
                 sign_offs={key: form.get(key, "") for key in SIGN_OFFS},
+                catalogue={key: form.get(key, "") for key in CATALOGUE_FIELDS},
                 actor=actor,
             )
         else:
