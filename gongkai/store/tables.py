@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -245,6 +246,22 @@ class ReportRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReportFile(Base):
+    """A published report as rendered for download (DOCX, PDF), kept so that a download does not
+    run the writers (PDF through LibreOffice) again (issue 13). Valid for the report's ``version``:
+    a report published again (a new upload) is rendered again."""
+
+    __tablename__ = "report_files"
+    __table_args__ = (UniqueConstraint("report_id", "form"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    form: Mapped[str] = mapped_column(String(8))  # docx | pdf
+    version: Mapped[int] = mapped_column(Integer)  # the report's version it was rendered from
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ReportComment(Base):

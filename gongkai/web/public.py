@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.errors import StorageError
@@ -33,7 +33,8 @@ from gongkai.store.register import catalogue_categories, catalogue_page
 from gongkai.store.reports import ReportStatus, report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.deps import DB, FormFields, check_csrf, file_response, page
-from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
+from gongkai.web.reports import published_download
+from gongkai.writers import FORMS, SUFFIXES, render
 
 router = APIRouter(prefix="/public")
 # A published report's downloads, in the order the portal lists them: form → label.
@@ -221,23 +222,25 @@ def portal_report(request: Request, session: DB, code: str, year: int):
 
 
 @router.get("/{code}/reports/{year}/download/{form}")
-def portal_download(session: DB, code: str, year: int, form: str) -> Response:
-    """A published report in another form, or (``json``) as canonical JSON for those who study
-    reports by the thousand: its tables and sections, without findings."""
+def portal_download(
+    request: Request, session: DB, code: str, year: int, form: str, background: BackgroundTasks
+) -> Response:
+    """A published report in another form (DOCX and PDF as rendered when it was published), or
+    (``json``) as canonical JSON for those who study reports by the thousand: its tables and
+    sections, without findings."""
     organ = _public_organ(session, code)
     if form not in FORMS and form != "json":
         raise HTTPException(404, "没有这种格式")
-    report = report_of(_published(session, organ, year))
+    row = _published(session, organ, year)
     if form == "json":
+        report = report_of(row)
         data = json.dumps(
             report_to_json(report.model_copy(update={"findings": []})), ensure_ascii=False, indent=1
         )
         return file_response(data.encode("utf-8"), f"{organ.code}-{year}.json")
-    try:
-        data = render(report, form, findings=[])
-    except WriterUnavailable as exc:
-        raise HTTPException(503, str(exc)) from None
-    return file_response(data, f"{organ.code}-{year}{SUFFIXES[form]}")
+    return file_response(
+        published_download(request, session, row, form, background), f"{organ.code}-{year}{SUFFIXES[form]}"
+    )
 
 
 @router.get("/{code}/apply")
