@@ -6,8 +6,8 @@ draft ──submit (经办人)──▶ submitted ──approve (审核人)─�
   └────────return (with a comment)───────────────────────────┘
 
 A report with error findings cannot be submitted, reviewed or published, and a year's report is
-published only once the year is over, from 1 January of the next (条例第五十条: by 31 January, the
-report of the year before). A published report is never changed again; every move is in the audit
+published only once the year is over, from 1 January of the next (条例第四十九条: by 31 January
+or 31 March, the report of the year before). A published report is never changed again; every move is in the audit
 trail and the comments.
 """
 
@@ -81,7 +81,7 @@ SECTION_KEYS = tuple(key for key, *_ in SECTION_HEADINGS)
 
 def earliest_publication(year: int) -> date:
     """The first day a year's report may be published: the year's figures are complete only once
-    it is over (条例第五十条 has it published by 31 January of the next year).
+    it is over (条例第四十九条 has it published by 31 January or 31 March of the next year).
 
     >>> earliest_publication(2026)
     datetime.date(2027, 1, 1)
@@ -93,7 +93,7 @@ def publication_refusal(year: int) -> str | None:
     """Why the year's report cannot be published today, in Chinese; None when it can."""
     first = earliest_publication(year)
     if clock.today() < first:
-        return f"{year} 年度报告最早于 {first.isoformat()} 发布（年度结束后才能发布，条例第五十条）"
+        return f"{year} 年度报告最早于 {first.isoformat()} 发布（年度结束后才能发布上一年度的报告，条例第四十九条）"
     return None
 
 
