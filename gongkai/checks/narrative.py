@@ -162,7 +162,13 @@ _PERIOD_RE = re.compile(
 )
 
 
-@rule("SEC-PERIOD", W, "统计期限为当年1月1日至12月31日", "年度报告统计期限为公历年度", "year, 正文")
+@rule(
+    "SEC-PERIOD",
+    W,
+    "统计期限为当年1月1日至12月31日",
+    "《政府信息公开条例》第四十九条：公布上一年度（1月1日至12月31日）的年度报告",
+    "year, 正文",
+)
 def period(ctx: CheckContext) -> Iterator[Issue]:
     """Any statistical period stated is 1 January to 31 December of ``year``."""
     year = ctx.report.year
@@ -334,7 +340,7 @@ _WITH_CARRIED_RE = re.compile(
     "X-TEXT-T3",
     W,
     "正文所述申请数与表三一致",
-    "年度报告正文与统计表应一致",
+    "《政府信息公开条例》第五十条第（二）项：收到和处理政府信息公开申请情况（正文与表三一致）",
     "requests.new.total, sections",
 )
 def text_requests(ctx: CheckContext) -> Iterator[Issue]:
@@ -427,7 +433,7 @@ def _claim_scope(clause: str) -> tuple[str, ...]:
     "X-TEXT-T4",
     W,
     "正文所述复议诉讼情况与表四一致",
-    "年度报告正文与统计表应一致",
+    "《政府信息公开条例》第五十条第（三）项：行政复议、行政诉讼情况（正文与表四一致）",
     "appeals.*, sections",
 )
 def text_appeals(ctx: CheckContext) -> Iterator[Issue]:
