@@ -18,10 +18,12 @@ install: $(STAMP)
 system-packages:
 	./scripts/system-packages
 
-## run: the web platform at http://127.0.0.1:8000 on a SQLite file with demo data (made once, in .gongkai/)
+## run: the web platform at http://127.0.0.1:8000 with demo data (made once), on the database every
+## gongkai command uses by default ($GONGKAI_HOME/gongkai.db, else ~/.local/share/gongkai/gongkai.db),
+## so that what the README's commands record shows in the web
 run: $(STAMP)
-	GONGKAI_HOME=.gongkai $(BIN)/gongkai demo --seeds ../shared/seeds
-	GONGKAI_HOME=.gongkai $(BIN)/gongkai serve --host 127.0.0.1 --port 8000
+	$(BIN)/gongkai demo --seeds ../shared/seeds
+	$(BIN)/gongkai serve --host 127.0.0.1 --port 8000
 
 ## samples: check the sample reports that ship with the project and print the findings
 samples: $(STAMP)

@@ -8,11 +8,14 @@ from __future__ import annotations
 import gc
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.core
+import typer.rich_utils
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -31,6 +34,7 @@ from gongkai.batch import (
 )
 from gongkai.checks import RULES, SEVERITY_ORDER
 from gongkai.model.layouts import cell_name, layout_for
+from gongkai.model.numbers import plain
 from gongkai.model.report import (
     Report2019,
     Report2021,
@@ -43,11 +47,43 @@ from gongkai.readers import Reading
 
 app = typer.Typer(
     name="gongkai",
-    help="政府信息公开工作年度报告：读取、校验、输出。Read, check and write China's government information disclosure annual reports.",
+    help="政府信息公开工作年度报告：读取、校验、输出（read, check and write China's government information disclosure annual reports）。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _chinese_help() -> None:
+    """The frame of every --help in Chinese too (issue 13): Typer's panel titles and notes, and
+    the text of --help itself, which click makes in English for every command."""
+    for name, text in {
+        "ARGUMENTS_PANEL_TITLE": "参数",
+        "OPTIONS_PANEL_TITLE": "选项",
+        "COMMANDS_PANEL_TITLE": "命令",
+        "ERRORS_PANEL_TITLE": "错误",
+        "REQUIRED_LONG_STRING": "[必填]",
+        "DEFAULT_STRING": "[默认：{}]",
+        "ENVVAR_STRING": "[环境变量：{}]",
+        "ABORTED_TEXT": "已中止。",
+        "RICH_HELP": "用 [blue]'{command_path} {help_option}'[/] 查看帮助。",
+    }.items():
+        setattr(typer.rich_utils, name, text)
+    for command in (typer.core.TyperCommand, typer.core.TyperGroup):
+        command.get_help_option = _with_chinese_help(command.get_help_option)  # type: ignore[method-assign]
+
+
+def _with_chinese_help(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def help_option(self: Any, ctx: Any) -> Any:
+        option = original(self, ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
+
+    return help_option
+
+
+_chinese_help()
 # markup=False: file names and report text (「行政许可[/red]」) are printed as they are, never parsed.
 out = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
@@ -59,6 +95,7 @@ REPORT_SUFFIXES = {
 }
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
+WIDE_TERMINAL = 120  # columns from which `gongkai rules` prints a table
 
 
 def is_report_file(path: Path) -> bool:
@@ -118,10 +155,10 @@ def parse(
     ] = False,
     grid: Annotated[bool, typer.Option("--grid", help="调试：显示识别到的表格和单元格对应关系")] = False,
 ) -> None:
-    """读取一份年度报告。Read one report; with --json print its canonical JSON.
+    """读取一份年度报告，列出机关、年度、格式和非零单元格（按表样顺序）；--json 输出标准 JSON
+    （read one report; with --json print its canonical JSON）。
 
-    A file that holds several reports (a page with each organ's report) is read report by
-    report: ``page.html#2`` names the second.
+    一个文件里有几份报告（如一个网页登了几个机关的报告）时逐份读取：「page.html#2」指其中第二份。
     """
     try:
         loaded_all = load_reports(file)
@@ -156,9 +193,10 @@ def _print_summary(loaded: Loaded, report: Report2021 | Report2019) -> None:
     out.print(
         f"  单元格：共{len(cells)}个，已填{len(filled)}个，非零{sum(1 for v in filled.values() if v)}个"
     )
-    for key, value in filled.items():
-        if value:
-            out.print(f"    {cell_name(key, layout_for(report.format))} = {value}")
+    layout = layout_for(report.format)
+    for key in layout.cell_keys:  # in the order of the tables, as printed (not by key)
+        if filled.get(key):
+            out.print(f"    {cell_name(key, layout)} = {plain(filled[key])}")
     if report.sections:
         present = [k for k, v in report.sections.model_dump().items() if v is not None]
         out.print(f"  正文部分：{len(present)}/6")
@@ -199,9 +237,10 @@ def check(
         int, typer.Option("--memory", min=64, help="每个工作进程的内存上限（MB）")
     ] = WORKER_MEMORY_MB,
 ) -> None:
-    """校验年度报告，列出问题。Check reports; exit 1 on any error finding, 2 if a file is unreadable.
+    """校验年度报告，列出问题（check reports）。
 
-    The exit status counts every finding, whatever --level and --limit leave out of the listing.
+    有错误级问题时退出码为 1，有文件不能作为年度报告读取时为 2；退出码计入全部问题，
+    不论 --level 和 --limit 少列了哪些。
     """
     published_on = None
     if published:
@@ -318,12 +357,11 @@ def render(
         bool, typer.Option("--force", help="报告有错误级问题时仍输出 DOCX/PDF（对外发布前请先改正）")
     ] = False,
 ) -> None:
-    """按标准格式输出年度报告。Write a report in the standard layout: DOCX, PDF, HTML, Markdown, XLSX.
+    """按标准格式输出年度报告：DOCX、PDF、HTML、Markdown、XLSX（write a report in the standard layout）。
 
-    HTML, Markdown and XLSX list the report's findings. DOCX and PDF are what an organ publishes:
-    they are refused while the report has errors (the cells are named), unless ``--force``.
-    Exit status: 0 written, 1 refused because of errors, 2 unreadable input or bad option,
-    3 a form this machine cannot write (LibreOffice missing for PDF).
+    HTML、Markdown 和 XLSX 附检查发现。DOCX 和 PDF 是机关对外发布的文本：报告有错误级问题时拒绝输出
+    （列出有问题的单元格），除非加 --force。退出码：0 已输出；1 因错误拒绝；2 输入无法读取或选项不对；
+    3 本机不能输出这种格式（输出 PDF 需要 LibreOffice）。
     """
     from gongkai.checks import check_report
     from gongkai.writers import FORMS, WriterUnavailable
@@ -388,10 +426,10 @@ def draft(
         str | None, typer.Option("--output", "-o", help="输出 JSON 文件；默认打印到标准输出")
     ] = None,
 ) -> None:
-    """生成新年度报告草稿。A new year's draft: what carries over from last year, the rest empty.
+    """生成新年度报告草稿：从上年报告结转的数字预填，其余留空（a new year's draft）。
 
-    表三「上年结转」 comes from last year's 「结转下年度继续办理」; 表二's in-force counts are
-    carried as the figure to start from (the command says which to update).
+    表三「上年结转」取上年的「结转下年度继续办理」；表二的现行有效件数等作为起点带入
+    （命令会列出哪些数需要更新）。
     """
     from gongkai.model.draft import draft_report
 
@@ -423,13 +461,13 @@ def draft(
 
 @app.command()
 def schema() -> None:
-    """打印标准报告 JSON 的 JSON Schema。Print the JSON Schema of the canonical report."""
+    """打印标准报告 JSON 的 JSON Schema（the JSON Schema of the canonical report）。"""
     sys.stdout.write(json.dumps(report_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
 @app.command()
 def rules(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
-    """列出全部检查规则。List every check rule with its severity and clause."""
+    """列出全部检查规则：编号、级别、内容和依据（every check rule with its severity and clause）。"""
     if as_json:
         rows = [
             {
@@ -444,10 +482,23 @@ def rules(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
         ]
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table("规则", "级别", "内容", "依据", header_style="bold")
+    if out.width >= WIDE_TERMINAL:
+        table = Table("规则", "级别", "内容", "依据", header_style="bold")
+        for column in table.columns[2:]:
+            column.overflow = "fold"  # every word of the clause, never cut short with 「…」
+        for r in RULES.values():
+            table.add_row(r.id, SEVERITY_WORD[r.severity.value], r.title, r.clause)
+        out.print(table)
+        return
+    # a narrow terminal (80 columns): one rule to a paragraph, its basis indented below it
     for r in RULES.values():
-        table.add_row(r.id, SEVERITY_WORD[r.severity.value], r.title, r.clause)
-    out.print(table)
+        head = Text.assemble(
+            (r.id, "bold"), "  ", (SEVERITY_WORD[r.severity.value], SEVERITY_STYLE[r.severity.value])
+        )
+        out.print(head, "  ", r.title, sep="", soft_wrap=False)
+        for line in Text(f"依据：{r.clause}").wrap(out, max(20, out.width - 4)):
+            line.rstrip()
+            out.print(Text("    ") + line)
 
 
 def _version(value: bool) -> None:

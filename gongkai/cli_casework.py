@@ -205,7 +205,7 @@ def deadline(
         ),
     ] = None,
 ) -> None:
-    """计算期限。The N-th working day after a date (ISO), and the rule applied."""
+    """计算期限：某日之后第 N 个工作日及所依据的规定（The N-th working day after a date, and its rule）。"""
     if rule is not None and rule not in TIME_LIMITS:
         err.print(f"未知的期限「{rule}」；可选：{'、'.join(TIME_LIMITS)}")
         raise typer.Exit(2)
@@ -232,7 +232,7 @@ def deadline(
 
 
 calendar_app = typer.Typer(
-    help="工作日历：国务院办公厅每年的放假安排。Holidays and 调休 days.", no_args_is_help=True
+    help="工作日历：国务院办公厅每年的放假安排（holidays and 调休 days）。", no_args_is_help=True
 )
 
 
@@ -322,7 +322,7 @@ def calendar_import(
 
 # --- organs ----------------------------------------------------------------------------------------
 
-organs_app = typer.Typer(help="机关与地区。Organs and regions.", no_args_is_help=True)
+organs_app = typer.Typer(help="机关与地区（organs and regions）。", no_args_is_help=True)
 
 
 @organs_app.command("add")
@@ -363,7 +363,7 @@ def organs_list() -> None:
 
 # --- requests --------------------------------------------------------------------------------------
 
-requests_app = typer.Typer(help="依申请公开：登记、查看。Disclosure requests.", no_args_is_help=True)
+requests_app = typer.Typer(help="依申请公开：登记、查看（disclosure requests）。", no_args_is_help=True)
 
 
 @requests_app.command("register")
@@ -530,7 +530,7 @@ def withdraw(
     organ: OrganOpt,
     number: NumberArg,
     on: OnOpt = None,
-    reason: Annotated[str, typer.Option("--reason")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="撤回的原因（可不填）")] = "",
     by: ByOpt = None,
 ) -> None:
     """申请人撤回申请（计入表三（六）3 其他）。"""
@@ -543,7 +543,7 @@ def extend(
     approver: Annotated[str, typer.Option("--approver", help="同意延期的政府信息公开工作机构负责人")],
     days: Annotated[int, typer.Option("--days", min=1, max=20, help="延长的工作日数（最多 20）")] = 20,
     on: OnOpt = None,
-    reason: Annotated[str, typer.Option("--reason")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="延期的理由")] = "",
     by: ByOpt = None,
 ) -> None:
     """延长答复期限（条例第三十三条第二款，仅一次）。"""
@@ -555,14 +555,14 @@ def delay(
     number: NumberArg,
     until: Annotated[str, typer.Option("--until", help="确定的答复日期")],
     on: OnOpt = None,
-    reason: Annotated[str, typer.Option("--reason")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="延迟答复的理由")] = "",
     by: ByOpt = None,
 ) -> None:
     """延迟答复（条例第三十五条）。"""
     _step(organ, number, lambda: Delayed(on=_day(on), until=parse_day(until, "--until"), reason=reason), by)
 
 
-correct_app = typer.Typer(help="补正（条例第三十条）。Corrections.", no_args_is_help=True)
+correct_app = typer.Typer(help="补正（条例第三十条；corrections）。", no_args_is_help=True)
 
 
 @correct_app.command("ask")
@@ -632,7 +632,7 @@ def consult_start(
 def consult_end(
     organ: OrganOpt,
     number: NumberArg,
-    opinion: Annotated[str, typer.Option("--opinion")] = "",
+    opinion: Annotated[str, typer.Option("--opinion", help="第三方或有关机关的意见（可不填）")] = "",
     on: OnOpt = None,
     by: ByOpt = None,
 ) -> None:
@@ -640,7 +640,7 @@ def consult_end(
     _step(organ, number, lambda: ConsultationEnded(on=_day(on), opinion=opinion), by)
 
 
-fee_app = typer.Typer(help="信息处理费（国办函〔2020〕109号）。Fees.", no_args_is_help=True)
+fee_app = typer.Typer(help="信息处理费（国办函〔2020〕109号；fees）。", no_args_is_help=True)
 
 
 @fee_app.command("notice")
@@ -699,7 +699,7 @@ def overdue(
     ] = None,
     today: Annotated[str | None, typer.Option("--today", help="以该日为今天")] = None,
 ) -> None:
-    """已逾期（或即将到期）的申请。Exit status 1 when any is overdue."""
+    """已逾期（或即将到期）的申请；有逾期的申请时退出码为 1（exit status 1 when any is overdue）。"""
     with work() as s:
         now = _day(today, "--today")
         rows = due_requests(s, find_organ(s, organ), work_calendar(s), now, within=within)
@@ -722,7 +722,7 @@ def overdue(
 
 # --- appeals ---------------------------------------------------------------------------------------
 
-appeal_app = typer.Typer(help="行政复议、行政诉讼（表四）。Appeals.", no_args_is_help=True)
+appeal_app = typer.Typer(help="行政复议、行政诉讼（表四；appeals）。", no_args_is_help=True)
 
 
 @appeal_app.command("add")
@@ -734,7 +734,7 @@ def appeal_add(
     ],
     filed: Annotated[str, typer.Option("--filed", help="立案（收到）日期")],
     request: Annotated[str | None, typer.Option("--request", help="所涉申请的编号")] = None,
-    summary: Annotated[str, typer.Option("--summary")] = "",
+    summary: Annotated[str, typer.Option("--summary", help="案情摘要（可不填）")] = "",
     by: ByOpt = None,
 ) -> None:
     """登记复议或诉讼案件。"""
@@ -802,7 +802,7 @@ def appeal_list(organ: OrganOpt) -> None:
 # --- the register ----------------------------------------------------------------------------------
 
 register_app = typer.Typer(
-    help="主动公开登记：文件、统计数、公开信息。The proactive register.", no_args_is_help=True
+    help="主动公开登记：文件、统计数、公开信息（the proactive register）。", no_args_is_help=True
 )
 
 
@@ -810,7 +810,7 @@ register_app = typer.Typer(
 def register_document(
     organ: OrganOpt,
     kind: Annotated[str, typer.Option("--kind", help="rules（规章）或 normative（行政规范性文件）")],
-    title: Annotated[str, typer.Option("--title")],
+    title: Annotated[str, typer.Option("--title", help="文件名称")],
     issued: Annotated[str, typer.Option("--issued", help="印发日期")],
     doc_number: Annotated[str, typer.Option("--doc-number", help="文号")] = "",
     published: Annotated[str | None, typer.Option("--published", help="公开日期")] = None,
@@ -859,9 +859,9 @@ def register_withdraw(
 @register_app.command("tally")
 def register_tally(
     organ: OrganOpt,
-    year: Annotated[int, typer.Option("--year", min=2008, max=2100)],
+    year: Annotated[int, typer.Option("--year", min=2008, max=2100, help="统计年度")],
     key: Annotated[str, typer.Option("--key", help="、".join(f"{k}（{v}）" for k, v in TALLY_KEYS.items()))],
-    value: Annotated[str, typer.Option("--value")],
+    value: Annotated[str, typer.Option("--value", help="数值：件数为整数，金额可有小数（单位见统计项）")],
     by: ByOpt = None,
 ) -> None:
     """录入年度统计数（行政许可、处罚、强制的处理决定数，收费金额……）。"""
@@ -873,7 +873,7 @@ def register_tally(
 @register_app.command("publish")
 def register_publish(
     organ: OrganOpt,
-    title: Annotated[str, typer.Option("--title")],
+    title: Annotated[str, typer.Option("--title", help="信息标题")],
     category: Annotated[str, typer.Option("--category", help="公开目录类别，如 政策文件及解读、部门预决算")],
     channel: Annotated[list[str], typer.Option("--channel", help="发布渠道，可重复")],
     first_review: Annotated[str, typer.Option("--first-review", help="初审")],
@@ -918,13 +918,15 @@ def import_command(
 
 # --- the year's report -------------------------------------------------------------------------------
 
-report_app = typer.Typer(help="年度报告：由办理记录生成。The year's report, computed.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="年度报告：由办理记录生成（the year's report, computed）。", no_args_is_help=True
+)
 
 
 @report_app.command("build")
 def report_build(
     organ: OrganOpt,
-    year: Annotated[int, typer.Option("--year", min=2019, max=2100)],
+    year: Annotated[int, typer.Option("--year", min=2019, max=2100, help="报告年度")],
     as_json: Annotated[bool, typer.Option("--json", help="打印标准 JSON")] = False,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入 JSON 文件")] = None,
 ) -> None:
@@ -970,7 +972,7 @@ def report_build(
 
 # --- accounts and the web platform -----------------------------------------------------------------
 
-users_app = typer.Typer(help="账号与角色。Accounts of the web platform.", no_args_is_help=True)
+users_app = typer.Typer(help="账号与角色（accounts of the web platform）。", no_args_is_help=True)
 
 
 @users_app.command("add")
@@ -1049,7 +1051,7 @@ def users_list() -> None:
 
 def serve(
     host: Annotated[str, typer.Option("--host", help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="监听端口")] = 8000,
     database_url: Annotated[
         str | None,
         typer.Option(
@@ -1071,7 +1073,7 @@ def serve(
         ),
     ] = "127.0.0.1",
 ) -> None:
-    """启动网页平台。Start the web platform."""
+    """启动网页平台（Start the web platform）。"""
     import uvicorn
     from limits.errors import ConfigurationError
 
@@ -1126,7 +1128,7 @@ def demo(
     ] = None,
     seeds: Annotated[Path | None, typer.Option("--seeds", help="样本报告所在文件夹")] = None,
 ) -> None:
-    """生成示范数据（只生成一次）并列出示范账号。Make the demo data once and print the demo accounts."""
+    """生成示范数据（只生成一次）并列出示范账号（Make the demo data once and print the demo accounts）。"""
     from gongkai.demo import ACCOUNTS, DEMO_PASSWORD, has_demo, make_demo
     from gongkai.store.accounts import ROLE_LABELS, Role
 

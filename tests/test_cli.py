@@ -149,3 +149,122 @@ def test_text_opening_with_a_brace_or_bracket_is_a_document_not_json(tmp_path):
     with pytest.raises(BadInput) as caught:
         load_report(str(rtf))
     assert "JSON" not in str(caught.value)
+
+
+def test_make_run_and_the_command_line_share_one_database_issue_13(tmp_path, monkeypatch):
+    """The README's commands (`.venv/bin/gongkai organs add …`) and the platform `make run` starts
+    work on one database by default, so what the commands record shows in the web."""
+    import re
+    import shlex
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    from gongkai.store.db import database_url
+
+    home = tmp_path / "home"
+    for name in ("GONGKAI_HOME", "GONGKAI_DATABASE_URL", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    # the recipe as make would run it (the install step's stamp taken as done)
+    recipe = subprocess.run(
+        ["make", "-n", "run", "STAMP="], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    started = [line for line in recipe.splitlines() if re.search(r"gongkai (demo|serve)\b", line)]
+    assert len(started) == 2, recipe
+    cli_default = database_url()
+    assert cli_default == f"sqlite:///{home / '.local/share/gongkai/gongkai.db'}"
+    for line in started:
+        words = shlex.split(line)
+        settings = dict(
+            w.split("=", 1) for w in words[: next(i for i, w in enumerate(words) if "=" not in w)]
+        )
+        assert "--database-url" not in words and "--data-dir" not in words, line
+        with monkeypatch.context() as scoped:
+            for name, value in settings.items():
+                scoped.setenv(name, value)
+            assert database_url() == cli_default, line
+
+
+def _cli(*args: str, columns: int = 80) -> str:
+    """A command's output as a terminal of ``columns`` shows it (a fresh process: rich reads COLUMNS)."""
+    import os
+
+    env = {**os.environ, "COLUMNS": str(columns)}
+    done = subprocess.run(
+        [sys.executable, "-m", "gongkai.cli", *args], capture_output=True, text=True, env=env, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_rules_read_at_80_columns_and_cite_public_documents_issue_13():
+    """Every rule, its title and its whole basis, in lines of at most 80 columns (nothing cut off
+    with 「…」); each basis a public document (the 条例, the two notices, the fee measures), never
+    a file of this project."""
+    import re
+
+    from rich.cells import cell_len
+
+    from gongkai.checks import RULES
+
+    text = _cli("rules")
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80 and "…" not in text
+    flowing = "".join(line.strip() for line in lines).replace(" ", "")  # a line may break at a space
+    for rule in RULES.values():
+        assert f"{rule.id}  " in text and rule.title.replace(" ", "") in flowing
+        assert f"依据：{rule.clause}".replace(" ", "") in flowing, rule.id
+        assert re.search(
+            r"《政府信息公开条例》|国办公开办函〔20(19|21)〕|国办函〔2020〕109号", rule.clause
+        ), rule.id
+        assert not re.search(r"\.md\b|§|report-json|format-and-law", rule.clause), rule.id
+
+
+def test_parse_lists_cells_in_the_order_of_the_tables_issue_13():
+    """表二 before 表三 before 表四, each in its printed order — not sorted by key."""
+    import re
+
+    from gongkai.model.layouts import LAYOUT_2021, cell_name
+
+    text = _cli("parse", "samples/2024-示例市科学技术局.txt")
+    names = re.findall(r"^    (.+?) = ", text, re.MULTILINE)
+    order = {cell_name(key, LAYOUT_2021): i for i, key in enumerate(LAYOUT_2021.cell_keys)}
+    assert len(names) > 10 and all(name in order for name in names)
+    assert [order[n] for n in names] == sorted(order[n] for n in names)
+    assert names[0].startswith("表二") and names[-1].startswith("表四")
+
+
+def test_help_is_chinese_throughout_issue_13():
+    """Every command's and option's help says it in Chinese (English only in brackets after it),
+    and so does the frame around it."""
+    import re
+
+    import typer
+
+    def outside_brackets(text: str) -> str:
+        before = None
+        while before != text:
+            before, text = text, re.sub(r"（[^（）]*）|\([^()]*\)", "", text)
+        return text
+
+    english = re.compile(r"[A-Za-z]+[ ,;:'][A-Za-z]+[ ,;:']+[A-Za-z]+")  # three English words in a row
+    wrong = []
+
+    def walk(command, path: str) -> None:
+        helps = [(path, command.help or "")]
+        helps += [
+            (f"{path} {'/'.join(p.opts) or p.name}", getattr(p, "help", "") or "") for p in command.params
+        ]
+        wrong.extend(
+            where for where, text in helps if not text.strip() or english.search(outside_brackets(text))
+        )
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(app), "gongkai")
+    assert wrong == []
+    shown = _cli("register", "tally", "--help")
+    for english_word in ("Show this message", "Options", "Arguments", "[required]", "[default"):
+        assert english_word not in shown
+    assert "显示本帮助并退出" in shown and "选项" in shown

@@ -205,3 +205,18 @@ def test_heading_unnumbered_only_when_it_is_the_heading():
     reading = read_text(text)
     assert reading.sections.headings[-1].text == "六、其他需要报告的事项"
     assert "本机关无其他需要报告的事项" in reading.report.sections.problems
+
+
+def test_fee_amounts_add_up_as_written_issue_13():
+    """100.1元 and 200.2元 notified are 300.3元, not 300.29999999999995; 1.2万元 is 12000元, not 1.2e+04."""
+    report = clean_report_2021(**{"requests.other.no_fee.total": 0})
+    exact = _with(report, other="本年度发出收费通知2件，金额分别为100.1元和200.2元，实际收取300.3元。")
+    assert _rules(exact, "X-FEE-AMOUNT") == []
+    over = _with(report, other="本年度发出收费通知2件，金额分别为100.1元和200.2元，实际收取300.4元。")
+    assert [(f.expected, f.found) for f in _rules(over, "X-FEE-AMOUNT")] == [("≤300.3元", "300.4元")]
+    large = _with(report, other="本年度发出收费通知1件，金额1234567.5元，实际收取1.3万元。")
+    assert _rules(large, "X-FEE-AMOUNT") == []
+    ten_thousands = _with(report, other="本年度发出收费通知1件，金额1.2万元，实际收取1234567.5元。")
+    assert [(f.expected, f.found) for f in _rules(ten_thousands, "X-FEE-AMOUNT")] == [
+        ("≤12000元", "1234567.5元")
+    ]

@@ -57,6 +57,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/public/track"): EVERYONE,
     ("get", "/public"): EVERYONE,
     ("get", "/public/{code}"): EVERYONE,
+    ("get", "/public/{code}/catalogue"): EVERYONE,
     ("get", "/public/{code}/reports/{year}"): EVERYONE,
     ("get", "/public/{code}/reports/{year}/download/{form}"): EVERYONE,
     ("get", "/public/{code}/apply"): EVERYONE,

@@ -145,3 +145,27 @@ def test_two_reports_side_by_side_cell_by_cell(site) -> None:  # noqa: F811
     assert sorted((row[2], row[3], row[4]) for row in differing) == [(0.75, 0.5, -0.25), (42, 30, -12)]
     filled = [cell.row for cell in book.active["A"] if cell.fill.fgColor.rgb not in (None, "00000000")]
     assert len(filled) == 2
+
+
+def test_money_beside_money_differs_as_people_write_it_issue_13(site) -> None:  # noqa: F811
+    """4166.241619 万元 beside 4165.841619 differ by 0.4, not 0.4000000000005457 (float noise)."""
+    import re
+
+    supervisor = client_as(site, "supervisor")
+    this_year = clean_report_2021(**{"active.fees.amount": 4165.841619})
+    last_year = clean_report_2021(**{"active.fees.amount": 4166.241619}).model_copy(update={"year": 2023})
+    upload(
+        supervisor, [("kj-2024.md", render(this_year, "md")), ("kj-2023.md", render(last_year, "md"))], "kj"
+    )
+    page = supervisor.get("/console/organs/kj/2024/beside/kj/2023").text
+    marked = re.findall(
+        r'<td class="num differs"[^>]*>\s*<span class="a">([^<]*)</span><span class="b">([^<]*)</span>'
+        r'<span class="delta">([^<]*)</span>',
+        page,
+    )
+    assert marked == [("4165.841619", "4166.241619", "+0.4")]
+    book = load_workbook(
+        io.BytesIO(supervisor.get("/console/organs/kj/2024/beside/kj/2023/export.xlsx").content)
+    )
+    differing = [row[2:] for row in book.active.iter_rows(min_row=2, values_only=True) if row[2] != row[3]]
+    assert differing == [(4165.841619, 4166.241619, 0.4)]

@@ -146,3 +146,107 @@ def test_the_public_sees_published_reports_and_the_catalogue_only(site, store) -
     assert public.get("/public/kj/reports/2026/download/exe").status_code == 404
     assert public.get("/public/xq").status_code == 404  # a region has no catalogue of its own
     assert public.get("/public/nope").status_code == 404
+
+
+CROCKFORD_CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}")
+
+
+def test_a_tracking_code_can_be_read_out_and_typed_back_loosely_issue_13(site, store) -> None:  # noqa: F811
+    citizen = TestClient(site)
+    code = re.search(r'<strong class="code">([^<]+)</strong>', file_online(citizen).text).group(1)
+    # one case, no look-alikes (0/O, 1/l/I), four groups of five: 100 bits, within String(32)
+    assert CROCKFORD_CODE.fullmatch(code), code
+    plain = code.replace("-", "")
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in code)  # typed with a Chinese input method
+    for typed in (
+        code,
+        plain,
+        plain.lower(),
+        f"  {plain[:4]} {plain[4:10]}\t{plain[10:]} ",
+        code.lower().replace("0", "o").replace("1", "l"),
+        code.replace("0", "O").replace("1", "I").replace("-", " - "),
+        full_width,
+    ):
+        status = citizen.get("/public/track", params={"code": typed}).text
+        assert "等待机关确认" in status, typed
+    wrong = plain[:-1] + ("0" if plain[-1] != "0" else "1")
+    assert "没有这个查询码" in citizen.get("/public/track", params={"code": wrong}).text
+    assert "没有这个查询码" in citizen.get("/public/track", params={"code": plain[:-1]}).text
+    # a code issued before (secrets.token_urlsafe(12)) still works exactly as typed, and only so
+    from sqlalchemy import update
+
+    from gongkai.store.tables import Submission
+
+    old = "aB3_x-Yz09Kq7LmN"
+    with store() as s, s.begin():
+        s.execute(update(Submission).values(tracking_code=old))
+    assert "等待机关确认" in citizen.get("/public/track", params={"code": f" {old} "}).text
+    assert "没有这个查询码" in citizen.get("/public/track", params={"code": old.upper()}).text
+    assert "没有这个查询码" in citizen.get("/public/track", params={"code": old.replace("-", "")}).text
+
+
+def test_the_catalogue_is_paged_fifty_to_a_page_issue_13(site, store) -> None:  # noqa: F811
+    from datetime import date
+
+    from gongkai.store.db import transaction
+    from gongkai.store.records import find_organ
+    from gongkai.store.register import add_publication
+
+    sign_offs = {"first_review": "甲", "second_review": "乙", "final_review": "丙", "secrecy_review": "丁"}
+    with transaction(store) as s:
+        organ = find_organ(s, "kj")
+        for n in range(1, 121):  # 120 entries, 30 of them 财政资金; entry n published on day n of 2026
+            add_publication(
+                s,
+                organ,
+                title=f"第{n}条",
+                category="财政资金" if n % 4 == 0 else "政策文件及解读",
+                published_on=date(2026, 1, 1) + timedelta(days=n - 1),
+                channels=["门户网站"],
+                sign_offs=sign_offs,
+                catalogue={"index_number": f"KJ-2026-{n:05d}"},
+                actor="t",
+            )
+    public = TestClient(site)
+    titles = lambda html: re.findall(r'<th scope="row">(第\d+条)</th>', html)  # noqa: E731
+    organ_page = public.get("/public/kj").text
+    assert "财政资金（30）" in organ_page and "政策文件及解读（90）" in organ_page
+    assert titles(organ_page) == [f"第{n}条" for n in range(120, 110, -1)]  # the newest ten
+    assert "查看全部 120 条" in organ_page
+    first = public.get("/public/kj/catalogue").text
+    assert titles(first) == [f"第{n}条" for n in range(120, 70, -1)]
+    assert (
+        "第 1 / 3 页，共 120 条" in first and 'href="?page=2" rel="next"' in first and "上一页" not in first
+    )
+    last = public.get("/public/kj/catalogue?page=3").text
+    assert titles(last) == [f"第{n}条" for n in range(20, 0, -1)] and "下一页" not in last
+    assert "KJ-2026-00001" in last and 'href="?page=2" rel="prev"' in last
+    assert titles(public.get("/public/kj/catalogue?page=99").text) == titles(last)  # past the end
+    only = public.get("/public/kj/catalogue", params={"category": "财政资金"}).text
+    assert titles(only) == [f"第{n}条" for n in range(120, 0, -4)] and "第 1 / 1 页，共 30 条" in only
+    assert public.get("/public/kj/catalogue?page=0").status_code == 422
+
+
+def test_the_public_report_page_sits_in_the_portal_issue_13(site, store) -> None:  # noqa: F811
+    """The portal's header, the way back to the organ, the downloads (each answering), the report."""
+    from sqlalchemy import update
+    from test_web_reports import SECTIONS
+
+    from gongkai.store.tables import ReportRecord
+
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/").text)
+    clerk.post("/organs/kj/reports", data={"csrf": token, "year": "2025"})
+    clerk.post("/organs/kj/reports/2025/sections", data={"csrf": token, **SECTIONS})
+    with store() as s, s.begin():
+        s.execute(update(ReportRecord).values(status="published"))
+    public = TestClient(site)
+    page = public.get("/public/kj/reports/2025").text
+    assert '<header class="top">' in page and "工作人员登录" in page  # the portal's header
+    assert '<a href="/public/kj">← 某某区科学技术局</a>' in page
+    downloads = re.findall(r'href="(/public/kj/reports/2025/download/(\w+))"', page)
+    assert [form for _, form in downloads] == ["docx", "pdf", "xlsx", "html", "json"]
+    for path, form in downloads:
+        if form != "pdf":  # PDF needs LibreOffice: tests/test_web_reports.py times it
+            assert public.get(path).status_code == 200, path
+    assert 'sandbox srcdoc="' in page and "收到和处理政府信息公开申请情况" in page

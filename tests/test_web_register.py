@@ -4,6 +4,7 @@ the organ's clerk, a 台账 imported from Excel (bad rows listed, nothing import
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 from openpyxl import Workbook
@@ -107,3 +108,91 @@ def test_a_clerk_enters_appeals_and_their_results(site) -> None:  # noqa: F811
     )
     page = client_as(site, "reviewer").get("/organs/kj/appeals").text
     assert "结果纠正" in page and "2026-05-20" in page
+
+
+def test_the_years_figures_show_as_entered_issue_13(site) -> None:  # noqa: F811
+    """A count entered as 「99.0」 shows as 99, not 99.0; money to its last digit; a figure a report's
+    JSON number could not carry exactly (more than 15 digits) is refused."""
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/organs/kj/register").text)
+
+    def tally(key: str, value: str):
+        return clerk.post(
+            "/organs/kj/register/tally",
+            data={"csrf": token, "year": "2026", "key": key, "value": value},
+            follow_redirects=False,
+        )
+
+    assert tally("licensing.decisions", "99.0").status_code == 303
+    assert tally("fees.amount", "4166.241619").status_code == 303
+    page = clerk.get("/organs/kj/register?year=2026").text
+    assert "（现为 99）" in page and "99.0" not in page
+    assert "（现为 4166.241619）" in page
+    response = tally("fees.amount", "1234567890.123456")
+    assert response.status_code == 400 and "最多 15 位有效数字" in response.text
+
+
+SIGN_OFFS = {"first_review": "甲", "second_review": "乙", "final_review": "丙", "secrecy_review": "丁"}
+
+
+def test_a_publication_carries_what_the_public_catalogue_shows_issue_13(site) -> None:  # noqa: F811
+    """索引号, 文号, 发布机构 and the link to the document: from the clerk's form and from a 台账;
+    a link that is no web address (a script) is refused, nothing logged."""
+    clerk = client_as(site, "clerk")
+    token = csrf_of(clerk.get("/organs/kj/register").text)
+    entry = {
+        "title": "关于印发某某管理办法的通知",
+        "category": "政策文件及解读",
+        "published_on": "2026-03-02",
+        "channels": "门户网站",
+        "index_number": "11110000MB0123456X/2026-00017",
+        "doc_number": "某科发〔2026〕3号",
+        "issuer": "某某区科学技术局办公室",
+        "url": "https://www.example.gov.cn/kj/zcwj/202603/t20260302_17.html",
+        **SIGN_OFFS,
+    }
+    publish = lambda data: clerk.post(  # noqa: E731
+        "/organs/kj/register/publish", data={"csrf": token, **data}, follow_redirects=False
+    )
+    response = publish({**entry, "url": "javascript:alert(1)"})
+    assert response.status_code == 400 and "链接应为以 http:// 或 https:// 开头的网址" in response.text
+    assert publish(entry).status_code == 303
+    ledger = _xlsx(
+        [
+            ["标题", "公开目录", "发布日期", "发布渠道", "初审", "复审", "终审", "保密审查", "索引号", "文号", "发布机构", "链接"],
+            ["某某专项资金分配结果", "财政资金", date(2026, 4, 1), "门户网站", "甲", "乙", "丙", "丁",
+             "11110000MB0123456X/2026-00018", "", "", "https://www.example.gov.cn/kj/czzj/18.html"],
+        ]
+    )  # fmt: skip
+    response = clerk.post(
+        "/organs/kj/register-import",
+        data={"csrf": token, "kind": "publications"},
+        files=[("file", ("台账.xlsx", ledger, "application/octet-stream"))],
+    )
+    assert response.status_code == 200 and "导入 1 行" in response.text
+    page = clerk.get("/organs/kj/register").text
+    assert "11110000MB0123456X/2026-00017" in page and "某科发〔2026〕3号" in page
+    assert 'href="https://www.example.gov.cn/kj/czzj/18.html"' in page
+    # the public catalogue: each entry with its 索引号, 文号, 发布机构 (the organ when none) and date
+    from fastapi.testclient import TestClient
+
+    catalogue = TestClient(site).get("/public/kj/catalogue").text
+    rows = re.findall(r"<tr><td>([^<]*)</td><th scope=\"row\">(.*?)</th><td>([^<]*)</td><td>([^<]*)</td>"
+                      r"<td><time[^>]*>([^<]*)</time>", catalogue)  # fmt: skip
+    assert rows == [
+        (
+            "11110000MB0123456X/2026-00018",
+            '<a href="https://www.example.gov.cn/kj/czzj/18.html" rel="noopener noreferrer">某某专项资金分配结果</a>',
+            "",
+            "某某区科学技术局",
+            "2026-04-01",
+        ),
+        (
+            "11110000MB0123456X/2026-00017",
+            '<a href="https://www.example.gov.cn/kj/zcwj/202603/t20260302_17.html" rel="noopener noreferrer">'
+            "关于印发某某管理办法的通知</a>",
+            "某科发〔2026〕3号",
+            "某某区科学技术局办公室",
+            "2026-03-02",
+        ),
+    ]

@@ -5,8 +5,10 @@ comments; every role held to its step; downloads in every form read back as the 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
+from conftest import SUITE_DAY, on_day
 from sqlalchemy import select
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
@@ -68,7 +70,17 @@ def test_a_report_is_drafted_written_reviewed_signed_and_published(staff, store)
     assert post(clerk, "/organs/kj/reports/2026/moves/submit").status_code == 303
     assert post(reviewer, "/organs/kj/reports/2026/moves/approve").status_code == 303
     assert post(approver, "/organs/kj/reports/2026/moves/approve").status_code == 400
-    assert post(approver, "/organs/kj/reports/2026/moves/publish", {"comment": "同意发布"}).status_code == 303
+    # the year's report is published from 1 January of the next year (issue 13)
+    page = approver.get("/organs/kj/reports/2026").text
+    assert "2026 年度报告最早于 2027-01-01 发布" in page and 'disabled aria-describedby="too-early"' in page
+    for day in (SUITE_DAY, date(2026, 12, 31)):
+        with on_day(day):
+            response = post(approver, "/organs/kj/reports/2026/moves/publish", {"comment": "同意发布"})
+            assert response.status_code == 400 and "2026 年度报告最早于 2027-01-01 发布" in response.text
+    with on_day(date(2027, 1, 1)):
+        assert "too-early" not in approver.get("/organs/kj/reports/2026").text
+        response = post(approver, "/organs/kj/reports/2026/moves/publish", {"comment": "同意发布"})
+        assert response.status_code == 303
     page = approver.get("/organs/kj/reports/2026").text
     assert "已发布" in page and "第五部分请写具体措施" in page and "同意发布" in page
     with transaction(store) as s:
@@ -164,3 +176,72 @@ def test_the_api_gives_a_report_as_canonical_json_with_its_findings(staff, store
     assert supervisor.get("/api/organs/kj/reports/2026").status_code == 200
     assert far.get("/api/organs/kj/reports/2026").status_code == 404
     assert clerk.get("/api/organs/kj/reports/2019").status_code == 404
+
+
+def _publish_2026(staff) -> None:
+    clerk, reviewer, approver = (client_as(staff, who) for who in ("clerk", "reviewer", "approver"))
+    post(clerk, "/organs/kj/reports", {"year": "2026"})
+    post(clerk, "/organs/kj/reports/2026/sections", SECTIONS)
+    assert post(clerk, "/organs/kj/reports/2026/moves/submit").status_code == 303
+    assert post(reviewer, "/organs/kj/reports/2026/moves/approve").status_code == 303
+    with on_day(date(2027, 1, 4)):
+        assert post(approver, "/organs/kj/reports/2026/moves/publish").status_code == 303
+
+
+def test_a_published_reports_docx_and_pdf_are_rendered_once_issue_13(staff, store, monkeypatch) -> None:
+    """Rendered when the report is published and kept; every download hands out the kept file."""
+    import shutil
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from gongkai.store.tables import ReportFile
+
+    _publish_2026(staff)
+    with transaction(store) as s:
+        kept = {f.form: (f.version, f.data) for f in s.scalars(select(ReportFile))}
+        version = s.scalars(select(ReportRecord.version)).one()
+    assert kept.keys() == ({"docx", "pdf"} if shutil.which("soffice") else {"docx"})
+    assert kept["docx"][1].startswith(b"PK") and all(v == version for v, _ in kept.values())
+
+    def no_rendering(*_args, **_kwargs):
+        raise AssertionError("rendered again on download")
+
+    monkeypatch.setattr("gongkai.store.renderings.render", no_rendering)
+    public, clerk = TestClient(staff), client_as(staff, "clerk")
+    for form, (_, data) in kept.items():
+        started = time.perf_counter()
+        response = public.get(f"/public/kj/reports/2026/download/{form}")
+        assert response.status_code == 200 and response.content == data
+        assert time.perf_counter() - started < 1.0, form  # rendering a PDF takes seconds
+        assert clerk.get(f"/organs/kj/reports/2026/download/{form}").content == data
+
+
+def test_a_report_published_again_is_rendered_again_issue_13(staff, store, monkeypatch) -> None:
+    """An uploaded report is rendered at its first download and kept; uploaded again (a new
+    version), it is rendered again."""
+    from conftest import clean_report_2021
+    from fastapi.testclient import TestClient
+    from test_web_console import upload
+
+    from gongkai.store import renderings
+    from gongkai.writers import render
+
+    rendered = []
+
+    def counting(report, form, findings=None):
+        rendered.append((report.agency, form))
+        return render(report, form, findings)
+
+    monkeypatch.setattr(renderings, "render", counting)
+    supervisor, public = client_as(staff, "supervisor"), TestClient(staff)
+    first = clean_report_2021().model_copy(update={"agency": "某某区科学技术局"})
+    upload(supervisor, [("kj-2024.md", render(first, "md"))], "kj")
+    one = public.get("/public/kj/reports/2024/download/docx").content
+    assert public.get("/public/kj/reports/2024/download/docx").content == one
+    assert rendered == [("某某区科学技术局", "docx")]  # once, then kept
+    again = first.model_copy(update={"agency": "某某区科学技术局直属分局"})
+    upload(supervisor, [("kj-2024.md", render(again, "md"))], "kj")
+    two = public.get("/public/kj/reports/2024/download/docx").content
+    assert two != one and public.get("/public/kj/reports/2024/download/docx").content == two
+    assert rendered == [("某某区科学技术局", "docx"), ("某某区科学技术局直属分局", "docx")]

@@ -194,3 +194,13 @@ def test_organ_or_year_unknown():
     reading = _read_back(report)
     assert report_cells(reading.report) == report_cells(report)
     assert reading.report.agency is None and reading.report.year == report.year
+
+
+def test_values_are_written_as_stated_issue_13():
+    """Money digit for digit; a fractional count (which the checks name) is never cut to an integer."""
+    import zipfile
+
+    report = clean_report_2021(**{"active.fees.amount": 4166.241619, "requests.new.natural": 2.5})
+    sheets = zipfile.ZipFile(io.BytesIO(render(report, "xlsx")))
+    xml = "".join(sheets.read(n).decode() for n in sheets.namelist() if n.startswith("xl/worksheets/"))
+    assert "<v>4166.241619</v>" in xml and "<v>2.5</v>" in xml

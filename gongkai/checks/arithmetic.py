@@ -1,4 +1,5 @@
-"""Arithmetic within a report: values and identities of tables 二, 三, 四 (format-and-law.md §12)."""
+"""Arithmetic within a report: values and identities of tables 二, 三, 四, as the two notices' tables
+and their notes state them."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from gongkai.model.layouts import (
     cell_name,
     layout_for,
 )
+from gongkai.model.numbers import plain
 from gongkai.model.report import Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 APPLICANT_COLUMNS = [c.key for c in REQUEST_COLUMNS[:6]]
 ALL_REQUEST_COLUMNS = [c.key for c in REQUEST_COLUMNS]
-BALANCE_CLAUSE = "表三注：本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"
+BALANCE_CLAUSE = "国办公开办函〔2021〕30号、〔2019〕60号附件 表三注：本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"
 
 
 def _n(value: int | float | None) -> int | float:
@@ -29,7 +31,7 @@ def _n(value: int | float | None) -> int | float:
 
 
 def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return plain(value)  # as written: 1234567.5, never 1.23457e+06 (issue 13)
 
 
 def _is_count(value: object) -> bool:
@@ -118,7 +120,7 @@ def _fmt_cell(value: float) -> int | float:
     "T2-VALUES",
     E,
     "表二数值合法",
-    "国办公开办函表二：件数、项目数量为非负整数；本年增/减为整数；金额为非负数",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表二：件数、项目数量为非负整数；本年增/减为整数；金额为非负数",
     "active.*",
 )
 def t2_values(ctx: CheckContext) -> Iterator[Issue]:
@@ -164,7 +166,13 @@ def t2_2019_published(ctx: CheckContext) -> Iterator[Issue]:
 # --- table 三 -------------------------------------------------------------------------------
 
 
-@rule("T3-VALUES", E, "表三数值为非负整数", "国办公开办函表三：申请件数为非负整数", "requests.*")
+@rule(
+    "T3-VALUES",
+    E,
+    "表三数值为非负整数",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表三：申请件数为非负整数",
+    "requests.*",
+)
 def t3_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 三 is an integer ≥ 0 or null."""
     for key, value in ctx.cells.items():
@@ -176,7 +184,7 @@ def t3_values(ctx: CheckContext) -> Iterator[Issue]:
     "T3-ROW-SUM",
     E,
     "表三各行：自然人与五类法人或其他组织之和等于总计",
-    "国办公开办函表三：申请人情况“总计”列",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表三：申请人情况“总计”列",
     "requests.<row>.*",
 )
 def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
@@ -225,7 +233,7 @@ def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
     "T3-OUTCOME-SUM",
     E,
     "表三办理结果各项之和等于（七）总计",
-    "国办公开办函表三：三、本年度办理结果（一）至（六）之和为（七）总计",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表三：三、本年度办理结果（一）至（六）之和为（七）总计",
     "requests.{granted … other}.*, requests.total.*",
 )
 def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
@@ -246,7 +254,13 @@ def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
 # --- table 四 -------------------------------------------------------------------------------
 
 
-@rule("T4-VALUES", E, "表四数值为非负整数", "国办公开办函表四：案件数为非负整数", "appeals.*")
+@rule(
+    "T4-VALUES",
+    E,
+    "表四数值为非负整数",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表四：案件数为非负整数",
+    "appeals.*",
+)
 def t4_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 四 is an integer ≥ 0 or null."""
     for key in ctx.layout.appeal_keys:
@@ -260,7 +274,7 @@ def t4_values(ctx: CheckContext) -> Iterator[Issue]:
     "T4-GROUP-SUM",
     E,
     "表四各组：结果维持+结果纠正+其他结果+尚未审结=总计",
-    "国办公开办函表四：行政复议、行政诉讼各组“总计”",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表四：行政复议、行政诉讼各组“总计”",
     "appeals.<group>.*",
 )
 def t4_group_sum(ctx: CheckContext) -> Iterator[Issue]:

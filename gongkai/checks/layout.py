@@ -45,7 +45,7 @@ def format_year(ctx: CheckContext) -> Iterator[Issue]:
     "LAY-FORMAT-CONSISTENT",
     E,
     "表二、表三使用同一种格式",
-    "format-and-law.md §7：两种格式的表头不得混用",
+    f"{NOTICE_2021}、{NOTICE_2019}：一份报告用其中一种表格格式，表二、表三的表头不得混用",
     "表二、表三表头",
     needs_source=True,
 )
@@ -63,7 +63,7 @@ def format_consistent(ctx: CheckContext) -> Iterator[Issue]:
     "LAY-T2-SHAPE",
     E,
     "表二的栏目、行、列齐全且不多",
-    "国办公开办函附件 表二（2021年格式10项、2019年格式22项）",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表二（2021年格式10项、2019年格式22项）",
     "active.*",
     needs_source=True,
 )
@@ -107,7 +107,7 @@ def t2_shape(ctx: CheckContext) -> Iterator[Issue]:
     "LAY-T3-SHAPE",
     E,
     "表三的7列和各行齐全、顺序正确",
-    "国办公开办函附件 表三（2021年格式25行、2019年格式23行，各7列）",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表三（2021年格式25行、2019年格式23行，各7列）",
     "requests.*",
     needs_source=True,
 )
@@ -160,7 +160,7 @@ def t3_shape(ctx: CheckContext) -> Iterator[Issue]:
     "LAY-T4-SHAPE",
     E,
     "表四的15个单元格齐全、顺序正确",
-    "国办公开办函附件 表四",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表四",
     "appeals.*",
     needs_source=True,
 )
@@ -184,7 +184,7 @@ def t4_shape(ctx: CheckContext) -> Iterator[Issue]:
     "LAY-T3-NOTE",
     W,
     "表三印有勾稽关系注和部分公开计数注",
-    "国办公开办函附件 表三注；（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "国办公开办函〔2021〕30号、〔2019〕60号附件 表三注；（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
     "表三左上角、（二）部分公开行",
     needs_source=True,
 )
@@ -226,7 +226,7 @@ def fee_unit(ctx: CheckContext) -> Iterator[Issue]:
     "LAY-T2-PROC-UNIT",
     W,
     "表二政府集中采购总金额注明单位",
-    f"{NOTICE_2019}附件 表二第二十条第（九）项；format-and-law.md §3.2",
+    f"{NOTICE_2019}附件 表二第二十条第（九）项：采购总金额（表样未印单位，未注明时按“元”读取）",
     "active.procurement.amount",
     formats=(Format.F2019,),
     needs_source=True,

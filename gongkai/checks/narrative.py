@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 
 from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import Format
+from gongkai.model.numbers import plain
 from gongkai.model.report import Severity
 from gongkai.model.sections import SECTION_HEADINGS
 
@@ -160,7 +162,13 @@ _PERIOD_RE = re.compile(
 )
 
 
-@rule("SEC-PERIOD", W, "统计期限为当年1月1日至12月31日", "年度报告统计期限为公历年度", "year, 正文")
+@rule(
+    "SEC-PERIOD",
+    W,
+    "统计期限为当年1月1日至12月31日",
+    "《政府信息公开条例》第四十九条：公布上一年度（1月1日至12月31日）的年度报告",
+    "year, 正文",
+)
 def period(ctx: CheckContext) -> Iterator[Issue]:
     """Any statistical period stated is 1 January to 31 December of ``year``."""
     year = ctx.report.year
@@ -227,8 +235,9 @@ _TOTAL_WORD_RE = re.compile(r"(?:合计|共计|总计|总额|总金额|共)[^。
 _CLAUSE_RE = re.compile(r"[^。；;\n]+")
 
 
-def _yuan(amount: str, unit: str) -> float:
-    return float(amount) * (10000 if unit == "万元" else 1)
+def _yuan(amount: str, unit: str) -> Decimal:
+    # in Decimal: 100.1元 and 200.2元 are 300.3元, and 1.2万元 is 12000元, not 1.2e+04
+    return Decimal(amount) * (10000 if unit == "万元" else 1)
 
 
 def _notice_issued(text: str, match: re.Match[str]) -> bool:
@@ -296,8 +305,8 @@ def fee_amount(ctx: CheckContext) -> Iterator[Issue]:
             stated = "、".join(m.group(0) for m in notified)
             yield Issue(
                 f"第六部分所述实际收取信息处理费（{collected.group(0)}）多于收费通知金额（{stated}）。",
-                expected=f"≤{n:g}元",
-                found=f"{c:g}元",
+                expected=f"≤{plain(n)}元",
+                found=f"{plain(c)}元",
                 line=ctx.line_of(collected.group(0)),
             )
 
@@ -331,7 +340,7 @@ _WITH_CARRIED_RE = re.compile(
     "X-TEXT-T3",
     W,
     "正文所述申请数与表三一致",
-    "年度报告正文与统计表应一致",
+    "《政府信息公开条例》第五十条第（二）项：收到和处理政府信息公开申请情况（正文与表三一致）",
     "requests.new.total, sections",
 )
 def text_requests(ctx: CheckContext) -> Iterator[Issue]:
@@ -424,7 +433,7 @@ def _claim_scope(clause: str) -> tuple[str, ...]:
     "X-TEXT-T4",
     W,
     "正文所述复议诉讼情况与表四一致",
-    "年度报告正文与统计表应一致",
+    "《政府信息公开条例》第五十条第（三）项：行政复议、行政诉讼情况（正文与表四一致）",
     "appeals.*, sections",
 )
 def text_appeals(ctx: CheckContext) -> Iterator[Issue]:

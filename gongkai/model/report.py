@@ -48,7 +48,7 @@ class Finding(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    rule: str = Field(description="Rule id, e.g. T3-BALANCE (format-and-law.md §12).")
+    rule: str = Field(description="Rule id, e.g. T3-BALANCE (the catalogue: gongkai rules).")
     severity: Severity
     cells: list[str] = Field(default_factory=list, description="Full dotted cell paths concerned.")
     message: str = Field(description="What is wrong, in plain Chinese.")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from gongkai.store.records import Refused
 from gongkai.store.register import (
+    CATALOGUE_FIELDS,
     SIGN_OFFS,
     add_document,
     add_publication,
@@ -48,6 +49,11 @@ PUBLICATION_COLUMNS = {
     "second_review": ("复审", "复审人"),
     "final_review": ("终审", "终审人"),
     "secrecy_review": ("保密审查", "保密审查人"),
+    # what the public catalogue shows (issue 13), each optional
+    "index_number": ("索引号",),
+    "doc_number": ("文号", "发文字号", "文件编号"),
+    "issuer": ("发布机构", "发文机关", "发布单位", "发文单位"),
+    "url": ("链接", "网址", "URL", "url", "网页地址", "原文链接"),
 }
 KINDS = {"documents": DOCUMENT_COLUMNS, "publications": PUBLICATION_COLUMNS}
 REQUIRED = {
@@ -203,13 +209,15 @@ def _document_entry(values: dict[str, str]) -> tuple[dict, list[str]]:
 def _publication_entry(values: dict[str, str]) -> tuple[dict, list[str]]:
     channels = [c.strip() for c in re.split(r"[、,，;；/\n]", values.get("channels", "")) if c.strip()]
     sign_offs = {key: values.get(key, "") for key in SIGN_OFFS}
+    catalogue = {key: values.get(key, "") for key in CATALOGUE_FIELDS}
     entry = {
         "title": values.get("title", ""),
         "category": values.get("category", ""),
         "published_on": _date(values.get("published_on", "")),
         "channels": channels,
         "sign_offs": sign_offs,
+        "catalogue": catalogue,
     }
     return entry, publication_problems(
-        entry["title"], entry["category"], entry["published_on"], channels, sign_offs
+        entry["title"], entry["category"], entry["published_on"], channels, sign_offs, catalogue
     )

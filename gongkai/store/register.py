@@ -7,10 +7,12 @@ into the audit trail with its before and after.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gongkai.casework.annual import (
@@ -21,6 +23,7 @@ from gongkai.casework.annual import (
     DOCUMENT_KINDS,
     TALLY_KEYS,
 )
+from gongkai.model.numbers import plain
 from gongkai.store.records import NotFound, Refused, audit
 from gongkai.store.tables import Appeal, Document, Organ, Publication, Request, Tally
 
@@ -164,11 +167,10 @@ def parse_tally(key: str, text: str) -> Decimal:
         raise Refused(f"{TALLY_KEYS[key]}：应为整数")
     if value.as_tuple().exponent < -6:  # type: ignore[operator]
         raise Refused(f"{TALLY_KEYS[key]}：最多 6 位小数（万元精确到分）")
+    if len(value.normalize().as_tuple().digits) > 15:
+        # a report's cells are JSON numbers: up to 15 digits they read back exactly as entered
+        raise Refused(f"{TALLY_KEYS[key]}：「{text}」位数过多（最多 15 位有效数字）")
     return value
-
-
-def _decimal_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def set_tally(session: Session, organ: Organ, year: int, key: str, value: Decimal, *, actor: str) -> None:
@@ -176,7 +178,7 @@ def set_tally(session: Session, organ: Organ, year: int, key: str, value: Decima
     row = session.scalar(
         select(Tally).where(Tally.organ_id == organ.id, Tally.year == year, Tally.key == key)
     )
-    before = {"value": _decimal_text(row.value)} if row is not None else None
+    before = {"value": plain(row.value)} if row is not None else None
     if row is None:
         row = Tally(organ_id=organ.id, year=year, key=key, value=value)
         session.add(row)
@@ -190,15 +192,43 @@ def set_tally(session: Session, organ: Organ, year: int, key: str, value: Decima
         "set",
         organ_id=organ.id,
         before=before,
-        after={"value": str(value)},
+        after={"value": plain(value)},
     )
 
 
+# What the public catalogue shows of an entry besides its title and date (issue 13): field →
+# (label, longest). All optional: an entry logged before had none of them.
+CATALOGUE_FIELDS = {
+    "index_number": ("索引号", 64),
+    "doc_number": ("文号", 100),
+    "issuer": ("发布机构", 200),
+    "url": ("链接", 500),
+}
+
+
+def catalogue_problems(details: dict[str, str]) -> list[str]:
+    """What is wrong with an entry's 索引号, 文号, 发布机构 and link, in Chinese."""
+    problems = []
+    for key, (label, longest) in CATALOGUE_FIELDS.items():
+        if len(details.get(key, "").strip()) > longest:
+            problems.append(f"{label}超过 {longest} 字")
+    url = details.get("url", "").strip()
+    # a link the public follows: to a web page, never a script or a file on someone's computer
+    if url and not re.match(r"https?://[^\s/]+\S*$|/(?!/)\S*$", url, re.IGNORECASE):
+        problems.append("链接应为以 http:// 或 https:// 开头的网址")
+    return problems
+
+
 def publication_problems(
-    title: str, category: str, published_on: date | None, channels: list[str], sign_offs: dict[str, str]
+    title: str,
+    category: str,
+    published_on: date | None,
+    channels: list[str],
+    sign_offs: dict[str, str],
+    catalogue: dict[str, str] | None = None,
 ) -> list[str]:
     """What is wrong with a publication entry, in Chinese."""
-    problems = []
+    problems = catalogue_problems(catalogue or {})
     if not title.strip():
         problems.append("标题为空")
     if not category.strip():
@@ -225,9 +255,12 @@ def add_publication(
     channels: list[str],
     sign_offs: dict[str, str],
     actor: str,
+    catalogue: dict[str, str] | None = None,
 ) -> Publication:
-    """Log an item published on the organ's own initiative."""
-    problems = publication_problems(title, category, published_on, channels, sign_offs)
+    """Log an item published on the organ's own initiative; ``catalogue`` holds what the public
+    catalogue shows of it besides title and date (:data:`CATALOGUE_FIELDS`, each optional)."""
+    catalogue = {key: (catalogue or {}).get(key, "").strip() for key in CATALOGUE_FIELDS}
+    problems = publication_problems(title, category, published_on, channels, sign_offs, catalogue)
     if problems:
         raise Refused("；".join(problems))
     item = Publication(
@@ -237,6 +270,7 @@ def add_publication(
         published_on=published_on,
         channels=[c.strip() for c in channels if c.strip()],
         **{key: sign_offs[key].strip() for key in SIGN_OFFS},
+        **catalogue,
     )
     session.add(item)
     session.flush()
@@ -252,9 +286,59 @@ def add_publication(
             "category": item.category,
             "published_on": published_on.isoformat(),
             "channels": channels,
+            **{key: value for key, value in catalogue.items() if value},
         },
     )
     return item
+
+
+CATALOGUE_PAGE_SIZE = 50  # entries on a page of the public catalogue
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    """One page of an organ's public catalogue, newest first."""
+
+    entries: list[Publication]
+    page: int  # 1-based; a page past the end is the last one
+    pages: int  # at least 1
+    total: int
+    category: str | None  # None: every category
+
+
+def catalogue_categories(session: Session, organ: Organ) -> list[tuple[str, int]]:
+    """The categories of the organ's public catalogue, each with how many entries it holds."""
+    rows = session.execute(
+        select(Publication.category, func.count())
+        .where(Publication.organ_id == organ.id, Publication.withdrawn.is_(False))
+        .group_by(Publication.category)
+        .order_by(Publication.category)
+    )
+    return [(category, count) for category, count in rows]
+
+
+def catalogue_page(
+    session: Session,
+    organ: Organ,
+    page: int = 1,
+    category: str | None = None,
+    size: int = CATALOGUE_PAGE_SIZE,
+) -> CataloguePage:
+    """A page of what the organ published (withdrawn entries left out), of one category or all."""
+    where = [Publication.organ_id == organ.id, Publication.withdrawn.is_(False)]
+    if category:
+        where.append(Publication.category == category)
+    total = session.scalar(select(func.count()).select_from(Publication).where(*where)) or 0
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    entries = session.scalars(
+        select(Publication)
+        .where(*where)
+        .order_by(Publication.published_on.desc(), Publication.id.desc())
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    return CataloguePage(list(entries), page, pages, total, category or None)
 
 
 # --- appeals -------------------------------------------------------------------------------------

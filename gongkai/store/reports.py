@@ -5,18 +5,22 @@ draft ──submit (经办人)──▶ submitted ──approve (审核人)─�
   ▲                           │                              │
   └────────return (with a comment)───────────────────────────┘
 
-A report with error findings cannot be submitted, reviewed or published. A published report is
-never changed again; every move is in the audit trail and the comments.
+A report with error findings cannot be submitted, reviewed or published, and a year's report is
+published only once the year is over, from 1 January of the next (条例第四十九条: by 31 January
+or 31 March, the report of the year before). A published report is never changed again; every move is in the audit
+trail and the comments.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gongkai import clock
 from gongkai.casework.annual import build_year
 from gongkai.checks import check_report, has_errors
 from gongkai.model.report import Report2019, Report2021, Sections, report_from_json, report_to_json
@@ -73,6 +77,24 @@ MOVES = {
     )
 }
 SECTION_KEYS = tuple(key for key, *_ in SECTION_HEADINGS)
+
+
+def earliest_publication(year: int) -> date:
+    """The first day a year's report may be published: the year's figures are complete only once
+    it is over (条例第四十九条 has it published by 31 January or 31 March of the next year).
+
+    >>> earliest_publication(2026)
+    datetime.date(2027, 1, 1)
+    """
+    return date(year + 1, 1, 1)
+
+
+def publication_refusal(year: int) -> str | None:
+    """Why the year's report cannot be published today, in Chinese; None when it can."""
+    first = earliest_publication(year)
+    if clock.today() < first:
+        return f"{year} 年度报告最早于 {first.isoformat()} 发布（年度结束后才能发布上一年度的报告，条例第四十九条）"
+    return None
 
 
 def find_report(session: Session, organ: Organ, year: int) -> ReportRecord:
@@ -198,6 +220,8 @@ def move(
         raise Refused(f"报告当前{ReportStatus(row.status).label}，不能“{step.label}”")
     if step.end is ReportStatus.DRAFT and not comment.strip():
         raise Refused("退回时请写明退回意见")
+    if step.end is ReportStatus.PUBLISHED and (too_early := publication_refusal(row.year)):
+        raise Refused(too_early)
     if step.needs_clean and has_errors(check_report(report_of(row))):
         raise Refused("报告还有错误级问题，改正后才能提交、审核或发布")
     before = row.status

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -168,6 +169,13 @@ class Publication(Base):
     final_review: Mapped[str] = mapped_column(String(100))  # 终审
     secrecy_review: Mapped[str] = mapped_column(String(100))  # 保密审查
     withdrawn: Mapped[bool] = mapped_column(default=False)
+    # What the public catalogue (政府信息公开目录) shows of an entry (issue 13; migration 0008):
+    index_number: Mapped[str] = mapped_column(String(64), default="", server_default="")  # 索引号
+    doc_number: Mapped[str] = mapped_column(String(100), default="", server_default="")  # 文号
+    issuer: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )  # 发布机构; "" = the organ
+    url: Mapped[str] = mapped_column(String(500), default="", server_default="")  # where the document is
 
 
 class CalendarYear(Base):
@@ -244,6 +252,22 @@ class ReportRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReportFile(Base):
+    """A published report as rendered for download (DOCX, PDF), kept so that a download does not
+    run the writers (PDF through LibreOffice) again (issue 13). Valid for the report's ``version``:
+    a report published again (a new upload) is rendered again."""
+
+    __tablename__ = "report_files"
+    __table_args__ = (UniqueConstraint("report_id", "form"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    form: Mapped[str] = mapped_column(String(8))  # docx | pdf
+    version: Mapped[int] = mapped_column(Integer)  # the report's version it was rendered from
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ReportComment(Base):

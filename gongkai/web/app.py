@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from html import escape
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -26,6 +28,10 @@ from gongkai.web.settings import WebSettings
 
 log = logging.getLogger("gongkai.web")
 STATIC = Path(__file__).parent / "static"
+# Swagger UI's own files, from the fastapi-offline package (Swagger UI 5, which reads OpenAPI 3.1):
+# /api/docs works on a network that reaches no CDN, and loads nothing from elsewhere (issue 13).
+SWAGGER_UI = Path(str(files("fastapi_offline") / "static"))
+SWAGGER_UI_URL = "/static/swagger-ui"
 
 
 def create_app(settings: WebSettings) -> FastAPI:
@@ -33,7 +39,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app = FastAPI(
         title="gongkai 政府信息公开",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # FastAPI's own page loads Swagger UI from a CDN: ours is api_docs below
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -48,6 +54,8 @@ def create_app(settings: WebSettings) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    # before /static, which would otherwise take these paths
+    app.mount(SWAGGER_UI_URL, StaticFiles(directory=SWAGGER_UI), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
     app.include_router(casework.router)
@@ -59,6 +67,19 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(admin.router)
     app.include_router(calendar.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        """The JSON API's document in Swagger UI, its files served from the package."""
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/api/openapi.json",
+            title=f"{app.title} — JSON 接口说明",
+            swagger_js_url=f"{SWAGGER_UI_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI_URL}/favicon.png",
+            # no badge asking validator.swagger.io to check the document
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):

@@ -14,10 +14,11 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request
+from fastapi.responses import Response
 from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.errors import StorageError
 from limits.storage import storage_from_string
@@ -28,12 +29,17 @@ from gongkai.casework.law import APPLICANT_LABELS
 from gongkai.model.report import report_to_json
 from gongkai.store.portal import FIELDS, file_submission, submission_problems, track
 from gongkai.store.records import NotFound, Refused, find_organ
+from gongkai.store.register import catalogue_categories, catalogue_page
 from gongkai.store.reports import ReportStatus, report_of
-from gongkai.store.tables import Organ, Publication, ReportRecord
+from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.deps import DB, FormFields, check_csrf, file_response, page
-from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
+from gongkai.web.reports import published_download
+from gongkai.writers import FORMS, SUFFIXES, render
 
 router = APIRouter(prefix="/public")
+# A published report's downloads, in the order the portal lists them: form → label.
+DOWNLOADS = {"docx": "Word", "pdf": "PDF", "xlsx": "Excel", "html": "网页", "json": "标准 JSON"}
+NEWEST_ENTRIES = 10  # on the organ's page; the catalogue's pages hold CATALOGUE_PAGE_SIZE
 FILINGS_PER_HOUR = 5  # defaults; WebSettings carries the limits in force
 NAMESPACE = "gongkai"  # in each key, so that other users of the same Redis never share our counts
 _REDIS_SCHEMES = {"redis", "rediss", "redis+unix", "valkey", "valkeys"}
@@ -151,22 +157,44 @@ def portal_index(request: Request, session: DB):
 
 @router.get("/{code}")
 def portal_organ(request: Request, session: DB, code: str):
-    """The organ's 政府信息公开目录 (by category) and its published annual reports."""
+    """The organ's published annual reports, the categories of its 政府信息公开目录 and the newest
+    entries."""
     organ = _public_organ(session, code)
-    items = session.scalars(
-        select(Publication)
-        .where(Publication.organ_id == organ.id, Publication.withdrawn.is_(False))
-        .order_by(Publication.category, Publication.published_on.desc())
-    ).all()
-    catalogue: dict[str, list[Publication]] = {}
-    for item in items:
-        catalogue.setdefault(item.category, []).append(item)
     reports = session.scalars(
         select(ReportRecord)
         .where(ReportRecord.organ_id == organ.id, ReportRecord.status == ReportStatus.PUBLISHED.value)
         .order_by(ReportRecord.year.desc())
     ).all()
-    return page(request, "public_organ.html", organ=organ, catalogue=catalogue, reports=reports)
+    return page(
+        request,
+        "public_organ.html",
+        organ=organ,
+        reports=reports,
+        downloads=DOWNLOADS,
+        categories=catalogue_categories(session, organ),
+        newest=catalogue_page(session, organ, size=NEWEST_ENTRIES),
+    )
+
+
+@router.get("/{code}/catalogue")
+def portal_catalogue(
+    request: Request,
+    session: DB,
+    code: str,
+    category: Annotated[str, Query(max_length=60)] = "",
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+):
+    """The organ's 政府信息公开目录, of one category or all, 50 entries a page, newest first: each
+    with its 索引号, 文号, 发布机构 and date, linked to the document."""
+    organ = _public_organ(session, code)
+    listing = catalogue_page(session, organ, page_number, category or None)
+    return page(
+        request,
+        "public_catalogue.html",
+        organ=organ,
+        listing=listing,
+        categories=catalogue_categories(session, organ),
+    )
 
 
 def _published(session, organ: Organ, year: int) -> ReportRecord:
@@ -182,32 +210,37 @@ def _published(session, organ: Organ, year: int) -> ReportRecord:
     return row
 
 
-@router.get("/{code}/reports/{year}", response_class=HTMLResponse)
-def portal_report(session: DB, code: str, year: int) -> HTMLResponse:
-    """A published report as its portal page (the HTML writer's, without findings)."""
+@router.get("/{code}/reports/{year}")
+def portal_report(request: Request, session: DB, code: str, year: int):
+    """A published report in the portal's page: the way back to the organ, the downloads, and the
+    report as the HTML writer prints it (without findings), in a frame of its own so that the
+    printed report's style and the portal's do not mix."""
     organ = _public_organ(session, code)
-    report = report_of(_published(session, organ, year))
-    return HTMLResponse(render(report, "html", findings=[]).decode("utf-8"))
+    row = _published(session, organ, year)
+    printed = render(report_of(row), "html", findings=[]).decode("utf-8")
+    return page(request, "public_report.html", organ=organ, row=row, printed=printed, downloads=DOWNLOADS)
 
 
 @router.get("/{code}/reports/{year}/download/{form}")
-def portal_download(session: DB, code: str, year: int, form: str) -> Response:
-    """A published report in another form, or (``json``) as canonical JSON for those who study
-    reports by the thousand: its tables and sections, without findings."""
+def portal_download(
+    request: Request, session: DB, code: str, year: int, form: str, background: BackgroundTasks
+) -> Response:
+    """A published report in another form (DOCX and PDF as rendered when it was published), or
+    (``json``) as canonical JSON for those who study reports by the thousand: its tables and
+    sections, without findings."""
     organ = _public_organ(session, code)
     if form not in FORMS and form != "json":
         raise HTTPException(404, "没有这种格式")
-    report = report_of(_published(session, organ, year))
+    row = _published(session, organ, year)
     if form == "json":
+        report = report_of(row)
         data = json.dumps(
             report_to_json(report.model_copy(update={"findings": []})), ensure_ascii=False, indent=1
         )
         return file_response(data.encode("utf-8"), f"{organ.code}-{year}.json")
-    try:
-        data = render(report, form, findings=[])
-    except WriterUnavailable as exc:
-        raise HTTPException(503, str(exc)) from None
-    return file_response(data, f"{organ.code}-{year}{SUFFIXES[form]}")
+    return file_response(
+        published_download(request, session, row, form, background), f"{organ.code}-{year}{SUFFIXES[form]}"
+    )
 
 
 @router.get("/{code}/apply")

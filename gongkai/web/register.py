@@ -14,9 +14,11 @@ from sqlalchemy import select
 
 from gongkai import clock
 from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
+from gongkai.model.numbers import plain
 from gongkai.store.ledger import LedgerProblems, import_ledger
 from gongkai.store.records import NotFound, Refused, parse_past_day
 from gongkai.store.register import (
+    CATALOGUE_FIELDS,
     SIGN_OFFS,
     add_appeal,
     add_document,
@@ -51,8 +53,8 @@ def show_register(
     documents = session.scalars(
         select(Document).where(Document.organ_id == organ.id).order_by(Document.issued_on.desc())
     ).all()
-    tallies = {
-        t.key: t.value
+    tallies = {  # as entered: 99, not 99.0; 4166.241619 万元 to the last digit (issue 13)
+        t.key: plain(t.value)
         for t in session.scalars(select(Tally).where(Tally.organ_id == organ.id, Tally.year == year))
     }
     published = session.scalars(
@@ -126,6 +128,7 @@ def change_register(request: Request, session: DB, me: Me, form: FormFields, cod
                     if c.strip()
                 ],
                 sign_offs={key: form.get(key, "") for key in SIGN_OFFS},
+                catalogue={key: form.get(key, "") for key in CATALOGUE_FIELDS},
                 actor=actor,
             )
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021
 from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.records import NotFound, Refused
+from gongkai.store.renderings import KEPT_FORMS, keep_file, kept_file, render_public, render_published
 from gongkai.store.reports import (
     MOVES,
     SECTION_KEYS,
@@ -24,6 +25,7 @@ from gongkai.store.reports import (
     find_report,
     move,
     open_workspace,
+    publication_refusal,
     recompute_tables,
     report_of,
     save_sections,
@@ -123,6 +125,8 @@ def show_report(
         comments=comments(session, row),
         forms=FORM_LABELS,
         error=error,
+        # said beside 审签发布 before the approver tries it (the move itself refuses it too)
+        too_early=publication_refusal(row.year) if row.status != ReportStatus.PUBLISHED else None,
     )
 
 
@@ -188,6 +192,7 @@ def take_move(
     code: str,
     year: int,
     name: str,
+    background: BackgroundTasks,
     comment: Annotated[str, Form(max_length=2000)] = "",
 ):
     """Submit, approve, publish or return the report."""
@@ -198,18 +203,42 @@ def take_move(
         move(session, row, name, me.role, actor=me.user.login, comment=comment)
     except Refused as exc:
         return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+    if row.status == ReportStatus.PUBLISHED:
+        # its DOCX and PDF rendered once, now, once the move is committed (after the response)
+        background.add_task(render_published, request.app.state.sessions, row.id)
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
 
 
+def published_download(
+    request: Request, session, row: ReportRecord, form: str, background: BackgroundTasks
+) -> bytes:
+    """A published report's file as the public downloads it: the one kept when it was published,
+    else rendered now and kept (after the response) for the next download."""
+    data = kept_file(session, row, form) if form in KEPT_FORMS else None
+    if data is None:
+        try:
+            data = render_public(row, form)
+        except WriterUnavailable as exc:
+            raise HTTPException(503, str(exc)) from None
+        if form in KEPT_FORMS:
+            background.add_task(keep_file, request.app.state.sessions, row.id, row.version, form, data)
+    return data
+
+
 @router.get("/organs/{code}/reports/{year}/download/{form}")
-def download(session: DB, me: Me, code: str, year: int, form: str) -> Response:
-    """The report in one of the writers' forms (HTML and XLSX list the findings)."""
+def download(
+    request: Request, session: DB, me: Me, code: str, year: int, form: str, background: BackgroundTasks
+) -> Response:
+    """The report in one of the writers' forms (HTML and XLSX list the findings; a published
+    report's DOCX and PDF are the files kept when it was published)."""
     organ, row = _record(session, me, code, year)
     if form not in FORMS:
         raise HTTPException(404, "没有这种格式")
-    report = report_of(row)
-    try:
-        data = render(report, form)
-    except WriterUnavailable as exc:
-        raise HTTPException(503, str(exc)) from None
+    if row.status == ReportStatus.PUBLISHED and form in KEPT_FORMS:
+        data = published_download(request, session, row, form, background)
+    else:
+        try:
+            data = render(report_of(row), form)
+        except WriterUnavailable as exc:
+            raise HTTPException(503, str(exc)) from None
     return file_response(data, f"{organ.code}-{year}{SUFFIXES[form]}")

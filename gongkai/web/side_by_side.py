@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -20,6 +21,7 @@ from openpyxl.styles import PatternFill
 from sqlalchemy import select
 
 from gongkai.model.layouts import cell_name, layout_for
+from gongkai.model.numbers import exact, signed
 from gongkai.model.report import report_cells
 from gongkai.store.reports import report_of
 from gongkai.store.tables import Organ, ReportRecord
@@ -86,8 +88,8 @@ def paired_tables(first: Any, second: Any) -> list[PairedTable]:
                 other = others[cell.key]
                 delta = ""
                 if isinstance(cell.value, int | float) and isinstance(other, int | float):
-                    delta = format_value(other - cell.value)
-                    delta = delta if delta.startswith("-") or delta == "0" else "+" + delta
+                    # in Decimal: 12.34 万元 beside 12.74 differ by +0.4, not 0.3999999999999986
+                    delta = signed(exact(other) - exact(cell.value))
                 paired.append(PairedCell(cell, format_value(other, cell.kind), other != cell.value, delta))
             rows.append(paired)
         tables.append(PairedTable(printed.number, TABLE_TITLES[printed.number], printed.header_rows, rows))
@@ -182,7 +184,7 @@ def beside_workbook(session: DB, me: Me, code: str, year: int, other: str, other
                     [
                         table.title,
                         cell_name(paired.cell.key, layout),
-                        paired.cell.value,
+                        _number(format_value(paired.cell.value)),
                         _number(paired.other),
                         _number(paired.delta),
                     ]
@@ -198,14 +200,15 @@ def beside_workbook(session: DB, me: Me, code: str, year: int, other: str, other
     return file_response(out.getvalue(), f"{code}-{year}-beside-{other}-{other_year}.xlsx")
 
 
-def _number(text: str) -> int | float | str | None:
-    """A printed number back as a number for the workbook (blank → empty, — stays)."""
+def _number(text: str) -> int | Decimal | str | None:
+    """A printed number back as a number for the workbook (blank → empty, — stays); money as the
+    Decimal printed, which the workbook stores digit for digit."""
     if not text:
         return None
     try:
         return int(text)
     except ValueError:
         try:
-            return float(text)
-        except ValueError:
+            return Decimal(text)
+        except InvalidOperation:
             return text

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -42,6 +41,7 @@ from gongkai.model.layouts import (
     Row,
     layout_for,
 )
+from gongkai.model.numbers import plain
 from gongkai.model.report import Finding, Report2019, Report2021, report_cells, report_from_json
 from gongkai.model.sections import SECTION_HEADINGS, official_heading, report_title
 
@@ -148,16 +148,15 @@ def format_value(value: Any, kind: CellKind | None = None) -> str:
     ['', '0', '-7', '12', '0.35', '3', '100.5', '1234567']
     >>> format_value(12, CellKind.SIGNED), format_value(0, CellKind.SIGNED)
     ('+12', '0')
+    >>> from decimal import Decimal
+    >>> format_value(Decimal("99.000000")), format_value(Decimal("4166.241619"))
+    ('99', '4166.241619')
     """
     if value is None:
         return ""
     if isinstance(value, bool):  # never a cell value; True would print as 1
         raise TypeError(f"not a cell value: {value!r}")
-    if isinstance(value, int):
-        text = str(value)
-    else:
-        number = Decimal(repr(float(value))).normalize()
-        text = format(number, "f")
+    text = plain(value)  # 0.4, not 0.39999…; 99, not 99.0 (issue 13)
     if kind is CellKind.SIGNED and value > 0:
         text = "+" + text
     return text

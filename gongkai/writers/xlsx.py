@@ -6,7 +6,7 @@ Sheets, in order:
   its paragraphs, one per row.
 * 「表二 主动公开」, 「表三 依申请公开」, 「表四 复议诉讼」: each table alone from A1, in the
   official layout of :mod:`gongkai.writers.printed` (merged headers and labels, the captions of
-  table 二, the 勾稽 note). Values are numeric cells (int for counts, float for money), blank
+  table 二, the 勾稽 note). Values are numeric cells (int for counts, the decimal as written for money), blank
   when not stated, with a number format that prints them as the report does. Panes are frozen
   below the header rows and right of the label columns; printed on A4, one page wide, the header
   rows repeated and the report's title in the page header.
@@ -39,6 +39,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from gongkai.model.layouts import CellKind, cell_name, layout_for
+from gongkai.model.numbers import exact
 from gongkai.model.report import Finding, Severity
 from gongkai.readers.xlsx.reader import FINDINGS_SHEET
 from gongkai.writers.printed import PrintedReport, PrintedTable, Role
@@ -203,7 +204,8 @@ def _table_sheet(ws: Worksheet, table: PrintedTable, title: str, styles: _Styles
         cell = ws.cell(r, c)
         if pc.role is Role.VALUE:
             if pc.value is not None:  # a value not stated stays blank, never the string ""
-                cell.value = float(pc.value) if pc.kind is CellKind.MONEY else int(pc.value)
+                # money as the digits written (Decimal); a count as it is, never truncated
+                cell.value = pc.value if isinstance(pc.value, int) else exact(pc.value)
             number_format = _NUMBER_FORMATS[pc.kind or CellKind.COUNT]
             styles.apply(cell, border=_BORDER, alignment=_CENTRE, number_format=number_format)
             if pc.key is not None:
