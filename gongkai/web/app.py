@@ -20,7 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gongkai import __version__
 from gongkai.store.db import READ_ONLY, open_store
-from gongkai.web import admin, api, auth, casework, console, public, register, reports, side_by_side
+from gongkai.web import admin, api, auth, casework, console, notices, public, register, reports, side_by_side
 from gongkai.web.deps import LoginRequired, page
 from gongkai.web.settings import WebSettings
 
@@ -58,6 +58,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(register.router)
     app.include_router(api.router)
     app.include_router(admin.router)
+    app.include_router(notices.router)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):
