@@ -466,9 +466,10 @@ def _main(
 
 
 def _install_casework() -> None:
-    from gongkai import cli_casework
+    from gongkai import cli_casework, cli_notices
 
     cli_casework.install(app)
+    cli_notices.install(app)
 
 
 _install_casework()
