@@ -65,6 +65,13 @@ def test_a_clerk_issues_a_notice_from_its_preview_downloads_it_and_records_its_d
     response = clerk.post(f"{REQUEST}/notices", data={"csrf": token, "step": "2", "on": "2026-03-25"})
     assert response.status_code == 400
     assert _problems(response.text) == {"extra:延期理由": "请填写延期的理由"}
+    response = clerk.post(
+        f"{REQUEST}/notices",
+        data={"csrf": token, "step": "2", "on": "2027-01-04", "extra:延期理由": "需调取档案核查"},
+    )
+    assert _problems(response.text) == {
+        "on": "告知书的日期 2027-01-04 晚于今天（2026-07-15），只能登记已经发生的事"
+    }
     assert "还没有签发告知书" in clerk.get(f"{REQUEST}/notices").text
     assert clerk.post(f"{REQUEST}/notices", data={"step": "2", "extra:延期理由": "x"}).status_code == 403
     response = clerk.post(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from gongkai import clock
 from gongkai.casework.letters import TEMPLATE_LABELS, TemplateProblem
-from gongkai.casework.notices import DELIVERY_CHANNELS, KIND_LABELS, KINDS
+from gongkai.casework.notices import DELIVERY_CHANNELS, KIND_LABELS, KINDS, NoticeSettings
 from gongkai.casework.requests import EVENT_LABELS
 from gongkai.casework.workdays import CalendarGap
 from gongkai.model.letter import Letter
@@ -40,7 +40,7 @@ from gongkai.store.notices import (
     template_set,
     tracked_notice,
 )
-from gongkai.store.records import NotFound, Refused, parse_day, work_calendar
+from gongkai.store.records import NotFound, Refused, happened, parse_day, work_calendar
 from gongkai.store.tables import Organ
 from gongkai.store.tables import Request as RequestRow
 from gongkai.web.deps import (
@@ -198,9 +198,12 @@ def create_notice(request: Request, session: DB, me: Me, form: FormFields, code:
         step = 0
     day = clock.today()
     try:
+        day = happened(parse_day(form["on"], "告知书的日期") if form.get("on") else day, "告知书的日期")
+    except Refused as exc:
+        return _issue_page(request, session, me, organ, row, step, day, typed, {"on": str(exc)}, 400)
+    try:
         if not step:
             raise NoticeProblems({"step": "请选择要告知的办理步骤"})
-        day = parse_day(form.get("on", ""), "告知书的日期") if form.get("on") else day
         issue_notice(
             session,
             organ,
@@ -213,9 +216,8 @@ def create_notice(request: Request, session: DB, me: Me, form: FormFields, code:
         )
     except NoticeProblems as exc:
         return _issue_page(request, session, me, organ, row, step, day, typed, exc.problems, 400)
-    except (Refused, CalendarGap, TemplateProblem) as exc:
-        field = "on" if "日期" in str(exc) else "template"
-        return _issue_page(request, session, me, organ, row, step, day, typed, {field: str(exc)}, 400)
+    except (Refused, CalendarGap, TemplateProblem) as exc:  # the organ's template, or the calendar
+        return _issue_page(request, session, me, organ, row, step, day, typed, {"template": str(exc)}, 400)
     return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}/notices", status_code=303)
 
 
@@ -328,7 +330,13 @@ def update_settings(request: Request, session: DB, me: Me, form: FormFields, cod
         f"number_{kind}": form.get(f"number_{kind}", "") for kind in KINDS
     }
     problems = {} if typed["short_name"] else {"short_name": "请填写机关简称（文号用它开头）"}
-    patterns = {kind: typed[f"number_{kind}"] for kind in KINDS if typed[f"number_{kind}"]}
+    # a pattern left as shipped is not kept: the organ follows the default
+    shipped = NoticeSettings()
+    patterns = {
+        kind: typed[f"number_{kind}"]
+        for kind in KINDS
+        if typed[f"number_{kind}"] and typed[f"number_{kind}"] != shipped.number_pattern(kind)
+    }
     try:
         if not problems:
             save_settings(
