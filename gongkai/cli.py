@@ -517,12 +517,11 @@ def _main(
 
 
 def _install_casework() -> None:
-    from gongkai import cli_casework
+    from gongkai import cli_casework, cli_digest, cli_notices
 
     cli_casework.install(app)
-    from gongkai import cli_digest
-
     cli_digest.install(app)
+    cli_notices.install(app)
 
 
 _install_casework()

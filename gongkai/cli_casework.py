@@ -37,8 +37,8 @@ from gongkai.casework.annual import (
 )
 from gongkai.casework.deadlines import deadline as compute_deadline
 from gongkai.casework.fees import FeeQuote
+from gongkai.casework.holiday_notice import NoticeError, read_notice
 from gongkai.casework.law import APPLICANT_LABELS, OUTCOME_LABELS, TIME_LIMITS, Channel
-from gongkai.casework.notice import NoticeError, read_notice
 from gongkai.casework.requests import (
     EVENT_LABELS,
     Answered,

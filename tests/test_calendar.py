@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongkai.casework.notice import NoticeError, read_notice
+from gongkai.casework.holiday_notice import NoticeError, read_notice
 from gongkai.casework.workdays import (
     PACKAGE_LAST_YEAR,
     CalendarGap,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from gongkai.casework.holiday_notice import read_notice
 from gongkai.casework.law import FEES_IN_FORCE, Channel
-from gongkai.casework.notice import read_notice
 from gongkai.casework.requests import (
     Answered,
     ConsultationEnded,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from test_notices_web import issue_sample_notice
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 from gongkai.store.db import transaction
@@ -87,6 +88,20 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/admin/calendar/preview"): ADMIN,
     ("post", "/admin/calendar"): ADMIN,
     ("post", "/logout"): EVERYONE,
+    # written notices (issue 13 §4): they name the applicant, so the organ's staff read, its clerks act
+    ("get", "/organs/{code}/requests/{number}/notices"): STAFF_KJ,
+    ("get", "/organs/{code}/requests/{number}/notices/new"): CLERK_KJ,
+    ("post", "/organs/{code}/requests/{number}/notices"): CLERK_KJ,
+    ("post", "/organs/{code}/requests/{number}/notices/{notice_id}/delivery"): CLERK_KJ,
+    ("get", "/organs/{code}/requests/{number}/notices/{notice_id}/download/{fmt}"): STAFF_KJ,
+    ("get", "/organs/{code}/notice-templates"): STAFF_KJ,
+    ("post", "/organs/{code}/notice-settings"): CLERK_KJ,
+    ("get", "/organs/{code}/notice-templates/{template}"): STAFF_KJ,
+    ("post", "/organs/{code}/notice-templates/{template}"): CLERK_KJ,
+    ("post", "/organs/{code}/notice-templates/{template}/preview"): CLERK_KJ,
+    ("post", "/organs/{code}/notice-templates/{template}/reset"): CLERK_KJ,
+    # no one without the tracking code of the applicant it was delivered to (tests/test_notices_web.py)
+    ("get", "/public/track/notices/{notice_id}/download/{fmt}"): set(),
 }
 FORMS = {  # a valid form for each POST, so that refusals come from access, not from validation
     "/login": {"login": "nobody", "password": "wrong password"},
@@ -117,7 +132,7 @@ FORMS = {  # a valid form for each POST, so that refusals come from access, not 
 }
 
 
-def _fill(path: str, item_id: int) -> str:
+def _fill(path: str, item_id: int, notice_id: int) -> str:
     values = {
         "code": "kj",
         "number": "2026-0001",
@@ -130,6 +145,9 @@ def _fill(path: str, item_id: int) -> str:
         "login": "other-clerk",
         "other": "kj",
         "other_year": "2025",
+        "notice_id": str(notice_id),  # issued, not delivered
+        "template": "correction",  # posted empty: refused, nothing saved
+        "fmt": "docx",
     }
     if "/register/" in path:
         values["action"] = "tally"  # refused: the value is not a number
@@ -152,7 +170,8 @@ def _reached(response) -> bool:
 
 @pytest.fixture
 def prepared(site, store):  # noqa: F811
-    """The site with a draft of 2026 and a published report of 2025 at kj, and a portal submission."""
+    """The site with a draft of 2026 and a published report of 2025 at kj, a portal submission, and a
+    written notice of request 2026-0001."""
     clerk = client_as(site, "clerk")
     token = csrf_of(clerk.get("/").text)
     clerk.post("/organs/kj/reports", data={"csrf": token, "year": "2026"})
@@ -182,7 +201,7 @@ def prepared(site, store):  # noqa: F811
         )
     with transaction(store) as s:
         item_id = s.scalars(select(Submission.id)).one()
-    return site, item_id
+    return site, item_id, issue_sample_notice(store)
 
 
 def test_every_route_has_its_access_rule(site) -> None:  # noqa: F811
@@ -194,12 +213,12 @@ def test_every_route_has_its_access_rule(site) -> None:  # noqa: F811
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_its_routes(prepared, role: str) -> None:
-    app, item_id = prepared
+    app, item_id, notice_id = prepared
     client = TestClient(app, raise_server_exceptions=False) if role == "anonymous" else client_as(app, role)
     token = csrf_of(client.get("/login").text)
     wrong = []
     for (method, template), allowed in sorted(RULES.items(), key=lambda rule: rule[0][1] == "/logout"):
-        path = _fill(template, item_id)
+        path = _fill(template, item_id, notice_id)
         if method == "get":
             response = client.get(path, follow_redirects=False)
         elif template == "/console/upload":
@@ -224,7 +243,7 @@ def test_each_role_reaches_exactly_its_routes(prepared, role: str) -> None:
 
 
 def test_a_supervisor_of_another_region_sees_none_of_its_reports(prepared) -> None:
-    app, _ = prepared
+    app, _, _ = prepared
     far = client_as(app, "far-supervisor")
     assert "某某区科学技术局" not in far.get("/console").text
     assert far.get("/console/organs/kj/2026").status_code == 404

@@ -17,10 +17,11 @@ from gongkai.casework.requests import CorrectionRequested, FeeNoticed
 from gongkai.cli import app
 from gongkai.store.casefiles import find_request, register, take_step
 from gongkai.store.db import transaction
+from gongkai.store.notices import issue_notice, record_delivery
 from gongkai.store.portal import file_submission
 from gongkai.store.records import find_organ, work_calendar
 from gongkai.store.reports import open_workspace
-from gongkai.store.tables import ReportRecord
+from gongkai.store.tables import Notice, ReportRecord
 
 TODAY = date(2026, 7, 15)
 
@@ -79,6 +80,31 @@ def test_a_clerks_home_page_lists_what_waits_for_them(site, store) -> None:  # n
         and "2026 年度报告待审核" in reviewer
         and "work-overdue" not in reviewer
     )
+
+
+def test_a_notice_issued_and_not_delivered_waits_for_the_clerk(site, store) -> None:  # noqa: F811
+    _fill(store)
+    with transaction(store) as s:
+        organ, calendar = find_organ(s, "kj"), work_calendar(s)
+        row = find_request(s, organ, "2026-0003")  # its 补正 asked on 2026-06-02, step 2
+        notice = issue_notice(
+            s,
+            organ,
+            row,
+            2,
+            calendar,
+            issued_on=date(2026, 6, 2),
+            extras={"补正事项": "请写明所需文件的名称"},
+            actor="clerk",
+        )
+        number = notice.number
+    with on_day(TODAY):
+        home = client_as(site, "clerk").get("/").text
+        undelivered = re.search(r'id="work-undelivered">(.*?)</section>', home, re.S).group(1)
+        assert number in undelivered and "申请 2026-0003" in undelivered
+        with transaction(store) as s:
+            record_delivery(s, s.get(Notice, notice.id), "post", date(2026, 6, 3), actor="clerk")
+        assert 'id="work-undelivered"' not in client_as(site, "clerk").get("/").text
 
 
 def test_the_supervisor_is_told_of_organs_without_last_years_report(site, store) -> None:  # noqa: F811

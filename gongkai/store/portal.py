@@ -205,14 +205,21 @@ def public_step(event: RequestEvent) -> str | None:
     return None
 
 
-def track(session: Session, code: str) -> Tracking:
-    """The state of a portal request by its tracking code, typed with or without its dashes, in
-    either case, with stray spaces; a code issued before issue 13 exactly as issued."""
+def submission_for_code(session: Session, code: str) -> Submission | None:
+    """The submission a typed tracking code names (with or without dashes, in either case, with
+    stray spaces; a code issued before issue 13 exactly as issued), or None."""
     typed, item = code.strip(), None
     if len(typed) <= 32:  # the column's length: a longer text is no code as issued
         item = session.scalar(select(Submission).where(Submission.tracking_code == typed))
     if item is None and (issued := canonical_code(code)) is not None:
         item = session.scalar(select(Submission).where(Submission.tracking_code == issued))
+    return item
+
+
+def track(session: Session, code: str) -> Tracking:
+    """The state of a portal request by its tracking code, typed with or without its dashes, in
+    either case, with stray spaces; a code issued before issue 13 exactly as issued."""
+    item = submission_for_code(session, code)
     if item is None:
         raise NotFound("没有这个查询码，请核对后重试")
     organ = session.get(Organ, item.organ_id)

@@ -298,3 +298,62 @@ class Submission(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | registered | rejected
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     note: Mapped[str] = mapped_column(Text, default="")  # why it was not registered
+
+
+# --- written notices (issue 13 §4) ---------------------------------------------------------------
+
+
+class NoticeSetting(Base):
+    """What an organ sets once for its written notices: its short name and 文号 patterns, the
+    reconsideration organ and court of the remedy sentence, how to pay a fee, a contact line
+    (the JSON of :class:`gongkai.casework.notices.NoticeSettings`)."""
+
+    __tablename__ = "notice_settings"
+
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class NoticeTemplate(Base):
+    """An organ's own text of a notice template, used instead of the shipped default."""
+
+    __tablename__ = "notice_templates"
+    __table_args__ = (UniqueConstraint("organ_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
+    name: Mapped[str] = mapped_column(String(60))  # correction, answer.granted, remedy, …
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class Notice(Base):
+    """A written notice issued for a step of a request, kept as it went out (the letter's JSON, to
+    print it again exactly), with its 文号 and how and when it was delivered (送达)."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        UniqueConstraint("organ_id", "number"),
+        UniqueConstraint("organ_id", "series", "seq"),
+        UniqueConstraint("request_id", "step"),  # one notice for a step
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    step: Mapped[int] = mapped_column(Integer)  # the seq of the request event it tells of
+    kind: Mapped[str] = mapped_column(String(40))
+    series: Mapped[str] = mapped_column(String(100))  # the 文号 with its running number open
+    seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(100))  # 文号
+    issued_on: Mapped[date] = mapped_column(Date)
+    letter: Mapped[dict[str, Any]] = mapped_column(JSON)
+    extras: Mapped[dict[str, Any]] = mapped_column(JSON)  # what the clerk filled in
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    delivery_channel: Mapped[str | None] = mapped_column(String(16))  # in_person | post | email | online
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    delivery_recorded_by: Mapped[str] = mapped_column(String(100), default="")

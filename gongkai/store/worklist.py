@@ -1,8 +1,8 @@
 """What waits for each person (issue 13 §5): the lists of their home page and of ``gongkai digest``.
 
 - A clerk (经办人): online requests to confirm, answers overdue and due within 5 working days,
-  补正 and payment periods that have run out (to record as lapsed), answer dates 待定 until next
-  year's calendar is entered.
+  补正 and payment periods that have run out (to record as lapsed), written notices issued but not
+  yet delivered, answer dates 待定 until next year's calendar is entered.
 - A reviewer (审核人) and a signer (审签人): the organ's reports waiting for their step.
 - A supervisor (政务公开办): organs without last year's report by 31 January (条例第四十九条), organs
   whose latest report has error findings.
@@ -25,7 +25,7 @@ from gongkai.store.calendar import missing_next_year
 from gongkai.store.casefiles import load_case, pending_deadlines
 from gongkai.store.records import work_calendar
 from gongkai.store.reports import ReportStatus, report_of
-from gongkai.store.tables import Organ, ReportRecord, Request, Submission, User
+from gongkai.store.tables import Notice, Organ, ReportRecord, Request, Submission, User
 
 DUE_SOON_WORKING_DAYS = 5
 REPORT_DEADLINE = (1, 31)  # 条例第四十九条: each organ publishes last year's report by 31 January
@@ -126,7 +126,24 @@ def clerk_work(session: Session, organ: Organ, today: date) -> list[Waiting]:
             for row in pending_deadlines(session, [organ.id])
         ],
     )
-    return [submissions, overdue, soon, lapsed, waiting_year]
+    undelivered = Waiting(
+        "undelivered",
+        "已出具、尚未登记送达的告知书",
+        [
+            Task(
+                f"{notice.number}（申请 {number}）",
+                f"/organs/{organ.code}/requests/{number}/notices",
+                notice.issued_on,
+            )
+            for notice, number in session.execute(
+                select(Notice, Request.number)
+                .join(Request, Request.id == Notice.request_id)
+                .where(Notice.organ_id == organ.id, Notice.delivered_on.is_(None))
+                .order_by(Notice.issued_on, Notice.id)
+            )
+        ],
+    )
+    return [submissions, overdue, soon, lapsed, undelivered, waiting_year]
 
 
 def signer_work(session: Session, organ: Organ, role: Role) -> list[Waiting]:

@@ -22,7 +22,19 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from gongkai import __version__
 from gongkai.store.db import READ_ONLY, open_store
-from gongkai.web import admin, api, auth, calendar, casework, console, public, register, reports, side_by_side
+from gongkai.web import (
+    admin,
+    api,
+    auth,
+    calendar,
+    casework,
+    console,
+    notices,
+    public,
+    register,
+    reports,
+    side_by_side,
+)
 from gongkai.web.deps import LoginRequired, page
 from gongkai.web.settings import WebSettings
 
@@ -67,6 +79,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(admin.router)
     app.include_router(calendar.router)
+    app.include_router(notices.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

@@ -1,6 +1,6 @@
 """The administrator's calendar page: next year's holidays entered from the State Council's notice.
 
-The notice's text is pasted or uploaded, read (:func:`gongkai.casework.notice.read_notice`), and
+The notice's text is pasted or uploaded, read (:func:`gongkai.casework.holiday_notice.read_notice`), and
 the days it yields shown for a person to compare with the notice (each holiday's block against its
 「共N天」, the 调休 working days, any holiday missing) before anything is stored; confirming enters
 the year, audited, and recomputes every open request whose answer date was 待定.
@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
-from gongkai.casework.notice import NoticeError, read_notice
+from gongkai.casework.holiday_notice import NoticeError, read_notice
 from gongkai.casework.workdays import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, YearArrangement, missing_holidays
 from gongkai.store.accounts import Role
 from gongkai.store.calendar import enter_calendar_year, entered_year_rows, waiting_by_organ, year_problems

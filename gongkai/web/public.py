@@ -27,6 +27,7 @@ from sqlalchemy import select
 
 from gongkai.casework.law import APPLICANT_LABELS
 from gongkai.model.report import report_to_json
+from gongkai.store.notices import delivered_notices
 from gongkai.store.portal import FIELDS, file_submission, submission_problems, track
 from gongkai.store.records import NotFound, Refused, find_organ
 from gongkai.store.register import catalogue_categories, catalogue_page
@@ -145,7 +146,8 @@ def track_status(request: Request, session: DB, code: str = ""):
             found = track(session, code)
         except NotFound as exc:
             error = str(exc)
-    return page(request, "public_track.html", code=code, found=found, error=error)
+    notices = delivered_notices(session, code) if found is not None else []  # issue 13 §4
+    return page(request, "public_track.html", code=code, found=found, error=error, notices=notices)
 
 
 @router.get("")

@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 from gongkai import clock
 from gongkai.writers.printed import PrintedCell, PrintedReport, PrintedTable, Role
 
-__all__ = ["FONTS", "write_docx"]
+__all__ = ["FONTS", "package_docx", "write_docx"]
 
 TWIPS_PER_MM = 1440 / 25.4
 PAGE_MM = (210, 297)  # A4
@@ -379,15 +379,15 @@ def _settings() -> str:
     )
 
 
-def _core(printed: PrintedReport) -> str:
+def _core(title: str, creator: str, keywords: str) -> str:
     now = clock.now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")
     return _xml(
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{_text(printed.title)}</dc:title>"
-        f"<dc:creator>{_text(printed.agency or '')}</dc:creator>"
-        "<cp:keywords>政府信息公开工作年度报告</cp:keywords>"
+        f"<dc:title>{_text(title)}</dc:title>"
+        f"<dc:creator>{_text(creator)}</dc:creator>"
+        f"<cp:keywords>{_text(keywords)}</cp:keywords>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
         "</cp:coreProperties>"
@@ -425,7 +425,16 @@ def _relationships(items: Iterable[tuple[str, str, str]]) -> str:
 
 def write_docx(printed: PrintedReport) -> bytes:
     """The report as a DOCX file (bytes), laid out as a government document; see the module."""
-    document = _xml(f"<w:document {_NAMESPACES}><w:body>{_body(printed)}</w:body></w:document>")
+    return package_docx(
+        _body(printed), title=printed.title, creator=printed.agency or "", keywords="政府信息公开工作年度报告"
+    )
+
+
+def package_docx(body: str, *, title: str, creator: str, keywords: str) -> bytes:
+    """A DOCX file of ``body`` (the ``w:body`` content, its ``w:sectPr`` included) with this
+    module's styles, fonts, settings and page-number footers: the one package every government
+    document of gongkai is written in (the report, the written notices of a request)."""
+    document = _xml(f"<w:document {_NAMESPACES}><w:body>{body}</w:body></w:document>")
     parts = {
         "[Content_Types].xml": _content_types(),
         "_rels/.rels": _relationships(
@@ -434,7 +443,7 @@ def write_docx(printed: PrintedReport) -> bytes:
                 ("rId2", f"{_PKG_REL}/metadata/core-properties", "docProps/core.xml"),
             ]
         ),
-        "docProps/core.xml": _core(printed),
+        "docProps/core.xml": _core(title, creator, keywords),
         "word/document.xml": document,
         "word/_rels/document.xml.rels": _relationships(
             [

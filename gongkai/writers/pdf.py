@@ -24,7 +24,7 @@ from gongkai.writers import WriterUnavailable
 from gongkai.writers.docx import write_docx
 from gongkai.writers.printed import PrintedReport
 
-__all__ = ["FONT_SUBSTITUTES", "fontconfig_file", "write_pdf"]
+__all__ = ["FONT_SUBSTITUTES", "docx_to_pdf", "fontconfig_file", "write_pdf"]
 
 # GB font names (and their usual other spellings) → free fonts to use in their place, best first.
 _SONG = ("SimSun", "宋体", "Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN", "Noto Serif CJK")
@@ -94,12 +94,17 @@ def write_pdf(printed: PrintedReport) -> bytes:
     is missing, cannot start, takes longer than :data:`gongkai.office.TIMEOUT_SECONDS` or writes
     nothing.
     """
+    return docx_to_pdf(write_docx(printed))
+
+
+def docx_to_pdf(data: bytes) -> bytes:
+    """A DOCX file of gongkai's writers (the report, a written notice) as PDF bytes, converted by
+    LibreOffice with the GB fonts' substitutes; :class:`WriterUnavailable` as for :func:`write_pdf`."""
     soffice = office.find_soffice()
     if soffice is None:
         raise WriterUnavailable(
             f"生成 PDF 需要 LibreOffice，但本机没有找到。{office.INSTALL_HINT}；也可以先生成 DOCX，再用 Word 或 WPS 另存为 PDF"
         )
-    data = write_docx(printed)
     with office.private_workdir("gongkai-pdf-") as workdir:
         source = workdir / "report.docx"
         source.write_bytes(data)
