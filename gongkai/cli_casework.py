@@ -126,6 +126,7 @@ def work() -> Iterator[Session]:
     held back until the change is committed: a success line never appears for a change the
     database then refused."""
     out.begin_capture()
+    factory = None
     try:
         with _refusals():
             factory = open_store()
@@ -134,6 +135,9 @@ def work() -> Iterator[Session]:
     except BaseException:
         out.end_capture()  # the change was not stored: nothing it said is true
         raise
+    finally:
+        if factory is not None:
+            factory.kw["bind"].dispose()  # a command's connections end with it
     held = out.end_capture()
     out.file.write(held)
     out.file.flush()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from gongkai import clock
 from gongkai.cli_casework import out, work
 from gongkai.store.accounts import ROLE_LABELS, Role, scope_of
-from gongkai.store.records import find_organ, parse_day
+from gongkai.store.records import find_organ, organ_tree, parse_day
 from gongkai.store.tables import User
 from gongkai.store.worklist import work_for
 
@@ -28,8 +28,12 @@ def digest(
     with work() as s:
         day = parse_day(today, "--today") if today else clock.today()
         query = select(User).where(User.active.is_(True)).order_by(User.organ_id, User.login)
-        if organ is not None:
-            query = query.where(User.organ_id == find_organ(s, organ).id)
+        if organ is not None:  # an organ's people, or a region's and everyone's below it
+            below = {find_organ(s, organ).id}
+            for _, each in organ_tree(s):  # parents come before their children
+                if each.parent_id in below:
+                    below.add(each.id)
+            query = query.where(User.organ_id.in_(below))
         people = []
         for user in s.scalars(query):
             lists = work_for(s, user, scope_of(s, user), day)

@@ -1,7 +1,7 @@
 """Written notices in a real browser (issue 13 §4): a citizen files a request on the portal, the
 clerk confirms and answers it, issues the 答复书 from the request's page (the list loaded by htmx)
 after its preview, records its delivery online, and the citizen downloads it by tracking code.
-On SQLite and PostgreSQL, with the fixtures of tests/test_browser.py.
+On SQLite and PostgreSQL, with the fixtures of tests/test_browser.py, in December as its walk is.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from docx import Document
 from playwright.sync_api import Page
-from test_browser import browser, pytestmark, server, sign_in  # noqa: F401 (fixtures, the skip)
+from test_browser import browser, december, pytestmark, server, sign_in  # noqa: F401 (fixtures, the skip)
 
 from gongkai import clock
 

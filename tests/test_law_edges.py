@@ -18,6 +18,7 @@ from gongkai.casework.requests import (
     Delayed,
     Extended,
     FeeCancelled,
+    FeeLapsed,
     FeeNoticed,
     FeePaid,
     IllegalStep,
@@ -215,3 +216,80 @@ def test_a_year_entered_in_part_gives_provisional_dates_past_what_it_names() -> 
     found = late.answer_due()
     assert found is not None and found.due is not None and found.provisional
     assert found.shown().endswith("（暂定）")
+
+
+# --- what a year entered later does to history (review of issue 13) ------------------------------------
+
+
+def test_recorded_history_is_never_refused_after_the_year_is_entered(store) -> None:
+    """An extension taken while the answer date was 待定 (2027 unknown) turns out, once 2027 is
+    entered, to have come after that date; the history stands, and every page can still show it."""
+    from gongkai.store.calendar import enter_calendar_year
+    from gongkai.store.casefiles import find_request, load_case, register, take_step
+    from gongkai.store.db import transaction
+    from gongkai.store.records import add_organ, work_calendar
+
+    with transaction(store) as s:
+        organ = add_organ(s, "kj", "某某区科学技术局", actor="t")
+        row = register(s, organ, case_on(date(2026, 12, 10)).registration, work_calendar(s), actor="t")
+        take_step(
+            s, row, Extended(on=date(2027, 3, 1), days=10, approver="主任"), work_calendar(s), actor="t"
+        )
+        assert row.answer_due is None and row.answer_due_pending_year == 2027
+    notice = read_notice((NOTICES / "2027-fictional.txt").read_text("utf-8"))
+    with transaction(store) as s:
+        assert enter_calendar_year(s, notice.arrangement, partial=False, replace=False, actor="t") == 1
+    with transaction(store) as s:
+        row = find_request(s, find_organ_kj(s), "2026-0001")
+        case = load_case(s, row, work_calendar(s))
+        assert (
+            row.answer_due == case.answer_due().due == case.calendar.add_working_days(date(2026, 12, 10), 30)
+        )  # type: ignore[union-attr]
+        # a new step is still checked in full against the dates now known
+        with pytest.raises(IllegalStep, match="只允许延长一次"):
+            case.apply(Extended(on=date(2027, 3, 2), days=5, approver="主任"))
+
+
+def find_organ_kj(session):
+    from gongkai.store.records import find_organ
+
+    return find_organ(session, "kj")
+
+
+def test_a_correction_notice_is_refused_when_its_known_period_ran_out_in_an_unentered_year() -> None:
+    case = case_on(date(2026, 12, 10))  # 7 working days: 2026-12-21, a date the calendar knows
+    with pytest.raises(IllegalStep, match="期限已于 2026-12-21 届满"):
+        case.apply(CorrectionRequested(on=date(2027, 1, 5), respond_by=date(2027, 1, 20)))
+
+
+def test_fee_measures_a_fee_is_not_taken_as_lapsed_on_a_provisional_date() -> None:
+    partial = WorkCalendar(
+        [YearArrangement(2027, {date(2027, 1, d): "元旦" for d in (1, 2, 3)} | {date(2027, 2, 6): "春节"})]
+    )
+    case = case_on(date(2027, 3, 15), partial)
+    case.apply(fee(date(2027, 3, 16)))
+    due = case.fee_due()
+    assert due is not None and due.provisional
+    with pytest.raises(IllegalStep, match="暂定"):
+        case.apply(FeeLapsed(on=due.due.replace(day=due.due.day + 1)))  # type: ignore[union-attr]
+
+
+def test_2008_regulation_article_24_only_a_third_partys_consultation_stops_the_clock() -> None:
+    case = case_on(date(2018, 3, 1))
+    case.apply(ConsultationStarted(on=date(2018, 3, 5), party_kind="organ", party="市发展改革委"))
+    assert due_of(case) == CAL.add_working_days(date(2018, 3, 1), 15)
+    assert case.status() == "征求意见中（答复期限照常计算）"
+    case.apply(ConsultationEnded(on=date(2018, 6, 1)))
+    assert due_of(case) == CAL.add_working_days(date(2018, 3, 1), 15)
+    third = case_on(date(2018, 3, 1))
+    third.apply(ConsultationStarted(on=date(2018, 3, 5), party_kind="third_party", party="某公司"))
+    running = third.answer_due()
+    # the 2008 条例 gave the party no period: the date waits for the consultation's end, not a year
+    assert running is not None and running.due is None and running.missing_year is None
+    assert running.shown() == "待定（征求意见结束后计算）"
+
+
+def test_article_33_a_late_consultation_is_not_shown_as_stopping_the_clock() -> None:
+    case = case_on(date(2026, 3, 2))  # due 2026-03-30
+    case.apply(ConsultationStarted(on=date(2026, 4, 10), party_kind="third_party", party="某公司"))
+    assert case.status() == "征求意见中（答复期限照常计算）" and due_of(case) == date(2026, 3, 30)

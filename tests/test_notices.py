@@ -234,3 +234,27 @@ def test_the_pdf_carries_the_letters_text() -> None:
     assert "区科技局依申复〔2026〕1号" in flat
     assert "第十六条第二款、第三十六条第（三）项的规定，本机关不予公开。理由：该信息为内部讨论记录。" in flat
     assert "6个月内向某某区人民法院提起行政诉讼" in flat and "2026年3月20日" in flat
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ 'a'.ljust(10**8) }}",
+        "{{ '%100000000d' % 1 }}",
+        "{{ 'a'|center(10**8) }}",
+        "{{ 'x'|indent(10**8) }}",
+        "{{ '{:>100000000}'.format('a') }}",
+        "{{ '{:>100000000}'|attr('format')('a') }}",
+        "{{ '%s'|format(1) }}",
+        "{% for i in range(100000) %}x{% endfor %}",
+        "{% for i in range(9) %}{% for j in range(9) %}x{% endfor %}{% endfor %}",
+        "{% include 'remedy' %}",
+    ],
+)
+def test_an_organs_template_cannot_take_the_servers_memory_or_time(text: str) -> None:
+    """Review of issue 13: a clerk's template is refused, quickly and in Chinese, before it can build
+    a huge text or loop for ever; never an exception that reaches a page."""
+    from gongkai.casework.letters import TemplateProblem, check_template
+
+    with pytest.raises(TemplateProblem, match="告知书模板「答复书：救济途径"):
+        check_template("remedy", text, {})

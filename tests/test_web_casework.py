@@ -50,7 +50,9 @@ def site(store, database_url: str, tmp_path: Path):
         for login, (role, organ) in ACCOUNTS.items():
             add_user(s, login, login, role, PASSWORD, organ=organ, actor="t")
     settings = WebSettings(database_url, tmp_path, "test-secret-key-" + "x" * 32)
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    app.state.sessions.kw["bind"].dispose()  # its connections, before the schema is dropped
 
 
 def client_as(app, login: str | None) -> TestClient:

@@ -70,18 +70,75 @@ class _Loader(BaseLoader):
         text = self.overrides.get(template)
         if text is None:
             text = default_template(template)
+        elif environment is not None:  # an organ's text: checked as when it was saved
+            _refuse_nested_loops(environment, text, template)
         # Each template ends its last paragraph: an included piece never runs into what follows.
         text = text.replace("\r\n", "\n").rstrip("\n") + "\n"
         # The file name is the template's name: a problem's traceback points at it and its line.
         return text, f"<{template}>", lambda: True
 
 
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox, with ``*`` and ``**`` bounded: 「'字' * 10**9」 would fill the server's memory."""
+# What a template may ask of the sandbox at most: a letter needs short loops and narrow padding, and
+# a clerk's template must never be able to take the server's memory or time (「'a'.ljust(10**8)」,
+# 「'%100000000d' % 1」, loops within loops).
+_MAX_WIDTH = 200  # padding, centring, indenting, wrapping
+_MAX_RANGE = 1_000  # items of one range()
+_WIDE_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+_FORMATTING = frozenset({"format", "format_map"})
+_WIDE_FILTERS = ("center", "indent", "wordwrap", "truncate")
 
-    intercepted_binops = frozenset({"*", "**"})
+
+def _bounded_range(*args: int) -> range:
+    found = range(*args)
+    if len(found) > _MAX_RANGE:
+        raise SecurityError(f"range() 最多 {_MAX_RANGE} 项")
+    return found
+
+
+def _refuse_nested_loops(environment: SandboxedEnvironment, text: str, name: str) -> None:
+    """A loop inside a loop multiplies its cost: a letter needs neither, so it is refused."""
+    from jinja2 import nodes
+
+    def walk(node: nodes.Node, depth: int) -> None:
+        for child in node.iter_child_nodes():
+            inner = depth + isinstance(child, nodes.For)
+            if inner > 1 or (isinstance(child, nodes.For) and child.recursive):
+                raise TemplateProblem(
+                    f"告知书模板「{_label(name)}」第{child.lineno}行：循环里不能再套循环（也不能递归循环）"
+                )
+            walk(child, inner)
+
+    walk(environment.parse(text, name, f"<{name}>"), 0)
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with every way to build a large text bounded: ``*`` and ``**``, ``%``
+    formatting, str.format, padding methods and filters, range()."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.globals["range"] = _bounded_range
+        for filter_name in _WIDE_FILTERS:
+            self.filters[filter_name] = _narrow(self.filters[filter_name])
+        self.filters["format"] = _no_formatting
+
+    def call(__self, __context, __obj, *args: Any, **kwargs: Any) -> Any:
+        target = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format in its own function
+        name = getattr(target, "__name__", "")
+        if isinstance(getattr(target, "__self__", None), str):
+            if name in _FORMATTING:
+                raise SecurityError("模板里请直接写文字和 {{ 变量 }}，不要用 format")
+            if name in _WIDE_METHODS and any(isinstance(a, int) and a > _MAX_WIDTH for a in args):
+                raise SecurityError(f"宽度最多 {_MAX_WIDTH}")
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%":
+            if isinstance(left, str):
+                raise SecurityError("模板里请直接写文字和 {{ 变量 }}，不要用 % 格式化")
+            return left % right
         if operator == "**":
             if isinstance(right, int) and abs(right) > 64:
                 raise SecurityError("乘方的指数过大")
@@ -91,6 +148,27 @@ class _Sandbox(SandboxedEnvironment):
             if isinstance(count, int) and count > _MAX_REPEAT:
                 raise SecurityError("重复的次数过多")
         return left * right
+
+
+def _narrow(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose width arguments may not pass :data:`_MAX_WIDTH`."""
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        if any(
+            isinstance(a, int) and not isinstance(a, bool) and a > _MAX_WIDTH
+            for a in (*args[1:], *kwargs.values())
+        ):
+            raise SecurityError(f"宽度最多 {_MAX_WIDTH}")
+        return original(*args, **kwargs)
+
+    for attribute in ("jinja_pass_arg",):  # keep what Jinja reads off the filter
+        if hasattr(original, attribute):
+            setattr(bounded, attribute, getattr(original, attribute))
+    return bounded
+
+
+def _no_formatting(*_args: Any, **_kwargs: Any) -> str:
+    raise SecurityError("模板里请直接写文字和 {{ 变量 }}，不要用 format 过滤器")
 
 
 def _label(name: str) -> str:
@@ -164,6 +242,10 @@ class TemplateSet:
             output = self.environment.get_template(name).render(**variables)
         except (TemplateError, ArithmeticError, TypeError, ValueError, OverflowError) as exc:
             raise _problem(exc, name, variables) from None
+        except (RecursionError, MemoryError):  # a template that includes itself, or runs away
+            raise TemplateProblem(
+                f"告知书模板「{_label(name)}」无法生成：引用自身或生成的内容过多，请检查 include 和循环"
+            ) from None
         if len(output) > MAX_OUTPUT_CHARS:
             raise TemplateProblem(f"告知书模板「{_label(name)}」生成的正文超过 {MAX_OUTPUT_CHARS} 字")
         return tuple(line.strip() for line in output.splitlines() if line.strip())
@@ -180,7 +262,7 @@ def check_template(name: str, text: str, variables: Mapping[str, Any]) -> tuple[
         raise TemplateProblem(f"告知书模板「{_label(name)}」不能超过 {MAX_TEMPLATE_CHARS} 字")
     templates = TemplateSet({name: text})
     try:
-        templates.environment.parse(text, name, f"<{name}>")
+        _refuse_nested_loops(templates.environment, text, name)
     except TemplateSyntaxError as exc:
         raise _problem(exc, name, variables) from None
     return templates.paragraphs(name, variables)

@@ -24,9 +24,9 @@ from gongkai.casework.law import (
     OUTCOME_LABELS,
     OUTCOMES,
     PER_PAGE_ARTICLE,
+    REGIME_2008,
     REGIME_2019,
     WITHDRAWN,
-    TimeLimit,
     regime_for,
 )
 from gongkai.casework.steps import (
@@ -102,15 +102,23 @@ class RequestCase:
         self.cancelled_fees: list[tuple[FeeNoticed, date]] = []
         self.fee_paid_on: date | None = None
         self.regime = REGIME_2019  # set from the date of receipt on registration
+        self.strict = True  # False while replaying recorded history (see replay)
         self.outcome: str | None = None
         self.concluded_on: date | None = None
 
     @classmethod
-    def replay(cls, calendar: WorkCalendar, events: list[_Event]) -> RequestCase:
-        """The case after ``events``, each checked in turn."""
+    def replay(cls, calendar: WorkCalendar, events: list[_Event], *, recorded: bool = False) -> RequestCase:
+        """The case after ``events``, each checked in turn.
+
+        ``recorded``: the events are history already stored, each taken when the calendar then known
+        allowed it. They are replayed without the checks that depend on the calendar, which a year
+        entered since (a 待定 or 暂定 date now counted) could answer otherwise: history is never
+        refused, and a new step is still checked in full (:meth:`apply`)."""
         case = cls(calendar)
+        case.strict = not recorded
         for event in events:
             case.apply(event)
+        case.strict = True
         return case
 
     # --- state -------------------------------------------------------------------------------
@@ -157,9 +165,12 @@ class RequestCase:
         if self.awaiting_correction:
             return "待补正"
         if self.consulting is not None:
-            return "征求意见中（暂停计时）"
+            pauses = self._consultation_pauses(self.consulting) and self._pause_counts(self.consulting.on)
+            return "征求意见中（暂停计时）" if pauses else "征求意见中（答复期限照常计算）"
         if self.fee_unpaid:
-            return "待缴费（暂停计时）" if FEE_PERIOD_PAUSES_ANSWER else "待缴费"
+            assert self.fee is not None
+            pauses = FEE_PERIOD_PAUSES_ANSWER and self._pause_counts(self.fee.on)
+            return "待缴费（暂停计时）" if pauses else "待缴费"
         if self.delay is not None:
             return "延迟答复"
         return "已延期办理中" if self.extension else "办理中"
@@ -173,25 +184,27 @@ class RequestCase:
         )
 
     # --- deadlines ----------------------------------------------------------------------------
-    def _ends_by(self, ended: date | None, limit: Deadline | None) -> date | None:
+    def _ends_by(self, ended: date | None, limit: Deadline | None) -> tuple[date | None, int | None]:
         """When a pause ends: when it was ended, and at the latest when its own period ran out
-        (the party's 15 working days, 第三十二条、第三十四条; the 20 for paying). None while that
-        cannot be known (still running with no period, or a period into a year nobody entered)."""
+        (the party's 15 working days, 第三十二条、第三十四条; the 20 for paying). The end is None
+        while it cannot be known: still running with no period (the year is then None), or a period
+        that reaches a year nobody has entered (that year)."""
         if limit is None:
-            return ended
+            return ended, None
         if limit.due is None:
-            assert limit.missing_year is not None
-            return ended if ended is not None and ended.year < limit.missing_year else None
-        return limit.due if ended is None else min(ended, limit.due)
+            if ended is not None and limit.missing_year is not None and ended.year < limit.missing_year:
+                return ended, None
+            return None, limit.missing_year
+        return (limit.due if ended is None else min(ended, limit.due)), None
 
-    def _pauses(self) -> list[tuple[date, date | None]]:
+    def _pauses(self) -> list[tuple[date, tuple[date | None, int | None]]]:
         """Periods not counted in the answer period, after the clock (re)started, in order of
         start: consultations (第三十三条第三款) and, when :data:`FEE_PERIOD_PAUSES_ANSWER`, the
         time from a fee notice to its payment or cancellation."""
         assert self.clock_start is not None
-        out: list[tuple[date, date | None]] = []
+        out: list[tuple[date, tuple[date | None, int | None]]] = []
         for started, ended in self.consultations:
-            if started.on >= self.clock_start:
+            if started.on >= self.clock_start and self._consultation_pauses(started):
                 out.append((started.on, self._ends_by(ended, self._reply_deadline(started))))
         if FEE_PERIOD_PAUSES_ANSWER:
             for notice, ended in self._fee_periods():
@@ -199,6 +212,21 @@ class RequestCase:
                     limit = deadline(self.calendar, FEE_PAYMENT, notice.received_on)
                     out.append((notice.on, self._ends_by(ended, limit)))
         return sorted(out, key=lambda pause: pause[0])
+
+    def _consultation_pauses(self, started: ConsultationStarted) -> bool:
+        """Whether a consultation stops the answer clock: every one under the 2019 条例
+        (第三十三条第三款); under the 2008 条例 only a third party's (第二十四条第三款)."""
+        return started.party_kind == "third_party" or self.regime is not REGIME_2008
+
+    def _pause_counts(self, start: date) -> bool:
+        """Whether a pause beginning on ``start`` moves the answer date: only one that began by the
+        date then due (a passed answer date is never moved). Unknown dates count as not passed."""
+        due = self._due_before(start)
+        return due is None or due.due is None or start <= due.due
+
+    def _due_before(self, start: date) -> Deadline | None:
+        """The answer date as the pauses that began before ``start`` make it."""
+        return self._statutory(before=start)
 
     def _fee_periods(self) -> list[tuple[FeeNoticed, date | None]]:
         periods: list[tuple[FeeNoticed, date | None]] = list(self.cancelled_fees)
@@ -212,6 +240,9 @@ class RequestCase:
 
         A pause counts only if it began by the date then due: once the answer date has passed, a
         consultation or a fee notice cannot move it, and the request stays overdue."""
+        return self._statutory()
+
+    def _statutory(self, before: date | None = None) -> Deadline | None:
         if not self.is_open or self.awaiting_correction:
             return None
         assert self.clock_start is not None
@@ -221,25 +252,21 @@ class RequestCase:
             limit, days = self.regime.answer, self.regime.answer.working_days
         due = deadline(self.calendar, limit, self.clock_start, days=days)
         paused: set[date] = set()
-        for start, end in self._pauses():
+        for start, (end, missing) in self._pauses():
+            if before is not None and start >= before:
+                break
             if due.due is None:
                 return due
             if start > due.due:
                 continue
-            if end is None:
-                return self._waiting(limit, days)
+            if end is None:  # still running with no known end: 待定 until it ends or the year is in
+                return Deadline(limit, self.clock_start, None, days, missing_year=missing)
             try:
                 paused.update(self._workdays_after(start, end))
             except CalendarGap as gap:
                 return replace(pending(limit, self.clock_start, gap.year), days=days)
             due = deadline(self.calendar, limit, self.clock_start, days=days, paused=len(paused))
         return due
-
-    def _waiting(self, limit: TimeLimit, days: int) -> Deadline:
-        """The answer date while a pause has no end that can be known yet."""
-        assert self.clock_start is not None
-        missing = next((y for y in range(self.clock_start.year, 2101) if not self.calendar.covers(y)), None)
-        return Deadline(limit, self.clock_start, None, days, missing_year=missing)
 
     def _workdays_after(self, start: date, end: date) -> set[date]:
         days, day = set(), start
@@ -297,12 +324,19 @@ class RequestCase:
         ]
         return sorted((d for d in found if d is not None), key=lambda d: (d.due is None, d.due or date.max))
 
-    def _elapsed(self, start: date, day: date) -> int | None:
-        """Working days after ``start`` up to ``day``; None when a year between is not entered."""
-        try:
-            return self.calendar.working_days_between(start, day)
-        except CalendarGap:
+    @staticmethod
+    def _past(found: Deadline | None, day: date) -> bool | None:
+        """Whether ``day`` is after the deadline: True or False when that is certain, None when it
+        cannot be told yet (a date 待定, or 暂定 across a year entered only in part)."""
+        if found is None:
             return None
+        if found.due is None:
+            if found.missing_year is not None and day.year < found.missing_year:
+                return False  # the due date lies in a later year than the day
+            return None
+        if found.provisional:
+            return None
+        return day > found.due
 
     # --- steps -------------------------------------------------------------------------------
     def allowed_steps(self) -> tuple[str, ...]:
@@ -363,12 +397,11 @@ class RequestCase:
         if len(self.events) > 1:
             raise IllegalStep("告知补正：补正应在收到申请后、办理其他事项之前一次性告知（条例第三十条）")
         limit = self.regime.correction_notice
-        if limit is not None:
-            # Counted up to the day of the notice only: a period reaching a year nobody has entered
-            # never stops a notice that is plainly in time (12-28 for a request of 12-24).
-            elapsed = self._elapsed(self.received_on, event.on)
-            if elapsed is not None and elapsed > limit.working_days:
-                due = deadline(self.calendar, limit, self.received_on)
+        if limit is not None and self.strict:
+            # A period reaching a year nobody has entered never stops a notice plainly in time (12-28
+            # for a request of 12-24): only a notice certainly late is refused.
+            due = deadline(self.calendar, limit, self.received_on)
+            if self._past(due, event.on):
                 raise IllegalStep(
                     f"告知补正：条例第三十条要求自收到申请之日起7个工作日内告知，期限已于 {due.due} 届满"
                 )
@@ -405,9 +438,10 @@ class RequestCase:
         self.consultations[-1] = (running, event.on)
 
     def _passed(self, label: str, day: date) -> None:
-        """Refuse a step that would move an answer date already passed on ``day``."""
+        """Refuse a step that would move an answer date certainly passed on ``day``."""
         due = self.statutory_due()
-        if due is not None and due.due is not None and day > due.due:
+        if self.strict and self._past(due, day):
+            assert due is not None
             raise IllegalStep(f"{label}：答复期限已于 {due.due} 届满，不能再{label}（{due.limit.article}）")
 
     def _on_extended(self, event: Extended) -> None:
@@ -432,7 +466,7 @@ class RequestCase:
         if due is None:
             raise IllegalStep(f"延迟答复：申请当前{self.status()}，不能确定延迟答复期限")
         self._passed("确定延迟答复", event.on)
-        if due.due is not None and event.until <= due.due:
+        if self.strict and due.due is not None and event.until <= due.due:
             raise IllegalStep(f"延迟答复：延迟答复的期限应晚于法定答复期限 {due.due}")
         if event.until <= event.on:
             raise IllegalStep("延迟答复：延迟答复的期限应晚于告知之日")
@@ -463,7 +497,7 @@ class RequestCase:
         due = self.fee_due()
         if due is None:
             raise IllegalStep("缴费：本申请没有待缴的收费通知")
-        if due.due is not None and event.on > due.due:
+        if self.strict and self._past(due, event.on):
             raise IllegalStep(f"缴费：缴费期限已于 {due.due} 届满，应登记逾期未缴费（视为放弃申请）")
         self.fee_paid_on = event.on
 
@@ -471,11 +505,16 @@ class RequestCase:
         due = self.fee_due()
         if due is None:
             raise IllegalStep("逾期未缴费：本申请没有待缴的收费通知")
-        if due.due is None:
+        past = self._past(due, event.on) if self.strict else True
+        if past is None and due.due is None:
             raise IllegalStep(
                 f"逾期未缴费：缴费期限进入 {due.missing_year} 年，该年放假安排尚未录入，无法确认已经逾期"
             )
-        if event.on <= due.due:
+        if past is None:
+            raise IllegalStep(
+                f"逾期未缴费：缴费期限 {due.due} 是暂定的（所跨年份的放假安排只录入了一部分），录入全年后才能确认已经逾期"
+            )
+        if not past:
             raise IllegalStep(f"逾期未缴费：缴费期限到 {due.due} 为止，尚未逾期")
         self._conclude(event, ABANDONED_NO_FEE)
 

@@ -75,7 +75,7 @@ class ConsultationStarted(_Event):
 
     type: Literal["consultation_started"] = "consultation_started"
     party_kind: Literal["third_party", "organ"]
-    party: str = ""
+    party: str = Field("", max_length=300)  # a letter's 主送 holds at most 300 characters
     letter_received_on: date | None = None  # when the party got the letter; its 15 days run from it
 
 

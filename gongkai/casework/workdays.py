@@ -177,12 +177,6 @@ class WorkCalendar:
         """The years from ``first`` to ``last`` nobody has entered."""
         return [year for year in range(first, last + 1) if not self.covers(year)]
 
-    def is_certain(self, day: date) -> bool:
-        """Whether the calendar knows for sure if ``day`` is a working day (its year entered in
-        full, or before the first holiday a partial entry leaves out)."""
-        first = self._uncertain.get(day.year)
-        return self.covers(day.year) and (first is None or day < first)
-
     def reach(self, start: date, days: int) -> Reached:
         """:meth:`add_working_days`, told rather than raised: the day, or the year that is missing,
         and whether the count crossed days a partial entry leaves uncertain."""
@@ -191,7 +185,7 @@ class WorkCalendar:
         except CalendarGap as gap:
             return Reached(None, gap.year)
         # Some counted day (after start, up to day) falls on or after an uncertain stretch's start.
-        provisional = any(
+        provisional = day > start and any(
             first <= day and start < date(year, 12, 31) for year, first in self._uncertain.items()
         )
         return Reached(day, provisional=provisional)

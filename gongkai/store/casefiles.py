@@ -147,7 +147,10 @@ def load_case(session: Session, row: Request, calendar: WorkCalendar) -> Request
     stored = session.scalars(
         select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
     )
-    return RequestCase.replay(calendar, [EVENT_ADAPTER.validate_python(e.data) for e in stored])
+    # recorded history: never refused again because the calendar has changed since (a year entered)
+    return RequestCase.replay(
+        calendar, [EVENT_ADAPTER.validate_python(e.data) for e in stored], recorded=True
+    )
 
 
 def take_step(

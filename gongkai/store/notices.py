@@ -271,6 +271,9 @@ def draft_letter(
         )
     except (TemplateProblem, CalendarGap) as exc:
         raise Refused(str(exc)) from None
+    except pydantic.ValidationError as exc:  # a field longer than a letter holds (a 主送 of 400 字)
+        fields = "、".join(str(e["loc"][0]) for e in exc.errors() if e["loc"])
+        raise Refused(f"告知书的内容超出了格式允许的长度或形式（{fields}），请缩短后重试") from None
 
 
 def _next_seq(session: Session, organ: Organ, series: str) -> int:

@@ -57,6 +57,9 @@ class RequestPublic(BaseModel):
     applicant_kind: str
     status: str
     answer_due: date | None
+    # 待定: the answer date reaches this year, whose holidays are not entered yet (answer_due null)
+    answer_due_pending_year: int | None = None
+    answer_due_provisional: bool = False  # counted across a year entered only in part
     outcome: str | None
     concluded_on: date | None
 

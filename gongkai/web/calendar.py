@@ -132,12 +132,15 @@ def enter_year_from_notice(
 ):
     """Enter the year the previewed notice yields (audited), and recompute the open requests."""
     _admin_only(me)
-    try:
+    try:  # everything checked before anything is written: a page shown after a write would keep it
         reading = read_notice(text)
-        changed = enter_calendar_year(
-            session, reading.arrangement, partial=bool(partial), replace=bool(replace), actor=me.user.login
-        )
+        problems = year_problems(reading.arrangement, partial=bool(partial), replace=bool(replace))
+        if problems:
+            raise Refused("；".join(problems))
     except (Refused, NoticeError, ValueError) as exc:
         return _calendar_page(request, session, me, 400, problem=str(exc), text=text)
+    changed = enter_calendar_year(
+        session, reading.arrangement, partial=bool(partial), replace=bool(replace), actor=me.user.login
+    )
     year = reading.arrangement.year
     return RedirectResponse(f"/admin/calendar?entered={year}&changed={changed}", status_code=303)
