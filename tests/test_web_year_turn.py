@@ -57,7 +57,7 @@ def test_a_clerk_registers_and_steps_a_request_on_any_day(site, today: date) -> 
         shown = clerk.get(page).text
         reaches_2027 = today.year == 2027 or today >= date(2026, 12, 1)
         if reaches_2027:
-            assert PENDING_2027 in shown and "gongkai calendar import" in shown
+            assert PENDING_2027 in shown and "由管理员在「放假安排」页录入" in shown
         else:
             assert "待定" not in shown and "条例第三十三条第二款" in shown
         # 补正 within 7 working days, then the corrected request, then an extension: never refused for

@@ -32,7 +32,6 @@ from gongkai.casework.requests import (
     Withdrawn,
     make_registration,
 )
-from gongkai.casework.workdays import CalendarGap
 from gongkai.store.casefiles import (
     find_request,
     load_case,
@@ -247,7 +246,7 @@ def show_request(request: Request, session: DB, me: Me, code: str, number: str, 
     }
     deadlines = case.deadlines()
     missing = sorted({d.missing_year for d in deadlines if d.due is None and d.missing_year is not None})
-    gap = "；".join(str(CalendarGap(year)) for year in missing) or None
+    gap = "、".join(f"{year} 年" for year in missing) or None  # told in the page, with who enters them
     return page(
         request,
         "request.html",
