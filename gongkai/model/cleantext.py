@@ -35,7 +35,7 @@ def clean_text(text: str) -> str:
 def looks_like_formula(text: str) -> bool:
     """Whether a spreadsheet would take this text for a formula when it is entered.
 
-    >>> looks_like_formula("=HYPERLINK(\"http://x\")"), looks_like_formula("-"), looks_like_formula("一")
+    >>> looks_like_formula('=HYPERLINK("http://x")'), looks_like_formula("-"), looks_like_formula("一")
     (True, True, False)
     """
     return text.startswith(FORMULA_PREFIXES)
