@@ -122,9 +122,43 @@ def _is_report_json(path: str, data: bytes) -> bool:
     return not json_fragments(text)
 
 
+# A report JSON nests five levels deep; Python's json (and pydantic after it) recurse per level and
+# fail on a few thousand. Deeper than this is refused before parsing, where it is (issue 14).
+MAX_JSON_DEPTH = 200
+_JSON_TOKEN_RE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def json_too_deep(text: str, limit: int = MAX_JSON_DEPTH) -> tuple[int, int] | None:
+    """Where (line, column, 1-based) JSON text first nests deeper than ``limit``; None if it does not.
+
+    A scan of brackets outside strings, never a recursion:
+
+    >>> json_too_deep('{"a": [[1]], "b": "[[[["}', limit=3), json_too_deep('\\n [[[[1]]]]', limit=3)
+    (None, (2, 5))
+    """
+    depth = 0
+    for match in _JSON_TOKEN_RE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > limit:
+                start = match.start()
+                return text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
 def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
     try:
-        obj = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
+        deep = json_too_deep(text)
+        if deep is not None:
+            raise BadInput(
+                f"{name}: JSON 嵌套超过{MAX_JSON_DEPTH}层（第{deep[0]}行第{deep[1]}列），"
+                "不是年度报告的标准 JSON（报告只有几层）"
+            )
+        obj = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f"第{exc.lineno}行第{exc.colno}列" if isinstance(exc, json.JSONDecodeError) else "编码"
         raise BadInput(f"{name}: 不是有效的 JSON（{where}）") from None

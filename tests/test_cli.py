@@ -268,3 +268,21 @@ def test_help_is_chinese_throughout_issue_13():
     for english_word in ("Show this message", "Options", "Arguments", "[required]", "[default"):
         assert english_word not in shown
     assert "显示本帮助并退出" in shown and "选项" in shown
+
+
+@pytest.mark.parametrize("name", ["deep.json", "deep.txt"])
+def test_json_nested_beyond_reason_is_one_clear_line_issue_14(tmp_path, name):
+    """A report JSON nested 100,000 deep: no RecursionError, one line naming the file and the place."""
+    path = tmp_path / name
+    path.write_text('{"schema": "gongkai.report/1",\n "x": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    for command in ("check", "parse"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "gongkai.cli", command, str(path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-2000:]
+        assert str(path) in lines[0] and "嵌套超过200层（第2行第" in lines[0]
+        assert "Traceback" not in proc.stdout + proc.stderr

@@ -77,3 +77,29 @@ def _zip(files: dict[str, bytes]) -> bytes:
         for name, content in files.items():
             archive.writestr(name, content)
     return out.getvalue()
+
+
+def test_a_span_that_is_no_number_is_one_clear_line_issue_14(tmp_path):
+    """w:gridSpan w:val="two": the CLI says where, in Chinese, and exits 2 without a traceback."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    data = _edit(CLEAN_DOCX, '<w:gridSpan w:val="2"/>', '<w:gridSpan w:val="two"/>')
+    with pytest.raises(
+        UnreadableDocument, match=r"表格\d+第\d+行第\d+个单元格的合并列数（w:gridSpan）是「two」"
+    ):
+        read_bytes(data, "span.docx")
+    path = tmp_path / "span.docx"
+    path.write_bytes(data)
+    for command in ("check", "parse"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "gongkai.cli", command, str(path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+        assert str(path) in lines[0] and "w:gridSpan" in lines[0] and "Traceback" not in proc.stdout

@@ -99,3 +99,63 @@ def test_findings_name_the_page_table_and_row(tmp_path):
     result = CliRunner().invoke(app, ["check", str(tmp_path / "broken.pdf")])
     assert result.exit_code == 1
     assert "T3-OUTCOME-SUM" in result.output and re.search(r"第\d页表格\d第\d+行", result.output)
+
+
+def _with_bad_checksum(pdf: bytes) -> bytes:
+    """The PDF with its first page's content stream re-encoded as plain Flate whose Adler-32
+    checksum is wrong: every byte of content is there, and pdfminer logs 「Data-loss while
+    decompressing corrupted data」 reading it. The cross-reference table is rebuilt."""
+    import base64
+    import zlib
+
+    found = re.search(rb"9 0 obj\s*<<.*?>>\s*stream\r?\n(.*?)endstream\s*endobj", pdf, re.S)
+    content = zlib.decompress(base64.a85decode(found.group(1).strip().removesuffix(b"~>")))
+    flate = zlib.compress(content)
+    flate = flate[:-1] + bytes([flate[-1] ^ 0xFF])
+    obj = b"9 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream\nendobj" % (
+        len(flate),
+        flate,
+    )
+    body = pdf[: found.start()] + obj + pdf[found.end() : pdf.rindex(b"\nxref\n") + 1]
+    offsets = {int(m[1]): m.start(1) for m in re.finditer(rb"\n(\d+) 0 obj\b", body)}
+    size = max(offsets) + 1
+    xref = b"xref\n0 %d\n0000000000 65535 f \n" % size
+    xref += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, size))
+    trailer = pdf[pdf.rindex(b"trailer") : pdf.rindex(b"startxref")]
+    return body + xref + trailer + b"startxref\n%d\n%%%%EOF\n" % len(body)
+
+
+def test_library_warnings_stay_off_the_terminal_issue_14(tmp_path):
+    """A page pdfminer reads (here forced, as for a font PDFium cannot decode) whose content stream
+    fails its checksum: parse succeeds, prints nothing on stderr, and names the page in a finding."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    path = tmp_path / "checksum.pdf"
+    path.write_bytes(_with_bad_checksum(CLEAN_PDF))
+    script = (
+        "import sys; from gongkai.readers.pdf import reader; "
+        "reader._undecoded_text = lambda page: True; "
+        "from gongkai.cli import app; sys.argv[0] = 'gongkai'; app()"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "parse", "--json", str(path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 0 and proc.stderr == ""
+    import json
+
+    parsed = json.loads(proc.stdout)
+    damaged = [f for f in parsed["findings"] if f["rule"] == "READ-PDF-DAMAGED"]
+    assert len(damaged) == 1 and "PDF 第1页的内容数据已损坏" in damaged[0]["message"]
+    assert (
+        parsed["requests"]
+        == json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "gongkai.cli", "parse", "--json", str(path)],
+                capture_output=True,
+                cwd=ROOT,
+            ).stdout
+        )["requests"]
+    )

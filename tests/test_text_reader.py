@@ -10,11 +10,11 @@ import codecs
 import re
 
 import pytest
-from conftest import SECTION_ORDER, clean_report_2019, clean_report_2021
+from conftest import SECTION_ORDER, clean_report_2019, clean_report_2021, load_json, needs_seeds, seed_pairs
 from support.textwriter import write_markdown, write_tab_text, write_word_text
 
 from gongkai.checks import check_reading, has_errors
-from gongkai.model.report import report_cells
+from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import UnreadableDocument, read_bytes, read_text
 
 CLEAN_2021 = clean_report_2021()
@@ -263,3 +263,24 @@ def test_no_tables_is_unreadable():
     """Running text without any statistical table is not a report."""
     with pytest.raises(UnreadableDocument, match="统计表"):
         read_text("# 关于某事的通知\n\n一、总体情况\n\n正文。")
+
+
+@needs_seeds
+def test_one_invalid_byte_in_a_utf8_report_is_replaced_and_said_issue_14():
+    """A seed with one byte garbled in its text: every cell read as before, one READ-ENCODING
+    warning naming the line, the rest of the text intact."""
+    text, gold = seed_pairs()[0]
+    data = text.read_bytes()
+    line = 7  # the first paragraph of 一、总体情况
+    rows = data.splitlines(keepends=True)
+    cut = sum(len(row) for row in rows[: line - 1]) + len(rows[line - 1].decode()[:10].encode())
+    garbled = data[:cut] + b"\xff" + data[cut:]
+    reading = read_bytes(garbled, "garbled.txt")
+    assert report_cells(reading.report) == report_cells(report_from_json(load_json(gold)))
+    assert reading.report.sections == read_bytes(data, text.name).report.sections.model_copy(
+        update={"overview": reading.report.sections.overview}
+    )
+    assert "\ufffd" in reading.report.sections.overview
+    notes = [f for f in reading.notices if f.rule == "READ-ENCODING"]
+    assert len(notes) == 1 and notes[0].line == line and notes[0].severity.value == "warning"
+    assert f"第{line}行有1处字节不是有效的 UTF-8" in notes[0].message

@@ -169,3 +169,41 @@ def test_money_beside_money_differs_as_people_write_it_issue_13(site) -> None:  
     )
     differing = [row[2:] for row in book.active.iter_rows(min_row=2, values_only=True) if row[2] != row[3]]
     assert differing == [(4165.841619, 4166.241619, 0.4)]
+
+
+def test_exports_write_names_like_formulas_as_text_and_drop_control_characters_issue_14(
+    site,  # noqa: F811
+    store,
+) -> None:
+    """An organ named like a formula, with Word's line break and a \\x1f in it (as an old import
+    could leave it; PostgreSQL refuses NUL): both console workbooks download, the name a plain
+    string, never a formula."""
+    from sqlalchemy import update
+
+    from gongkai.store.db import transaction
+    from gongkai.store.tables import Organ
+
+    supervisor = client_as(site, "supervisor")
+    this_year = clean_report_2021()
+    upload(
+        supervisor,
+        [
+            ("kj-2024.md", render(this_year, "md")),
+            ("kj-2023.md", render(this_year.model_copy(update={"year": 2023}), "md")),
+        ],
+        "kj",
+    )
+    with transaction(store) as s:
+        s.execute(
+            update(Organ).where(Organ.code == "kj").values(name='=HYPERLINK("http://x","科技局")\x0b二\x1f')
+        )
+    for address in ("/console/export.xlsx?year=2024", "/console/organs/kj/2024/beside/kj/2023/export.xlsx"):
+        response = supervisor.get(address)
+        assert response.status_code == 200, address
+        book = load_workbook(io.BytesIO(response.content))
+        named = [c for ws in book for row in ws.iter_rows() for c in row if "HYPERLINK" in str(c.value)]
+        assert named, address
+        for cell in named:
+            assert (cell.data_type, cell.quotePrefix) == ("s", True) and "\x1f" not in cell.value
+            assert cell.value.startswith('=HYPERLINK("http://x","科技局")\n二')
+        assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]

@@ -4,11 +4,12 @@ workbook's structure as openpyxl sees it (merges, numeric cells, panes, print se
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from conftest import clean_report_2019, clean_report_2021, load_json, needs_seeds, seed_pairs
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from support.strategies import valid_reports
 
@@ -18,6 +19,7 @@ from gongkai.model.report import Severity, build_report, report_cells, report_fr
 from gongkai.readers import read_bytes
 from gongkai.writers import printed_report, render
 from gongkai.writers.printed import Role
+from gongkai.writers.sheets import append_row
 from gongkai.writers.xlsx import FINDINGS_SHEET, REPORT_SHEET, TABLE_SHEETS
 
 
@@ -204,3 +206,61 @@ def test_values_are_written_as_stated_issue_13():
     sheets = zipfile.ZipFile(io.BytesIO(render(report, "xlsx")))
     xml = "".join(sheets.read(n).decode() for n in sheets.namelist() if n.startswith("xl/worksheets/"))
     assert "<v>4166.241619</v>" in xml and "<v>2.5</v>" in xml
+
+
+# --- hardening (issue 14) ------------------------------------------------------------------------
+
+_FORMULAS = ('=HYPERLINK("http://example.com","点此")', "+86 010 1234", "-1+2", "@SUM(A1)", "\tx", "\rx")
+
+
+def _report_with_texts(agency: str, paragraphs: list[str]):
+    report = clean_report_2021()
+    sections = report.sections.model_copy(update={"overview": "\n".join(paragraphs)})
+    return report.model_copy(update={"agency": agency, "sections": sections})
+
+
+def test_text_beginning_like_a_formula_is_written_as_text_issue_14():
+    """= + - @: never a live formula, in the report sheet or the findings; numbers stay numbers."""
+    report = _report_with_texts("=cmd|' /C calc'!A0", list(_FORMULAS))
+    findings = [f.model_copy(update={"message": "=1+1"}) for f in check_report(_broken_report())]
+    wb = _workbook(report, findings)
+    texts = {c.value: c for c in wb[REPORT_SHEET]["A"] if isinstance(c.value, str)}
+    title = next(c for v, c in texts.items() if v.startswith("=cmd"))
+    assert title.data_type == "s" and title.quotePrefix
+    for formula in _FORMULAS[:4]:
+        assert (texts[formula].data_type, texts[formula].quotePrefix) == ("s", True), formula
+    assert not [c for ws in wb for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    messages = [row[4] for row in wb[FINDINGS_SHEET].iter_rows(min_row=2)]
+    assert {(c.value, c.data_type, c.quotePrefix) for c in messages} == {("=1+1", "s", True)}
+    assert wb[TABLE_SHEETS[3]]["D4"].data_type == "n"
+    assert report_cells(read_bytes(render(report, "xlsx"), "r.xlsx").report) == report_cells(report)
+
+
+def test_every_export_cell_goes_through_one_safe_put_issue_14():
+    """Tab and carriage return lead a formula too; numbers and None are left as they are."""
+    wb = Workbook()
+    row = append_row(wb.active, ["\tx", "\r=1", "=1+1", 3, Decimal("0.35"), None, "a\x0bb\x00"])
+    back = load_workbook(io.BytesIO(_saved(wb))).active
+    assert [(c.value, c.data_type) for c in back[row]] == [
+        ("\tx", "s"),
+        ("\r=1", "s"),  # openpyxl reads an escaped CR back as it was written
+        ("=1+1", "s"),
+        (3, "n"),
+        (0.35, "n"),  # openpyxl reads a number back as a float
+        (None, "n"),
+        ("a\nb", "s"),
+    ]
+
+
+def _saved(wb) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_control_characters_are_cleaned_on_the_way_out_issue_14():
+    """Word's line break (\\x0b) becomes a line break; \\x00, \\x1f and \\ufffe are dropped."""
+    report = _report_with_texts("某某\x00区\x1f科学技术局\ufffe", ["第一行\x0b第二行\x00，完\x1f毕\ufffe。"])
+    wb = _workbook(report)
+    texts = [c.value for c in wb[REPORT_SHEET]["A"] if c.value]
+    assert texts[0].startswith("某某区科学技术局") and "第一行\n第二行，完毕。" in texts

@@ -378,3 +378,31 @@ def test_truncated_workbook_through_read_bytes():
 def test_workbook_is_recognised_by_content():
     """A workbook saved under another name is still read as one."""
     assert report_cells(read_bytes(CLEAN_XLSX, "report.txt").report) == report_cells(CLEAN_2021)
+
+
+def test_control_characters_in_cells_are_cleaned_on_the_way_in_issue_14():
+    """A workbook's _x000B_ (Word's line break, pasted into Excel) and _x0000_ are characters no
+    report holds: read as a line break and dropped, so the report reads and can be written again."""
+    from gongkai.writers import render
+
+    report = clean_report_2021()
+    first = report.sections.overview.split("\n")[0]
+    cut = len(first) // 2
+    marked = report.sections.overview.replace(first, f"{first[:cut]}BREAK{first[cut:]}JUNK", 1)
+    data = render(
+        report.model_copy(update={"sections": report.sections.model_copy(update={"overview": marked})}),
+        "xlsx",
+    )
+    package = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as patched:
+        for item in package.infolist():
+            content = package.read(item).replace(b"BREAK", b"_x000B_").replace(b"JUNK", b"_x0000__x001F_")
+            patched.writestr(item, content)
+    reading = read_bytes(out.getvalue(), "r.xlsx")
+    overview = reading.report.sections.overview
+    # the break is a line break, which the section reader joins like any other
+    assert re.search(f"{re.escape(first[:cut])}\\s{re.escape(first[cut:])}", overview)
+    assert "\x00" not in overview and "\x1f" not in overview
+    assert report_cells(reading.report) == report_cells(report)
+    render(reading.report, "xlsx")  # and it can be written again

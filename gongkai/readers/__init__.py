@@ -25,7 +25,7 @@ from gongkai.readers.html.reader import (
 from gongkai.readers.pdf.reader import pdf_to_document
 from gongkai.readers.sections import read_sections
 from gongkai.readers.split import split_document
-from gongkai.readers.text.decode import decode_text
+from gongkai.readers.text.decode import decode_text_noting
 from gongkai.readers.text.reader import text_to_document
 
 # A text report is 5–100 KB; a few MB already means something else (a dump, a concatenation).
@@ -120,7 +120,14 @@ def bytes_to_document(data: bytes, name: str = "<bytes>") -> Document:
         raise UnreadableDocument(
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），一份文本年度报告通常不超过 1 MB，上限为 4 MB"
         )
-    text = decode_text(data)
+    text, notices = decode_text_noting(data)
+    doc = _text_form_to_document(text, name)
+    doc.notices.extend(notices)
+    return doc
+
+
+def _text_form_to_document(text: str, name: str) -> Document:
+    """Decoded text as what it holds: a JSON response, a page, a script, or plain text."""
     if looks_like_json(text):  # a portal's API response with the report's HTML in a string
         doc = json_to_document(text, name)
         if doc is not None:

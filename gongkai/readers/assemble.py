@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from gongkai.model.layouts import SINGLE_OTHER_FINGERPRINT, Format, expected_format, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021, Sections, Severity, build_report
 from gongkai.readers.chinese import simplify_document
-from gongkai.readers.document import Document, UnreadableDocument
+from gongkai.readers.document import Document, UnreadableDocument, clean_document
 from gongkai.readers.sections import SectionReading, read_sections
 from gongkai.readers.tables import TableEvidence, headless_appeals, read_tables
 
@@ -86,7 +86,7 @@ def glued_table_rows(doc: Document) -> list[tuple[str, str]]:
 
 def document_to_reading(doc: Document) -> Reading:
     """Read a document's tables and text into a :class:`Reading`."""
-    simplify_document(doc)
+    simplify_document(clean_document(doc))
     tables = read_tables(doc.grids, headless_appeals(doc.blocks))
     if not tables.cells:
         glued = glued_table_rows(doc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from gongkai.model.cleantext import clean_text
 from gongkai.model.labels import BOOKMARK_RE
 
 
@@ -108,6 +109,25 @@ class Document:
     def grids(self) -> list[Grid]:
         """The tables, in order."""
         return [b for b in self.blocks if isinstance(b, Grid)]
+
+
+def clean_document(doc: Document) -> Document:
+    r"""Clean every paragraph and cell of characters no report holds, in place; returns the document.
+
+    Word's manual line break (``\x0b``, also as ``_x000B_`` in a workbook) becomes a line break;
+    other control characters and U+FFFE/U+FFFF are dropped, so that what is read can be stored
+    and written to any form (issue 14).
+    """
+    for i, block in enumerate(doc.blocks):
+        if isinstance(block, Paragraph):
+            text = clean_text(block.text)
+            if text != block.text:
+                doc.blocks[i] = Paragraph(text, block.line)
+        else:
+            for row in block.rows:
+                for cell in row:
+                    cell.text = clean_text(cell.text)
+    return doc
 
 
 class UnreadableDocument(Exception):

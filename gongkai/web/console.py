@@ -23,6 +23,7 @@ from gongkai.store.reports import STATUS_LABELS, ReportStatus, report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.deps import DB, Me, Principal, check_csrf, file_response, page
 from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, read_uploads
+from gongkai.writers.sheets import append_row
 
 router = APIRouter(prefix="/console")
 # The figures put side by side: key → short label.
@@ -323,13 +324,14 @@ def export(session: DB, me: Me, year: int | None = None) -> Response:
     book = Workbook()
     figures = book.active
     figures.title = "主要数据"
-    figures.append(["机关", "年度", "状态", *KEY_FIGURES.values(), "错误", "警告"])
+    append_row(figures, ["机关", "年度", "状态", *KEY_FIGURES.values(), "错误", "警告"])
     sheet = book.create_sheet("检查发现")
-    sheet.append(["机关", "年度", "级别", "规则", "单元格", "说明"])
+    append_row(sheet, ["机关", "年度", "级别", "规则", "单元格", "说明"])
     for organ, record, report, findings in rows:
         cells = report_cells(report)
         counts = Counter(f.severity.value for f in findings)
-        figures.append(
+        append_row(
+            figures,
             [
                 organ.name,
                 record.year,
@@ -337,11 +339,12 @@ def export(session: DB, me: Me, year: int | None = None) -> Response:
                 *(cells.get(k) for k in KEY_FIGURES),
                 counts["error"],
                 counts["warning"],
-            ]
+            ],
         )
         layout = layout_for(report.format)
         for f in findings:
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     organ.name,
                     record.year,
@@ -349,7 +352,7 @@ def export(session: DB, me: Me, year: int | None = None) -> Response:
                     f.rule,
                     "、".join(cell_name(c, layout) for c in f.cells[:3]),
                     f.message,
-                ]
+                ],
             )
     for ws in (figures, sheet):
         ws.freeze_panes = "A2"

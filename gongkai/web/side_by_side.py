@@ -35,6 +35,7 @@ from gongkai.writers.printed import (
     format_value,
     requests_table,
 )
+from gongkai.writers.sheets import append_row
 
 router = APIRouter(prefix="/console")
 TABLE_TITLES = {
@@ -171,8 +172,9 @@ def beside_workbook(session: DB, me: Me, code: str, year: int, other: str, other
     book = Workbook()
     sheet = book.active
     sheet.title = "逐格对照"
-    sheet.append(
-        ["表", "单元格", f"{organ.name} {year}", f"{other_organ.name} {other_year}", "差（后者减前者）"]
+    append_row(
+        sheet,
+        ["表", "单元格", f"{organ.name} {year}", f"{other_organ.name} {other_year}", "差（后者减前者）"],
     )
     marked = PatternFill("solid", fgColor="FFF0C0")
     for table in paired_tables(first, second):
@@ -180,14 +182,15 @@ def beside_workbook(session: DB, me: Me, code: str, year: int, other: str, other
             for paired in row:
                 if paired.cell.role is not Role.VALUE or paired.cell.key is None:
                     continue
-                sheet.append(
+                append_row(
+                    sheet,
                     [
                         table.title,
                         cell_name(paired.cell.key, layout),
                         _number(format_value(paired.cell.value)),
                         _number(paired.other),
                         _number(paired.delta),
-                    ]
+                    ],
                 )
                 if paired.differs:
                     for column in range(1, 6):

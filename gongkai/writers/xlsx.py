@@ -38,11 +38,13 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from gongkai.model.cleantext import clean_text
 from gongkai.model.layouts import CellKind, cell_name, layout_for
 from gongkai.model.numbers import exact
 from gongkai.model.report import Finding, Severity
 from gongkai.readers.xlsx.reader import FINDINGS_SHEET
 from gongkai.writers.printed import PrintedReport, PrintedTable, Role
+from gongkai.writers.sheets import put
 
 __all__ = ["FINDINGS_SHEET", "REPORT_SHEET", "TABLE_SHEETS", "write_xlsx"]
 
@@ -114,12 +116,13 @@ class _Styles:
         alignment: Alignment | None = None,
         font: Font | None = None,
         number_format: str | None = None,
-    ) -> None:
+    ) -> Any:
+        """Style the cell (returned, for chaining) with the given style objects."""
         key = (id(border), id(alignment), id(font), number_format)  # module constants: ids are stable
         array = self._arrays.get(key)
         if array is not None:
             cell._style = copy(array)
-            return
+            return cell
         if border is not None:
             cell.border = border
         if alignment is not None:
@@ -129,6 +132,7 @@ class _Styles:
         if number_format is not None:
             cell.number_format = number_format
         self._arrays[key] = copy(cell._style)
+        return cell
 
 
 def _merge(ws: Worksheet, row: int, col: int, rows: int, cols: int) -> None:
@@ -158,7 +162,7 @@ def _print_setup(ws: Worksheet, title: str, header_rows: int = 0) -> None:
     ws.print_options.horizontalCentered = True
     if header_rows:
         ws.print_title_rows = f"1:{header_rows}"
-    ws.oddHeader.center.text = title.replace("&", "&&")  # & starts a header code
+    ws.oddHeader.center.text = clean_text(title).replace("&", "&&")  # & starts a header code
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
@@ -170,15 +174,16 @@ def _report_sheet(ws: Worksheet, printed: PrintedReport, styles: _Styles) -> Non
     ws.title = REPORT_SHEET
     width = _TEXT_WIDTH_MM * _CHARS_PER_MM
     ws.column_dimensions["A"].width = width
-    styles.apply(ws.cell(1, 1, printed.title), font=_TITLE_FONT, alignment=_TITLE_ALIGN)
+    styles.apply(ws.cell(1, 1), font=_TITLE_FONT, alignment=_TITLE_ALIGN)
+    put(ws.cell(1, 1), printed.title)
     ws.row_dimensions[1].height = 30.0 * _lines(printed.title, width * 11 / 16)  # 16-point type
     row = 2
     for section in printed.sections:
         row += 1  # a blank row before each heading, as on paper
-        styles.apply(ws.cell(row, 1, section.heading), font=_BOLD, alignment=_TEXT)
+        put(styles.apply(ws.cell(row, 1), font=_BOLD, alignment=_TEXT), section.heading)
         for paragraph in section.paragraphs:
             row += 1
-            styles.apply(ws.cell(row, 1, paragraph), alignment=_TEXT)
+            put(styles.apply(ws.cell(row, 1), alignment=_TEXT), paragraph)
             lines = _lines(paragraph, width)
             if lines > 1:
                 ws.row_dimensions[row].height = _LINE_POINTS * lines
@@ -211,11 +216,10 @@ def _table_sheet(ws: Worksheet, table: PrintedTable, title: str, styles: _Styles
             if pc.key is not None:
                 addresses[pc.key] = (ws.title, r, c)
         else:
-            cell.value = pc.text
             # Headers, captions and labels heading several rows are centred; row labels read left.
             align = _LEFT if pc.role is Role.LABEL and pc.rowspan == 1 else _CENTRE
             font = _BOLD if pc.role is Role.CAPTION else None
-            styles.apply(cell, border=_BORDER, alignment=align, font=font)
+            put(styles.apply(cell, border=_BORDER, alignment=align, font=font), pc.text)
             need = _lines(pc.text, sum(widths[pc.col : pc.col + pc.colspan]))
             if pc.rowspan == 1:
                 lines[pc.row] = max(lines[pc.row], need)
@@ -279,8 +283,8 @@ def _findings_sheet(
         values = (_SEVERITY_WORD[finding.severity], finding.rule, "\n".join(named), place, finding.message)
         height = 1
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row, col, value)
-            styles.apply(cell, border=_BORDER, alignment=_CENTRE if col == 1 else _TEXT)
+            cell = styles.apply(ws.cell(row, col), border=_BORDER, alignment=_CENTRE if col == 1 else _TEXT)
+            put(cell, value)
             height = max(height, _lines(value or "", _FINDING_COLUMNS[col - 1][1]))
         first = next((addresses[k] for k in finding.cells if k in addresses), None)
         if first is not None:

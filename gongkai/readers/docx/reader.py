@@ -34,24 +34,38 @@ def _paragraph_texts(tc) -> str:
     return "".join(_text(p) for p in tc.iter(W_P))
 
 
-def table_to_grid(tbl, number: int) -> Grid:
-    """A ``w:tbl`` as a positional grid; ``number`` numbers its rows for provenance."""
+def table_to_grid(tbl, number: int, table: int = 1) -> Grid:
+    """A ``w:tbl`` as a positional grid; ``number`` numbers its rows for provenance.
+
+    ``table`` (its place among the document's tables) names where a malformed cell is.
+    """
     grid = Grid(positional=True)
     for r, tr in enumerate(tbl.iterchildren(W_TR)):
         row: list[GridCell] = []
-        for tc in tr.iterchildren(W_TC):
+        for c, tc in enumerate(tr.iterchildren(W_TC), start=1):
             props = tc.find(W_TCPR)
             span, continued = 1, False
             if props is not None:
                 grid_span = props.find(W_GRIDSPAN)
                 if grid_span is not None:
-                    span = max(1, min(int(grid_span.get(W_VAL, "1") or 1), 64))
+                    span = _span(grid_span.get(W_VAL, "1"), f"表格{table}第{r + 1}行第{c}个单元格")
                 v_merge = props.find(W_VMERGE)
                 continued = v_merge is not None and v_merge.get(W_VAL, "continue") != "restart"
             text = "" if continued else _paragraph_texts(tc)
             row.extend(GridCell(text if k == 0 else "", number + r, span) for k in range(span))
         grid.rows.append(row)
     return grid
+
+
+def _span(value: str | None, place: str) -> int:
+    """A ``w:gridSpan`` value as a column count (1–64); a value that is no number is refused."""
+    try:
+        return max(1, min(int(value or 1), 64))
+    except ValueError:
+        raise UnreadableDocument(
+            f"DOCX {place}的合并列数（w:gridSpan）是「{value[:20]}」，不是整数；文件可能已损坏，"
+            "请用 Word 打开后另存再读取"
+        ) from None
 
 
 def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
@@ -85,7 +99,7 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
             position += 1
         elif child.tag == W_TBL:
             tables += 1
-            grid = table_to_grid(child, position)
+            grid = table_to_grid(child, position, tables)
             doc.blocks.append(grid)
             for r in range(len(grid.rows)):
                 doc.places[position + r] = f"表格{tables}第{r + 1}行"

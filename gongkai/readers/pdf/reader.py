@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import ctypes
 import io
+import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -61,11 +63,14 @@ def pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
             except pdfium.PdfiumError:
                 raise UnreadableDocument(f"PDF 第{index + 1}页已损坏，无法读取") from None
             try:
-                laid_out = read_page(page, index + 1, data)
+                with _library_warnings() as warned:
+                    laid_out = read_page(page, index + 1, data)
                 if _is_scanned(page, laid_out):
                     laid_out = scans.read(page, index + 1) or laid_out
             finally:
                 page.close()
+            if warned:
+                doc.notices.append(_damaged_page(index + 1, counter))
             blocks, counter = page_blocks(laid_out, counter, doc.places)
             doc.blocks.extend(blocks)
     finally:
@@ -142,6 +147,43 @@ class _Scans:
                 )
             )
         return found
+
+
+# pdfminer logs what it works around (「Data-loss while decompressing corrupted data」) at
+# WARNING; with no logging configured Python printed that on the terminal of a successful run.
+# Its records go to the application's log when there is one, never to stderr by default, and a
+# page they concern gets a READ-PDF-DAMAGED notice (issue 14).
+logging.getLogger("pdfminer").addHandler(logging.NullHandler())
+
+
+class _Collected(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _library_warnings() -> Iterator[list[logging.LogRecord]]:
+    """The warnings pdfminer logs inside the block."""
+    handler = _Collected()
+    logger = logging.getLogger("pdfminer")
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+
+
+def _damaged_page(number: int, line: int) -> DocumentNotice:
+    return DocumentNotice(
+        "READ-PDF-DAMAGED",
+        f"PDF 第{number}页的内容数据已损坏（压缩数据不完整或校验失败），已尽量读取；这一页的文字可能不全，请与原件核对",
+        line,
+        info=False,
+    )
 
 
 def read_page(page: pdfium.PdfPage, number: int, data: bytes | None = None) -> Page:

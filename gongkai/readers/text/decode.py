@@ -7,7 +7,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from gongkai.readers.document import UnreadableDocument
+from gongkai.readers.document import DocumentNotice, UnreadableDocument
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -18,6 +18,56 @@ _BOMS = (
 
 def decode_text(data: bytes) -> str:
     """Decode a text report; raise :class:`UnreadableDocument` for binary or empty input."""
+    return decode_text_noting(data)[0]
+
+
+# A UTF-8 report with a few invalid bytes (a truncated character, one byte garbled in a copy) is
+# still UTF-8: read it with the bytes replaced, at most this many places, and say where (issue 14).
+MAX_BAD_UTF8_PLACES = 8
+
+
+def decode_text_noting(data: bytes) -> tuple[str, list[DocumentNotice]]:
+    """The text of a report and what decoding it assumed (READ-ENCODING: bytes replaced, where)."""
+    text = _decode(data)
+    if text is not None:
+        return text, []
+    nearly = _nearly_utf8(data)
+    if nearly is not None:
+        text, places = nearly
+        lines = sorted({data.count(b"\n", 0, place) + 1 for place in places})
+        where = "、".join(f"第{line}行" for line in lines)
+        message = (
+            f"文件按 UTF-8 读取，但{where}有{len(places)}处字节不是有效的 UTF-8，已替换为「\ufffd」；"
+            "请核对原文这几处的文字"
+        )
+        return _checked(text), [DocumentNotice("READ-ENCODING", message, lines[0], info=False)]
+    return _fallback(data), []
+
+
+def _nearly_utf8(data: bytes) -> tuple[str, list[int]] | None:
+    """UTF-8 with a few invalid bytes: the text (each replaced) and their byte offsets; else None."""
+    parts: list[str] = []
+    places: list[int] = []
+    pos = 0
+    while True:
+        try:
+            parts.append(data[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            if len(places) == MAX_BAD_UTF8_PLACES:
+                return None
+            parts.append(data[pos : pos + exc.start].decode("utf-8"))
+            parts.append("\ufffd")
+            places.append(pos + exc.start)
+            pos += exc.end
+    text = "".join(parts)
+    # GBK text fails as UTF-8 at almost every Chinese character: real UTF-8 has many good ones.
+    wide = sum(1 for ch in text if ord(ch) > 0x7F) - len(places)
+    return (text, places) if wide >= 20 * len(places) else None
+
+
+def _decode(data: bytes) -> str | None:
+    """The text when its encoding is certain (a BOM, UTF-16, strict UTF-8); None otherwise."""
     if not data.strip():
         raise UnreadableDocument("文件是空的")
     for bom, encoding in _BOMS:
@@ -30,11 +80,18 @@ def decode_text(data: bytes) -> str:
                 return _checked(data.decode(encoding))
             except (UnicodeDecodeError, UnreadableDocument):
                 continue
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return _checked(data.decode(encoding))
-        except UnicodeDecodeError:
-            continue
+    try:
+        return _checked(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+
+
+def _fallback(data: bytes) -> str:
+    """GB18030, else what charset detection finds."""
+    try:
+        return _checked(data.decode("gb18030"))
+    except UnicodeDecodeError:
+        pass
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableDocument("不是可识别编码的文本（可能是二进制文件）")
