@@ -71,7 +71,7 @@ def _overview(session, me: Principal, year: int | None):
 
 
 @router.get("")
-def console(request: Request, session: DB, me: Me, year: int | None = None, results: str | None = None):
+def console(request: Request, session: DB, me: Me, year: int | None = None):
     """Every organ's reports with their findings, per organ and per rule."""
     supervising(me)
     organs, rows = _overview(session, me, year)

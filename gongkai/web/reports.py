@@ -89,16 +89,22 @@ def _record(session, me: Principal, code: str, year: int):
 
 
 @router.get("/organs/{code}/reports/{year}")
-def show_report(
+def show_report(request: Request, session: DB, me: Me, code: str, year: int):
+    """The workspace: status, findings, the report as it will be published, editors and moves."""
+    return report_page(request, session, me, code, year)
+
+
+def report_page(
     request: Request,
-    session: DB,
-    me: Me,
+    session,
+    me: Principal,
     code: str,
     year: int,
     error: str | None = None,
     status_code: int = 200,
 ):
-    """The workspace: status, findings, the report as it will be published, editors and moves."""
+    """The workspace, with a refusal when there is one: built here, not in the route, so that no
+    address can set the message or the status (issue 14)."""
     organ, row = _record(session, me, code, year)
     report = report_of(row)
     named, preview = _findings_and_preview(report)
@@ -167,7 +173,7 @@ def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code:
     try:
         save_sections(session, row, texts, actor=me.user.login)
     except Refused as exc:
-        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+        return report_page(request, session, me, code, year, error=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
 
 
@@ -180,7 +186,7 @@ def recompute(request: Request, session: DB, me: Me, code: str, year: int):
     try:
         recompute_tables(session, row, organ, actor=me.user.login)
     except Refused as exc:
-        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+        return report_page(request, session, me, code, year, error=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
 
 
@@ -202,7 +208,7 @@ def take_move(
     try:
         move(session, row, name, me.role, actor=me.user.login, comment=comment)
     except Refused as exc:
-        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+        return report_page(request, session, me, code, year, error=str(exc), status_code=400)
     if row.status == ReportStatus.PUBLISHED:
         # its DOCX and PDF rendered once, now, once the move is committed (after the response)
         background.add_task(render_published, request.app.state.sessions, row.id)
