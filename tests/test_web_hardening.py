@@ -5,8 +5,11 @@ security headers."""
 
 from __future__ import annotations
 
-from test_web_access import prepared  # noqa: F401 (the fixture)
+from fastapi.testclient import TestClient
+from test_web_access import FORMS, RULES, _fill, prepared  # noqa: F401 (the fixture)
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+
+from gongkai.web.bounds import INT_MAX
 
 # The query parameters the pages mean: a filter, a page number, where to go after signing in, a
 # flag a redirect sets. Anything else in the address is a route's internal argument leaking out.
@@ -70,3 +73,69 @@ def test_a_refused_step_still_shows_its_reason_issue_14(prepared) -> None:  # no
         data={"csrf": token, "year": "2025", "key": "licensing.decisions", "value": "x"},
     )
     assert response.status_code == 400 and 'class="error"' in response.text
+
+
+# beyond SQLite's integer, and beyond PostgreSQL's (which SQLite holds)
+HUGE_NUMBERS = (str(2**63), str(2**31))
+
+
+def _integer_parameters(app) -> list[tuple[str, str, str, str]]:
+    """(method, path template, where, name) of every whole-number parameter any route reads."""
+    return [
+        (method, path, parameter["in"], parameter["name"])
+        for path, ops in app.openapi()["paths"].items()
+        for method, op in ops.items()
+        for parameter in op.get("parameters", [])
+        if "integer" in str(parameter["schema"])
+    ]
+
+
+def _reacher(app, method: str, path: str) -> TestClient:
+    """A client of someone the route lets in (the anonymous visitor when no one is)."""
+    allowed = RULES[(method, path)]
+    for role in ("clerk", "supervisor", "admin", "anonymous"):
+        if role in allowed or not allowed:
+            break
+    return TestClient(app, raise_server_exceptions=False) if role == "anonymous" else client_as(app, role)
+
+
+def test_every_number_in_an_address_is_bounded_issue_14(site) -> None:  # noqa: F811
+    parameters = _integer_parameters(site)
+    assert len(parameters) >= 20  # the walk below sees them all
+    for method, path, where, name in parameters:
+        schema = next(
+            p["schema"]
+            for p in site.openapi()["paths"][path][method]["parameters"]
+            if p["name"] == name and p["in"] == where
+        )
+        limits = [schema, *schema.get("anyOf", [])]
+        assert any(s.get("maximum", INT_MAX + 1) <= INT_MAX for s in limits), (method, path, name)
+
+
+def test_a_number_beyond_the_database_is_404_or_a_refusal_never_500_issue_14(prepared) -> None:  # noqa: F811
+    app, item_id, notice_id = prepared
+    wrong = []
+    for method, template, where, name in _integer_parameters(app):
+        client = _reacher(app, method, template)
+        token = csrf_of(client.get("/login").text)
+        for huge in HUGE_NUMBERS:
+            path = _fill(template.replace("{" + name + "}", huge), item_id, notice_id)
+            params = {name: huge} if where == "query" else {}
+            if method == "get":
+                response = client.get(path, params=params, follow_redirects=False)
+            else:
+                data = {"csrf": token, **FORMS.get(template, {})}
+                response = client.post(path, params=params, data=data, follow_redirects=False)
+            if where == "path":
+                ok = response.status_code == 404 and "没有" in response.text
+            else:
+                ok = response.status_code == 422 and f"格式不对：{name}" in response.text
+            if not ok:
+                wrong.append((method, path, params, response.status_code))
+    # the comparison form's choice names a year too (with=CODE/YEAR)
+    supervisor = client_as(app, "supervisor")
+    for huge in HUGE_NUMBERS:
+        response = supervisor.get(f"/console/organs/kj/2026/beside?with=kj/{huge}", follow_redirects=False)
+        if response.status_code != 404:
+            wrong.append(("get", "beside", huge, response.status_code))
+    assert wrong == []

@@ -112,6 +112,9 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
+        if any(error["loc"][:1] == ("path",) for error in exc.errors()):
+            # a number in the path beyond any record (bounds.py): a page that does not exist (issue 14)
+            return await refused(request, HTTPException(404, "没有这个页面"))
         if request.url.path.startswith("/api/"):  # the shape the OpenAPI document declares
             return await request_validation_exception_handler(request, exc)
         fields = "、".join(str(e["loc"][-1]) for e in exc.errors())

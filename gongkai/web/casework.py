@@ -50,6 +50,7 @@ from gongkai.store.portal import (
 from gongkai.store.records import NotFound, Refused, happened, parse_day, parse_past_day, work_calendar
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.tables import RequestEvent, User
+from gongkai.web.bounds import PathInt
 from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
 
 router = APIRouter()
@@ -398,7 +399,7 @@ def submissions_page(
 
 @router.post("/organs/{code}/submissions/{item_id}/{action}", dependencies=[Depends(check_csrf)])
 def handle_submission(
-    request: Request, session: DB, me: Me, form: FormFields, code: str, item_id: int, action: str
+    request: Request, session: DB, me: Me, form: FormFields, code: str, item_id: PathInt, action: str
 ):
     """Confirm a portal request (it is registered, received that day) or turn it away with a reason."""
     organ = visible_organ(session, me, code)

@@ -31,6 +31,7 @@ from gongkai.store.register import (
     set_tally,
 )
 from gongkai.store.tables import Appeal, Document, Publication, Tally
+from gongkai.web.bounds import OptionalQueryInt
 from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
 from gongkai.web.uploads import MAX_UPLOAD_BYTES
 
@@ -38,7 +39,7 @@ router = APIRouter()
 
 
 @router.get("/organs/{code}/register")
-def show_register(request: Request, session: DB, me: Me, code: str, year: int | None = None):
+def show_register(request: Request, session: DB, me: Me, code: str, year: OptionalQueryInt = None):
     """Documents, the year's figures and the publication log."""
     return register_page(request, session, me, code, year)
 
