@@ -5,11 +5,16 @@ security headers."""
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
+
+import limits.storage.memory
 from fastapi.testclient import TestClient
 from test_web_access import FORMS, RULES, _fill, prepared  # noqa: F401 (the fixture)
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+from test_web_casework import PASSWORD, client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 from gongkai.web.bounds import INT_MAX
+from gongkai.web.signin_limits import FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, LOCK_MINUTES
 
 # The query parameters the pages mean: a filter, a page number, where to go after signing in, a
 # flag a redirect sets. Anything else in the address is a route's internal argument leaking out.
@@ -139,3 +144,40 @@ def test_a_number_beyond_the_database_is_404_or_a_refusal_never_500_issue_14(pre
         if response.status_code != 404:
             wrong.append(("get", "beside", huge, response.status_code))
     assert wrong == []
+
+
+def _sign_in(client: TestClient, login: str, password: str):
+    token = csrf_of(client.get("/login").text)
+    data = {"login": login, "password": password, "csrf": token}
+    return client.post("/login", data=data, follow_redirects=False)
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_few_minutes_issue_14(site, monkeypatch) -> None:  # noqa: F811
+    client = TestClient(site)
+    for _ in range(FAILURES_PER_ACCOUNT):
+        assert _sign_in(client, "clerk", "wrong password!").status_code == 400
+    refused = _sign_in(client, "clerk", PASSWORD)  # even the right password, for now
+    assert refused.status_code == 429
+    assert f"尝试次数过多，请 {LOCK_MINUTES} 分钟后再试" in refused.text
+    assert _sign_in(client, "reviewer", PASSWORD).status_code == 303  # other accounts are not locked
+    later = time.time() + LOCK_MINUTES * 60 + 1
+    monkeypatch.setattr(limits.storage.memory, "time", SimpleNamespace(time=lambda: later))
+    assert _sign_in(client, "clerk", PASSWORD).status_code == 303  # and only for a few minutes
+
+
+def test_signing_in_forgets_the_accounts_failures_issue_14(site) -> None:  # noqa: F811
+    client = TestClient(site)
+    for _ in range(2):
+        for _ in range(FAILURES_PER_ACCOUNT - 1):
+            assert _sign_in(client, "clerk", "wrong password!").status_code == 400
+        assert _sign_in(client, "clerk", PASSWORD).status_code == 303
+
+
+def test_many_failures_from_one_address_lock_that_address_issue_14(site) -> None:  # noqa: F811
+    guesser = TestClient(site, client=("203.0.113.9", 50000))
+    for turn in range(FAILURES_PER_ADDRESS):  # a few guesses at many logins: no account reaches 5
+        assert _sign_in(guesser, f"guess-{turn}", "wrong password!").status_code == 400
+    refused = _sign_in(guesser, "admin", PASSWORD)
+    assert refused.status_code == 429 and "尝试次数过多" in refused.text
+    elsewhere = TestClient(site, client=("198.51.100.7", 50000))
+    assert _sign_in(elsewhere, "admin", PASSWORD).status_code == 303

@@ -20,6 +20,7 @@ from gongkai.store.tables import Organ
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.worklist import work_for
 from gongkai.web.deps import DB, Me, check_csrf, page
+from gongkai.web.signin_limits import clear_failures, count_failure, locked_minutes
 
 router = APIRouter()
 
@@ -72,7 +73,12 @@ async def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form()] = "/",
 ):
-    """Check the password; on success start a fresh session (a new CSRF token too)."""
+    """Check the password; on success start a fresh session (a new CSRF token too). Too many
+    failures for the login or from the address refuse every try for a few minutes (issue 14)."""
+    wait = await run_in_threadpool(locked_minutes, request, login)
+    if wait is not None:
+        error = f"尝试次数过多，请 {wait} 分钟后再试"
+        return page(request, "login.html", 429, next=_safe_next(next), error=error, login=login)
     account = await run_in_threadpool(_account, request.app.state.sessions, login)
     matches = await to_thread.run_sync(
         password_matches,
@@ -81,7 +87,9 @@ async def login(
         limiter=_password_checks(request),
     )
     if account is None or not account.active or not matches:
+        await run_in_threadpool(count_failure, request, login)
         return page(request, "login.html", 400, next=_safe_next(next), error="登录名或密码不对", login=login)
+    await run_in_threadpool(clear_failures, request, login)
     request.session.clear()  # no fixation: nothing of the anonymous session carries over
     request.session["user_id"] = account.id
     request.session["stamp"] = session_stamp(account.password_hash, account.session_epoch)
