@@ -10,9 +10,12 @@ from types import SimpleNamespace
 
 import limits.storage.memory
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from test_web_access import FORMS, RULES, _fill, prepared  # noqa: F401 (the fixture)
 from test_web_casework import PASSWORD, client_as, csrf_of, site  # noqa: F401 (the fixture)
 
+from gongkai.store.db import transaction
+from gongkai.store.tables import EndedSession
 from gongkai.web.bounds import INT_MAX
 from gongkai.web.signin_limits import FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, LOCK_MINUTES
 
@@ -181,3 +184,20 @@ def test_many_failures_from_one_address_lock_that_address_issue_14(site) -> None
     assert refused.status_code == 429 and "尝试次数过多" in refused.text
     elsewhere = TestClient(site, client=("198.51.100.7", 50000))
     assert _sign_in(elsewhere, "admin", PASSWORD).status_code == 303
+
+
+def _signed_in(client: TestClient) -> bool:
+    return client.get("/account", follow_redirects=False).status_code == 200
+
+
+def test_signing_out_ends_the_session_for_good_but_not_the_others_issue_14(site, store) -> None:  # noqa: F811
+    laptop, phone = client_as(site, "clerk"), client_as(site, "clerk")
+    copied = TestClient(site, raise_server_exceptions=False, cookies=dict(laptop.cookies))
+    assert _signed_in(copied)
+    token = csrf_of(laptop.get("/account").text)
+    assert laptop.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    assert not _signed_in(laptop)
+    assert not _signed_in(copied)  # the cookie copied before signing out no longer counts
+    assert _signed_in(phone)  # the person's other session goes on
+    with transaction(store) as s:
+        assert s.scalar(select(func.count()).select_from(EndedSession)) == 1

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from anyio import CapacityLimiter, to_thread
@@ -13,7 +15,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
 from gongkai import clock
-from gongkai.store.accounts import Role, account_for_login, password_matches, session_stamp
+from gongkai.store.accounts import Role, account_for_login, end_session, password_matches, session_stamp
 from gongkai.store.calendar import missing_next_year
 from gongkai.store.db import READ_ONLY
 from gongkai.store.tables import Organ
@@ -92,13 +94,19 @@ async def login(
     await run_in_threadpool(clear_failures, request, login)
     request.session.clear()  # no fixation: nothing of the anonymous session carries over
     request.session["user_id"] = account.id
+    request.session["sid"] = secrets.token_urlsafe(32)  # what signing out ends (issue 14)
     request.session["stamp"] = session_stamp(account.password_hash, account.session_epoch)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
-def logout(request: Request):
-    """End the session."""
+def logout(request: Request, session: DB):
+    """End the session, for good: a copy of its cookie no longer signs anyone in (the person's other
+    sessions go on)."""
+    user_id, session_id = request.session.get("user_id"), request.session.get("sid")
+    if user_id is not None and session_id:
+        lifetime = timedelta(hours=request.app.state.settings.session_hours)
+        end_session(session, user_id, session_id, lifetime)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from gongkai import clock
-from gongkai.store.accounts import Role, Scope, scope_of, session_stamp
+from gongkai.store.accounts import Role, Scope, scope_of, session_ended, session_stamp
 from gongkai.store.records import NotFound, find_organ
 from gongkai.store.tables import Organ, User
 
@@ -130,12 +130,16 @@ def principal(request: Request, session: DB) -> Principal:
     if user_id is None:
         raise LoginRequired  # the session (and its CSRF token) is kept for the public pages
     user = session.get(User, user_id)
+    session_id = request.session.get("sid")
     if (
         user is None
         or not user.active
         or request.session.get("stamp") != session_stamp(user.password_hash, user.session_epoch)
+        or not session_id
+        or session_ended(session, session_id)
     ):
-        # an account removed or stopped, or its password changed since: its session ends
+        # an account removed or stopped, or its password changed since, or this session signed out
+        # (a copy of its cookie made before: issue 14): its session ends
         request.session.clear()
         raise LoginRequired
     me = Principal(user, scope_of(session, user))
