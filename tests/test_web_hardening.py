@@ -5,6 +5,9 @@ security headers."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import time
 from types import SimpleNamespace
 
@@ -201,3 +204,41 @@ def test_signing_out_ends_the_session_for_good_but_not_the_others_issue_14(site,
     assert _signed_in(phone)  # the person's other session goes on
     with transaction(store) as s:
         assert s.scalar(select(func.count()).select_from(EndedSession)) == 1
+
+
+def test_assets_never_come_from_the_requests_host_issue_14(site) -> None:  # noqa: F811
+    client = TestClient(site, headers={"Host": "evil.example"})
+    for html in (client.get("/login").text, client_as(site, "supervisor").get("/console").text):
+        assert "evil.example" not in html
+        assert 'href="/static/gongkai.css"' in html and 'src="/static/vendor/htmx-2.0.11/htmx.min.js"' in html
+
+
+def test_every_response_carries_the_security_headers_issue_14(site) -> None:  # noqa: F811
+    anonymous = TestClient(site, raise_server_exceptions=False)
+    responses = [
+        anonymous.get("/login"),
+        anonymous.get("/public"),
+        anonymous.get("/public/nothing"),  # a refusal
+        anonymous.get("/static/gongkai.css"),
+        anonymous.get("/api/organs"),  # 401 JSON
+        client_as(site, "clerk").get("/organs/kj/requests"),
+    ]
+    for response in responses:
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy, response.url
+        assert "default-src 'self'" in policy and "unsafe-eval" not in policy
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_api_document_allows_exactly_its_own_inline_script_issue_14(site) -> None:  # noqa: F811
+    response = TestClient(site).get("/api/docs")
+    policy = response.headers["Content-Security-Policy"]
+    scripts = re.findall(r"<script>(.*?)</script>", response.text, flags=re.DOTALL)
+    assert len(scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert (
+        f"script-src 'self' 'sha256-{digest}';" in policy
+        and "'unsafe-inline'" not in policy.split("style-src")[0]
+    )

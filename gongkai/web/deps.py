@@ -17,6 +17,7 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy.orm import Session
 
 from gongkai import clock
@@ -33,6 +34,16 @@ def beijing_time(instant: datetime | None) -> str:
 
 
 TEMPLATES.env.filters["beijing"] = beijing_time
+
+
+@pass_context
+def _path_for(context: dict, name: str, /, **path_params: Any) -> str:
+    """A page's or file's address as a path on this site, never with the request's Host (which a
+    client may forge, making a page load its scripts from elsewhere: issue 14)."""
+    return str(context["request"].app.url_path_for(name, **path_params))
+
+
+TEMPLATES.env.globals["url_for"] = _path_for
 
 
 F = TypeVar("F", bound=Callable[..., Any])
