@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai.store.records import CODE_PATTERN, NotFound, Refused, audit, find_organ, now, organ_tree
-from gongkai.store.tables import Organ, User
+from gongkai.store.tables import EndedSession, Organ, User
 
 MIN_PASSWORD_CHARS = 10
 _HASHER = PasswordHasher()
@@ -210,6 +212,25 @@ def end_sessions(session: Session, user: User, *, actor: str) -> None:
     """End every session of the account at its next page (a lost phone, a shared computer)."""
     user.session_epoch += 1
     audit(session, actor, "user", user.login, "end sessions", organ_id=user.organ_id)
+
+
+def end_session(session: Session, user_id: int, session_id: str, lifetime: timedelta) -> None:
+    """End one signed-in session for good (signing out): a copy of its cookie no longer counts, and
+    the person's other sessions go on. Rows older than a session's ``lifetime`` are removed (their
+    cookies have expired anyway)."""
+    moment = now()
+    session.execute(delete(EndedSession).where(EndedSession.ended_at < moment - lifetime))
+    if session.get(EndedSession, session_id) is None:
+        try:
+            with session.begin_nested():  # the same session signed out twice at once: one row
+                session.add(EndedSession(session_id=session_id, user_id=user_id, ended_at=moment))
+        except IntegrityError:
+            pass
+
+
+def session_ended(session: Session, session_id: str) -> bool:
+    """Whether the session was ended by signing out."""
+    return session.get(EndedSession, session_id) is not None
 
 
 def change_own_password(session: Session, user: User, current: str, new: str, repeat: str) -> dict[str, str]:

@@ -357,3 +357,15 @@ class Notice(Base):
     delivery_channel: Mapped[str | None] = mapped_column(String(16))  # in_person | post | email | online
     delivered_on: Mapped[date | None] = mapped_column(Date)
     delivery_recorded_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class EndedSession(Base):
+    """A signed-in session ended by signing out (issue 14): its signed cookie, copied before, no
+    longer counts, while the person's other sessions go on. A row is needed only while such a cookie
+    could still be valid (the session's lifetime); older rows are removed at the next sign-out."""
+
+    __tablename__ = "ended_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

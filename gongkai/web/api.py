@@ -21,6 +21,7 @@ from gongkai.store.records import NotFound
 from gongkai.store.reports import find_report, report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.store.tables import Request as RequestRow
+from gongkai.web.bounds import PathInt
 from gongkai.web.deps import DB, Me, visible_organ
 
 
@@ -142,7 +143,7 @@ def list_organ_reports(session: DB, me: Me, code: str) -> list[ReportListed]:
 
 
 @router.get("/organs/{code}/reports/{year}", response_model=Report)
-def read_report(session: DB, me: Me, code: str, year: int) -> Report2021 | Report2019:
+def read_report(session: DB, me: Me, code: str, year: PathInt) -> Report2021 | Report2019:
     """A report as canonical JSON (``gongkai.report/1``: its tables, sections and its findings as
     the checks give them now), whatever its status; the public reads published ones on the portal."""
     organ = visible_organ(session, me, code)

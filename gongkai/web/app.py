@@ -36,6 +36,7 @@ from gongkai.web import (
     side_by_side,
 )
 from gongkai.web.deps import LoginRequired, page
+from gongkai.web.security import SecurityHeaders, content_security_policy, inline_script_hashes
 from gongkai.web.settings import WebSettings
 
 log = logging.getLogger("gongkai.web")
@@ -84,15 +85,13 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:
         """The JSON API's document in Swagger UI, its files served from the package."""
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/api/openapi.json",
-            title=f"{app.title} — JSON 接口说明",
-            swagger_js_url=f"{SWAGGER_UI_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{SWAGGER_UI_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{SWAGGER_UI_URL}/favicon.png",
-            # no badge asking validator.swagger.io to check the document
-            swagger_ui_parameters={"validatorUrl": None},
-        )
+        return _swagger_page(app)
+
+    # last added, so outermost: every response gets them, refusals and errors included (issue 14)
+    docs_policy = content_security_policy(
+        **{"script-src": f"'self' {inline_script_hashes(_swagger_page(app).body.decode())}"}
+    )
+    app.add_middleware(SecurityHeaders, policies={"/api/docs": docs_policy})
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):
@@ -112,6 +111,9 @@ def create_app(settings: WebSettings) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
+        if any(error["loc"][:1] == ("path",) for error in exc.errors()):
+            # a number in the path beyond any record (bounds.py): a page that does not exist (issue 14)
+            return await refused(request, HTTPException(404, "没有这个页面"))
         if request.url.path.startswith("/api/"):  # the shape the OpenAPI document declares
             return await request_validation_exception_handler(request, exc)
         fields = "、".join(str(e["loc"][-1]) for e in exc.errors())
@@ -131,6 +133,19 @@ def create_app(settings: WebSettings) -> FastAPI:
         return page(request, "error.html", 500, message=message, status=500)
 
     return app
+
+
+def _swagger_page(app: FastAPI) -> HTMLResponse:
+    """The JSON API's document in Swagger UI, its files served from the package."""
+    return get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/api/openapi.json",
+        title=f"{app.title} — JSON 接口说明",
+        swagger_js_url=f"{SWAGGER_UI_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_UI_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER_UI_URL}/favicon.png",
+        # no badge asking validator.swagger.io to check the document
+        swagger_ui_parameters={"validatorUrl": None},
+    )
 
 
 def _from_htmx(request: Request) -> bool:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 from anyio import CapacityLimiter, to_thread
@@ -13,13 +15,14 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import func, select
 
 from gongkai import clock
-from gongkai.store.accounts import Role, account_for_login, password_matches, session_stamp
+from gongkai.store.accounts import Role, account_for_login, end_session, password_matches, session_stamp
 from gongkai.store.calendar import missing_next_year
 from gongkai.store.db import READ_ONLY
 from gongkai.store.tables import Organ
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.worklist import work_for
 from gongkai.web.deps import DB, Me, check_csrf, page
+from gongkai.web.signin_limits import clear_failures, count_failure, locked_minutes
 
 router = APIRouter()
 
@@ -72,7 +75,12 @@ async def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form()] = "/",
 ):
-    """Check the password; on success start a fresh session (a new CSRF token too)."""
+    """Check the password; on success start a fresh session (a new CSRF token too). Too many
+    failures for the login or from the address refuse every try for a few minutes (issue 14)."""
+    wait = await run_in_threadpool(locked_minutes, request, login)
+    if wait is not None:
+        error = f"尝试次数过多，请 {wait} 分钟后再试"
+        return page(request, "login.html", 429, next=_safe_next(next), error=error, login=login)
     account = await run_in_threadpool(_account, request.app.state.sessions, login)
     matches = await to_thread.run_sync(
         password_matches,
@@ -81,16 +89,24 @@ async def login(
         limiter=_password_checks(request),
     )
     if account is None or not account.active or not matches:
+        await run_in_threadpool(count_failure, request, login)
         return page(request, "login.html", 400, next=_safe_next(next), error="登录名或密码不对", login=login)
+    await run_in_threadpool(clear_failures, request, login)
     request.session.clear()  # no fixation: nothing of the anonymous session carries over
     request.session["user_id"] = account.id
+    request.session["sid"] = secrets.token_urlsafe(32)  # what signing out ends (issue 14)
     request.session["stamp"] = session_stamp(account.password_hash, account.session_epoch)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
-def logout(request: Request):
-    """End the session."""
+def logout(request: Request, session: DB):
+    """End the session, for good: a copy of its cookie no longer signs anyone in (the person's other
+    sessions go on)."""
+    user_id, session_id = request.session.get("user_id"), request.session.get("sid")
+    if user_id is not None and session_id:
+        lifetime = timedelta(hours=request.app.state.settings.session_hours)
+        end_session(session, user_id, session_id, lifetime)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

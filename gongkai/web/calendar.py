@@ -18,6 +18,7 @@ from gongkai.casework.workdays import PACKAGE_FIRST_YEAR, PACKAGE_LAST_YEAR, Yea
 from gongkai.store.accounts import Role
 from gongkai.store.calendar import enter_calendar_year, entered_year_rows, waiting_by_organ, year_problems
 from gongkai.store.records import Refused
+from gongkai.web.bounds import OptionalQueryInt, QueryInt
 from gongkai.web.deps import DB, Me, Principal, check_csrf, page, reads_only
 
 router = APIRouter()
@@ -51,7 +52,9 @@ def _calendar_page(request: Request, session, me: Principal, status_code: int = 
 
 
 @router.get("/admin/calendar")
-def calendar_page(request: Request, session: DB, me: Me, entered: int | None = None, changed: int = 0):
+def calendar_page(
+    request: Request, session: DB, me: Me, entered: OptionalQueryInt = None, changed: QueryInt = 0
+):
     """The years the calendar knows, the requests waiting for one, and the form to enter a year."""
     _admin_only(me)
     return _calendar_page(request, session, me, entered_now=(entered, changed) if entered else None)

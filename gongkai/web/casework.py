@@ -50,7 +50,8 @@ from gongkai.store.portal import (
 from gongkai.store.records import NotFound, Refused, happened, parse_day, parse_past_day, work_calendar
 from gongkai.store.tables import Request as RequestRow
 from gongkai.store.tables import RequestEvent, User
-from gongkai.web.deps import DB, FormFields, Me, check_csrf, page, visible_organ
+from gongkai.web.bounds import PathInt
+from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -228,8 +229,14 @@ def _problem(exc: Exception) -> str:
 
 
 @router.get("/organs/{code}/requests/{number}")
-def show_request(request: Request, session: DB, me: Me, code: str, number: str, error: str | None = None):
+def show_request(request: Request, session: DB, me: Me, code: str, number: str):
     """A request: its timeline, its deadlines, and (for the organ's clerks) the steps to take."""
+    return request_page(request, session, me, code, number)
+
+
+def request_page(request: Request, session, me: Principal, code: str, number: str, error: str | None = None):
+    """The request's page, with a step's refusal when there is one: built here, not in the route, so
+    that no address can set the message (issue 14)."""
     organ = visible_organ(session, me, code)
     try:
         row = find_request(session, organ, number)
@@ -356,7 +363,7 @@ def take_request_step(
         take_step(session, row, event, work_calendar(session), actor=me.user.login)
     except (Refused, IllegalStep, ValueError, OverflowError, pydantic.ValidationError) as exc:
         # nothing was written: a step is checked before anything is stored
-        return show_request(request, session, me, code, number, error=_problem(exc))
+        return request_page(request, session, me, code, number, error=_problem(exc))
     return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)
 
 
@@ -364,10 +371,15 @@ def take_request_step(
 
 
 @router.get("/organs/{code}/submissions")
-def list_submissions(
-    request: Request, session: DB, me: Me, code: str, error: str | None = None, status_code: int = 200
-):
+def list_submissions(request: Request, session: DB, me: Me, code: str):
     """Portal requests waiting for the organ's confirmation (its staff only: they hold personal data)."""
+    return submissions_page(request, session, me, code)
+
+
+def submissions_page(
+    request: Request, session, me: Principal, code: str, error: str | None = None, status_code: int = 200
+):
+    """The waiting portal requests, with a refusal when there is one (not settable from the URL)."""
     organ = visible_organ(session, me, code)
     if not me.scope.sees_personal_data(organ.id):
         raise HTTPException(403, "网上申请含申请人个人信息，只有本机关工作人员可以查看")
@@ -387,7 +399,7 @@ def list_submissions(
 
 @router.post("/organs/{code}/submissions/{item_id}/{action}", dependencies=[Depends(check_csrf)])
 def handle_submission(
-    request: Request, session: DB, me: Me, form: FormFields, code: str, item_id: int, action: str
+    request: Request, session: DB, me: Me, form: FormFields, code: str, item_id: PathInt, action: str
 ):
     """Confirm a portal request (it is registered, received that day) or turn it away with a reason."""
     organ = visible_organ(session, me, code)
@@ -406,5 +418,5 @@ def handle_submission(
             return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)
         reject_submission(session, item, form.get("kind", ""), form.get("reason", ""), actor=me.user.login)
     except Refused as exc:
-        return list_submissions(request, session, me, code, error=str(exc), status_code=400)
+        return submissions_page(request, session, me, code, error=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/submissions", status_code=303)

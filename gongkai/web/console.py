@@ -21,6 +21,7 @@ from gongkai.store.accounts import Role
 from gongkai.store.records import audit, now
 from gongkai.store.reports import STATUS_LABELS, ReportStatus, report_of
 from gongkai.store.tables import Organ, ReportRecord
+from gongkai.web.bounds import OptionalQueryInt, PathInt
 from gongkai.web.deps import DB, Me, Principal, check_csrf, file_response, page
 from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, read_uploads
 from gongkai.writers.sheets import append_row
@@ -72,7 +73,7 @@ def _overview(session, me: Principal, year: int | None):
 
 
 @router.get("")
-def console(request: Request, session: DB, me: Me, year: int | None = None, results: str | None = None):
+def console(request: Request, session: DB, me: Me, year: OptionalQueryInt = None):
     """Every organ's reports with their findings, per organ and per rule."""
     supervising(me)
     organs, rows = _overview(session, me, year)
@@ -258,7 +259,7 @@ def _file(session, me: Principal, organ: Organ, year: int, body: dict, name: str
 
 
 @router.get("/organs/{code}/{year}")
-def compare(request: Request, session: DB, me: Me, code: str, year: int):
+def compare(request: Request, session: DB, me: Me, code: str, year: PathInt):
     """An organ's report beside its previous year and beside the other organs of the same year."""
     supervising(me)
     organs = organs_supervised(session, me)
@@ -317,7 +318,7 @@ def compare(request: Request, session: DB, me: Me, code: str, year: int):
 
 
 @router.get("/export.xlsx")
-def export(session: DB, me: Me, year: int | None = None) -> Response:
+def export(session: DB, me: Me, year: OptionalQueryInt = None) -> Response:
     """Everything the console shows, as a workbook: figures and findings per organ."""
     supervising(me)
     _, rows = _overview(session, me, year)

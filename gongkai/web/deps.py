@@ -17,10 +17,11 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy.orm import Session
 
 from gongkai import clock
-from gongkai.store.accounts import Role, Scope, scope_of, session_stamp
+from gongkai.store.accounts import Role, Scope, scope_of, session_ended, session_stamp
 from gongkai.store.records import NotFound, find_organ
 from gongkai.store.tables import Organ, User
 
@@ -33,6 +34,16 @@ def beijing_time(instant: datetime | None) -> str:
 
 
 TEMPLATES.env.filters["beijing"] = beijing_time
+
+
+@pass_context
+def _path_for(context: dict, name: str, /, **path_params: Any) -> str:
+    """A page's or file's address as a path on this site, never with the request's Host (which a
+    client may forge, making a page load its scripts from elsewhere: issue 14)."""
+    return str(context["request"].app.url_path_for(name, **path_params))
+
+
+TEMPLATES.env.globals["url_for"] = _path_for
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -130,12 +141,16 @@ def principal(request: Request, session: DB) -> Principal:
     if user_id is None:
         raise LoginRequired  # the session (and its CSRF token) is kept for the public pages
     user = session.get(User, user_id)
+    session_id = request.session.get("sid")
     if (
         user is None
         or not user.active
         or request.session.get("stamp") != session_stamp(user.password_hash, user.session_epoch)
+        or not session_id
+        or session_ended(session, session_id)
     ):
-        # an account removed or stopped, or its password changed since: its session ends
+        # an account removed or stopped, or its password changed since, or this session signed out
+        # (a copy of its cookie made before: issue 14): its session ends
         request.session.clear()
         raise LoginRequired
     me = Principal(user, scope_of(session, user))

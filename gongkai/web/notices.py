@@ -43,6 +43,7 @@ from gongkai.store.notices import (
 from gongkai.store.records import NotFound, Refused, happened, parse_day, work_calendar
 from gongkai.store.tables import Organ
 from gongkai.store.tables import Request as RequestRow
+from gongkai.web.bounds import PathInt, QueryInt
 from gongkai.web.deps import (
     DB,
     FormFields,
@@ -166,7 +167,9 @@ def _typed_extras(fields) -> dict[str, str]:
 
 
 @router.get("/organs/{code}/requests/{number}/notices/new")
-def new_notice(request: Request, session: DB, me: Me, code: str, number: str, step: int = 0, on: str = ""):
+def new_notice(
+    request: Request, session: DB, me: Me, code: str, number: str, step: QueryInt = 0, on: str = ""
+):
     """The form that issues the notice of a step, with its preview (the latest step still to be told
     when none is named)."""
     organ = _organ(session, me, code, act=True)
@@ -225,7 +228,7 @@ def create_notice(request: Request, session: DB, me: Me, form: FormFields, code:
     "/organs/{code}/requests/{number}/notices/{notice_id}/delivery", dependencies=[Depends(check_csrf)]
 )
 def deliver_notice(
-    request: Request, session: DB, me: Me, form: FormFields, code: str, number: str, notice_id: int
+    request: Request, session: DB, me: Me, form: FormFields, code: str, number: str, notice_id: PathInt
 ):
     """Record how and when the notice reached its addressee."""
     organ = _organ(session, me, code, act=True)
@@ -270,7 +273,7 @@ def _file(letter: Letter, fmt: str) -> Response:
 
 
 @router.get("/organs/{code}/requests/{number}/notices/{notice_id}/download/{fmt}")
-def download_notice(session: DB, me: Me, code: str, number: str, notice_id: int, fmt: str) -> Response:
+def download_notice(session: DB, me: Me, code: str, number: str, notice_id: PathInt, fmt: str) -> Response:
     """The notice as it went out, as DOCX or PDF."""
     organ = _organ(session, me, code)
     row = _request(session, organ, number)
@@ -281,7 +284,7 @@ def download_notice(session: DB, me: Me, code: str, number: str, notice_id: int,
 
 
 @router.get("/public/track/notices/{notice_id}/download/{fmt}", dependencies=[Depends(lookup_limit)])
-def download_tracked_notice(session: DB, notice_id: int, fmt: str, code: str = "") -> Response:
+def download_tracked_notice(session: DB, notice_id: PathInt, fmt: str, code: str = "") -> Response:
     """A notice delivered to the applicant of the tracking code ``code`` (no other, none undelivered)."""
     try:
         notice = tracked_notice(session, code, notice_id)

@@ -33,6 +33,7 @@ from gongkai.store.records import NotFound, Refused, find_organ
 from gongkai.store.register import catalogue_categories, catalogue_page
 from gongkai.store.reports import ReportStatus, report_of
 from gongkai.store.tables import Organ, ReportRecord
+from gongkai.web.bounds import PathInt
 from gongkai.web.deps import DB, FormFields, check_csrf, file_response, page
 from gongkai.web.reports import published_download
 from gongkai.writers import FORMS, SUFFIXES, render
@@ -213,7 +214,7 @@ def _published(session, organ: Organ, year: int) -> ReportRecord:
 
 
 @router.get("/{code}/reports/{year}")
-def portal_report(request: Request, session: DB, code: str, year: int):
+def portal_report(request: Request, session: DB, code: str, year: PathInt):
     """A published report in the portal's page: the way back to the organ, the downloads, and the
     report as the HTML writer prints it (without findings), in a frame of its own so that the
     printed report's style and the portal's do not mix."""
@@ -225,7 +226,7 @@ def portal_report(request: Request, session: DB, code: str, year: int):
 
 @router.get("/{code}/reports/{year}/download/{form}")
 def portal_download(
-    request: Request, session: DB, code: str, year: int, form: str, background: BackgroundTasks
+    request: Request, session: DB, code: str, year: PathInt, form: str, background: BackgroundTasks
 ) -> Response:
     """A published report in another form (DOCX and PDF as rendered when it was published), or
     (``json``) as canonical JSON for those who study reports by the thousand: its tables and

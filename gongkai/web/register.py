@@ -31,23 +31,30 @@ from gongkai.store.register import (
     set_tally,
 )
 from gongkai.store.tables import Appeal, Document, Publication, Tally
-from gongkai.web.deps import DB, FormFields, Me, check_csrf, page, visible_organ
+from gongkai.web.bounds import OptionalQueryInt
+from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
 from gongkai.web.uploads import MAX_UPLOAD_BYTES
 
 router = APIRouter()
 
 
 @router.get("/organs/{code}/register")
-def show_register(
+def show_register(request: Request, session: DB, me: Me, code: str, year: OptionalQueryInt = None):
+    """Documents, the year's figures and the publication log."""
+    return register_page(request, session, me, code, year)
+
+
+def register_page(
     request: Request,
-    session: DB,
-    me: Me,
+    session,
+    me: Principal,
     code: str,
     year: int | None = None,
     message: str | None = None,
     status_code: int = 200,
 ):
-    """Documents, the year's figures and the publication log."""
+    """The register's page, with the outcome of a change when there is one (not settable from the
+    URL: issue 14)."""
     organ = visible_organ(session, me, code)
     year = year or clock.today().year
     documents = session.scalars(
@@ -134,7 +141,7 @@ def change_register(request: Request, session: DB, me: Me, form: FormFields, cod
         else:
             raise HTTPException(404, "没有这个操作")
     except (Refused, NotFound, ValueError) as exc:
-        return show_register(request, session, me, code, message=str(exc), status_code=400)
+        return register_page(request, session, me, code, message=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/register", status_code=303)
 
 
@@ -154,7 +161,7 @@ def import_register(
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     name = (file.filename or "台账")[:100]
     if len(data) > MAX_UPLOAD_BYTES:
-        return show_register(request, session, me, code, message=f"{name}：文件太大", status_code=400)
+        return register_page(request, session, me, code, message=f"{name}：文件太大", status_code=400)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ("ledger" + Path(name).suffix[:6])
         path.write_bytes(data)
@@ -162,15 +169,20 @@ def import_register(
             count = import_ledger(session, organ, path, kind, actor=me.user.login)
         except (LedgerProblems, Refused) as exc:
             text = str(exc).replace(str(path), name)
-            return show_register(request, session, me, code, message=text, status_code=400)
-    return show_register(request, session, me, code, message=f"已从 {name} 导入 {count} 行")
+            return register_page(request, session, me, code, message=text, status_code=400)
+    return register_page(request, session, me, code, message=f"已从 {name} 导入 {count} 行")
 
 
 @router.get("/organs/{code}/appeals")
-def list_appeals(
-    request: Request, session: DB, me: Me, code: str, message: str | None = None, status_code: int = 200
-):
+def list_appeals(request: Request, session: DB, me: Me, code: str):
     """Reconsiderations and suits about the organ's disclosure decisions."""
+    return appeals_page(request, session, me, code)
+
+
+def appeals_page(
+    request: Request, session, me: Principal, code: str, message: str | None = None, status_code: int = 200
+):
+    """The appeals' page, with a refusal when there is one (not settable from the URL: issue 14)."""
     organ = visible_organ(session, me, code)
     appeals = session.scalars(
         select(Appeal).where(Appeal.organ_id == organ.id).order_by(Appeal.filed_on.desc())
@@ -218,5 +230,5 @@ def change_appeals(request: Request, session: DB, me: Me, form: FormFields, code
         else:
             raise HTTPException(404, "没有这个操作")
     except (Refused, NotFound) as exc:
-        return list_appeals(request, session, me, code, message=str(exc), status_code=400)
+        return appeals_page(request, session, me, code, message=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/appeals", status_code=303)

@@ -32,6 +32,7 @@ from gongkai.store.reports import (
     with_sections,
 )
 from gongkai.store.tables import ReportRecord
+from gongkai.web.bounds import PathInt
 from gongkai.web.deps import (
     DB,
     FormFields,
@@ -89,16 +90,22 @@ def _record(session, me: Principal, code: str, year: int):
 
 
 @router.get("/organs/{code}/reports/{year}")
-def show_report(
+def show_report(request: Request, session: DB, me: Me, code: str, year: PathInt):
+    """The workspace: status, findings, the report as it will be published, editors and moves."""
+    return report_page(request, session, me, code, year)
+
+
+def report_page(
     request: Request,
-    session: DB,
-    me: Me,
+    session,
+    me: Principal,
     code: str,
     year: int,
     error: str | None = None,
     status_code: int = 200,
 ):
-    """The workspace: status, findings, the report as it will be published, editors and moves."""
+    """The workspace, with a refusal when there is one: built here, not in the route, so that no
+    address can set the message or the status (issue 14)."""
     organ, row = _record(session, me, code, year)
     report = report_of(row)
     named, preview = _findings_and_preview(report)
@@ -141,7 +148,7 @@ def _findings_and_preview(report: Report2021 | Report2019) -> tuple[list[tuple[F
 
 @router.post("/organs/{code}/reports/{year}/findings", dependencies=[Depends(check_csrf)])
 @reads_only
-def live_findings(request: Request, session: DB, me: Me, form: FormFields, code: str, year: int):
+def live_findings(request: Request, session: DB, me: Me, form: FormFields, code: str, year: PathInt):
     """The findings (and the preview) of the draft with the sections as they are being typed,
     saved or not: the editor posts here as the clerk writes (htmx), and this page fragment
     replaces the findings shown. Nothing is stored."""
@@ -158,7 +165,7 @@ def live_findings(request: Request, session: DB, me: Me, form: FormFields, code:
 
 
 @router.post("/organs/{code}/reports/{year}/sections", dependencies=[Depends(check_csrf)])
-def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code: str, year: int):
+def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code: str, year: PathInt):
     """Save the six sections' text."""
     organ, row = _record(session, me, code, year)
     if not (me.is_clerk_of(organ.id)):
@@ -167,12 +174,12 @@ def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code:
     try:
         save_sections(session, row, texts, actor=me.user.login)
     except Refused as exc:
-        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+        return report_page(request, session, me, code, year, error=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
 
 
 @router.post("/organs/{code}/reports/{year}/recompute", dependencies=[Depends(check_csrf)])
-def recompute(request: Request, session: DB, me: Me, code: str, year: int):
+def recompute(request: Request, session: DB, me: Me, code: str, year: PathInt):
     """Recompute the tables from the records (the text written is kept)."""
     organ, row = _record(session, me, code, year)
     if not (me.is_clerk_of(organ.id)):
@@ -180,7 +187,7 @@ def recompute(request: Request, session: DB, me: Me, code: str, year: int):
     try:
         recompute_tables(session, row, organ, actor=me.user.login)
     except Refused as exc:
-        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+        return report_page(request, session, me, code, year, error=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
 
 
@@ -190,7 +197,7 @@ def take_move(
     session: DB,
     me: Me,
     code: str,
-    year: int,
+    year: PathInt,
     name: str,
     background: BackgroundTasks,
     comment: Annotated[str, Form(max_length=2000)] = "",
@@ -202,7 +209,7 @@ def take_move(
     try:
         move(session, row, name, me.role, actor=me.user.login, comment=comment)
     except Refused as exc:
-        return show_report(request, session, me, code, year, error=str(exc), status_code=400)
+        return report_page(request, session, me, code, year, error=str(exc), status_code=400)
     if row.status == ReportStatus.PUBLISHED:
         # its DOCX and PDF rendered once, now, once the move is committed (after the response)
         background.add_task(render_published, request.app.state.sessions, row.id)
@@ -227,7 +234,7 @@ def published_download(
 
 @router.get("/organs/{code}/reports/{year}/download/{form}")
 def download(
-    request: Request, session: DB, me: Me, code: str, year: int, form: str, background: BackgroundTasks
+    request: Request, session: DB, me: Me, code: str, year: PathInt, form: str, background: BackgroundTasks
 ) -> Response:
     """The report in one of the writers' forms (HTML and XLSX list the findings; a published
     report's DOCX and PDF are the files kept when it was published)."""

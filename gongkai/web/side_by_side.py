@@ -25,6 +25,7 @@ from gongkai.model.numbers import exact, signed
 from gongkai.model.report import report_cells
 from gongkai.store.reports import report_of
 from gongkai.store.tables import Organ, ReportRecord
+from gongkai.web.bounds import PathInt, bounded_int
 from gongkai.web.console import organs_supervised, supervising
 from gongkai.web.deps import DB, Me, file_response, page
 from gongkai.writers.printed import (
@@ -118,15 +119,15 @@ def _both(session, me, code: str, year: int, other: str, other_year: int):
 
 
 @router.get("/organs/{code}/{year}/beside")
-def choose(session: DB, me: Me, code: str, year: int, with_: Annotated[str, Query(alias="with")] = ""):
+def choose(session: DB, me: Me, code: str, year: PathInt, with_: Annotated[str, Query(alias="with")] = ""):
     """The form's choice (``with=CODE/YEAR``) sent on to the comparison's own address."""
     other, _, other_year = with_.partition("/")
-    _both(session, me, code, year, other, int(other_year) if other_year.isdigit() else 0)
+    _both(session, me, code, year, other, bounded_int(other_year) or 0)
     return RedirectResponse(f"/console/organs/{code}/{year}/beside/{other}/{other_year}", status_code=303)
 
 
 @router.get("/organs/{code}/{year}/beside/{other}/{other_year}")
-def beside(request: Request, session: DB, me: Me, code: str, year: int, other: str, other_year: int):
+def beside(request: Request, session: DB, me: Me, code: str, year: PathInt, other: str, other_year: PathInt):
     """Two reports' tables side by side, cell by cell, with the differences marked."""
     organs, (organ, record), (other_organ, other_record) = _both(session, me, code, year, other, other_year)
     first, second = report_of(record), report_of(other_record)
@@ -164,7 +165,9 @@ def beside(request: Request, session: DB, me: Me, code: str, year: int, other: s
 
 
 @router.get("/organs/{code}/{year}/beside/{other}/{other_year}/export.xlsx")
-def beside_workbook(session: DB, me: Me, code: str, year: int, other: str, other_year: int) -> Response:
+def beside_workbook(
+    session: DB, me: Me, code: str, year: PathInt, other: str, other_year: PathInt
+) -> Response:
     """The same comparison as a workbook: one line per cell, both numbers and the difference."""
     _, (organ, record), (other_organ, other_record) = _both(session, me, code, year, other, other_year)
     first, second = report_of(record), report_of(other_record)
