@@ -26,7 +26,7 @@ from gongkai.checks import check_report, has_errors
 from gongkai.model.report import Report2019, Report2021, Sections, report_from_json, report_to_json
 from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.accounts import Role
-from gongkai.store.records import NotFound, Refused, audit, now
+from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
 from gongkai.store.tables import Organ, ReportComment, ReportRecord
 
 MAX_SECTION_CHARS = 20_000
@@ -216,6 +216,12 @@ def move(
         raise Refused(f"未知的操作「{name}」")
     if role is not step.role:
         raise Refused(f"“{step.label}”由{step.role.label}办理")
+    # The state checked on the locked row: a publish and a return of one report never both apply
+    # (issue 14). A status changed since the caller read the row is someone else's move.
+    seen = row.status
+    lock_row(session, row)
+    if row.status != seen:
+        raise Conflict(f"这份报告（现为{ReportStatus(row.status).label}）")
     if row.status != step.start:
         raise Refused(f"报告当前{ReportStatus(row.status).label}，不能“{step.label}”")
     if step.end is ReportStatus.DRAFT and not comment.strip():
