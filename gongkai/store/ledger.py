@@ -17,6 +17,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 from sqlalchemy.orm import Session
 
+from gongkai.model.text import clean_text
 from gongkai.store.records import Refused
 from gongkai.store.register import (
     CATALOGUE_FIELDS,
@@ -93,11 +94,12 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def read_rows(path: Path) -> list[list[str]]:
-    """The sheet's rows as text (the first sheet of an XLSX; a CSV in any common encoding)."""
+    """The sheet's rows as text (the first sheet of an XLSX; a CSV in any common encoding), without
+    control characters (issue 14 §9)."""
     data = path.read_bytes()
     if len(data) > MAX_LEDGER_BYTES:
         raise Refused(f"{path}：文件超过 {MAX_LEDGER_BYTES // 1024 // 1024} MB")
@@ -115,7 +117,7 @@ def read_rows(path: Path) -> list[list[str]]:
     best = from_bytes(data).best()
     if best is None:
         raise Refused(f"{path}：不是文本或 Excel 文件")
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(str(best)))]
+    return [[clean_text(c).strip() for c in row] for row in csv.reader(io.StringIO(str(best)))]
 
 
 def _date(text: str) -> date | None:

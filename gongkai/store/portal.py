@@ -18,6 +18,7 @@ from gongkai import clock
 from gongkai.casework.law import APPLICANT_KINDS, OUTCOME_LABELS, Channel
 from gongkai.casework.requests import IllegalStep, make_registration
 from gongkai.casework.workdays import WorkCalendar
+from gongkai.model.text import clean_text
 from gongkai.store.casefiles import register
 from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
 from gongkai.store.tables import Organ, Request, RequestEvent, Submission
@@ -49,7 +50,7 @@ def submission_problems(details: dict[str, str]) -> dict[str, str]:
 
 def file_submission(session: Session, organ: Organ, details: dict[str, str]) -> Submission:
     """File a request from the portal; returns it with its tracking code."""
-    clean = {field: details.get(field, "").strip() for field in FIELDS}
+    clean = {field: clean_text(details.get(field, "")).strip() for field in FIELDS}
     problems = submission_problems(clean)
     if problems:
         raise Refused("；".join(problems.values()))

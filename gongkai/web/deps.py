@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from gongkai import clock
+from gongkai.model.text import clean_text
 from gongkai.store.accounts import Role, Scope, scope_of, session_stamp
 from gongkai.store.records import NotFound, find_organ
 from gongkai.store.tables import Organ, User
@@ -156,11 +157,15 @@ class Badge:
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """The posted form's text fields, stripped. Read here, on the event loop, so that the route
-    itself can be a plain function that FastAPI runs in a thread: a route that talks to the
-    database must never run on the event loop, where a wait for a lock would stall every request."""
+    """The posted form's text fields, stripped and without control characters (but tab and line
+    breaks) or noncharacters (issue 14 §9: a NUL cannot be stored on PostgreSQL). Read here, on the
+    event loop, so that the route itself can be a plain function that FastAPI runs in a thread: a
+    route that talks to the database must never run on the event loop, where a wait for a lock
+    would stall every request."""
     form = await request.form()
-    return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
+    return {
+        clean_text(key): clean_text(value).strip() for key, value in form.items() if isinstance(value, str)
+    }
 
 
 FormFields = Annotated[dict[str, str], Depends(form_fields)]
