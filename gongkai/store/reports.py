@@ -18,6 +18,7 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai import clock
@@ -128,8 +129,12 @@ def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> 
         body=report_to_json(report),
         updated_at=now(),
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        # another clerk opened the year's workspace at the same moment (issue 14): theirs is the one
+        return find_report(session, organ, year)
     audit(
         session,
         actor,

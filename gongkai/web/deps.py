@@ -17,12 +17,13 @@ from fastapi import Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai import clock
 from gongkai.model.text import clean_text
 from gongkai.store.accounts import Role, Scope, scope_of, session_stamp
-from gongkai.store.records import NotFound, find_organ
+from gongkai.store.records import CONFLICT, NotFound, find_organ
 from gongkai.store.tables import Organ, User
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -72,6 +73,11 @@ def _end(session: Session, commit: bool) -> None:
             session.commit()
         else:
             session.rollback()
+    except IntegrityError:
+        # a unique key another request took first, found only at commit (issue 14 §4): nothing of
+        # this request is kept, and the person is told so instead of a server error
+        session.rollback()
+        raise HTTPException(409, f"提交的内容{CONFLICT}") from None
     finally:
         session.close()
 
