@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 from gongkai import clock
 from gongkai.casework.annual import build_year
 from gongkai.checks import check_report, has_errors
-from gongkai.model.report import Report2019, Report2021, Sections, report_from_json, report_to_json
+from gongkai.model.report import (
+    Report2019,
+    Report2021,
+    Sections,
+    report_from_json,
+    report_to_json,
+    report_years,
+)
 from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.accounts import Role
 from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
@@ -120,6 +127,8 @@ def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> 
     )
     if row is not None:
         return row
+    if year not in (years := report_years()):  # issue 14 §17
+        raise Refused(f"年度应在 {years[0]} 年至 {years[-1]} 年之间，而不是 {year} 年")
     report = build_year(session, organ, year)
     row = ReportRecord(
         organ_id=organ.id,
