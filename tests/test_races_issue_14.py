@@ -29,7 +29,7 @@ from gongkai.store.accounts import Role
 from gongkai.store.casefiles import find_request, register, take_step
 from gongkai.store.db import transaction
 from gongkai.store.notices import issue_notice
-from gongkai.store.portal import confirm_submission, file_submission, find_submission
+from gongkai.store.portal import confirm_submission, file_submission, find_submission, reject_submission
 from gongkai.store.records import CONFLICT, Refused, add_organ, find_organ, now, work_calendar
 from gongkai.store.reports import find_report, move, open_workspace, save_sections
 from gongkai.store.tables import Notice, ReportRecord, Request, RequestEvent, Submission
@@ -101,6 +101,25 @@ def test_six_clerks_confirming_one_portal_filing_register_one_request_issue_14(o
         assert s.scalar(select(func.count()).select_from(Request)) == 1
         assert s.scalar(select(func.count()).select_from(RequestEvent)) == 1
         assert s.get(Submission, item_id).status == "registered"
+
+
+def test_a_confirmation_and_a_turning_away_of_one_filing_never_both_apply_issue_14(organ) -> None:
+    store = organ
+    with transaction(store) as s:
+        item_id = file_submission(s, find_organ(s, "kj"), DETAILS).id
+
+    def confirm(s, item) -> None:
+        confirm_submission(s, item, find_organ(s, "kj"), date(2026, 7, 15), work_calendar(s), actor=ACTOR)
+
+    def turn_away(s, item) -> None:
+        reject_submission(s, item, "duplicate", "与前一份相同", actor=ACTOR)
+
+    results = race(store, [confirm, turn_away], lambda s: find_submission(s, find_organ(s, "kj"), item_id))
+    assert results.count("ok") == 1 and f"这份网上申请{CONFLICT}" in results, results
+    with transaction(store) as s:
+        status = s.get(Submission, item_id).status
+        requests = s.scalar(select(func.count()).select_from(Request))
+        assert (status, requests) in (("registered", 1), ("rejected", 0))
 
 
 def test_six_clerks_answering_one_request_store_one_answer_issue_14(organ) -> None:
