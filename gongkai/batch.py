@@ -169,7 +169,8 @@ def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise BadInput(f"{name}: 不是 gongkai.report/1 格式的报告 JSON（{where}：{first['msg']}）") from None
+        message = first["msg"].removeprefix("Value error, ")  # a range the model checks (issue 14)
+        raise BadInput(f"{name}: 不是 gongkai.report/1 格式的报告 JSON（{where}：{message}）") from None
 
 
 def findings_for(

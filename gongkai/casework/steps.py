@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
 from gongkai.casework.deadlines import receipt_date
 from gongkai.casework.fees import FeeMethod
 from gongkai.casework.law import APPLICANT_KINDS, EXTENSION, Channel, TimeLimit
+from gongkai.model.text import clean_text
 
 DELAY = TimeLimit(
     "delay", 0, "条例第三十五条", "申请数量、频次明显超过合理范围，行政机关确定延迟答复的合理期限并告知申请人"
@@ -33,6 +34,14 @@ class _Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     on: date
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: object) -> object:
+        # whatever form or command the text came from: no control characters (issue 14 §9)
+        if isinstance(data, dict):
+            return {k: clean_text(v) if isinstance(v, str) else v for k, v in data.items()}
+        return data
 
 
 class Registered(_Event):

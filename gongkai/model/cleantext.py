@@ -12,24 +12,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
-# C0 controls XML 1.0 forbids (tab, line feed and carriage return are allowed), and the two
-# non-characters U+FFFE and U+FFFF. \x0b (Word's line break) and \x0c (its page break) become
-# line breaks: they separate lines in the source.
+from gongkai.model.text import clean_text
+
+# Word's manual line break (\x0b) and page break (\x0c) separate lines in a document: they become
+# line breaks; every other character that is no text goes as it does from a form
+# (gongkai.model.text, the one list of them).
 _BREAKS_RE = re.compile("[\x0b\x0c]")
-_ILLEGAL_RE = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def clean_text(text: str) -> str:
-    r"""The text with line-breaking controls turned into ``\n`` and other illegal characters removed.
+def clean_lines(text: str) -> str:
+    r"""A document's text: line-breaking controls turned into ``\n``, other characters that are no
+    text removed (:func:`gongkai.model.text.clean_text`).
 
-    >>> clean_text("第一行\x0b第二行\x00\x1f\ufffe")
+    >>> clean_lines("第一行\x0b第二行\x00\x1f\ufffe")
     '第一行\n第二行'
     """
-    if not (_BREAKS_RE.search(text) or _ILLEGAL_RE.search(text)):
-        return text
-    return _ILLEGAL_RE.sub("", _BREAKS_RE.sub("\n", text))
+    return clean_text(_BREAKS_RE.sub("\n", text))
 
 
 def looks_like_formula(text: str) -> bool:
@@ -43,4 +43,4 @@ def looks_like_formula(text: str) -> bool:
 
 def sheet_value(value: Any) -> Any:
     """A cell value ready for a workbook: text cleaned; numbers, dates and None as they are."""
-    return clean_text(value) if isinstance(value, str) else value
+    return clean_lines(value) if isinstance(value, str) else value

@@ -13,8 +13,18 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, TypeAdapter, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    TypeAdapter,
+    create_model,
+    field_validator,
+)
 
+from gongkai import clock
 from gongkai.model.layouts import (
     APPEAL_COLUMNS,
     APPEAL_GROUPS,
@@ -30,9 +40,29 @@ TABLES = ("active", "requests", "appeals")
 
 # A cell: an integer, a decimal (money only), or null for a blank / dash / 「无」 cell.
 Cell = int | float | None
+# The largest number a cell may hold: what a reader can read (15 digits, gongkai.readers.values),
+# well within the store's Numeric(24, 6). A sign or a fraction is the checks' business (T2-VALUES…);
+# a size beyond any reading is not a report's (issue 14 §17: 10^18 in a cell was filed and published).
+MAX_CELL = 10**15
+FIRST_REPORT_YEAR = 2008  # the first year of the 2008 条例
+
+
+def _sane_size(value: float | None) -> float | None:
+    if value is not None and not -MAX_CELL < value < MAX_CELL:
+        raise ValueError(f"数值 {value} 超出合理范围（绝对值应小于 {MAX_CELL:,}）")
+    return value
+
+
 # What report JSON may hold in a cell: no strings, booleans, NaN or infinities, which would
 # slip through every sum check (NaN compares unequal to nothing) and make invalid JSON.
-StrictCell = StrictInt | Annotated[float, Field(strict=True, allow_inf_nan=False)] | None
+StrictCell = Annotated[
+    StrictInt | Annotated[float, Field(strict=True, allow_inf_nan=False)] | None, AfterValidator(_sane_size)
+]
+
+
+def report_years() -> range:
+    """The statistical years a report can be of: from 2008 to next year (by gongkai.clock)."""
+    return range(FIRST_REPORT_YEAR, clock.today().year + 2)
 
 
 class Severity(StrEnum):
@@ -150,6 +180,15 @@ class ReportBase(BaseModel):
     )
     year: int | None = Field(default=None, description="The statistical year (not the publication year).")
 
+    @field_validator("year")
+    @classmethod
+    def _a_report_year(cls, year: int | None) -> int | None:
+        # issue 14 §17: a report of year −2024 was filed and published
+        years = report_years()
+        if year is not None and year not in years:
+            raise ValueError(f"年度 {year} 不在 {years[0]} 年至 {years[-1]} 年之间")
+        return year
+
 
 class Report2021(ReportBase):
     """A report in the layout of 国办公开办函〔2021〕30号 (reports for 2021 and later)."""
@@ -245,6 +284,8 @@ def build_report(
         for part in parents:
             node = node.setdefault(part, {})
         node.update({leaf: cells[path] for leaf, path in leaves})
+    if year is not None and year not in report_years():
+        year = None  # a reader's year that cannot be a report's (a typo in a title): not read
     return cls.model_validate(
         {**tree, "agency": agency, "year": year, "sections": sections, "findings": list(findings)}
     )

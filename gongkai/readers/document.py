@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gongkai.model.cleantext import clean_text
+from gongkai.model.cleantext import clean_lines
 from gongkai.model.labels import BOOKMARK_RE
 
 
@@ -120,13 +120,13 @@ def clean_document(doc: Document) -> Document:
     """
     for i, block in enumerate(doc.blocks):
         if isinstance(block, Paragraph):
-            text = clean_text(block.text)
+            text = clean_lines(block.text)
             if text != block.text:
                 doc.blocks[i] = Paragraph(text, block.line)
         else:
             for row in block.rows:
                 for cell in row:
-                    cell.text = clean_text(cell.text)
+                    cell.text = clean_lines(cell.text)
     return doc
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai.casework.requests import (
@@ -21,7 +22,7 @@ from gongkai.casework.requests import (
     RequestCase,
 )
 from gongkai.casework.workdays import CalendarGap, WorkCalendar
-from gongkai.store.records import NotFound, Refused, audit, now
+from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
 from gongkai.store.tables import Organ, Request, RequestEvent
 
 
@@ -156,26 +157,40 @@ def load_case(session: Session, row: Request, calendar: WorkCalendar) -> Request
 def take_step(
     session: Session, row: Request, event: object, calendar: WorkCalendar, *, actor: str
 ) -> RequestCase:
-    """Apply one step to a stored request, or raise :class:`Refused` saying why it cannot be taken."""
+    """Apply one step to a stored request, or raise :class:`Refused` saying why it cannot be taken.
+
+    The request's row is locked before its events are read (issue 14): of six clerks answering at
+    once, one answers and the others are refused (:class:`Conflict` when their page was read before
+    the first answer was stored), never given a duplicate step or a server error."""
+    seen = row.event_count
+    lock_row(session, row)
+    if row.event_count != seen:
+        raise Conflict(f"申请 {row.number} ")
     case = load_case(session, row, calendar)
     try:
         case.apply(event)  # type: ignore[arg-type]
     except (IllegalStep, CalendarGap) as exc:
         raise Refused(f"申请 {row.number}：{exc}") from None
     before = _summary(row)
-    for column, value in _projection(case).items():
-        setattr(row, column, value)
-    session.add(
-        RequestEvent(
-            request_id=row.id,
-            seq=len(case.events),
-            type=event.type,  # type: ignore[attr-defined]
-            on=event.on,  # type: ignore[attr-defined]
-            data=_event_json(event),
-            recorded_at=now(),
-            recorded_by=actor,
-        )
-    )
+    try:
+        # in a savepoint: a duplicate step (unique request_id, seq) leaves the row as it was and the
+        # session usable for the page that says so
+        with session.begin_nested():
+            for column, value in _projection(case).items():
+                setattr(row, column, value)
+            session.add(
+                RequestEvent(
+                    request_id=row.id,
+                    seq=len(case.events),
+                    type=event.type,  # type: ignore[attr-defined]
+                    on=event.on,  # type: ignore[attr-defined]
+                    data=_event_json(event),
+                    recorded_at=now(),
+                    recorded_by=actor,
+                )
+            )
+    except IntegrityError:
+        raise Conflict(f"申请 {row.number} ") from None
     audit(
         session,
         actor,

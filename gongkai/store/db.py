@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
+
+from gongkai.model.text import clean_text
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -70,6 +72,30 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _clean_parameters(_connection, _cursor, statement, parameters, _context, executemany):
+    # Issue 14 §9: no statement sends a NUL or another control character, so that a lookup by a
+    # typed text (a login, a tracking code) behaves alike on both databases instead of failing on
+    # PostgreSQL, whose text cannot hold a NUL. Text to be stored is cleaned before (forms, imports,
+    # the flush guard below); this is the last net, for every statement.
+    # executemany gives a list of parameter sets, except in insertmanyvalues batches (one set)
+    if (
+        executemany
+        and isinstance(parameters, list)
+        and parameters
+        and isinstance(parameters[0], dict | tuple)
+    ):
+        return statement, [_clean_set(p) for p in parameters]
+    return statement, _clean_set(parameters)
+
+
+def _clean_set(parameters):
+    if isinstance(parameters, dict):
+        return {k: clean_text(v) if isinstance(v, str) else v for k, v in parameters.items()}
+    if isinstance(parameters, tuple | list):
+        return type(parameters)(clean_text(v) if isinstance(v, str) else v for v in parameters)
+    return parameters
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default :func:`database_url`); a SQLite file's folder is created."""
     url = url or database_url()
@@ -83,6 +109,7 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, **pool)
     except Exception as exc:  # a malformed URL or a missing driver
         raise StoreError(f"无法使用数据库地址 {url}：{exc}") from exc
+    event.listen(engine, "before_cursor_execute", _clean_parameters, retval=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -114,6 +141,29 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _clean_flushed_text(session: Session, _context, _instances) -> None:
+    # The last guard of issue 14 §9: whatever way text came in (a form, an import, a command), no
+    # NUL or other control character reaches the database, where PostgreSQL would refuse a NUL and
+    # SQLite keep it. Forms and imports clean their text where it enters; this catches the rest.
+    for row in (*session.new, *session.dirty):
+        state = inspect(row)
+        loaded = state.dict  # only what is in memory: an expired column is not loaded for this
+        for attr in state.mapper.column_attrs:
+            value = loaded.get(attr.key)
+            if isinstance(value, str | dict | list) and (cleaned := _clean(value)) != value:
+                setattr(row, attr.key, cleaned)
+
+
 def open_store(url: str | None = None) -> sessionmaker[Session]:
     """A session factory on an up-to-date database."""
     engine = make_engine(url)
@@ -124,7 +174,9 @@ def open_store(url: str | None = None) -> sessionmaker[Session]:
         raise
     except Exception as exc:  # the server is down, the file is not a database…
         raise StoreError(f"无法打开数据库 {engine.url.render_as_string(hide_password=True)}：{exc}") from exc
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _clean_flushed_text)
+    return factory
 
 
 @contextmanager

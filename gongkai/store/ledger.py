@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 from sqlalchemy.orm import Session
 
+from gongkai.model.text import clean_text
 from gongkai.store.records import Refused
 from gongkai.store.register import (
     CATALOGUE_FIELDS,
@@ -30,6 +32,7 @@ from gongkai.store.tables import Organ
 
 MAX_LEDGER_BYTES = 20 * 1024 * 1024
 MAX_LEDGER_ROWS = 100_000
+MAX_LEDGER_XML_BYTES = 200 * 1024 * 1024  # a workbook's XML, unzipped
 
 # Column → the headers seen for it in organs' spreadsheets.
 DOCUMENT_COLUMNS = {
@@ -93,29 +96,71 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value)).strip()
+
+
+def _refuse_dtd(path: Path, data: bytes) -> None:
+    # A workbook's XML never needs a DTD; one can only expand entities or reach for other files, and
+    # the XML parser openpyxl uses would try (issue 14 §16). Refused before anything is parsed.
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+        parts = [info for info in book.infolist() if info.filename.endswith((".xml", ".rels"))]
+        if sum(info.file_size for info in parts) > MAX_LEDGER_XML_BYTES:
+            raise Refused(f"{path}：Excel 文件解压后过大，不像台账，未导入")
+        for info in parts:
+            head = book.read(info).lower()
+            if b"<!doctype" in head or "<!doctype".encode("utf-16-le") in head:
+                raise Refused(
+                    f"{path}：Excel 文件的「{info.filename}」含有 DTD（<!DOCTYPE>），不能导入；请在 Excel 中另存为新文件后再导入"
+                )
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+        raise Refused(f"{path}：无法读取 Excel 文件（{type(exc).__name__}）") from None
+
+
+def _xlsx_rows(path: Path, data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    _refuse_dtd(path, data)
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or encrypted workbook
+        raise Refused(f"{path}：无法读取 Excel 文件（{type(exc).__name__}）") from None
+    rows: list[list[str]] = []
+    try:
+        # read_only: the sheet is parsed as its rows are read, so a damaged sheet fails here
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            rows.append([_cell_text(v) for v in row])
+    except Exception as exc:
+        raise Refused(f"{path} 第 {len(rows) + 1} 行：无法读取（{type(exc).__name__}），未导入") from None
+    finally:
+        book.close()
+    return rows
 
 
 def read_rows(path: Path) -> list[list[str]]:
-    """The sheet's rows as text (the first sheet of an XLSX; a CSV in any common encoding)."""
+    """The sheet's rows as text (the first sheet of an XLSX; a CSV in any common encoding), without
+    control characters (issue 14 §9); :class:`Refused` naming the file and the row when it cannot be
+    read (issue 14 §16)."""
     data = path.read_bytes()
     if len(data) > MAX_LEDGER_BYTES:
         raise Refused(f"{path}：文件超过 {MAX_LEDGER_BYTES // 1024 // 1024} MB")
     if data[:4] == b"PK\x03\x04":
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # a damaged or encrypted workbook
-            raise Refused(f"{path}：无法读取 Excel 文件（{type(exc).__name__}）") from None
-        sheet = book.worksheets[0]
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
+        return _xlsx_rows(path, data)
     best = from_bytes(data).best()
     if best is None:
         raise Refused(f"{path}：不是文本或 Excel 文件")
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(str(best)))]
+    reader = csv.reader(io.StringIO(str(best)))
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append([clean_text(c).strip() for c in row])
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            reason = f"有一格超过 {csv.field_size_limit():,} 个字符，不像台账（引号是否未配对？）"
+        else:
+            reason = f"不是有效的 CSV（{exc}）"
+        raise Refused(f"{path} 第 {reader.line_num} 行：{reason}，未导入") from None
+    return rows
 
 
 def _date(text: str) -> date | None:

@@ -18,8 +18,9 @@ from gongkai import clock
 from gongkai.casework.law import APPLICANT_KINDS, OUTCOME_LABELS, Channel
 from gongkai.casework.requests import IllegalStep, make_registration
 from gongkai.casework.workdays import WorkCalendar
+from gongkai.model.text import clean_text
 from gongkai.store.casefiles import register
-from gongkai.store.records import NotFound, Refused, audit, now
+from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
 from gongkai.store.tables import Organ, Request, RequestEvent, Submission
 from gongkai.store.trackcodes import canonical_code, new_code
 
@@ -49,7 +50,7 @@ def submission_problems(details: dict[str, str]) -> dict[str, str]:
 
 def file_submission(session: Session, organ: Organ, details: dict[str, str]) -> Submission:
     """File a request from the portal; returns it with its tracking code."""
-    clean = {field: details.get(field, "").strip() for field in FIELDS}
+    clean = {field: clean_text(details.get(field, "")).strip() for field in FIELDS}
     problems = submission_problems(clean)
     if problems:
         raise Refused("；".join(problems.values()))
@@ -82,12 +83,18 @@ def find_submission(session: Session, organ: Organ, submission_id: int) -> Submi
     return item
 
 
+def _lock_pending(session: Session, item: Submission) -> None:
+    # Checked on the locked row: six clerks confirming at once register one request (issue 14).
+    lock_row(session, item)
+    if item.status != "pending":
+        raise Conflict("这份网上申请")
+
+
 def confirm_submission(
     session: Session, item: Submission, organ: Organ, on: date, calendar: WorkCalendar, *, actor: str
 ) -> Request:
     """Register the request, received on the day of confirmation (条例第三十一条第（三）项)."""
-    if item.status != "pending":
-        raise Refused("这份网上申请已处理")
+    _lock_pending(session, item)
     arrived = clock.china_wall_time(item.submitted_at)  # filed at 23:30 Beijing time: filed that day
     try:
         event = make_registration(
@@ -130,8 +137,7 @@ TURN_AWAY_KINDS = {
 def reject_submission(session: Session, item: Submission, kind: str, reason: str, *, actor: str) -> None:
     """Turn a submission away as a duplicate filing or one with nothing to handle, saying why; every
     other submission is a request, to be confirmed and answered (and counted in table 三)."""
-    if item.status != "pending":
-        raise Refused("这份网上申请已处理")
+    _lock_pending(session, item)
     if kind not in TURN_AWAY_KINDS:
         raise Refused(
             "只有重复提交或没有可以办理内容的网上申请可以不予登记；信访、投诉、举报，"

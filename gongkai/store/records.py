@@ -30,6 +30,26 @@ class Refused(ValueError):
     """The change would break a rule of the store (a duplicate, a bad parent…)."""
 
 
+CONFLICT = "已被他人处理，请刷新后查看"
+
+
+class Conflict(Refused):
+    """Someone else changed the record between the page being shown and the change (issue 14):
+    the second of two racers is refused, never given a duplicate or a server error."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what}{CONFLICT}")
+
+
+def lock_row(session: Session, row: object) -> None:
+    """Reload ``row`` and lock it until the transaction ends, so that a state change checks the
+    state as it is now. On PostgreSQL ``SELECT … FOR UPDATE``: a second writer waits for the first
+    to commit and then reads what it wrote. SQLite writers are already serialised at BEGIN
+    IMMEDIATE (gongkai.store.db), where the reload alone is needed."""
+    session.flush()  # changes not yet flushed would be lost by the reload
+    session.refresh(row, with_for_update=True)
+
+
 def now() -> datetime:
     """The time a change is recorded at (aware, UTC; shown in China time)."""
     return clock.now_utc()

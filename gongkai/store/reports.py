@@ -18,15 +18,23 @@ from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai import clock
 from gongkai.casework.annual import build_year
 from gongkai.checks import check_report, has_errors
-from gongkai.model.report import Report2019, Report2021, Sections, report_from_json, report_to_json
+from gongkai.model.report import (
+    Report2019,
+    Report2021,
+    Sections,
+    report_from_json,
+    report_to_json,
+    report_years,
+)
 from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.accounts import Role
-from gongkai.store.records import NotFound, Refused, audit, now
+from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
 from gongkai.store.tables import Organ, ReportComment, ReportRecord
 
 MAX_SECTION_CHARS = 20_000
@@ -119,6 +127,8 @@ def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> 
     )
     if row is not None:
         return row
+    if year not in (years := report_years()):  # issue 14 §17
+        raise Refused(f"年度应在 {years[0]} 年至 {years[-1]} 年之间，而不是 {year} 年")
     report = build_year(session, organ, year)
     row = ReportRecord(
         organ_id=organ.id,
@@ -128,8 +138,12 @@ def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> 
         body=report_to_json(report),
         updated_at=now(),
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        # another clerk opened the year's workspace at the same moment (issue 14): theirs is the one
+        return find_report(session, organ, year)
     audit(
         session,
         actor,
@@ -216,6 +230,12 @@ def move(
         raise Refused(f"未知的操作「{name}」")
     if role is not step.role:
         raise Refused(f"“{step.label}”由{step.role.label}办理")
+    # The state checked on the locked row: a publish and a return of one report never both apply
+    # (issue 14). A status changed since the caller read the row is someone else's move.
+    seen = row.status
+    lock_row(session, row)
+    if row.status != seen:
+        raise Conflict(f"这份报告（现为{ReportStatus(row.status).label}）")
     if row.status != step.start:
         raise Refused(f"报告当前{ReportStatus(row.status).label}，不能“{step.label}”")
     if step.end is ReportStatus.DRAFT and not comment.strip():

@@ -18,11 +18,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai import clock
+from gongkai.model.text import clean_text
 from gongkai.store.accounts import Role, Scope, scope_of, session_ended, session_stamp
-from gongkai.store.records import NotFound, find_organ
+from gongkai.store.records import CONFLICT, NotFound, find_organ
 from gongkai.store.tables import Organ, User
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -82,6 +84,11 @@ def _end(session: Session, commit: bool) -> None:
             session.commit()
         else:
             session.rollback()
+    except IntegrityError:
+        # a unique key another request took first, found only at commit (issue 14 §4): nothing of
+        # this request is kept, and the person is told so instead of a server error
+        session.rollback()
+        raise HTTPException(409, f"提交的内容{CONFLICT}") from None
     finally:
         session.close()
 
@@ -171,11 +178,15 @@ class Badge:
 
 
 async def form_fields(request: Request) -> dict[str, str]:
-    """The posted form's text fields, stripped. Read here, on the event loop, so that the route
-    itself can be a plain function that FastAPI runs in a thread: a route that talks to the
-    database must never run on the event loop, where a wait for a lock would stall every request."""
+    """The posted form's text fields, stripped and without control characters (but tab and line
+    breaks) or noncharacters (issue 14 §9: a NUL cannot be stored on PostgreSQL). Read here, on the
+    event loop, so that the route itself can be a plain function that FastAPI runs in a thread: a
+    route that talks to the database must never run on the event loop, where a wait for a lock
+    would stall every request."""
     form = await request.form()
-    return {key: value.strip() for key, value in form.items() if isinstance(value, str)}
+    return {
+        clean_text(key): clean_text(value).strip() for key, value in form.items() if isinstance(value, str)
+    }
 
 
 FormFields = Annotated[dict[str, str], Depends(form_fields)]

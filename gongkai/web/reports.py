@@ -77,7 +77,10 @@ def create_report(
     organ = visible_organ(session, me, code)
     if not (me.is_clerk_of(organ.id)):
         raise HTTPException(403, "只有本机关的经办人可以起草年度报告")
-    open_workspace(session, organ, year, actor=me.user.login)
+    try:
+        open_workspace(session, organ, year, actor=me.user.login)
+    except Refused as exc:  # a year no report can be of
+        raise HTTPException(400, str(exc)) from None
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
 
 

@@ -38,7 +38,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from gongkai.model.cleantext import clean_text
+from gongkai.model.cleantext import clean_lines
 from gongkai.model.layouts import CellKind, cell_name, layout_for
 from gongkai.model.numbers import exact
 from gongkai.model.report import Finding, Severity
@@ -162,7 +162,7 @@ def _print_setup(ws: Worksheet, title: str, header_rows: int = 0) -> None:
     ws.print_options.horizontalCentered = True
     if header_rows:
         ws.print_title_rows = f"1:{header_rows}"
-    ws.oddHeader.center.text = clean_text(title).replace("&", "&&")  # & starts a header code
+    ws.oddHeader.center.text = clean_lines(title).replace("&", "&&")  # & starts a header code
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 

@@ -1,0 +1,34 @@
+"""Text as it may enter the store: no control characters or Unicode noncharacters (issue 14 §9).
+
+PostgreSQL text cannot hold NUL, and the other control characters (\\x0b, \\x1f …) and
+noncharacters (\\ufffe …) only break the documents gongkai writes and the pages it shows. Forms,
+ledger imports and command-line options pass their text through :func:`clean_text`, so that both
+databases keep the same text.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab, line feed and carriage return; DEL and the C1 controls; lone surrogates; the
+# noncharacters U+FDD0–U+FDEF and U+xFFFE/U+xFFFF of every plane.
+_NOT_TEXT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+    + "]"
+)
+
+
+def clean_text(value: str) -> str:
+    """``value`` without control characters other than tab and line breaks, and without Unicode
+    noncharacters.
+
+    >>> clean_text("a\\x00b\\x0bc\\x1fd\\ufffe\\te\\r\\nf")
+    'abcd\\te\\r\\nf'
+    """
+    return _NOT_TEXT.sub("", value)
+
+
+def has_unclean_text(value: str) -> bool:
+    """Whether :func:`clean_text` would change ``value``."""
+    return _NOT_TEXT.search(value) is not None
