@@ -205,5 +205,7 @@ def test_exports_write_names_like_formulas_as_text_and_drop_control_characters_i
         assert named, address
         for cell in named:
             assert (cell.data_type, cell.quotePrefix) == ("s", True) and "\x1f" not in cell.value
-            assert cell.value.startswith('=HYPERLINK("http://x","科技局")\n二')
+            # the store takes control characters out as text enters (\x0b too, as from a form); the
+            # export's own cleaning is tested on writers.sheets.put
+            assert cell.value.startswith('=HYPERLINK("http://x","科技局")') and "\x0b" not in cell.value
         assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
