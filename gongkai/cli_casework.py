@@ -462,24 +462,11 @@ def requests_list(
             query = query.where(Request.received_on.between(date(year, 1, 1), date(year, 12, 31)))
         table = Table("编号", "收到", "申请人类别", "状态", "答复期限", header_style="bold")
         for row in s.scalars(query):
-            due = _due_shown(row)
+            due = row.answer_due_text
             table.add_row(
                 row.number, row.received_on.isoformat(), APPLICANT_LABELS[row.applicant_kind], row.status, due
             )
         out.print(table)
-
-
-def _due_shown(row: Request) -> str:
-    """The answer date as the register shows it: a date, 「暂定」, 「待定」 or —."""
-    if row.answer_due is not None:
-        return (
-            f"{row.answer_due.isoformat()}（暂定）"
-            if row.answer_due_provisional
-            else row.answer_due.isoformat()
-        )
-    if row.answer_due_pending_year is not None:
-        return f"待定（{row.answer_due_pending_year} 年放假安排未录入）"
-    return "—"
 
 
 @requests_app.command("show")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from gongkai import clock
 from gongkai.cli_casework import out, work
-from gongkai.store.accounts import ROLE_LABELS, Role, scope_of
-from gongkai.store.records import find_organ, organ_tree, parse_day
+from gongkai.store.accounts import ROLE_LABELS, Role, organs_below, scope_of
+from gongkai.store.records import find_organ, parse_day
 from gongkai.store.tables import User
 from gongkai.store.worklist import work_for
 
@@ -29,11 +29,7 @@ def digest(
         day = parse_day(today, "--today") if today else clock.today()
         query = select(User).where(User.active.is_(True)).order_by(User.organ_id, User.login)
         if organ is not None:  # an organ's people, or a region's and everyone's below it
-            below = {find_organ(s, organ).id}
-            for _, each in organ_tree(s):  # parents come before their children
-                if each.parent_id in below:
-                    below.add(each.id)
-            query = query.where(User.organ_id.in_(below))
+            query = query.where(User.organ_id.in_(organs_below(s, find_organ(s, organ).id)))
         people = []
         for user in s.scalars(query):
             lists = work_for(s, user, scope_of(s, user), day)

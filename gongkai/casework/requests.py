@@ -221,12 +221,8 @@ class RequestCase:
     def _pause_counts(self, start: date) -> bool:
         """Whether a pause beginning on ``start`` moves the answer date: only one that began by the
         date then due (a passed answer date is never moved). Unknown dates count as not passed."""
-        due = self._due_before(start)
+        due = self._statutory(before=start)  # as the pauses that began before it make it
         return due is None or due.due is None or start <= due.due
-
-    def _due_before(self, start: date) -> Deadline | None:
-        """The answer date as the pauses that began before ``start`` make it."""
-        return self._statutory(before=start)
 
     def _fee_periods(self) -> list[tuple[FeeNoticed, date | None]]:
         periods: list[tuple[FeeNoticed, date | None]] = list(self.cancelled_fees)
@@ -275,11 +271,6 @@ class RequestCase:
             if self.calendar.is_workday(day):
                 days.add(day)
         return days
-
-    def paused_days(self) -> int:
-        """Working days of the pauses counted in the answer period (each day once)."""
-        due = self.statutory_due()
-        return due.paused if due is not None else 0
 
     def answer_due(self) -> Deadline | None:
         """When the answer is due; None while concluded or awaiting the corrected request."""

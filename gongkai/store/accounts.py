@@ -275,13 +275,14 @@ def scope_of(session: Session, user: User) -> Scope:
     if role is Role.ADMIN:
         ids = frozenset(session.scalars(select(Organ.id)).all())
     elif role is Role.SUPERVISOR:
-        ids = frozenset(_subtree(session, user.organ_id))
+        ids = frozenset(organs_below(session, user.organ_id))
     else:
         ids = frozenset({user.organ_id}) if user.organ_id is not None else frozenset()
     return Scope(user.id, role, ids, user.organ_id)
 
 
-def _subtree(session: Session, root: int | None) -> set[int]:
+def organs_below(session: Session, root: int | None) -> set[int]:
+    """The ids of ``root`` and every organ and region below it."""
     below: set[int] = {root} if root is not None else set()
     for _, organ in organ_tree(session):  # parents come before their children
         if organ.parent_id in below:

@@ -49,10 +49,9 @@ def _projection(case: RequestCase) -> dict:
 
 
 def _next_seq(session: Session, organ: Organ, year: int) -> int:
-    # Registrations of one organ are serialised: on PostgreSQL by locking the organ's row (SQLite
-    # transactions are already exclusive, see gongkai.store.db), so two clerks never get one number.
-    if session.get_bind().dialect.name != "sqlite":
-        session.execute(select(Organ.id).where(Organ.id == organ.id).with_for_update())
+    # Registrations of one organ are serialised by locking the organ's row (SQLite transactions are
+    # already exclusive, see gongkai.store.db), so two clerks never get one number.
+    lock_row(session, organ)
     # Autoflush puts requests registered earlier in the same transaction into the count.
     last = session.scalar(
         select(func.max(Request.seq)).where(Request.organ_id == organ.id, Request.year == year)

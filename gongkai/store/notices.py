@@ -278,9 +278,7 @@ def draft_letter(
 
 
 def _next_seq(session: Session, organ: Organ, series: str) -> int:
-    # As gongkai.store.casefiles numbers requests: the organ's row locked on PostgreSQL.
-    if session.get_bind().dialect.name != "sqlite":
-        session.execute(select(Organ.id).where(Organ.id == organ.id).with_for_update())
+    lock_row(session, organ)  # numbers of one organ are taken one at a time, as requests' are
     last = session.scalar(
         select(func.max(Notice.seq)).where(Notice.organ_id == organ.id, Notice.series == series)
     )

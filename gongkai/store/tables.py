@@ -80,6 +80,16 @@ class Request(Base):
     answer_due_provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     # One filing split into several 件 (一事一申请, 办法第四条): the number of its first 件.
     filing: Mapped[str] = mapped_column(String(32), default="", server_default="")
+
+    @property
+    def answer_due_text(self) -> str:
+        """The answer date as lists show it: a date, 「…（暂定）」, 「待定（2027 年放假安排未录入）」 or —."""
+        if self.answer_due is not None:
+            shown = self.answer_due.isoformat()
+            return f"{shown}（暂定）" if self.answer_due_provisional else shown
+        if self.answer_due_pending_year is not None:
+            return f"待定（{self.answer_due_pending_year} 年放假安排未录入）"
+        return "—"
     outcome: Mapped[str | None] = mapped_column(String(40))
     concluded_on: Mapped[date | None] = mapped_column(Date)
     fee_yuan: Mapped[int | None] = mapped_column(Integer)  # the fee noticed
