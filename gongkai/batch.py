@@ -8,14 +8,8 @@ from __future__ import annotations
 
 import codecs
 import json
-import os
 import re
-import resource
-import signal
-import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,9 +21,18 @@ from gongkai.checks import SEVERITY_ORDER, check_reading, check_report
 from gongkai.model.report import Finding, Report2019, Report2021, report_from_json
 from gongkai.readers import Reading, UnreadableDocument, read_all_bytes, read_bytes, sniff_form
 from gongkai.readers.html.embedded import json_fragments
-
-DOCUMENT_SECONDS = 30  # defaults of the limits (issue 3): settings can change them
-WORKER_MEMORY_MB = 1024
+from gongkai.workers import (
+    DOCUMENT_SECONDS,
+    MAX_INPUT_BYTES,
+    WORKER_MEMORY_MB,
+    InputTooLarge,
+    LimitedPool,
+    WorkerFailure,
+    cpu_count,
+    document_limits,
+    failure_reason,
+    read_input,
+)
 
 
 class BadInput(Exception):
@@ -91,7 +94,11 @@ def load_reports(path: str) -> list[Loaded]:
 def _read_input(path: str) -> tuple[str, bytes]:
     name = "标准输入" if path == "-" else path
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        data = read_input(path)  # at most the largest a reader accepts, plus one byte (issue 14 §7)
+    except InputTooLarge:
+        raise BadInput(
+            f"{name}: 文件超过 {MAX_INPUT_BYTES // 1024 // 1024} MB，不像年度报告，未读取"
+        ) from None
     except FileNotFoundError:
         raise BadInput(f"{name}: 文件不存在") from None
     except IsADirectoryError:
@@ -195,29 +202,6 @@ class CheckOptions:
     memory_mb: int = WORKER_MEMORY_MB
 
 
-class DocumentTimeout(Exception):
-    """Reading and checking one document took longer than its limit."""
-
-
-@contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
-    """Raise :class:`DocumentTimeout` in the main thread after ``seconds`` (POSIX alarm)."""
-    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise DocumentTimeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def check_file(path: str, options: CheckOptions) -> dict[str, Any]:
     """Read and check one file's (first) report; the result as a plain dict (``error`` when unreadable)."""
     return _check(path, options, lambda: [load_report(path)])[0]
@@ -234,7 +218,7 @@ def check_file_reports(path: str, options: CheckOptions) -> list[dict[str, Any]]
 def _check(path: str, options: CheckOptions, load: Callable[[], list[Loaded]]) -> list[dict[str, Any]]:
     results = []
     try:
-        with time_limit(options.seconds):
+        with document_limits(options.seconds, options.memory_mb):
             for loaded in load():
                 found = findings_for(
                     loaded, options.published, list(options.select or []) or None, list(options.ignore)
@@ -250,28 +234,9 @@ def _check(path: str, options: CheckOptions, load: Callable[[], list[Loaded]]) -
                 )
     except BadInput as exc:
         return [{"file": path, "error": str(exc)}]
-    except DocumentTimeout:
-        return [
-            {
-                "file": path,
-                "error": f"{path}: 读取和检查超过{options.seconds}秒，已停止（可用 --timeout 放宽）",
-            }
-        ]
-    except MemoryError:
-        return [
-            {
-                "file": path,
-                "error": f"{path}: 读取时内存超过{options.memory_mb} MB，已停止（可用 --memory 放宽）",
-            }
-        ]
+    except Exception as exc:  # out of time or memory, or a defect: one line, never a traceback
+        return [_failed(path, failure_reason(exc, options.seconds, options.memory_mb))]
     return results
-
-
-def _worker_init(memory_mb: int) -> None:
-    # Each worker may use at most this much address space: a hostile file ends in MemoryError.
-    limit = memory_mb * 1024 * 1024
-    with suppress(ValueError, OSError):  # a platform that refuses: no limit
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def check_files(paths: list[str], options: CheckOptions, jobs: int | None = None) -> Iterator[dict[str, Any]]:
@@ -284,13 +249,38 @@ def check_files_grouped(
     paths: list[str], options: CheckOptions, jobs: int | None = None
 ) -> Iterator[list[dict[str, Any]]]:
     """Each file's results (one per report), in input order; in worker processes (``jobs``,
-    default: every core) when several."""
-    jobs = jobs or os.cpu_count() or 1
+    default: every core) when several. A file whose worker fails (its time, its memory, a crash)
+    is one ``error`` dict; the others are read all the same."""
+    jobs = jobs or cpu_count()
     if jobs == 1 or len(paths) == 1 or "-" in paths:
         for path in paths:
             yield check_file_reports(path, options)
         return
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_worker_init, initargs=(options.memory_mb,)
-    ) as pool:
-        yield from pool.map(check_file_reports, paths, [options] * len(paths), chunksize=4)
+    with LimitedPool(jobs, options.seconds, options.memory_mb) as pool:
+        for path, outcome in zip(
+            paths, pool.map(check_file_reports, [(p, options) for p in paths]), strict=True
+        ):
+            yield [_failed(path, outcome)] if isinstance(outcome, WorkerFailure) else outcome
+
+
+def _failed(path: str, failure: WorkerFailure) -> dict[str, Any]:
+    return {"file": path, "error": f"{path}: {failure.reason}{_hint(failure)}"}
+
+
+def _hint(failure: WorkerFailure) -> str:
+    return {"time": "（可用 --timeout 放宽）", "memory": "（可用 --memory 放宽）"}.get(failure.kind, "")
+
+
+def load_reports_within(
+    path: str, seconds: int = DOCUMENT_SECONDS, memory_mb: int = WORKER_MEMORY_MB
+) -> list[Loaded]:
+    """:func:`load_reports` under the limits every document is read under (``parse``, ``render``,
+    ``draft``); running out of time or memory is a :class:`BadInput` saying so."""
+    try:
+        with document_limits(seconds, memory_mb):
+            return load_reports(path)
+    except BadInput:
+        raise
+    except Exception as exc:
+        failure = failure_reason(exc, seconds, memory_mb)
+        raise BadInput(f"{path}: {failure.reason}{_hint(failure)}") from None

@@ -23,14 +23,12 @@ from rich.text import Text
 
 from gongkai import __version__
 from gongkai.batch import (
-    DOCUMENT_SECONDS,
-    WORKER_MEMORY_MB,
     BadInput,
     CheckOptions,
     Loaded,
     check_files_grouped,
     findings_for,
-    load_reports,
+    load_reports_within,
 )
 from gongkai.checks import RULES, SEVERITY_ORDER
 from gongkai.model.layouts import cell_name, layout_for
@@ -44,6 +42,7 @@ from gongkai.model.report import (
     report_to_json,
 )
 from gongkai.readers import Reading
+from gongkai.workers import DOCUMENT_SECONDS, WORKER_MEMORY_MB
 
 app = typer.Typer(
     name="gongkai",
@@ -161,7 +160,7 @@ def parse(
     一个文件里有几份报告（如一个网页登了几个机关的报告）时逐份读取：「page.html#2」指其中第二份。
     """
     try:
-        loaded_all = load_reports(file)
+        loaded_all = load_reports_within(file)
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
@@ -374,7 +373,7 @@ def render(
         err.print(f"不支持的输出格式：{'、'.join(unknown)}；可选：{'、'.join(FORMS)}")
         raise typer.Exit(2)
     try:
-        loaded_all = load_reports(file)
+        loaded_all = load_reports_within(file)
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
@@ -434,7 +433,7 @@ def draft(
     from gongkai.model.draft import draft_report
 
     try:
-        loaded = load_reports(last)
+        loaded = load_reports_within(last)
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None

@@ -11,8 +11,9 @@ from support.textwriter import write_tab_text, write_word_text
 from typer.testing import CliRunner
 
 from gongkai import batch
-from gongkai.batch import CheckOptions, DocumentTimeout, check_file, check_files, time_limit
+from gongkai.batch import CheckOptions, check_file, check_files
 from gongkai.cli import app
+from gongkai.workers import DocumentTimeout, time_limit
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_time_limit_stops_a_slow_document(monkeypatch):
     result = check_file("slow.txt", CheckOptions(seconds=1))
     assert result == {
         "file": "slow.txt",
-        "error": "slow.txt: 读取和检查超过1秒，已停止（可用 --timeout 放宽）",
+        "error": "slow.txt: 读取超过1秒，已停止（可用 --timeout 放宽）",
     }
 
 

@@ -187,6 +187,10 @@ def upload(
             continue
         payload.append((name, data))
     by_name = {o.name: o for o in organs}
+    # Reading takes seconds to minutes: the request's transaction ends first, so that no writer
+    # waits for it (SQLite's write lock is taken when a form's transaction begins), and each file
+    # is then filed in a short transaction of its own (issue 14 §1).
+    session.commit()
     for read in read_uploads(payload):
         if read.problem:
             results.append((read.name, read.problem))
@@ -206,6 +210,7 @@ def upload(
                 results.append((read.name, f"{read.name}: 读不出报告的年度"))
                 continue
             results.append((read.name, _file(session, me, target, report.year, body, read.name)))
+            session.commit()
     organs_, rows = _overview(session, me, None)
     return page(
         request,

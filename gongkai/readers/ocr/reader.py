@@ -162,6 +162,19 @@ _SAME_VALUE = {"0": "〇○OoＯｏ", "1": "lI|丨ｌＩ"}
 _AS_DIGIT = {ch: digit for digit, glyphs in _SAME_VALUE.items() for ch in glyphs}
 
 
+def _why_not_loaded(exc: ImportError) -> str:
+    """The extra is missing, or it is installed but could not load: under a memory limit too small
+    for its libraries, the loader says "failed to map segment" (issue 14 §2: that was once
+    reported as a missing extra, and sent people to install what they had)."""
+    from importlib.util import find_spec
+
+    if any(find_spec(name) is None for name in ("cv2", "onnxruntime", "rapidocr_onnxruntime", "yaml")):
+        return MISSING_EXTRA
+    if "map segment" in str(exc) or "memory" in str(exc).lower():
+        return "OCR 组件已安装，但读取进程的内存上限不够加载它（识别扫描件约需 1 GB），请放宽内存上限"
+    return f"OCR 组件已安装，但无法加载（{str(exc)[:200]}）；请重新安装：pip install 'gongkai[ocr]'"
+
+
 @functools.cache
 def _engine() -> _Engine:
     """RapidOCR's recognition model on one core, loaded once per process from the wheel."""
@@ -170,8 +183,8 @@ def _engine() -> _Engine:
         import onnxruntime
         import rapidocr_onnxruntime
         import yaml
-    except ImportError:
-        raise UnreadableDocument(MISSING_EXTRA) from None
+    except ImportError as exc:
+        raise UnreadableDocument(_why_not_loaded(exc)) from None
     from importlib.metadata import PackageNotFoundError, version
 
     # One core per worker: `gongkai check --jobs N` runs N workers, which must not fight.
