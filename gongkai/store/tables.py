@@ -90,6 +90,7 @@ class Request(Base):
         if self.answer_due_pending_year is not None:
             return f"待定（{self.answer_due_pending_year} 年放假安排未录入）"
         return "—"
+
     outcome: Mapped[str | None] = mapped_column(String(40))
     concluded_on: Mapped[date | None] = mapped_column(Date)
     fee_yuan: Mapped[int | None] = mapped_column(Integer)  # the fee noticed
