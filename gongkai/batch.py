@@ -256,10 +256,12 @@ def check_files_grouped(
         for path in paths:
             yield check_file_reports(path, options)
         return
+    # Several files to a hand-over when there are many (a text report takes milliseconds to read),
+    # while every worker still gets a share of the work to the end.
+    chunk = max(1, min(16, len(paths) // (jobs * 8)))
     with LimitedPool(jobs, options.seconds, options.memory_mb) as pool:
-        for path, outcome in zip(
-            paths, pool.map(check_file_reports, [(p, options) for p in paths]), strict=True
-        ):
+        outcomes = pool.map(check_file_reports, [(p, options) for p in paths], chunk_size=chunk)
+        for path, outcome in zip(paths, outcomes, strict=True):
             yield [_failed(path, outcome)] if isinstance(outcome, WorkerFailure) else outcome
 
 

@@ -148,10 +148,17 @@ class WorkerFailure:
         return self.kind == "defect"
 
 
-def _within_limits(func: Callable[..., Any], args: tuple, seconds: int, memory_mb: int) -> Any:
-    # Runs in the worker: the limits apply to this item alone, measured from the worker's size now.
-    with document_limits(seconds, memory_mb):
-        return func(*args)
+def _run_chunk(func: Callable[..., Any], chunk: list[tuple], seconds: int, memory_mb: int) -> list[Any]:
+    # Runs in the worker: each item under its own limits, measured from the worker's size when it
+    # starts; an item that runs out is that item's failure, and the chunk goes on.
+    outcomes = []
+    for args in chunk:
+        try:
+            with document_limits(seconds, memory_mb):
+                outcomes.append(func(*args))
+        except Exception as exc:
+            outcomes.append(failure_reason(exc, seconds, memory_mb))
+    return outcomes
 
 
 def failure_reason(exc: BaseException, seconds: int, memory_mb: int) -> WorkerFailure:
@@ -182,7 +189,7 @@ class LimitedPool:
         seconds: int = DOCUMENT_SECONDS,
         memory_mb: int = WORKER_MEMORY_MB,
         *,
-        tasks_per_worker: int = 200,
+        tasks_per_worker: int = 100,
         hard_stop_grace: float = HARD_STOP_GRACE_SECONDS,
     ) -> None:
         from pebble import ProcessPool
@@ -206,28 +213,42 @@ class LimitedPool:
         self._pool.stop()
         self._pool.join()
 
-    def map(self, func: Callable[..., Any], items: Iterable[Sequence[Any]]) -> Iterator[Any]:
+    def map(
+        self, func: Callable[..., Any], items: Iterable[Sequence[Any]], chunk_size: int = 1
+    ) -> Iterator[Any]:
         """``func(*item)`` for each item, in input order: its result or its :class:`WorkerFailure`.
 
-        ``func`` must be importable by a fresh process (a module-level function).
+        ``func`` must be importable by a fresh process (a module-level function). Items go to the
+        workers ``chunk_size`` at a time (many small documents: the hand-over costs less than the
+        reading); when a worker dies in a chunk, its items are read again one by one, so that only
+        the one that killed it fails.
         """
-        futures = [
-            self._pool.schedule(
-                _within_limits,
-                args=(func, tuple(item), self.seconds, self.memory_mb),
-                timeout=self.seconds + self._grace,
-            )
-            for item in items
-        ]
-        for future in futures:
+        listed = [tuple(item) for item in items]
+        chunks = [listed[i : i + chunk_size] for i in range(0, len(listed), max(1, chunk_size))]
+        futures = [self._schedule(func, chunk) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
             try:
-                yield future.result()
-            except Exception as exc:  # the item's failure, never the batch's
-                yield failure_reason(exc, self.seconds, self.memory_mb)
+                yield from future.result()
+            except Exception as exc:  # the worker died or hung: the chunk's failure, never the batch's
+                if len(chunk) == 1:
+                    yield failure_reason(exc, self.seconds, self.memory_mb)
+                else:
+                    for item in chunk:
+                        yield self.run(func, *item)
 
     def run(self, func: Callable[..., Any], *args: Any) -> Any:
         """``func(*args)`` in a worker: its result or its :class:`WorkerFailure`."""
-        return next(self.map(func, [args]))
+        try:
+            return self._schedule(func, [args]).result()[0]
+        except Exception as exc:
+            return failure_reason(exc, self.seconds, self.memory_mb)
+
+    def _schedule(self, func: Callable[..., Any], chunk: list[tuple]) -> Any:
+        return self._pool.schedule(
+            _run_chunk,
+            args=(func, chunk, self.seconds, self.memory_mb),
+            timeout=self.seconds * len(chunk) + self._grace,
+        )
 
 
 def cpu_count() -> int:

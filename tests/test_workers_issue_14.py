@@ -37,6 +37,16 @@ def test_a_worker_that_dies_costs_only_its_own_item() -> None:
     assert outcomes[1].reason.startswith("读取进程意外退出（被信号 9 终止）")
 
 
+def test_a_death_in_a_chunk_costs_only_the_item_that_caused_it() -> None:
+    """Items handed over several at a time: when one kills its worker, the others of its chunk are
+    read again alone, and only the culprit fails."""
+    items = [("a",), ("b",), ("die",), ("c",), ("d",)]
+    with LimitedPool(2, seconds=5, memory_mb=256) as pool:
+        outcomes = list(pool.map(workload.act, items, chunk_size=3))
+    assert outcomes[:2] == ["a", "b"] and outcomes[3:] == ["c", "d"]
+    assert isinstance(outcomes[2], WorkerFailure) and "意外退出" in outcomes[2].reason
+
+
 def test_a_worker_stuck_past_its_alarm_is_stopped_by_the_pool() -> None:
     started = time.monotonic()
     with LimitedPool(2, seconds=1, memory_mb=256, hard_stop_grace=1) as pool:

@@ -33,3 +33,10 @@ def allocate(megabytes: int) -> int:
 def fail() -> None:
     """A defect: an exception no reader means."""
     raise KeyError("no such cell")
+
+
+def act(what: str) -> str:
+    """Die when told to, else say what was asked: one function for a chunk of mixed items."""
+    if what == "die":
+        die()
+    return what
