@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from lxml import etree
 
+from gongkai.readers.bounds import CellBudget, check_part_elements
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
@@ -34,12 +36,15 @@ def _paragraph_texts(tc) -> str:
     return "".join(_text(p) for p in tc.iter(W_P))
 
 
-def table_to_grid(tbl, number: int, table: int = 1) -> Grid:
+def table_to_grid(tbl, number: int, table: int = 1, budget: CellBudget | None = None) -> Grid:
     """A ``w:tbl`` as a positional grid; ``number`` numbers its rows for provenance.
 
-    ``table`` (its place among the document's tables) names where a malformed cell is.
+    ``table`` (its place among the document's tables) names where a malformed cell is;
+    ``budget`` bounds the cells built, spans expanded, for the whole document.
     """
+    budget = budget if budget is not None else CellBudget()
     grid = Grid(positional=True)
+    cells = 0
     for r, tr in enumerate(tbl.iterchildren(W_TR)):
         row: list[GridCell] = []
         for c, tc in enumerate(tr.iterchildren(W_TC), start=1):
@@ -51,6 +56,7 @@ def table_to_grid(tbl, number: int, table: int = 1) -> Grid:
                     span = _span(grid_span.get(W_VAL, "1"), f"表格{table}第{r + 1}行第{c}个单元格")
                 v_merge = props.find(W_VMERGE)
                 continued = v_merge is not None and v_merge.get(W_VAL, "continue") != "restart"
+            cells = budget.spend(span, cells, f"DOCX 表格{table}")
             text = "" if continued else _paragraph_texts(tc)
             row.extend(GridCell(text if k == 0 else "", number + r, span) for k in range(span))
         grid.rows.append(row)
@@ -76,12 +82,13 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
                 raise UnreadableDocument("DOCX 解压后超过 200 MB（可能是压缩炸弹），已拒绝读取")
             if "word/document.xml" not in archive.namelist():
                 raise UnreadableDocument("这个 ZIP 文件不是 Word 文档（没有 word/document.xml）")
+            check_part_elements(archive, "word/document.xml", "DOCX 正文")
             root = etree.fromstring(archive.read("word/document.xml"), _PARSER)
     except UnreadableDocument:
         raise
     except etree.XMLSyntaxError as exc:
         raise UnreadableDocument(f"DOCX 正文的 XML 无法解析（损坏，或含实体炸弹）：{exc.msg}") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError) as exc:
         raise UnreadableDocument(f"DOCX 文件已损坏或被截断，无法打开（{type(exc).__name__}）") from None
     body = root.find(W_BODY)
     if body is None:
@@ -89,6 +96,7 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
     doc = Document(name)
     position = 1  # a running number standing in for lines: paragraph i, table rows after it
     paragraphs = tables = 0
+    budget = CellBudget()
     for child in body.iterchildren():
         if child.tag == W_P:
             paragraphs += 1
@@ -99,7 +107,7 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
             position += 1
         elif child.tag == W_TBL:
             tables += 1
-            grid = table_to_grid(child, position, tables)
+            grid = table_to_grid(child, position, tables, budget)
             doc.blocks.append(grid)
             for r in range(len(grid.rows)):
                 doc.places[position + r] = f"表格{tables}第{r + 1}行"

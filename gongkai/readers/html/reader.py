@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree, html
 
+from gongkai.readers.bounds import CellBudget, count_tags
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
 from gongkai.readers.html import embedded
 from gongkai.readers.sections import parse_title, read_sections
@@ -48,6 +49,10 @@ _BLOCKS = {
     "blockquote",
 }
 MAX_SPAN = 200  # a rowspan/colspan beyond this is a broken page, not a report table
+# Elements parsed for one document, embedded fragments included: a portal page with the report
+# has 2,000–20,000; a million 「<p>x」 (4 MB) took 650 MB to read. Nesting needs no limit of
+# ours: libxml2's HTML parser stops nesting at 256 levels.
+MAX_HTML_ELEMENTS = 200_000
 
 
 def _text(element: etree._Element) -> str:
@@ -70,28 +75,38 @@ def _span(cell: etree._Element, name: str) -> int:
         return 1
 
 
-def table_to_grid(table: etree._Element) -> Grid:
-    """A <table> as a positional grid, spans expanded (nested tables read as text)."""
+def table_to_grid(table: etree._Element, budget: CellBudget | None = None) -> Grid:
+    """A <table> as a positional grid, spans expanded (nested tables read as text).
+
+    ``budget`` bounds the cells built for the whole document: spans of 200 rows and columns
+    on every cell would otherwise multiply a small page into millions of cells.
+    """
+    budget = budget if budget is not None else CellBudget()
+    where = f"网页第{table.sourceline}行起的表格" if table.sourceline else "网页中的一张表格"
     rows = [tr for tr in table.iter("tr") if _own_table(tr) is table]
     grid = Grid(positional=True)
+    cells = 0
     pending: dict[int, int] = {}  # column → rows still covered by a rowspan from above
     for tr in rows:
         row: list[GridCell] = []
         col = 0
-        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        tr_cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
         line = tr.sourceline or 0
-        for cell in cells:
+        for cell in tr_cells:
             while pending.get(col, 0) > 0:
+                cells = budget.spend(1, cells, where)
                 row.append(GridCell("", line))
                 pending[col] -= 1
                 col += 1
             colspan, rowspan = _span(cell, "colspan"), _span(cell, "rowspan")
+            cells = budget.spend(colspan, cells, where)
             for k in range(colspan):
                 row.append(GridCell(_text(cell) if k == 0 else "", cell.sourceline or line, colspan, rowspan))
                 if rowspan > 1:
                     pending[col + k] = rowspan - 1
             col += colspan
         while pending.get(col, 0) > 0:  # rowspans continuing at the right edge
+            cells = budget.spend(1, cells, where)
             row.append(GridCell("", line))
             pending[col] -= 1
             col += 1
@@ -114,8 +129,9 @@ def html_to_document(text: str, name: str = "<html>") -> Document:
     generated): there a source line would point at most of the page, so paragraphs and table
     rows are numbered in order and named in words, as for DOCX (「第3段」, 「表格2第5行」).
     """
-    root = _parse(text)
-    doc = _read_root(root, name, embedded.MAX_LAYERS, _Budget())
+    budget = _Budget()
+    root = _parse(text, budget)
+    doc = _read_root(root, name, embedded.MAX_LAYERS, budget)
     _title_from_head(root, doc)
     if _crowded(doc):
         _number_in_order(doc)
@@ -154,12 +170,21 @@ def _number_in_order(doc: Document) -> None:
 
 @dataclass
 class _Budget:
-    """Embedded fragments still to be parsed while reading one document, nested layers included."""
+    """What reading one document may still spend, embedded fragments and nested layers included:
+    fragments to parse (``left``), elements to parse, table cells to build."""
 
     left: int = embedded.MAX_FRAGMENTS
+    elements: int = MAX_HTML_ELEMENTS
+    cells: CellBudget = field(default_factory=CellBudget)
 
 
-def _parse(text: str) -> etree._Element:
+def _parse(text: str, budget: _Budget) -> etree._Element:
+    """The page's tree, refused before it is built when it would hold too many elements."""
+    budget.elements -= count_tags(text)
+    if budget.elements < 0:
+        raise UnreadableDocument(
+            f"网页的 HTML 标签超过{MAX_HTML_ELEMENTS:,}个，远多于任何年度报告（可能是恶意构造的文件），已拒绝读取"
+        )
     try:
         return html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
@@ -167,18 +192,18 @@ def _parse(text: str) -> etree._Element:
 
 
 def _read_page(text: str, name: str, depth: int, budget: _Budget) -> Document:
-    return _read_root(_parse(text), name, depth, budget)
+    return _read_root(_parse(text, budget), name, depth, budget)
 
 
 def _read_root(root: etree._Element, name: str, depth: int, budget: _Budget) -> Document:
     doc = Document(name)
     body = root.find("body") if root.find("body") is not None else root
-    _walk(body, doc)
+    _walk(body, doc, budget)
     if depth > 0 and len(split_tables(doc.grids)) < 2 and not has_report_tables(doc):
         inserts = _embedded_reports(root, name, depth - 1, budget)
         if inserts:
             doc = Document(name)
-            _walk(body, doc, inserts, _ancestors(inserts))
+            _walk(body, doc, budget, inserts, _ancestors(inserts))
             # Markup held outside the body (a script in <head>) comes after the page's own text.
             used = {id(b) for b in doc.blocks}
             for part in inserts.values():
@@ -392,6 +417,7 @@ def _ancestors(inserts: Mapping[etree._Element, Document]) -> set[etree._Element
 def _walk(
     element: etree._Element,
     doc: Document,
+    budget: _Budget,
     inserts: Mapping[etree._Element, Document] | None = None,
     containers: set[etree._Element] | None = None,
 ) -> None:
@@ -401,7 +427,7 @@ def _walk(
         elif not isinstance(child.tag, str) or child.tag in _SKIPPED:
             pass
         elif child.tag == "table":
-            doc.blocks.append(table_to_grid(child))
+            doc.blocks.append(table_to_grid(child, budget.cells))
         elif (
             child.tag in _BLOCKS
             and not (containers and child in containers)
@@ -414,7 +440,7 @@ def _walk(
             # A container: its own loose text is a paragraph, then its children in order.
             if child.text and child.text.strip():
                 doc.blocks.append(Paragraph(" ".join(child.text.split()), child.sourceline or 0))
-            _walk(child, doc, inserts, containers)
+            _walk(child, doc, budget, inserts, containers)
         # Loose text after any child, a skipped one or a comment included, is the container's.
         if child.tail and child.tail.strip():
             doc.blocks.append(Paragraph(" ".join(child.tail.split()), child.sourceline or 0))

@@ -27,6 +27,7 @@ estimated (full width for CJK, half for the rest).
 every part is parsed without entities, network or DTD, and a part that declares a DTD is
 refused (an entity bomb: OFD producers never write one). Pages, characters and path segments
 per page are capped, and the 「g n d」 shorthand never expands beyond the text it spaces.
+Each part's elements are counted before it is parsed (:mod:`gongkai.readers.bounds`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from gongkai.readers.bounds import check_part_elements
 from gongkai.readers.document import Document, DocumentNotice, UnreadableDocument
 from gongkai.readers.positioned import Page, Rule, chars_to_pieces, page_blocks
 
@@ -122,6 +124,7 @@ class _Package:
         if path not in self.names:
             raise UnreadableDocument(f"OFD 文件不完整：缺少{what} {path}")
         try:
+            check_part_elements(self.archive, path, f"OFD {what}")  # before a tree is built
             content = self.archive.read(path)
             root = etree.fromstring(content, _PARSER)
         except etree.XMLSyntaxError as exc:

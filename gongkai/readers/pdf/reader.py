@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 MAX_PAGES = 200  # an annual report has 5–30 pages
 MAX_PATH_SEGMENTS = 200_000  # per page: far beyond any table, short of a drawing that would stall us
+MAX_CHARS = 200_000  # per page, as for OFD: a dense page holds about 3,000
 
 
 def pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
@@ -198,7 +199,7 @@ def read_page(page: pdfium.PdfPage, number: int, data: bytes | None = None) -> P
     else:
         textpage = page.get_textpage()
         try:
-            pieces = chars_to_pieces(_chars(textpage, height))
+            pieces = chars_to_pieces(_chars(textpage, height, number))
         finally:
             textpage.close()
     return Page(number, pieces, _rules(page, height))
@@ -217,11 +218,15 @@ def _plumber_page(data: bytes, number: int):
         raise UnreadableDocument(f"PDF 第{number}页无法读取（{type(exc).__name__}）") from None
 
 
-def _chars(textpage: pdfium.PdfTextPage, height: float) -> Iterator[tuple[str, float, float, float, float]]:
-    """Each character and its loose box, top-down, in content order."""
+def _chars(
+    textpage: pdfium.PdfTextPage, height: float, page: int = 0
+) -> Iterator[tuple[str, float, float, float, float]]:
+    """Each character and its loose box, top-down, in content order; ``page`` names the page."""
     count = textpage.count_chars()
     if count <= 0:
         return
+    if count > MAX_CHARS:  # before a tuple is built for each (a compressed stream of text inflates)
+        raise UnreadableDocument(f"PDF 第{page}页的文字超过{MAX_CHARS:,}个，不像是一份年度报告")
     text = textpage.get_text_range(0, count)
     raw = textpage.raw
     rect = pdfium_c.FS_RECTF()

@@ -1,0 +1,78 @@
+"""Limits on what a reader builds from one file: XML elements parsed, table cells expanded.
+
+A small file can ask for a huge structure: a 300 KB DOCX whose ``document.xml`` inflates to
+tens of millions of empty paragraphs, a 100 KB page of cells with ``rowspan="200"
+colspan="200"``. Readers count before they build and refuse (:class:`UnreadableDocument`)
+far above any real report and far below what would exhaust memory (issue 14). A report's
+three tables hold about 1,000 cells; its DOCX body has 10,000–100,000 elements.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+
+from gongkai.readers.document import UnreadableDocument
+
+# One XML part of a package (a DOCX body, an OFD page): a lxml tree costs ~200 bytes an element.
+MAX_XML_ELEMENTS = 1_000_000
+# One table once merged cells are expanded, as the text and XLSX readers count it.
+MAX_TABLE_CELLS = 20_000
+# All tables of one document together: many tables each under the limit still add up.
+MAX_DOCUMENT_CELLS = 200_000
+_CHUNK_BYTES = 1024 * 1024
+
+
+def count_tags(markup: str) -> int:
+    """How many elements markup can open at most: its ``<`` that do not start an end tag.
+
+    A ``<`` in text counts too: this bounds the parser's tree from above, cheaply, before it
+    is built (the parser adds only a few implied elements, ``html`` and ``body``).
+
+    >>> count_tags("<p>a<b>b</b></p><br/>")
+    3
+    """
+    return markup.count("<") - markup.count("</")
+
+
+def check_part_elements(archive: zipfile.ZipFile, member: str, what: str) -> None:
+    """Refuse an XML part with more than :data:`MAX_XML_ELEMENTS` elements, before it is parsed.
+
+    The part is inflated a chunk at a time and its tags counted (as :func:`count_tags`), so a
+    part of tens of millions of empty elements is refused after its first few megabytes,
+    never held whole. ``what`` names the part in the message (「DOCX 正文」).
+    """
+    tags = 0
+    with archive.open(member) as stream:
+        while chunk := stream.read(_CHUNK_BYTES):
+            # A 「</」 split between two chunks is counted as an element: one too many, harmless.
+            tags += chunk.count(b"<") - chunk.count(b"</")
+            if tags > MAX_XML_ELEMENTS:
+                raise UnreadableDocument(
+                    f"{what}（{member}）的 XML 元素超过{MAX_XML_ELEMENTS:,}个，"
+                    "远多于任何年度报告（可能是恶意构造的文件），已拒绝读取"
+                )
+
+
+@dataclass
+class CellBudget:
+    """Table cells a reader may still build for one document, merged cells expanded."""
+
+    left: int = MAX_DOCUMENT_CELLS
+
+    def spend(self, count: int, in_table: int, where: str) -> int:
+        """Take ``count`` cells for the table ``where`` names (「网页第3行起的表格」), which has
+        ``in_table`` so far; returns its new count, or refuses the document past a limit."""
+        in_table += count
+        self.left -= count
+        if in_table > MAX_TABLE_CELLS:
+            raise UnreadableDocument(
+                f"{where}超过{MAX_TABLE_CELLS:,}个单元格（合并单元格展开后），不是年度报告的统计表；"
+                "可能是合并行数、列数（rowspan、colspan、gridSpan）异常的文件"
+            )
+        if self.left < 0:
+            raise UnreadableDocument(
+                f"文件中的表格合计超过{MAX_DOCUMENT_CELLS:,}个单元格（合并单元格展开后），"
+                "远多于任何年度报告，已拒绝读取"
+            )
+        return in_table
