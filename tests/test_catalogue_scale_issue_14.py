@@ -136,4 +136,19 @@ def test_the_catalogue_reads_an_index_not_the_table_issue_14(tmp_path: Path) -> 
 def test_a_page_number_out_of_range_is_a_clear_refusal_not_a_500_issue_14(site, page: str) -> None:  # noqa: F811
     public = TestClient(site, raise_server_exceptions=False)
     assert public.get(f"/public/kj/catalogue?page={page}").status_code == 422
+    assert client_as(site, "clerk").get(f"/organs/kj/register?page={page}").status_code == 422
 
+
+def test_the_clerks_publication_log_is_paged_not_cut_at_200_issue_14(site) -> None:  # noqa: F811
+    _fill(site.state.sessions, 260, new_organ=False)
+    clerk = client_as(site, "clerk")
+    first = clerk.get("/organs/kj/register").text
+    titles = lambda html: [int(n) for n in re.findall(r'<th scope="row">第(\d+)条</th>', html)]  # noqa: E731
+    assert "主动公开信息（共 260 条）" in first and titles(first) == list(range(260, 210, -1))
+    assert 'href="?year=2026&page=2#published" rel="next"' in first
+    last = clerk.get("/organs/kj/register?page=6").text
+    assert titles(last) == list(range(10, 0, -1)) and "第 6 / 6 页" in last and "下一页" not in last
+    assert titles(clerk.get("/organs/kj/register?page=60").text) == titles(last)  # past the end
+    # the public catalogue's last page, past the withdrawn entries
+    public = TestClient(site).get("/public/kj/catalogue?page=5").text
+    assert "第 5 / 5 页，共 234 条" in public and "第1条" in public and "第10条" not in public
