@@ -55,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/casework.py
 	$(BIN)/python bench/notices.py
 	$(BIN)/python bench/web.py --workers 2
+	$(BIN)/python bench/catalogue.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -297,7 +297,7 @@ CATALOGUE_PAGE_SIZE = 50  # entries on a page of the public catalogue
 
 @dataclass(frozen=True)
 class CataloguePage:
-    """One page of an organ's public catalogue, newest first."""
+    """One page of an organ's public catalogue (or of its publication log), newest first."""
 
     entries: list[Publication]
     page: int  # 1-based; a page past the end is the last one
@@ -323,22 +323,45 @@ def catalogue_page(
     page: int = 1,
     category: str | None = None,
     size: int = CATALOGUE_PAGE_SIZE,
+    categories: list[tuple[str, int]] | None = None,
 ) -> CataloguePage:
-    """A page of what the organ published (withdrawn entries left out), of one category or all."""
+    """A page of what the organ published (withdrawn entries left out), of one category or all.
+    ``categories``, when the caller has them (:func:`catalogue_categories`), give the total without
+    counting the entries a second time."""
     where = [Publication.organ_id == organ.id, Publication.withdrawn.is_(False)]
     if category:
         where.append(Publication.category == category)
+    if categories is not None:
+        total = sum(count for name, count in categories if not category or name == category)
+    else:
+        total = session.scalar(select(func.count()).select_from(Publication).where(*where)) or 0
+    return _newest_first(session, where, page, size, total, category or None)
+
+
+def publication_log_page(
+    session: Session, organ: Organ, page: int = 1, size: int = CATALOGUE_PAGE_SIZE
+) -> CataloguePage:
+    """A page of the organ's publication log as its staff see it: every entry, withdrawn ones too,
+    newest first."""
+    where = [Publication.organ_id == organ.id]
     total = session.scalar(select(func.count()).select_from(Publication).where(*where)) or 0
+    return _newest_first(session, where, page, size, total, None)
+
+
+def _newest_first(
+    session: Session, where: list, page: int, size: int, total: int, category: str | None
+) -> CataloguePage:
+    """The page ``page`` (clamped to the pages there are) of the entries ``where`` picks."""
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
+    newest_first = (Publication.published_on.desc(), Publication.id.desc())
+    # The page's ids first, from an index alone (ix_publications_catalogue* for the catalogue), then
+    # only those rows: a deep page skips index entries, never the rows of the pages before it.
+    ids = select(Publication.id).where(*where).order_by(*newest_first).offset((page - 1) * size).limit(size)
     entries = session.scalars(
-        select(Publication)
-        .where(*where)
-        .order_by(Publication.published_on.desc(), Publication.id.desc())
-        .offset((page - 1) * size)
-        .limit(size)
+        select(Publication).where(Publication.id.in_(ids)).order_by(*newest_first)
     ).all()
-    return CataloguePage(list(entries), page, pages, total, category or None)
+    return CataloguePage(list(entries), page, pages, total, category)
 
 
 # --- appeals -------------------------------------------------------------------------------------

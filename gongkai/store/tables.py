@@ -167,7 +167,15 @@ class Publication(Base):
     """An item the organ published on its own initiative (主动公开), with its sign-offs."""
 
     __tablename__ = "publications"
-    __table_args__ = (Index("ix_publications_organ_date", "organ_id", "published_on"),)
+    __table_args__ = (
+        Index("ix_publications_organ_date", "organ_id", "published_on"),
+        # The public catalogue's pages, counts and categories (issue 14 §11; migration 0011): each
+        # reads one of these alone, in the catalogue's order, however many entries there are.
+        Index("ix_publications_catalogue", "organ_id", "withdrawn", "published_on", "id"),
+        Index(
+            "ix_publications_catalogue_category", "organ_id", "withdrawn", "category", "published_on", "id"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"))

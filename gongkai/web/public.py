@@ -168,14 +168,15 @@ def portal_organ(request: Request, session: DB, code: str):
         .where(ReportRecord.organ_id == organ.id, ReportRecord.status == ReportStatus.PUBLISHED.value)
         .order_by(ReportRecord.year.desc())
     ).all()
+    categories = catalogue_categories(session, organ)
     return page(
         request,
         "public_organ.html",
         organ=organ,
         reports=reports,
         downloads=DOWNLOADS,
-        categories=catalogue_categories(session, organ),
-        newest=catalogue_page(session, organ, size=NEWEST_ENTRIES),
+        categories=categories,
+        newest=catalogue_page(session, organ, size=NEWEST_ENTRIES, categories=categories),
     )
 
 
@@ -190,14 +191,9 @@ def portal_catalogue(
     """The organ's 政府信息公开目录, of one category or all, 50 entries a page, newest first: each
     with its 索引号, 文号, 发布机构 and date, linked to the document."""
     organ = _public_organ(session, code)
-    listing = catalogue_page(session, organ, page_number, category or None)
-    return page(
-        request,
-        "public_catalogue.html",
-        organ=organ,
-        listing=listing,
-        categories=catalogue_categories(session, organ),
-    )
+    categories = catalogue_categories(session, organ)  # their counts are the page's total too
+    listing = catalogue_page(session, organ, page_number, category or None, categories=categories)
+    return page(request, "public_catalogue.html", organ=organ, listing=listing, categories=categories)
 
 
 def _published(session, organ: Organ, year: int) -> ReportRecord:

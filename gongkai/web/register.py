@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
@@ -27,10 +27,11 @@ from gongkai.store.register import (
     find_appeal,
     find_document,
     parse_tally,
+    publication_log_page,
     repeal_document,
     set_tally,
 )
-from gongkai.store.tables import Appeal, Document, Publication, Tally
+from gongkai.store.tables import Appeal, Document, Tally
 from gongkai.web.bounds import OptionalQueryInt
 from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
 from gongkai.web.uploads import MAX_UPLOAD_BYTES
@@ -39,9 +40,16 @@ router = APIRouter()
 
 
 @router.get("/organs/{code}/register")
-def show_register(request: Request, session: DB, me: Me, code: str, year: OptionalQueryInt = None):
-    """Documents, the year's figures and the publication log."""
-    return register_page(request, session, me, code, year)
+def show_register(
+    request: Request,
+    session: DB,
+    me: Me,
+    code: str,
+    year: OptionalQueryInt = None,
+    page_number: Annotated[int, Query(alias="page", ge=1, le=1_000_000)] = 1,
+):
+    """Documents, the year's figures and the publication log (a page at a time, newest first)."""
+    return register_page(request, session, me, code, year, page_number=page_number)
 
 
 def register_page(
@@ -52,9 +60,10 @@ def register_page(
     year: int | None = None,
     message: str | None = None,
     status_code: int = 200,
+    page_number: int = 1,
 ):
     """The register's page, with the outcome of a change when there is one (not settable from the
-    URL: issue 14)."""
+    URL: issue 14); ``page_number`` is the page of the publication log."""
     organ = visible_organ(session, me, code)
     year = year or clock.today().year
     documents = session.scalars(
@@ -64,12 +73,7 @@ def register_page(
         t.key: plain(t.value)
         for t in session.scalars(select(Tally).where(Tally.organ_id == organ.id, Tally.year == year))
     }
-    published = session.scalars(
-        select(Publication)
-        .where(Publication.organ_id == organ.id)
-        .order_by(Publication.published_on.desc())
-        .limit(200)
-    ).all()
+    published = publication_log_page(session, organ, page_number)  # every entry, not the newest 200
     return page(
         request,
         "register.html",
