@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/writers.py
 	$(BIN)/python bench/casework.py
 	$(BIN)/python bench/notices.py
+	$(BIN)/python bench/ledger_import.py
 	$(BIN)/python bench/web.py --workers 2
 	$(BIN)/python bench/catalogue.py
 

@@ -73,7 +73,7 @@ from gongkai.store.casefiles import (
     take_step,
 )
 from gongkai.store.db import StoreError, open_store, transaction
-from gongkai.store.ledger import LedgerProblems, import_ledger
+from gongkai.store.ledger import LedgerProblems, read_ledger, write_ledger
 from gongkai.store.records import (
     NotFound,
     Refused,
@@ -903,8 +903,17 @@ def import_command(
         err.print(f"{file}：文件不存在")
         raise typer.Exit(2)
     with work() as s:
-        count = import_ledger(s, find_organ(s, organ), file, kind, actor=actor(by))
-    out.print(f"已从 {file} 导入 {count} 行")
+        organ_id = find_organ(s, organ).id
+    # read and checked outside any transaction, then written in short ones (issue 14 §1)
+    read = read_ledger(file, kind)
+    with _refusals():
+        factory = open_store()
+        try:
+            done = write_ledger(factory, organ_id, read, actor=actor(by))
+        finally:
+            factory.kw["bind"].dispose()
+    skipped = f"（另有 {done.skipped} 行已在登记簿中，未重复导入）" if done.skipped else ""
+    out.print(f"已从 {file} 导入 {done.written} 行{skipped}")
 
 
 # --- the year's report -------------------------------------------------------------------------------

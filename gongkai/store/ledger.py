@@ -3,23 +3,51 @@
 Two kinds: the documents issued (规章、行政规范性文件) and the log of proactive publications. Every
 row is checked first; a file with any bad row imports nothing, and each bad row is reported with
 its row number (as Excel shows it) and the reason.
+
+An import is two steps (issue 14 §1):
+
+1. :func:`read_ledger` reads and checks the file and touches no database: a pure function of the
+   file's bytes, giving plain data (:class:`LedgerRead`), so that it can run in a worker process
+   under time and memory limits. Rows are streamed and reading stops at the row limit
+   (:mod:`gongkai.store.ledger_files`).
+2. :func:`write_ledger` writes the entries in short transactions of :data:`LEDGER_CHUNK_ROWS` rows,
+   so that a citizen's filing or a clerk's save gets in between (SQLite has one writer at a time).
+
+All or nothing: everything the writing could refuse (each field as :func:`add_document` and
+:func:`add_publication` check it, and the columns' widths) is checked in step 1, before the first
+chunk is written; there is no unique key on these entries for another writer to take meanwhile.
+If the process dies mid-way, the chunks already committed stay: each of their rows' audit entries
+names the import (``"import": <id>``), the import's own audit entry (entity ``ledger``, action
+``import``) says how many rows it was to write, and the action ``imported`` is written with the
+last chunk, so an interrupted import is one without it. Importing the same file again completes it:
+rows already in the register are skipped (counted with repetition, so a file that lists one entry
+twice still gets it twice), which also makes importing an unchanged or extended 台账 twice harmless.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import re
-import zipfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from gongkai.model.text import clean_text
-from gongkai.store.records import Refused
+from gongkai.store.db import READ_ONLY, transaction
+from gongkai.store.ledger_files import (
+    LEDGER_HEADER_ROWS,
+    MAX_LEDGER_BYTES,
+    MAX_LEDGER_ROWS,
+    ledger_rows,
+    too_many_rows,
+)
+from gongkai.store.records import Refused, audit
 from gongkai.store.register import (
     CATALOGUE_FIELDS,
     SIGN_OFFS,
@@ -28,11 +56,24 @@ from gongkai.store.register import (
     document_problems,
     publication_problems,
 )
-from gongkai.store.tables import Organ
+from gongkai.store.tables import Document, Organ, Publication
 
-MAX_LEDGER_BYTES = 20 * 1024 * 1024
-MAX_LEDGER_ROWS = 100_000
-MAX_LEDGER_XML_BYTES = 200 * 1024 * 1024  # a workbook's XML, unzipped
+__all__ = [
+    "MAX_LEDGER_BYTES",
+    "MAX_LEDGER_ROWS",
+    "LedgerImport",
+    "LedgerProblems",
+    "LedgerRead",
+    "import_ledger",
+    "read_ledger",
+    "write_ledger",
+]
+
+LEDGER_CHUNK_ROWS = 500  # rows written per transaction: a fraction of a second on SQLite
+# Between two chunks on SQLite the importer waits longer than SQLite's longest pause between two
+# tries of a writer waiting for the lock (100 ms), so a waiting filing always finds the lock free:
+# without the pause the importer takes it again at once and a waiter may wait out its 15 s.
+SQLITE_PAUSE_SECONDS = 0.12
 
 # Column → the headers seen for it in organs' spreadsheets.
 DOCUMENT_COLUMNS = {
@@ -87,82 +128,6 @@ class LedgerProblems(Exception):
         return "\n".join(lines)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean_text(str(value)).strip()
-
-
-def _refuse_dtd(path: Path, data: bytes) -> None:
-    # A workbook's XML never needs a DTD; one can only expand entities or reach for other files, and
-    # the XML parser openpyxl uses would try (issue 14 §16). Refused before anything is parsed.
-    try:
-        book = zipfile.ZipFile(io.BytesIO(data))
-        parts = [info for info in book.infolist() if info.filename.endswith((".xml", ".rels"))]
-        if sum(info.file_size for info in parts) > MAX_LEDGER_XML_BYTES:
-            raise Refused(f"{path}：Excel 文件解压后过大，不像台账，未导入")
-        for info in parts:
-            head = book.read(info).lower()
-            if b"<!doctype" in head or "<!doctype".encode("utf-16-le") in head:
-                raise Refused(
-                    f"{path}：Excel 文件的「{info.filename}」含有 DTD（<!DOCTYPE>），不能导入；请在 Excel 中另存为新文件后再导入"
-                )
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-        raise Refused(f"{path}：无法读取 Excel 文件（{type(exc).__name__}）") from None
-
-
-def _xlsx_rows(path: Path, data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    _refuse_dtd(path, data)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or encrypted workbook
-        raise Refused(f"{path}：无法读取 Excel 文件（{type(exc).__name__}）") from None
-    rows: list[list[str]] = []
-    try:
-        # read_only: the sheet is parsed as its rows are read, so a damaged sheet fails here
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            rows.append([_cell_text(v) for v in row])
-    except Exception as exc:
-        raise Refused(f"{path} 第 {len(rows) + 1} 行：无法读取（{type(exc).__name__}），未导入") from None
-    finally:
-        book.close()
-    return rows
-
-
-def read_rows(path: Path) -> list[list[str]]:
-    """The sheet's rows as text (the first sheet of an XLSX; a CSV in any common encoding), without
-    control characters (issue 14 §9); :class:`Refused` naming the file and the row when it cannot be
-    read (issue 14 §16)."""
-    data = path.read_bytes()
-    if len(data) > MAX_LEDGER_BYTES:
-        raise Refused(f"{path}：文件超过 {MAX_LEDGER_BYTES // 1024 // 1024} MB")
-    if data[:4] == b"PK\x03\x04":
-        return _xlsx_rows(path, data)
-    best = from_bytes(data).best()
-    if best is None:
-        raise Refused(f"{path}：不是文本或 Excel 文件")
-    reader = csv.reader(io.StringIO(str(best)))
-    rows: list[list[str]] = []
-    try:
-        for row in reader:
-            rows.append([clean_text(c).strip() for c in row])
-    except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            reason = f"有一格超过 {csv.field_size_limit():,} 个字符，不像台账（引号是否未配对？）"
-        else:
-            reason = f"不是有效的 CSV（{exc}）"
-        raise Refused(f"{path} 第 {reader.line_num} 行：{reason}，未导入") from None
-    return rows
-
-
 def _date(text: str) -> date | None:
     if not text:
         return None
@@ -185,55 +150,6 @@ def _header_map(header: list[str], columns: dict[str, tuple[str, ...]]) -> dict[
     return found
 
 
-def _find_header(rows: list[list[str]], kind: str) -> tuple[int, dict[str, int]] | None:
-    """The first row (of ten) naming every required column, and where each column is."""
-    for index, row in enumerate(rows[:10]):
-        columns = _header_map(row, KINDS[kind])
-        if all(key in columns for key in REQUIRED[kind]):
-            return index, columns
-    return None
-
-
-def import_ledger(session: Session, organ: Organ, path: Path, kind: str, *, actor: str) -> int:
-    """Import every row of a 台账, or none: raises :class:`LedgerProblems` listing the bad rows."""
-    if kind not in KINDS:
-        raise Refused("台账类别应为 documents（规章和行政规范性文件）或 publications（主动公开信息）")
-    rows = read_rows(path)
-    # The header is the first row naming the required columns (a title row may come before it).
-    found = _find_header(rows, kind)
-    if found is None:
-        wanted = "、".join(KINDS[kind][key][0] for key in REQUIRED[kind])
-        raise Refused(f"{path}：前 10 行里找不到表头（需要这些列：{wanted}）")
-    header_index, columns = found
-    body = rows[header_index + 1 :]
-    if len(body) > MAX_LEDGER_ROWS:
-        raise Refused(f"{path}：超过 {MAX_LEDGER_ROWS} 行")
-    problems: list[tuple[int, str]] = []
-    entries: list[dict] = []
-    for offset, row in enumerate(body):
-        number = header_index + 2 + offset  # as Excel numbers rows
-        if not any(row):
-            continue
-        values = {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
-        try:
-            entry, reasons = (_document_entry if kind == "documents" else _publication_entry)(values)
-        except ValueError as exc:
-            problems.append((number, f"「{exc}」不是日期（应如 2025-03-01）"))
-            continue
-        if reasons:
-            problems.append((number, "；".join(reasons)))
-        else:
-            entries.append(entry)
-    if problems:
-        raise LedgerProblems(str(path), problems)
-    for entry in entries:
-        if kind == "documents":
-            add_document(session, organ, actor=actor, **entry)
-        else:
-            add_publication(session, organ, actor=actor, **entry)
-    return len(entries)
-
-
 def _document_entry(values: dict[str, str]) -> tuple[dict, list[str]]:
     word = re.sub(r"\s+", "", values.get("kind", ""))
     kind = DOCUMENT_KIND_WORDS.get(word, word)
@@ -246,7 +162,12 @@ def _document_entry(values: dict[str, str]) -> tuple[dict, list[str]]:
         "repealed_on": _date(values.get("repealed_on", "")),
     }
     problems = document_problems(
-        kind, entry["title"], entry["issued_on"], entry["published_on"], entry["repealed_on"]
+        kind,
+        entry["title"],
+        entry["issued_on"],
+        entry["published_on"],
+        entry["repealed_on"],
+        entry["doc_number"],
     )
     return entry, problems
 
@@ -266,3 +187,236 @@ def _publication_entry(values: dict[str, str]) -> tuple[dict, list[str]]:
     return entry, publication_problems(
         entry["title"], entry["category"], entry["published_on"], channels, sign_offs, catalogue
     )
+
+
+# --- step 1: reading and checking, no database -----------------------------------------------------
+
+
+@dataclass
+class LedgerRead:
+    """What reading a 台账 gave, as plain data that pickles (it may come from a worker process):
+    the entries to import, or why not. ``refusal`` is set when the file as a whole cannot be used
+    (unreadable, too long, no header); ``problems`` lists the bad rows as ``{"row", "reason"}``;
+    ``entries`` holds the keyword arguments of :func:`add_document` or :func:`add_publication`,
+    and is left empty once a problem is found (nothing will be imported)."""
+
+    name: str
+    kind: str
+    entries: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+    refusal: str = ""
+
+    def raise_for_problems(self) -> None:
+        """Raise :class:`Refused` or :class:`LedgerProblems` unless every row can be imported."""
+        if self.refusal:
+            raise Refused(self.refusal)
+        if self.problems:
+            raise LedgerProblems(self.name, [(p["row"], p["reason"]) for p in self.problems])
+
+
+def read_ledger(source: Path | bytes, kind: str, name: str | None = None) -> LedgerRead:
+    """Read and check a 台账 (XLSX or CSV, as a path or its bytes) of ``kind`` (``documents`` or
+    ``publications``), naming it ``name`` in messages (by default the path). Touches no database
+    and raises nothing for a bad file: what is wrong is in the result."""
+    name = name or (str(source) if isinstance(source, Path) else "台账")
+    read = LedgerRead(name, kind)
+    if kind not in KINDS:
+        read.refusal = "台账类别应为 documents（规章和行政规范性文件）或 publications（主动公开信息）"
+        return read
+    try:
+        if isinstance(source, Path):
+            with source.open("rb") as file:
+                source = file.read(MAX_LEDGER_BYTES + 1)
+        _read_rows(read, ledger_rows(source, name))
+    except Refused as exc:
+        read.refusal, read.entries, read.problems = str(exc), [], []
+    except OSError as exc:
+        read.refusal = f"{name}：无法读取文件（{exc.strerror or type(exc).__name__}）"
+    return read
+
+
+def _read_rows(read: LedgerRead, rows: Iterable[tuple[int, list[str]]]) -> None:
+    header: tuple[int, dict[str, int]] | None = None
+    try:
+        for number, row in rows:
+            if header is None:
+                if number > LEDGER_HEADER_ROWS:
+                    break
+                # the header is the first row naming the required columns (a title may come before)
+                columns = _header_map(row, KINDS[read.kind])
+                if all(key in columns for key in REQUIRED[read.kind]):
+                    header = number, columns
+                continue
+            if number > header[0] + MAX_LEDGER_ROWS:
+                raise Refused(too_many_rows(read.name))  # and nothing further is read
+            if any(row):
+                _read_row(read, number, row, header[1])
+    finally:
+        getattr(rows, "close", lambda: None)()  # a generator: its file is closed now
+    if header is None:
+        wanted = "、".join(KINDS[read.kind][key][0] for key in REQUIRED[read.kind])
+        raise Refused(f"{read.name}：前 {LEDGER_HEADER_ROWS} 行里找不到表头（需要这些列：{wanted}）")
+
+
+def _read_row(read: LedgerRead, number: int, row: list[str], columns: dict[str, int]) -> None:
+    values = {key: (row[i] if i < len(row) else "") for key, i in columns.items()}
+    try:
+        entry, reasons = (_document_entry if read.kind == "documents" else _publication_entry)(values)
+    except ValueError as exc:
+        reasons = [f"「{exc}」不是日期（应如 2025-03-01）"]
+    if reasons:
+        read.problems.append({"row": number, "reason": "；".join(reasons)})
+        read.entries.clear()  # nothing will be imported: no need to keep them
+    elif not read.problems:
+        read.entries.append(entry)
+
+
+# --- step 2: writing, in short transactions ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerImport:
+    """What an import wrote: ``written`` rows under ``import_id``, ``skipped`` already present."""
+
+    import_id: str
+    written: int
+    skipped: int
+
+
+def _document_key(kind, title, doc_number, issued_on, published_on, repealed_on) -> tuple:
+    return (kind, title.strip(), doc_number.strip(), issued_on, published_on, repealed_on)
+
+
+def _publication_key(title, category, published_on, channels, sign_offs, catalogue) -> tuple:
+    return (
+        title.strip(),
+        category.strip(),
+        published_on,
+        tuple(c.strip() for c in channels if c.strip()),
+        *(sign_offs.get(key, "").strip() for key in SIGN_OFFS),
+        *((catalogue or {}).get(key, "").strip() for key in CATALOGUE_FIELDS),
+    )
+
+
+def _digest(key: tuple) -> bytes:
+    # 16 bytes per entry already stored, rather than its texts: an organ may have 100k of them
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).digest()
+
+
+def _entry_digest(kind: str, entry: dict) -> bytes:
+    if kind == "documents":
+        return _digest(_document_key(**entry))
+    return _digest(_publication_key(**entry))
+
+
+def _present(session: Session, organ_id: int, kind: str) -> Counter[bytes]:
+    """How many times each entry is already in the organ's register (withdrawn ones included: a
+    withdrawn entry was entered, and a mistake once withdrawn is not brought back)."""
+    if kind == "documents":
+        columns = (Document.kind, Document.title, Document.doc_number, Document.issued_on)
+        query = select(*columns, Document.published_on, Document.repealed_on).where(
+            Document.organ_id == organ_id
+        )
+        rows = session.execute(query.execution_options(yield_per=2000))
+        return Counter(_digest(_document_key(*row)) for row in rows)
+    signed = [getattr(Publication, key) for key in SIGN_OFFS]
+    listed = [getattr(Publication, key) for key in CATALOGUE_FIELDS]
+    query = select(
+        Publication.title,
+        Publication.category,
+        Publication.published_on,
+        Publication.channels,
+        *signed,
+        *listed,
+    ).where(Publication.organ_id == organ_id)
+    counts: Counter[bytes] = Counter()
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        title, category, published_on, channels = row[:4]
+        sign_offs = dict(zip(SIGN_OFFS, row[4:8], strict=True))
+        catalogue = dict(zip(CATALOGUE_FIELDS, row[8:], strict=True))
+        counts[_digest(_publication_key(title, category, published_on, channels, sign_offs, catalogue))] += 1
+    return counts
+
+
+def entries_to_write(session: Session, organ_id: int, read: LedgerRead) -> tuple[list[dict], int]:
+    """The entries of ``read`` not yet in the organ's register, and how many were left out: an entry
+    present n times in the register stands for its first n copies in the file."""
+    present = _present(session, organ_id, read.kind)
+    todo = []
+    for entry in read.entries:
+        digest = _entry_digest(read.kind, entry)
+        if present[digest] > 0:
+            present[digest] -= 1
+        else:
+            todo.append(entry)
+    return todo, len(read.entries) - len(todo)
+
+
+def _write(
+    session: Session, organ: Organ, kind: str, entries: list[dict], actor: str, import_id: str
+) -> None:
+    add = add_document if kind == "documents" else add_publication
+    for entry in entries:
+        add(session, organ, actor=actor, import_id=import_id, **entry)
+
+
+def write_ledger(
+    sessions: sessionmaker[Session],
+    organ_id: int,
+    read: LedgerRead,
+    *,
+    actor: str,
+    chunk_rows: int = LEDGER_CHUNK_ROWS,
+) -> LedgerImport:
+    """Write what :func:`read_ledger` read into the organ's register, each ``chunk_rows`` rows in a
+    transaction of their own (sessions from ``sessions``), skipping rows already present (see the
+    module's docstring for what an interrupted import leaves). Raises what
+    :meth:`LedgerRead.raise_for_problems` raises before writing anything; a failure after some chunks
+    were written is a :class:`Refused` saying so."""
+    read.raise_for_problems()
+    engine = sessions.kw["bind"]
+    # a read that waits for no writer and makes none wait (SQLite: BEGIN, not BEGIN IMMEDIATE)
+    with sessions(bind=engine.execution_options(**READ_ONLY)) as session, session.begin():
+        todo, skipped = entries_to_write(session, organ_id, read)
+    import_id = uuid.uuid4().hex[:16]
+    pause = SQLITE_PAUSE_SECONDS if engine.dialect.name == "sqlite" else 0.0
+    written = 0
+    try:
+        for start in range(0, len(todo), chunk_rows):
+            if start:
+                time.sleep(pause)
+            with transaction(sessions) as session:
+                organ = session.get_one(Organ, organ_id)
+                if start == 0:
+                    about = {"file": read.name, "kind": read.kind, "rows": len(todo), "skipped": skipped}
+                    audit(session, actor, "ledger", import_id, "import", organ_id=organ_id, after=about)
+                chunk = todo[start : start + chunk_rows]
+                _write(session, organ, read.kind, chunk, actor, import_id)
+                if start + chunk_rows >= len(todo):  # done: said in the last chunk's transaction
+                    audit(session, actor, "ledger", import_id, "imported", organ_id=organ_id)
+            written += len(chunk)
+    except Exception as exc:
+        if not written:
+            raise
+        raise Refused(
+            f"{read.name}：导入中断（{type(exc).__name__}），已导入 {written} 行，其余 {len(todo) - written} 行未导入；"
+            "再次导入同一文件即可补上（已导入的行会跳过）"
+        ) from exc
+    return LedgerImport(import_id, written, skipped)
+
+
+def import_ledger(session: Session, organ: Organ, path: Path, kind: str, *, actor: str) -> int:
+    """Import every row of a 台账 in the caller's transaction, or none: raises :class:`Refused` or
+    :class:`LedgerProblems` listing the bad rows. Rows already in the register are skipped; gives
+    how many were written. For a large file, :func:`read_ledger` and :func:`write_ledger` keep the
+    database free for others meanwhile."""
+    read = read_ledger(path, kind)
+    read.raise_for_problems()
+    todo, skipped = entries_to_write(session, organ.id, read)
+    if todo:
+        import_id = uuid.uuid4().hex[:16]
+        about = {"file": read.name, "kind": kind, "rows": len(todo), "skipped": skipped}
+        audit(session, actor, "ledger", import_id, "import", organ_id=organ.id, after=about)
+        _write(session, organ, kind, todo, actor, import_id)
+        audit(session, actor, "ledger", import_id, "imported", organ_id=organ.id)
+    return len(todo)

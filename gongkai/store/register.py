@@ -49,10 +49,17 @@ def _document_json(doc: Document) -> dict:
 
 
 def document_problems(
-    kind: str, title: str, issued_on: date | None, published_on: date | None, repealed_on: date | None
+    kind: str,
+    title: str,
+    issued_on: date | None,
+    published_on: date | None,
+    repealed_on: date | None,
+    doc_number: str = "",
 ) -> list[str]:
     """What is wrong with a document entry, in Chinese (empty when it can be entered)."""
     problems = []
+    if len(doc_number.strip()) > 100:  # the column's width: PostgreSQL would refuse the row
+        problems.append("文号超过 100 字")
     if kind not in DOCUMENT_KINDS:
         problems.append(f"类别应为「规章」或「行政规范性文件」，而不是「{kind}」")
     if not title.strip():
@@ -80,9 +87,10 @@ def add_document(
     published_on: date | None = None,
     repealed_on: date | None = None,
     actor: str,
+    import_id: str | None = None,
 ) -> Document:
-    """Enter a 规章 or 行政规范性文件."""
-    problems = document_problems(kind, title, issued_on, published_on, repealed_on)
+    """Enter a 规章 or 行政规范性文件; ``import_id`` names the 台账 import it came from, in the audit."""
+    problems = document_problems(kind, title, issued_on, published_on, repealed_on, doc_number)
     if problems:
         raise Refused("；".join(problems))
     doc = Document(
@@ -96,7 +104,8 @@ def add_document(
     )
     session.add(doc)
     session.flush()
-    audit(session, actor, "document", doc.id, "create", organ_id=organ.id, after=_document_json(doc))
+    after = _document_json(doc) | ({"import": import_id} if import_id else {})
+    audit(session, actor, "document", doc.id, "create", organ_id=organ.id, after=after)
     return doc
 
 
@@ -242,6 +251,10 @@ def publication_problems(
     missing = [label for key, label in SIGN_OFFS.items() if not sign_offs.get(key, "").strip()]
     if missing:
         problems.append(f"缺少{'、'.join(missing)}签字（三审三校和保密审查）")
+    # the columns' width: PostgreSQL would refuse the row, SQLite keep it
+    long = [label for key, label in SIGN_OFFS.items() if len(sign_offs.get(key, "").strip()) > 100]
+    if long:
+        problems.append(f"{'、'.join(long)}签字超过 100 字")
     return problems
 
 
@@ -256,9 +269,11 @@ def add_publication(
     sign_offs: dict[str, str],
     actor: str,
     catalogue: dict[str, str] | None = None,
+    import_id: str | None = None,
 ) -> Publication:
     """Log an item published on the organ's own initiative; ``catalogue`` holds what the public
-    catalogue shows of it besides title and date (:data:`CATALOGUE_FIELDS`, each optional)."""
+    catalogue shows of it besides title and date (:data:`CATALOGUE_FIELDS`, each optional);
+    ``import_id`` names the 台账 import it came from, in the audit."""
     catalogue = {key: (catalogue or {}).get(key, "").strip() for key in CATALOGUE_FIELDS}
     problems = publication_problems(title, category, published_on, channels, sign_offs, catalogue)
     if problems:
@@ -287,6 +302,7 @@ def add_publication(
             "published_on": published_on.isoformat(),
             "channels": channels,
             **{key: value for key, value in catalogue.items() if value},
+            **({"import": import_id} if import_id else {}),
         },
     )
     return item

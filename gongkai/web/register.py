@@ -4,8 +4,6 @@ suits with their results. Everyone in scope reads; the organ's clerks make the e
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
@@ -15,7 +13,7 @@ from sqlalchemy import select
 from gongkai import clock
 from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
 from gongkai.model.numbers import plain
-from gongkai.store.ledger import LedgerProblems, import_ledger
+from gongkai.store.ledger import LedgerProblems, read_ledger, write_ledger
 from gongkai.store.records import NotFound, Refused, parse_past_day
 from gongkai.store.register import (
     CATALOGUE_FIELDS,
@@ -166,15 +164,22 @@ def import_register(
     name = (file.filename or "台账")[:100]
     if len(data) > MAX_UPLOAD_BYTES:
         return register_page(request, session, me, code, message=f"{name}：文件太大", status_code=400)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / ("ledger" + Path(name).suffix[:6])
-        path.write_bytes(data)
-        try:
-            count = import_ledger(session, organ, path, kind, actor=me.user.login)
-        except (LedgerProblems, Refused) as exc:
-            text = str(exc).replace(str(path), name)
-            return register_page(request, session, me, code, message=text, status_code=400)
-    return register_page(request, session, me, code, message=f"已从 {name} 导入 {count} 行")
+    organ_id, login = organ.id, me.user.login
+    # The request's transaction began when the signed-in user was loaded (BEGIN IMMEDIATE on
+    # SQLite: the write lock). Reading a large file takes seconds, during which every filing and
+    # every clerk's save would wait for that lock and fail after 15 s (issue 14 §1): end it now.
+    # The DB dependency commits again at the end, which then commits only what the page below read.
+    session.commit()
+    # a pure function of the file (it may run in a worker process under time and memory limits)
+    read = read_ledger(data, kind, name)
+    try:
+        done = write_ledger(request.app.state.sessions, organ_id, read, actor=login)
+    except (LedgerProblems, Refused) as exc:
+        return register_page(request, session, me, code, message=str(exc), status_code=400)
+    message = f"已从 {name} 导入 {done.written} 行"
+    if done.skipped:
+        message += f"（另有 {done.skipped} 行已在登记簿中，未重复导入）"
+    return register_page(request, session, me, code, message=message)
 
 
 @router.get("/organs/{code}/appeals")
