@@ -73,7 +73,7 @@ from gongkai.store.casefiles import (
     take_step,
 )
 from gongkai.store.db import StoreError, open_store, transaction
-from gongkai.store.ledger import LedgerProblems, read_ledger, write_ledger
+from gongkai.store.ledger import LedgerProblems, read_ledger_within, write_ledger
 from gongkai.store.records import (
     NotFound,
     Refused,
@@ -905,7 +905,7 @@ def import_command(
     with work() as s:
         organ_id = find_organ(s, organ).id
     # read and checked outside any transaction, then written in short ones (issue 14 §1)
-    read = read_ledger(file, kind)
+    read = read_ledger_within(file, kind)
     with _refusals():
         factory = open_store()
         try:

@@ -282,3 +282,17 @@ def test_a_citizen_files_while_a_large_ledger_is_imported_issue_14(site, tmp_pat
     assert response.status_code == 200 and f"已从 台账.xlsx 导入 {rows} 行" in response.text
     assert _count(store) == rows and _count(store, Submission) == 3
     assert filed_during_import, "the filings should have been made while the import was writing"
+
+
+def test_the_import_reads_in_a_worker_under_the_limits_of_reports() -> None:
+    """The web and the CLI read a 台账 in a worker process of its own: out of memory there is a
+    refusal naming the file, and the server (here, the test) is untouched."""
+    from gongkai.store.ledger import read_ledger_within
+
+    header = "标题,公开目录,发布日期,发布渠道,初审,复审,终审,保密审查\n"
+    rows = "".join(f"通知{i},政策文件,2025-03-01,政府网站,甲,乙,丙,丁\n" for i in range(60000))
+    data = (header + rows).encode()  # some 60 MB to read and check: far more than 30 MB
+    starved = read_ledger_within(data, "publications", "台账.csv", memory_mb=30)
+    assert starved.refusal == "台账.csv：读取时内存超过30 MB，已停止，未导入" and not starved.entries
+    roomy = read_ledger_within(data, "publications", "台账.csv")
+    assert not roomy.refusal and len(roomy.entries) == 60000

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from gongkai import clock
 from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
 from gongkai.model.numbers import plain
-from gongkai.store.ledger import LedgerProblems, read_ledger, write_ledger
+from gongkai.store.ledger import LedgerProblems, read_ledger_within, write_ledger
 from gongkai.store.records import NotFound, Refused, parse_past_day
 from gongkai.store.register import (
     CATALOGUE_FIELDS,
@@ -170,8 +170,8 @@ def import_register(
     # every clerk's save would wait for that lock and fail after 15 s (issue 14 §1): end it now.
     # The DB dependency commits again at the end, which then commits only what the page below read.
     session.commit()
-    # a pure function of the file (it may run in a worker process under time and memory limits)
-    read = read_ledger(data, kind, name)
+    # read in a worker process under the limits every document is read under
+    read = read_ledger_within(data, kind, name)
     try:
         done = write_ledger(request.app.state.sessions, organ_id, read, actor=login)
     except (LedgerProblems, Refused) as exc:
