@@ -1,11 +1,12 @@
-"""台账 import under load (issue 14 §1): a clerk imports a 50k-row publications XLSX through
-``gongkai serve`` on a SQLite file with the demo data while a citizen files a request on the portal
-every half second. Prints the import's rows/s, the filings' latency (p50, max) during the import,
-failed filings, and the server's peak memory; asserts nothing.
+"""Long jobs under load (issue 14 §1): through ``gongkai serve`` on a SQLite file with the demo
+data, a clerk imports a 50k-row publications XLSX, then a supervisor uploads 12 reports in one
+batch (the seeds as DOCX, HTML and Markdown, and scans when the OCR extra is installed), while a
+citizen files a request on the portal every half second. Prints each job's time, the filings'
+latency (p50, max) during it, failed filings, and the server's peak memory; asserts nothing.
 
-    .venv/bin/python bench/ledger_import.py [--rows 50000]
+    .venv/bin/python bench/ledger_import.py [--rows 50000] [--uploads 12]
 
-Goal: every filing answers, within a second, while the import runs.
+Goal: every filing answers, within a second, while either job runs.
 """
 
 from __future__ import annotations
@@ -136,11 +137,86 @@ def file_requests(base: str, stop: threading.Event, latencies: list[float], fail
             stop.wait(0.5)
 
 
+def report_files(count: int) -> list[tuple[str, bytes]]:
+    """``count`` reports to upload: the seeds (or the samples) written as DOCX, HTML and Markdown,
+    two of them as scans when the OCR extra and a CJK font are there."""
+    import json
+    import sys
+
+    from gongkai.model.report import report_from_json
+    from gongkai.writers import render
+
+    seeds = sorted((ROOT.parent / "shared" / "seeds").glob("*.json")) or sorted(ROOT.glob("samples/*.json"))
+    reports = [report_from_json(json.loads(p.read_text(encoding="utf-8"))) for p in seeds]
+    files: list[tuple[str, bytes]] = []
+    try:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import rapidocr_onnxruntime  # noqa: F401
+        from support import scanwriter
+
+        if scanwriter.has_cjk_font():
+            for n, report in enumerate(reports[:2]):
+                pages = list(scanwriter.report_pages(report, scanwriter.DPI))
+                files.append((f"scan-{n}.pdf", scanwriter.to_image_pdf(pages)))
+    except ImportError:
+        pass
+    forms = ("docx", "html", "md")
+    n = 0
+    while len(files) < count and reports:
+        report, form = reports[n % len(reports)], forms[(n // len(reports)) % len(forms)]
+        files.append(
+            (
+                f"report-{n}.{form}",
+                render(report, form, findings=[]) if form != "docx" else render(report, form),
+            )
+        )
+        n += 1
+    return files[:count]
+
+
+def during(base: str, job) -> tuple[object, float, list[float], list[str]]:
+    """Run ``job()`` while a citizen files requests: its result, seconds, the filings' latencies and
+    failures."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    stop = threading.Event()
+    citizen = threading.Thread(target=file_requests, args=(base, stop, latencies, failures))
+    citizen.start()
+    started = time.perf_counter()
+    try:
+        result = job()
+    finally:
+        elapsed = time.perf_counter() - started
+        stop.set()
+        citizen.join()
+    return result, elapsed, latencies, failures
+
+
+def _print_filings(latencies: list[float], failures: list[str]) -> None:
+    if latencies:
+        p50 = statistics.median(latencies)
+        print(
+            f"  filings meanwhile: {len(latencies)}, p50 {1000 * p50:.0f} ms, "
+            f"max {1000 * max(latencies):.0f} ms, failed {len(failures)}"
+        )
+    for failure in failures[:3]:
+        print(f"    {failure}")
+
+
+def _signed_in(base: str, login: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=3600)
+    page = client.get("/login")
+    client.post("/login", data={"login": login, "password": "gongkai-demo-2026", "csrf": _csrf(page.text)})
+    return client
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--uploads", type=int, default=12)
     args = parser.parse_args()
     data = ledger_xlsx(args.rows)
+    uploads = report_files(args.uploads)
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "GONGKAI_HOME": folder, "GONGKAI_PORTAL_FILINGS_PER_HOUR": "1000000"}
         subprocess.run([GONGKAI, "demo"], env=env, check=True, capture_output=True)
@@ -148,8 +224,6 @@ def main() -> None:
         log = open(Path(folder) / "server.log", "w")  # noqa: SIM115
         server = subprocess.Popen([GONGKAI, "serve", "--port", str(port)], env=env, stderr=log)
         base = f"http://127.0.0.1:{port}"
-        latencies: list[float] = []
-        failures: list[str] = []
         try:
             for _ in range(100):
                 try:
@@ -157,25 +231,26 @@ def main() -> None:
                     break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            clerk = httpx.Client(base_url=base, timeout=3600)
-            login = clerk.get("/login")
-            clerk.post(
-                "/login",
-                data={"login": "jingban", "password": "gongkai-demo-2026", "csrf": _csrf(login.text)},
-            )
+            clerk = _signed_in(base, "jingban")
             token = _csrf(clerk.get("/organs/demo-kj/register").text)
-            stop = threading.Event()
-            citizen = threading.Thread(target=file_requests, args=(base, stop, latencies, failures))
-            citizen.start()
-            started = time.perf_counter()
-            response = clerk.post(
-                "/organs/demo-kj/register-import",
-                data={"csrf": token, "kind": "publications"},
-                files=[("file", ("台账.xlsx", data, "application/octet-stream"))],
+            imported, import_seconds, import_latencies, import_failures = during(
+                base,
+                lambda: clerk.post(
+                    "/organs/demo-kj/register-import",
+                    data={"csrf": token, "kind": "publications"},
+                    files=[("file", ("台账.xlsx", data, "application/octet-stream"))],
+                ),
             )
-            elapsed = time.perf_counter() - started
-            stop.set()
-            citizen.join()
+            supervisor = _signed_in(base, "jiandu")
+            token = _csrf(supervisor.get("/console").text)
+            uploaded, upload_seconds, upload_latencies, upload_failures = during(
+                base,
+                lambda: supervisor.post(
+                    "/console/upload",
+                    data={"csrf": token, "organ": "demo-kj"},
+                    files=[("files", (name, body, "application/octet-stream")) for name, body in uploads],
+                ),
+            )
             peak = _peak_kib(server.pid)
         finally:
             server.terminate()
@@ -183,18 +258,18 @@ def main() -> None:
         errors = (Path(folder) / "server.log").read_text(encoding="utf-8")
         if "Traceback" in errors:
             print(errors[-3000:])
-    said = re.search(r"已从 台账\.xlsx 导入 \d+ 行[^<]*", response.text)
+    said = re.search(r"已从 台账\.xlsx 导入 \d+ 行[^<]*", imported.text)
     print(f"台账 import of {args.rows:,} rows ({len(data) / 1e6:.1f} MB XLSX) via gongkai serve on SQLite")
-    print(f"  import: HTTP {response.status_code} in {elapsed:.1f} s, {args.rows / elapsed:,.0f} rows/s")
-    print(f"  page says: {said.group(0) if said else response.text[-300:]}")
-    if latencies:
-        p50 = statistics.median(latencies)
-        print(
-            f"  filings during the import: {len(latencies)}, p50 {1000 * p50:.0f} ms, "
-            f"max {1000 * max(latencies):.0f} ms, failed {len(failures)}"
-        )
-    for failure in failures[:3]:
-        print(f"    {failure}")
+    print(
+        f"  import: HTTP {imported.status_code} in {import_seconds:.1f} s, {args.rows / import_seconds:,.0f} rows/s"
+    )
+    print(f"  page says: {said.group(0) if said else imported.text[-300:]}")
+    _print_filings(import_latencies, import_failures)
+    filed = len(re.findall(r": 已归入 ", uploaded.text))
+    names = ", ".join(sorted({name.rsplit(".", 1)[-1] for name, _ in uploads}))
+    print(f"console upload of {len(uploads)} files ({names}), one batch")
+    print(f"  upload: HTTP {uploaded.status_code} in {upload_seconds:.1f} s, {filed} filed")
+    _print_filings(upload_latencies, upload_failures)
     print(f"  server peak memory (VmHWM): {peak / 1024:.0f} MB")
 
 
