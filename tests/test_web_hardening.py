@@ -213,9 +213,17 @@ def test_assets_never_come_from_the_requests_host_issue_14(site) -> None:  # noq
         assert 'href="/static/gongkai.css"' in html and 'src="/static/vendor/htmx-2.0.11/htmx.min.js"' in html
 
 
-def test_every_response_carries_the_security_headers_issue_14(site) -> None:  # noqa: F811
+def test_every_response_carries_the_security_headers_issue_14(site, monkeypatch) -> None:  # noqa: F811
     anonymous = TestClient(site, raise_server_exceptions=False)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a defect")
+
+    monkeypatch.setattr("gongkai.web.public.catalogue_categories", broken)
+    failed = anonymous.get("/public/kj")  # a server error: answered outside the middleware
+    assert failed.status_code == 500 and "服务器出错了" in failed.text
     responses = [
+        failed,
         anonymous.get("/login"),
         anonymous.get("/public"),
         anonymous.get("/public/nothing"),  # a refusal

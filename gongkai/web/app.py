@@ -36,7 +36,7 @@ from gongkai.web import (
     side_by_side,
 )
 from gongkai.web.deps import LoginRequired, page
-from gongkai.web.security import SecurityHeaders, content_security_policy, inline_script_hashes
+from gongkai.web.security import HEADERS, SecurityHeaders, content_security_policy, inline_script_hashes
 from gongkai.web.settings import WebSettings
 
 log = logging.getLogger("gongkai.web")
@@ -127,10 +127,15 @@ def create_app(settings: WebSettings) -> FastAPI:
         log.exception("unexpected error on %s", request.url.path, exc_info=exc)
         message = "服务器出错了，已记录在日志中。请稍后重试或联系管理员。"
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": message}, status_code=500)
-        if _from_htmx(request):
-            return _problem_fragment(message, 500)
-        return page(request, "error.html", 500, message=message, status=500)
+            response = JSONResponse({"detail": message}, status_code=500)
+        elif _from_htmx(request):
+            response = _problem_fragment(message, 500)
+        else:
+            response = page(request, "error.html", 500, message=message, status=500)
+        # Starlette answers an unexpected error outside every middleware, SecurityHeaders included
+        for name, value in {**HEADERS, "Content-Security-Policy": content_security_policy()}.items():
+            response.headers.setdefault(name, value)
+        return response
 
     return app
 
