@@ -1,9 +1,10 @@
-"""Peak memory and time of ``gongkai parse`` and ``gongkai check`` on hostile files (issue 14 §7).
+"""Peak memory and time of every command that reads a document, on hostile files (issue 14 §7).
 
 Builds the small hostile files of tests/support/hostile.py (nested spans, a million
 paragraphs, spans that multiply a table, a DOCX or OFD part of millions of elements, a PDF
-page of millions of characters) in a temporary folder, then runs each command on each file
-as a child process and prints its peak resident memory (the child's own rusage, from
+page of millions of characters, deep JSON) in a temporary folder, then runs each command that
+reads a document (parse, check, render, draft) on each file, and check or parse on inputs that
+never end (/dev/zero, standard input from it, a FIFO nobody writes to), as a child process and prints its peak resident memory (the child's own rusage, from
 ``os.wait4``, its worker processes included) and its seconds. Figures only: no assertion.
 
     .venv/bin/python bench/hostile_memory.py [--timeout 120] [--only html-span-grid]
@@ -75,6 +76,24 @@ def build(folder: Path, names: list[str]) -> dict[str, Path]:
     return {name: folder / f"{name}.{HOSTILE[name][1]}" for name in names}
 
 
+def commands(command: list[str], path: str, folder: Path, timeout: float) -> list[tuple[str, list[str]]]:
+    """Every command that reads a document, on ``path``."""
+    # check's own time limit is raised so that the figure is the reader's, not the limit's.
+    return [
+        ("parse", [*command, "parse", path]),
+        ("check", [*command, "check", "--timeout", str(int(timeout)), path]),
+        ("render", [*command, "render", path, "--to", "html", "-o", str(folder / "out.html")]),
+        ("draft", [*command, "draft", "--from", path, "--year", "2025", "-o", str(folder / "draft.json")]),
+    ]
+
+
+def _report(name: str, size: str, verb: str, outcome: tuple, path: str, width: int) -> None:
+    peak, seconds, code, last = outcome
+    shown = "kill" if code is None else str(code)
+    last = (last.replace(path, Path(path).name) if path else last)[:width]
+    print(f"{name:<18} {size:>9} {verb:<6} {peak:>8.0f} {seconds:>8.1f} {shown:>5}  {last}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per run before it is killed")
@@ -87,16 +106,25 @@ def main() -> None:
         print(f"{'file':<18} {'size':>9} {'command':<6} {'peak MB':>8} {'seconds':>8} {'exit':>5}  last line")
         for name, path in build(folder, args.only or list(HOSTILE)).items():
             size = f"{path.stat().st_size / 1024:.0f} KB"
-            for verb in ("parse", "check"):
-                # check's own time limit is raised so that the figure is the reader's, not the limit's.
-                extra = ["--timeout", str(int(args.timeout))] if verb == "check" else []
-                peak, seconds, code, last = run([*command, verb, *extra, str(path)], args.timeout)
-                shown = "kill" if code is None else str(code)
-                last = last.replace(str(path), path.name)[: args.width]
-                print(
-                    f"{name:<18} {size:>9} {verb:<6} {peak:>8.0f} {seconds:>8.1f} {shown:>5}  {last}",
-                    flush=True,
-                )
+            for verb, argv in commands(command, str(path), folder, args.timeout):
+                _report(name, size, verb, run(argv, args.timeout), str(path), args.width)
+        # inputs that never end: read to the size limit, or stopped by the time limit
+        fifo = folder / "fifo.txt"
+        os.mkfifo(fifo)
+        endless = {
+            "/dev/zero": [*command, "check", "/dev/zero"],
+            "stdin /dev/zero": ["sh", "-c", f"{command[-1]} check - < /dev/zero"],
+            "FIFO, no writer": [*command, "parse", str(fifo)],
+        }
+        for name, argv in endless.items():
+            _report(
+                name,
+                "endless",
+                argv[1] if argv[0] != "sh" else "check",
+                run(argv, args.timeout),
+                "",
+                args.width,
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

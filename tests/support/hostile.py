@@ -126,7 +126,19 @@ def pdf_chars(count: int = 4_000_000) -> bytes:
 
 
 # Name → (builder, file suffix): every hostile file, for the bench and the tests.
+def text_short_lines(count: int = 1_300_000) -> bytes:
+    """Just under the text reader's 4 MB: a million and more one-cell lines, each a paragraph."""
+    return b"\t0\n" * count
+
+
+def json_deep(depth: int = 100_000) -> bytes:
+    """Canonical JSON nested far past any report's five levels."""
+    return b'{"schema": "gongkai.report/1", "a": ' + b"[" * depth + b"]" * depth + b"}"
+
+
 HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
+    "text-short-lines": (text_short_lines, "txt"),
+    "json-deep": (json_deep, "json"),
     "html-deep-spans": (html_deep_spans, "html"),
     "html-wide-spans": (html_wide_spans, "html"),
     "html-paragraphs": (html_paragraphs, "html"),
