@@ -246,3 +246,16 @@ def store(database_url: str):
     factory = open_store(database_url)
     yield factory
     factory.kw["bind"].dispose()
+
+
+@pytest.fixture(scope="session")
+def scanned_report() -> bytes:
+    """A clean report printed and scanned: two pages of pictures in a PDF, read by OCR."""
+    pytest.importorskip(
+        "rapidocr_onnxruntime", reason="the OCR extra is not installed: pip install 'gongkai[ocr]'"
+    )
+    from support import scanwriter
+
+    if not scanwriter.has_cjk_font():
+        pytest.skip(f"no CJK font at {scanwriter.CJK_FONT_FILE} to draw the scan with")
+    return scanwriter.to_image_pdf(list(scanwriter.report_pages(clean_report_2021(), scanwriter.DPI)))

@@ -209,3 +209,25 @@ def test_exports_write_names_like_formulas_as_text_and_drop_control_characters_i
             # export's own cleaning is tested on writers.sheets.put
             assert cell.value.startswith('=HYPERLINK("http://x","科技局")') and "\x0b" not in cell.value
         assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_the_console_shows_what_check_says_of_the_same_scan(site, scanned_report, tmp_path) -> None:  # noqa: F811
+    """A scan uploaded in the console keeps the findings of its reading — the READ-OCR warnings and
+    the layout rules that need the source — exactly as ``gongkai check`` gives them for the file
+    (before, the console re-checked the JSON and lost them)."""
+    from gongkai.batch import CheckOptions, check_file
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scanned_report)
+    expected = sorted(
+        (f["rule"], tuple(f.get("cells", ()))) for f in check_file(str(path), CheckOptions())["findings"]
+    )
+    assert any(rule.startswith("READ-") for rule, _ in expected)  # what re-checking the JSON loses
+    supervisor = client_as(site, "supervisor")
+    response = upload(supervisor, [("scan.pdf", scanned_report)], organ="kj")
+    assert "scan.pdf: 已归入 某某区科学技术局 2024 年度" in response.text
+    api = supervisor.get("/api/organs/kj/reports/2024").json()
+    assert sorted((f["rule"], tuple(f.get("cells", ()))) for f in api["findings"]) == expected
+    book = load_workbook(io.BytesIO(supervisor.get("/console/export.xlsx?year=2024").content))
+    exported = [row[3] for row in book["检查发现"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(exported) == sorted(rule for rule, _ in expected)

@@ -25,6 +25,7 @@ from gongkai import clock
 from gongkai.casework.annual import build_year
 from gongkai.checks import check_report, has_errors
 from gongkai.model.report import (
+    Finding,
     Report2019,
     Report2021,
     Sections,
@@ -118,6 +119,14 @@ def find_report(session: Session, organ: Organ, year: int) -> ReportRecord:
 def report_of(row: ReportRecord) -> Report2021 | Report2019:
     """The canonical report a record holds."""
     return report_from_json(row.body)
+
+
+def findings_of(row: ReportRecord, report: Report2021 | Report2019 | None = None) -> list[Finding]:
+    """What is wrong with a record's report: an upload's findings as its reading gave them (the
+    same as ``gongkai check`` gives for the file, READ-* included), else the checks of its body."""
+    if row.findings is not None:
+        return [Finding.model_validate(item) for item in row.findings]
+    return check_report(report if report is not None else report_of(row))
 
 
 def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> ReportRecord:

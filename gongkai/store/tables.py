@@ -268,6 +268,9 @@ class ReportRecord(Base):
     source: Mapped[str] = mapped_column(String(16))  # workspace | uploaded
     source_name: Mapped[str] = mapped_column(String(300), default="")
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # an uploaded report's findings as its reading gave them (READ-* and the layout rules included);
+    # None: checked from the body (a workspace's draft, or an upload kept before issue 15)
+    findings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -19,12 +19,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gongkai.checks import check_report
 from gongkai.store.accounts import Role, Scope
 from gongkai.store.calendar import missing_next_year
 from gongkai.store.casefiles import load_case, pending_deadlines
 from gongkai.store.records import work_calendar
-from gongkai.store.reports import ReportStatus, report_of
+from gongkai.store.reports import ReportStatus, findings_of
 from gongkai.store.tables import Notice, Organ, ReportRecord, Request, Submission, User
 
 DUE_SOON_WORKING_DAYS = 5
@@ -208,7 +207,7 @@ def supervisor_work(session: Session, organ_ids: list[int], today: date) -> list
         row = latest.get(organ.id)
         if row is None:
             continue
-        count = sum(1 for f in check_report(report_of(row)) if f.severity == "error")
+        count = sum(1 for f in findings_of(row) if f.severity == "error")
         if count:
             errors.tasks.append(
                 Task(

@@ -14,11 +14,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from gongkai import clock
-from gongkai.checks import check_report
 from gongkai.model.report import Report, Report2019, Report2021
 from gongkai.store.casefiles import find_request
 from gongkai.store.records import NotFound
-from gongkai.store.reports import find_report, report_of
+from gongkai.store.reports import find_report, findings_of, report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.store.tables import Request as RequestRow
 from gongkai.web.bounds import PathInt
@@ -127,7 +126,7 @@ def list_organ_reports(session: DB, me: Me, code: str) -> list[ReportListed]:
     listed = []
     for row in rows:
         report = report_of(row)
-        severities = Counter(f.severity.value for f in check_report(report))
+        severities = Counter(f.severity.value for f in findings_of(row, report))
         listed.append(
             ReportListed(
                 year=row.year,
@@ -145,11 +144,11 @@ def list_organ_reports(session: DB, me: Me, code: str) -> list[ReportListed]:
 @router.get("/organs/{code}/reports/{year}", response_model=Report)
 def read_report(session: DB, me: Me, code: str, year: PathInt) -> Report2021 | Report2019:
     """A report as canonical JSON (``gongkai.report/1``: its tables, sections and its findings as
-    the checks give them now), whatever its status; the public reads published ones on the portal."""
+    the checks give them now, an upload's as its reading gave them), whatever its status; the public reads published ones on the portal."""
     organ = visible_organ(session, me, code)
     try:
         row = find_report(session, organ, year)
     except NotFound:
         raise HTTPException(404, "没有这一年度的报告") from None
     report = report_of(row)
-    return report.model_copy(update={"findings": check_report(report)})
+    return report.model_copy(update={"findings": findings_of(row, report)})

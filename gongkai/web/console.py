@@ -14,12 +14,11 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from gongkai.casework.law import APPLICANT_LABELS
-from gongkai.checks import check_report
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.store.accounts import Role
 from gongkai.store.records import audit, now
-from gongkai.store.reports import STATUS_LABELS, ReportStatus, report_of
+from gongkai.store.reports import STATUS_LABELS, ReportStatus, findings_of, report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.bounds import OptionalQueryInt, PathInt
 from gongkai.web.deps import DB, Me, Principal, check_csrf, file_response, page
@@ -68,7 +67,7 @@ def _overview(session, me: Principal, year: int | None):
     rows = []
     for record in records:
         report = report_of(record)
-        rows.append((by_organ[record.organ_id], record, report, check_report(report)))
+        rows.append((by_organ[record.organ_id], record, report, findings_of(record, report)))
     return organs, rows
 
 
@@ -195,7 +194,7 @@ def upload(
         if read.problem:
             results.append((read.name, read.problem))
             continue
-        for body in read.reports:
+        for body, findings in zip(read.reports, read.findings, strict=True):
             report = report_from_json(body)
             target = chosen or by_name.get(report.agency or "")
             if target is None:
@@ -209,7 +208,7 @@ def upload(
             if not report.year:
                 results.append((read.name, f"{read.name}: 读不出报告的年度"))
                 continue
-            results.append((read.name, _file(session, me, target, report.year, body, read.name)))
+            results.append((read.name, _file(session, me, target, report.year, body, findings, read.name)))
             session.commit()
     organs_, rows = _overview(session, me, None)
     return page(
@@ -227,7 +226,9 @@ def upload(
     )
 
 
-def _file(session, me: Principal, organ: Organ, year: int, body: dict, name: str) -> str:
+def _file(
+    session, me: Principal, organ: Organ, year: int, body: dict, findings: list[dict], name: str
+) -> str:
     existing = session.scalar(
         select(ReportRecord).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
     )
@@ -248,7 +249,7 @@ def _file(session, me: Principal, organ: Organ, year: int, body: dict, name: str
     else:
         before = {"source_name": existing.source_name}
         existing.body, existing.version, existing.updated_at = body, existing.version + 1, now()
-    existing.source_name = name
+    existing.source_name, existing.findings = name, findings
     session.flush()
     audit(
         session,
@@ -306,7 +307,7 @@ def compare(request: Request, session: DB, me: Me, code: str, year: PathInt):
         if record is not None:
             other_cells = report_cells(report_of(record))
             peers.append((other, [other_cells.get(k) for k in KEY_FIGURES]))
-    findings = check_report(report)
+    findings = findings_of(this, report)
     return page(
         request,
         "compare.html",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai.batch import BadInput, load_reports
+from gongkai.batch import BadInput, findings_for, load_reports
 from gongkai.model.report import report_to_json
 from gongkai.workers import DOCUMENT_SECONDS, WORKER_MEMORY_MB, LimitedPool, WorkerFailure
 
@@ -20,11 +20,13 @@ UPLOAD_WORKERS = 2  # files of one upload read at once; the server's own work ke
 
 @dataclass(frozen=True)
 class UploadRead:
-    """One uploaded file: the reports it holds (canonical JSON), or why it could not be read."""
+    """One uploaded file: the reports it holds (canonical JSON) with the findings of each as its
+    reading gave them (exactly what ``gongkai check`` says of the file), or why it could not be read."""
 
     name: str
     reports: tuple[dict[str, Any], ...] = ()
     problem: str | None = None
+    findings: tuple[list[dict[str, Any]], ...] = ()
 
 
 def read_upload(name: str, data: bytes) -> UploadRead:
@@ -37,7 +39,13 @@ def read_upload(name: str, data: bytes) -> UploadRead:
             loaded = load_reports(str(path))
         except BadInput as exc:
             return UploadRead(name, problem=str(exc).replace(str(path), name))
-    return UploadRead(name, tuple(report_to_json(item.report) for item in loaded))
+    # checked from the reading, not from the JSON it gives: the layout rules need the source, and
+    # the READ-* warnings exist only there (issue 15 §2)
+    findings = tuple(
+        [f.model_dump(mode="json", exclude_none=True) for f in findings_for(item, None, None, [])]
+        for item in loaded
+    )
+    return UploadRead(name, tuple(report_to_json(item.report) for item in loaded), findings=findings)
 
 
 def read_uploads(

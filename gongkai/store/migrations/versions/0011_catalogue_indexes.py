@@ -3,7 +3,7 @@ count and its categories read an index, not 100,000 rows, whatever the organ has
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2027-01-06
+Create Date: 2026-12-07
 """
 
 from __future__ import annotations
