@@ -169,6 +169,8 @@ def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f"第{exc.lineno}行第{exc.colno}列" if isinstance(exc, json.JSONDecodeError) else "编码"
         raise BadInput(f"{name}: 不是有效的 JSON（{where}）") from None
+    except ValueError:  # a number of thousands of digits: Python refuses to convert it (CVE-2020-10735)
+        raise BadInput(f"{name}: JSON 中有位数过多的数字（超过 4,300 位），不是年度报告的数字") from None
     if not isinstance(obj, dict):
         raise BadInput(f"{name}: JSON 的顶层应是一个报告对象（{{…}}），而不是{type(obj).__name__}")
     try:

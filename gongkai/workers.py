@@ -167,7 +167,8 @@ def failure_reason(exc: BaseException, seconds: int, memory_mb: int) -> WorkerFa
 
     if isinstance(exc, DocumentTimeout | FutureTimeout):
         return WorkerFailure(f"读取超过{seconds}秒，已停止", "time")
-    if isinstance(exc, MemoryError):
+    # a library loaded lazily near the limit: the loader cannot map it (found by the fuzzer)
+    if isinstance(exc, MemoryError) or (isinstance(exc, ImportError) and "map segment" in str(exc)):
         return WorkerFailure(f"读取时内存超过{memory_mb} MB，已停止", "memory")
     if isinstance(exc, ProcessExpired):
         code = exc.exitcode

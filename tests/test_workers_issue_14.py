@@ -182,3 +182,21 @@ def test_a_citizen_files_while_a_scan_is_read_in_the_console(site, scanned_repor
         outcome["upload"].status_code == 200 and "scan.pdf: 已归入 某某区科学技术局" in outcome["upload"].text
     )
     assert finished == ["filing", "upload"]
+
+
+def test_a_number_of_thousands_of_digits_in_json_is_one_line(tmp_path) -> None:
+    """Found by the fuzzer: a report JSON whose year has 5,000 digits gave a traceback."""
+    path = tmp_path / "report.json"
+    path.write_text('{"schema": "gongkai.report/1", "year": ' + "9" * 5000 + "}", encoding="utf-8")
+    assert check_file(str(path), CheckOptions()) == {
+        "file": str(path),
+        "error": f"{path}: JSON 中有位数过多的数字（超过 4,300 位），不是年度报告的数字",
+    }
+
+
+def test_a_library_that_cannot_load_near_the_limit_is_the_memory_limit() -> None:
+    from gongkai.workers import failure_reason
+
+    exc = ImportError("_rust.abi3.so: failed to map segment from shared object")
+    assert failure_reason(exc, 30, 1024) == WorkerFailure("读取时内存超过1024 MB，已停止", "memory")
+    assert failure_reason(ImportError("No module named x"), 30, 1024).kind == "defect"
