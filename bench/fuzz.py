@@ -498,7 +498,7 @@ def mutate_zip(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = [(info.filename, archive.read(info)) for info in archive.infolist()]
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, ValueError):
+    except Exception:  # an earlier mutation broke the zip, in any of a dozen ways: mutate bytes
         return rng.choice(BYTE_MUTATIONS)(rng, data, pool)
     if not parts:
         return data
@@ -714,15 +714,34 @@ def origin(path: str) -> str:
     return "not refused when read again"
 
 
-def origin_in_child(path: Path) -> str:
-    """:func:`origin` in a child process under the worker memory limit (the file is hostile)."""
+def recheck(path: str, seconds: int) -> str:
+    """A hang or memory refusal checked again alone, in a fresh process (a forked worker shares
+    its parent's address space under the limit, and other inputs share the CPU): the outcome,
+    the time and the peak memory."""
+    from gongkai.batch import CheckOptions, check_file_reports
+
+    started = time.monotonic()
+    failure = classify_results(check_file_reports(path, CheckOptions(seconds=seconds)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    what = failure.kind if failure else "fine"
+    return (
+        f"alone in a fresh process: {what} after {time.monotonic() - started:.0f} s, peak RSS {peak:.0f} MB"
+    )
+
+
+def origin_in_child(path: Path, kind: str = "refusal-names-exception", seconds: int = DEFAULT_SECONDS) -> str:
+    """:func:`origin` (or :func:`recheck` for a hang or memory refusal) in a child process under
+    the worker memory limit (the file is hostile)."""
     limit = DEFAULT_MEMORY_MB * 1024 * 1024
+    command = [sys.executable, __file__, "--origin", str(path)]
+    if kind in ("hang", "memory"):
+        command = [sys.executable, __file__, "--recheck", str(path), "--timeout", str(seconds)]
     try:
         done = subprocess.run(
-            [sys.executable, __file__, "--origin", str(path)],
+            command,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=max(120, 2 * seconds),
             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (limit, limit)),
         )
     except subprocess.TimeoutExpired:
@@ -879,7 +898,10 @@ class Record:
 
     def add(self, item: Input, failure: Failure) -> None:
         self.counts[failure.kind] += 1
-        key = (item.form, failure.kind, failure.exception, failure.where, failure.pattern())
+        # A traceback is one defect per place it is raised (zlib alone has a dozen messages for
+        # a broken stream); a refusal, which has no place, is one per message pattern.
+        raised = failure.kind in ("traceback", "crash") and failure.where
+        key = (item.form, failure.kind, failure.exception, failure.where if raised else failure.pattern())
         seen = self.kept.get(key)
         if seen is None or len(item.data) < len(seen[0].data):
             if seen is not None:
@@ -894,11 +916,13 @@ class Record:
         digest = hashlib.sha1(item.data).hexdigest()[:10]
         return f"{failure.kind}-{item.form}-{digest}{item.suffix}"
 
-    def find_origins(self) -> None:
-        """For each refusal that names an exception, where that exception was raised."""
+    def find_origins(self, seconds: int) -> None:
+        """For each refusal that names an exception, where that exception was raised; for each
+        hang or memory refusal, what it does alone."""
         for item, failure, _ in self.kept.values():
-            if failure.kind == "refusal-names-exception" and not failure.where:
-                failure.where = origin_in_child(self.folder / self._name(item, failure))
+            if failure.kind in ("refusal-names-exception", "hang", "memory") and not failure.where:
+                path = self.folder / self._name(item, failure)
+                failure.where = origin_in_child(path, failure.kind, seconds)
         self.write_index()
 
     def write_index(self) -> None:
@@ -1029,7 +1053,7 @@ def fuzz(
         finally:
             watchdog.stop()
         elapsed = time.monotonic() - started
-        record.find_origins()
+        record.find_origins(seconds)
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return Summary(per_form, refused, elapsed, max(children_kb, watchdog.peak_kb) / 1024, record)
 
@@ -1063,10 +1087,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a smaller corpus, without LibreOffice")
     parser.add_argument("--build-corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--origin", help=argparse.SUPPRESS)
+    parser.add_argument("--recheck", help=argparse.SUPPRESS)
     parser.add_argument("--no-scans", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.origin:
         print(origin(args.origin))
+        return 0
+    if args.recheck:
+        print(recheck(args.recheck, args.timeout))
         return 0
     if args.build_corpus:
         write_corpus(build_corpus(args.seeds, scans=not args.no_scans, quick=args.quick), args.build_corpus)
