@@ -696,7 +696,8 @@ def classify_exception(exc: BaseException, stalled: bool = False) -> Failure:
 def origin(path: str) -> str:
     """Where the exception behind a refusal was raised: the file is read again in this process
     and the chain of exceptions behind ``BadInput`` (kept in ``__context__`` even when raised
-    ``from None``) is followed to the first; its innermost frame in gongkai, then its own."""
+    ``from None``) is followed to the one the reader caught; its innermost frame in gongkai,
+    then its own."""
     import traceback
 
     from gongkai.batch import BadInput, load_reports
@@ -704,8 +705,10 @@ def origin(path: str) -> str:
     try:
         load_reports(path)
     except BadInput as exc:
+        # The exception the reader caught is the context of its UnreadableDocument (earlier
+        # links of the chain were handled inside the library and are not the cause).
         first: BaseException = exc
-        while first.__context__ is not None:
+        while type(first).__name__ in ("BadInput", "UnreadableDocument") and first.__context__ is not None:
             first = first.__context__
         frames = traceback.extract_tb(first.__traceback__)
         ours = [f for f in frames if "/gongkai/" in f.filename]
