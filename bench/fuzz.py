@@ -615,6 +615,7 @@ LIBRARY_EXCEPTIONS = {
     "ParseError",
     "PdfiumError",
     "PdfminerException",
+    "MalformedPDFException",
     "PDFException",
     "PSException",
     "PDFSyntaxError",
