@@ -995,6 +995,7 @@ def fuzz(
     corpus_folder: Path | None = None,
     quick: bool = False,
     minutes: float | None = None,
+    origins: bool = True,
     check: CheckGrouped | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Summary:
@@ -1002,7 +1003,8 @@ def fuzz(
 
     ``corpus_folder`` keeps the corpus between rounds (built there when empty); ``quick`` makes
     a smaller corpus; ``minutes`` stops the round after the batch that passes that time, as
-    SIGTERM or Ctrl-C do (the summary then covers the inputs checked); ``check`` stands in for
+    SIGTERM or Ctrl-C do (the summary then covers the inputs checked); ``origins=False`` skips
+    reading each kept failure again in a child process (a second each); ``check`` stands in for
     ``check_files_grouped`` (tests).
     """
     from gongkai.batch import CheckOptions, check_files_grouped
@@ -1057,7 +1059,8 @@ def fuzz(
         finally:
             watchdog.stop()
         elapsed = time.monotonic() - started
-        record.find_origins(seconds)
+        if origins:
+            record.find_origins(seconds)
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return Summary(per_form, refused, elapsed, max(children_kb, watchdog.peak_kb) / 1024, record)
 
