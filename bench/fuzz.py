@@ -629,8 +629,9 @@ LIBRARY_EXCEPTIONS = {
     "error",
 }
 EXCEPTION_NAME_RE = re.compile(r"\b([A-Z][A-Za-z]*(?:Error|Exception|Exit|Interrupt|Iteration|EOF)|error)\b")
-TIMEOUT_RE = re.compile(r"读取和检查超过\d+秒")
-MEMORY_RE = re.compile(r"内存超过\d+ ?MB")
+TIMEOUT_RE = re.compile(r"读取(?:和检查)?超过\d+秒")
+# a worker that died is counted with the memory limit (gongkai.workers.failure_reason)
+MEMORY_RE = re.compile(r"内存超过\d+ ?MB|读取进程意外退出")
 DEFECT_KINDS = ("traceback", "crash", "hang", "memory", "refusal-names-exception", "bad-result")
 
 

@@ -78,6 +78,12 @@ def test_the_same_seed_makes_the_same_inputs(corpus: Path) -> None:
             "refusal-names-exception",
         ),
         ([{"file": "a.pdf", "error": "a.pdf: 读取和检查超过30秒，已停止（可用 --timeout 放宽）"}], "hang"),
+        ([{"file": "a.pdf", "error": "a.pdf: 读取超过30秒，已停止（可用 --timeout 放宽）"}], "hang"),
+        ([{"file": "a.pdf", "error": "a.pdf: 读取进程意外退出（被信号 11 终止），可能是…"}], "memory"),
+        (
+            [{"file": "a.pdf", "error": "a.pdf: 内部错误（KeyError: 'x'），请报告此问题"}],
+            "refusal-names-exception",
+        ),
         (
             [{"file": "a.pdf", "error": "a.pdf: 读取时内存超过1024 MB，已停止（可用 --memory 放宽）"}],
             "memory",

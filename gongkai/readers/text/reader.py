@@ -23,7 +23,9 @@ from gongkai.readers.values import is_value_text
 MAX_GRID_CELLS = 20_000
 
 _TOP_HEADING_RE = re.compile(r"^\s*(?:#|[一二三四五六七八九十]{1,2}、)")
-_PIPE_SEPARATOR_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# Matched against the stripped line: with the spaces around the line in the pattern, two `\s*` side
+# by side backtracked over a long run of spaces in quadratic time (found by the fuzzer).
+_PIPE_SEPARATOR_RE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")
 
 
 def _kind(line: str) -> str:
@@ -136,7 +138,7 @@ def _read_row_table(lines: _Lines, i: int, kind: str) -> tuple[Grid, int]:
         line = lines[i]
         line_kind = lines.kinds[i]
         if line_kind == kind:
-            if not (kind == "pipe" and _PIPE_SEPARATOR_RE.match(line)):
+            if not (kind == "pipe" and _PIPE_SEPARATOR_RE.fullmatch(line.strip())):
                 grid.rows.append([GridCell(text, i + 1) for text in _split_row(line, kind)])
                 cells += len(grid.rows[-1])
                 if cells > MAX_GRID_CELLS:
