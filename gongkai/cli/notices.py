@@ -18,7 +18,7 @@ from rich.table import Table
 from gongkai import clock
 from gongkai.casework.letters import TEMPLATE_LABELS, TemplateProblem, default_template
 from gongkai.casework.notices import DELIVERY_CHANNELS, KIND_LABELS, KINDS
-from gongkai.cli_casework import ByOpt, NumberArg, OnOpt, OrganOpt, actor, err, out, work
+from gongkai.cli.requests import ByOpt, NumberArg, OnOpt, OrganOpt, actor, err, out, work
 from gongkai.model.letter import Letter
 from gongkai.store.casefiles import find_request, load_case
 from gongkai.store.notices import (

@@ -516,11 +516,11 @@ def _main(
 
 
 def _install_casework() -> None:
-    from gongkai import cli_casework, cli_digest, cli_notices
+    from gongkai.cli import digest, notices, requests
 
-    cli_casework.install(app)
-    cli_digest.install(app)
-    cli_notices.install(app)
+    requests.install(app)
+    digest.install(app)
+    notices.install(app)
 
 
 _install_casework()
@@ -541,7 +541,3 @@ def main() -> None:
     """Entry point of the ``gongkai`` script."""
     tune_gc_for_batch()
     app()
-
-
-if __name__ == "__main__":
-    main()
