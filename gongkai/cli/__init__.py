@@ -1,23 +1,93 @@
 """The ``gongkai`` command, one module per command group (README's project map lists them).
 
 This module makes the command itself: its help, ``--version``, and the frame of every ``--help``
-in Chinese; each command group adds itself with its module's ``install``.
+in Chinese. Each command group lives in a module that adds it with its ``install`` and is
+imported only when one of its commands runs (or ``--help`` lists them all): ``gongkai --version``
+imports no command, and ``gongkai check`` neither the store nor the web (issue 16).
 """
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+import importlib
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any
 
 import typer
 import typer.core
+import typer.main
 import typer.rich_utils
 
 from gongkai import __version__
 from gongkai.cli.console import out
 
+# The module of each command, in the order `gongkai --help` lists them (Typer's: commands, then groups).
+COMMAND_MODULES = {
+    **dict.fromkeys(("parse", "check", "render", "draft", "schema", "rules"), "reports"),
+    "deadline": "calendar",
+    **dict.fromkeys(("answer", "withdraw", "extend", "delay", "overdue"), "requests"),
+    "import": "register",
+    **dict.fromkeys(("serve", "demo"), "serve"),
+    "digest": "digest",
+    "calendar": "calendar",
+    "organs": "organs",
+    **dict.fromkeys(("requests", "correct", "consult"), "requests"),
+    "fee": "fees",
+    "appeal": "appeals",
+    "register": "register",
+    "report": "annual",
+    "users": "users",
+    "notice": "notices",
+}
+
+
+class _Commands(Mapping[str, typer.core.TyperCommand | typer.core.TyperGroup]):
+    """The commands of ``gongkai`` by name, each module imported when one of its commands is
+    first looked up."""
+
+    def __init__(self) -> None:
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._made:
+            self._made.update(_commands_of(COMMAND_MODULES[name]))
+        return self._made[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(COMMAND_MODULES)
+
+    def __len__(self) -> int:
+        return len(COMMAND_MODULES)
+
+
+def _commands_of(module_name: str) -> dict[str, Any]:
+    """The click commands a module's ``install`` adds, made as Typer makes them for ``app``."""
+    module = importlib.import_module(f"gongkai.cli.{module_name}")
+    scratch = typer.Typer()
+    module.install(scratch)
+    made = dict(typer.main.get_group(scratch).commands)
+    listed = {name for name, listed_in in COMMAND_MODULES.items() if listed_in == module_name}
+    if set(made) != listed:
+        raise RuntimeError(
+            f"gongkai.cli.{module_name} adds {sorted(made)}; COMMAND_MODULES lists {sorted(listed)}"
+        )
+    return made
+
+
+class _Gongkai(typer.core.TyperGroup):
+    """The ``gongkai`` group, whose commands are made on first use (:class:`_Commands`)."""
+
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)
+        self.commands = _Commands()  # type: ignore[assignment]
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+
 app = typer.Typer(
+    cls=_Gongkai,
     name="gongkai",
     help="政府信息公开工作年度报告：读取、校验、输出（read, check and write China's government information disclosure annual reports）。",
     no_args_is_help=True,
@@ -73,43 +143,6 @@ def _main(
     """gongkai（公开）：政府信息公开工作年度报告的读取与校验。"""
 
 
-def _install() -> None:
-    from gongkai.cli import (
-        annual,
-        appeals,
-        calendar,
-        digest,
-        fees,
-        notices,
-        organs,
-        register,
-        reports,
-        requests,
-        serve,
-        users,
-    )
-
-    # in this order, as `gongkai --help` lists them: commands first, then groups, each as added
-    for module in (
-        reports,
-        calendar,
-        organs,
-        requests,
-        fees,
-        appeals,
-        register,
-        annual,
-        users,
-        serve,
-        digest,
-        notices,
-    ):
-        module.install(app)
-
-
-_install()
-
-
 def tune_gc_for_batch() -> None:
     """Make the cyclic garbage collector cheaper for reading many reports in one process.
 
@@ -123,5 +156,8 @@ def tune_gc_for_batch() -> None:
 
 def main() -> None:
     """Entry point of the ``gongkai`` script."""
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in COMMAND_MODULES:  # before the freeze, which is for what the imports create
+        importlib.import_module(f"gongkai.cli.{COMMAND_MODULES[command]}")
     tune_gc_for_batch()
     app()
