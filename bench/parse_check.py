@@ -21,7 +21,8 @@ from pathlib import Path
 
 from gongkai.batch import CheckOptions, check_files
 from gongkai.checks import check_reading
-from gongkai.cli import is_report_file, tune_gc_for_batch
+from gongkai.cli import tune_gc_for_batch
+from gongkai.cli.reports import is_report_file
 from gongkai.readers import read_bytes
 
 ROOT = Path(__file__).resolve().parents[1]

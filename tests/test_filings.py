@@ -70,7 +70,7 @@ def test_fee_measures_article_4_the_same_applicant_is_found_from_either_side(sto
 
 def test_a_command_prints_its_success_only_after_the_commit(gk, monkeypatch) -> None:  # noqa: F811
     ok(gk("organs", "add", "kj", "科技局"))
-    import gongkai.cli_casework as cli
+    import gongkai.cli.session as cli
 
     real = cli.transaction
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import ROOT
 
 from gongkai.checks import check_reading
-from gongkai.cli import is_report_file
+from gongkai.cli.reports import is_report_file
 from gongkai.readers import read_path
 
 SAMPLES = ROOT / "samples"

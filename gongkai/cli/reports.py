@@ -1,27 +1,22 @@
-"""The ``gongkai`` command: thin shells over the readers and the checks.
+"""The commands on report files — ``parse``, ``check``, ``render``, ``draft``, ``schema``,
+``rules``: thin shells over the readers, the checks and the writers.
 
 Exit status: 0 clean, 1 an error-severity finding, 2 a file that could not be read as a report.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import typer.core
-import typer.rich_utils
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
-from gongkai import __version__
 from gongkai.batch import (
     BadInput,
     CheckOptions,
@@ -31,6 +26,7 @@ from gongkai.batch import (
     load_reports_within,
 )
 from gongkai.checks import RULES, SEVERITY_ORDER
+from gongkai.cli.console import err, out
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.numbers import plain
 from gongkai.model.report import (
@@ -43,49 +39,6 @@ from gongkai.model.report import (
 )
 from gongkai.readers import Reading
 from gongkai.workers import DOCUMENT_SECONDS, WORKER_MEMORY_MB
-
-app = typer.Typer(
-    name="gongkai",
-    help="政府信息公开工作年度报告：读取、校验、输出（read, check and write China's government information disclosure annual reports）。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-
-def _chinese_help() -> None:
-    """The frame of every --help in Chinese too (issue 13): Typer's panel titles and notes, and
-    the text of --help itself, which click makes in English for every command."""
-    for name, text in {
-        "ARGUMENTS_PANEL_TITLE": "参数",
-        "OPTIONS_PANEL_TITLE": "选项",
-        "COMMANDS_PANEL_TITLE": "命令",
-        "ERRORS_PANEL_TITLE": "错误",
-        "REQUIRED_LONG_STRING": "[必填]",
-        "DEFAULT_STRING": "[默认：{}]",
-        "ENVVAR_STRING": "[环境变量：{}]",
-        "ABORTED_TEXT": "已中止。",
-        "RICH_HELP": "用 [blue]'{command_path} {help_option}'[/] 查看帮助。",
-    }.items():
-        setattr(typer.rich_utils, name, text)
-    for command in (typer.core.TyperCommand, typer.core.TyperGroup):
-        command.get_help_option = _with_chinese_help(command.get_help_option)  # type: ignore[method-assign]
-
-
-def _with_chinese_help(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    def help_option(self: Any, ctx: Any) -> Any:
-        option = original(self, ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出"
-        return option
-
-    return help_option
-
-
-_chinese_help()
-# markup=False: file names and report text (「行政许可[/red]」) are printed as they are, never parsed.
-out = Console(highlight=False, soft_wrap=True, markup=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 REPORT_SUFFIXES = {
     *(".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm"),
@@ -145,7 +98,6 @@ def _print_findings(result: dict, findings: list[dict], hidden: int = 0) -> None
         out.print(f"  另有{hidden}条问题未显示（--level/--limit）")
 
 
-@app.command()
 def parse(
     file: Annotated[str, typer.Argument(help="报告文件，- 表示标准输入；文件#N 表示文件中的第N份报告")],
     as_json: Annotated[
@@ -211,7 +163,6 @@ def _print_grid(reading: Reading) -> None:
         out.print(f"  第{line:>4}行  {key:<45} {reading.raw_cells.get(key)!r:>10}  {cell_name(key, layout)}")
 
 
-@app.command()
 def check(
     files: Annotated[
         list[str], typer.Argument(help="报告文件或文件夹（文本、Markdown、报告 JSON），- 表示标准输入")
@@ -339,7 +290,6 @@ def _write_atomically(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
-@app.command()
 def render(
     file: Annotated[
         str, typer.Argument(help="报告：标准 JSON，或任何可读取的报告文件；文件#N 表示其中第N份")
@@ -417,7 +367,6 @@ def render(
     raise typer.Exit(status)
 
 
-@app.command()
 def draft(
     last: Annotated[str, typer.Option("--from", help="上一年度的报告（标准 JSON 或任何可读取的报告文件）")],
     year: Annotated[int, typer.Option("--year", min=2019, max=2100, help="新报告的年度")],
@@ -458,13 +407,11 @@ def draft(
         err.print(f"  {cell_name(c.key, fmt)} = {c.value}，来自{c.source}{note}")
 
 
-@app.command()
 def schema() -> None:
     """打印标准报告 JSON 的 JSON Schema（the JSON Schema of the canonical report）。"""
     sys.stdout.write(json.dumps(report_json_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
-@app.command()
 def rules(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False) -> None:
     """列出全部检查规则：编号、级别、内容和依据（every check rule with its severity and clause）。"""
     if as_json:
@@ -500,48 +447,7 @@ def rules(as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] =
             out.print(Text("    ") + line)
 
 
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"gongkai {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本")
-    ] = False,
-) -> None:
-    """gongkai（公开）：政府信息公开工作年度报告的读取与校验。"""
-
-
-def _install_casework() -> None:
-    from gongkai import cli_casework, cli_digest, cli_notices
-
-    cli_casework.install(app)
-    cli_digest.install(app)
-    cli_notices.install(app)
-
-
-_install_casework()
-
-
-def tune_gc_for_batch() -> None:
-    """Make the cyclic garbage collector cheaper for reading many reports in one process.
-
-    Reading a report allocates many short-lived objects and few cycles: freezing what the
-    imports created and collecting young objects less often saves about a fifth of the time
-    (bench/parse_check.py), at no cost in memory that matters for a command-line run.
-    """
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-
-
-def main() -> None:
-    """Entry point of the ``gongkai`` script."""
-    tune_gc_for_batch()
-    app()
-
-
-if __name__ == "__main__":
-    main()
+def install(app: typer.Typer) -> None:
+    """Add the commands on report files: parse, check, render, draft, schema, rules."""
+    for command in (parse, check, render, draft, schema, rules):
+        app.command()(command)

@@ -10,7 +10,8 @@ import typer
 from sqlalchemy import select
 
 from gongkai import clock
-from gongkai.cli_casework import out, work
+from gongkai.cli.console import out
+from gongkai.cli.session import work
 from gongkai.store.accounts import ROLE_LABELS, Role, organs_below, scope_of
 from gongkai.store.records import find_organ, parse_day
 from gongkai.store.tables import User

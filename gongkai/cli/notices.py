@@ -8,17 +8,16 @@ nothing stored), 3 PDF asked for without LibreOffice.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from gongkai import clock
 from gongkai.casework.letters import TEMPLATE_LABELS, TemplateProblem, default_template
 from gongkai.casework.notices import DELIVERY_CHANNELS, KIND_LABELS, KINDS
-from gongkai.cli_casework import ByOpt, NumberArg, OnOpt, OrganOpt, actor, err, out, work
+from gongkai.cli.console import err, out
+from gongkai.cli.session import ByOpt, NumberArg, OnOpt, OrganOpt, actor, day_or_today, work
 from gongkai.model.letter import Letter
 from gongkai.store.casefiles import find_request, load_case
 from gongkai.store.notices import (
@@ -34,7 +33,7 @@ from gongkai.store.notices import (
     steps_without_notice,
     template_set,
 )
-from gongkai.store.records import Refused, find_organ, parse_day, work_calendar
+from gongkai.store.records import Refused, find_organ, work_calendar
 
 notice_app = typer.Typer(help="书面告知：签发、送达、查看告知书；模板和文号设置", no_args_is_help=True)
 template_app = typer.Typer(help="告知书模板（本机关文本优先，没有时用默认文本）", no_args_is_help=True)
@@ -42,10 +41,6 @@ notice_app.add_typer(template_app, name="template")
 
 NoticeArg = Annotated[str, typer.Argument(help="告知书的文号（gongkai notice list 可查）")]
 FORMATS = ("text", "docx", "pdf")
-
-
-def _day(text: str | None, what: str) -> date:
-    return clock.today() if text is None else parse_day(text, what)
 
 
 def _write(letter: Letter, form: str, output: Path | None) -> None:
@@ -129,7 +124,7 @@ def issue(
                 row,
                 step,
                 calendar,
-                issued_on=_day(on, "告知书的日期"),
+                issued_on=day_or_today(on, "告知书的日期"),
                 extras=extras,
                 actor=actor(by),
             )
@@ -156,8 +151,8 @@ def deliver(
     """登记送达：方式和日期（登记后申请人可凭查询码下载）。"""
     with work() as s:
         notice = find_notice(s, find_organ(s, organ), number)
-        record_delivery(s, notice, channel, _day(on, "送达日期"), actor=actor(by))
-    out.print(f"{number}：{DELIVERY_CHANNELS[channel]}送达，{_day(on, '送达日期')}")
+        record_delivery(s, notice, channel, day_or_today(on, "送达日期"), actor=actor(by))
+    out.print(f"{number}：{DELIVERY_CHANNELS[channel]}送达，{day_or_today(on, '送达日期')}")
 
 
 @notice_app.command("show")
