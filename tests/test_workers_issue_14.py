@@ -200,3 +200,23 @@ def test_a_library_that_cannot_load_near_the_limit_is_the_memory_limit() -> None
     exc = ImportError("_rust.abi3.so: failed to map segment from shared object")
     assert failure_reason(exc, 30, 1024) == WorkerFailure("读取时内存超过1024 MB，已停止", "memory")
     assert failure_reason(ImportError("No module named x"), 30, 1024).kind == "defect"
+
+
+def test_parse_render_and_draft_take_the_limits_check_takes(tmp_path) -> None:
+    """The hint a refusal gives (「可用 --timeout 放宽」) works on every command that reads."""
+    from typer.testing import CliRunner
+
+    from gongkai.cli import app
+
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+    for argv in (
+        ["parse", "--timeout", "1", str(fifo)],
+        ["render", "--timeout", "1", str(fifo), "--to", "md"],
+        ["draft", "--timeout", "1", "--from", str(fifo), "--year", "2025"],
+    ):
+        result = CliRunner().invoke(app, argv)
+        assert result.exit_code == 2, argv
+        assert f"{fifo}: 读取超过1秒，已停止（可用 --timeout 放宽）" in result.stderr, argv
+    roomy = CliRunner().invoke(app, ["parse", "--memory", "2048", str(SAMPLE)])
+    assert roomy.exit_code == 0 and "示例区民政局" in roomy.stdout

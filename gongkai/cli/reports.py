@@ -98,6 +98,11 @@ def _print_findings(result: dict, findings: list[dict], hidden: int = 0) -> None
         out.print(f"  另有{hidden}条问题未显示（--level/--limit）")
 
 
+# The limits every document is read under (gongkai.workers), the same options on every command that reads one.
+TimeoutOption = Annotated[int, typer.Option("--timeout", min=1, help="每份报告读取和检查的时限（秒）")]
+MemoryOption = Annotated[int, typer.Option("--memory", min=64, help="读取每份报告可用的内存上限（MB）")]
+
+
 def parse(
     file: Annotated[str, typer.Argument(help="报告文件，- 表示标准输入；文件#N 表示文件中的第N份报告")],
     as_json: Annotated[
@@ -105,6 +110,8 @@ def parse(
         typer.Option("--json", help="输出标准 JSON（含 sections 与 findings）；文件中有多份报告时输出数组"),
     ] = False,
     grid: Annotated[bool, typer.Option("--grid", help="调试：显示识别到的表格和单元格对应关系")] = False,
+    timeout: TimeoutOption = DOCUMENT_SECONDS,
+    memory: MemoryOption = WORKER_MEMORY_MB,
 ) -> None:
     """读取一份年度报告，列出机关、年度、格式和非零单元格（按表样顺序）；--json 输出标准 JSON
     （read one report; with --json print its canonical JSON）。
@@ -112,7 +119,7 @@ def parse(
     一个文件里有几份报告（如一个网页登了几个机关的报告）时逐份读取：「page.html#2」指其中第二份。
     """
     try:
-        loaded_all = load_reports_within(file)
+        loaded_all = load_reports_within(file, timeout, memory)
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
@@ -180,12 +187,8 @@ def check(
     jobs: Annotated[
         int | None, typer.Option("--jobs", min=1, help="同时使用的进程数（默认：全部 CPU 核）")
     ] = None,
-    timeout: Annotated[
-        int, typer.Option("--timeout", min=1, help="每份报告读取和检查的时限（秒）")
-    ] = DOCUMENT_SECONDS,
-    memory: Annotated[
-        int, typer.Option("--memory", min=64, help="每个工作进程的内存上限（MB）")
-    ] = WORKER_MEMORY_MB,
+    timeout: TimeoutOption = DOCUMENT_SECONDS,
+    memory: MemoryOption = WORKER_MEMORY_MB,
 ) -> None:
     """校验年度报告，列出问题（check reports）。
 
@@ -305,6 +308,8 @@ def render(
     force: Annotated[
         bool, typer.Option("--force", help="报告有错误级问题时仍输出 DOCX/PDF（对外发布前请先改正）")
     ] = False,
+    timeout: TimeoutOption = DOCUMENT_SECONDS,
+    memory: MemoryOption = WORKER_MEMORY_MB,
 ) -> None:
     """按标准格式输出年度报告：DOCX、PDF、HTML、Markdown、XLSX（write a report in the standard layout）。
 
@@ -323,7 +328,7 @@ def render(
         err.print(f"不支持的输出格式：{'、'.join(unknown)}；可选：{'、'.join(FORMS)}")
         raise typer.Exit(2)
     try:
-        loaded_all = load_reports_within(file)
+        loaded_all = load_reports_within(file, timeout, memory)
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
@@ -373,6 +378,8 @@ def draft(
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="输出 JSON 文件；默认打印到标准输出")
     ] = None,
+    timeout: TimeoutOption = DOCUMENT_SECONDS,
+    memory: MemoryOption = WORKER_MEMORY_MB,
 ) -> None:
     """生成新年度报告草稿：从上年报告结转的数字预填，其余留空（a new year's draft）。
 
@@ -382,7 +389,7 @@ def draft(
     from gongkai.model.draft import draft_report
 
     try:
-        loaded = load_reports_within(last)
+        loaded = load_reports_within(last, timeout, memory)
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
