@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gongkai.readers.document import UNCERTAIN_BELOW, Document, DocumentNotice, UnreadableDocument
-from gongkai.readers.positioned import Page, Piece, Rule, page_blocks
+from gongkai.readers.positioned.pages import check_page_count, pages_to_document
+from gongkai.readers.positioned.pieces import Page, Piece, Rule
 
 if TYPE_CHECKING:
     import numpy as np
 
-MAX_PAGES = 200  # as for text PDFs: an annual report has 5–30 pages
 MAX_PIXELS = 100_000_000  # per image: an A4 page at 600 dpi is 35 MP; more is a decompression bomb
 RENDER_DPI = 200  # scanned PDF pages: enough for 10.5 pt text and for 6 pt table digits
 MAX_SIDE = 3600  # larger images (600 dpi scans) are scaled down to about 300 dpi A4 first
@@ -60,7 +60,7 @@ def image_to_document(data: bytes, name: str = "<image>") -> Document:
     """Paragraphs and tables of a scanned page image (PNG, JPEG; TIFF: every frame a page).
 
     Raises :class:`UnreadableDocument` for a damaged image, one over :data:`MAX_PIXELS`
-    (a decompression bomb) or :data:`MAX_PAGES`, one with no text, and when the OCR extra
+    (a decompression bomb) or :data:`~gongkai.readers.positioned.pages.MAX_PAGES`, one with no text, and when the OCR extra
     is not installed.
     """
     image = _open_image(data)  # refused before the engine is loaded, with or without it
@@ -82,16 +82,11 @@ def scanned_pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
 
 
 def _pages_to_document(frames: Iterable[np.ndarray], name: str, scanner: Scanner) -> Document:
-    doc = Document(name)
-    counter = 1
-    pages = 0
-    for number, gray in enumerate(frames, start=1):
-        blocks, counter = page_blocks(scanner.read(gray, number), counter, doc.places)
-        doc.blocks.extend(blocks)
-        pages += 1
+    pages = (scanner.read(gray, number) for number, gray in enumerate(frames, start=1))
+    doc = pages_to_document(pages, name)
     if not doc.blocks:
         raise UnreadableDocument("图片中没有识别出文字，无法作为年度报告读取")
-    doc.notices.append(scanner.notice(pages))
+    doc.notices.append(scanner.notice(len(scanner.pages)))
     return doc
 
 
@@ -250,8 +245,7 @@ def _open_image(data: bytes) -> Any:
             raise UnreadableDocument(_too_large()) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
             raise UnreadableDocument("图片文件已损坏或格式不受支持，无法打开") from None
-    if count > MAX_PAGES:
-        raise UnreadableDocument(f"图片有{count}页，超过{MAX_PAGES}页，不像是一份年度报告")
+    check_page_count(count, "图片")
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise UnreadableDocument(_too_large(width, height))
@@ -312,8 +306,7 @@ def _pdf_frames(data: bytes) -> Iterator[np.ndarray]:
         raise UnreadableDocument("PDF 文件已损坏、被截断或已加密，无法打开") from None
     try:
         count = len(pdf)
-        if count > MAX_PAGES:
-            raise UnreadableDocument(f"PDF 有{count}页，超过{MAX_PAGES}页，不像是一份年度报告")
+        check_page_count(count, "PDF ")
         for index in range(count):
             try:
                 page = pdf[index]

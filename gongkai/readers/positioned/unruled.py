@@ -1,0 +1,383 @@
+"""Unruled tables: consecutive lines of several pieces far apart, with numbers among them.
+
+They are cut into columns where every line has a gap (see :func:`unruled_tables`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from gongkai.readers.document import Grid, GridCell
+from gongkai.readers.positioned.pieces import Piece, join_line
+
+_NUMBER = re.compile(r"^[-+]?\d[\d,，.]*%?$|^[-—–－/]$")
+_ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d+[.．、])")
+_HEADING = re.compile(r"^[一二三四五六七八九十]+、")
+_BLOCK_CAPTION = re.compile(r"^第二十条第[(（]?[一二三四五六七八九十]{1,3}[)）]?项$")
+
+
+@dataclass(slots=True)
+class _Segment:
+    """Pieces of one line close together: one cell's text on that line."""
+
+    pieces: list[Piece]
+    line: int  # index of its line in the page's lines
+    text: str = ""
+
+    @property
+    def x0(self) -> float:
+        return self.pieces[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.pieces[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(p.top for p in self.pieces)
+
+    @property
+    def bottom(self) -> float:
+        return max(p.bottom for p in self.pieces)
+
+    @property
+    def numeric(self) -> bool:
+        return bool(_NUMBER.match(self.text))
+
+
+def _segments(line: list[Piece], unit: float, index: int = 0) -> list[_Segment]:
+    """A line cut where the gap between pieces is wider than a character."""
+    segments: list[_Segment] = []
+    for piece in line:
+        if segments and piece.x0 - segments[-1].x1 <= 0.9 * unit:
+            segments[-1].pieces.append(piece)
+        else:
+            segments.append(_Segment([piece], index))
+    for segment in segments:
+        segment.text = join_line(segment.pieces, unit).strip()
+    return segments
+
+
+def unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, Grid, set[int]]]:
+    """Tables printed without rules, found by their rows of numbers.
+
+    A line with two or more numbers standing apart is a row (an *anchor*); anchors less than
+    a few lines apart, the lines between them (wrapped labels) and the header lines right
+    above the first make one table. Value columns are where the numbers stand; labels are
+    the text left of them, a wrapped label joined again (a new label starts with its
+    numbering, 「1.」「（一）」「一、」, or after a gap) and given to the row whose numbers lie
+    within its height, or else the nearest.
+    """
+    segmented = [_segments(line, unit, i) for i, line in enumerate(lines)]
+    anchors = [i for i, segs in enumerate(segmented) if _is_row(segs, unit)]
+    anchors = sorted({*anchors, *_blank_rows(lines, segmented, set(anchors), unit)})
+    found: list[tuple[float, Grid, set[int]]] = []
+    k = 0
+    while k < len(anchors):
+        run = [anchors[k]]
+        while k + 1 < len(anchors) and _continues(segmented, run[-1], anchors[k + 1], unit):
+            k += 1
+            run.append(anchors[k])
+        k += 1
+        first, last = run[0], run[-1]
+        start = first
+        left = min(s.x0 for i in run for s in segmented[i])
+        right = max(s.x1 for i in run for s in segmented[i])
+        while (
+            start > 0
+            and _gap(lines[start - 1], lines[start]) < 2 * unit
+            and not _HEADING.match(segmented[start - 1][0].text)
+            and start - 1 not in anchors
+            # running text above the table spans most of its width in one piece
+            and not any(len(s.text) > 20 and s.x1 - s.x0 > 0.7 * (right - left) for s in segmented[start - 1])
+        ):
+            start -= 1
+        grid = _unruled_grid(segmented, set(run), start, first, last, unit)
+        if grid is not None:
+            found.append((lines[start][0].top, grid, {id(lines[i]) for i in range(start, last + 1)}))
+    return found
+
+
+def _blank_rows(
+    lines: list[list[Piece]], segmented: list[list[_Segment]], anchors: set[int], unit: float
+) -> list[int]:
+    """Rows whose cells are all blank: a label alone, right under a header of column names, or
+    right under a row of the table where a block of table 二 ends.
+
+    A header line is two or more short names standing apart, no number among them; the
+    line under it, close, is one label that stands where the header's first name does. At the
+    end of a block, the label stands where the row above stands its own, and the next block's
+    caption (「第二十条第（五）项」), a heading or a wide gap follows: no label of a row below
+    can wrap there.
+    """
+    found = []
+    for i in range(1, len(lines)):
+        alone, above = segmented[i], segmented[i - 1]
+        after = segmented[i + 1] if i + 1 < len(lines) else []
+        if (
+            i - 1 in anchors
+            and len(alone) == 1
+            and not alone[0].numeric
+            and len(alone[0].text) <= 20
+            and not _BLOCK_CAPTION.search(alone[0].text)
+            and (  # labels set flush left, or centred in their column
+                abs(alone[0].x0 - above[0].x0) <= unit
+                or abs(alone[0].x0 + alone[0].x1 - above[0].x0 - above[0].x1) <= 2 * unit
+            )
+            and _gap(lines[i - 1], lines[i]) < 2.5 * unit
+            and (
+                not after
+                or _BLOCK_CAPTION.search(after[0].text)
+                or _HEADING.match(after[0].text)
+                or _gap(lines[i], lines[i + 1]) >= 2.5 * unit
+            )
+        ):
+            found.append(i)
+    for i in range(len(lines) - 1):
+        header, below = segmented[i], segmented[i + 1]
+        if (
+            len(header) >= 2
+            and not any(s.numeric or len(s.text) > 16 for s in header)
+            and i + 1 not in anchors
+            and len(below) == 1
+            and len(below[0].text) <= 20
+            and _gap(lines[i], lines[i + 1]) < 2.5 * unit
+            and (
+                abs(below[0].x0 - header[0].x0) <= unit
+                or abs(below[0].x0 + below[0].x1 - header[0].x0 - header[0].x1) <= 2 * unit
+            )
+        ):
+            found.append(i + 1)
+    return found
+
+
+def _is_row(segments: list[_Segment], unit: float) -> bool:
+    """A table row: two numbers standing apart, or a label and one number far from it."""
+    numbers = sum(s.numeric for s in segments)
+    if numbers >= 2:
+        return True
+    return (
+        len(segments) == 2
+        and segments[1].numeric
+        and not segments[0].numeric
+        and segments[1].x0 - segments[0].x1 > 3 * unit
+    )
+
+
+def _continues(segmented: list[list[_Segment]], upper: int, lower: int, unit: float) -> bool:
+    """Whether two rows of numbers belong to one table: close, and only label text between."""
+    numbers = [s for i in (upper, lower) for s in segmented[i] if s.numeric]
+    between = [s for i in range(upper + 1, lower) for s in segmented[i]]
+    if not numbers and between:  # two blank rows with text between: nothing says it is a label
+        return False
+    if any(_BLOCK_CAPTION.search(s.text) for s in between):
+        # a block of table 二 begins (「第二十条第（五）项」): its own header follows, which the test
+        # below misses when the columns it spans are blank in both rows (no number shows them)
+        return False
+    value_left = min((s.x0 for s in numbers), default=float("inf"))
+    if any(s.x1 > value_left for s in between):
+        return False  # text over the value columns: a header, so a new table
+    limit = (lower - upper) * 2.5 * unit
+    return min(s.top for s in segmented[lower]) - max(s.bottom for s in segmented[upper]) < limit
+
+
+def _gap(upper: list[Piece], lower: list[Piece]) -> float:
+    return min(p.top for p in lower) - max(p.bottom for p in upper)
+
+
+def _clusters(intervals: Iterable[tuple[float, float]], slack: float) -> list[list[float]]:
+    """Overlapping intervals merged: [x0, x1] of each cluster, left to right."""
+    merged: list[list[float]] = []
+    for x0, x1 in sorted(intervals):
+        if merged and x0 <= merged[-1][1] + slack:
+            merged[-1][1] = max(merged[-1][1], x1)
+        else:
+            merged.append([x0, x1])
+    return merged
+
+
+def _unruled_grid(
+    segmented: list[list[_Segment]], anchors: set[int], start: int, first: int, last: int, unit: float
+) -> Grid | None:
+    value_segments = [s for i in anchors for s in segmented[i] if s.numeric]
+    clusters = _clusters(((s.x0, s.x1) for s in value_segments), 0.2 * unit)
+    if not clusters:  # rows all blank: the header line names the columns
+        named = segmented[first - 1][1:] if first > start else []
+        clusters = [[s.x0, s.x1] for s in named]
+        if not clusters:
+            return None
+    # Each value column owns the band up to halfway to its neighbours: numbers and header
+    # text are centred in their cells, which are wider than either.
+    centres = [(x0 + x1) / 2 for x0, x1 in clusters]
+    # A column left blank in every row has no number to show it; the header line right
+    # above the rows still names it. When that line names more columns, its cells are they.
+    labels_end = max((s.x1 for i in anchors for s in segmented[i] if not s.numeric), default=clusters[0][0])
+    if first > start:
+        named = [s for s in segmented[first - 1] if s.x0 > labels_end]
+        if len(named) > len(centres):
+            centres = [(s.x0 + s.x1) / 2 for s in named]
+    if len(centres) == 1:  # one value column: its band reaches back to the labels
+        half = max(centres[0] - labels_end, unit)
+        edges = [centres[0] - half, centres[0] + half]
+    else:
+        edges = [centres[0] - (centres[1] - centres[0]) / 2]
+        edges += [(a + b) / 2 for a, b in pairwise(centres)]
+        edges.append(centres[-1] + (centres[-1] - centres[-2]) / 2)
+    columns = [[edges[c], edges[c + 1]] for c in range(len(centres))]
+    label_right = min(edges[0], clusters[0][0] - 0.5 * unit)
+
+    def column_of(seg: _Segment) -> int:
+        middle = (seg.x0 + seg.x1) / 2
+        return min(range(len(columns)), key=lambda c: abs(centres[c] - middle))
+
+    # Labels: text left of the numbers, from the first row's line down (header lines above).
+    label_segments = [
+        s for i in range(first, last + 1) for s in segmented[i] if (s.x0 + s.x1) / 2 < label_right
+    ]
+    # A wrapped label of the first row may stand above it, touching it.
+    label_segments += [
+        s
+        for i in range(start, first)
+        for s in segmented[i]
+        if (s.x0 + s.x1) / 2 < label_right and _ITEM_START.match(s.text)
+    ]
+    taken = {id(s) for s in label_segments}
+    sub_columns = _label_columns(label_segments, unit)
+    anchor_lines = sorted(anchors)
+    middles = {i: _line_middle(segmented[i]) for i in anchor_lines}
+    labels: dict[int, list[list[str]]] = {i: [[] for _ in sub_columns] for i in anchor_lines}
+    for sub, members in enumerate(sub_columns):
+        items: list[list[_Segment]] = []
+        for seg in sorted(members, key=lambda s: s.top):
+            if items:
+                previous = items[-1]
+                starts_anew = _ITEM_START.match(seg.text) or seg.top - previous[-1].bottom > 0.6 * unit
+                two_rows = seg.line in anchors and any(p.line in anchors for p in previous)
+                if not starts_anew and not two_rows:
+                    previous.append(seg)
+                    continue
+            items.append([seg])
+        for item in items:
+            top, bottom = item[0].top, item[-1].bottom
+            inside = [i for i in anchor_lines if top <= middles[i] <= bottom]
+            middle = (top + bottom) / 2
+            row = (
+                inside[0]
+                if len(inside) == 1
+                else min(inside or anchor_lines, key=lambda i: abs(middles[i] - middle))
+            )
+            labels[row][sub].append("".join(s.text for s in item))
+    grid = Grid(positional=True)
+    grid.rows.extend(
+        _header_rows(
+            [s for i in range(start, first) for s in segmented[i] if id(s) not in taken],
+            columns,
+            label_right,
+            len(sub_columns),
+            unit,
+        )
+    )
+    for i in anchor_lines:
+        row = [GridCell("".join(texts), 0) for texts in labels[i]]
+        row += [GridCell("", 0) for _ in columns]
+        for seg in segmented[i]:
+            if (seg.x0 + seg.x1) / 2 >= label_right:
+                position = len(sub_columns) + column_of(seg)
+                row[position] = GridCell(row[position].text + seg.text, 0)
+        grid.rows.append(row)
+    return grid
+
+
+def _label_columns(segments: list[_Segment], unit: float) -> list[list[_Segment]]:
+    """Label text grouped into the label columns it stands in, left to right.
+
+    Text of one column starts at the same x when left-aligned, or has the same centre when
+    centred (a wrapped label's lines too); either makes two pieces one column.
+    """
+    parent = list(range(len(segments)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    keys = [((s.x0 + s.x1) / 2, s.x0) for s in segments]
+    for i in range(len(segments)):
+        for j in range(i):
+            if abs(keys[i][0] - keys[j][0]) <= unit or abs(keys[i][1] - keys[j][1]) <= unit:
+                parent[find(i)] = find(j)
+    groups: dict[int, list[_Segment]] = {}
+    for i, seg in enumerate(segments):
+        groups.setdefault(find(i), []).append(seg)
+    return sorted(groups.values(), key=lambda g: min(s.x0 for s in g))
+
+
+def _header_rows(
+    segments: list[_Segment], columns: list[list[float]], label_right: float, labels: int, unit: float
+) -> list[list[GridCell]]:
+    """Header lines as positional rows: a header cell spans the value columns it is centred over.
+
+    Header text is centred over its merged cell, so a short label over five columns stands
+    over one or two: it is widened evenly on both sides until it meets the table's edge or
+    the text of another header cell at the same height.
+    """
+    cells: list[list[_Segment]] = []  # a cell's text may wrap over several lines
+    for seg in sorted(segments, key=lambda s: (s.top, s.x0)):
+        for cell in cells:
+            last = cell[-1]
+            overlap = min(last.x1, seg.x1) - max(last.x0, seg.x0)
+            if (
+                overlap > 0.5 * min(last.x1 - last.x0, seg.x1 - seg.x0)
+                and 0 <= seg.top - last.bottom < 0.6 * unit
+            ):
+                cell.append(seg)
+                break
+        else:
+            cells.append([seg])
+
+    def covered(cell: list[_Segment]) -> list[int]:
+        x0, x1 = min(s.x0 for s in cell), max(s.x1 for s in cell)
+        return [
+            c
+            for c, (c0, c1) in enumerate(columns)
+            if min(x1, c1) - max(x0, c0) > min(0.25 * (c1 - c0), 0.5 * (x1 - x0))
+        ]
+
+    direct = [covered(cell) for cell in cells]
+    spans: list[tuple[int, int] | None] = []
+    for k, cell in enumerate(cells):
+        if (min(s.x0 for s in cell) + max(s.x1 for s in cell)) / 2 < label_right or not direct[k]:
+            spans.append(None)
+            continue
+        top, bottom = cell[0].top, cell[-1].bottom
+        blocked = {
+            c
+            for j, other in enumerate(cells)
+            if j != k and other[0].top < bottom - 0.2 * unit and other[-1].bottom > top + 0.2 * unit
+            for c in direct[j]
+        }
+        a, b = direct[k][0], direct[k][-1]
+        while a > 0 and b < len(columns) - 1 and a - 1 not in blocked and b + 1 not in blocked:
+            a, b = a - 1, b + 1
+        spans.append((a, b))
+    rows: list[tuple[float, list[GridCell]]] = []
+    width = labels + len(columns)
+    for cell, span in sorted(zip(cells, spans, strict=True), key=lambda item: item[0][0].top):
+        text = "".join(s.text for s in cell)
+        if not rows or cell[0].top - rows[-1][0] > 0.5 * unit:
+            rows.append((cell[0].top, [GridCell("", 0) for _ in range(width)]))
+        row = rows[-1][1]
+        if span is None:
+            row[0] = GridCell(row[0].text + text, 0, labels)
+        else:
+            a, b = span
+            row[labels + a] = GridCell(row[labels + a].text + text, 0, b - a + 1)
+    return [row for _, row in rows]
+
+
+def _line_middle(segments: list[_Segment]) -> float:
+    return sum((s.top + s.bottom) / 2 for s in segments) / len(segments)
