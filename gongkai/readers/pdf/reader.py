@@ -118,17 +118,18 @@ class _Scans:
 
     def read(self, page: pdfium.PdfPage, number: int) -> Page | None:
         """The page read by OCR, or None (noted) when OCR is not installed."""
-        from gongkai.readers.ocr import reader as ocr
+        from gongkai.readers.ocr.images import render_pdf_page
+        from gongkai.readers.ocr.reader import Scanner
 
         if self.scanner is None and self.missing is None:
             try:
-                self.scanner = ocr.Scanner()
+                self.scanner = Scanner()
             except UnreadableDocument as exc:
                 self.missing = exc
         if self.scanner is None:
             self.unread.append(number)
             return None
-        return self.scanner.read(ocr.render_pdf_page(page), number)
+        return self.scanner.read(render_pdf_page(page), number)
 
     def notices(self, total: int) -> list[DocumentNotice]:
         """READ-OCR: the pages OCR read, and the pages left unread for want of it."""
