@@ -50,6 +50,7 @@ def _active_row(label_core: str, item: int | None) -> tuple[Row, tuple[Block, ..
 
 
 def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
+    """Table 二's rows of one grid: each block's item caption, its header, its data rows."""
     ev = reading.evidence
     item: int | None = None
     header: list[GridCell] = []

@@ -17,6 +17,7 @@ APPEAL_KEYS = tuple(n.key for n in APPEAL_HEADER.walk() if n.key and not n.child
 
 
 def read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
+    """Table 四's rows of one grid: header rows, then the one data row of 15 values."""
     header_rows: list[list[GridCell]] = []
     for row in rows:
         # The data row holds only numbers, dashes and blanks: officers often fill in only the

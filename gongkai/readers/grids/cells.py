@@ -10,6 +10,7 @@ from gongkai.readers.values import CellValue
 
 
 def note_fingerprints(ev: TableEvidence, text: str, line: int, single_other: bool = False) -> None:
+    """Record the printed texts in ``text`` that only one layout (2019 or 2021) uses."""
     folded = fold(text)
     for fmt, layout in LAYOUTS.items():
         for printed in layout.fingerprints:
@@ -22,6 +23,8 @@ def note_fingerprints(ev: TableEvidence, text: str, line: int, single_other: boo
 def store_cell(
     reading: TableReading, key: str, value: CellValue, line: int, confidence: float | None = None
 ) -> None:
+    """Keep the first value read for ``key``, with the notices it calls for: a duplicate, an
+    uncertain OCR reading or a lost minus sign, what reading the value assumed."""
     if key in reading.cells:
         reading.notices.append(
             Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key])

@@ -45,6 +45,7 @@ def match_request_row(label_cores: tuple[str, ...], group: Label | None) -> Row 
 
 
 def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
+    """Table 三's rows of one grid: the header rows first, then each data row under its group."""
     ev = reading.evidence
     group: Label | None = None
     header_rows: list[list[GridCell]] = []
