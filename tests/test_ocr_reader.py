@@ -179,11 +179,13 @@ def test_engine_loads_offline_on_one_core(ocr, monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
-    ocr._engine.cache_clear()
+    from gongkai.readers.ocr.recognition import load_engine
+
+    load_engine.cache_clear()
     try:
-        engine = ocr._engine()
+        engine = load_engine()
     finally:
-        ocr._engine.cache_clear()
+        load_engine.cache_clear()
     assert engine.session.get_session_options().intra_op_num_threads == 1
     assert "RapidOCR" in engine.name
 
@@ -206,17 +208,17 @@ def test_missing_extra_gives_one_message(monkeypatch):
     """Without the OCR extra, a scan gives one line saying how to install it."""
     from PIL import Image
 
-    from gongkai.readers.ocr import reader
+    from gongkai.readers.ocr.recognition import load_engine
 
     out = io.BytesIO()
     Image.new("L", (64, 64), 255).save(out, "PNG")
     monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)
-    reader._engine.cache_clear()
+    load_engine.cache_clear()
     try:
         with pytest.raises(UnreadableDocument) as caught:
             read_bytes(out.getvalue(), "scan.png")
     finally:
-        reader._engine.cache_clear()
+        load_engine.cache_clear()
     message = str(caught.value)
     assert "pip install 'gongkai[ocr]'" in message and "OCR" in message
     assert "\n" not in message
@@ -307,12 +309,12 @@ def test_page_numbers_over_a_scan_do_not_hide_it(ocr):
 @pytest.fixture
 def no_ocr_extra(monkeypatch):
     """The OCR extra as if it were not installed."""
-    from gongkai.readers.ocr import reader
+    from gongkai.readers.ocr.recognition import load_engine
 
     monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)
-    reader._engine.cache_clear()
+    load_engine.cache_clear()
     yield
-    reader._engine.cache_clear()
+    load_engine.cache_clear()
 
 
 def test_partly_scanned_pdf_without_the_extra_names_the_unread_pages(no_ocr_extra):

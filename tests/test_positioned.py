@@ -8,7 +8,9 @@ from support.htmlwriter import write_html
 from gongkai.readers import bytes_to_document
 from gongkai.readers.assemble import document_to_reading
 from gongkai.readers.document import Grid, Paragraph
-from gongkai.readers.positioned import Page, Piece, Rule, _rule_lines, chars_to_pieces, page_blocks
+from gongkai.readers.positioned.pages import page_blocks
+from gongkai.readers.positioned.pieces import Page, Piece, Rule, chars_to_pieces
+from gongkai.readers.positioned.ruled import _rule_lines
 
 
 def _h(y: float, x0: float, x1: float) -> Rule:

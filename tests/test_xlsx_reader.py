@@ -24,8 +24,10 @@ from support.xlsxwriter import write_xlsx_report, write_xlsx_tables
 from gongkai.checks import check_reading
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import UnreadableDocument, bytes_to_document, read_bytes
+from gongkai.readers.xlsx import numbers as xlsx_numbers
 from gongkai.readers.xlsx import reader as xlsx_reader
-from gongkai.readers.xlsx.reader import MAX_GRID_CELLS, MAX_MERGES, MAX_SHEETS, xlsx_to_document
+from gongkai.readers.xlsx.package import MAX_MERGES
+from gongkai.readers.xlsx.reader import MAX_GRID_CELLS, MAX_SHEETS, xlsx_to_document
 
 CLEAN_2021 = clean_report_2021()
 CLEAN_XLSX = write_xlsx_report(CLEAN_2021)
@@ -113,8 +115,8 @@ def test_formats_that_print_units_and_scale():
 
 def test_number_rendering_doctests():
     """The examples in the reader's docstrings (number formats, running text) hold."""
-    result = doctest.testmod(xlsx_reader)
-    assert result.attempted >= 5 and result.failed == 0
+    results = [doctest.testmod(module) for module in (xlsx_numbers, xlsx_reader)]
+    assert sum(r.attempted for r in results) >= 5 and not any(r.failed for r in results)
 
 
 # --- provenance and shapes ----------------------------------------------------------------------

@@ -2,12 +2,19 @@
 
 Each reader turns its source into the intermediate :class:`~gongkai.readers.document.Document`;
 :func:`~gongkai.readers.assemble.document_to_reading` does the rest, the same for all forms.
+The form is told by the content (:func:`sniff_form`), and one table, ``_READERS``, names the
+reader of each form, as the writers' table names the writer of each.
+
+    >>> FORMS
+    ('text', 'pdf', 'docx', 'xlsx', 'ofd', 'image', 'doc', 'rtf', 'odt')
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import replace
 from html import unescape  # not ``import html``: the name is this package's HTML reader
 from pathlib import Path
@@ -94,28 +101,13 @@ def bytes_to_document(data: bytes, name: str = "<bytes>") -> Document:
     form = sniff_form(data)
     if form not in ("text", "html") and len(data) > MAX_PACKAGE_BYTES:
         raise UnreadableDocument(f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 50 MB")
-    if form == "pdf":
-        return pdf_to_document(data, name)
-    if form == "docx":
-        return docx_to_document(data, name)
-    if form == "xlsx":
-        from gongkai.readers.xlsx.reader import xlsx_to_document
-
-        return xlsx_to_document(data, name)
-    if form == "ofd":
-        from gongkai.readers.ofd.reader import ofd_to_document
-
-        return ofd_to_document(data, name)
-    if form == "image":
-        from gongkai.readers.ocr.reader import image_to_document
-
-        return image_to_document(data, name)
-    if form in ("doc", "rtf", "odt"):
-        from gongkai.readers.office.convert import office_to_docx
-
-        return docx_to_document(office_to_docx(data, form, name), name)
-    if form == "zip":
+    if form not in _READERS:
         raise UnreadableDocument("这是一个压缩包，但不是 DOCX、XLSX、OFD 或 ODT 文档")
+    return _READERS[form](data, name)
+
+
+def _text_bytes_to_document(data: bytes, name: str) -> Document:
+    """Text in any common encoding, read as what it holds (see :func:`_text_form_to_document`)."""
     if len(data) > MAX_TEXT_BYTES:
         raise UnreadableDocument(
             f"文件过大（{len(data) / 1024 / 1024:.1f} MB），一份文本年度报告通常不超过 1 MB，上限为 4 MB"
@@ -141,6 +133,33 @@ def _text_form_to_document(text: str, name: str) -> Document:
         if scripted is not None:
             return scripted
     return doc
+
+
+def _on_first_use(module: str, function: str) -> Callable[[bytes, str], Document]:
+    """A reader whose module is imported when a file of its form first comes, so that a text
+    report does not load openpyxl or the OCR engine."""
+
+    def read(data: bytes, name: str) -> Document:
+        return getattr(importlib.import_module(module), function)(data, name)
+
+    return read
+
+
+# Form (as :func:`sniff_form` names it) → the reader that turns its bytes into a Document. Text,
+# HTML, DOCX and PDF are imported with this package, the others on first use. A ``zip`` that is
+# none of these packages has no reader.
+_READERS: dict[str, Callable[[bytes, str], Document]] = {
+    "text": _text_bytes_to_document,  # also JSON responses, pages and scripts holding HTML
+    "pdf": pdf_to_document,
+    "docx": docx_to_document,
+    "xlsx": _on_first_use("gongkai.readers.xlsx.reader", "xlsx_to_document"),
+    "ofd": _on_first_use("gongkai.readers.ofd.reader", "ofd_to_document"),
+    "image": _on_first_use("gongkai.readers.ocr.reader", "image_to_document"),
+    "doc": _on_first_use("gongkai.readers.office.reader", "doc_to_document"),
+    "rtf": _on_first_use("gongkai.readers.office.reader", "rtf_to_document"),
+    "odt": _on_first_use("gongkai.readers.office.reader", "odt_to_document"),
+}
+FORMS = tuple(_READERS)
 
 
 # Magic bytes of the forms that are not text. DOC and Kingsoft WPS are both OLE compound files.
@@ -218,6 +237,7 @@ def read_all_path(path: str | Path) -> list[Reading]:
 
 
 __all__ = [
+    "FORMS",
     "Document",
     "Reading",
     "UnreadableDocument",

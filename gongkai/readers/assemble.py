@@ -9,8 +9,9 @@ from gongkai.model.layouts import SINGLE_OTHER_FINGERPRINT, Format, expected_for
 from gongkai.model.report import Finding, Report2019, Report2021, Sections, Severity, build_report
 from gongkai.readers.chinese import simplify_document
 from gongkai.readers.document import Document, UnreadableDocument, clean_document
+from gongkai.readers.grids import headless_appeals, read_tables
 from gongkai.readers.sections import SectionReading, read_sections
-from gongkai.readers.tables import TableEvidence, headless_appeals, read_tables
+from gongkai.readers.tables import TableEvidence
 
 # 2021 layout, with （六）其他处理 printed as one row: the single row is kept (report-json.md).
 _OTHER_SUB_ROWS = ("requests.other.no_correction.", "requests.other.no_fee.", "requests.other.other.")

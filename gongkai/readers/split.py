@@ -28,8 +28,8 @@ from dataclasses import replace
 from itertools import pairwise
 
 from gongkai.readers.document import Document, Grid, Paragraph
+from gongkai.readers.grids import read_tables, split_tables
 from gongkai.readers.sections import match_heading, parse_title
-from gongkai.readers.tables import read_tables, split_tables
 
 MAX_TITLE_CHARS = 80
 MAX_LEAD_LINES = 3  # lines of a title printed over several, taken back with what they precede
@@ -94,7 +94,7 @@ def _lead_start(blocks: list[Paragraph | Grid], index: int, floor: int) -> int:
     return start
 
 
-# What a row that begins table 二, 三 or 四 says (tables._table_of_texts), spaces allowed: rows
+# What a row that begins table 二, 三 or 四 says (grids.rows._table_of_texts), spaces allowed: rows
 # without any of these cannot begin a table, and need not be read closely.
 _TABLE_MARKERS = re.compile(
     "|".join(
@@ -105,7 +105,7 @@ _TABLE_MARKERS = re.compile(
 
 
 def _grid_tables(grid: Grid) -> list[str]:
-    """The tables that begin in a grid (as :func:`~gongkai.readers.tables.split_tables` finds
+    """The tables that begin in a grid (as :func:`~gongkai.readers.grids.split_tables` finds
     them), reading closely only the rows that may begin one."""
     rows = [row for row in grid.rows if _TABLE_MARKERS.search("".join([c.text for c in row]))]
     return list(split_tables([Grid(rows, grid.positional)])) if rows else []

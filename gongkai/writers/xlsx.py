@@ -15,11 +15,10 @@ Sheets, in order:
   there is nothing. The reader skips this sheet by its name, so a workbook written here reads
   back as the same report. Cells named by an error or a warning are shaded in the tables.
 
-openpyxl's normal mode, not write-only: write-only mode cannot merge cells. Two shortcuts keep a
-report within a few hundredths of a second: each combination of styles is applied once and its
-style indexes copied to the other cells (openpyxl hashes every style object on assignment), and
-merged areas are recorded as ranges without openpyxl re-bordering their cells (every position is
-bordered already).
+openpyxl's normal mode, not write-only: write-only mode cannot merge cells. Styles are set through
+openpyxl's public cell attributes; merged areas are recorded as ranges without openpyxl
+re-bordering their cells (every position is bordered already), which keeps a report within a few
+hundredths of a second.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ import io
 import math
 import unicodedata
 from collections.abc import Iterable
-from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
@@ -103,10 +101,8 @@ def write_xlsx(printed: PrintedReport) -> bytes:
 
 
 class _Styles:
-    """Cell styles of one workbook: each combination set once, then its indexes copied."""
-
-    def __init__(self) -> None:
-        self._arrays: dict[tuple[Any, ...], Any] = {}
+    """Cell styles of one workbook, set through openpyxl's public attributes (a style not given
+    keeps the workbook's default)."""
 
     def apply(
         self,
@@ -118,11 +114,6 @@ class _Styles:
         number_format: str | None = None,
     ) -> Any:
         """Style the cell (returned, for chaining) with the given style objects."""
-        key = (id(border), id(alignment), id(font), number_format)  # module constants: ids are stable
-        array = self._arrays.get(key)
-        if array is not None:
-            cell._style = copy(array)
-            return cell
         if border is not None:
             cell.border = border
         if alignment is not None:
@@ -131,7 +122,6 @@ class _Styles:
             cell.font = font
         if number_format is not None:
             cell.number_format = number_format
-        self._arrays[key] = copy(cell._style)
         return cell
 
 

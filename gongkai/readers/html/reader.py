@@ -24,10 +24,10 @@ from lxml import etree, html
 
 from gongkai.readers.bounds import CellBudget, count_tags
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
+from gongkai.readers.grids import read_tables, split_tables
 from gongkai.readers.html import embedded
 from gongkai.readers.sections import parse_title, read_sections
 from gongkai.readers.split import is_report_title
-from gongkai.readers.tables import read_tables, split_tables
 
 # Elements whose text is never part of the report.
 _SKIPPED = {"script", "style", "noscript", "nav", "header", "footer", "template", "head", "select", "button"}

@@ -47,10 +47,10 @@ from lxml import etree
 
 from gongkai.readers.bounds import check_part_elements
 from gongkai.readers.document import Document, DocumentNotice, UnreadableDocument
-from gongkai.readers.positioned import Page, Rule, chars_to_pieces, page_blocks
+from gongkai.readers.positioned.pages import check_page_count, pages_to_document
+from gongkai.readers.positioned.pieces import Page, Rule, chars_to_pieces
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
-MAX_PAGES = 200  # an annual report has 5–30 pages
 MAX_CHARS = 200_000  # per page, template included: a dense page holds about 3,000
 MAX_PATH_SEGMENTS = 200_000  # per page: far beyond any table, short of a drawing that would stall us
 MAX_DEPTH = 32  # nested PageBlocks
@@ -156,37 +156,9 @@ class _Package:
         pages = [p for p in _children(_child(document, "Pages"), "Page") if p.get("BaseLoc")]
         if not pages:
             raise UnreadableDocument(f"OFD 文档没有页面（{doc_path} 中没有 Pages/Page）")
-        if len(pages) > MAX_PAGES:
-            raise UnreadableDocument(f"OFD 有{len(pages)}页，超过{MAX_PAGES}页，不像是一份年度报告")
-        doc = Document(name)
-        counter = 1
+        check_page_count(len(pages), "OFD ")
         pictures: list[int] = []  # pages with pictures and no text
-        template_cache: dict[str, etree._Element] = {}
-        for number, entry in enumerate(pages, start=1):
-            path = self.resolve(doc_path, entry.get("BaseLoc", ""))
-            content = self.xml(path, f"第{number}页的内容")
-            layers = []
-            for ref in _children(content, "Template"):
-                tpl_path = templates.get(ref.get("TemplateID", ""))
-                if tpl_path is None:
-                    continue  # a template that is not declared draws nothing
-                if tpl_path not in template_cache:
-                    template_cache[tpl_path] = self.xml(tpl_path, "模板页")
-                layers.append(template_cache[tpl_path])
-            layers.append(content)
-            box = _physical_box(_child(content, "Area")) or default_box
-            counts = _Counts()
-            chars: list[Char] = []
-            rules: list[Rule] = []
-            for layer_root in layers:
-                for obj in _graphic_units(layer_root):
-                    _read_unit(obj, chars, rules, counts, number)
-            if box is not None:
-                chars = [c for c in chars if c[0] == " " or _on_page(c, box)]
-            if counts.images and all(c[0] == " " for c in chars):
-                pictures.append(number)
-            blocks, counter = page_blocks(Page(number, chars_to_pieces(chars), rules), counter, doc.places)
-            doc.blocks.extend(blocks)
+        doc = pages_to_document(self._pages(pages, doc_path, templates, default_box, pictures), name)
         if not doc.blocks:
             if pictures:
                 raise UnreadableDocument(
@@ -212,6 +184,41 @@ class _Package:
                 )
             )
         return doc
+
+    def _pages(
+        self,
+        pages: list[etree._Element],
+        doc_path: str,
+        templates: dict[str, str],
+        default_box: tuple[float, float, float, float] | None,
+        pictures: list[int],
+    ) -> Iterator[Page]:
+        """Each page with its templates drawn under it; ``pictures`` gets the pages that are only images."""
+        template_cache: dict[str, etree._Element] = {}
+        for number, entry in enumerate(pages, start=1):
+            path = self.resolve(doc_path, entry.get("BaseLoc", ""))
+            content = self.xml(path, f"第{number}页的内容")
+            layers = []
+            for ref in _children(content, "Template"):
+                tpl_path = templates.get(ref.get("TemplateID", ""))
+                if tpl_path is None:
+                    continue  # a template that is not declared draws nothing
+                if tpl_path not in template_cache:
+                    template_cache[tpl_path] = self.xml(tpl_path, "模板页")
+                layers.append(template_cache[tpl_path])
+            layers.append(content)
+            box = _physical_box(_child(content, "Area")) or default_box
+            counts = _Counts()
+            chars: list[Char] = []
+            rules: list[Rule] = []
+            for layer_root in layers:
+                for obj in _graphic_units(layer_root):
+                    _read_unit(obj, chars, rules, counts, number)
+            if box is not None:
+                chars = [c for c in chars if c[0] == " " or _on_page(c, box)]
+            if counts.images and all(c[0] == " " for c in chars):
+                pictures.append(number)
+            yield Page(number, chars_to_pieces(chars), rules)
 
 
 # ---------------------------------------------------------------------------------------------

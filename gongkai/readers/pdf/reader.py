@@ -4,7 +4,7 @@ PDFium, in C, gives each character with its box and each drawn path with its seg
 Python side only groups characters into runs and keeps the straight lines. Tables and
 paragraphs are then rebuilt by :mod:`gongkai.readers.positioned`, the same code that serves
 OFD and OCR. A table that runs onto the next page is read as two pieces of one table (see
-:func:`gongkai.readers.tables.split_tables`).
+:func:`gongkai.readers.grids.split_tables`).
 
 Boxes are PDFium's *loose* character boxes (font ascent to descent): the tight ones are empty
 for a CJK font that the PDF names but does not embed, which is common.
@@ -27,12 +27,12 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from gongkai.readers.document import Document, DocumentNotice, UnreadableDocument
-from gongkai.readers.positioned import Page, Rule, chars_to_pieces, page_blocks
+from gongkai.readers.positioned.pages import check_page_count, pages_to_document
+from gongkai.readers.positioned.pieces import Page, Rule, chars_to_pieces
 
 if TYPE_CHECKING:
     from gongkai.readers.ocr.reader import Scanner
 
-MAX_PAGES = 200  # an annual report has 5–30 pages
 MAX_PATH_SEGMENTS = 200_000  # per page: far beyond any table, short of a drawing that would stall us
 MAX_CHARS = 200_000  # per page, as for OFD: a dense page holds about 3,000
 
@@ -54,26 +54,8 @@ def pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
     scans = _Scans()
     try:
         count = len(pdf)
-        if count > MAX_PAGES:
-            raise UnreadableDocument(f"PDF 有{count}页，超过{MAX_PAGES}页，不像是一份年度报告")
-        doc = Document(name)
-        counter = 1
-        for index in range(count):
-            try:
-                page = pdf[index]
-            except pdfium.PdfiumError:
-                raise UnreadableDocument(f"PDF 第{index + 1}页已损坏，无法读取") from None
-            try:
-                with _library_warnings() as warned:
-                    laid_out = read_page(page, index + 1, data)
-                if _is_scanned(page, laid_out):
-                    laid_out = scans.read(page, index + 1) or laid_out
-            finally:
-                page.close()
-            if warned:
-                doc.notices.append(_damaged_page(index + 1, counter))
-            blocks, counter = page_blocks(laid_out, counter, doc.places)
-            doc.blocks.extend(blocks)
+        check_page_count(count, "PDF ")
+        doc = pages_to_document(_pages(pdf, count, data, scans), name)
     finally:
         pdf.close()
     if scans.missing is not None and (not doc.blocks or len(scans.unread) == count):
@@ -82,6 +64,25 @@ def pdf_to_document(data: bytes, name: str = "<pdf>") -> Document:
         raise UnreadableDocument("PDF 没有文字层，也没有扫描的页面，读不到任何文字，无法作为年度报告读取")
     doc.notices.extend(scans.notices(count))
     return doc
+
+
+def _pages(pdf: pdfium.PdfDocument, count: int, data: bytes, scans: _Scans) -> Iterator[Page]:
+    """Each page by its text layer, or by OCR when it is a scan; each closed before it is given."""
+    for index in range(count):
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError:
+            raise UnreadableDocument(f"PDF 第{index + 1}页已损坏，无法读取") from None
+        try:
+            with _library_warnings() as warned:
+                laid_out = read_page(page, index + 1, data)
+            if _is_scanned(page, laid_out):
+                laid_out = scans.read(page, index + 1) or laid_out
+        finally:
+            page.close()
+        if warned:
+            laid_out.notices.append(_damaged_page(index + 1))
+        yield laid_out
 
 
 SCANNED_COVER = 0.5  # an image over half the page …
@@ -117,17 +118,18 @@ class _Scans:
 
     def read(self, page: pdfium.PdfPage, number: int) -> Page | None:
         """The page read by OCR, or None (noted) when OCR is not installed."""
-        from gongkai.readers.ocr import reader as ocr
+        from gongkai.readers.ocr.images import render_pdf_page
+        from gongkai.readers.ocr.reader import Scanner
 
         if self.scanner is None and self.missing is None:
             try:
-                self.scanner = ocr.Scanner()
+                self.scanner = Scanner()
             except UnreadableDocument as exc:
                 self.missing = exc
         if self.scanner is None:
             self.unread.append(number)
             return None
-        return self.scanner.read(ocr.render_pdf_page(page), number)
+        return self.scanner.read(render_pdf_page(page), number)
 
     def notices(self, total: int) -> list[DocumentNotice]:
         """READ-OCR: the pages OCR read, and the pages left unread for want of it."""
@@ -178,11 +180,11 @@ def _library_warnings() -> Iterator[list[logging.LogRecord]]:
         logger.removeHandler(handler)
 
 
-def _damaged_page(number: int, line: int) -> DocumentNotice:
+def _damaged_page(number: int) -> DocumentNotice:
+    """READ-PDF-DAMAGED, at the line the page starts (given by the page loop)."""
     return DocumentNotice(
         "READ-PDF-DAMAGED",
         f"PDF 第{number}页的内容数据已损坏（压缩数据不完整或校验失败），已尽量读取；这一页的文字可能不全，请与原件核对",
-        line,
         info=False,
     )
 

@@ -16,18 +16,16 @@ _BOMS = (
 )
 
 
-def decode_text(data: bytes) -> str:
-    """Decode a text report; raise :class:`UnreadableDocument` for binary or empty input."""
-    return decode_text_noting(data)[0]
-
-
 # A UTF-8 report with a few invalid bytes (a truncated character, one byte garbled in a copy) is
 # still UTF-8: read it with the bytes replaced, at most this many places, and say where (issue 14).
 MAX_BAD_UTF8_PLACES = 8
 
 
 def decode_text_noting(data: bytes) -> tuple[str, list[DocumentNotice]]:
-    """The text of a report and what decoding it assumed (READ-ENCODING: bytes replaced, where)."""
+    """The text of a report and what decoding it assumed (READ-ENCODING: bytes replaced, where).
+
+    Raises :class:`UnreadableDocument` for binary or empty input.
+    """
     text = _decode(data)
     if text is not None:
         return text, []

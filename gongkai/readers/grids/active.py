@@ -1,0 +1,172 @@
+"""Table 二 (主动公开): blocks by 第二十条 item, rows by label, columns by each block's header."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+
+from gongkai.model.labels import CHINESE_NUMERALS, core, fold
+from gongkai.model.layouts import ACTIVE_2019, ACTIVE_2021, ACTIVE_HEADER, Block, Column, Row
+from gongkai.readers.document import Grid, GridCell
+from gongkai.readers.grids.cells import note_fingerprints, store_cell
+from gongkai.readers.grids.rows import place_values, strip_blank_ends
+from gongkai.readers.tables import Notice, TableReading
+from gongkai.readers.values import read_value
+
+_ITEM_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]{1,3})[)）]?项")
+
+
+_ALL_BLOCKS: tuple[Block, ...] = ACTIVE_2021 + ACTIVE_2019
+
+
+def _item_number(text: str) -> int | None:
+    match = _ITEM_RE.search(fold(text))
+    if not match:
+        return None
+    numeral = match.group(1)
+    if numeral == "十":
+        return 10
+    return CHINESE_NUMERALS.index(numeral[-1]) + (10 if numeral.startswith("十") else 0)
+
+
+@lru_cache(maxsize=64)
+def _blocks_of_row(row_key: str) -> tuple[Block, ...]:
+    return tuple(b for b in _ALL_BLOCKS if any(r.key == row_key for r in b.rows))
+
+
+@lru_cache(maxsize=4096)
+def _active_row(label_core: str, item: int | None) -> tuple[Row, tuple[Block, ...]] | None:
+    for block in _ALL_BLOCKS:
+        if item is not None and block.item != item:
+            continue
+        for row in block.rows:
+            if row.label.matches(label_core):
+                return row, _blocks_of_row(row.key)
+    if item is not None:
+        return _active_row(label_core, None)
+    return None
+
+
+def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
+    """Table 二's rows of one grid: each block's item caption, its header, its data rows."""
+    ev = reading.evidence
+    item: int | None = None
+    header: list[GridCell] = []
+    for row in rows:
+        texts = [c.text for c in row if core(c.text)]
+        if not texts:
+            continue
+        number = _item_number("".join(texts))
+        if number is not None and len(texts) == 1:
+            item = number
+            ev.active_blocks.append(item)
+            header = []
+            continue
+        if ACTIVE_HEADER.matches(core(texts[0])):
+            header = row[next(i for i, c in enumerate(row) if core(c.text)) :]
+            labels = [c.text for c in header[1:] if core(c.text)]
+            ev.active_headers[item or 0] = labels
+            for cell in header[1:]:
+                note_fingerprints(ev, cell.text, cell.line)
+                if "收费金额" in fold(cell.text):
+                    ev.fee_header = cell.text
+                if "采购总金额" in fold(cell.text) and re.search("万元|元", cell.text):
+                    ev.procurement_unit = "万元" if "万元" in cell.text else "元"
+            continue
+        label_cell = next(c for c in row if core(c.text))
+        match = _active_row(core(label_cell.text), item)
+        if match is None:
+            reading.notices.append(
+                Notice("READ-ROW", f"表二中的行「{label_cell.text}」不是格式中的行，已忽略", label_cell.line)
+            )
+            continue
+        data_row, blocks = match
+        ev.active_rows.append(data_row.key)
+        note_fingerprints(ev, label_cell.text, label_cell.line)
+        _place_active(grid, row, data_row, blocks, header, reading)
+
+
+@lru_cache(maxsize=1024)
+def _active_columns(
+    header: tuple[str, ...], blocks: tuple[Block, ...]
+) -> tuple[tuple[tuple[Column | None, str], ...], Mapping[int, str]]:
+    """The columns a table-二 header names (None for one the layout lacks), and their positions.
+
+    An empty header cell is the merged right part of its left neighbour.
+    """
+    columns: list[tuple[Column | None, str]] = []
+    positions: dict[int, str] = {}
+    for i, text in enumerate(header, start=1):
+        if not core(text):
+            if columns:
+                positions[i] = str(len(columns) - 1)
+            continue
+        column = None
+        for block in blocks:
+            column = next((c for c in block.columns if c.label.matches(core(text))), None)
+            if column is not None:
+                break
+        columns.append((column, text))
+        positions[i] = str(len(columns) - 1)
+    return tuple(columns), MappingProxyType(positions)
+
+
+_HEADER_UNIT_RE = re.compile(r"[(（]\s*(?:单位\s*[:：])?\s*(万元|元)\s*[)）]")
+
+
+def _header_unit(header_text: str) -> str | None:
+    """The money unit a header prints: 「本年收费金额（单位：万元）」 → 万元."""
+    match = _HEADER_UNIT_RE.search(header_text)
+    return match.group(1) if match else None
+
+
+def _place_active(
+    grid: Grid,
+    row: list[GridCell],
+    data_row: Row,
+    blocks: list[Block],
+    header: list[GridCell],
+    reading: TableReading,
+) -> None:
+    """Place one row of table 二 under its block's header (信息内容 | column labels…)."""
+    ev = reading.evidence
+    offset = row.index(next(c for c in row if core(c.text)))  # where the row label sits
+    columns, header_positions = _active_columns(tuple(c.text for c in header[1:]), tuple(blocks))
+    columns = list(columns)
+    positions = {offset + i: key for i, key in header_positions.items()}
+    if not columns:  # no header seen: the row's block (of either layout) whose width fits, in layout order
+        width = len(strip_blank_ends(row[offset + 1 :]))
+        block = next((b for b in blocks if len(b.columns) == width), blocks[0])
+        columns = [(c, c.label.official) for c in block.columns]
+        reading.notices.append(
+            Notice(
+                "READ-HEADER", f"表二「{data_row.label.official}」行前没有表头，按格式列序读取", row[0].line
+            )
+        )
+    keys = [str(i) for i in range(len(columns))]
+    placed, guess = place_values(row, keys, positions if grid.positional else None, start=offset + 1)
+    if guess:
+        reading.notices.append(
+            Notice("READ-ROW-WIDTH", f"表二「{data_row.label.official}」行：{guess}", row[0].line)
+        )
+    for i, (column, header_text) in enumerate(columns):
+        cell = placed.get(str(i))
+        if cell is None:
+            continue
+        if column is None:
+            if cell.text.strip():
+                known = any(x.matches(core(header_text)) for b in blocks for x in b.extra_columns)
+                item = ev.active_blocks[-1] if ev.active_blocks else 0
+                ev.active_extra.append((item, header_text, cell.line, known))
+            continue
+        if column.key == "amount" and data_row.key == "procurement" and re.search("万元|元", cell.text):
+            ev.procurement_unit = "万元" if "万" in cell.text else "元"
+        store_cell(
+            reading,
+            f"active.{data_row.key}.{column.key}",
+            read_value(cell.text, column.kind, column.unit, _header_unit(header_text)),
+            cell.line,
+            cell.confidence,
+        )

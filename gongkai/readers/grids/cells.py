@@ -1,0 +1,76 @@
+"""A value stored on the layout with the notices it calls for, and the layouts' fingerprints."""
+
+from __future__ import annotations
+
+from gongkai.model.labels import fold
+from gongkai.model.layouts import LAYOUTS, SINGLE_OTHER_FINGERPRINT, CellKind, Format, cell_name
+from gongkai.readers.document import UNCERTAIN_BELOW
+from gongkai.readers.tables import Notice, ReadCell, TableEvidence, TableReading
+from gongkai.readers.values import CellValue
+
+
+def note_fingerprints(ev: TableEvidence, text: str, line: int, single_other: bool = False) -> None:
+    """Record the printed texts in ``text`` that only one layout (2019 or 2021) uses."""
+    folded = fold(text)
+    for fmt, layout in LAYOUTS.items():
+        for printed in layout.fingerprints:
+            if printed in folded:
+                ev.fingerprints[fmt].append((printed, line))
+    if single_other:
+        ev.fingerprints[Format.F2019].append((SINGLE_OTHER_FINGERPRINT, line))
+
+
+def store_cell(
+    reading: TableReading, key: str, value: CellValue, line: int, confidence: float | None = None
+) -> None:
+    """Keep the first value read for ``key``, with the notices it calls for: a duplicate, an
+    uncertain OCR reading or a lost minus sign, what reading the value assumed."""
+    if key in reading.cells:
+        reading.notices.append(
+            Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key])
+        )
+        return
+    reading.cells[key] = ReadCell(key, value, line)
+    if confidence is not None and confidence < UNCERTAIN_BELOW:
+        reading.notices.append(
+            Notice(
+                "READ-OCR",
+                f"{cell_name(key)}：识别为「{value.text}」，但识别把握不大（置信度{confidence:.2f}），请对照原件核对",
+                line,
+                [key],
+            )
+        )
+    elif confidence is not None and _unsigned_change(key, value):
+        # a minus sign is a short dash that scan noise erases while the digits stay clear, and no
+        # identity of the tables would notice the lost sign: the officer is asked to look
+        reading.notices.append(
+            Notice(
+                "READ-OCR",
+                f"{cell_name(key)}：扫描件中识别为「{value.text}」，没有正负号；减号在扫描中容易丢失，请对照原件核对",
+                line,
+                [key],
+            )
+        )
+    if value.note and not (value.value is None and value.numeric and value.text.strip() in ("", "无")):
+        reading.notices.append(
+            Notice("READ-VALUE", f"{cell_name(key)}：{value.note}", line, [key], info=value.numeric)
+        )
+
+
+_SIGNED_KEYS = frozenset(
+    f"active.{key}"
+    for layout in LAYOUTS.values()
+    for key, kind in layout.active_kinds.items()
+    if kind is CellKind.SIGNED
+)
+
+
+def _unsigned_change(key: str, value: CellValue) -> bool:
+    """A 2019 本年增/减 above zero written without its 「+」: from a scan, it may have lost a 「-」."""
+    text = value.text.strip()
+    return (
+        key in _SIGNED_KEYS
+        and isinstance(value.value, int | float)
+        and value.value > 0
+        and not text.startswith("+")
+    )

@@ -1,0 +1,108 @@
+"""Table 三 (依申请公开): rows by label within their group, columns by the two-level header."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+
+from gongkai.model.labels import Label
+from gongkai.model.layouts import (
+    G_OTHER,
+    REQUEST_BALANCE_NOTE,
+    REQUEST_COLUMNS,
+    REQUEST_HEADER,
+    ROW_OTHER_SINGLE,
+    Row,
+)
+from gongkai.readers.document import Grid, GridCell
+from gongkai.readers.grids.cells import note_fingerprints, store_cell
+from gongkai.readers.grids.columns import header_columns
+from gongkai.readers.grids.rows import REQUEST_ROWS, place_values, row_shape
+from gongkai.readers.tables import Notice, TableReading
+from gongkai.readers.values import read_value
+
+_REQUEST_COLUMN_KEYS = tuple(c.key for c in REQUEST_COLUMNS)
+
+
+@lru_cache(maxsize=4096)
+def match_request_row(label_cores: tuple[str, ...], group: Label | None) -> Row | None:
+    """The table-三 row named by a row's label cells (last, most specific, first)."""
+    for position, label_core in enumerate(reversed(label_cores)):
+        for row in REQUEST_ROWS:
+            if row is ROW_OTHER_SINGLE:
+                if position == 0 and G_OTHER.matches(label_core):
+                    return row
+                continue
+            if (
+                row.key == "other.other"
+                and group is not G_OTHER
+                and not any(G_OTHER.matches(c) for c in label_cores)
+            ):
+                continue
+            if row.label.matches(label_core):
+                return row
+    return None
+
+
+def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
+    """Table 三's rows of one grid: the header rows first, then each data row under its group."""
+    ev = reading.evidence
+    group: Label | None = None
+    header_rows: list[list[GridCell]] = []
+    keys: list[str] | None = None
+    positions: Mapping[int, str] | None = None
+    header_notice: Notice | None = None
+    shapes = [row_shape(row) for row in rows]
+    for index, (row, shape) in enumerate(zip(rows, shapes, strict=True)):
+        cores = shape.cores
+        group = shape.group or group
+        ev.balance_note = ev.balance_note or any(REQUEST_BALANCE_NOTE.matches(c) for c in cores)
+        if keys is None and shape.is_header:
+            header_rows.append(row)
+            continue
+        match = match_request_row(cores, group) if cores else None
+        if match is ROW_OTHER_SINGLE and not shape.has_values and index + 1 < len(rows):
+            # 「（六）其他处理」 alone on a row of empty cells, its sub-rows below: a group heading.
+            following = match_request_row(shapes[index + 1].cores, G_OTHER)
+            if following is not None and following.key.startswith("other."):
+                continue
+        if match is None or not (shape.has_values or len(row) > shape.label_end):
+            if keys is None:
+                header_rows.append(row)
+            elif cores and (shape.has_values or shape.group is None):
+                last = row[shape.label_positions[-1]]
+                reading.notices.append(
+                    Notice("READ-ROW", f"表三中的行「{last.text}」不是格式中的行，已忽略", last.line)
+                )
+            continue
+        if keys is None:
+            keys, positions, header_notice = header_columns(
+                grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三"
+            )
+            ev.request_columns = keys
+        line = row[shape.label_positions[-1]].line
+        if match.key.startswith("other.") or match is ROW_OTHER_SINGLE:
+            note_fingerprints(ev, "".join(cores), line, single_other=match is ROW_OTHER_SINGLE)
+        if match.key == "partial":
+            ev.partial_note = ev.partial_note or "区分处理" in "".join(cores)
+        ev.request_rows.append((match.key, line))
+        if header_notice is not None:  # the cells of this row under the columns not found
+            header_notice.cells += [
+                f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS if c not in keys
+            ]
+        placed, guess = place_values(row, keys, positions)
+        if guess:
+            notice = Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
+            reading.notices.append(notice)
+            given = [cell for cell in placed.values() if cell is not None]
+            if len(given) < len(keys) and all(read_value(c.text).value is not None for c in given):
+                reading.short_rows.append((match, keys, given, notice))
+        for col_key, cell in placed.items():
+            if cell is not None:
+                store_cell(
+                    reading,
+                    f"requests.{match.key}.{col_key}",
+                    read_value(cell.text),
+                    cell.line,
+                    cell.confidence,
+                )

@@ -1,0 +1,190 @@
+"""What a grid row says: which table it begins, where its label ends, where its values go.
+
+Every table's reader uses these: :func:`split_tables` assigns the rows of each grid to table
+二, 三 or 四; :func:`row_shape` reads a row's labels (cached across reports, since labels repeat
+while values do not); :func:`place_values` puts a data row's value cells under the header's columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gongkai.model.labels import Label, core
+from gongkai.model.layouts import (
+    ACTIVE_HEADER,
+    LAYOUT_2021,
+    REQUEST_BALANCE_NOTE,
+    REQUEST_GROUPS,
+    REQUEST_HEADER,
+    ROW_OTHER_SINGLE,
+    Row,
+)
+from gongkai.readers.document import Grid, GridCell
+from gongkai.readers.values import is_number_text, is_value_text
+
+
+def _label_texts(row: list[GridCell]) -> tuple[str, ...]:
+    """The texts of a row up to its first number: what says which row (and table) it is.
+
+    Caches are keyed on this part, which repeats from report to report; the values don't.
+    """
+    texts = []
+    for cell in row:
+        if is_number_text(cell.text):
+            break
+        texts.append(cell.text)
+    return tuple(texts)
+
+
+def _table_of_row(row: list[GridCell]) -> str | None:
+    return _table_of_texts(_label_texts(row))
+
+
+@lru_cache(maxsize=16384)
+def _table_of_texts(texts: tuple[str, ...]) -> str | None:
+    cores = [core(t) for t in texts]
+    joined = "".join(cores)
+    if "第二十条" in joined or any(ACTIVE_HEADER.matches(c) for c in cores):
+        return "active"
+    if REQUEST_BALANCE_NOTE.matches(joined) or "申请人情况" in joined or "本年新收" in joined:
+        return "requests"
+    if "行政复议" in cores and ("行政诉讼" in cores or len([c for c in cores if c]) <= 2):
+        return "appeals"
+    return None
+
+
+def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[GridCell]]]]]:
+    """Rows of each grid, assigned to the table they belong to (a grid may hold several)."""
+    out: dict[str, list[tuple[Grid, list[list[GridCell]]]]] = {}
+    current_rows: list[list[GridCell]] | None = None
+    for grid in grids:
+        started: set[str] = set()
+        for row in grid.rows:
+            table = _table_of_row(row)
+            if table is not None and table not in started:
+                started.add(table)  # a marker of a table already begun in this grid does not restart it
+                current_rows = []
+                out.setdefault(table, []).append((grid, current_rows))
+            # Rows before any marker continue the table above: a running header or a page
+            # number that is not a bare number splits one table into two grids.
+            if current_rows is not None:
+                current_rows.append(row)
+    return out
+
+
+def _label_end(row: list[GridCell]) -> int:
+    """Index just past the row's last label (non-value) cell."""
+    return row_shape(row).label_end
+
+
+def strip_blank_ends(cells: list[GridCell]) -> list[GridCell]:
+    """The cells without the blank ones at either end (the padding of merged cells)."""
+    start, stop = 0, len(cells)
+    while start < stop and not cells[start].text.strip():
+        start += 1
+    while stop > start and not cells[stop - 1].text.strip():
+        stop -= 1
+    return cells[start:stop]
+
+
+def place_values(
+    row: list[GridCell],
+    keys: list[str],
+    positions: dict[int, str] | None,
+    start: int | None = None,
+) -> tuple[dict[str, GridCell | None], str | None]:
+    """Assign a data row's value cells to column keys; say how when it needed a guess.
+
+    The header's column order decides: the cells after the row label, as many as there
+    are columns (blank padding of merged cells trimmed). Only when the count does not fit
+    are grid positions used, and failing those the cells are placed in order with a notice.
+    """
+    values = row[_label_end(row) if start is None else start :]
+    for candidate in (values, strip_blank_ends(values)):
+        if len(candidate) == len(keys):
+            return dict(zip(keys, candidate, strict=True)), None
+    # Grid positions count only in a row as wide as the header: a shorter row has lost cells
+    # (blanks dropped when the table was flattened to text) and its positions have shifted.
+    if positions and len(row) > max(positions):
+        placed: dict[str, GridCell | None] = dict.fromkeys(keys)
+        for col, key in sorted(positions.items()):
+            if col < len(row) and (placed.get(key) is None or not placed[key].text.strip()):
+                placed[key] = row[col]
+        if all(cell is None or is_value_text(cell.text) for cell in placed.values()):
+            return placed, None
+    trimmed = strip_blank_ends(values)
+    placed = {key: (trimmed[i] if i < len(trimmed) else None) for i, key in enumerate(keys)}
+    return placed, f"该行有{len(trimmed)}个数值，表头有{len(keys)}列，已按顺序对位，请核对"
+
+
+REQUEST_ROWS: tuple[Row, ...] = (*LAYOUT_2021.request_rows, ROW_OTHER_SINGLE)
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """What a row's texts say, independent of where the row sits (cached across reports)."""
+
+    label_end: int
+    label_positions: tuple[int, ...]  # indexes of the non-empty label cells
+    cores: tuple[str, ...]
+    group: Label | None  # the last group label among the cells
+    is_header: bool
+    has_values: bool
+
+
+def row_shape(row: list[GridCell]) -> RowShape:
+    # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
+    labels = _label_texts(row)
+    shape = _label_shape(labels)
+    if shape.has_values or len(labels) == len(row):
+        return shape
+    return RowShape(shape.label_end, shape.label_positions, shape.cores, shape.group, shape.is_header, True)
+
+
+def _is_known_label(label_core: str) -> bool:
+    """A label of table 三: a row, a group, a header label or the printed note."""
+    return (
+        any(r.label.matches(label_core) for r in REQUEST_ROWS)
+        or any(g.matches(label_core) for g in REQUEST_GROUPS)
+        or any(n.label.matches(label_core) for n in REQUEST_HEADER.walk()[1:])
+        or REQUEST_BALANCE_NOTE.matches(label_core)
+    )
+
+
+@lru_cache(maxsize=16384)
+def _label_shape(texts: tuple[str, ...]) -> RowShape:
+    end = 0
+    for i, text in enumerate(texts):
+        if not is_value_text(text):
+            end = i + 1
+    # A word among the values (「若干」 in a count cell) is a bad value, not part of the label:
+    # the label ends at the last cell that names something of the table, when one does.
+    known = [i for i in range(end) if not is_value_text(texts[i]) and _is_known_label(core(texts[i]))]
+    if known:
+        end = known[-1] + 1
+    positions = tuple(i for i in range(end) if core(texts[i]))
+    cores = tuple(core(texts[i]) for i in positions)
+    group = None
+    for c in cores:
+        for g in REQUEST_GROUPS:
+            if g.matches(c):
+                group = g
+    return RowShape(
+        end,
+        positions,
+        cores,
+        group,
+        _is_request_header(cores),
+        any(t.strip() for t in texts[end:]),
+    )
+
+
+# Header labels that never name a data row (总计 and 其他 do both).
+_REQUEST_HEADER_ONLY = [n.label for n in REQUEST_HEADER.walk()[1:] if n.key not in ("total", "other_org")]
+
+
+def _is_request_header(cores: list[str]) -> bool:
+    return any(
+        REQUEST_BALANCE_NOTE.matches(c) or any(lb.matches(c) for lb in _REQUEST_HEADER_ONLY) for c in cores
+    )
