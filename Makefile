@@ -29,9 +29,10 @@ run: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/gongkai check samples/ || test $$? -eq 1
 
-## test: lint, then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres)
+## test: lint and the import layers (lint-imports), then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres)
 test: $(STAMP) system-packages
 	$(BIN)/ruff check gongkai tests bench
+	$(BIN)/lint-imports
 	./scripts/with-postgres $(BIN)/python -m pytest
 
 ## explore: the property tests with new random examples, five rounds (make test draws the same ones each run)
@@ -43,6 +44,7 @@ explore: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check gongkai tests bench
 	$(BIN)/ruff format --check gongkai tests bench
+	$(BIN)/lint-imports
 
 fmt: $(STAMP)
 	$(BIN)/ruff format gongkai tests bench
