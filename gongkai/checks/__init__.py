@@ -13,8 +13,8 @@ from datetime import date
 from gongkai.checks import arithmetic, layout, narrative  # noqa: F401  (registers the rules)
 from gongkai.checks.engine import RULES, CheckContext, Rule, run_rules
 from gongkai.model.layouts import Format
+from gongkai.model.reading import Reading
 from gongkai.model.report import Finding, Report2019, Report2021, Severity
-from gongkai.readers.assemble import Reading
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
