@@ -64,6 +64,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from gongkai.model.sections import FINDINGS_SHEET
 from gongkai.readers.document import Document, DocumentNotice, Grid, GridCell, Paragraph, UnreadableDocument
 from gongkai.readers.sections import match_heading
 from gongkai.readers.values import is_value_text
@@ -76,7 +77,6 @@ MAX_POSITIONS = 2_000_000
 MAX_GRID_CELLS = 20_000  # one table, as in the text reader: the three tables hold about 1,000
 MAX_MERGES = 20_000  # merged areas on a sheet; a report has about a hundred
 _NOTICE_CELLS = 5  # cells named in one notice before 「等」
-FINDINGS_SHEET = "检查结果"  # the findings sheet of gongkai.writers.xlsx, skipped when reading
 
 # Errors openpyxl (or the zip and XML layers under it) raises on a damaged package.
 _DAMAGED = (
