@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from gongkai import clock
-from gongkai.checks import SEVERITY_ORDER, check_report
+from gongkai.checks import SEVERITY_ORDER, check_report, report_to_findings
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021
 from gongkai.model.sections import SECTION_HEADINGS
@@ -248,7 +248,8 @@ def download(
         data = published_download(request, session, row, form, background)
     else:
         try:
-            data = render(report_of(row), form)
+            report = report_of(row)
+            data = render(report, form, report_to_findings(report))
         except WriterUnavailable as exc:
             raise HTTPException(503, str(exc)) from None
     return file_response(data, f"{organ.code}-{year}{SUFFIXES[form]}")
