@@ -33,7 +33,6 @@ from gongkai.casework.annual import (
     APPEAL_RESULT_LABELS,
     DOCUMENT_KINDS,
     TALLY_KEYS,
-    build_year,
 )
 from gongkai.casework.deadlines import deadline as compute_deadline
 from gongkai.casework.fees import FeeQuote
@@ -62,6 +61,7 @@ from gongkai.casework.workdays import (
     CalendarGap,
     YearArrangement,
 )
+from gongkai.store.annual import build_year
 from gongkai.store.calendar import enter_calendar_year
 from gongkai.store.casefiles import (
     due_requests,

@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai import clock
-from gongkai.casework.annual import build_year
 from gongkai.checks import check_report, has_errors
 from gongkai.model.report import (
     Report2019,
@@ -34,6 +33,7 @@ from gongkai.model.report import (
 )
 from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.accounts import Role
+from gongkai.store.annual import build_year
 from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
 from gongkai.store.tables import Organ, ReportComment, ReportRecord
 
