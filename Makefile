@@ -29,7 +29,7 @@ run: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/gongkai check samples/ || test $$? -eq 1
 
-## test: lint and the import layers (lint-imports), then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres)
+## test: lint, then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres)
 test: $(STAMP) system-packages
 	$(BIN)/ruff check gongkai tests bench
 	$(BIN)/lint-imports
