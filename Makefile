@@ -32,6 +32,7 @@ samples: $(STAMP)
 ## test: lint, then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres)
 test: $(STAMP) system-packages
 	$(BIN)/ruff check gongkai tests bench
+	$(BIN)/lint-imports
 	./scripts/with-postgres $(BIN)/python -m pytest
 
 ## explore: the property tests with new random examples, five rounds (make test draws the same ones each run),
@@ -47,6 +48,7 @@ explore: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check gongkai tests bench
 	$(BIN)/ruff format --check gongkai tests bench
+	$(BIN)/lint-imports
 
 fmt: $(STAMP)
 	$(BIN)/ruff format gongkai tests bench

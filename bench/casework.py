@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, insert, text
 
-from gongkai.casework.annual import build_year
 from gongkai.casework.law import APPLICANT_KINDS, OUTCOMES, Channel
 from gongkai.casework.requests import make_registration
+from gongkai.store.annual import build_year
 from gongkai.store.casefiles import register
 from gongkai.store.db import open_store, transaction
 from gongkai.store.records import add_organ, work_calendar

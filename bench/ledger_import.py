@@ -143,6 +143,7 @@ def report_files(count: int) -> list[tuple[str, bytes]]:
     import json
     import sys
 
+    from gongkai.checks import report_to_findings
     from gongkai.model.report import report_from_json
     from gongkai.writers import render
 
@@ -167,7 +168,9 @@ def report_files(count: int) -> list[tuple[str, bytes]]:
         files.append(
             (
                 f"report-{n}.{form}",
-                render(report, form, findings=[]) if form != "docx" else render(report, form),
+                render(report, form, findings=[])
+                if form != "docx"
+                else render(report, form, report_to_findings(report)),
             )
         )
         n += 1

@@ -7,11 +7,11 @@ from conftest import SEEDS, load_json, needs_seeds
 from sqlalchemy import func, select
 
 from gongkai import clock
-from gongkai.casework.annual import build_year
 from gongkai.checks import check_report
 from gongkai.demo import ACCOUNTS, DEMO_PASSWORD, ORGANS, has_demo, make_demo
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.store.accounts import authenticate
+from gongkai.store.annual import build_year
 from gongkai.store.db import transaction
 from gongkai.store.records import find_organ
 from gongkai.store.tables import AuditEntry, ReportRecord, Request

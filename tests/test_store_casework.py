@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from gongkai.casework.annual import build_year
 from gongkai.casework.law import APPLICANT_KINDS, OUTCOMES, Channel
 from gongkai.casework.requests import (
     Answered,
@@ -33,6 +32,7 @@ from gongkai.casework.requests import (
 )
 from gongkai.checks import check_report
 from gongkai.model.report import report_cells
+from gongkai.store.annual import build_year
 from gongkai.store.casefiles import due_requests, find_request, register, take_step
 from gongkai.store.db import transaction
 from gongkai.store.records import Refused, add_organ, find_organ, organ_tree, work_calendar

@@ -10,6 +10,7 @@ from conftest import clean_report_2021
 from openpyxl import load_workbook
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
+from gongkai.checks import report_to_findings
 from gongkai.writers import render
 
 
@@ -28,9 +29,9 @@ def test_a_supervisor_uploads_reports_and_sees_their_findings(site) -> None:  # 
     broken = clean_report_2021(**{"requests.new.natural": 9})  # breaks the balance of its column
     last_year = clean.model_copy(update={"year": 2023})
     files = [
-        ("kj-2024.docx", render(clean, "docx")),
+        ("kj-2024.docx", render(clean, "docx", report_to_findings(clean))),
         ("jy-2024.html", render(broken, "html", findings=[])),
-        ("kj-2023.md", render(last_year, "md")),
+        ("kj-2023.md", render(last_year, "md", report_to_findings(last_year))),
         ("garbage.pdf", b"%PDF-1.4 not really a pdf"),
     ]
     response = upload(supervisor, files[:1] + files[2:], organ="kj")
@@ -65,11 +66,16 @@ def test_a_supervisor_uploads_reports_and_sees_their_findings(site) -> None:  # 
 
 
 def test_a_report_naming_an_organ_outside_the_region_is_not_filed(site) -> None:  # noqa: F811
-    response = upload(client_as(site, "supervisor"), [("x.md", render(clean_report_2021(), "md"))])
+    response = upload(
+        client_as(site, "supervisor"),
+        [("x.md", render(clean_report_2021(), "md", report_to_findings(clean_report_2021())))],
+    )
     assert "不在本地区的机关名单中" in response.text  # 示例市科学技术局 is no organ of xq
     assert (
         upload(
-            client_as(site, "far-supervisor"), [("x.md", render(clean_report_2021(), "md"))], organ="kj"
+            client_as(site, "far-supervisor"),
+            [("x.md", render(clean_report_2021(), "md", report_to_findings(clean_report_2021())))],
+            organ="kj",
         ).status_code
         == 404
     )
@@ -101,10 +107,16 @@ def test_two_reports_side_by_side_cell_by_cell(site) -> None:  # noqa: F811
     last_year = clean_report_2021().model_copy(update={"year": 2023})
     old_format = clean_report_2019().model_copy(update={"year": 2019})
     upload(
-        supervisor, [("kj-2024.md", render(this_year, "md")), ("kj-2023.md", render(last_year, "md"))], "kj"
+        supervisor,
+        [
+            ("kj-2024.md", render(this_year, "md", report_to_findings(this_year))),
+            ("kj-2023.md", render(last_year, "md", report_to_findings(last_year))),
+        ],
+        "kj",
     )
-    upload(supervisor, [("kj-2019.md", render(old_format, "md"))], "kj")
-    upload(supervisor, [("jy-2024.md", render(clean_report_2021(**{"requests.new.natural": 9}), "md"))], "jy")
+    upload(supervisor, [("kj-2019.md", render(old_format, "md", report_to_findings(old_format)))], "kj")
+    other = clean_report_2021(**{"requests.new.natural": 9})
+    upload(supervisor, [("jy-2024.md", render(other, "md", report_to_findings(other)))], "jy")
 
     a, b = report_cells(this_year), report_cells(last_year)
     expected = sorted(k for k in LAYOUT_2021.cell_keys if a.get(k) != b.get(k))
@@ -155,7 +167,12 @@ def test_money_beside_money_differs_as_people_write_it_issue_13(site) -> None:  
     this_year = clean_report_2021(**{"active.fees.amount": 4165.841619})
     last_year = clean_report_2021(**{"active.fees.amount": 4166.241619}).model_copy(update={"year": 2023})
     upload(
-        supervisor, [("kj-2024.md", render(this_year, "md")), ("kj-2023.md", render(last_year, "md"))], "kj"
+        supervisor,
+        [
+            ("kj-2024.md", render(this_year, "md", report_to_findings(this_year))),
+            ("kj-2023.md", render(last_year, "md", report_to_findings(last_year))),
+        ],
+        "kj",
     )
     page = supervisor.get("/console/organs/kj/2024/beside/kj/2023").text
     marked = re.findall(
@@ -185,11 +202,12 @@ def test_exports_write_names_like_formulas_as_text_and_drop_control_characters_i
 
     supervisor = client_as(site, "supervisor")
     this_year = clean_report_2021()
+    last_year = this_year.model_copy(update={"year": 2023})
     upload(
         supervisor,
         [
-            ("kj-2024.md", render(this_year, "md")),
-            ("kj-2023.md", render(this_year.model_copy(update={"year": 2023}), "md")),
+            ("kj-2024.md", render(this_year, "md", report_to_findings(this_year))),
+            ("kj-2023.md", render(last_year, "md", report_to_findings(last_year))),
         ],
         "kj",
     )

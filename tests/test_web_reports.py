@@ -12,6 +12,7 @@ from conftest import SUITE_DAY, on_day
 from sqlalchemy import select
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
+from gongkai.checks import report_to_findings
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import read_bytes
 from gongkai.store.accounts import add_user
@@ -236,12 +237,12 @@ def test_a_report_published_again_is_rendered_again_issue_13(staff, store, monke
     monkeypatch.setattr(renderings, "render", counting)
     supervisor, public = client_as(staff, "supervisor"), TestClient(staff)
     first = clean_report_2021().model_copy(update={"agency": "某某区科学技术局"})
-    upload(supervisor, [("kj-2024.md", render(first, "md"))], "kj")
+    upload(supervisor, [("kj-2024.md", render(first, "md", report_to_findings(first)))], "kj")
     one = public.get("/public/kj/reports/2024/download/docx").content
     assert public.get("/public/kj/reports/2024/download/docx").content == one
     assert rendered == [("某某区科学技术局", "docx")]  # once, then kept
     again = first.model_copy(update={"agency": "某某区科学技术局直属分局"})
-    upload(supervisor, [("kj-2024.md", render(again, "md"))], "kj")
+    upload(supervisor, [("kj-2024.md", render(again, "md", report_to_findings(again)))], "kj")
     two = public.get("/public/kj/reports/2024/download/docx").content
     assert two != one and public.get("/public/kj/reports/2024/download/docx").content == two
     assert rendered == [("某某区科学技术局", "docx"), ("某某区科学技术局直属分局", "docx")]

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from support.strategies import valid_reports
 
+from gongkai.checks import report_to_findings
 from gongkai.model import Sections
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import read_bytes
@@ -102,7 +103,7 @@ def test_random_reports_round_trip(fmt):
 def test_render_registry_writes_docx():
     """``render(report, "docx")`` is this writer, from the canonical JSON as well."""
     report = clean_report_2021()
-    data = render(report, "docx")
+    data = render(report, "docx", report_to_findings(report))
     assert data[:2] == b"PK"
     assert report_cells(read_bytes(data, "r.docx").report) == report_cells(report)
 

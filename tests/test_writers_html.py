@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 from support.strategies import valid_reports
 
-from gongkai.checks import check_report, has_errors
+from gongkai.checks import check_report, has_errors, report_to_findings
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import Sections, report_cells, report_from_json
 from gongkai.readers import read_bytes, read_path
@@ -37,8 +37,8 @@ def _texts(sections: Sections | None) -> dict[str, str]:
 
 
 def _assert_reads_back(report, form: str, findings=None) -> None:
-    """Written by ``render`` (which checks the report when not given findings) and read back."""
-    data = render(report, form, findings)
+    """Written by ``render`` (with the report's own findings when not given others) and read back."""
+    data = render(report, form, report_to_findings(report) if findings is None else findings)
     reading = read_bytes(data, f"r.{form}")
     got = reading.report
     assert report_cells(got) == report_cells(report)
@@ -350,8 +350,8 @@ def test_markdown_lists_the_findings_and_keeps_the_tables():
 def test_no_findings_no_findings_section():
     report = clean_report_2021()
     assert not check_report(report) or not has_errors(check_report(report))
-    assert "检查发现" not in render(report, "html").decode()
-    assert "检查发现" not in render(report, "md").decode()
+    assert "检查发现" not in render(report, "html", report_to_findings(report)).decode()
+    assert "检查发现" not in render(report, "md", report_to_findings(report)).decode()
 
 
 # --- Markdown ---------------------------------------------------------------------------------------

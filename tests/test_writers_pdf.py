@@ -23,6 +23,7 @@ from lxml import etree
 from test_writers_docx import reports_with_text
 
 from gongkai import office
+from gongkai.checks import report_to_findings
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import read_bytes
 from gongkai.writers import WriterUnavailable, render
@@ -164,7 +165,7 @@ def test_missing_libreoffice_is_one_clear_sentence(monkeypatch, tmp_path):
     monkeypatch.delenv(office.ENV_VARIABLE, raising=False)
     monkeypatch.setattr(office, "KNOWN_PLACES", ())
     with pytest.raises(WriterUnavailable) as caught:
-        render(clean_report_2019(), "pdf")
+        render(clean_report_2019(), "pdf", report_to_findings(clean_report_2019()))
     message = str(caught.value)
     for part in ("LibreOffice", "apt install libreoffice-writer-nogui", office.ENV_VARIABLE, "DOCX"):
         assert part in message

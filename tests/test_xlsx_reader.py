@@ -21,7 +21,7 @@ from support.htmlwriter import write_html
 from support.strategies import valid_reports
 from support.xlsxwriter import write_xlsx_report, write_xlsx_tables
 
-from gongkai.checks import check_reading
+from gongkai.checks import check_reading, report_to_findings
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import UnreadableDocument, bytes_to_document, read_bytes
 from gongkai.readers.xlsx import numbers as xlsx_numbers
@@ -391,10 +391,8 @@ def test_control_characters_in_cells_are_cleaned_on_the_way_in_issue_14():
     first = report.sections.overview.split("\n")[0]
     cut = len(first) // 2
     marked = report.sections.overview.replace(first, f"{first[:cut]}BREAK{first[cut:]}JUNK", 1)
-    data = render(
-        report.model_copy(update={"sections": report.sections.model_copy(update={"overview": marked})}),
-        "xlsx",
-    )
+    edited = report.model_copy(update={"sections": report.sections.model_copy(update={"overview": marked})})
+    data = render(edited, "xlsx", report_to_findings(edited))
     package = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as patched:
@@ -407,4 +405,4 @@ def test_control_characters_in_cells_are_cleaned_on_the_way_in_issue_14():
     assert re.search(f"{re.escape(first[:cut])}\\s{re.escape(first[cut:])}", overview)
     assert "\x00" not in overview and "\x1f" not in overview
     assert report_cells(reading.report) == report_cells(report)
-    render(reading.report, "xlsx")  # and it can be written again
+    render(reading.report, "xlsx", report_to_findings(reading.report))  # and it can be written again

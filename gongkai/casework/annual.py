@@ -9,22 +9,22 @@ construction.
 Table 四 counts each appeal that was pending at some time in the year: filed in the year, or filed
 before and not decided by 1 January. One decided in the year is counted under its result, one still
 pending on 31 December under 尚未审结 (and again, under its result, the year it is decided).
+
+The store counts and selects what this module computes from (:class:`YearRecords`, made by
+:func:`gongkai.store.annual.year_records`); nothing here queries a database (issue 15).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
-
-from gongkai.casework.law import ABANDONED_NO_FEE, APPLICANT_KINDS, outcome_row
+from gongkai.casework.law import APPLICANT_KINDS, outcome_row
 from gongkai.model.layouts import Format, expected_format, layout_for
 from gongkai.model.report import Report2019, Report2021, Sections, build_report
-from gongkai.store.tables import Appeal, Document, Organ, Publication, Request, Tally
 
 APPEAL_KINDS = ("review", "suit_direct", "suit_after_review")
 APPEAL_KIND_LABELS = {
@@ -79,39 +79,50 @@ class YearFigures:
     earlier_yuan: int = 0
 
 
-def _by_kind(session: Session, organ: Organ, *conditions) -> Counter[str]:
-    rows = session.execute(
-        select(Request.applicant_kind, func.count())
-        .where(Request.organ_id == organ.id, *conditions)
-        .group_by(Request.applicant_kind)
-    )
-    return Counter({kind: count for kind, count in rows})
+@dataclass(frozen=True)
+class RegisteredDocument:
+    """A 规章 or 行政规范性文件 of the register, with its dates."""
+
+    kind: str
+    issued_on: date
+    repealed_on: date | None = None
+    published_on: date | None = None
 
 
-def _row_cells(row: str, counts: Counter[str]) -> dict[str, int]:
+@dataclass(frozen=True)
+class YearRecords:
+    """An organ's records of a year as the store counts and selects them: what the report of the
+    year is computed from."""
+
+    new: Mapping[str, int]  # applicant kind → requests first received in the year
+    carried_in: Mapping[str, int]  # … open on 31 December of the year before
+    carried_over: Mapping[str, int]  # … open on 31 December of the year
+    concluded: Sequence[tuple[str, str, int]]  # (outcome, applicant kind, count) concluded in the year
+    # (kind, result, decided on) of each appeal, not withdrawn, pending at some time in the year
+    appeals: Sequence[tuple[str, str | None, date | None]]
+    documents: Sequence[RegisteredDocument]  # not withdrawn, issued by 31 December
+    tallies: Mapping[str, Decimal]  # table 二's figures entered for the year
+    tallies_before: Mapping[str, Decimal]  # … and for the year before
+    publications: Sequence[tuple[str, Sequence[str]]]  # (category, channels) published in the year
+    fee_notices: Sequence[int | None]  # the amount of each fee notice of the year
+    fees_paid: tuple[int, int]  # (count, yuan) paid in the year
+    fees_earlier: tuple[int, int]  # notices of earlier years paid or lapsed in the year: (count, yuan)
+
+
+def _row_cells(row: str, counts: Mapping[str, int]) -> dict[str, int]:
     cells = {f"requests.{row}.{kind}": counts.get(kind, 0) for kind in APPLICANT_KINDS}
     cells[f"requests.{row}.total"] = sum(counts.get(kind, 0) for kind in APPLICANT_KINDS)
     return cells
 
 
-def request_cells(session: Session, organ: Organ, year: int, fmt: Format) -> dict[str, int]:
-    """Table 三 of ``year`` from the organ's requests, in the layout of ``fmt``."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
+def request_cells(records: YearRecords, fmt: Format) -> dict[str, int]:
+    """Table 三 of the year from the organ's requests, in the layout of ``fmt``."""
     cells: dict[str, int] = {}
-    cells |= _row_cells("new", _by_kind(session, organ, Request.received_on.between(first, last)))
-    # The same rule as RequestCase.open_on, as SQL: received by ``day`` and not concluded on or before it.
-    open_on = lambda day: and_(  # noqa: E731
-        Request.received_on <= day, or_(Request.concluded_on.is_(None), Request.concluded_on > day)
-    )
-    cells |= _row_cells("carried_in", _by_kind(session, organ, open_on(date(year - 1, 12, 31))))
-    cells |= _row_cells("carried_over", _by_kind(session, organ, open_on(last)))
+    cells |= _row_cells("new", records.new)
+    cells |= _row_cells("carried_in", records.carried_in)
+    cells |= _row_cells("carried_over", records.carried_over)
     outcomes: dict[str, Counter[str]] = {row.key: Counter() for row in layout_for(fmt).request_rows}
-    rows = session.execute(
-        select(Request.outcome, Request.applicant_kind, func.count())
-        .where(Request.organ_id == organ.id, Request.concluded_on.between(first, last))
-        .group_by(Request.outcome, Request.applicant_kind)
-    )
-    for outcome, kind, count in rows:
+    for outcome, kind, count in records.concluded:
         outcomes[outcome_row(outcome, fmt)][kind] += count
         outcomes["total"][kind] += count
     for row, counts in outcomes.items():
@@ -120,32 +131,17 @@ def request_cells(session: Session, organ: Organ, year: int, fmt: Format) -> dic
     return cells
 
 
-def appeal_cells(session: Session, organ: Organ, year: int) -> dict[str, int]:
+def appeal_cells(records: YearRecords, year: int) -> dict[str, int]:
     """Table 四 of ``year`` from the organ's appeals."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
+    last = date(year, 12, 31)
     cells = {
         f"appeals.{kind}.{col}": 0 for kind in APPEAL_KINDS for col in (*APPEAL_RESULTS, "pending", "total")
     }
-    rows = session.execute(
-        select(Appeal.kind, Appeal.result, Appeal.decided_on).where(
-            Appeal.organ_id == organ.id,
-            Appeal.withdrawn.is_(False),
-            Appeal.filed_on <= last,
-            or_(Appeal.decided_on.is_(None), Appeal.decided_on >= first),
-        )
-    )
-    for kind, result, decided_on in rows:
+    for kind, result, decided_on in records.appeals:
         column = result if decided_on is not None and decided_on <= last else "pending"
         cells[f"appeals.{kind}.{column}"] += 1
         cells[f"appeals.{kind}.total"] += 1
     return cells
-
-
-def _tallies(session: Session, organ: Organ, year: int) -> dict[str, Decimal]:
-    rows = session.execute(
-        select(Tally.key, Tally.value).where(Tally.organ_id == organ.id, Tally.year == year)
-    )
-    return {key: value for key, value in rows}
 
 
 def _number(value: Decimal | None, money: bool = False) -> int | float | None:
@@ -156,14 +152,10 @@ def _number(value: Decimal | None, money: bool = False) -> int | float | None:
     return int(value)
 
 
-def active_cells(session: Session, organ: Organ, year: int, fmt: Format) -> dict[str, int | float | None]:
+def active_cells(records: YearRecords, year: int, fmt: Format) -> dict[str, int | float | None]:
     """Table 二 of ``year``: documents from the register, the other figures as entered."""
     first, last = date(year, 1, 1), date(year, 12, 31)
-    docs = session.scalars(
-        select(Document).where(
-            Document.organ_id == organ.id, Document.withdrawn.is_(False), Document.issued_on <= last
-        )
-    ).all()
+    docs = records.documents
     cells: dict[str, int | float | None] = {}
     for kind in DOCUMENT_KINDS:
         mine = [d for d in docs if d.kind == kind]
@@ -182,7 +174,7 @@ def active_cells(session: Session, organ: Organ, year: int, fmt: Format) -> dict
             cells[f"active.{kind}.made"] = issued
             cells[f"active.{kind}.published"] = sum(first <= day <= last for day in disclosed)
             cells[f"active.{kind}.total"] = sum(day <= last for day in disclosed)
-    now, before = _tallies(session, organ, year), _tallies(session, organ, year - 1)
+    now, before = records.tallies, records.tallies_before
     if fmt == Format.F2021:
         for key in TALLY_KEYS_2021:
             cells[f"active.{key}"] = _number(now.get(key), key in MONEY_TALLIES)
@@ -200,54 +192,24 @@ def active_cells(session: Session, organ: Organ, year: int, fmt: Format) -> dict
     return cells
 
 
-def year_figures(
-    session: Session, organ: Organ, year: int, cells: dict[str, int | float | None]
-) -> YearFigures:
+def year_figures(records: YearRecords, cells: dict[str, int | float | None]) -> YearFigures:
     """The figures the year's sentences quote."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    published = session.execute(
-        select(Publication.category, Publication.channels).where(
-            Publication.organ_id == organ.id,
-            Publication.withdrawn.is_(False),
-            Publication.published_on.between(first, last),
-        )
-    ).all()
-    by_category = Counter(category for category, _ in published)
-    by_channel = Counter(channel for _, channels in published for channel in channels)
-    fees = session.execute(
-        select(Request.fee_yuan, Request.fee_paid_on).where(
-            Request.organ_id == organ.id, Request.fee_noticed_on.between(first, last)
-        )
-    ).all()
-    paid = session.execute(
-        select(func.count(), func.coalesce(func.sum(Request.fee_yuan), 0)).where(
-            Request.organ_id == organ.id, Request.fee_paid_on.between(first, last)
-        )
-    ).one()
-    earlier = session.execute(
-        select(func.count(), func.coalesce(func.sum(Request.fee_yuan), 0)).where(
-            Request.organ_id == organ.id,
-            Request.fee_noticed_on < first,
-            or_(
-                Request.fee_paid_on.between(first, last),
-                and_(Request.outcome == ABANDONED_NO_FEE, Request.concluded_on.between(first, last)),
-            ),
-        )
-    ).one()
+    by_category = Counter(category for category, _ in records.publications)
+    by_channel = Counter(channel for _, channels in records.publications for channel in channels)
     return YearFigures(
-        publications=len(published),
+        publications=len(records.publications),
         by_category=dict(by_category.most_common()),
         by_channel=dict(by_channel.most_common()),
         new=int(cells["requests.new.total"] or 0),
         carried_in=int(cells["requests.carried_in.total"] or 0),
         concluded=int(cells["requests.total.total"] or 0),
         carried_over=int(cells["requests.carried_over.total"] or 0),
-        fee_notices=len(fees),
-        fee_noticed_yuan=sum(yuan or 0 for yuan, _ in fees),
-        fee_paid=int(paid[0]),
-        fee_paid_yuan=int(paid[1]),
-        earlier_notices=int(earlier[0]),
-        earlier_yuan=int(earlier[1]),
+        fee_notices=len(records.fee_notices),
+        fee_noticed_yuan=sum(yuan or 0 for yuan in records.fee_notices),
+        fee_paid=int(records.fees_paid[0]),
+        fee_paid_yuan=int(records.fees_paid[1]),
+        earlier_notices=int(records.fees_earlier[0]),
+        earlier_yuan=int(records.fees_earlier[1]),
     )
 
 
@@ -292,15 +254,16 @@ def fee_statement(figures: YearFigures, year: int) -> str:
     return "；".join([*clauses, collected]) + "。"
 
 
-def build_year(session: Session, organ: Organ, year: int) -> Report2021 | Report2019:
-    """The canonical report of ``organ`` for ``year``: tables computed, sentences drafted.
+def year_report(records: YearRecords, *, agency: str, year: int) -> Report2021 | Report2019:
+    """The canonical report of ``agency`` for ``year`` from its records: tables computed, sentences
+    drafted.
 
     A year before 2021 gets the 2019 layout (2019 and 2020 reports used it).
     """
     fmt = expected_format(year) or Format.F2021
     cells: dict[str, int | float | None] = {}
-    cells |= active_cells(session, organ, year, fmt)
-    cells |= request_cells(session, organ, year, fmt)
-    cells |= appeal_cells(session, organ, year)
-    sections = draft_sentences(year_figures(session, organ, year, cells), year)
-    return build_report(fmt, cells, agency=organ.name, year=year, sections=sections)
+    cells |= active_cells(records, year, fmt)
+    cells |= request_cells(records, fmt)
+    cells |= appeal_cells(records, year)
+    sections = draft_sentences(year_figures(records, cells), year)
+    return build_report(fmt, cells, agency=agency, year=year, sections=sections)

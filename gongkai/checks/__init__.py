@@ -13,8 +13,8 @@ from datetime import date
 from gongkai.checks import arithmetic, layout, narrative  # noqa: F401  (registers the rules)
 from gongkai.checks.engine import RULES, CheckContext, Rule, run_rules
 from gongkai.model.layouts import Format
+from gongkai.model.reading import Reading
 from gongkai.model.report import Finding, Report2019, Report2021, Severity
-from gongkai.readers.assemble import Reading
 
 SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
@@ -63,9 +63,14 @@ def check_reading(
     return findings
 
 
+def report_to_findings(report: Report2021 | Report2019) -> list[Finding]:
+    """:func:`check_report`'s findings, errors first: what a writer lists beside the report."""
+    return sorted(check_report(report), key=lambda f: SEVERITY_ORDER[f.severity])
+
+
 def has_errors(findings: Iterable[Finding]) -> bool:
     """True when any finding is an error."""
     return any(f.severity is Severity.ERROR for f in findings)
 
 
-__all__ = ["RULES", "Rule", "check_reading", "check_report", "has_errors"]
+__all__ = ["RULES", "Rule", "check_reading", "check_report", "has_errors", "report_to_findings"]

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from gongkai.model.layouts import Format, Layout, layout_for
+from gongkai.model.reading import SectionReading, TableEvidence
 from gongkai.model.report import Cell, Finding, Report2019, Report2021, Severity, report_cells
-from gongkai.readers.sections import SectionReading
-from gongkai.readers.tables import TableEvidence
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from typing import Annotated
 
 import typer
 
-from gongkai.casework.annual import TALLY_KEYS, build_year
+from gongkai.casework.annual import TALLY_KEYS
 from gongkai.cli.console import err, out
 from gongkai.cli.session import OrganOpt, work
+from gongkai.store.annual import build_year
 from gongkai.store.records import find_organ
 
 report_app = typer.Typer(

@@ -39,6 +39,8 @@ _NUMERALS = "一二三四五六七八九十"
 # 「## 检查发现（共3条：…）」); a reader stops the report's text there.
 FINDINGS_HEADING = "检查发现"
 FINDINGS_HEADING_RE = re.compile(rf"^#{{0,6}}\s*{FINDINGS_HEADING}（共\d+条")
+# The XLSX writer lists them on a sheet of their own, which the XLSX reader skips.
+FINDINGS_SHEET = "检查结果"
 
 
 def official_heading(key: str) -> str:

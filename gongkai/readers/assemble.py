@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from gongkai.model.layouts import SINGLE_OTHER_FINGERPRINT, Format, expected_format, layout_for
-from gongkai.model.report import Finding, Report2019, Report2021, Sections, Severity, build_report
+from gongkai.model.reading import FormatDecision, Reading, TableEvidence
+from gongkai.model.report import Finding, Sections, Severity, build_report
 from gongkai.readers.chinese import simplify_document
 from gongkai.readers.document import Document, UnreadableDocument, clean_document
 from gongkai.readers.grids import headless_appeals, read_tables
-from gongkai.readers.sections import SectionReading, read_sections
-from gongkai.readers.tables import TableEvidence
+from gongkai.readers.sections import read_sections
 
 # 2021 layout, with （六）其他处理 printed as one row: the single row is kept (report-json.md).
 _OTHER_SUB_ROWS = ("requests.other.no_correction.", "requests.other.no_fee.", "requests.other.other.")
-
-
-@dataclass
-class FormatDecision:
-    """Which layout the tables follow, and why."""
-
-    format: Format
-    reason: str
-    mixed: bool = False
-
-
-@dataclass
-class Reading:
-    """Everything a reader learnt about a document; ``report`` is the canonical part."""
-
-    report: Report2021 | Report2019
-    source: str
-    decision: FormatDecision
-    evidence: TableEvidence
-    sections: SectionReading
-    origins: dict[str, int] = field(default_factory=dict)  # full cell key → source line
-    places: dict[int, str] = field(default_factory=dict)  # line → 「第2页表格1第5行」 (PDF, DOCX…)
-    notices: list[Finding] = field(default_factory=list)  # READ-* findings
-    raw_cells: dict[str, object] = field(default_factory=dict)  # every key read, both layouts
-    cells: dict[str, object] = field(default_factory=dict)  # the report's cells, flat, every key
 
 
 def decide_format(evidence: TableEvidence, year: int | None) -> FormatDecision:

@@ -12,15 +12,7 @@ from dataclasses import dataclass, field
 
 from gongkai.model.cleantext import clean_lines
 from gongkai.model.labels import BOOKMARK_RE
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A paragraph of running text and the source line it starts on (1-based)."""
-
-    text: str
-    line: int
-
+from gongkai.model.reading import Paragraph
 
 # A page number as printed in a footer or typed into the text: 「3」「- 3 -」「— 3 —」「第3页」「3/12」.
 _PAGE_NUMBER_RE = re.compile(r"^[-—－–\s]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—－–\s]*$")

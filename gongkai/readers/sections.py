@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai.model.labels import fold
+from gongkai.model.reading import Heading, Paragraph, SectionReading
 from gongkai.model.sections import FINDINGS_HEADING_RE, HEADING_VARIANTS, SECTION_HEADINGS
-from gongkai.readers.document import Paragraph, is_stray
+from gongkai.readers.document import is_stray
 
 _NUMERALS = "一二三四五六七八九十"
 # Top-level numbering only: 一、 / 一. / 1、 (Word auto-numbering) / # marks; 「1.」「（一）」「(1)」
@@ -31,35 +31,6 @@ _UNNUMBERED = {
     for form in (official, *HEADING_VARIANTS[key])
 }
 MAX_HEADING_CHARS = 40
-
-
-@dataclass
-class Heading:
-    """A section heading as found."""
-
-    key: str
-    number: int
-    text: str
-    line: int
-    numbered: bool
-
-
-@dataclass
-class SectionReading:
-    """Title, headings in order, and each section's text."""
-
-    title: str | None = None
-    title_line: int | None = None
-    agency: str | None = None
-    year: int | None = None
-    headings: list[Heading] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)  # section key → heading line
-    paragraphs: list[Paragraph] = field(default_factory=list)  # the body text, with lines
-
-    def line_of(self, fragment: str) -> int | None:
-        """The source line of the paragraph that contains ``fragment``."""
-        return next((p.line for p in self.paragraphs if fragment in p.text.replace("**", "")), None)
 
 
 def match_heading(text: str) -> tuple[str, int, bool] | None:

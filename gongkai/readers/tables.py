@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gongkai.model.layouts import Format, Row
+from gongkai.model.layouts import Row
+from gongkai.model.reading import TableEvidence
 from gongkai.readers.document import GridCell
 from gongkai.readers.values import CellValue
 
@@ -31,28 +32,6 @@ class Notice:
     line: int | None = None
     cells: list[str] = field(default_factory=list)
     info: bool = False  # only says what the spec prescribes (a dash read as null, 万元 → 元)
-
-
-@dataclass
-class TableEvidence:
-    """What the tables looked like, for the layout checks (LAY-*) and format detection."""
-
-    tables: set[str] = field(default_factory=set)
-    active_blocks: list[int] = field(default_factory=list)
-    active_rows: list[str] = field(default_factory=list)
-    active_headers: dict[int, list[str]] = field(default_factory=dict)
-    # item, header, line, and whether it is a known variant (Block.extra_columns)
-    active_extra: list[tuple[int, str, int, bool]] = field(default_factory=list)
-    fee_header: str | None = None
-    procurement_unit: str | None = None
-    request_rows: list[tuple[str, int]] = field(default_factory=list)  # key, line
-    request_columns: list[str] = field(default_factory=list)
-    appeal_columns: list[str] = field(default_factory=list)
-    balance_note: bool = False
-    partial_note: bool = False
-    fingerprints: dict[Format, list[tuple[str, int]]] = field(
-        default_factory=lambda: {Format.F2019: [], Format.F2021: []}
-    )
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +17,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gongkai.casework.roles import ROLE_LABELS as ROLE_LABELS  # re-exported: the store's callers
+from gongkai.casework.roles import Role
 from gongkai.store.records import CODE_PATTERN, NotFound, Refused, audit, find_organ, now, organ_tree
 from gongkai.store.tables import EndedSession, Organ, User
 
@@ -25,35 +26,6 @@ MIN_PASSWORD_CHARS = 10
 _HASHER = PasswordHasher()
 # Verified against when the login is unknown, so that a wrong login takes as long as a wrong password.
 _DUMMY_HASH = _HASHER.hash("gongkai: no such account")
-
-
-class Role(StrEnum):
-    """What a person does on the platform."""
-
-    CLERK = "clerk"
-    REVIEWER = "reviewer"
-    APPROVER = "approver"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        """The role's name in Chinese."""
-        return ROLE_LABELS[self]
-
-    @property
-    def organ_staff(self) -> bool:
-        """Whether the role belongs to one organ (and so may see its applicants' personal data)."""
-        return self in (Role.CLERK, Role.REVIEWER, Role.APPROVER)
-
-
-ROLE_LABELS = {
-    Role.CLERK: "经办人",
-    Role.REVIEWER: "审核人",
-    Role.APPROVER: "审签人",
-    Role.SUPERVISOR: "政务公开办（监督）",
-    Role.ADMIN: "管理员",
-}
 
 
 def account_problems(

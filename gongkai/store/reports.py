@@ -1,28 +1,18 @@
 """The report workspace: an organ's annual report of a year, computed from its records, its text
 written by the clerk, then reviewed (审核) and signed (审签) before it is published.
 
-draft ──submit (经办人)──▶ submitted ──approve (审核人)──▶ reviewed ──publish (审签人)──▶ published
-  ▲                           │                              │
-  └────────return (with a comment)───────────────────────────┘
-
-A report with error findings cannot be submitted, reviewed or published, and a year's report is
-published only once the year is over, from 1 January of the next (条例第四十九条: by 31 January
-or 31 March, the report of the year before). A published report is never changed again; every move is in the audit
-trail and the comments.
+The review's statuses and moves, and when each move may be taken, are casework's
+(:mod:`gongkai.casework.review`); this module applies them to the stored record. A published report
+is never changed again; every move is in the audit trail and the comments.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from gongkai import clock
-from gongkai.casework.annual import build_year
+from gongkai.casework.review import MOVES, ReportStatus, move_refusal, role_refusal
 from gongkai.checks import check_report, has_errors
 from gongkai.model.report import (
     Finding,
@@ -35,75 +25,14 @@ from gongkai.model.report import (
 )
 from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.accounts import Role
+from gongkai.store.annual import build_year
 from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
 from gongkai.store.tables import Organ, ReportComment, ReportRecord
 
 MAX_SECTION_CHARS = 20_000
 
 
-class ReportStatus(StrEnum):
-    """Where a report is in its review."""
-
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    REVIEWED = "reviewed"
-    PUBLISHED = "published"
-
-    @property
-    def label(self) -> str:
-        """The status in Chinese."""
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS = {
-    ReportStatus.DRAFT: "草稿",
-    ReportStatus.SUBMITTED: "待审核",
-    ReportStatus.REVIEWED: "待审签",
-    ReportStatus.PUBLISHED: "已发布",
-}
-
-
-@dataclass(frozen=True)
-class Move:
-    """A step of the review: who takes it, from which status, to which."""
-
-    name: str
-    label: str
-    role: Role
-    start: ReportStatus
-    end: ReportStatus
-    needs_clean: bool  # refused while the report has error findings
-
-
-MOVES = {
-    m.name: m
-    for m in (
-        Move("submit", "提交审核", Role.CLERK, ReportStatus.DRAFT, ReportStatus.SUBMITTED, True),
-        Move("approve", "审核通过", Role.REVIEWER, ReportStatus.SUBMITTED, ReportStatus.REVIEWED, True),
-        Move("return_review", "退回修改", Role.REVIEWER, ReportStatus.SUBMITTED, ReportStatus.DRAFT, False),
-        Move("publish", "审签发布", Role.APPROVER, ReportStatus.REVIEWED, ReportStatus.PUBLISHED, True),
-        Move("return_sign", "退回修改", Role.APPROVER, ReportStatus.REVIEWED, ReportStatus.DRAFT, False),
-    )
-}
 SECTION_KEYS = tuple(key for key, *_ in SECTION_HEADINGS)
-
-
-def earliest_publication(year: int) -> date:
-    """The first day a year's report may be published: the year's figures are complete only once
-    it is over (条例第四十九条 has it published by 31 January or 31 March of the next year).
-
-    >>> earliest_publication(2026)
-    datetime.date(2027, 1, 1)
-    """
-    return date(year + 1, 1, 1)
-
-
-def publication_refusal(year: int) -> str | None:
-    """Why the year's report cannot be published today, in Chinese; None when it can."""
-    first = earliest_publication(year)
-    if clock.today() < first:
-        return f"{year} 年度报告最早于 {first.isoformat()} 发布（年度结束后才能发布上一年度的报告，条例第四十九条）"
-    return None
 
 
 def find_report(session: Session, organ: Organ, year: int) -> ReportRecord:
@@ -233,26 +162,22 @@ def save_sections(session: Session, row: ReportRecord, texts: dict[str, str], *,
 def move(
     session: Session, row: ReportRecord, name: str, role: Role, *, actor: str, comment: str = ""
 ) -> None:
-    """Take a step of the review, or :class:`Refused` saying why it cannot be taken."""
-    step = MOVES.get(name)
-    if step is None:
-        raise Refused(f"未知的操作「{name}」")
-    if role is not step.role:
-        raise Refused(f"“{step.label}”由{step.role.label}办理")
+    """Take a step of the review, or :class:`Refused` saying why it cannot be taken.
+
+    Which steps there are and when each may be taken is casework's
+    (:mod:`gongkai.casework.review`); the store checks them on the locked row and applies them."""
+    if why := role_refusal(name, role):
+        raise Refused(why)
+    step = MOVES[name]
     # The state checked on the locked row: a publish and a return of one report never both apply
     # (issue 14). A status changed since the caller read the row is someone else's move.
     seen = row.status
     lock_row(session, row)
     if row.status != seen:
         raise Conflict(f"这份报告（现为{ReportStatus(row.status).label}）")
-    if row.status != step.start:
-        raise Refused(f"报告当前{ReportStatus(row.status).label}，不能“{step.label}”")
-    if step.end is ReportStatus.DRAFT and not comment.strip():
-        raise Refused("退回时请写明退回意见")
-    if step.end is ReportStatus.PUBLISHED and (too_early := publication_refusal(row.year)):
-        raise Refused(too_early)
-    if step.needs_clean and has_errors(check_report(report_of(row))):
-        raise Refused("报告还有错误级问题，改正后才能提交、审核或发布")
+    errors = lambda: has_errors(check_report(report_of(row)))  # noqa: E731  (only when it matters)
+    if why := move_refusal(step, row.status, row.year, comment, errors):
+        raise Refused(why)
     before = row.status
     row.status = step.end.value
     row.updated_at = now()

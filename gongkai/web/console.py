@@ -14,11 +14,12 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from gongkai.casework.law import APPLICANT_LABELS
+from gongkai.casework.review import STATUS_LABELS
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.store.accounts import Role
 from gongkai.store.records import audit, now
-from gongkai.store.reports import STATUS_LABELS, ReportStatus, findings_of, report_of
+from gongkai.store.reports import ReportStatus, findings_of, report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.bounds import OptionalQueryInt, PathInt
 from gongkai.web.deps import DB, Me, Principal, check_csrf, file_response, page

@@ -10,22 +10,20 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from gongkai import clock
-from gongkai.checks import SEVERITY_ORDER, check_report
+from gongkai.casework.review import MOVES, STATUS_LABELS, publication_refusal
+from gongkai.checks import SEVERITY_ORDER, check_report, report_to_findings
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021
 from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.records import NotFound, Refused
 from gongkai.store.renderings import KEPT_FORMS, keep_file, kept_file, render_public, render_published
 from gongkai.store.reports import (
-    MOVES,
     SECTION_KEYS,
-    STATUS_LABELS,
     ReportStatus,
     comments,
     find_report,
     move,
     open_workspace,
-    publication_refusal,
     recompute_tables,
     report_of,
     save_sections,
@@ -248,7 +246,8 @@ def download(
         data = published_download(request, session, row, form, background)
     else:
         try:
-            data = render(report_of(row), form)
+            report = report_of(row)
+            data = render(report, form, report_to_findings(report))
         except WriterUnavailable as exc:
             raise HTTPException(503, str(exc)) from None
     return file_response(data, f"{organ.code}-{year}{SUFFIXES[form]}")

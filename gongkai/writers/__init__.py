@@ -43,18 +43,16 @@ def writer(form: str) -> Callable[[PrintedReport], bytes | str]:
     return getattr(importlib.import_module(module), function)
 
 
-def render(report: Report | Mapping[str, Any], form: str, findings: Sequence[Finding] | None = None) -> bytes:
+def render(report: Report | Mapping[str, Any], form: str, findings: Sequence[Finding]) -> bytes:
     """The report written as ``form``: the file's bytes (HTML and Markdown in UTF-8).
 
-    ``findings`` are listed in the forms that show them (HTML, Markdown, XLSX); when not given,
-    the report is checked here, so that a list saying 「no findings」 is always true. Raises
+    ``findings`` are listed in the forms that show them (HTML, Markdown, XLSX), in the order
+    given. A writer does not check: the caller passes the report's findings
+    (:func:`gongkai.checks.report_to_findings`), or ``[]`` for a copy that lists none, so that
+    the writers sit beside the checks, not on them (issue 15). Raises
     :class:`WriterUnavailable` when the form needs what this machine lacks.
     """
     if isinstance(report, Mapping):
         report = report_from_json(report)
-    if findings is None:
-        from gongkai.checks import SEVERITY_ORDER, check_report
-
-        findings = sorted(check_report(report), key=lambda f: SEVERITY_ORDER[f.severity])
     out = writer(form)(printed_report(report, tuple(findings)))
     return out.encode("utf-8") if isinstance(out, str) else out

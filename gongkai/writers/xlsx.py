@@ -40,7 +40,7 @@ from gongkai.model.cleantext import clean_lines
 from gongkai.model.layouts import CellKind, cell_name, layout_for
 from gongkai.model.numbers import exact
 from gongkai.model.report import Finding, Severity
-from gongkai.readers.xlsx.reader import FINDINGS_SHEET
+from gongkai.model.sections import FINDINGS_SHEET
 from gongkai.writers.printed import PrintedReport, PrintedTable, Role
 from gongkai.writers.sheets import put
 

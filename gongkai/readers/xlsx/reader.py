@@ -54,6 +54,7 @@ from typing import Any
 
 from openpyxl.utils.cell import get_column_letter
 
+from gongkai.model.sections import FINDINGS_SHEET
 from gongkai.readers.document import Document, DocumentNotice, Grid, GridCell, Paragraph, UnreadableDocument
 from gongkai.readers.sections import match_heading
 from gongkai.readers.xlsx.numbers import cell_text, one_line
@@ -75,7 +76,6 @@ MAX_SHEETS = 200
 MAX_POSITIONS = 2_000_000
 MAX_GRID_CELLS = 20_000  # one table, as in the text reader: the three tables hold about 1,000
 _NOTICE_CELLS = 5  # cells named in one notice before 「等」
-FINDINGS_SHEET = "检查结果"  # the findings sheet of gongkai.writers.xlsx, skipped when reading
 
 
 # --- rows → blocks ---------------------------------------------------------------------------
