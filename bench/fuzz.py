@@ -137,10 +137,10 @@ def build_corpus(seeds: Path, scans: bool = True, quick: bool = False) -> list[S
         add("text", name, ".txt", text)
         add("json", name, ".json", json.dumps(report, ensure_ascii=False, indent=2))
         for form, suffix in (("md", ".md"), ("html", ".html"), ("docx", ".docx"), ("xlsx", ".xlsx")):
-            add(form, name, suffix, render(report, form))
+            add(form, name, suffix, render(report, form, []))
         if not quick:
             with contextlib.suppress(WriterUnavailable):  # no LibreOffice: the test writer's PDFs stand in
-                add("pdf", name, ".pdf", render(report, "pdf"))
+                add("pdf", name, ".pdf", render(report, "pdf", []))
         add("ofd", name, ".ofd", write_ofd(report))
         # The test writers' shapes, one seed each, so the corpus has more than one producer.
         variant = number % 3
