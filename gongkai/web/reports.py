@@ -7,15 +7,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from gongkai import clock
 from gongkai.checks import SEVERITY_ORDER, check_report
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021
 from gongkai.model.sections import SECTION_HEADINGS
+from gongkai.store.accounts import Role
 from gongkai.store.records import NotFound, Refused
 from gongkai.store.renderings import KEPT_FORMS, keep_file, kept_file, render_public, render_published
+from gongkai.store.report_queries import reports_of
 from gongkai.store.reports import (
     MOVES,
     SECTION_KEYS,
@@ -31,10 +32,11 @@ from gongkai.store.reports import (
     save_sections,
     with_sections,
 )
-from gongkai.store.tables import ReportRecord
+from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.bounds import PathInt
 from gongkai.web.deps import (
     DB,
+    ORGAN_STAFF,
     FormFields,
     Me,
     Principal,
@@ -42,21 +44,28 @@ from gongkai.web.deps import (
     file_response,
     page,
     reads_only,
+    require_in_organ,
     visible_organ,
 )
 from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 
 router = APIRouter()
 FORM_LABELS = {"docx": "Word", "pdf": "PDF", "html": "网页", "md": "Markdown", "xlsx": "Excel"}
+# Who may do what here (deps.require_in_organ): the organ's clerks draft and edit; its staff move.
+Drafting = Annotated[
+    Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以起草年度报告"))
+]
+Editing = Annotated[Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以修改报告"))]
+Moving = Annotated[
+    Organ, Depends(require_in_organ(*ORGAN_STAFF, refusal="只有本机关的经办人、审核人、审签人可以办理报告"))
+]
 
 
 @router.get("/organs/{code}/reports")
 def list_reports(request: Request, session: DB, me: Me, code: str):
     """The organ's reports by year, and (for its clerks) opening a year's workspace."""
     organ = visible_organ(session, me, code)
-    rows = session.scalars(
-        select(ReportRecord).where(ReportRecord.organ_id == organ.id).order_by(ReportRecord.year.desc())
-    ).all()
+    rows = reports_of(session, organ)
     return page(
         request,
         "reports.html",
@@ -71,12 +80,9 @@ def list_reports(request: Request, session: DB, me: Me, code: str):
 
 @router.post("/organs/{code}/reports", dependencies=[Depends(check_csrf)])
 def create_report(
-    request: Request, session: DB, me: Me, code: str, year: Annotated[int, Form(ge=2019, le=2100)]
+    request: Request, session: DB, me: Me, organ: Drafting, year: Annotated[int, Form(ge=2019, le=2100)]
 ):
     """Open (or make) the year's draft from the records."""
-    organ = visible_organ(session, me, code)
-    if not (me.is_clerk_of(organ.id)):
-        raise HTTPException(403, "只有本机关的经办人可以起草年度报告")
     try:
         open_workspace(session, organ, year, actor=me.user.login)
     except Refused as exc:  # a year no report can be of
@@ -85,7 +91,10 @@ def create_report(
 
 
 def _record(session, me: Principal, code: str, year: int):
-    organ = visible_organ(session, me, code)
+    return _report_of(session, visible_organ(session, me, code), year)
+
+
+def _report_of(session, organ: Organ, year: int) -> tuple[Organ, ReportRecord]:
     try:
         return organ, find_report(session, organ, year)
     except NotFound:
@@ -151,13 +160,11 @@ def _findings_and_preview(report: Report2021 | Report2019) -> tuple[list[tuple[F
 
 @router.post("/organs/{code}/reports/{year}/findings", dependencies=[Depends(check_csrf)])
 @reads_only
-def live_findings(request: Request, session: DB, me: Me, form: FormFields, code: str, year: PathInt):
+def live_findings(request: Request, session: DB, form: FormFields, organ: Editing, year: PathInt):
     """The findings (and the preview) of the draft with the sections as they are being typed,
     saved or not: the editor posts here as the clerk writes (htmx), and this page fragment
     replaces the findings shown. Nothing is stored."""
-    organ, row = _record(session, me, code, year)
-    if not (me.is_clerk_of(organ.id)):
-        raise HTTPException(403, "只有本机关的经办人可以修改报告")
+    organ, row = _report_of(session, organ, year)
     texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
         report = with_sections(report_of(row), texts)
@@ -168,11 +175,11 @@ def live_findings(request: Request, session: DB, me: Me, form: FormFields, code:
 
 
 @router.post("/organs/{code}/reports/{year}/sections", dependencies=[Depends(check_csrf)])
-def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code: str, year: PathInt):
+def edit_sections(
+    request: Request, session: DB, me: Me, form: FormFields, organ: Editing, code: str, year: PathInt
+):
     """Save the six sections' text."""
-    organ, row = _record(session, me, code, year)
-    if not (me.is_clerk_of(organ.id)):
-        raise HTTPException(403, "只有本机关的经办人可以修改报告")
+    organ, row = _report_of(session, organ, year)
     texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
         save_sections(session, row, texts, actor=me.user.login)
@@ -182,11 +189,9 @@ def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code:
 
 
 @router.post("/organs/{code}/reports/{year}/recompute", dependencies=[Depends(check_csrf)])
-def recompute(request: Request, session: DB, me: Me, code: str, year: PathInt):
+def recompute(request: Request, session: DB, me: Me, organ: Editing, code: str, year: PathInt):
     """Recompute the tables from the records (the text written is kept)."""
-    organ, row = _record(session, me, code, year)
-    if not (me.is_clerk_of(organ.id)):
-        raise HTTPException(403, "只有本机关的经办人可以修改报告")
+    organ, row = _report_of(session, organ, year)
     try:
         recompute_tables(session, row, organ, actor=me.user.login)
     except Refused as exc:
@@ -199,6 +204,7 @@ def take_move(
     request: Request,
     session: DB,
     me: Me,
+    organ: Moving,
     code: str,
     year: PathInt,
     name: str,
@@ -206,9 +212,7 @@ def take_move(
     comment: Annotated[str, Form(max_length=2000)] = "",
 ):
     """Submit, approve, publish or return the report."""
-    organ, row = _record(session, me, code, year)
-    if not me.is_staff_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人、审核人、审签人可以办理报告")
+    organ, row = _report_of(session, organ, year)
     try:
         move(session, row, name, me.role, actor=me.user.login, comment=comment)
     except Refused as exc:
