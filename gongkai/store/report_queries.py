@@ -90,11 +90,18 @@ def report_choices(session: Session, organs: Iterable[Organ]) -> list[tuple[str,
 
 
 def file_uploaded_report(
-    session: Session, organ: Organ, year: int, body: dict[str, Any], source_name: str, *, actor: str
+    session: Session,
+    organ: Organ,
+    year: int,
+    body: dict[str, Any],
+    findings: list[dict[str, Any]],
+    source_name: str,
+    *,
+    actor: str,
 ) -> ReportRecord:
-    """File a published report read from an uploaded file as the organ's report of the year, or
-    replace the one uploaded before (audited). A report drafted on the platform is never replaced:
-    :class:`Refused`."""
+    """File a published report read from an uploaded file, with the findings its reading gave, as
+    the organ's report of the year, or replace the one uploaded before (audited). A report drafted
+    on the platform is never replaced: :class:`Refused`."""
     existing = session.scalar(
         select(ReportRecord).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
     )
@@ -115,7 +122,7 @@ def file_uploaded_report(
     else:
         before = {"source_name": existing.source_name}
         existing.body, existing.version, existing.updated_at = body, existing.version + 1, now()
-    existing.source_name = source_name
+    existing.source_name, existing.findings = source_name, findings
     session.flush()
     audit(
         session,
