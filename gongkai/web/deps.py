@@ -246,12 +246,23 @@ def require(*roles: Role, refusal: str) -> Callable[..., Principal]:
     return allowed
 
 
-def require_in_organ(*roles: Role, refusal: str) -> Callable[..., Organ]:
+def _nothing() -> None:
+    return None
+
+
+def require_in_organ(
+    *roles: Role, refusal: str, after: Callable[..., object] = _nothing
+) -> Callable[..., Organ]:
     """A dependency: the organ of the path's ``{code}``, which the person must see (404 as if it did
     not exist) and in which they must hold one of ``roles`` (403 ``refusal``). A supervisor or an
-    administrator holds no role in an organ: its staff act for it."""
+    administrator holds no role in an organ: its staff act for it.
 
-    def allowed(session: DB, me: Me, code: str) -> Organ:
+    ``after``: a dependency to resolve before the rule is checked, the record the path names (404
+    when it is not there): a page that does not exist is told so before a refusal. The route takes
+    the same dependency for the record; FastAPI resolves it once."""
+
+    # `after` as a default, not in an annotation: annotations are resolved in the module's names
+    def allowed(session: DB, me: Me, code: str, _found: object = Depends(after)) -> Organ:
         organ = visible_organ(session, me, code)
         if not me.acts_for(organ.id, roles):
             raise HTTPException(403, refusal)

@@ -52,12 +52,29 @@ from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 router = APIRouter()
 FORM_LABELS = {"docx": "Word", "pdf": "PDF", "html": "网页", "md": "Markdown", "xlsx": "Excel"}
 # Who may do what here (deps.require_in_organ): the organ's clerks draft and edit; its staff move.
+# A year with no report is 404 before any refusal (after=report_in_path).
+
+
+def report_in_path(session: DB, me: Me, code: str, year: PathInt) -> ReportRecord:
+    """The report of the path's organ and year (404 for either not there)."""
+    return _record(session, me, code, year)[1]
+
+
+ReportInPath = Annotated[ReportRecord, Depends(report_in_path)]
 Drafting = Annotated[
     Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以起草年度报告"))
 ]
-Editing = Annotated[Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以修改报告"))]
+Editing = Annotated[
+    Organ,
+    Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以修改报告", after=report_in_path)),
+]
 Moving = Annotated[
-    Organ, Depends(require_in_organ(*ORGAN_STAFF, refusal="只有本机关的经办人、审核人、审签人可以办理报告"))
+    Organ,
+    Depends(
+        require_in_organ(
+            *ORGAN_STAFF, refusal="只有本机关的经办人、审核人、审签人可以办理报告", after=report_in_path
+        )
+    ),
 ]
 
 
@@ -90,11 +107,8 @@ def create_report(
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
 
 
-def _record(session, me: Principal, code: str, year: int):
-    return _report_of(session, visible_organ(session, me, code), year)
-
-
-def _report_of(session, organ: Organ, year: int) -> tuple[Organ, ReportRecord]:
+def _record(session, me: Principal, code: str, year: int) -> tuple[Organ, ReportRecord]:
+    organ = visible_organ(session, me, code)
     try:
         return organ, find_report(session, organ, year)
     except NotFound:
@@ -160,11 +174,10 @@ def _findings_and_preview(report: Report2021 | Report2019) -> tuple[list[tuple[F
 
 @router.post("/organs/{code}/reports/{year}/findings", dependencies=[Depends(check_csrf)])
 @reads_only
-def live_findings(request: Request, session: DB, form: FormFields, organ: Editing, year: PathInt):
+def live_findings(request: Request, session: DB, form: FormFields, organ: Editing, row: ReportInPath):
     """The findings (and the preview) of the draft with the sections as they are being typed,
     saved or not: the editor posts here as the clerk writes (htmx), and this page fragment
     replaces the findings shown. Nothing is stored."""
-    organ, row = _report_of(session, organ, year)
     texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
         report = with_sections(report_of(row), texts)
@@ -176,10 +189,16 @@ def live_findings(request: Request, session: DB, form: FormFields, organ: Editin
 
 @router.post("/organs/{code}/reports/{year}/sections", dependencies=[Depends(check_csrf)])
 def edit_sections(
-    request: Request, session: DB, me: Me, form: FormFields, organ: Editing, code: str, year: PathInt
+    request: Request,
+    session: DB,
+    me: Me,
+    form: FormFields,
+    organ: Editing,
+    row: ReportInPath,
+    code: str,
+    year: PathInt,
 ):
     """Save the six sections' text."""
-    organ, row = _report_of(session, organ, year)
     texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
         save_sections(session, row, texts, actor=me.user.login)
@@ -189,9 +208,10 @@ def edit_sections(
 
 
 @router.post("/organs/{code}/reports/{year}/recompute", dependencies=[Depends(check_csrf)])
-def recompute(request: Request, session: DB, me: Me, organ: Editing, code: str, year: PathInt):
+def recompute(
+    request: Request, session: DB, me: Me, organ: Editing, row: ReportInPath, code: str, year: PathInt
+):
     """Recompute the tables from the records (the text written is kept)."""
-    organ, row = _report_of(session, organ, year)
     try:
         recompute_tables(session, row, organ, actor=me.user.login)
     except Refused as exc:
@@ -205,6 +225,7 @@ def take_move(
     session: DB,
     me: Me,
     organ: Moving,
+    row: ReportInPath,
     code: str,
     year: PathInt,
     name: str,
@@ -212,7 +233,6 @@ def take_move(
     comment: Annotated[str, Form(max_length=2000)] = "",
 ):
     """Submit, approve, publish or return the report."""
-    organ, row = _report_of(session, organ, year)
     try:
         move(session, row, name, me.role, actor=me.user.login, comment=comment)
     except Refused as exc:
