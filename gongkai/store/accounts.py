@@ -15,12 +15,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai.casework.roles import ROLE_LABELS as ROLE_LABELS  # re-exported: the store's callers
 from gongkai.casework.roles import Role
+from gongkai.store.db import READ_ONLY
 from gongkai.store.records import CODE_PATTERN, NotFound, Refused, audit, find_organ, now, organ_tree
-from gongkai.store.tables import EndedSession, Organ, User
+from gongkai.store.tables import AuditEntry, EndedSession, Organ, User
 
 MIN_PASSWORD_CHARS = 10
 _HASHER = PasswordHasher()
@@ -108,6 +109,39 @@ def find_user(session: Session, login: str) -> User:
     return user
 
 
+def account_by_id(session: Session, user_id: int) -> User | None:
+    """The account with this id, active or not, or None (removed since the session began)."""
+    return session.get(User, user_id)
+
+
+def accounts_listed(session: Session) -> list[User]:
+    """Every account, by organ, role and login, as the administrator's list shows them."""
+    return list(session.scalars(select(User).order_by(User.organ_id, User.role, User.login)))
+
+
+def account_trail(session: Session, login: str, limit: int = 50) -> list[AuditEntry]:
+    """The newest changes made to the account (not by it), newest first."""
+    return list(
+        session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "user", AuditEntry.entity_id == login)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def staffed_organs(session: Session) -> set[int | None]:
+    """The ids of the organs (and regions) with at least one active account (None: an account of no
+    organ, an administrator's)."""
+    return set(session.scalars(select(User.organ_id).where(User.active.is_(True)).distinct()))
+
+
+def names_of(session: Session, logins: set[str]) -> dict[str, str]:
+    """The names of the accounts with these logins (one that is not an account is left out)."""
+    return dict(session.execute(select(User.login, User.name).where(User.login.in_(logins))).all())
+
+
 def set_password(session: Session, user: User, password: str, *, actor: str) -> None:
     """Give an account a new password. Every session signed in with the old one ends at its next
     page (see :func:`session_stamp`)."""
@@ -160,6 +194,27 @@ def password_matches(password_hash: str | None, password: str) -> bool:
 def account_for_login(session: Session, login: str) -> User | None:
     """The account with this login, active or not, or None."""
     return session.scalar(select(User).where(User.login == login.strip()))
+
+
+@dataclass(frozen=True)
+class SignInFacts:
+    """What signing in needs of an account, as plain values that outlive their session."""
+
+    id: int
+    password_hash: str
+    active: bool
+    session_epoch: int
+
+
+def sign_in_facts(factory: sessionmaker[Session], login: str) -> SignInFacts | None:
+    """The account's id, hash and state, read in a short read-only transaction of its own: the
+    password check that follows holds no connection (or SQLite lock) while it works."""
+    with factory() as session, session.begin():
+        session.connection(execution_options=READ_ONLY)
+        user = account_for_login(session, login)
+        if user is None:
+            return None
+        return SignInFacts(user.id, user.password_hash, user.active, user.session_epoch)
 
 
 def authenticate(session: Session, login: str, password: str) -> User | None:
@@ -260,3 +315,17 @@ def organs_below(session: Session, root: int | None) -> set[int]:
         if organ.parent_id in below:
             below.add(organ.id)
     return below
+
+
+def organs_in_scope(session: Session, scope: Scope) -> list[Organ]:
+    """The organs and regions the person may see, by code."""
+    return list(session.scalars(select(Organ).where(Organ.id.in_(scope.organ_ids)).order_by(Organ.code)))
+
+
+def organs_supervised(session: Session, scope: Scope) -> list[Organ]:
+    """The organs (not regions) the person oversees, by code."""
+    return list(
+        session.scalars(
+            select(Organ).where(Organ.id.in_(scope.organ_ids), Organ.kind == "organ").order_by(Organ.code)
+        )
+    )

@@ -22,7 +22,7 @@ from gongkai.casework.requests import (
     RequestCase,
 )
 from gongkai.casework.workdays import CalendarGap, WorkCalendar
-from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
+from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now, work_calendar
 from gongkai.store.tables import Organ, Request, RequestEvent
 
 
@@ -142,11 +142,18 @@ def find_request(session: Session, organ: Organ, number: str) -> Request:
     return row
 
 
+def events_of(session: Session, row: Request) -> list[RequestEvent]:
+    """The request's stored events, in the order they were recorded."""
+    return list(
+        session.scalars(
+            select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
+        )
+    )
+
+
 def load_case(session: Session, row: Request, calendar: WorkCalendar) -> RequestCase:
     """The request's case, replayed from its stored events."""
-    stored = session.scalars(
-        select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
-    )
+    stored = events_of(session, row)
     # recorded history: never refused again because the calendar has changed since (a year entered)
     return RequestCase.replay(
         calendar, [EVENT_ADAPTER.validate_python(e.data) for e in stored], recorded=True
@@ -303,3 +310,83 @@ def nth_in_month(session: Session, row: Request) -> int:
         .order_by(Request.received_on, Request.arrived_at, Request.id)
     ).all()
     return earlier.index(row.id) + 1
+
+
+# --- the lists of requests pages show ------------------------------------------------------------
+
+REQUEST_STATUSES = ("open", "overdue", "concluded", "all")  # the register's status filter
+
+
+@dataclass(frozen=True)
+class RequestsPage:
+    """One page of an organ's request register, newest first."""
+
+    rows: list[Request]
+    page: int  # 1-based; a page past the end is the last one
+    pages: int  # at least 1
+    total: int
+
+
+def requests_page(
+    session: Session,
+    organ: Organ,
+    *,
+    today: date,
+    status: str = "open",
+    kind: str | None = None,
+    due_within: int | None = None,
+    page: int = 1,
+    size: int = 50,
+) -> RequestsPage:
+    """A page of the organ's requests, newest first: ``status`` one of :data:`REQUEST_STATUSES`
+    (anything else is all), of one applicant ``kind``, open and due within ``due_within`` working
+    days of ``today``. A count reaching a year nobody has entered takes in every known date (they
+    lie before it)."""
+    query = select(Request).where(Request.organ_id == organ.id)
+    if status == "open":
+        query = query.where(Request.concluded_on.is_(None))
+    elif status == "overdue":
+        query = query.where(Request.concluded_on.is_(None), Request.answer_due < today)
+    elif status == "concluded":
+        query = query.where(Request.concluded_on.is_not(None))
+    if kind:
+        query = query.where(Request.applicant_kind == kind)
+    if due_within is not None:
+        limit = work_calendar(session).reach(today, due_within).day
+        query = query.where(Request.concluded_on.is_(None), Request.answer_due.is_not(None))
+        if limit is not None:
+            query = query.where(Request.answer_due <= limit)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    rows = session.scalars(
+        query.order_by(Request.received_on.desc(), Request.number.desc())
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    return RequestsPage(list(rows), page, pages, total)
+
+
+def newest_requests(
+    session: Session, organ: Organ, *, open_only: bool = False, limit: int = 1000
+) -> list[Request]:
+    """The organ's requests (only the open ones when ``open_only``), newest first, at most ``limit``."""
+    query = select(Request).where(Request.organ_id == organ.id)
+    if open_only:
+        query = query.where(Request.concluded_on.is_(None))
+    return list(session.scalars(query.order_by(Request.received_on.desc()).limit(limit)))
+
+
+def open_and_overdue(
+    session: Session, organ_ids: frozenset[int] | set[int], today: date
+) -> dict[int, tuple[int, int]]:
+    """For each of these organs with open requests: how many are open, and how many of them are
+    past their answer date on ``today``."""
+    return {
+        organ_id: (open_count, overdue)
+        for organ_id, open_count, overdue in session.execute(
+            select(Request.organ_id, func.count(), func.count().filter(Request.answer_due < today))
+            .where(Request.organ_id.in_(organ_ids), Request.concluded_on.is_(None))
+            .group_by(Request.organ_id)
+        )
+    }

@@ -34,6 +34,11 @@ FIELDS = {  # field → (label, required, max length)
 }
 
 
+def portal_organs(session: Session) -> list[Organ]:
+    """The organs (not regions) the portal lists, by code."""
+    return list(session.scalars(select(Organ).where(Organ.kind == "organ").order_by(Organ.code)))
+
+
 def submission_problems(details: dict[str, str]) -> dict[str, str]:
     """Each field's problem, in Chinese (empty when the form can be filed), per 条例第二十九条."""
     problems = {}

@@ -167,6 +167,16 @@ def find_organ(session: Session, code: str) -> Organ:
     return organ
 
 
+def organ_by_id(session: Session, organ_id: int) -> Organ | None:
+    """The organ or region with this id, or None."""
+    return session.get(Organ, organ_id)
+
+
+def organ_codes(session: Session) -> dict[int, str]:
+    """Every organ's and region's code, by id."""
+    return dict(session.execute(select(Organ.id, Organ.code)).all())
+
+
 def organ_tree(session: Session) -> list[tuple[int, Organ]]:
     """Every organ with its depth, each region followed by what it holds."""
     organs = session.scalars(select(Organ).order_by(Organ.code)).all()

@@ -109,6 +109,15 @@ def add_document(
     return doc
 
 
+def documents_of(session: Session, organ: Organ) -> list[Document]:
+    """The organ's documents, newest issued first."""
+    return list(
+        session.scalars(
+            select(Document).where(Document.organ_id == organ.id).order_by(Document.issued_on.desc())
+        )
+    )
+
+
 def find_document(session: Session, organ: Organ, key: str) -> Document:
     """A document by its id or its 文号."""
     query = select(Document).where(Document.organ_id == organ.id)
@@ -180,6 +189,14 @@ def parse_tally(key: str, text: str) -> Decimal:
         # a report's cells are JSON numbers: up to 15 digits they read back exactly as entered
         raise Refused(f"{TALLY_KEYS[key]}：「{text}」位数过多（最多 15 位有效数字）")
     return value
+
+
+def tallies_of(session: Session, organ: Organ, year: int) -> dict[str, Decimal]:
+    """The yearly figures the organ entered for ``year``, by key."""
+    return {
+        t.key: t.value
+        for t in session.scalars(select(Tally).where(Tally.organ_id == organ.id, Tally.year == year))
+    }
 
 
 def set_tally(session: Session, organ: Organ, year: int, key: str, value: Decimal, *, actor: str) -> None:
@@ -427,6 +444,13 @@ def add_appeal(
     session.flush()
     audit(session, actor, "appeal", number, "create", organ_id=organ.id, after=_appeal_json(appeal))
     return appeal
+
+
+def appeals_of(session: Session, organ: Organ) -> list[Appeal]:
+    """The organ's reconsiderations and suits, the newest filed first."""
+    return list(
+        session.scalars(select(Appeal).where(Appeal.organ_id == organ.id).order_by(Appeal.filed_on.desc()))
+    )
 
 
 def find_appeal(session: Session, organ: Organ, number: str) -> Appeal:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 
 from gongkai.store.accounts import (
     ROLE_LABELS,
     Role,
     account_problems,
+    account_trail,
+    accounts_listed,
     add_user,
     change_own_password,
     end_sessions,
@@ -22,19 +23,23 @@ from gongkai.store.accounts import (
     session_stamp,
     set_active,
     set_password,
+    staffed_organs,
 )
 from gongkai.store.records import (
     NotFound,
     Refused,
     add_organ,
     find_organ,
+    organ_by_id,
     organ_problems,
     organ_tree,
     rename_organ,
 )
-from gongkai.store.tables import AuditEntry, Organ, User
-from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page
+from gongkai.store.tables import User
+from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, require
 
+# Every page here but one's own account is the administrator's (deps.require).
+ADMIN_ONLY = Depends(require(Role.ADMIN, refusal="只有管理员可以管理机关和账号"))
 router = APIRouter()
 USER_FIELDS = ("login", "name", "role", "organ", "password")
 ORGAN_FIELDS = ("code", "name", "kind", "parent")
@@ -46,11 +51,6 @@ TRAIL_LABELS = {
     "start": "启用",
     "end sessions": "结束全部会话",
 }
-
-
-def _admin_only(me: Principal) -> None:
-    if me.role is not Role.ADMIN:
-        raise HTTPException(403, "只有管理员可以管理机关和账号")
 
 
 # --- one's own account ---------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def account(request: Request, me: Me, changed: bool = False):
 @router.post("/account/password", dependencies=[Depends(check_csrf)])
 def change_password(request: Request, session: DB, me: Me, fields: FormFields):
     """Change one's own password; every other session of the account ends, this one goes on."""
-    user = session.get(User, me.user.id)
+    user = me.user  # loaded in this request's session (deps.principal)
     problems = change_own_password(
         session, user, fields.get("current", ""), fields.get("new", ""), fields.get("repeat", "")
     )
@@ -80,9 +80,6 @@ def change_password(request: Request, session: DB, me: Me, fields: FormFields):
 
 def _organs_page(request: Request, session, me: Principal, status: int = 200, **context: object):
     tree = organ_tree(session)
-    staff = dict(
-        session.execute(select(User.organ_id, User.id).where(User.active.is_(True)).order_by(User.id)).all()
-    )  # only whether an organ has any account: a count per organ is not needed here
     context.setdefault("problems", {})
     context.setdefault("form", {})
     return page(
@@ -92,22 +89,20 @@ def _organs_page(request: Request, session, me: Principal, status: int = 200, **
         me=me,
         tree=tree,
         region_options=[(organ.code, organ.name) for _, organ in tree if organ.kind == "region"],
-        staffed=set(staff),
+        staffed=staffed_organs(session),  # whether an organ has any account, not how many
         **context,
     )
 
 
-@router.get("/admin/organs")
+@router.get("/admin/organs", dependencies=[ADMIN_ONLY])
 def organs(request: Request, session: DB, me: Me):
     """Every region and organ, as a tree, with the forms to add and rename them."""
-    _admin_only(me)
     return _organs_page(request, session, me)
 
 
-@router.post("/admin/organs", dependencies=[Depends(check_csrf)])
+@router.post("/admin/organs", dependencies=[Depends(check_csrf), ADMIN_ONLY])
 def create_organ(request: Request, session: DB, me: Me, fields: FormFields):
     """Add a region or an organ; each problem is shown beside its field."""
-    _admin_only(me)
     form = {key: fields.get(key, "") for key in ORGAN_FIELDS}
     problems = organ_problems(session, form["code"], form["name"], form["kind"], form["parent"] or None)
     if problems:
@@ -123,10 +118,9 @@ def create_organ(request: Request, session: DB, me: Me, fields: FormFields):
     return RedirectResponse(f"/admin/organs#organ-{form['code']}", status_code=303)
 
 
-@router.post("/admin/organs/{code}/rename", dependencies=[Depends(check_csrf)])
+@router.post("/admin/organs/{code}/rename", dependencies=[Depends(check_csrf), ADMIN_ONLY])
 def rename(request: Request, session: DB, me: Me, code: str, fields: FormFields):
     """Give an organ its new name (机构改革); its code and records stay."""
-    _admin_only(me)
     try:
         organ = find_organ(session, code)
         rename_organ(session, organ, fields.get("name", ""), actor=me.user.login)
@@ -142,7 +136,7 @@ def rename(request: Request, session: DB, me: Me, code: str, fields: FormFields)
 
 def _users_page(request: Request, session, me: Principal, status: int = 200, **context: object):
     organs = {organ.id: organ for _, organ in organ_tree(session)}
-    users = session.scalars(select(User).order_by(User.organ_id, User.role, User.login)).all()
+    users = accounts_listed(session)
     context.setdefault("problems", {})
     context.setdefault("form", {})
     return page(
@@ -162,18 +156,16 @@ def _users_page(request: Request, session, me: Principal, status: int = 200, **c
     )
 
 
-@router.get("/admin/users")
+@router.get("/admin/users", dependencies=[ADMIN_ONLY])
 def users(request: Request, session: DB, me: Me):
     """Every account with its role, organ and state, and the form to add one."""
-    _admin_only(me)
     return _users_page(request, session, me)
 
 
-@router.post("/admin/users", dependencies=[Depends(check_csrf)])
+@router.post("/admin/users", dependencies=[Depends(check_csrf), ADMIN_ONLY])
 def create_user(request: Request, session: DB, me: Me, fields: FormFields):
     """Add an account; each problem is shown beside its field and what was typed is kept (but the
     password)."""
-    _admin_only(me)
     form = {key: fields.get(key, "") for key in USER_FIELDS}
     problems = account_problems(
         session, form["login"], form["name"], form["role"], form["password"], form["organ"] or None
@@ -201,13 +193,8 @@ def _account_of(session, login: str) -> User:
 
 
 def _user_page(request: Request, session, me: Principal, user: User, status: int = 200, **context: object):
-    trail = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.entity == "user", AuditEntry.entity_id == user.login)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(50)
-    ).all()
-    organ = session.get(Organ, user.organ_id) if user.organ_id is not None else None
+    trail = account_trail(session, user.login)
+    organ = organ_by_id(session, user.organ_id) if user.organ_id is not None else None
     context.setdefault("problem", None)
     return page(
         request,
@@ -223,18 +210,16 @@ def _user_page(request: Request, session, me: Principal, user: User, status: int
     )
 
 
-@router.get("/admin/users/{login}")
+@router.get("/admin/users/{login}", dependencies=[ADMIN_ONLY])
 def user_page(request: Request, session: DB, me: Me, login: str):
     """One account: its facts, a new password, stop or start, and its audit trail."""
-    _admin_only(me)
     return _user_page(request, session, me, _account_of(session, login))
 
 
-@router.post("/admin/users/{login}/{action}", dependencies=[Depends(check_csrf)])
+@router.post("/admin/users/{login}/{action}", dependencies=[Depends(check_csrf), ADMIN_ONLY])
 def user_action(request: Request, session: DB, me: Me, login: str, action: str, fields: FormFields):
     """Set a new password, stop the account (its sessions end at their next page) or start it
     again. An administrator cannot stop their own account, so that one always remains."""
-    _admin_only(me)
     if action not in USER_ACTIONS:
         raise HTTPException(404, "没有这个操作")
     user = _account_of(session, login)

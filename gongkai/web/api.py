@@ -11,15 +11,14 @@ from datetime import date, datetime
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from gongkai import clock
 from gongkai.model.report import Report, Report2019, Report2021
-from gongkai.store.casefiles import find_request
-from gongkai.store.records import NotFound
+from gongkai.store.accounts import organs_in_scope
+from gongkai.store.casefiles import find_request, newest_requests
+from gongkai.store.records import NotFound, organ_codes
+from gongkai.store.report_queries import reports_of
 from gongkai.store.reports import find_report, findings_of, report_of
-from gongkai.store.tables import Organ, ReportRecord
-from gongkai.store.tables import Request as RequestRow
 from gongkai.web.bounds import PathInt
 from gongkai.web.deps import DB, Me, visible_organ
 
@@ -88,8 +87,8 @@ class ReportListed(BaseModel):
 @router.get("/organs", response_model=list[OrganPublic])
 def list_organs(session: DB, me: Me) -> list[OrganPublic]:
     """The organs and regions the caller may see."""
-    organs = session.scalars(select(Organ).where(Organ.id.in_(me.scope.organ_ids)).order_by(Organ.code)).all()
-    codes = {o.id: o.code for o in session.scalars(select(Organ))}
+    organs = organs_in_scope(session, me.scope)
+    codes = organ_codes(session)
     return [OrganPublic(code=o.code, name=o.name, kind=o.kind, parent=codes.get(o.parent_id)) for o in organs]
 
 
@@ -97,10 +96,7 @@ def list_organs(session: DB, me: Me) -> list[OrganPublic]:
 def list_organ_requests(session: DB, me: Me, code: str, open_only: bool = False) -> list[RequestPublic]:
     """An organ's requests, newest first (at most 1,000)."""
     organ = visible_organ(session, me, code)
-    query = select(RequestRow).where(RequestRow.organ_id == organ.id)
-    if open_only:
-        query = query.where(RequestRow.concluded_on.is_(None))
-    rows = session.scalars(query.order_by(RequestRow.received_on.desc()).limit(1000))
+    rows = newest_requests(session, organ, open_only=open_only, limit=1000)
     return [RequestPublic.model_validate(row, from_attributes=True) for row in rows]
 
 
@@ -120,11 +116,8 @@ def read_request(session: DB, me: Me, code: str, number: str) -> RequestStaff | 
 def list_organ_reports(session: DB, me: Me, code: str) -> list[ReportListed]:
     """An organ's reports, newest year first, with the count of their findings by severity."""
     organ = visible_organ(session, me, code)
-    rows = session.scalars(
-        select(ReportRecord).where(ReportRecord.organ_id == organ.id).order_by(ReportRecord.year.desc())
-    )
     listed = []
-    for row in rows:
+    for row in reports_of(session, organ):
         report = report_of(row)
         severities = Counter(f.severity.value for f in findings_of(row, report))
         listed.append(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
@@ -12,14 +11,18 @@ from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
-from sqlalchemy import func, select
 
 from gongkai import clock
-from gongkai.store.accounts import Role, account_for_login, end_session, password_matches, session_stamp
+from gongkai.store.accounts import (
+    Role,
+    end_session,
+    organs_in_scope,
+    password_matches,
+    session_stamp,
+    sign_in_facts,
+)
 from gongkai.store.calendar import missing_next_year
-from gongkai.store.db import READ_ONLY
-from gongkai.store.tables import Organ
-from gongkai.store.tables import Request as RequestRow
+from gongkai.store.casefiles import open_and_overdue
 from gongkai.store.worklist import work_for
 from gongkai.web.deps import DB, Me, check_csrf, page
 from gongkai.web.signin_limits import clear_failures, count_failure, locked_minutes
@@ -38,24 +41,6 @@ def _safe_next(target: str | None) -> str:
 def login_form(request: Request, next: str = "/"):
     """The login form."""
     return page(request, "login.html", next=_safe_next(next), error=None)
-
-
-@dataclass(frozen=True)
-class _Account:
-    id: int
-    password_hash: str
-    active: bool
-    session_epoch: int
-
-
-def _account(sessions, login: str) -> _Account | None:
-    """The account's id, hash and state, read in a short read-only transaction of its own."""
-    with sessions() as session, session.begin():
-        session.connection(execution_options=READ_ONLY)
-        user = account_for_login(session, login)
-        if user is None:
-            return None
-        return _Account(user.id, user.password_hash, user.active, user.session_epoch)
 
 
 def _password_checks(request: Request) -> CapacityLimiter:
@@ -81,7 +66,7 @@ async def login(
     if wait is not None:
         error = f"尝试次数过多，请 {wait} 分钟后再试"
         return page(request, "login.html", 429, next=_safe_next(next), error=error, login=login)
-    account = await run_in_threadpool(_account, request.app.state.sessions, login)
+    account = await run_in_threadpool(sign_in_facts, request.app.state.sessions, login)
     matches = await to_thread.run_sync(
         password_matches,
         account.password_hash if account is not None else None,
@@ -115,20 +100,8 @@ def logout(request: Request, session: DB):
 def home(request: Request, session: DB, me: Me):
     """The organs the person may see, with their open and overdue requests."""
     today = clock.today()
-    organs = session.scalars(select(Organ).where(Organ.id.in_(me.scope.organ_ids)).order_by(Organ.code)).all()
-    counts = {
-        organ_id: (open_count, overdue)
-        for organ_id, open_count, overdue in session.execute(
-            select(
-                RequestRow.organ_id,
-                func.count(),
-                func.count().filter(RequestRow.answer_due < today),
-            )
-            .where(RequestRow.organ_id.in_(me.scope.organ_ids), RequestRow.concluded_on.is_(None))
-            .group_by(RequestRow.organ_id)
-        )
-    }
-    rows = [(organ, *counts.get(organ.id, (0, 0))) for organ in organs]
+    counts = open_and_overdue(session, me.scope.organ_ids, today)
+    rows = [(organ, *counts.get(organ.id, (0, 0))) for organ in organs_in_scope(session, me.scope)]
     # From 1 November, the administrator and each organ's clerks are told that next year's holidays
     # are not entered (and how many answer dates wait for them); the administrator enters them.
     missing = None

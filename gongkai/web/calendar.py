@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from gongkai.casework.holiday_notice import NoticeError, read_notice
@@ -19,15 +19,11 @@ from gongkai.store.accounts import Role
 from gongkai.store.calendar import enter_calendar_year, entered_year_rows, waiting_by_organ, year_problems
 from gongkai.store.records import Refused
 from gongkai.web.bounds import OptionalQueryInt, QueryInt
-from gongkai.web.deps import DB, Me, Principal, check_csrf, page, reads_only
+from gongkai.web.deps import DB, Me, Principal, check_csrf, page, reads_only, require
 
 router = APIRouter()
 NOTICE_LIMIT = 200_000  # characters: a notice is two pages; anything longer is not one
-
-
-def _admin_only(me: Principal) -> None:
-    if me.role is not Role.ADMIN:
-        raise HTTPException(403, "只有管理员可以录入放假安排")
+ADMIN_ONLY = Depends(require(Role.ADMIN, refusal="只有管理员可以录入放假安排"))  # deps.require
 
 
 def _blocks(arrangement: YearArrangement) -> list[tuple[str, str, str, int]]:
@@ -51,12 +47,11 @@ def _calendar_page(request: Request, session, me: Principal, status_code: int = 
     )
 
 
-@router.get("/admin/calendar")
+@router.get("/admin/calendar", dependencies=[ADMIN_ONLY])
 def calendar_page(
     request: Request, session: DB, me: Me, entered: OptionalQueryInt = None, changed: QueryInt = 0
 ):
     """The years the calendar knows, the requests waiting for one, and the form to enter a year."""
-    _admin_only(me)
     return _calendar_page(request, session, me, entered_now=(entered, changed) if entered else None)
 
 
@@ -87,7 +82,7 @@ async def notice_form(
 NoticeText = Annotated[str | Refused, Depends(notice_form)]
 
 
-@router.post("/admin/calendar/preview", dependencies=[Depends(check_csrf)])
+@router.post("/admin/calendar/preview", dependencies=[Depends(check_csrf), ADMIN_ONLY])
 @reads_only
 def preview_year(
     request: Request,
@@ -98,7 +93,6 @@ def preview_year(
     replace: Annotated[str, Form()] = "",
 ):
     """What the notice yields, day by day, for the administrator to compare with it; nothing stored."""
-    _admin_only(me)
     try:
         if isinstance(notice, Refused):
             raise notice
@@ -124,7 +118,7 @@ def preview_year(
     )
 
 
-@router.post("/admin/calendar", dependencies=[Depends(check_csrf)])
+@router.post("/admin/calendar", dependencies=[Depends(check_csrf), ADMIN_ONLY])
 def enter_year_from_notice(
     request: Request,
     session: DB,
@@ -134,7 +128,6 @@ def enter_year_from_notice(
     replace: Annotated[str, Form()] = "",
 ):
     """Enter the year the previewed notice yields (audited), and recompute the open requests."""
-    _admin_only(me)
     try:  # everything checked before anything is written: a page shown after a write would keep it
         reading = read_notice(text)
         problems = year_problems(reading.arrangement, partial=bool(partial), replace=bool(replace))

@@ -9,7 +9,6 @@ from typing import Annotated
 import pydantic
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import func, select
 
 from gongkai import clock
 from gongkai.casework.fees import FeeQuote
@@ -32,12 +31,15 @@ from gongkai.casework.requests import (
     Withdrawn,
     make_registration,
 )
+from gongkai.store.accounts import Role, names_of
 from gongkai.store.casefiles import (
+    events_of,
     find_request,
     load_case,
     nth_in_month,
     register,
     register_filing,
+    requests_page,
     take_step,
 )
 from gongkai.store.portal import (
@@ -48,14 +50,35 @@ from gongkai.store.portal import (
     reject_submission,
 )
 from gongkai.store.records import NotFound, Refused, happened, parse_day, parse_past_day, work_calendar
-from gongkai.store.tables import Request as RequestRow
-from gongkai.store.tables import RequestEvent, User
+from gongkai.store.tables import Organ
 from gongkai.web.bounds import PathInt
-from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
+from gongkai.web.deps import (
+    DB,
+    ORGAN_STAFF,
+    FormFields,
+    Me,
+    Principal,
+    check_csrf,
+    page,
+    require_in_organ,
+    visible_organ,
+)
 
 router = APIRouter()
 PAGE_SIZE = 50
 STATUS_FILTERS = {"open": "在办", "overdue": "已逾期", "concluded": "已办结", "all": "全部"}
+# Who may do what here (deps.require_in_organ): the organ's clerks act; its staff read applicants.
+Registering = Annotated[
+    Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以登记申请"))
+]
+Acting = Annotated[Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以办理申请"))]
+Confirming = Annotated[
+    Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以处理网上申请"))
+]
+ReadingApplicants = Annotated[
+    Organ,
+    Depends(require_in_organ(*ORGAN_STAFF, refusal="网上申请含申请人个人信息，只有本机关工作人员可以查看")),
+]
 
 
 @router.get("/organs/{code}/requests")
@@ -81,36 +104,22 @@ def list_requests(
         if not 0 <= days <= 60:
             days, due_problem = None, "请填 0 到 60 之间的工作日数"
     today = clock.today()
-    query = select(RequestRow).where(RequestRow.organ_id == organ.id)
-    if status == "open":
-        query = query.where(RequestRow.concluded_on.is_(None))
-    elif status == "overdue":
-        query = query.where(RequestRow.concluded_on.is_(None), RequestRow.answer_due < today)
-    elif status == "concluded":
-        query = query.where(RequestRow.concluded_on.is_not(None))
-    if kind in APPLICANT_LABELS:
-        query = query.where(RequestRow.applicant_kind == kind)
-    calendar = work_calendar(session)
-    if days is not None:
-        # A count reaching a year nobody has entered takes in every known date (they lie before it).
-        limit = calendar.reach(today, days).day
-        query = query.where(RequestRow.concluded_on.is_(None), RequestRow.answer_due.is_not(None))
-        if limit is not None:
-            query = query.where(RequestRow.answer_due <= limit)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page_no = min(max(page_no, 1), pages)
-    rows = session.scalars(
-        query.order_by(RequestRow.received_on.desc(), RequestRow.number.desc())
-        .limit(PAGE_SIZE)
-        .offset((page_no - 1) * PAGE_SIZE)
-    ).all()
+    listing = requests_page(
+        session,
+        organ,
+        today=today,
+        status=status,
+        kind=kind if kind in APPLICANT_LABELS else None,
+        due_within=days,
+        page=page_no,
+        size=PAGE_SIZE,
+    )
     return page(
         request,
         "requests.html",
         me=me,
         organ=organ,
-        rows=rows,
+        rows=listing.rows,
         today=today,
         status=status,
         kind=kind,
@@ -120,18 +129,15 @@ def list_requests(
         kinds=APPLICANT_LABELS,
         personal=me.scope.sees_personal_data(organ.id),
         may_act=me.is_clerk_of(organ.id),
-        total=total,
-        page_no=page_no,
-        pages=pages,
+        total=listing.total,
+        page_no=listing.page,
+        pages=listing.pages,
     )
 
 
 @router.get("/organs/{code}/requests/new")
-def new_request_form(request: Request, session: DB, me: Me, code: str):
+def new_request_form(request: Request, me: Me, organ: Registering):
     """The form a clerk registers a request with."""
-    organ = visible_organ(session, me, code)
-    if not me.is_clerk_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人可以登记申请")
     return page(
         request,
         "request_new.html",
@@ -149,7 +155,7 @@ def create_request(
     request: Request,
     session: DB,
     me: Me,
-    code: str,
+    organ: Registering,
     channel: Annotated[str, Form()],
     arrived: Annotated[str, Form()],
     applicant_kind: Annotated[str, Form()],
@@ -163,9 +169,6 @@ def create_request(
 ):
     """Register a request (or one filing split into several 件, a line each); a problem is shown above
     the form, which keeps what was typed."""
-    organ = visible_organ(session, me, code)
-    if not me.is_clerk_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人可以登记申请")
     typed = {
         "channel": channel,
         "arrived": arrived,
@@ -243,14 +246,8 @@ def request_page(request: Request, session, me: Principal, code: str, number: st
     except NotFound:
         raise HTTPException(404, "没有这件申请") from None
     case = load_case(session, row, work_calendar(session))
-    events = session.scalars(
-        select(RequestEvent).where(RequestEvent.request_id == row.id).order_by(RequestEvent.seq)
-    ).all()
-    logins = {e.recorded_by for e in events}
-    names = {
-        login: name
-        for login, name in session.execute(select(User.login, User.name).where(User.login.in_(logins)))
-    }
+    events = events_of(session, row)
+    names = names_of(session, {e.recorded_by for e in events})
     deadlines = case.deadlines()
     missing = sorted({d.missing_year for d in deadlines if d.due is None and d.missing_year is not None})
     gap = "、".join(f"{year} 年" for year in missing) or None  # told in the page, with who enters them
@@ -336,12 +333,9 @@ STEP_BUILDERS = {
 
 @router.post("/organs/{code}/requests/{number}/steps/{step}", dependencies=[Depends(check_csrf)])
 def take_request_step(
-    request: Request, session: DB, me: Me, form: FormFields, code: str, number: str, step: str
+    request: Request, session: DB, me: Me, form: FormFields, organ: Acting, code: str, number: str, step: str
 ):
     """Take one step on a request (the organ's clerks only); a refusal is shown on the request's page."""
-    organ = visible_organ(session, me, code)
-    if not me.is_clerk_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人可以办理申请")
     if step not in STEP_BUILDERS and step != "fee_notice":
         raise HTTPException(404, "没有这个办理步骤")
     try:
@@ -371,18 +365,16 @@ def take_request_step(
 
 
 @router.get("/organs/{code}/submissions")
-def list_submissions(request: Request, session: DB, me: Me, code: str):
+def list_submissions(request: Request, session: DB, me: Me, organ: ReadingApplicants):
     """Portal requests waiting for the organ's confirmation (its staff only: they hold personal data)."""
-    return submissions_page(request, session, me, code)
+    return submissions_page(request, session, me, organ)
 
 
 def submissions_page(
-    request: Request, session, me: Principal, code: str, error: str | None = None, status_code: int = 200
+    request: Request, session, me: Principal, organ: Organ, error: str | None = None, status_code: int = 200
 ):
-    """The waiting portal requests, with a refusal when there is one (not settable from the URL)."""
-    organ = visible_organ(session, me, code)
-    if not me.scope.sees_personal_data(organ.id):
-        raise HTTPException(403, "网上申请含申请人个人信息，只有本机关工作人员可以查看")
+    """The waiting portal requests, with a refusal when there is one (not settable from the URL);
+    ``organ`` one whose applicants the person may see."""
     items = pending_submissions(session, organ)
     return page(
         request,
@@ -399,12 +391,9 @@ def submissions_page(
 
 @router.post("/organs/{code}/submissions/{item_id}/{action}", dependencies=[Depends(check_csrf)])
 def handle_submission(
-    request: Request, session: DB, me: Me, form: FormFields, code: str, item_id: PathInt, action: str
+    request: Request, session: DB, me: Me, form: FormFields, organ: Confirming, item_id: PathInt, action: str
 ):
     """Confirm a portal request (it is registered, received that day) or turn it away with a reason."""
-    organ = visible_organ(session, me, code)
-    if not me.is_clerk_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人可以处理网上申请")
     if action not in ("confirm", "reject"):
         raise HTTPException(404, "没有这个操作")
     try:
@@ -418,5 +407,5 @@ def handle_submission(
             return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}", status_code=303)
         reject_submission(session, item, form.get("kind", ""), form.get("reason", ""), actor=me.user.login)
     except Refused as exc:
-        return submissions_page(request, session, me, code, error=str(exc), status_code=400)
+        return submissions_page(request, session, me, organ, error=str(exc), status_code=400)
     return RedirectResponse(f"/organs/{organ.code}/submissions", status_code=303)

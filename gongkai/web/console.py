@@ -11,18 +11,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 from openpyxl import Workbook
-from sqlalchemy import select
 
 from gongkai.casework.law import APPLICANT_LABELS
 from gongkai.casework.review import STATUS_LABELS
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells, report_from_json
+from gongkai.store import accounts
 from gongkai.store.accounts import Role
-from gongkai.store.records import audit, now
+from gongkai.store.records import Refused
+from gongkai.store.report_queries import file_uploaded_report, reports_by_organ_and_year, reports_of_organs
 from gongkai.store.reports import ReportStatus, findings_of, report_of
-from gongkai.store.tables import Organ, ReportRecord
+from gongkai.store.tables import Organ
 from gongkai.web.bounds import OptionalQueryInt, PathInt
-from gongkai.web.deps import DB, Me, Principal, check_csrf, file_response, page
+from gongkai.web.deps import DB, Principal, check_csrf, file_response, page, require
 from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, read_uploads
 from gongkai.writers.sheets import append_row
 
@@ -42,28 +43,21 @@ KEY_FIGURES = {
 }
 
 
-def supervising(me: Principal) -> None:
-    """Refuse (403) anyone but a supervisor or an administrator."""
-    if me.role not in (Role.SUPERVISOR, Role.ADMIN):
-        raise HTTPException(403, "监督台供政务公开办和管理员使用")
+# The console is for supervisors and administrators only (deps.require); side_by_side.py too.
+Supervising = Annotated[
+    Principal, Depends(require(Role.SUPERVISOR, Role.ADMIN, refusal="监督台供政务公开办和管理员使用"))
+]
 
 
 def organs_supervised(session, me: Principal) -> list[Organ]:
     """The organs (not regions) the person oversees, by code."""
-    return list(
-        session.scalars(
-            select(Organ).where(Organ.id.in_(me.scope.organ_ids), Organ.kind == "organ").order_by(Organ.code)
-        )
-    )
+    return accounts.organs_supervised(session, me.scope)
 
 
 def _overview(session, me: Principal, year: int | None):
     """(organ, record, report, findings) for each organ in scope with a report of ``year``."""
     organs = organs_supervised(session, me)
-    query = select(ReportRecord).where(ReportRecord.organ_id.in_([o.id for o in organs]))
-    if year is not None:
-        query = query.where(ReportRecord.year == year)
-    records = session.scalars(query.order_by(ReportRecord.year.desc())).all()
+    records = reports_of_organs(session, organs, year)
     by_organ = {o.id: o for o in organs}
     rows = []
     for record in records:
@@ -73,9 +67,8 @@ def _overview(session, me: Principal, year: int | None):
 
 
 @router.get("")
-def console(request: Request, session: DB, me: Me, year: OptionalQueryInt = None):
+def console(request: Request, session: DB, me: Supervising, year: OptionalQueryInt = None):
     """Every organ's reports with their findings, per organ and per rule."""
-    supervising(me)
     organs, rows = _overview(session, me, year)
     per_rule: Counter[str] = Counter()
     for *_, findings in rows:
@@ -163,12 +156,11 @@ def chart_data(rows: list, year: int | None) -> dict:
 def upload(
     request: Request,
     session: DB,
-    me: Me,
+    me: Supervising,
     files: Annotated[list[UploadFile], File()],
     organ: Annotated[str, Form()] = "",
 ):
     """File published reports: each under the organ chosen, or the organ whose name it bears."""
-    supervising(me)
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
     organs = organs_supervised(session, me)
@@ -230,57 +222,23 @@ def upload(
 def _file(
     session, me: Principal, organ: Organ, year: int, body: dict, findings: list[dict], name: str
 ) -> str:
-    existing = session.scalar(
-        select(ReportRecord).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
-    )
-    if existing is not None and existing.source == "workspace":
-        return f"{name}: {organ.name} {year} 年度的报告由本平台起草，未用上传的文件替换"
-    before = None
-    if existing is None:
-        existing = ReportRecord(
-            organ_id=organ.id,
-            year=year,
-            source="uploaded",
-            status=ReportStatus.PUBLISHED.value,
-            body=body,
-            updated_at=now(),
-            published_at=now(),
-        )
-        session.add(existing)
-    else:
-        before = {"source_name": existing.source_name}
-        existing.body, existing.version, existing.updated_at = body, existing.version + 1, now()
-    existing.source_name, existing.findings = name, findings
-    session.flush()
-    audit(
-        session,
-        me.user.login,
-        "report",
-        f"{organ.code}:{year}",
-        "upload",
-        organ_id=organ.id,
-        before=before,
-        after={"source_name": name},
-    )
+    """File one report read from the upload ``name`` with its reading's findings; what became of
+    it, in a line."""
+    try:
+        file_uploaded_report(session, organ, year, body, findings, name, actor=me.user.login)
+    except Refused as exc:  # drafted on the platform: never replaced by an upload
+        return f"{name}: {exc}"
     return f"{name}: 已归入 {organ.name} {year} 年度"
 
 
 @router.get("/organs/{code}/{year}")
-def compare(request: Request, session: DB, me: Me, code: str, year: PathInt):
+def compare(request: Request, session: DB, me: Supervising, code: str, year: PathInt):
     """An organ's report beside its previous year and beside the other organs of the same year."""
-    supervising(me)
     organs = organs_supervised(session, me)
     organ = next((o for o in organs if o.code == code), None)
     if organ is None:
         raise HTTPException(404, "没有这个机关")
-    records = {
-        (r.organ_id, r.year): r
-        for r in session.scalars(
-            select(ReportRecord).where(
-                ReportRecord.organ_id.in_([o.id for o in organs]), ReportRecord.year.in_([year, year - 1])
-            )
-        )
-    }
+    records = reports_by_organ_and_year(session, organs, [year, year - 1])
     this = records.get((organ.id, year))
     if this is None:
         raise HTTPException(404, "该机关没有这一年度的报告")
@@ -325,9 +283,8 @@ def compare(request: Request, session: DB, me: Me, code: str, year: PathInt):
 
 
 @router.get("/export.xlsx")
-def export(session: DB, me: Me, year: OptionalQueryInt = None) -> Response:
+def export(session: DB, me: Supervising, year: OptionalQueryInt = None) -> Response:
     """Everything the console shows, as a workbook: figures and findings per organ."""
-    supervising(me)
     _, rows = _overview(session, me, year)
     book = Workbook()
     figures = book.active

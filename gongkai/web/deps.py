@@ -1,11 +1,15 @@
-"""What every route needs: a database session, the signed-in person and their scope, CSRF checks,
-and the pages for refusals and errors."""
+"""What every route needs: a database session, the signed-in person and their scope, who may do
+what (:func:`require`, :func:`require_in_organ`), CSRF checks, and the pages for refusals and errors.
+
+This module and :mod:`gongkai.web.app` are the web's only ties to SQLAlchemy: the session is made
+and ended here; every question a page asks of the database is a function of :mod:`gongkai.store`
+(tests/test_web_layering.py keeps it so)."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from gongkai import clock
 from gongkai.model.text import clean_text
-from gongkai.store.accounts import Role, Scope, scope_of, session_ended, session_stamp
+from gongkai.store.accounts import Role, Scope, account_by_id, scope_of, session_ended, session_stamp
 from gongkai.store.records import CONFLICT, NotFound, find_organ
 from gongkai.store.tables import Organ, User
 
@@ -117,6 +121,10 @@ async def db(request: Request) -> AsyncIterator[Session]:
 DB = Annotated[Session, Depends(db, scope="function")]
 
 
+# An organ's own staff: who may see its applicants' personal data (Scope.sees_personal_data).
+ORGAN_STAFF = tuple(role for role in Role if role.organ_staff)
+
+
 class LoginRequired(Exception):
     """No one is signed in: the page sends them to the login form."""
 
@@ -133,13 +141,17 @@ class Principal:
         """The person's role."""
         return self.scope.role
 
+    def acts_for(self, organ_id: int, roles: Collection[Role]) -> bool:
+        """Whether the person holds one of ``roles`` in this organ (its own staff, not a supervisor)."""
+        return self.role in roles and self.scope.home_organ_id == organ_id
+
     def is_staff_of(self, organ_id: int) -> bool:
         """Whether the person is a clerk, reviewer or approver of this organ."""
-        return self.role.organ_staff and self.scope.home_organ_id == organ_id
+        return self.acts_for(organ_id, ORGAN_STAFF)
 
     def is_clerk_of(self, organ_id: int) -> bool:
         """Whether the person is a clerk (经办人) of this organ: who registers, answers and drafts."""
-        return self.role is Role.CLERK and self.scope.home_organ_id == organ_id
+        return self.acts_for(organ_id, (Role.CLERK,))
 
 
 def principal(request: Request, session: DB) -> Principal:
@@ -147,7 +159,7 @@ def principal(request: Request, session: DB) -> Principal:
     user_id = request.session.get("user_id")
     if user_id is None:
         raise LoginRequired  # the session (and its CSRF token) is kept for the public pages
-    user = session.get(User, user_id)
+    user = account_by_id(session, user_id)
     session_id = request.session.get("sid")
     if (
         user is None
@@ -216,6 +228,47 @@ def visible_organ(session: Session, me: Principal, code: str) -> Organ:
     if not me.scope.sees(organ.id):
         raise HTTPException(404, "没有这个机关")
     return organ
+
+
+# --- who may do what ----------------------------------------------------------------------------
+# Each route that is not for everyone in scope names its rule once, in its signature, as one of
+# these dependencies; the refusal (403) is the rule's own sentence, said the same way everywhere.
+
+
+def require(*roles: Role, refusal: str) -> Callable[..., Principal]:
+    """A dependency: the signed-in person, who must hold one of ``roles`` (403 ``refusal``)."""
+
+    def allowed(me: Me) -> Principal:
+        if me.role not in roles:
+            raise HTTPException(403, refusal)
+        return me
+
+    return allowed
+
+
+def _nothing() -> None:
+    return None
+
+
+def require_in_organ(
+    *roles: Role, refusal: str, after: Callable[..., object] = _nothing
+) -> Callable[..., Organ]:
+    """A dependency: the organ of the path's ``{code}``, which the person must see (404 as if it did
+    not exist) and in which they must hold one of ``roles`` (403 ``refusal``). A supervisor or an
+    administrator holds no role in an organ: its staff act for it.
+
+    ``after``: a dependency to resolve before the rule is checked, the record the path names (404
+    when it is not there): a page that does not exist is told so before a refusal. The route takes
+    the same dependency for the record; FastAPI resolves it once."""
+
+    # `after` as a default, not in an annotation: annotations are resolved in the module's names
+    def allowed(session: DB, me: Me, code: str, _found: object = Depends(after)) -> Organ:
+        organ = visible_organ(session, me, code)
+        if not me.acts_for(organ.id, roles):
+            raise HTTPException(403, refusal)
+        return organ
+
+    return allowed
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: object):

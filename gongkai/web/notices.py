@@ -10,10 +10,10 @@ deliver and edit. Every form carries the CSRF token; each problem is shown besid
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from gongkai import clock
 from gongkai.casework.letters import TEMPLATE_LABELS, TemplateProblem
@@ -21,6 +21,7 @@ from gongkai.casework.notices import DELIVERY_CHANNELS, KIND_LABELS, KINDS, Noti
 from gongkai.casework.requests import EVENT_LABELS
 from gongkai.casework.workdays import CalendarGap
 from gongkai.model.letter import Letter
+from gongkai.store.accounts import Role
 from gongkai.store.casefiles import find_request, load_case
 from gongkai.store.notices import (
     NoticeProblems,
@@ -46,14 +47,14 @@ from gongkai.store.tables import Request as RequestRow
 from gongkai.web.bounds import PathInt, QueryInt
 from gongkai.web.deps import (
     DB,
+    ORGAN_STAFF,
     FormFields,
     Me,
-    Principal,
     check_csrf,
     file_response,
     page,
     reads_only,
-    visible_organ,
+    require_in_organ,
 )
 from gongkai.web.public import lookup_limit
 from gongkai.writers import WriterUnavailable
@@ -70,17 +71,19 @@ SETTING_FIELDS = {  # field → (label, longest)
 }
 
 
-def _organ(session: Session, me: Principal, code: str, *, act: bool = False) -> Organ:
-    """The organ, for its staff (reading) or its clerks (``act``); 404 outside one's scope."""
-    organ = visible_organ(session, me, code)
-    if act and not me.is_clerk_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人可以签发、送达告知书或修改模板")
-    if not me.scope.sees_personal_data(organ.id):
-        raise HTTPException(403, "告知书含申请人个人信息，只有本机关工作人员可以查看")
-    return organ
+# Who may do what here (deps.require_in_organ): the organ's staff read (notices carry personal
+# data); its clerks issue, deliver and edit. 404 outside one's scope.
+Reading = Annotated[
+    Organ,
+    Depends(require_in_organ(*ORGAN_STAFF, refusal="告知书含申请人个人信息，只有本机关工作人员可以查看")),
+]
+Issuing = Annotated[
+    Organ,
+    Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以签发、送达告知书或修改模板")),
+]
 
 
-def _request(session: Session, organ: Organ, number: str) -> RequestRow:
+def _request(session, organ: Organ, number: str) -> RequestRow:
     try:
         return find_request(session, organ, number)
     except NotFound:
@@ -96,9 +99,8 @@ def _step_label(case, step: int) -> str:
 
 
 @router.get("/organs/{code}/requests/{number}/notices")
-def list_notices(request: Request, session: DB, me: Me, code: str, number: str):
+def list_notices(request: Request, session: DB, me: Me, organ: Reading, number: str):
     """The request's notices with their downloads and delivery, and the steps still to be told."""
-    organ = _organ(session, me, code)
     return _notices_page(request, session, me, organ, _request(session, organ, number))
 
 
@@ -168,11 +170,10 @@ def _typed_extras(fields) -> dict[str, str]:
 
 @router.get("/organs/{code}/requests/{number}/notices/new")
 def new_notice(
-    request: Request, session: DB, me: Me, code: str, number: str, step: QueryInt = 0, on: str = ""
+    request: Request, session: DB, me: Me, organ: Issuing, number: str, step: QueryInt = 0, on: str = ""
 ):
     """The form that issues the notice of a step, with its preview (the latest step still to be told
     when none is named)."""
-    organ = _organ(session, me, code, act=True)
     row = _request(session, organ, number)
     problems: dict[str, str] = {}
     day = clock.today()
@@ -190,9 +191,8 @@ def new_notice(
 
 
 @router.post("/organs/{code}/requests/{number}/notices", dependencies=[Depends(check_csrf)])
-def create_notice(request: Request, session: DB, me: Me, form: FormFields, code: str, number: str):
+def create_notice(request: Request, session: DB, me: Me, form: FormFields, organ: Issuing, number: str):
     """Issue the notice: its 文号 is taken now; problems are shown beside their fields."""
-    organ = _organ(session, me, code, act=True)
     row = _request(session, organ, number)
     typed = _typed_extras(form)
     try:
@@ -228,10 +228,9 @@ def create_notice(request: Request, session: DB, me: Me, form: FormFields, code:
     "/organs/{code}/requests/{number}/notices/{notice_id}/delivery", dependencies=[Depends(check_csrf)]
 )
 def deliver_notice(
-    request: Request, session: DB, me: Me, form: FormFields, code: str, number: str, notice_id: PathInt
+    request: Request, session: DB, me: Me, form: FormFields, organ: Issuing, number: str, notice_id: PathInt
 ):
     """Record how and when the notice reached its addressee."""
-    organ = _organ(session, me, code, act=True)
     row = _request(session, organ, number)
     notice = _notice_of(session, organ, row, notice_id)
     problems: dict[str, str] = {}
@@ -252,7 +251,7 @@ def deliver_notice(
     return RedirectResponse(f"/organs/{organ.code}/requests/{row.number}/notices", status_code=303)
 
 
-def _notice_of(session: Session, organ: Organ, row: RequestRow, notice_id: int):
+def _notice_of(session, organ: Organ, row: RequestRow, notice_id: int):
     try:
         notice = find_notice(session, organ, notice_id)
     except NotFound:
@@ -273,9 +272,8 @@ def _file(letter: Letter, fmt: str) -> Response:
 
 
 @router.get("/organs/{code}/requests/{number}/notices/{notice_id}/download/{fmt}")
-def download_notice(session: DB, me: Me, code: str, number: str, notice_id: PathInt, fmt: str) -> Response:
+def download_notice(session: DB, organ: Reading, number: str, notice_id: PathInt, fmt: str) -> Response:
     """The notice as it went out, as DOCX or PDF."""
-    organ = _organ(session, me, code)
     row = _request(session, organ, number)
     return _file(letter_of(_notice_of(session, organ, row, notice_id)), fmt)
 
@@ -297,9 +295,9 @@ def download_tracked_notice(session: DB, notice_id: PathInt, fmt: str, code: str
 
 
 @router.get("/organs/{code}/notice-templates")
-def list_templates(request: Request, session: DB, me: Me, code: str):
+def list_templates(request: Request, session: DB, me: Me, organ: Reading):
     """The organ's notice templates (its own or the default) and its notice settings."""
-    return _templates_page(request, session, me, _organ(session, me, code))
+    return _templates_page(request, session, me, organ)
 
 
 def _templates_page(request, session, me, organ, problems=None, typed=None, status_code=200):
@@ -326,9 +324,8 @@ def _templates_page(request, session, me, organ, problems=None, typed=None, stat
 
 
 @router.post("/organs/{code}/notice-settings", dependencies=[Depends(check_csrf)])
-def update_settings(request: Request, session: DB, me: Me, form: FormFields, code: str):
+def update_settings(request: Request, session: DB, me: Me, form: FormFields, organ: Issuing):
     """Save the organ's notice settings; each problem beside its field."""
-    organ = _organ(session, me, code, act=True)
     typed = {key: form.get(key, "") for key in SETTING_FIELDS} | {
         f"number_{kind}": form.get(f"number_{kind}", "") for kind in KINDS
     }
@@ -382,24 +379,21 @@ def _template_page(request, session, me, organ, name, text, problem=None, status
 
 
 @router.get("/organs/{code}/notice-templates/{template}")
-def show_template(request: Request, session: DB, me: Me, code: str, template: str):
+def show_template(request: Request, session: DB, me: Me, organ: Reading, template: str):
     """A template's text in use and the letter it gives for a made-up request."""
-    organ = _organ(session, me, code)
     return _template_page(request, session, me, organ, template, None)
 
 
 @router.post("/organs/{code}/notice-templates/{template}/preview", dependencies=[Depends(check_csrf)])
 @reads_only
-def preview_template(request: Request, session: DB, me: Me, form: FormFields, code: str, template: str):
+def preview_template(request: Request, session: DB, me: Me, form: FormFields, organ: Issuing, template: str):
     """The letter the typed text would give, nothing saved."""
-    organ = _organ(session, me, code, act=True)
     return _template_page(request, session, me, organ, template, form.get("text", ""))
 
 
 @router.post("/organs/{code}/notice-templates/{template}", dependencies=[Depends(check_csrf)])
-def update_template(request: Request, session: DB, me: Me, form: FormFields, code: str, template: str):
+def update_template(request: Request, session: DB, me: Me, form: FormFields, organ: Issuing, template: str):
     """Keep the organ's text of the template, once it renders."""
-    organ = _organ(session, me, code, act=True)
     if template not in TEMPLATE_LABELS:
         raise HTTPException(404, "没有这个模板")
     text = form.get("text", "")
@@ -413,9 +407,8 @@ def update_template(request: Request, session: DB, me: Me, form: FormFields, cod
 
 
 @router.post("/organs/{code}/notice-templates/{template}/reset", dependencies=[Depends(check_csrf)])
-def reset(session: DB, me: Me, code: str, template: str):
+def reset(session: DB, me: Me, organ: Issuing, template: str):
     """Go back to the shipped text."""
-    organ = _organ(session, me, code, act=True)
     try:
         reset_template(session, organ, template, actor=me.user.login)
     except NotFound:

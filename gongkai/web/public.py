@@ -23,15 +23,15 @@ from limits import RateLimitItem, RateLimitItemPerHour, RateLimitItemPerMinute
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import select
 
 from gongkai.casework.law import APPLICANT_LABELS
 from gongkai.model.report import report_to_json
 from gongkai.store.notices import delivered_notices
-from gongkai.store.portal import FIELDS, file_submission, submission_problems, track
+from gongkai.store.portal import FIELDS, file_submission, portal_organs, submission_problems, track
 from gongkai.store.records import NotFound, Refused, find_organ
 from gongkai.store.register import catalogue_categories, catalogue_page
-from gongkai.store.reports import ReportStatus, report_of
+from gongkai.store.report_queries import published_report, published_reports
+from gongkai.store.reports import report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.bounds import PathInt
 from gongkai.web.deps import DB, FormFields, check_csrf, file_response, page
@@ -154,8 +154,7 @@ def track_status(request: Request, session: DB, code: str = ""):
 @router.get("")
 def portal_index(request: Request, session: DB):
     """Every organ, with its catalogue, reports and the request form."""
-    organs = session.scalars(select(Organ).where(Organ.kind == "organ").order_by(Organ.code)).all()
-    return page(request, "public_index.html", organs=organs)
+    return page(request, "public_index.html", organs=portal_organs(session))
 
 
 @router.get("/{code}")
@@ -163,11 +162,7 @@ def portal_organ(request: Request, session: DB, code: str):
     """The organ's published annual reports, the categories of its 政府信息公开目录 and the newest
     entries."""
     organ = _public_organ(session, code)
-    reports = session.scalars(
-        select(ReportRecord)
-        .where(ReportRecord.organ_id == organ.id, ReportRecord.status == ReportStatus.PUBLISHED.value)
-        .order_by(ReportRecord.year.desc())
-    ).all()
+    reports = published_reports(session, organ)
     categories = catalogue_categories(session, organ)
     return page(
         request,
@@ -197,16 +192,10 @@ def portal_catalogue(
 
 
 def _published(session, organ: Organ, year: int) -> ReportRecord:
-    row = session.scalar(
-        select(ReportRecord).where(
-            ReportRecord.organ_id == organ.id,
-            ReportRecord.year == year,
-            ReportRecord.status == ReportStatus.PUBLISHED.value,
-        )
-    )
-    if row is None:
-        raise HTTPException(404, "没有已发布的该年度报告")
-    return row
+    try:
+        return published_report(session, organ, year)
+    except NotFound:
+        raise HTTPException(404, "没有已发布的该年度报告") from None
 
 
 @router.get("/{code}/reports/{year}")

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
 
 from gongkai import clock
 from gongkai.casework.annual import APPEAL_KIND_LABELS, APPEAL_RESULT_LABELS, DOCUMENT_KINDS, TALLY_KEYS_2021
 from gongkai.model.numbers import plain
+from gongkai.store.accounts import Role
 from gongkai.store.ledger import LedgerProblems, read_ledger_within, write_ledger
 from gongkai.store.records import NotFound, Refused, parse_past_day
 from gongkai.store.register import (
@@ -21,20 +21,26 @@ from gongkai.store.register import (
     add_appeal,
     add_document,
     add_publication,
+    appeals_of,
     decide_appeal,
+    documents_of,
     find_appeal,
     find_document,
     parse_tally,
     publication_log_page,
     repeal_document,
     set_tally,
+    tallies_of,
 )
-from gongkai.store.tables import Appeal, Document, Tally
+from gongkai.store.tables import Organ
 from gongkai.web.bounds import OptionalQueryInt
-from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, visible_organ
+from gongkai.web.deps import DB, FormFields, Me, Principal, check_csrf, page, require_in_organ, visible_organ
 from gongkai.web.uploads import MAX_UPLOAD_BYTES
 
 router = APIRouter()
+# Who may do what here (deps.require_in_organ): everyone in scope reads; the organ's clerks enter.
+Entering = Annotated[Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以登记"))]
+Importing = Annotated[Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以导入台账"))]
 
 
 @router.get("/organs/{code}/register")
@@ -64,13 +70,9 @@ def register_page(
     URL: issue 14); ``page_number`` is the page of the publication log."""
     organ = visible_organ(session, me, code)
     year = year or clock.today().year
-    documents = session.scalars(
-        select(Document).where(Document.organ_id == organ.id).order_by(Document.issued_on.desc())
-    ).all()
-    tallies = {  # as entered: 99, not 99.0; 4166.241619 万元 to the last digit (issue 13)
-        t.key: plain(t.value)
-        for t in session.scalars(select(Tally).where(Tally.organ_id == organ.id, Tally.year == year))
-    }
+    documents = documents_of(session, organ)
+    # as entered: 99, not 99.0; 4166.241619 万元 to the last digit (issue 13)
+    tallies = {key: plain(value) for key, value in tallies_of(session, organ, year).items()}
     published = publication_log_page(session, organ, page_number)  # every entry, not the newest 200
     return page(
         request,
@@ -91,11 +93,10 @@ def register_page(
 
 
 @router.post("/organs/{code}/register/{action}", dependencies=[Depends(check_csrf)])
-def change_register(request: Request, session: DB, me: Me, form: FormFields, code: str, action: str):
+def change_register(
+    request: Request, session: DB, me: Me, form: FormFields, organ: Entering, code: str, action: str
+):
     """Enter a document, repeal one, set a figure, or log a publication."""
-    organ = visible_organ(session, me, code)
-    if not me.is_clerk_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人可以登记")
     actor = me.user.login
     try:
         if action == "document":
@@ -152,14 +153,12 @@ def import_register(
     request: Request,
     session: DB,
     me: Me,
+    organ: Importing,
     code: str,
     kind: Annotated[str, Form()],
     file: Annotated[UploadFile, File()],
 ):
     """Import a 台账 (XLSX or CSV): every row checked first, nothing imported while a row is bad."""
-    organ = visible_organ(session, me, code)
-    if not me.is_clerk_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人可以导入台账")
     data = file.file.read(MAX_UPLOAD_BYTES + 1)
     name = (file.filename or "台账")[:100]
     if len(data) > MAX_UPLOAD_BYTES:
@@ -193,9 +192,7 @@ def appeals_page(
 ):
     """The appeals' page, with a refusal when there is one (not settable from the URL: issue 14)."""
     organ = visible_organ(session, me, code)
-    appeals = session.scalars(
-        select(Appeal).where(Appeal.organ_id == organ.id).order_by(Appeal.filed_on.desc())
-    ).all()
+    appeals = appeals_of(session, organ)
     return page(
         request,
         "appeals.html",
@@ -211,11 +208,10 @@ def appeals_page(
 
 
 @router.post("/organs/{code}/appeals/{action}", dependencies=[Depends(check_csrf)])
-def change_appeals(request: Request, session: DB, me: Me, form: FormFields, code: str, action: str):
+def change_appeals(
+    request: Request, session: DB, me: Me, form: FormFields, organ: Entering, code: str, action: str
+):
     """Enter an appeal, or record its result."""
-    organ = visible_organ(session, me, code)
-    if not me.is_clerk_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人可以登记")
     try:
         if action == "add":
             add_appeal(

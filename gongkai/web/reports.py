@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from gongkai import clock
 from gongkai.casework.review import MOVES, STATUS_LABELS, publication_refusal
@@ -15,8 +14,10 @@ from gongkai.checks import SEVERITY_ORDER, check_report, report_to_findings
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import Finding, Report2019, Report2021
 from gongkai.model.sections import SECTION_HEADINGS
+from gongkai.store.accounts import Role
 from gongkai.store.records import NotFound, Refused
 from gongkai.store.renderings import KEPT_FORMS, keep_file, kept_file, render_public, render_published
+from gongkai.store.report_queries import reports_of
 from gongkai.store.reports import (
     SECTION_KEYS,
     ReportStatus,
@@ -29,10 +30,11 @@ from gongkai.store.reports import (
     save_sections,
     with_sections,
 )
-from gongkai.store.tables import ReportRecord
+from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.bounds import PathInt
 from gongkai.web.deps import (
     DB,
+    ORGAN_STAFF,
     FormFields,
     Me,
     Principal,
@@ -40,21 +42,45 @@ from gongkai.web.deps import (
     file_response,
     page,
     reads_only,
+    require_in_organ,
     visible_organ,
 )
 from gongkai.writers import FORMS, SUFFIXES, WriterUnavailable, render
 
 router = APIRouter()
 FORM_LABELS = {"docx": "Word", "pdf": "PDF", "html": "网页", "md": "Markdown", "xlsx": "Excel"}
+# Who may do what here (deps.require_in_organ): the organ's clerks draft and edit; its staff move.
+# A year with no report is 404 before any refusal (after=report_in_path).
+
+
+def report_in_path(session: DB, me: Me, code: str, year: PathInt) -> ReportRecord:
+    """The report of the path's organ and year (404 for either not there)."""
+    return _record(session, me, code, year)[1]
+
+
+ReportInPath = Annotated[ReportRecord, Depends(report_in_path)]
+Drafting = Annotated[
+    Organ, Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以起草年度报告"))
+]
+Editing = Annotated[
+    Organ,
+    Depends(require_in_organ(Role.CLERK, refusal="只有本机关的经办人可以修改报告", after=report_in_path)),
+]
+Moving = Annotated[
+    Organ,
+    Depends(
+        require_in_organ(
+            *ORGAN_STAFF, refusal="只有本机关的经办人、审核人、审签人可以办理报告", after=report_in_path
+        )
+    ),
+]
 
 
 @router.get("/organs/{code}/reports")
 def list_reports(request: Request, session: DB, me: Me, code: str):
     """The organ's reports by year, and (for its clerks) opening a year's workspace."""
     organ = visible_organ(session, me, code)
-    rows = session.scalars(
-        select(ReportRecord).where(ReportRecord.organ_id == organ.id).order_by(ReportRecord.year.desc())
-    ).all()
+    rows = reports_of(session, organ)
     return page(
         request,
         "reports.html",
@@ -69,12 +95,9 @@ def list_reports(request: Request, session: DB, me: Me, code: str):
 
 @router.post("/organs/{code}/reports", dependencies=[Depends(check_csrf)])
 def create_report(
-    request: Request, session: DB, me: Me, code: str, year: Annotated[int, Form(ge=2019, le=2100)]
+    request: Request, session: DB, me: Me, organ: Drafting, year: Annotated[int, Form(ge=2019, le=2100)]
 ):
     """Open (or make) the year's draft from the records."""
-    organ = visible_organ(session, me, code)
-    if not (me.is_clerk_of(organ.id)):
-        raise HTTPException(403, "只有本机关的经办人可以起草年度报告")
     try:
         open_workspace(session, organ, year, actor=me.user.login)
     except Refused as exc:  # a year no report can be of
@@ -82,7 +105,7 @@ def create_report(
     return RedirectResponse(f"/organs/{organ.code}/reports/{year}", status_code=303)
 
 
-def _record(session, me: Principal, code: str, year: int):
+def _record(session, me: Principal, code: str, year: int) -> tuple[Organ, ReportRecord]:
     organ = visible_organ(session, me, code)
     try:
         return organ, find_report(session, organ, year)
@@ -149,13 +172,10 @@ def _findings_and_preview(report: Report2021 | Report2019) -> tuple[list[tuple[F
 
 @router.post("/organs/{code}/reports/{year}/findings", dependencies=[Depends(check_csrf)])
 @reads_only
-def live_findings(request: Request, session: DB, me: Me, form: FormFields, code: str, year: PathInt):
+def live_findings(request: Request, session: DB, form: FormFields, organ: Editing, row: ReportInPath):
     """The findings (and the preview) of the draft with the sections as they are being typed,
     saved or not: the editor posts here as the clerk writes (htmx), and this page fragment
     replaces the findings shown. Nothing is stored."""
-    organ, row = _record(session, me, code, year)
-    if not (me.is_clerk_of(organ.id)):
-        raise HTTPException(403, "只有本机关的经办人可以修改报告")
     texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
         report = with_sections(report_of(row), texts)
@@ -166,11 +186,17 @@ def live_findings(request: Request, session: DB, me: Me, form: FormFields, code:
 
 
 @router.post("/organs/{code}/reports/{year}/sections", dependencies=[Depends(check_csrf)])
-def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code: str, year: PathInt):
+def edit_sections(
+    request: Request,
+    session: DB,
+    me: Me,
+    form: FormFields,
+    organ: Editing,
+    row: ReportInPath,
+    code: str,
+    year: PathInt,
+):
     """Save the six sections' text."""
-    organ, row = _record(session, me, code, year)
-    if not (me.is_clerk_of(organ.id)):
-        raise HTTPException(403, "只有本机关的经办人可以修改报告")
     texts = {key: form[key] for key in SECTION_KEYS if key in form}
     try:
         save_sections(session, row, texts, actor=me.user.login)
@@ -180,11 +206,10 @@ def edit_sections(request: Request, session: DB, me: Me, form: FormFields, code:
 
 
 @router.post("/organs/{code}/reports/{year}/recompute", dependencies=[Depends(check_csrf)])
-def recompute(request: Request, session: DB, me: Me, code: str, year: PathInt):
+def recompute(
+    request: Request, session: DB, me: Me, organ: Editing, row: ReportInPath, code: str, year: PathInt
+):
     """Recompute the tables from the records (the text written is kept)."""
-    organ, row = _record(session, me, code, year)
-    if not (me.is_clerk_of(organ.id)):
-        raise HTTPException(403, "只有本机关的经办人可以修改报告")
     try:
         recompute_tables(session, row, organ, actor=me.user.login)
     except Refused as exc:
@@ -197,6 +222,8 @@ def take_move(
     request: Request,
     session: DB,
     me: Me,
+    organ: Moving,
+    row: ReportInPath,
     code: str,
     year: PathInt,
     name: str,
@@ -204,9 +231,6 @@ def take_move(
     comment: Annotated[str, Form(max_length=2000)] = "",
 ):
     """Submit, approve, publish or return the report."""
-    organ, row = _record(session, me, code, year)
-    if not me.is_staff_of(organ.id):
-        raise HTTPException(403, "只有本机关的经办人、审核人、审签人可以办理报告")
     try:
         move(session, row, name, me.role, actor=me.user.login, comment=comment)
     except Refused as exc:

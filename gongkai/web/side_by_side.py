@@ -18,16 +18,18 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
-from sqlalchemy import select
 
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.numbers import exact, signed
 from gongkai.model.report import report_cells
-from gongkai.store.reports import report_of
+from gongkai.store.accounts import organs_supervised
+from gongkai.store.records import NotFound
+from gongkai.store.report_queries import report_choices
+from gongkai.store.reports import find_report, report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.bounds import PathInt, bounded_int
-from gongkai.web.console import organs_supervised, supervising
-from gongkai.web.deps import DB, Me, file_response, page
+from gongkai.web.console import Supervising
+from gongkai.web.deps import DB, Principal, file_response, page
 from gongkai.writers.printed import (
     PrintedCell,
     Role,
@@ -100,26 +102,25 @@ def paired_tables(first: Any, second: Any) -> list[PairedTable]:
 
 def _report(session, organs: list[Organ], code: str, year: int) -> tuple[Organ, ReportRecord]:
     organ = next((o for o in organs if o.code == code), None)
-    record = None
-    if organ is not None:
-        record = session.scalar(
-            select(ReportRecord).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
-        )
-    if organ is None or record is None:
+    if organ is None:
         raise HTTPException(404, "没有这份报告")
-    return organ, record
+    try:
+        return organ, find_report(session, organ, year)
+    except NotFound:
+        raise HTTPException(404, "没有这份报告") from None
 
 
-def _both(session, me, code: str, year: int, other: str, other_year: int):
-    supervising(me)
-    organs = organs_supervised(session, me)
+def _both(session, me: Principal, code: str, year: int, other: str, other_year: int):
+    organs = organs_supervised(session, me.scope)
     first = _report(session, organs, code, year)
     second = _report(session, organs, other, other_year)
     return organs, first, second
 
 
 @router.get("/organs/{code}/{year}/beside")
-def choose(session: DB, me: Me, code: str, year: PathInt, with_: Annotated[str, Query(alias="with")] = ""):
+def choose(
+    session: DB, me: Supervising, code: str, year: PathInt, with_: Annotated[str, Query(alias="with")] = ""
+):
     """The form's choice (``with=CODE/YEAR``) sent on to the comparison's own address."""
     other, _, other_year = with_.partition("/")
     _both(session, me, code, year, other, bounded_int(other_year) or 0)
@@ -127,7 +128,9 @@ def choose(session: DB, me: Me, code: str, year: PathInt, with_: Annotated[str, 
 
 
 @router.get("/organs/{code}/{year}/beside/{other}/{other_year}")
-def beside(request: Request, session: DB, me: Me, code: str, year: PathInt, other: str, other_year: PathInt):
+def beside(
+    request: Request, session: DB, me: Supervising, code: str, year: PathInt, other: str, other_year: PathInt
+):
     """Two reports' tables side by side, cell by cell, with the differences marked."""
     organs, (organ, record), (other_organ, other_record) = _both(session, me, code, year, other, other_year)
     first, second = report_of(record), report_of(other_record)
@@ -141,12 +144,7 @@ def beside(request: Request, session: DB, me: Me, code: str, year: PathInt, othe
         for key, value in report_cells(second).items()
         if key not in printed and value is not None
     ]
-    choices = session.execute(
-        select(Organ.code, Organ.name, ReportRecord.year)
-        .join(ReportRecord, ReportRecord.organ_id == Organ.id)
-        .where(Organ.id.in_([o.id for o in organs]))
-        .order_by(Organ.code, ReportRecord.year.desc())
-    ).all()
+    choices = report_choices(session, organs)
     return page(
         request,
         "beside.html",
@@ -166,7 +164,7 @@ def beside(request: Request, session: DB, me: Me, code: str, year: PathInt, othe
 
 @router.get("/organs/{code}/{year}/beside/{other}/{other_year}/export.xlsx")
 def beside_workbook(
-    session: DB, me: Me, code: str, year: PathInt, other: str, other_year: PathInt
+    session: DB, me: Supervising, code: str, year: PathInt, other: str, other_year: PathInt
 ) -> Response:
     """The same comparison as a workbook: one line per cell, both numbers and the difference."""
     _, (organ, record), (other_organ, other_record) = _both(session, me, code, year, other, other_year)
