@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -218,7 +219,10 @@ def fresh_database(kind: str, folder: Path, postgres_unavailable: str | None) ->
         pytest.skip(postgres_unavailable)
     from sqlalchemy import create_engine, text
 
-    schema = f"gk_test_{uuid.uuid4().hex[:12]}"
+    # Unique across the xdist workers (PYTEST_XDIST_WORKER: gw0, gw1, …) and runs sharing the server;
+    # the worker's name says whose schema a leftover is.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    schema = f"gk_test_{worker}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
@@ -246,3 +250,71 @@ def store(database_url: str):
     factory = open_store(database_url)
     yield factory
     factory.kw["bind"].dispose()
+
+
+# --- marks: the slow tests, which `make check` leaves to `make test` --------------------------------
+# A test is `slow` when it carries any of the marks below (registered in pyproject.toml). Marked here:
+# `postgresql` for the PostgreSQL half of the tests parametrized by database (named "postgresql"),
+# `property` for Hypothesis tests, `ocr` for the tests asking for the `ocr` fixture. By hand: `ocr`, `office`, `browser` (module `pytestmark` or the test),
+# and `property` where a test runs an inner @given. The guard below keeps `office` and `ocr` true: a
+# test that starts LibreOffice or the OCR engine in this process without its mark fails at teardown.
+SLOW_MARKS = ("ocr", "office", "browser", "postgresql", "property")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "ocr" in getattr(item, "fixturenames", ()):  # test_ocr_reader's fixture: the OCR reader
+            item.add_marker(pytest.mark.ocr)
+        params = getattr(item, "callspec", None)
+        if params is not None and "postgresql" in params.params.values():
+            item.add_marker(pytest.mark.postgresql)
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
+        if any(item.get_closest_marker(name) for name in SLOW_MARKS):
+            item.add_marker(pytest.mark.slow)
+
+
+_heavy_starts: list[str] = []  # what the running test started: "office", "ocr"
+
+
+def _recording(kind: str, function):
+    def recorded(*args, **kwargs):
+        _heavy_starts.append(kind)
+        return function(*args, **kwargs)
+
+    recorded.__wrapped__ = function
+    return recorded
+
+
+def _install_guard() -> None:
+    from gongkai import office
+
+    office.run_soffice = _recording("office", office.run_soffice)
+    from gongkai.readers.ocr import reader as ocr_reader
+
+    if hasattr(ocr_reader, "read_page"):
+        ocr_reader.read_page = _recording("ocr", ocr_reader.read_page)
+    else:  # moved: point the guard at the function that reads one page image
+        warnings.warn(
+            "tests/conftest.py: gongkai.readers.ocr.reader.read_page is gone; OCR is unguarded", stacklevel=2
+        )
+
+
+_install_guard()
+
+
+@pytest.fixture(autouse=True)
+def _marks_are_true(request) -> Iterator[None]:
+    """Fail a test that starts LibreOffice or OCR here without the `office` or `ocr` mark, so that
+    `make check` (which leaves out the slow marks) stays quick as tests are added."""
+    _heavy_starts.clear()
+    yield
+    missing = sorted({kind for kind in _heavy_starts if request.node.get_closest_marker(kind) is None})
+    _heavy_starts.clear()
+    if missing:
+        pytest.fail(
+            f"this test starts {' and '.join(missing)} but is not marked so: add "
+            + ", ".join(f"@pytest.mark.{kind}" for kind in missing)
+            + " (make check leaves those to make test)",
+            pytrace=False,
+        )

@@ -32,10 +32,14 @@ try:
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or sync_playwright is None,
-    reason="Chromium or Playwright not found: apt install chromium; pip install playwright (make test does both)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None or sync_playwright is None,
+        reason="Chromium or Playwright not found: apt install chromium; pip install playwright (make test does both)",
+    ),
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),  # one worker starts Chromium, not each of them
+]
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -144,6 +144,7 @@ def scan() -> bytes:
     return scanwriter.to_image_pdf(list(scanwriter.report_pages(clean_report_2021(), scanwriter.DPI)))
 
 
+@pytest.mark.ocr  # in a worker process, out of the guard's sight
 def test_a_scan_uploaded_to_a_big_server_is_read(scan: bytes) -> None:
     """The server holds 1.2 GB (after a burst of traffic) and a scan is uploaded: the worker reads
     it under its own 1 GB. Before, the worker inherited the server's size under a 1 GB cap and
@@ -154,6 +155,7 @@ def test_a_scan_uploaded_to_a_big_server_is_read(scan: bytes) -> None:
     assert read.reports[0]["agency"] == "示例市科学技术局" and read.reports[0]["year"] == 2024
 
 
+@pytest.mark.ocr  # in a worker process, out of the guard's sight
 def test_ocr_short_of_memory_says_so_rather_than_not_installed(scan: bytes) -> None:
     (read,) = read_uploads([("scan.pdf", scan)], memory_mb=200)
     assert "没有安装" not in read.problem and ("内存" in read.problem or "意外退出" in read.problem)
