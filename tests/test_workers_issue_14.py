@@ -161,6 +161,7 @@ def test_ocr_short_of_memory_says_so_rather_than_not_installed(scan: bytes) -> N
     assert "没有安装" not in read.problem and ("内存" in read.problem or "意外退出" in read.problem)
 
 
+@pytest.mark.ocr  # in a worker process, out of the guard's sight
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_citizen_files_while_a_scan_is_read_in_the_console(site, scan: bytes) -> None:  # noqa: F811
     """The upload's reading holds no transaction (issue 14 §1): on SQLite, whose writers take the
