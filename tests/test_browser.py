@@ -160,6 +160,7 @@ def test_an_administrator_enters_next_year_from_the_notice(server: str, tab: Pag
     assert tab.locator("#missing-year").count() == 0
 
 
+@pytest.mark.office  # publishing renders the PDF
 def test_a_report_is_written_reviewed_signed_and_published(server: str, browser) -> None:
     year = clock.today().year
     clerk = browser.new_page()
