@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -242,11 +243,29 @@ def database_url(request, tmp_path: Path, postgres_unavailable: str | None):
         yield url
 
 
-@pytest.fixture
-def store(database_url: str):
-    """A session factory on an up-to-date database; its engine is disposed afterwards."""
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file migrated to the head revision, once per session (per xdist worker)."""
     from gongkai.store.db import open_store
 
+    path = tmp_path_factory.mktemp("migrated") / "gongkai.db"
+    open_store(f"sqlite:///{path}").kw["bind"].dispose()  # the last connection folds the WAL in
+    return path
+
+
+@pytest.fixture
+def store(request, database_url: str):
+    """A session factory on an up-to-date database; its engine is disposed afterwards.
+
+    On SQLite the database starts as a copy of :func:`migrated_sqlite` (the migrations run once per
+    session rather than for each of some 300 tests); ``database_url`` alone stays an empty database.
+    """
+    from gongkai.store.db import open_store
+
+    if database_url.startswith("sqlite:///"):
+        target = Path(database_url.removeprefix("sqlite:///"))
+        if not target.exists():
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), target)
     factory = open_store(database_url)
     yield factory
     factory.kw["bind"].dispose()
