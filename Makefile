@@ -3,8 +3,10 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for the test runs (the suite is timed on a 2-core machine)
+WORKERS ?= 2
 
-.PHONY: run samples test explore lint fmt bench install system-packages clean
+.PHONY: run samples check test explore lint fmt bench install system-packages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,11 +31,21 @@ run: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/gongkai check samples/ || test $$? -eq 1
 
-## test: lint, then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres)
+## check: the quick loop (under 2 minutes): lint and format check, then the tests not marked slow
+## (no OCR, LibreOffice, browser, PostgreSQL or property rounds; the marks are in pyproject.toml)
+check: $(STAMP)
+	$(BIN)/ruff check gongkai tests bench
+	$(BIN)/ruff format --check gongkai tests bench
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -n $(WORKERS) -m 'not slow'
+
+## test: lint, then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres),
+## in $(WORKERS) processes; the tests sharing an expensive fixture (OCR scans, LibreOffice, the browser)
+## keep to one worker (xdist_group marks, --dist loadgroup). Prints the 25 slowest.
 test: $(STAMP) system-packages
 	$(BIN)/ruff check gongkai tests bench
 	$(BIN)/lint-imports
-	./scripts/with-postgres $(BIN)/python -m pytest
+	./scripts/with-postgres $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup --durations=25
 
 ## explore: the property tests with new random examples, five rounds (make test draws the same ones each run),
 ## then a round of the mutation fuzzer (issue 14): 100,000 hostile inputs of every form, a new seed each run;

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import uuid
+import warnings
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -218,7 +220,10 @@ def fresh_database(kind: str, folder: Path, postgres_unavailable: str | None) ->
         pytest.skip(postgres_unavailable)
     from sqlalchemy import create_engine, text
 
-    schema = f"gk_test_{uuid.uuid4().hex[:12]}"
+    # Unique across the xdist workers (PYTEST_XDIST_WORKER: gw0, gw1, …) and runs sharing the server;
+    # the worker's name says whose schema a leftover is.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    schema = f"gk_test_{worker}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
@@ -238,11 +243,29 @@ def database_url(request, tmp_path: Path, postgres_unavailable: str | None):
         yield url
 
 
-@pytest.fixture
-def store(database_url: str):
-    """A session factory on an up-to-date database; its engine is disposed afterwards."""
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite file migrated to the head revision, once per session (per xdist worker)."""
     from gongkai.store.db import open_store
 
+    path = tmp_path_factory.mktemp("migrated") / "gongkai.db"
+    open_store(f"sqlite:///{path}").kw["bind"].dispose()  # the last connection folds the WAL in
+    return path
+
+
+@pytest.fixture
+def store(request, database_url: str):
+    """A session factory on an up-to-date database; its engine is disposed afterwards.
+
+    On SQLite the database starts as a copy of :func:`migrated_sqlite` (the migrations run once per
+    session rather than for each of some 300 tests); ``database_url`` alone stays an empty database.
+    """
+    from gongkai.store.db import open_store
+
+    if database_url.startswith("sqlite:///"):
+        target = Path(database_url.removeprefix("sqlite:///"))
+        if not target.exists():
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), target)
     factory = open_store(database_url)
     yield factory
     factory.kw["bind"].dispose()
@@ -259,3 +282,71 @@ def scanned_report() -> bytes:
     if not scanwriter.has_cjk_font():
         pytest.skip(f"no CJK font at {scanwriter.CJK_FONT_FILE} to draw the scan with")
     return scanwriter.to_image_pdf(list(scanwriter.report_pages(clean_report_2021(), scanwriter.DPI)))
+
+
+# --- marks: the slow tests, which `make check` leaves to `make test` --------------------------------
+# A test is `slow` when it carries any of the marks below (registered in pyproject.toml). Marked here:
+# `postgresql` for the PostgreSQL half of the tests parametrized by database (named "postgresql"),
+# `property` for Hypothesis tests, `ocr` for the tests asking for the `ocr` fixture. By hand: `ocr`, `office`, `browser` (module `pytestmark` or the test),
+# and `property` where a test runs an inner @given. The guard below keeps `office` and `ocr` true: a
+# test that starts LibreOffice or the OCR engine in this process without its mark fails at teardown.
+SLOW_MARKS = ("ocr", "office", "browser", "postgresql", "property")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "ocr" in getattr(item, "fixturenames", ()):  # test_ocr_reader's fixture: the OCR reader
+            item.add_marker(pytest.mark.ocr)
+        params = getattr(item, "callspec", None)
+        if params is not None and "postgresql" in params.params.values():
+            item.add_marker(pytest.mark.postgresql)
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.property)
+        if any(item.get_closest_marker(name) for name in SLOW_MARKS):
+            item.add_marker(pytest.mark.slow)
+
+
+_heavy_starts: list[str] = []  # what the running test started: "office", "ocr"
+
+
+def _recording(kind: str, function):
+    def recorded(*args, **kwargs):
+        _heavy_starts.append(kind)
+        return function(*args, **kwargs)
+
+    recorded.__wrapped__ = function
+    return recorded
+
+
+def _install_guard() -> None:
+    from gongkai import office
+
+    office.run_soffice = _recording("office", office.run_soffice)
+    from gongkai.readers.ocr import reader as ocr_reader
+
+    if hasattr(ocr_reader, "read_page"):
+        ocr_reader.read_page = _recording("ocr", ocr_reader.read_page)
+    else:  # moved: point the guard at the function that reads one page image
+        warnings.warn(
+            "tests/conftest.py: gongkai.readers.ocr.reader.read_page is gone; OCR is unguarded", stacklevel=2
+        )
+
+
+_install_guard()
+
+
+@pytest.fixture(autouse=True)
+def _marks_are_true(request) -> Iterator[None]:
+    """Fail a test that starts LibreOffice or OCR here without the `office` or `ocr` mark, so that
+    `make check` (which leaves out the slow marks) stays quick as tests are added."""
+    _heavy_starts.clear()
+    yield
+    missing = sorted({kind for kind in _heavy_starts if request.node.get_closest_marker(kind) is None})
+    _heavy_starts.clear()
+    if missing:
+        pytest.fail(
+            f"this test starts {' and '.join(missing)} but is not marked so: add "
+            + ", ".join(f"@pytest.mark.{kind}" for kind in missing)
+            + " (make check leaves those to make test)",
+            pytrace=False,
+        )

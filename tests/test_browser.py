@@ -32,10 +32,14 @@ try:
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None or sync_playwright is None,
-    reason="Chromium or Playwright not found: apt install chromium; pip install playwright (make test does both)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None or sync_playwright is None,
+        reason="Chromium or Playwright not found: apt install chromium; pip install playwright (make test does both)",
+    ),
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),  # one worker starts Chromium, not each of them
+]
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -156,6 +160,7 @@ def test_an_administrator_enters_next_year_from_the_notice(server: str, tab: Pag
     assert tab.locator("#missing-year").count() == 0
 
 
+@pytest.mark.office  # publishing renders the PDF
 def test_a_report_is_written_reviewed_signed_and_published(server: str, browser) -> None:
     year = clock.today().year
     clerk = browser.new_page()

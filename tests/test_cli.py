@@ -130,6 +130,7 @@ def test_level_and_limit_narrow_the_listing_not_the_exit_status():
     assert "另有3条问题未显示" in result.output
 
 
+@pytest.mark.office  # the RTF goes to LibreOffice
 def test_text_opening_with_a_brace_or_bracket_is_a_document_not_json(tmp_path):
     """Markdown that opens with a link, and an RTF file, are read as documents; a broken .json
     file still gets the JSON message."""

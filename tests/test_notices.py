@@ -225,6 +225,7 @@ def test_the_docx_reads_back_with_number_dates_deadline_and_remedy() -> None:
     shutil.which("soffice") is None or shutil.which("pdftotext") is None,
     reason="LibreOffice or pdftotext missing (apt install libreoffice-writer-nogui poppler-utils)",
 )
+@pytest.mark.office
 def test_the_pdf_carries_the_letters_text() -> None:
     data = letter_to_pdf(letter("answer.withheld.process", 说明="该信息为内部讨论记录"))
     text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode(

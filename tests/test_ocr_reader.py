@@ -26,6 +26,9 @@ from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import UnreadableDocument, read_bytes
 from gongkai.readers.assemble import Reading
 
+# One xdist worker reads each scan (_read caches per process), not each of them; `ocr` marks come
+# with the fixture (tests/conftest.py).
+pytestmark = pytest.mark.xdist_group("ocr")
 PAIRS = seed_pairs()
 SEED_IDS = [p[0].stem[:3] for p in PAIRS]
 

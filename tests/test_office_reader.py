@@ -36,6 +36,8 @@ from gongkai.readers.office import convert
 FORMS = ["doc", "rtf", "odt"]
 PAIRS = seed_pairs()
 SEEDS = {gold.stem[:3]: gold for _, gold in PAIRS}
+# One xdist worker converts the files (the session fixtures below), not each of them.
+pytestmark = [pytest.mark.office, pytest.mark.xdist_group("office-reader")]
 needs_soffice = pytest.mark.skipif(
     convert.find_soffice() is None,
     reason="LibreOffice (soffice) not found: apt install libreoffice-writer-nogui (make test does it as root)",

@@ -379,6 +379,7 @@ ERAS = {
 }
 
 
+@pytest.mark.property
 @pytest.mark.parametrize("era", list(ERAS))
 def test_any_sequence_of_steps_gives_tables_that_pass_every_check(store, era: str) -> None:
     """Random histories (each step of any kind, refused or taken) and random register entries, in

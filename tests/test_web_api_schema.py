@@ -13,6 +13,7 @@ schemathesis = pytest.importorskip(
 )
 
 
+@pytest.mark.property
 def test_the_api_keeps_its_document(site) -> None:  # noqa: F811
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", site).include(path_regex="^/api/")
     cookie = client_as(site, "supervisor").cookies.get("gongkai_session")

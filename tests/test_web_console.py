@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from conftest import clean_report_2021
 from openpyxl import load_workbook
 from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
@@ -229,6 +230,7 @@ def test_exports_write_names_like_formulas_as_text_and_drop_control_characters_i
         assert not [c for ws in book for row in ws.iter_rows() for c in row if c.data_type == "f"]
 
 
+@pytest.mark.ocr
 def test_the_console_shows_what_check_says_of_the_same_scan(site, scanned_report, tmp_path) -> None:  # noqa: F811
     """A scan uploaded in the console keeps the findings of its reading — the READ-OCR warnings and
     the layout rules that need the source — exactly as ``gongkai check`` gives them for the file

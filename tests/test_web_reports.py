@@ -42,6 +42,7 @@ def post(client, path: str, data: dict | None = None, **kwargs):
     return client.post(path, data={"csrf": token, **(data or {})}, follow_redirects=False, **kwargs)
 
 
+@pytest.mark.office  # publishing renders the PDF
 def test_a_report_is_drafted_written_reviewed_signed_and_published(staff, store) -> None:
     clerk, reviewer, approver = (client_as(staff, who) for who in ("clerk", "reviewer", "approver"))
     assert post(clerk, "/organs/kj/reports", {"year": "2026"}).status_code == 303
@@ -189,6 +190,7 @@ def _publish_2026(staff) -> None:
         assert post(approver, "/organs/kj/reports/2026/moves/publish").status_code == 303
 
 
+@pytest.mark.office
 def test_a_published_reports_docx_and_pdf_are_rendered_once_issue_13(staff, store, monkeypatch) -> None:
     """Rendered when the report is published and kept; every download hands out the kept file."""
     import shutil

@@ -137,6 +137,7 @@ def test_parse_runs_under_the_memory_limit(tmp_path) -> None:
     assert done.stdout.strip() == f"{huge}: 读取时内存超过64 MB，已停止（可用 --memory 放宽）", done.stderr
 
 
+@pytest.mark.ocr  # in a worker process, out of the guard's sight
 def test_a_scan_uploaded_to_a_big_server_is_read(scanned_report: bytes) -> None:
     """The server holds 1.2 GB (after a burst of traffic) and a scan is uploaded: the worker reads
     it under its own 1 GB. Before, the worker inherited the server's size under a 1 GB cap and
@@ -147,11 +148,14 @@ def test_a_scan_uploaded_to_a_big_server_is_read(scanned_report: bytes) -> None:
     assert read.reports[0]["agency"] == "示例市科学技术局" and read.reports[0]["year"] == 2024
 
 
+@pytest.mark.ocr  # in a worker process, out of the guard's sight
 def test_ocr_short_of_memory_says_so_rather_than_not_installed(scanned_report: bytes) -> None:
     (read,) = read_uploads([("scan.pdf", scanned_report)], memory_mb=200)
     assert "没有安装" not in read.problem and ("内存" in read.problem or "意外退出" in read.problem)
 
 
+@pytest.mark.ocr  # in a worker process, out of the guard's sight
+@pytest.mark.ocr  # in a worker process, out of the guard's sight
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_citizen_files_while_a_scan_is_read_in_the_console(site, scanned_report: bytes) -> None:  # noqa: F811
     """The upload's reading holds no transaction (issue 14 §1): on SQLite, whose writers take the

@@ -89,6 +89,7 @@ def reports_with_text(draw: st.DrawFn, fmt: str) -> Any:
     return report.model_copy(update={"sections": sections})
 
 
+@pytest.mark.property
 @pytest.mark.parametrize("fmt", ["2021", "2019"])
 def test_random_reports_round_trip(fmt):
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

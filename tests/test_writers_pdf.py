@@ -31,6 +31,8 @@ from gongkai.writers.pdf import FONT_SUBSTITUTES, fontconfig_file, write_pdf
 from gongkai.writers.printed import printed_report
 
 PAIRS = seed_pairs()
+# One xdist worker writes the seeds' PDFs (the module fixture seed_pdfs), not each of them.
+pytestmark = [pytest.mark.office, pytest.mark.xdist_group("pdf-writer")]
 needs_soffice = pytest.mark.skipif(
     office.find_soffice() is None,
     reason="LibreOffice (soffice) not found: apt install libreoffice-writer-nogui (make test does it as root)",
