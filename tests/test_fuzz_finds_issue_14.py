@@ -49,7 +49,7 @@ FILES = sorted(p for p in FINDS.glob("issue-14-*") if p.is_file())
 def outcomes() -> dict[str, list[dict]]:
     """Every input through the worker pool at once, as ``check --jobs 2`` reads them."""
     paths = [str(p) for p in FILES]
-    return dict(zip(paths, check_files_grouped(paths, CheckOptions(seconds=20), jobs=2), strict=True))
+    return dict(zip(paths, check_files_grouped(paths, CheckOptions(seconds=10), jobs=2), strict=True))
 
 
 @pytest.mark.parametrize(
