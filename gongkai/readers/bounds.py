@@ -76,3 +76,22 @@ class CellBudget:
                 "远多于任何年度报告，已拒绝读取"
             )
         return in_table
+
+
+def damage(exc: BaseException) -> str:
+    """What is wrong with a damaged package, in plain words rather than the name of the exception
+    the zip or XML library raised (the fuzzer found messages ending 「（ValueError）」)."""
+    position = getattr(exc, "position", None)  # ElementTree's ParseError and lxml's XMLSyntaxError
+    if isinstance(exc, SyntaxError) and position:
+        return f"XML 第{position[0]}行第{position[1]}列有误"
+    if isinstance(exc, zipfile.BadZipFile):
+        return "不是完整的 ZIP 包"
+    if isinstance(exc, NotImplementedError):
+        return "使用了不支持的压缩方式"
+    if isinstance(exc, KeyError):
+        return "缺少必需的部分"
+    if isinstance(exc, EOFError) or type(exc).__name__ == "error":  # zlib.error
+        return "压缩数据损坏或被截断"
+    if isinstance(exc, ValueError | OverflowError | IndexError | TypeError):
+        return "包内的目录或数据有误"
+    return "内容有误"

@@ -45,7 +45,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from gongkai.readers.bounds import check_part_elements
+from gongkai.readers.bounds import check_part_elements, damage
 from gongkai.readers.document import Document, DocumentNotice, UnreadableDocument
 from gongkai.readers.positioned.pages import check_page_count, pages_to_document
 from gongkai.readers.positioned.pieces import Page, Rule, chars_to_pieces
@@ -132,7 +132,7 @@ class _Package:
                 f"OFD 中的 {path} 无法解析（XML 损坏，或含实体炸弹）：{exc.msg}"
             ) from None
         except _DAMAGED as exc:
-            raise UnreadableDocument(f"OFD 文件已损坏，无法读取 {path}（{type(exc).__name__}）") from None
+            raise UnreadableDocument(f"OFD 文件已损坏，无法读取 {path}（{damage(exc)}）") from None
         if root.getroottree().docinfo.internalDTD is not None:
             raise UnreadableDocument(f"OFD 中的 {path} 含有文档类型声明（DTD，可能是实体炸弹），已拒绝读取")
         return root

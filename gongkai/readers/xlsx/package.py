@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
+from gongkai.readers.bounds import damage
 from gongkai.readers.document import UnreadableDocument
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
@@ -152,15 +153,12 @@ def _damaged(archive: zipfile.ZipFile, parts: dict[str, str], exc: BaseException
         missing = re.findall(r"'([^']+)'", str(exc))
         if missing:
             return UnreadableDocument(f"XLSX 文件不完整，缺少 {missing[0]}，无法读取")
-    return UnreadableDocument(f"XLSX 文件已损坏，无法读取（{type(exc).__name__}）")
+    return UnreadableDocument(f"XLSX 文件已损坏，无法读取（{damage(exc)}）")
 
 
 def damage_name(exc: BaseException) -> str:
     """What is wrong, for a message: where the XML breaks, else the kind of error."""
-    position = getattr(exc, "position", None)  # ElementTree's ParseError and lxml's XMLSyntaxError
-    if isinstance(exc, SyntaxError) and position:
-        return f"XML 第{position[0]}行第{position[1]}列有误"
-    return type(exc).__name__
+    return damage(exc)
 
 
 # --- the sheet XML: merges and formulas ----------------------------------------------------------

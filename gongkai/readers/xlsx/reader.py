@@ -55,6 +55,7 @@ from typing import Any
 from openpyxl.utils.cell import get_column_letter
 
 from gongkai.model.sections import FINDINGS_SHEET
+from gongkai.readers.bounds import damage
 from gongkai.readers.document import Document, DocumentNotice, Grid, GridCell, Paragraph, UnreadableDocument
 from gongkai.readers.sections import match_heading
 from gongkai.readers.xlsx.numbers import cell_text, one_line
@@ -330,7 +331,7 @@ def _read_part(archive: zipfile.ZipFile, path: str | None) -> bytes:
     except KeyError:
         return b""  # openpyxl skips a sheet whose part is missing too
     except DAMAGED as exc:
-        raise UnreadableDocument(f"XLSX 中的 {path} 已损坏，无法读取（{type(exc).__name__}）") from None
+        raise UnreadableDocument(f"XLSX 中的 {path} 已损坏，无法读取（{damage(exc)}）") from None
 
 
 def _read_workbook(workbook: Any, archive: zipfile.ZipFile, parts: dict[str, str], doc: Document) -> None:
