@@ -74,3 +74,24 @@ def test_an_excel_ledger_with_a_dtd_is_refused_naming_the_file_issue_14(organ, t
         and "\n" not in message
     )
     _nothing_stored(organ)
+
+
+def test_an_excel_ledger_with_an_endless_tag_is_refused_in_seconds_issue_14(organ, tmp_path: Path) -> None:
+    # The fuzzer's XLSX (tests/data/fuzz): 48 MB of spaces in one closing tag took openpyxl's expat
+    # minutes; here in the styles, which openpyxl parses with expat on the ledger path too.
+    book = Workbook()
+    book.active.append(["文件名称", "文号", "类别", "印发日期"])
+    book.active.append(["某某管理办法", "某科规〔2025〕1号", "行政规范性文件", "2025-03-01"])
+    plain = io.BytesIO()
+    book.save(plain)
+    path = tmp_path / "规范性文件台账.xlsx"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/styles.xml":
+                data = data.replace(b"</styleSheet>", b"</styleSheet" + b" " * (3 * 1024 * 1024) + b">")
+            target.writestr(name, data)
+    with pytest.raises(Refused) as caught, transaction(organ) as s:
+        import_ledger(s, find_organ(s, "kj"), path, "documents", actor="t")
+    assert str(caught.value).startswith(f"{path}：Excel 文件的「xl/styles.xml」有一段超过 1 MB 的标记或文字")
+    _nothing_stored(organ)

@@ -17,7 +17,7 @@ from support import hostile
 
 import gongkai
 from gongkai.readers import UnreadableDocument, bytes_to_document
-from gongkai.readers.bounds import MAX_TABLE_CELLS, count_tags
+from gongkai.readers.bounds import MAX_MARKUP_RUN_BYTES, MAX_TABLE_CELLS, MarkupRuns, count_tags
 from gongkai.readers.html.reader import html_to_document
 
 HEADROOM_MB = 600
@@ -125,3 +125,26 @@ def test_embedded_fragment_over_the_budget_is_left_unread_issue_14():
 def test_count_tags_doctest():
     """Closing tags do not count; opening, empty and stray 「<」 do."""
     assert count_tags("<p>a<br/>b</p> 1 < 2") == 3
+
+
+@pytest.mark.parametrize(
+    ("chunks", "too_long"),
+    [
+        # a real sheet's worth of short tags, fed as openpyxl's parts are read: never too long
+        ([b'<row r="1"><c r="A1" t="s"><v>12</v></c></row>' * 40_000] * 3, False),
+        # the fuzzer's find: a closing tag of spaces, across chunks
+        ([b"<sheetData></sheetData" + b" " * 700_000, b" " * 700_000, b">"], True),
+        # a stretch without 「>」 in the middle of one chunk larger than the limit
+        ([b"<a>" + b"<" * (MAX_MARKUP_RUN_BYTES + 10) + b">"], True),
+        # text just under the limit, split across chunks: not refused
+        (
+            [b"<a>" + b"x" * (MAX_MARKUP_RUN_BYTES // 2 - 8), b"x" * (MAX_MARKUP_RUN_BYTES // 2) + b"</a>"],
+            False,
+        ),
+        # two bytes more, and it is
+        ([b"<a>" + b"x" * (MAX_MARKUP_RUN_BYTES // 2), b"x" * (MAX_MARKUP_RUN_BYTES // 2) + b"</a>"], True),
+    ],
+)
+def test_markup_runs_catch_a_token_expat_would_rescan_issue_14(chunks, too_long) -> None:
+    runs = MarkupRuns()
+    assert any([runs.too_long(chunk) for chunk in chunks]) is too_long

@@ -54,6 +54,46 @@ def check_part_elements(archive: zipfile.ZipFile, member: str, what: str) -> Non
                 )
 
 
+# The longest stretch of an XML part without a 「<」 or without a 「>」. Python 3.11's expat (2.5)
+# parses a token again from its start on every 16 KB openpyxl feeds it (CVE-2023-52425), so one
+# tag of 48 MB of spaces took minutes; no tag, text or attribute Excel or WPS writes is near this.
+MAX_MARKUP_RUN_BYTES = 1024 * 1024
+
+
+@dataclass
+class MarkupRuns:
+    """Stretches without 「<」 and without 「>」 in an XML part fed a chunk at a time.
+
+    Every token expat must see whole (a tag with its attributes, a comment, a CDATA section)
+    lies inside such a stretch, unless it holds both characters (a comment or CDATA section of
+    「<>」, which nothing writes and the time limit still stops). Counting is C-speed ``find``
+    calls per chunk, nothing per tag.
+    """
+
+    since_open: int = 0
+    since_close: int = 0
+
+    def too_long(self, chunk: bytes) -> bool:
+        """Feed the next chunk; whether a stretch has now passed :data:`MAX_MARKUP_RUN_BYTES`."""
+        for start in range(0, len(chunk), MAX_MARKUP_RUN_BYTES):  # a stretch inside one piece fits
+            piece = chunk[start : start + MAX_MARKUP_RUN_BYTES]
+            self.since_open = _run(piece, b"<", self.since_open)
+            self.since_close = _run(piece, b">", self.since_close)
+            if max(self.since_open, self.since_close) > MAX_MARKUP_RUN_BYTES:
+                return True
+        return False
+
+
+def _run(piece: bytes, mark: bytes, before: int) -> int:
+    """The stretch without ``mark`` at the end of ``piece``; one past the limit is kept as it is."""
+    first = piece.find(mark)
+    if first < 0:
+        return before + len(piece)
+    if before + first > MAX_MARKUP_RUN_BYTES:
+        return before + first
+    return len(piece) - piece.rfind(mark) - 1
+
+
 @dataclass
 class CellBudget:
     """Table cells a reader may still build for one document, merged cells expanded."""

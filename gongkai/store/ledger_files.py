@@ -30,6 +30,7 @@ from datetime import date, datetime
 from charset_normalizer import from_bytes
 
 from gongkai.model.text import clean_text
+from gongkai.readers.bounds import MarkupRuns
 from gongkai.store.records import Refused
 
 MAX_LEDGER_BYTES = 20 * 1024 * 1024  # the file as uploaded
@@ -125,9 +126,15 @@ def _scan_part(book: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> int:
     """Stream one XML part: refuse a DTD, and count its row elements."""
     rows = 0
     carry = b""
+    runs = MarkupRuns()
     with book.open(info) as part:
         while True:
             chunk = part.read(_SCAN_CHUNK_BYTES)
+            if runs.too_long(chunk):  # openpyxl's expat would parse such a token for minutes
+                raise Refused(
+                    f"{name}：Excel 文件的「{info.filename}」有一段超过 1 MB 的标记或文字（如不闭合的标签），"
+                    "不像 Excel 或 WPS 写出的文件，未导入"
+                )
             buffer = carry + chunk
             lowered = buffer.lower()
             if b"<!doctype" in lowered or "<!doctype".encode("utf-16-le") in lowered:

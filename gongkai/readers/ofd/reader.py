@@ -347,11 +347,11 @@ def _advances(spec: str | None, wanted: int) -> list[float]:
         token = tokens[i]
         if token == "g" and i + 2 < len(tokens):
             try:
-                count, value = int(float(tokens[i + 1])), float(tokens[i + 2])
+                count, value = float(tokens[i + 1]), float(tokens[i + 2])
             except ValueError:
-                count, value = 0, 0.0
-            if math.isfinite(value):
-                out += [value] * max(0, min(count, wanted - len(out)))
+                count, value = 0.0, 0.0
+            if math.isfinite(value) and math.isfinite(count):  # 「g 1e999 1」 counts nothing
+                out += [value] * max(0, min(int(count), wanted - len(out)))
             i += 3
             continue
         try:

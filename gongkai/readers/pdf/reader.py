@@ -216,8 +216,10 @@ def _plumber_page(data: bytes, number: int):
             page = pdf.pages[0]
             page.chars  # noqa: B018  (parse now, while the file is open)
             return page
-    except Exception as exc:  # pdfminer raises many kinds on a damaged page
-        raise UnreadableDocument(f"PDF 第{number}页无法读取（{type(exc).__name__}）") from None
+    except Exception:  # pdfminer raises many kinds on a damaged page (IndexError, TypeError…)
+        raise UnreadableDocument(
+            f"PDF 第{number}页已损坏：页面上有 PDFium 无法解码的文字，按页面结构逐字读取也失败"
+        ) from None
 
 
 def _chars(

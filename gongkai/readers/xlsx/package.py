@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
-from gongkai.readers.bounds import damage
+from gongkai.readers.bounds import MAX_MARKUP_RUN_BYTES, MarkupRuns, damage
 from gongkai.readers.document import UnreadableDocument
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
@@ -106,6 +106,21 @@ def check_package(archive: zipfile.ZipFile) -> None:
                 raise UnreadableDocument(
                     f"XLSX 中的 {info.filename} 含有文档类型声明（DTD），可能是实体炸弹，已拒绝读取"
                 )
+        if info.filename.endswith((".xml", ".rels")) and _has_overlong_markup(archive, info):
+            raise UnreadableDocument(
+                f"XLSX 中的 {info.filename} 有一段超过 {MAX_MARKUP_RUN_BYTES // (1024 * 1024)} MB 的标记或文字"
+                "（如不闭合的标签），不是 Excel 或 WPS 写出的文件，已拒绝读取"
+            )
+
+
+def _has_overlong_markup(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether an XML part holds a stretch that would cost openpyxl's expat minutes to parse."""
+    runs = MarkupRuns()
+    with archive.open(info) as stream:
+        while chunk := stream.read(MAX_MARKUP_RUN_BYTES):
+            if runs.too_long(chunk):
+                return True
+    return False
 
 
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
