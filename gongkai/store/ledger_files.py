@@ -30,7 +30,6 @@ from datetime import date, datetime
 from charset_normalizer import from_bytes
 
 from gongkai.model.text import clean_text
-from gongkai.readers.bounds import MarkupRuns
 from gongkai.store.records import Refused
 
 MAX_LEDGER_BYTES = 20 * 1024 * 1024  # the file as uploaded
@@ -124,6 +123,8 @@ def _unreadable(name: str, exc: BaseException) -> Refused:
 
 def _scan_part(book: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> int:
     """Stream one XML part: refuse a DTD, and count its row elements."""
+    from gongkai.readers.bounds import MarkupRuns  # here: the readers' package is heavy to import
+
     rows = 0
     carry = b""
     runs = MarkupRuns()
