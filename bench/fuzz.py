@@ -490,7 +490,7 @@ def mutate_json(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
         except (KeyError, IndexError):
             pass
     text = json.dumps(obj, ensure_ascii=rng.random() < 0.5, allow_nan=True)
-    return text.encode("utf-8")
+    return text.encode("utf-8", "surrogatepass")  # a lone surrogate: invalid UTF-8, hostile too
 
 
 def mutate_zip(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:

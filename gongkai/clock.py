@@ -11,31 +11,18 @@ still comes in order. Tests pin the day with :func:`pinned`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from gongkai import settings
+
 CHINA = ZoneInfo("Asia/Shanghai")
 TODAY_VARIABLE = "GONGKAI_TODAY"
 
 
-class ClockError(ValueError):
-    """``GONGKAI_TODAY`` does not hold a date."""
-
-
-def _day_from_environment() -> date | None:
-    text = os.environ.get(TODAY_VARIABLE, "").strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ClockError(f"环境变量 {TODAY_VARIABLE}「{text}」不是 YYYY-MM-DD 格式的日期") from None
-
-
-_pinned_day: date | None = _day_from_environment()
+_pinned_day: date | None = settings.current().today
 
 
 def _real_now() -> datetime:

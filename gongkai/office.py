@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from gongkai import settings
+
 # A real report converts in 1–3 s, most of it LibreOffice starting up.
 TIMEOUT_SECONDS = 60
 # Names or paths of the LibreOffice executable; the environment variable, when set, comes first.
@@ -59,7 +61,7 @@ def find_soffice(known_places: Sequence[str] | None = None) -> str | None:
     """
     if known_places is None:
         known_places = KNOWN_PLACES
-    candidates = [os.environ.get(ENV_VARIABLE, "").strip(), *EXECUTABLES]
+    candidates = [settings.current().soffice or "", *EXECUTABLES]
     for candidate in filter(None, candidates):
         found = shutil.which(candidate)
         if found:
@@ -104,8 +106,15 @@ def run_soffice(
     # LibreOffice's "system" proxy setting reads these; the profile sets the manual one.
     proxy = "http://{}:{}".format(*_DEAD_PROXY)
     names = ("http_proxy", "https_proxy", "ftp_proxy", "all_proxy")
-    full_env = {**os.environ, **{n: proxy for n in names}, **{n.upper(): proxy for n in names}}
-    full_env.update(no_proxy="", NO_PROXY="", **(env or {}))
+    full_env = settings.child_environment(
+        {
+            **{n: proxy for n in names},
+            **{n.upper(): proxy for n in names},
+            "no_proxy": "",
+            "NO_PROXY": "",
+            **(env or {}),
+        }
+    )
     try:
         process = subprocess.Popen(
             command,

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import settings
 
 from gongkai import clock
+from gongkai import settings as process_settings
 from gongkai.model import LAYOUT_2019, LAYOUT_2021, Sections, build_report
 
 # Property tests draw the same examples on every run of `make test` (CI passes or fails for the
@@ -44,6 +45,15 @@ def suite_day() -> Iterator[date]:
         os.environ.pop(clock.TODAY_VARIABLE, None)
     else:
         os.environ[clock.TODAY_VARIABLE] = before
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Each test starts and ends with the settings of the environment as it is then, as each
+    command does (a test's ``monkeypatch.setenv`` is undone after it, and so are its settings)."""
+    process_settings.reload()
+    yield
+    process_settings.reload()
 
 
 @contextlib.contextmanager

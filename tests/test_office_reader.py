@@ -28,6 +28,7 @@ from support.officewriter import write_office
 from support.strategies import valid_reports
 
 from gongkai import office
+from gongkai import settings as process_settings
 from gongkai.checks import check_reading
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import UnreadableDocument, read_bytes, sniff_form
@@ -221,10 +222,13 @@ def test_environment_variable_names_soffice(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(on_path))
     monkeypatch.setattr(convert, "KNOWN_PLACES", ())
     monkeypatch.delenv(convert.ENV_VARIABLE, raising=False)
+    process_settings.reload()  # as a command does when it starts
     assert convert.find_soffice() == str(on_path / "libreoffice")
     monkeypatch.setenv(convert.ENV_VARIABLE, str(elsewhere / "my-soffice"))
+    process_settings.reload()
     assert convert.find_soffice() == str(elsewhere / "my-soffice")
     monkeypatch.setenv(convert.ENV_VARIABLE, str(elsewhere / "missing"))
+    process_settings.reload()
     assert convert.find_soffice() == str(on_path / "libreoffice")
 
 

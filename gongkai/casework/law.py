@@ -58,11 +58,10 @@ FEE_PAYMENT = TimeLimit(
     "申请人自收到收费通知的次日起20个工作日内缴纳信息处理费，逾期视为放弃申请",
 )
 CONSULTATION_PAUSE = "条例第三十三条第三款"
-# Whether the time from a fee notice to its payment is left out of the answer period. The spec marks
-# it UNVERIFIED (format-and-law.md §10.3); the 办法 is read as excluding it (its 第七条, as recalled,
-# not checked against the text here), and so do local implementing rules seen. A setting so that an
-# organ can follow its province's rule.
-FEE_PERIOD_PAUSES_ANSWER = True  # consultation time is not counted in the periods
+# Whether the time from a fee notice to its payment is left out of the answer period is a setting
+# (``GONGKAI_FEE_PERIOD_PAUSES_ANSWER``, gongkai/settings.py), on by default: the spec marks the rule
+# UNVERIFIED (format-and-law.md §10.3); the 办法 is read as excluding it (its 第七条, as recalled, not
+# checked against the text here), as local implementing rules seen do.
 TIME_LIMITS = {
     t.key: t for t in (ANSWER, EXTENSION, CORRECTION_NOTICE, THIRD_PARTY_REPLY, ORGAN_REPLY, FEE_PAYMENT)
 }

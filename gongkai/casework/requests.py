@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
+from gongkai import settings
 from gongkai.casework.deadlines import Deadline, deadline, pending
 from gongkai.casework.fees import FeeMethod
 from gongkai.casework.law import (
@@ -19,7 +20,6 @@ from gongkai.casework.law import (
     APPLICANT_KINDS,
     FEE_MEASURES,
     FEE_PAYMENT,
-    FEE_PERIOD_PAUSES_ANSWER,
     FEES_IN_FORCE,
     OUTCOME_LABELS,
     OUTCOMES,
@@ -169,7 +169,7 @@ class RequestCase:
             return "征求意见中（暂停计时）" if pauses else "征求意见中（答复期限照常计算）"
         if self.fee_unpaid:
             assert self.fee is not None
-            pauses = FEE_PERIOD_PAUSES_ANSWER and self._pause_counts(self.fee.on)
+            pauses = settings.current().fee_period_pauses_answer and self._pause_counts(self.fee.on)
             return "待缴费（暂停计时）" if pauses else "待缴费"
         if self.delay is not None:
             return "延迟答复"
@@ -199,14 +199,14 @@ class RequestCase:
 
     def _pauses(self) -> list[tuple[date, tuple[date | None, int | None]]]:
         """Periods not counted in the answer period, after the clock (re)started, in order of
-        start: consultations (第三十三条第三款) and, when :data:`FEE_PERIOD_PAUSES_ANSWER`, the
+        start: consultations (第三十三条第三款) and, unless ``GONGKAI_FEE_PERIOD_PAUSES_ANSWER=0``, the
         time from a fee notice to its payment or cancellation."""
         assert self.clock_start is not None
         out: list[tuple[date, tuple[date | None, int | None]]] = []
         for started, ended in self.consultations:
             if started.on >= self.clock_start and self._consultation_pauses(started):
                 out.append((started.on, self._ends_by(ended, self._reply_deadline(started))))
-        if FEE_PERIOD_PAUSES_ANSWER:
+        if settings.current().fee_period_pauses_answer:
             for notice, ended in self._fee_periods():
                 if notice.on >= self.clock_start:
                     limit = deadline(self.calendar, FEE_PAYMENT, notice.received_on)

@@ -19,8 +19,8 @@ import typer.core
 import typer.main
 import typer.rich_utils
 
-from gongkai import __version__
-from gongkai.cli.console import out
+from gongkai import __version__, settings
+from gongkai.cli.console import err, out
 
 # The module of each command, in the order `gongkai --help` lists them (Typer's: commands, then groups).
 COMMAND_MODULES = {
@@ -141,6 +141,12 @@ def _main(
     ] = False,
 ) -> None:
     """gongkai（公开）：政府信息公开工作年度报告的读取与校验。"""
+    # Built again for each command: one process (a test, a shell) may run several.
+    try:
+        settings.reload()
+    except settings.SettingsError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
 
 
 def tune_gc_for_batch() -> None:
@@ -156,6 +162,11 @@ def tune_gc_for_batch() -> None:
 
 def main() -> None:
     """Entry point of the ``gongkai`` script."""
+    try:
+        settings.current()  # a bad GONGKAI_* variable is one line, before any import needs it
+    except settings.SettingsError as exc:
+        err.print(str(exc))
+        sys.exit(2)
     command = sys.argv[1] if len(sys.argv) > 1 else ""
     if command in COMMAND_MODULES:  # before the freeze, which is for what the imports create
         importlib.import_module(f"gongkai.cli.{COMMAND_MODULES[command]}")

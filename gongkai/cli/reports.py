@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from gongkai import settings
 from gongkai.batch import (
     BadInput,
     CheckOptions,
@@ -38,7 +39,6 @@ from gongkai.model.report import (
     report_to_json,
 )
 from gongkai.readers import Reading
-from gongkai.workers import DOCUMENT_SECONDS, WORKER_MEMORY_MB
 
 REPORT_SUFFIXES = {
     *(".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm"),
@@ -99,8 +99,30 @@ def _print_findings(result: dict, findings: list[dict], hidden: int = 0) -> None
 
 
 # The limits every document is read under (gongkai.workers), the same options on every command that reads one.
-TimeoutOption = Annotated[int, typer.Option("--timeout", min=1, help="每份报告读取和检查的时限（秒）")]
-MemoryOption = Annotated[int, typer.Option("--memory", min=64, help="读取每份报告可用的内存上限（MB）")]
+TimeoutOption = Annotated[
+    int | None,
+    typer.Option(
+        "--timeout",
+        min=1,
+        show_default="30，或 GONGKAI_DOCUMENT_SECONDS",
+        help="每份报告读取和检查的时限（秒）",
+    ),
+]
+MemoryOption = Annotated[
+    int | None,
+    typer.Option(
+        "--memory",
+        min=64,
+        show_default="1024，或 GONGKAI_WORKER_MEMORY_MB",
+        help="读取每份报告可用的内存上限（MB）",
+    ),
+]
+
+
+def _limits(timeout: int | None, memory: int | None) -> tuple[int, int]:
+    """The options' time and memory limits, else the settings' (``GONGKAI_DOCUMENT_SECONDS``…)."""
+    process = settings.current()
+    return timeout or process.document_seconds, memory or process.worker_memory_mb
 
 
 def parse(
@@ -110,8 +132,8 @@ def parse(
         typer.Option("--json", help="输出标准 JSON（含 sections 与 findings）；文件中有多份报告时输出数组"),
     ] = False,
     grid: Annotated[bool, typer.Option("--grid", help="调试：显示识别到的表格和单元格对应关系")] = False,
-    timeout: TimeoutOption = DOCUMENT_SECONDS,
-    memory: MemoryOption = WORKER_MEMORY_MB,
+    timeout: TimeoutOption = None,
+    memory: MemoryOption = None,
 ) -> None:
     """读取一份年度报告，列出机关、年度、格式和非零单元格（按表样顺序）；--json 输出标准 JSON
     （read one report; with --json print its canonical JSON）。
@@ -119,7 +141,7 @@ def parse(
     一个文件里有几份报告（如一个网页登了几个机关的报告）时逐份读取：「page.html#2」指其中第二份。
     """
     try:
-        loaded_all = load_reports_within(file, timeout, memory)
+        loaded_all = load_reports_within(file, *_limits(timeout, memory))
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
@@ -187,8 +209,8 @@ def check(
     jobs: Annotated[
         int | None, typer.Option("--jobs", min=1, help="同时使用的进程数（默认：全部 CPU 核）")
     ] = None,
-    timeout: TimeoutOption = DOCUMENT_SECONDS,
-    memory: MemoryOption = WORKER_MEMORY_MB,
+    timeout: TimeoutOption = None,
+    memory: MemoryOption = None,
 ) -> None:
     """校验年度报告，列出问题（check reports）。
 
@@ -210,12 +232,13 @@ def check(
     if not paths:
         err.print(f"{'、'.join(files)}: 没有找到报告文件（.txt .md .html .docx .pdf .json）")
         raise typer.Exit(2)
+    seconds, memory_mb = _limits(timeout, memory)
     options = CheckOptions(
         published=published_on,
         select=tuple(select) if select else None,
         ignore=tuple(ignore or ()),
-        seconds=timeout,
-        memory_mb=memory,
+        seconds=seconds,
+        memory_mb=memory_mb,
     )
     status = 0
     counts = {"read": 0, "errors": 0, "unreadable": 0}
@@ -308,8 +331,8 @@ def render(
     force: Annotated[
         bool, typer.Option("--force", help="报告有错误级问题时仍输出 DOCX/PDF（对外发布前请先改正）")
     ] = False,
-    timeout: TimeoutOption = DOCUMENT_SECONDS,
-    memory: MemoryOption = WORKER_MEMORY_MB,
+    timeout: TimeoutOption = None,
+    memory: MemoryOption = None,
 ) -> None:
     """按标准格式输出年度报告：DOCX、PDF、HTML、Markdown、XLSX（write a report in the standard layout）。
 
@@ -328,7 +351,7 @@ def render(
         err.print(f"不支持的输出格式：{'、'.join(unknown)}；可选：{'、'.join(FORMS)}")
         raise typer.Exit(2)
     try:
-        loaded_all = load_reports_within(file, timeout, memory)
+        loaded_all = load_reports_within(file, *_limits(timeout, memory))
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None
@@ -378,8 +401,8 @@ def draft(
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="输出 JSON 文件；默认打印到标准输出")
     ] = None,
-    timeout: TimeoutOption = DOCUMENT_SECONDS,
-    memory: MemoryOption = WORKER_MEMORY_MB,
+    timeout: TimeoutOption = None,
+    memory: MemoryOption = None,
 ) -> None:
     """生成新年度报告草稿：从上年报告结转的数字预填，其余留空（a new year's draft）。
 
@@ -389,7 +412,7 @@ def draft(
     from gongkai.model.draft import draft_report
 
     try:
-        loaded = load_reports_within(last, timeout, memory)
+        loaded = load_reports_within(last, *_limits(timeout, memory))
     except BadInput as exc:
         err.print(str(exc))
         raise typer.Exit(2) from None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from gongkai import clock
+from gongkai import settings as process_settings
 from gongkai.cli.console import err, out
 from gongkai.cli.session import work
 from gongkai.store.db import StoreError
@@ -46,13 +46,14 @@ def serve(
     from gongkai.web.public import portal_limits
     from gongkai.web.settings import WebSettings
 
+    # Exported, not only passed: with --workers, each worker process builds the app from them.
     if data_dir is not None:
-        os.environ["GONGKAI_HOME"] = str(data_dir)
         database_url = database_url or f"sqlite:///{data_dir / 'gongkai.db'}"
+        process_settings.export(home=str(data_dir))
     if database_url:
-        os.environ["GONGKAI_DATABASE_URL"] = database_url
+        process_settings.export(database_url=database_url)
     if secure_cookies:
-        os.environ["GONGKAI_SECURE_COOKIES"] = "1"
+        process_settings.export(secure_cookies="1")
     try:
         settings = WebSettings.load()
         app = create_app(settings)  # also brings the database up to date, once, before any worker
@@ -98,7 +99,7 @@ def demo(
     from gongkai.store.accounts import ROLE_LABELS, Role
 
     if data_dir is not None:
-        os.environ["GONGKAI_HOME"] = str(data_dir)
+        process_settings.export(home=str(data_dir))
     with work() as s:
         if has_demo(s):
             out.print("示范数据已存在。")

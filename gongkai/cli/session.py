@@ -8,7 +8,6 @@ stored)."""
 from __future__ import annotations
 
 import getpass
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,7 +18,7 @@ import typer
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from gongkai import clock
+from gongkai import clock, settings
 from gongkai.casework.holiday_notice import NoticeError
 from gongkai.casework.requests import IllegalStep
 from gongkai.casework.workdays import CalendarGap
@@ -36,7 +35,7 @@ NumberArg = Annotated[str, typer.Argument(help="申请编号，如 2026-0001")]
 
 def actor(by: str | None) -> str:
     """Who is making the change."""
-    return by or os.environ.get("GONGKAI_USER") or getpass.getuser()
+    return by or settings.current().user or getpass.getuser()
 
 
 def day_or_today(text: str | None, what: str = "日期") -> date:

@@ -6,7 +6,6 @@ PostgreSQL or any other database SQLAlchemy knows through ``GONGKAI_DATABASE_URL
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from gongkai import settings
 from gongkai.model.text import clean_text
 
 if TYPE_CHECKING:
@@ -28,20 +28,13 @@ class StoreError(Exception):
 
 
 def home() -> Path:
-    """The folder gongkai keeps its own files in."""
-    configured = os.environ.get("GONGKAI_HOME")
-    if configured:
-        return Path(configured)
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data) / "gongkai"
+    """The folder gongkai keeps its own files in (``GONGKAI_HOME``, see :mod:`gongkai.settings`)."""
+    return settings.current().data_home
 
 
 def database_url() -> str:
     """``GONGKAI_DATABASE_URL``, or the SQLite file in :func:`home`."""
-    url = os.environ.get("GONGKAI_DATABASE_URL")
-    if url:
-        return url
-    return f"sqlite:///{home() / 'gongkai.db'}"
+    return settings.current().store_url
 
 
 def _alembic_config() -> Config:

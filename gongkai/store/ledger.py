@@ -39,6 +39,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from gongkai import settings
 from gongkai.store.db import READ_ONLY, transaction
 from gongkai.store.ledger_files import (
     LEDGER_HEADER_ROWS,
@@ -57,7 +58,7 @@ from gongkai.store.register import (
     publication_problems,
 )
 from gongkai.store.tables import Document, Organ, Publication
-from gongkai.workers import WORKER_MEMORY_MB, LimitedPool, WorkerFailure
+from gongkai.workers import LimitedPool, WorkerFailure
 
 __all__ = [
     "MAX_LEDGER_BYTES",
@@ -246,12 +247,12 @@ def read_ledger_within(
     kind: str,
     name: str | None = None,
     seconds: int = LEDGER_SECONDS,
-    memory_mb: int = WORKER_MEMORY_MB,
+    memory_mb: int | None = None,
 ) -> LedgerRead:
     """:func:`read_ledger` in a worker process of its own under the limits every document is read
     under (issue 14 §3): the web server's memory and time are never the file's to spend."""
     name = name or (str(source) if isinstance(source, Path) else "台账")
-    with LimitedPool(1, seconds, memory_mb) as pool:
+    with LimitedPool(1, seconds, memory_mb or settings.current().worker_memory_mb) as pool:
         outcome = pool.run(read_ledger, source, kind, name)
     if isinstance(outcome, WorkerFailure):
         return LedgerRead(name, kind, refusal=f"{name}：{outcome.reason}，未导入")

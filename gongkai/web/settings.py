@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongkai.store.db import database_url, home
+from gongkai import settings
 
 
 @dataclass(frozen=True)
@@ -30,26 +29,20 @@ class WebSettings:
     def load(
         cls, *, url: str | None = None, data_dir: Path | None = None, secure_cookies: bool | None = None
     ) -> WebSettings:
-        """Settings from the arguments, the environment (``GONGKAI_DATABASE_URL``, ``GONGKAI_HOME``,
-        ``GONGKAI_SECURE_COOKIES``, ``GONGKAI_PORTAL_FILINGS_PER_HOUR``,
-        ``GONGKAI_PORTAL_LOOKUPS_PER_10_MINUTES``, ``GONGKAI_RATE_LIMIT_STORAGE``) and the data folder,
-        whose ``secret.key`` is made on first use."""
-        folder = data_dir or home()
+        """Settings from the arguments, else the process's settings (:mod:`gongkai.settings`:
+        ``GONGKAI_DATABASE_URL``, ``GONGKAI_HOME``, ``GONGKAI_SECURE_COOKIES``, the portal's limits
+        and their storage), and the data folder, whose ``secret.key`` is made on first use."""
+        process = settings.current()
+        folder = data_dir or process.data_home
         folder.mkdir(parents=True, exist_ok=True)
-        if secure_cookies is None:
-            secure_cookies = os.environ.get("GONGKAI_SECURE_COOKIES", "") in ("1", "true", "yes")
-        limits = {
-            "filings_per_hour": int(os.environ.get("GONGKAI_PORTAL_FILINGS_PER_HOUR", "5")),
-            "lookups_per_10_minutes": int(os.environ.get("GONGKAI_PORTAL_LOOKUPS_PER_10_MINUTES", "30")),
-        }
-        storage = os.environ.get("GONGKAI_RATE_LIMIT_STORAGE", "").strip() or "memory://"
         return cls(
-            url or database_url(),
+            url or process.store_url,
             folder,
             _secret_key(folder),
-            secure_cookies,
-            **limits,
-            rate_limit_storage=storage,
+            process.secure_cookies if secure_cookies is None else secure_cookies,
+            filings_per_hour=process.portal_filings_per_hour,
+            lookups_per_10_minutes=process.portal_lookups_per_10_minutes,
+            rate_limit_storage=process.rate_limit_storage,
         )
 
 

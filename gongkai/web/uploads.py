@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gongkai import settings
 from gongkai.batch import BadInput, findings_for, load_reports
 from gongkai.model.report import report_to_json
-from gongkai.workers import DOCUMENT_SECONDS, WORKER_MEMORY_MB, LimitedPool, WorkerFailure
+from gongkai.workers import LimitedPool, WorkerFailure
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_UPLOAD_FILES = 50
@@ -49,12 +50,16 @@ def read_upload(name: str, data: bytes) -> UploadRead:
 
 
 def read_uploads(
-    files: list[tuple[str, bytes]], seconds: int = DOCUMENT_SECONDS, memory_mb: int = WORKER_MEMORY_MB
+    files: list[tuple[str, bytes]], seconds: int | None = None, memory_mb: int | None = None
 ) -> list[UploadRead]:
-    """Read each file in a worker process with the time and memory limits of ``gongkai check``;
+    """Read each file in a worker process with the time and memory limits of ``gongkai check``
+    (by default those of the settings, ``GONGKAI_DOCUMENT_SECONDS`` and ``GONGKAI_WORKER_MEMORY_MB``);
     a file that fails says why, and the others are read all the same."""
     if not files:
         return []
+    limits = settings.current()
+    seconds = seconds or limits.document_seconds
+    memory_mb = memory_mb or limits.worker_memory_mb
     with LimitedPool(min(UPLOAD_WORKERS, len(files)), seconds, memory_mb) as pool:
         outcomes = list(pool.map(read_upload, files))
     return [

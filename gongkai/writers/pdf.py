@@ -14,12 +14,11 @@ that has the real fonts uses them: an alias is only tried after the name itself.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from gongkai import office
+from gongkai import office, settings
 from gongkai.writers import WriterUnavailable
 from gongkai.writers.docx import write_docx
 from gongkai.writers.printed import PrintedReport
@@ -69,7 +68,7 @@ _SYSTEM_FONTCONFIG = "/etc/fonts/fonts.conf"
 
 def fontconfig_file() -> str:
     """A fontconfig configuration: the system's, plus the GB font names' substitutes."""
-    system = os.environ.get("FONTCONFIG_FILE") or _SYSTEM_FONTCONFIG
+    system = settings.current().fontconfig_file or _SYSTEM_FONTCONFIG
     rules = []
     for name, substitutes in FONT_SUBSTITUTES.items():
         accept = "".join(f"<family>{escape(s)}</family>" for s in substitutes)
