@@ -10,40 +10,16 @@ from pathlib import Path
 
 import pytest
 from conftest import on_day
-from typer.testing import CliRunner
+from support.commands import gk, ok  # noqa: F401 (the fixture)
 
 from gongkai.checks import check_report
-from gongkai.cli import app
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import read_bytes
 
 NOTICES = Path(__file__).parent / "data" / "notices"
 
-runner = CliRunner()
 
-
-@pytest.fixture
-def gk(database_url: str, tmp_path: Path, monkeypatch):
-    """Run ``gongkai …`` against a fresh database; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("GONGKAI_DATABASE_URL", database_url)
-    monkeypatch.setenv("GONGKAI_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GONGKAI_USER", "王五")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, [str(a) for a in args])
-        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-        return result.exit_code, result.stdout, result.stderr
-
-    return run
-
-
-def ok(result: tuple[int, str, str]) -> str:
-    code, stdout, stderr = result
-    assert code == 0, stderr or stdout
-    return stdout
-
-
-def test_deadline_prints_the_date_and_the_rule(gk) -> None:
+def test_deadline_prints_the_date_and_the_rule(gk) -> None:  # noqa: F811
     code, stdout, stderr = gk("deadline", "--from", "2025-09-26", "--for", "answer")
     assert (code, stdout.strip()) == (0, "2025-10-30")
     assert "条例第三十三条第二款" in stderr
@@ -54,14 +30,14 @@ def test_deadline_prints_the_date_and_the_rule(gk) -> None:
     assert gk("deadline", "--from", "2026-13-01", "--days", "2")[0] == 2
 
 
-def test_a_year_entered_from_the_notice_lets_deadlines_cross_into_it(gk, tmp_path: Path) -> None:
+def test_a_year_entered_from_the_notice_lets_deadlines_cross_into_it(gk, tmp_path: Path) -> None:  # noqa: F811
     """A request whose answer date falls in 2027 has none until 2027 is entered; entering it (from a
     fictional notice of our own) gives the date, and the request can then fall overdue."""
     with on_day(date(2026, 12, 6)):
         _year_entered_later(gk, tmp_path)
 
 
-def _year_entered_later(gk, tmp_path: Path) -> None:
+def _year_entered_later(gk, tmp_path: Path) -> None:  # noqa: F811
     ok(gk("organs", "add", "kj", "科技局"))
     ok(
         gk(
@@ -101,13 +77,13 @@ def _year_entered_later(gk, tmp_path: Path) -> None:
     assert code == 1 and "2026-0001" in stdout and "2027-01-20" in stdout
 
 
-def test_a_year_the_package_knows_is_replaced_only_on_purpose(gk) -> None:
+def test_a_year_the_package_knows_is_replaced_only_on_purpose(gk) -> None:  # noqa: F811
     code, _, stderr = gk("calendar", "add", "2025", "--partial")
     assert code == 2 and "已由 chinese-calendar 提供" in stderr
     assert ok(gk("deadline", "--from", "2025-09-26", "--days", "20")).strip() == "2025-10-30"
 
 
-def test_organs_are_added_under_a_region_and_renamed_with_their_problems_named(gk) -> None:
+def test_organs_are_added_under_a_region_and_renamed_with_their_problems_named(gk) -> None:  # noqa: F811
     ok(gk("organs", "add", "xq", "某某区人民政府", "--region"))
     ok(gk("organs", "add", "kj", "某某区科学技术局", "--parent", "xq"))
     code, _, stderr = gk("organs", "add", "kj", "", "--parent", "kj")
@@ -118,7 +94,7 @@ def test_organs_are_added_under_a_region_and_renamed_with_their_problems_named(g
     assert "  kj  某某区科学技术和工业信息化局" in ok(gk("organs", "list"))
 
 
-def test_an_organs_whole_year(gk, tmp_path: Path) -> None:
+def test_an_organs_whole_year(gk, tmp_path: Path) -> None:  # noqa: F811
     ok(gk("organs", "add", "xq", "某某区人民政府", "--region"))
     ok(gk("organs", "add", "kj", "某某区科学技术局", "--parent", "xq"))
     org = ("--organ", "kj")
@@ -305,14 +281,14 @@ def test_an_organs_whole_year(gk, tmp_path: Path) -> None:
     assert "发出收费通知" in shown and "王五 记录" in shown
 
 
-def _one_request(gk) -> None:
+def _one_request(gk) -> None:  # noqa: F811
     """科技局 (kj) with one request, 2026-0001, received in person on 2026-03-02."""
     ok(gk("organs", "add", "kj", "科技局"))
     register = ("requests", "register", "--organ", "kj", "--channel", "in_person", "--arrived", "2026-03-02")
     ok(gk(*register, "--kind", "natural", "--name", "张三", "--subject", "x"))
 
 
-def test_refusals_are_one_line_and_store_nothing(gk) -> None:
+def test_refusals_are_one_line_and_store_nothing(gk) -> None:  # noqa: F811
     _one_request(gk)
     cases = [
         (
@@ -376,7 +352,7 @@ def test_refusals_are_one_line_and_store_nothing(gk) -> None:
     assert shown.count("登记申请") == 1 and "办理中" in shown
 
 
-def test_a_ledger_with_bad_rows_lists_them_and_imports_nothing(gk, tmp_path: Path) -> None:
+def test_a_ledger_with_bad_rows_lists_them_and_imports_nothing(gk, tmp_path: Path) -> None:  # noqa: F811
     ok(gk("organs", "add", "kj", "科技局"))
     ledger = tmp_path / "台账.csv"
     ledger.write_text(
@@ -394,7 +370,7 @@ def test_a_ledger_with_bad_rows_lists_them_and_imports_nothing(gk, tmp_path: Pat
     assert "“行政许可”行“本年处理决定数量”列  ← 统计项 licensing.decisions" in stderr
 
 
-def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk) -> None:
+def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk) -> None:  # noqa: F811
     """按件计收: requests are ranked by receipt within the calendar month, whatever the order they
     were registered in; another applicant's and last month's do not count; a free request gets
     no fee notice."""
@@ -509,7 +485,7 @@ def test_per_request_fees_count_the_applicants_requests_of_the_calendar_month(gk
         ),
     ],
 )
-def test_bad_values_are_one_line_never_a_traceback(gk, args: tuple[str, ...], message: str) -> None:
+def test_bad_values_are_one_line_never_a_traceback(gk, args: tuple[str, ...], message: str) -> None:  # noqa: F811
     _one_request(gk)
     code, stdout, stderr = gk(*args)
     assert code == 2, (stdout, stderr)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, insert
-from test_web_casework import client_as, site  # noqa: F401 (the fixture)
+from support.web import client_as, site  # noqa: F401 (the fixture)
 
 from gongkai.store.db import open_store, transaction
 from gongkai.store.records import add_organ, find_organ

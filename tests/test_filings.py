@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from test_casework_cli import gk, ok  # noqa: F401 (the fixture)
+from support.commands import gk, ok  # noqa: F401 (the fixture)
 
 from gongkai.casework.law import Channel
 from gongkai.casework.requests import make_registration

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+from support.web import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 import gongkai.store.ledger as ledger
 from gongkai.store.db import transaction

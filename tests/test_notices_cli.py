@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 from docx import Document
-from test_casework_cli import gk, ok  # noqa: F401 (the fixture)
+from support.commands import gk, ok  # noqa: F401 (the fixture)
 
 
 def test_a_notice_issued_delivered_and_shown_from_the_command_line(gk, tmp_path: Path) -> None:  # noqa: F811

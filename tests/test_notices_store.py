@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 from conftest import on_day
 from sqlalchemy import select
-from test_store_casework import registration
+from support.casefiles import registration
 
 from gongkai.casework.requests import CorrectionRequested, Extended
 from gongkai.store.casefiles import find_request, register, take_step

@@ -11,8 +11,7 @@ from datetime import date
 
 from docx import Document
 from fastapi.testclient import TestClient
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
-from test_web_portal import file_online
+from support.web import client_as, csrf_of, file_online, site  # noqa: F401 (the fixture)
 
 from gongkai import clock
 from gongkai.casework.requests import Extended

@@ -17,10 +17,8 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from test_store_casework import registration
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
-from test_web_portal import file_online
-from test_web_reports import SECTIONS
+from support.casefiles import registration
+from support.web import SECTIONS, client_as, csrf_of, file_online, site  # noqa: F401 (the fixture)
 
 from gongkai import clock
 from gongkai.casework.law import Channel

@@ -13,8 +13,7 @@ import pydantic
 import pytest
 from conftest import clean_report_2021, on_day
 from sqlalchemy import func, select
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
-from test_web_console import upload
+from support.web import client_as, csrf_of, site, upload  # noqa: F401 (the fixture)
 from typer.testing import CliRunner
 
 from gongkai.cli import app

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from support.casefiles import registration
 
-from gongkai.casework.law import APPLICANT_KINDS, OUTCOMES, Channel
+from gongkai.casework.law import APPLICANT_KINDS, OUTCOMES
 from gongkai.casework.requests import (
     Answered,
     ConsultationEnded,
@@ -28,7 +29,6 @@ from gongkai.casework.requests import (
     FeeNoticed,
     FeePaid,
     Withdrawn,
-    make_registration,
 )
 from gongkai.checks import check_report
 from gongkai.model.report import report_cells
@@ -41,17 +41,6 @@ from gongkai.store.tables import Appeal, AuditEntry, Document, Publication, Requ
 ACTOR = "测试员"
 SYSTEM_OUTCOMES = {"other.no_correction", "other.no_fee"}
 ANSWERS = [o for o in OUTCOMES if o not in SYSTEM_OUTCOMES]
-
-
-def registration(on: date, kind: str = "natural", channel: Channel = Channel.IN_PERSON):
-    return make_registration(
-        channel=channel,
-        arrived=datetime.combine(on, datetime.min.time()),
-        confirmed_on=on if channel.needs_confirmation else None,
-        applicant_kind=kind,
-        applicant_name="张三",
-        subject="2025年道路养护资金的使用情况",
-    )
 
 
 def test_organs_form_a_tree_and_codes_are_unique(store) -> None:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
-from test_web_portal import FORM, file_online
+from support.web import FORM, client_as, csrf_of, file_online, site  # noqa: F401 (the fixture)
 
 from gongkai import clock
 from gongkai.model.text import clean_text

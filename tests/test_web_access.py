@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from support.web import client_as, csrf_of, site  # noqa: F401 (the fixture)
 from test_notices_web import issue_sample_notice
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 from gongkai.store.db import transaction
 from gongkai.store.portal import file_submission

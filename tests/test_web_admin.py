@@ -8,7 +8,7 @@ import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from test_web_casework import PASSWORD, client_as, csrf_of, site  # noqa: F401 (the fixture)
+from support.web import PASSWORD, client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 from gongkai.store.db import transaction
 from gongkai.store.records import find_organ

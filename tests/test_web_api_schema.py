@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from test_web_casework import client_as, site  # noqa: F401 (the fixture)
+from support.web import client_as, site  # noqa: F401 (the fixture)
 
 schemathesis = pytest.importorskip(
     "schemathesis", reason="schemathesis not installed (make test installs it)"

@@ -5,74 +5,18 @@ request through the pages."""
 from __future__ import annotations
 
 import re
-from datetime import date
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from support.web import ACCOUNTS, PASSWORD, client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 from gongkai.store.accounts import add_user, authenticate
-from gongkai.store.casefiles import register
 from gongkai.store.db import transaction
-from gongkai.store.records import add_organ, work_calendar
-from gongkai.web.app import create_app
+from gongkai.store.records import add_organ
 from gongkai.web.deps import DB
-from gongkai.web.settings import WebSettings
-
-PASSWORD = "correct horse battery"
-ACCOUNTS = {  # login → (role, organ)
-    "clerk": ("clerk", "kj"),
-    "reviewer": ("reviewer", "kj"),
-    "other-clerk": ("clerk", "jy"),
-    "supervisor": ("supervisor", "xq"),
-    "far-supervisor": ("supervisor", "yq"),
-    "admin": ("admin", None),
-}
 
 
-@pytest.fixture
-def site(store, database_url: str, tmp_path: Path):
-    """Two regions; 科技局 (kj) and 教育局 (jy) under xq, 卫健委 (wj) under yq; one request at kj and
-    one at wj; an account of every role."""
-    from test_store_casework import registration
-
-    with transaction(store) as s:
-        add_organ(s, "xq", "某某区人民政府", kind="region", actor="t")
-        add_organ(s, "yq", "另一区人民政府", kind="region", actor="t")
-        add_organ(s, "kj", "某某区科学技术局", parent="xq", actor="t")
-        add_organ(s, "jy", "某某区教育局", parent="xq", actor="t")
-        add_organ(s, "wj", "另一区卫生健康委员会", parent="yq", actor="t")
-        from gongkai.store.records import find_organ
-
-        calendar = work_calendar(s)
-        register(s, find_organ(s, "kj"), registration(date(2026, 3, 2)), calendar, actor="t")
-        register(s, find_organ(s, "wj"), registration(date(2026, 3, 2)), calendar, actor="t")
-        for login, (role, organ) in ACCOUNTS.items():
-            add_user(s, login, login, role, PASSWORD, organ=organ, actor="t")
-    settings = WebSettings(database_url, tmp_path, "test-secret-key-" + "x" * 32)
-    app = create_app(settings)
-    yield app
-    app.state.sessions.kw["bind"].dispose()  # its connections, before the schema is dropped
-
-
-def client_as(app, login: str | None) -> TestClient:
-    client = TestClient(app, raise_server_exceptions=False)
-    if login is not None:
-        token = csrf_of(client.get("/login").text)
-        response = client.post(
-            "/login", data={"login": login, "password": PASSWORD, "csrf": token}, follow_redirects=False
-        )
-        assert response.status_code == 303, response.text
-    return client
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def test_a_wrong_password_or_login_is_refused_alike(site) -> None:
+def test_a_wrong_password_or_login_is_refused_alike(site) -> None:  # noqa: F811
     client = TestClient(site)
     token = csrf_of(client.get("/login").text)
     for login, password in (("clerk", "wrong password!"), ("nobody", PASSWORD)):
@@ -80,7 +24,7 @@ def test_a_wrong_password_or_login_is_refused_alike(site) -> None:
         assert response.status_code == 400 and "登录名或密码不对" in response.text
 
 
-def test_pages_need_a_login_and_forms_need_their_csrf_token(site) -> None:
+def test_pages_need_a_login_and_forms_need_their_csrf_token(site) -> None:  # noqa: F811
     anonymous = TestClient(site)
     response = anonymous.get("/organs/kj/requests", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith(
@@ -94,7 +38,7 @@ def test_pages_need_a_login_and_forms_need_their_csrf_token(site) -> None:
     assert response.status_code == 403
 
 
-def test_the_login_redirect_never_leaves_the_site(site) -> None:
+def test_the_login_redirect_never_leaves_the_site(site) -> None:  # noqa: F811
     client = TestClient(site)
     token = csrf_of(client.get("/login?next=//evil.example/").text)
     response = client.post(
@@ -127,11 +71,11 @@ def test_the_login_redirect_never_leaves_the_site(site) -> None:
         ("supervisor", "/api/organs/wj/requests", 404),
     ],
 )
-def test_each_role_sees_its_scope(site, login: str, path: str, status: int) -> None:
+def test_each_role_sees_its_scope(site, login: str, path: str, status: int) -> None:  # noqa: F811
     assert client_as(site, login).get(path).status_code == status
 
 
-def test_applicants_personal_data_only_for_the_organs_staff(site) -> None:
+def test_applicants_personal_data_only_for_the_organs_staff(site) -> None:  # noqa: F811
     for login, sees in (("clerk", True), ("reviewer", True), ("supervisor", False), ("admin", False)):
         client = client_as(site, login)
         page = client.get("/organs/kj/requests/2026-0001").text
@@ -140,7 +84,7 @@ def test_applicants_personal_data_only_for_the_organs_staff(site) -> None:
         assert ("applicant_name" in data) is sees, login
 
 
-def test_steps_are_taken_only_by_the_organs_clerks(site) -> None:
+def test_steps_are_taken_only_by_the_organs_clerks(site) -> None:  # noqa: F811
     for login in ("reviewer", "supervisor", "admin"):
         client = client_as(site, login)
         token = csrf_of(client.get("/").text)
@@ -153,7 +97,7 @@ def test_steps_are_taken_only_by_the_organs_clerks(site) -> None:
     assert other.post("/organs/kj/requests/2026-0001/steps/withdraw", data={"csrf": token}).status_code == 404
 
 
-def test_a_clerk_registers_and_answers_a_request(site) -> None:
+def test_a_clerk_registers_and_answers_a_request(site) -> None:  # noqa: F811
     clerk = client_as(site, "clerk")
     token = csrf_of(clerk.get("/organs/kj/requests/new").text)
     form = {
@@ -186,7 +130,7 @@ def test_a_clerk_registers_and_answers_a_request(site) -> None:
     assert "2026-0002" in listed and "2026-0001" not in listed
 
 
-def test_the_register_filters_as_the_form_sends_them(site) -> None:
+def test_the_register_filters_as_the_form_sends_them(site) -> None:  # noqa: F811
     """The filter form sends every field, blank ones too: a blank N is no filter, a bad one is
     named beside its field and the rest still filters."""
     clerk = client_as(site, "clerk")
@@ -206,7 +150,7 @@ def test_the_register_filters_as_the_form_sends_them(site) -> None:
     assert "2026-0001" in response.text
 
 
-def test_a_bad_registration_keeps_what_was_typed_and_says_why(site) -> None:
+def test_a_bad_registration_keeps_what_was_typed_and_says_why(site) -> None:  # noqa: F811
     clerk = client_as(site, "clerk")
     token = csrf_of(clerk.get("/organs/kj/requests/new").text)
     form = {
@@ -222,7 +166,7 @@ def test_a_bad_registration_keeps_what_was_typed_and_says_why(site) -> None:
     assert "双方确认之日" in response.text and "李四" in response.text and "某文件" in response.text
 
 
-def test_no_stack_trace_reaches_a_page(site) -> None:
+def test_no_stack_trace_reaches_a_page(site) -> None:  # noqa: F811
     clerk = client_as(site, "clerk")
     token = csrf_of(clerk.get("/").text)
     for path, data in (
@@ -249,7 +193,7 @@ def test_authenticate_accepts_only_the_right_password(store) -> None:
         assert authenticate(s, "b", PASSWORD) is None
 
 
-def test_a_stopped_account_is_signed_out_and_cannot_sign_in(site, store) -> None:
+def test_a_stopped_account_is_signed_out_and_cannot_sign_in(site, store) -> None:  # noqa: F811
     from gongkai.store.accounts import find_user, set_active, set_password
 
     clerk = client_as(site, "clerk")
@@ -303,7 +247,7 @@ def test_users_commands_stop_and_start_an_account(database_url: str, tmp_path, m
     assert runner.invoke(app, ["users", "stop", "nobody"]).exit_code == 2
 
 
-def test_dates_after_today_are_refused_on_the_pages_as_on_the_command_line(site) -> None:
+def test_dates_after_today_are_refused_on_the_pages_as_on_the_command_line(site) -> None:  # noqa: F811
     clerk = client_as(site, "clerk")
     token = csrf_of(clerk.get("/organs/kj/requests/new").text)
     response = clerk.post(
@@ -319,7 +263,7 @@ def test_dates_after_today_are_refused_on_the_pages_as_on_the_command_line(site)
     assert response.status_code == 400 and "确认日期 2099-01-05 晚于今天" in response.text
 
 
-def test_a_route_that_fails_after_writing_keeps_nothing(site, store) -> None:
+def test_a_route_that_fails_after_writing_keeps_nothing(site, store) -> None:  # noqa: F811
     """The request's transaction is rolled back when its route fails (a refusal or an error), and
     committed before the response when it succeeds."""
     from fastapi import HTTPException
@@ -348,7 +292,7 @@ def test_a_route_that_fails_after_writing_keeps_nothing(site, store) -> None:
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "test")) == 1
 
 
-def test_a_part_of_a_page_asked_for_without_a_session_sends_the_page_to_the_login(site) -> None:
+def test_a_part_of_a_page_asked_for_without_a_session_sends_the_page_to_the_login(site) -> None:  # noqa: F811
     """htmx asks for parts of pages: signed out, the whole page goes to the login form (and comes
     back to the page, not to the part); a refusal is shown in the page's problem slot."""
     anonymous = TestClient(site)

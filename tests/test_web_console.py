@@ -9,19 +9,10 @@ import io
 import pytest
 from conftest import clean_report_2021
 from openpyxl import load_workbook
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+from support.web import client_as, csrf_of, site, upload  # noqa: F401 (the fixture)
 
 from gongkai.checks import report_to_findings
 from gongkai.writers import render
-
-
-def upload(client, files: list[tuple[str, bytes]], organ: str = ""):
-    token = csrf_of(client.get("/console").text)
-    return client.post(
-        "/console/upload",
-        data={"csrf": token, "organ": organ},
-        files=[("files", (name, data, "application/octet-stream")) for name, data in files],
-    )
 
 
 def test_a_supervisor_uploads_reports_and_sees_their_findings(site) -> None:  # noqa: F811

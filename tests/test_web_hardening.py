@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import limits.storage.memory
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from support.web import PASSWORD, client_as, csrf_of, site  # noqa: F401 (the fixture)
 from test_web_access import FORMS, RULES, _fill, prepared  # noqa: F401 (the fixture)
-from test_web_casework import PASSWORD, client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 from gongkai.store.db import transaction
 from gongkai.store.tables import EndedSession

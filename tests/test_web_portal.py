@@ -9,24 +9,10 @@ import re
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+from support.web import FORM, SECTIONS, client_as, csrf_of, file_online, site  # noqa: F401 (the fixture)
 
 from gongkai import clock
 from gongkai.web.public import FILINGS_PER_HOUR
-
-FORM = {
-    "applicant_kind": "natural",
-    "applicant_name": "周八",
-    "applicant_id": "身份证 110101199001011234",
-    "applicant_contact": "13800000000",
-    "subject": "2025年科技项目经费分配结果",
-    "form_wanted": "电子邮件",
-}
-
-
-def file_online(client: TestClient, form: dict | None = None):
-    token = csrf_of(client.get("/public/kj/apply").text)
-    return client.post("/public/kj/apply", data={"csrf": token, **(form if form is not None else FORM)})
 
 
 def test_a_citizen_files_a_request_the_organ_confirms_it_and_the_citizen_follows_it(site) -> None:  # noqa: F811
@@ -110,7 +96,6 @@ def test_filing_and_looking_up_are_rate_limited(site) -> None:  # noqa: F811
 
 
 def test_the_public_sees_published_reports_and_the_catalogue_only(site, store) -> None:  # noqa: F811
-    from test_web_reports import SECTIONS
 
     clerk = client_as(site, "clerk")
     token = csrf_of(clerk.get("/").text)
@@ -230,7 +215,6 @@ def test_the_catalogue_is_paged_fifty_to_a_page_issue_13(site, store) -> None:  
 def test_the_public_report_page_sits_in_the_portal_issue_13(site, store) -> None:  # noqa: F811
     """The portal's header, the way back to the organ, the downloads (each answering), the report."""
     from sqlalchemy import update
-    from test_web_reports import SECTIONS
 
     from gongkai.store.tables import ReportRecord
 

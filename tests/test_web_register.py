@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from openpyxl import Workbook
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+from support.web import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 
 def _xlsx(rows: list[list]) -> bytes:

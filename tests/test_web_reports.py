@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from conftest import SUITE_DAY, on_day
 from sqlalchemy import select
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+from support.web import SECTIONS, client_as, csrf_of, site  # noqa: F401 (the fixture)
 
 from gongkai.checks import report_to_findings
 from gongkai.model.report import report_cells, report_from_json
@@ -18,16 +18,6 @@ from gongkai.readers import read_bytes
 from gongkai.store.accounts import add_user
 from gongkai.store.db import transaction
 from gongkai.store.tables import AuditEntry, ReportRecord
-
-SECTIONS = {
-    "overview": "（一）主动公开：本局通过门户网站主动公开政府信息。（二）依申请公开：本年共收到政府信息公开申请1件。"
-    "（三）政府信息管理：落实保密审查。（四）政府信息公开平台建设：完善门户网站专栏。（五）监督保障：开展社会评议。",
-    "active": "见下表。",
-    "requests": "见下表。",
-    "appeals": "本年度未发生因政府信息公开引起的行政复议、行政诉讼。",
-    "problems": "存在信息更新不够及时的问题。下一步将加强审核，改进发布流程。",
-    "other": "本年度未发出收费通知，未收取信息处理费。",
-}
 
 
 @pytest.fixture
@@ -225,7 +215,7 @@ def test_a_report_published_again_is_rendered_again_issue_13(staff, store, monke
     version), it is rendered again."""
     from conftest import clean_report_2021
     from fastapi.testclient import TestClient
-    from test_web_console import upload
+    from support.web import upload
 
     from gongkai.store import renderings
     from gongkai.writers import render

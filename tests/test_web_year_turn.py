@@ -14,8 +14,7 @@ import pytest
 from conftest import TURN_OF_YEAR_DAYS, on_day
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
-from test_web_portal import file_online
+from support.web import client_as, csrf_of, file_online, site  # noqa: F401 (the fixture)
 
 from gongkai.store.db import transaction
 from gongkai.store.records import find_organ

@@ -9,8 +9,8 @@ from datetime import date
 
 from conftest import on_day
 from sqlalchemy import select
-from test_store_casework import registration
-from test_web_casework import client_as, csrf_of, site  # noqa: F401 (the fixture)
+from support.casefiles import registration
+from support.web import client_as, csrf_of, site  # noqa: F401 (the fixture)
 from typer.testing import CliRunner
 
 from gongkai.casework.requests import CorrectionRequested, FeeNoticed
