@@ -1,7 +1,7 @@
 """Written notices in a real browser (issue 13 §4): a citizen files a request on the portal, the
 clerk confirms and answers it, issues the 答复书 from the request's page (the list loaded by htmx)
 after its preview, records its delivery online, and the citizen downloads it by tracking code.
-On SQLite and PostgreSQL, with the fixtures of tests/test_browser.py, in December as its walk is.
+On SQLite and PostgreSQL, with the fixtures of tests/web/test_browser.py, in December as its walk is.
 """
 
 from __future__ import annotations

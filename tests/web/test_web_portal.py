@@ -231,6 +231,6 @@ def test_the_public_report_page_sits_in_the_portal_issue_13(site, store) -> None
     downloads = re.findall(r'href="(/public/kj/reports/2025/download/(\w+))"', page)
     assert [form for _, form in downloads] == ["docx", "pdf", "xlsx", "html", "json"]
     for path, form in downloads:
-        if form != "pdf":  # PDF needs LibreOffice: tests/test_web_reports.py times it
+        if form != "pdf":  # PDF needs LibreOffice: tests/web/test_web_reports.py times it
             assert public.get(path).status_code == 200, path
     assert 'sandbox srcdoc="' in page and "收到和处理政府信息公开申请情况" in page

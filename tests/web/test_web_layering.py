@@ -13,8 +13,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-WEB = Path(__file__).resolve().parent.parent / "gongkai" / "web"
+WEB = ROOT / "gongkai" / "web"
 MODULES = sorted(WEB.rglob("*.py"))
 # deps.py opens, commits and closes the request's session: it needs Session and IntegrityError.
 SQLALCHEMY_ALLOWED = {"deps.py"}

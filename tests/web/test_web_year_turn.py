@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
-from conftest import TURN_OF_YEAR_DAYS, on_day
+from conftest import DATA, TURN_OF_YEAR_DAYS, on_day
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from support.web import client_as, csrf_of, file_online, site  # noqa: F401 (the fixture)
@@ -20,7 +19,7 @@ from gongkai.store.db import transaction
 from gongkai.store.records import find_organ
 from gongkai.store.tables import AuditEntry, Request, Submission
 
-NOTICE_2027 = (Path(__file__).parent / "data" / "notices" / "2027-fictional.txt").read_text("utf-8")
+NOTICE_2027 = (DATA / "notices" / "2027-fictional.txt").read_text("utf-8")
 PENDING_2027 = "待定（2027 年放假安排未录入）"
 
 

@@ -9,14 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import on_day
+from conftest import DATA, on_day
 from support.commands import gk, ok  # noqa: F401 (the fixture)
 
 from gongkai.checks import check_report
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.readers import read_bytes
 
-NOTICES = Path(__file__).parent / "data" / "notices"
+NOTICES = DATA / "notices"
 
 
 def test_deadline_prints_the_date_and_the_rule(gk) -> None:  # noqa: F811

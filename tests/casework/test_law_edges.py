@@ -4,9 +4,9 @@ deadlines that reach a year nobody has entered (§2), which are 待定 rather th
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
+from conftest import DATA
 
 from gongkai.casework.holiday_notice import read_notice
 from gongkai.casework.law import FEES_IN_FORCE, Channel
@@ -28,7 +28,7 @@ from gongkai.casework.requests import (
 from gongkai.casework.workdays import WorkCalendar, YearArrangement
 
 CAL = WorkCalendar()
-NOTICES = Path(__file__).parent / "data" / "notices"
+NOTICES = DATA / "notices"
 
 
 def case_on(

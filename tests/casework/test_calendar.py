@@ -4,9 +4,9 @@ weekends, years nobody entered, and the State Council's notice read into a year.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
+from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,7 @@ from gongkai.casework.workdays import (
     package_year,
 )
 
-NOTICES = Path(__file__).parent / "data" / "notices"
+NOTICES = DATA / "notices"
 CAL = WorkCalendar()
 
 

@@ -21,6 +21,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from sqlalchemy import func, select
 from support.web import client_as, csrf_of, site  # noqa: F401 (the fixture)
 
@@ -30,7 +31,6 @@ from gongkai.store.ledger import LedgerProblems, read_ledger, write_ledger
 from gongkai.store.records import Refused, add_organ, find_organ
 from gongkai.store.tables import AuditEntry, Publication, Submission
 
-ROOT = Path(__file__).resolve().parents[1]
 HEADER = ["标题", "公开目录", "发布日期", "发布渠道", "初审", "复审", "终审", "保密审查"]
 MEMORY_HEADROOM_BYTES = 400 * 1024 * 1024
 

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import clean_report_2021, fresh_database, on_day
+from conftest import DATA, clean_report_2021, fresh_database, on_day
 
 from gongkai import clock
 from gongkai.demo import DEMO_PASSWORD, make_demo
@@ -53,7 +53,7 @@ FLAGS = [
 # The walk happens in December, before next year's holidays are entered (issue 13): a request
 # registered now has its answer date 待定 until the administrator enters 2027 from the notice.
 WALK_DAY = date(2026, 12, 7)
-NOTICE_2027 = (Path(__file__).parent / "data" / "notices" / "2027-fictional.txt").read_text("utf-8")
+NOTICE_2027 = (DATA / "notices" / "2027-fictional.txt").read_text("utf-8")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -100,7 +100,7 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("post", "/organs/{code}/notice-templates/{template}"): CLERK_KJ,
     ("post", "/organs/{code}/notice-templates/{template}/preview"): CLERK_KJ,
     ("post", "/organs/{code}/notice-templates/{template}/reset"): CLERK_KJ,
-    # no one without the tracking code of the applicant it was delivered to (tests/test_notices_web.py)
+    # no one without the tracking code of the applicant it was delivered to (tests/web/test_notices_web.py)
     ("get", "/public/track/notices/{notice_id}/download/{fmt}"): set(),
 }
 FORMS = {  # a valid form for each POST, so that refusals come from access, not from validation
