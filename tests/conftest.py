@@ -19,6 +19,10 @@ from gongkai import clock
 from gongkai import settings as process_settings
 from gongkai.model import LAYOUT_2019, LAYOUT_2021, Sections, build_report
 
+# The fixtures and helpers that tests in several folders share live in support/; their asserts
+# report their values as a test module's do.
+pytest.register_assert_rewrite("support.casefiles", "support.commands", "support.web")
+
 # Property tests draw the same examples on every run of `make test` (CI passes or fails for the
 # code, not for the draw); `make explore` draws new ones, run after run, to find what those miss
 # (two reader bugs were found so; each is now an explicit @example).

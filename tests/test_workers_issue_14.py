@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 from support import workload
-from test_web_casework import client_as, site  # noqa: F401 (the fixture)
+from support.web import client_as, site  # noqa: F401 (the fixture)
 
 from gongkai.batch import BadInput, CheckOptions, check_file, check_files, load_reports_within
 from gongkai.web.uploads import read_uploads
@@ -164,8 +164,7 @@ def test_a_citizen_files_while_a_scan_is_read_in_the_console(site, scanned_repor
     import threading
 
     from fastapi.testclient import TestClient
-    from test_web_console import upload
-    from test_web_portal import file_online
+    from support.web import file_online, upload
 
     supervisor = client_as(site, "supervisor")
     finished: list[str] = []

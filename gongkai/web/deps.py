@@ -3,7 +3,7 @@ what (:func:`require`, :func:`require_in_organ`), CSRF checks, and the pages for
 
 This module and :mod:`gongkai.web.app` are the web's only ties to SQLAlchemy: the session is made
 and ended here; every question a page asks of the database is a function of :mod:`gongkai.store`
-(tests/test_web_layering.py keeps it so)."""
+(tests/web/test_web_layering.py keeps it so)."""
 
 from __future__ import annotations
 

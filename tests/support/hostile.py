@@ -2,7 +2,7 @@
 
 Each builder returns a file's bytes: a few hundred KB at most on disk, but millions of
 elements, paragraphs or table cells once parsed or expanded. Used by
-tests/test_reader_bounds_issue_14.py and bench/hostile_memory.py.
+tests/readers/test_reader_bounds_issue_14.py and bench/hostile_memory.py.
 """
 
 from __future__ import annotations
