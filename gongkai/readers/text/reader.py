@@ -82,6 +82,12 @@ def _next_content(lines: _Lines, i: int) -> int:
     return i
 
 
+# A label wrapped over lines is a few dozen characters (the longest official one is under 40). Past
+# this, a line of text ends the table rather than joining the cell: gluing thousands of lines onto
+# one cell, each time checking the whole cell anew, took a fuzzed 500 KB file over 30 s.
+MAX_WRAPPED_CELL_CHARS = 300
+
+
 def _too_big(first: int) -> UnreadableDocument:
     return UnreadableDocument(f"第{first + 1}行起的表格超过{MAX_GRID_CELLS}个单元格，不是年度报告的统计表")
 
@@ -103,6 +109,7 @@ def _read_word_table(lines: _Lines, i: int) -> tuple[Grid, int]:
             kind == "text"
             and row
             and kinds[i - 1] != "blank"
+            and len(row[-1].text) <= MAX_WRAPPED_CELL_CHARS
             and not is_value_text(row[-1].text)  # wrapped labels only: never glue text onto a number
             and not _TOP_HEADING_RE.match(line)
         ):
