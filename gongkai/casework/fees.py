@@ -12,17 +12,13 @@ band it falls in, not the whole quantity at the top rate. An organ picks one met
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
-from gongkai.casework.law import (
-    PER_PAGE_ARTICLE,
-    PER_PAGE_BANDS,
-    PER_REQUEST_ARTICLE,
-    PER_REQUEST_BANDS,
-    PER_REQUEST_STEP_COUNT,
-    PER_REQUEST_STEP_YUAN,
-    FeeBand,
-)
+from gongkai.casework.law import FEE_SCHEDULES, FeeBand, FeeSchedule, fee_schedule_for
+
+# Where no day is given (the scales as such, the property tests): the scales in force now.
+LATEST = FEE_SCHEDULES.latest
 
 
 class FeeMethod(StrEnum):
@@ -45,7 +41,7 @@ def _band_rate(bands: tuple[FeeBand, ...], n: int) -> int:
     return rate
 
 
-def request_rate(n: int) -> int:
+def request_rate(n: int, schedule: FeeSchedule = LATEST) -> int:
     """The fee in 元 for an applicant's ``n``-th request in a calendar month (按件计收).
 
     >>> [request_rate(n) for n in (10, 11, 30, 31, 40, 41, 51)]
@@ -53,20 +49,20 @@ def request_rate(n: int) -> int:
     """
     if n < 1:
         raise ValueError("申请的序号从 1 开始")
-    top = PER_REQUEST_BANDS[-1]
+    top = schedule.per_request_bands[-1]
     if n < top.first:
-        return _band_rate(PER_REQUEST_BANDS, n)
-    return top.yuan + (n - top.first) // PER_REQUEST_STEP_COUNT * PER_REQUEST_STEP_YUAN
+        return _band_rate(schedule.per_request_bands, n)
+    return top.yuan + (n - top.first) // schedule.per_request_step_count * schedule.per_request_step_yuan
 
 
-def per_request_fee(requests_in_month: int, *, already: int = 0) -> int:
+def per_request_fee(requests_in_month: int, *, already: int = 0, schedule: FeeSchedule = LATEST) -> int:
     """The fee for ``requests_in_month`` requests after ``already`` earlier ones in the same month."""
     if requests_in_month < 0 or already < 0:
         raise ValueError("申请件数不能为负数")
-    return sum(request_rate(already + k) for k in range(1, requests_in_month + 1))
+    return sum(request_rate(already + k, schedule) for k in range(1, requests_in_month + 1))
 
 
-def page_rate(page: int) -> int:
+def page_rate(page: int, schedule: FeeSchedule = LATEST) -> int:
     """The fee in 元 for the ``page``-th page of one request (按量计收).
 
     >>> [page_rate(p) for p in (30, 31, 100, 101, 200, 201)]
@@ -74,24 +70,25 @@ def page_rate(page: int) -> int:
     """
     if page < 1:
         raise ValueError("页码从 1 开始")
-    return _band_rate(PER_PAGE_BANDS, page)
+    return _band_rate(schedule.per_page_bands, page)
 
 
-def _pages_by_band(pages: int) -> list[tuple[int, int]]:
+def _pages_by_band(pages: int, schedule: FeeSchedule) -> list[tuple[int, int]]:
     """(pages, 元 per page) for each band the ``pages`` of a request reach into."""
-    ends = [band.first - 1 for band in PER_PAGE_BANDS[1:]] + [pages]
+    bands = schedule.per_page_bands
+    ends = [band.first - 1 for band in bands[1:]] + [pages]
     return [
         (min(pages, end) - band.first + 1, band.yuan)
-        for band, end in zip(PER_PAGE_BANDS, ends, strict=True)
+        for band, end in zip(bands, ends, strict=True)
         if pages >= band.first
     ]
 
 
-def per_page_fee(pages: int) -> int:
+def per_page_fee(pages: int, schedule: FeeSchedule = LATEST) -> int:
     """The fee for a request of ``pages`` pages, computed band by band."""
     if pages < 0:
         raise ValueError("页数不能为负数")
-    return sum(count * yuan for count, yuan in _pages_by_band(pages))
+    return sum(count * yuan for count, yuan in _pages_by_band(pages, schedule))
 
 
 @dataclass(frozen=True)
@@ -105,21 +102,24 @@ class FeeQuote:
     working: str  # the computation, in Chinese
 
     @classmethod
-    def per_request(cls, nth_in_month: int) -> FeeQuote:
-        """The fee for the applicant's ``nth_in_month`` request of the calendar month."""
-        yuan = request_rate(nth_in_month)
+    def per_request(cls, nth_in_month: int, on: date) -> FeeQuote:
+        """The fee for the applicant's ``nth_in_month`` request of the calendar month, noticed ``on``."""
+        schedule = fee_schedule_for(on)
+        yuan = request_rate(nth_in_month, schedule)
         return cls(
             FeeMethod.PER_REQUEST,
             nth_in_month,
             yuan,
-            PER_REQUEST_ARTICLE,
+            schedule.per_request_article,
             f"申请人本月第 {nth_in_month} 件申请，按件计收 {yuan} 元",
         )
 
     @classmethod
-    def per_page(cls, pages: int) -> FeeQuote:
-        """The fee for a request of ``pages`` pages."""
-        yuan = per_page_fee(pages)
-        parts = [f"{count} 页 × {rate} 元" for count, rate in _pages_by_band(pages) if rate]
-        working = " + ".join(parts) + f" = {yuan} 元" if parts else f"{pages} 页，30 页以内免费"
-        return cls(FeeMethod.PER_PAGE, pages, yuan, PER_PAGE_ARTICLE, working)
+    def per_page(cls, pages: int, on: date) -> FeeQuote:
+        """The fee for a request of ``pages`` pages, noticed ``on``."""
+        schedule = fee_schedule_for(on)
+        yuan = per_page_fee(pages, schedule)
+        parts = [f"{count} 页 × {rate} 元" for count, rate in _pages_by_band(pages, schedule) if rate]
+        free = schedule.per_page_bands[1].first - 1
+        working = " + ".join(parts) + f" = {yuan} 元" if parts else f"{pages} 页，{free} 页以内免费"
+        return cls(FeeMethod.PER_PAGE, pages, yuan, schedule.per_page_article, working)

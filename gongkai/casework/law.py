@@ -10,8 +10,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from gongkai.model.layouts import REQUEST_COLUMNS, Format, layout_for
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Dated(Generic[T]):
+    """A parameter of the law by the day each value took effect (OpenFisca's habit): the law
+    changes, and a request keeps the rules of the day that governs it. A new revision is one more
+    pair here, nothing else.
+
+    >>> scale = Dated(((date(2008, 5, 1), 15), (date(2019, 5, 15), 20)))
+    >>> scale.at(date(2019, 5, 14)), scale.at(date(2019, 5, 15)), scale.at(date(2000, 1, 1))
+    (15, 20, 15)
+    """
+
+    values: tuple[tuple[date, T], ...]  # (in force from, value), oldest first
+
+    def __post_init__(self) -> None:
+        days = [day for day, _ in self.values]
+        if not days or days != sorted(set(days)):
+            raise ValueError("dated values need at least one, in order of the day they took effect")
+
+    def at(self, day: date) -> T:
+        """The value in force on ``day``; before the first, the first (what the earliest text says
+        of what came before is not this program's business: the step's own check refuses it)."""
+        current = self.values[0][1]
+        for since, value in self.values:
+            if since <= day:
+                current = value
+        return current
+
+    @property
+    def latest(self) -> T:
+        """The value in force now and until the law next changes."""
+        return self.values[-1][1]
+
 
 REGULATION = "《中华人民共和国政府信息公开条例》"
 REGULATION_IN_FORCE = date(2008, 5, 1)  # the 条例 as first made (国务院令第492号)
@@ -107,13 +144,16 @@ REGIME_2019 = Regime(
 )
 
 
+REGIMES = Dated(((REGULATION_IN_FORCE, REGIME_2008), (REVISION_IN_FORCE, REGIME_2019)))
+
+
 def regime_for(received_on: date) -> Regime:
     """The 条例 a request received on ``received_on`` is handled under.
 
     >>> regime_for(date(2019, 5, 14)).answer.working_days, regime_for(date(2019, 5, 15)).answer.working_days
     (15, 20)
     """
-    return REGIME_2019 if received_on >= REVISION_IN_FORCE else REGIME_2008
+    return REGIMES.at(received_on)
 
 
 class Channel(StrEnum):
@@ -226,13 +266,40 @@ class FeeBand:
     yuan: int
 
 
-# 按件计收: the applicant's requests in one calendar month; from the 31st, each further block of 10
-# raises the rate by 100 元 (31–40 at 200, 41–50 at 300…), the usual reading of 第四条.
-PER_REQUEST_FREE = 10
-PER_REQUEST_BANDS = (FeeBand(1, 0), FeeBand(11, 100), FeeBand(31, 200))
-PER_REQUEST_STEP_COUNT = 10
-PER_REQUEST_STEP_YUAN = 100
-PER_REQUEST_ARTICLE = f"{FEE_MEASURES}第四条"
-# 按量计收: the pages of one request.
-PER_PAGE_BANDS = (FeeBand(1, 0), FeeBand(31, 10), FeeBand(101, 20), FeeBand(201, 40))
-PER_PAGE_ARTICLE = f"{FEE_MEASURES}第五条"
+@dataclass(frozen=True)
+class FeeSchedule:
+    """The 办法's two scales, as in force from a day: 按件计收 by the applicant's requests in one
+    calendar month (第四条), 按量计收 by the pages of one request (第五条)."""
+
+    measures: str  # the 办法's name and 文号
+    per_request_bands: tuple[FeeBand, ...]
+    # past the last band, each further block of ``per_request_step_count`` requests raises the
+    # rate by ``per_request_step_yuan`` (31–40 at 200, 41–50 at 300…), the usual reading of 第四条
+    per_request_step_count: int
+    per_request_step_yuan: int
+    per_page_bands: tuple[FeeBand, ...]
+
+    @property
+    def per_request_article(self) -> str:
+        """The article of 按件计收."""
+        return f"{self.measures}第四条"
+
+    @property
+    def per_page_article(self) -> str:
+        """The article of 按量计收."""
+        return f"{self.measures}第五条"
+
+
+FEE_SCHEDULE_2021 = FeeSchedule(
+    FEE_MEASURES,
+    per_request_bands=(FeeBand(1, 0), FeeBand(11, 100), FeeBand(31, 200)),
+    per_request_step_count=10,
+    per_request_step_yuan=100,
+    per_page_bands=(FeeBand(1, 0), FeeBand(31, 10), FeeBand(101, 20), FeeBand(201, 40)),
+)
+FEE_SCHEDULES = Dated(((FEES_IN_FORCE, FEE_SCHEDULE_2021),))
+
+
+def fee_schedule_for(noticed_on: date) -> FeeSchedule:
+    """The scales for a fee notice of ``noticed_on`` (before the 办法, no notice is taken at all)."""
+    return FEE_SCHEDULES.at(noticed_on)

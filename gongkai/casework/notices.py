@@ -19,21 +19,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from gongkai.casework.deadlines import Deadline
-from gongkai.casework.fees import FeeMethod, request_rate
+from gongkai.casework.fees import LATEST, FeeMethod, request_rate
 from gongkai.casework.law import (
     FEE_MEASURES,
     ORGAN_REPLY,
     OUTCOME_BASIS,
     OUTCOME_LABELS,
-    PER_PAGE_ARTICLE,
-    PER_PAGE_BANDS,
-    PER_REQUEST_ARTICLE,
-    PER_REQUEST_BANDS,
-    PER_REQUEST_STEP_COUNT,
-    PER_REQUEST_STEP_YUAN,
     REGULATION,
     THIRD_PARTY_REPLY,
     Channel,
+    FeeSchedule,
+    fee_schedule_for,
 )
 from gongkai.casework.letters import TemplateSet, format_number, number_problem, number_series
 from gongkai.casework.requests import (
@@ -199,7 +195,7 @@ def _due_text(due: Any) -> str:
     return chinese_date(getattr(deadline, "due", None))
 
 
-def page_working(pages: int) -> str:
+def page_working(pages: int, schedule: FeeSchedule = LATEST) -> str:
     """How a 按量计收 fee is reached, band by band (办法第五条).
 
     >>> page_working(150)
@@ -207,8 +203,9 @@ def page_working(pages: int) -> str:
     >>> page_working(20)
     '共20页，30页以内不收费；合计0元'
     """
+    bands = schedule.per_page_bands
     parts, total = [], 0
-    for band, following in zip(PER_PAGE_BANDS, (*PER_PAGE_BANDS[1:], None), strict=True):
+    for band, following in zip(bands, (*bands[1:], None), strict=True):
         last = pages if following is None else min(pages, following.first - 1)
         if band.yuan == 0 or last < band.first:
             continue
@@ -216,44 +213,45 @@ def page_working(pages: int) -> str:
         total += count * band.yuan
         parts.append(f"第{band.first}–{last}页 {count}页×{band.yuan}元＝{count * band.yuan}元")
     if not parts:
-        return f"共{pages}页，{PER_PAGE_BANDS[1].first - 1}页以内不收费；合计0元"
+        return f"共{pages}页，{bands[1].first - 1}页以内不收费；合计0元"
     return "；".join(parts) + f"；合计{total}元"
 
 
-def request_working(nth: int) -> str:
+def request_working(nth: int, schedule: FeeSchedule = LATEST) -> str:
     """How a 按件计收 fee is reached for the applicant's ``nth`` request of the month (办法第四条).
 
     >>> request_working(35)
     '本件为申请人本自然月内第35件申请，适用第31–40件每件200元；合计200元'
     """
-    rate = request_rate(nth)
-    top = PER_REQUEST_BANDS[-1]
+    rate = request_rate(nth, schedule)
+    bands, step = schedule.per_request_bands, schedule.per_request_step_count
+    top = bands[-1]
     if nth >= top.first:
-        first = top.first + (nth - top.first) // PER_REQUEST_STEP_COUNT * PER_REQUEST_STEP_COUNT
-        band = f"第{first}–{first + PER_REQUEST_STEP_COUNT - 1}件"
+        first = top.first + (nth - top.first) // step * step
+        band = f"第{first}–{first + step - 1}件"
     else:
-        starts = [b.first for b in PER_REQUEST_BANDS]
+        starts = [b.first for b in bands]
         first = max(s for s in starts if s <= nth)
         band = f"第{first}–{min(s for s in [*starts, 10**9] if s > nth) - 1}件"
     return f"本件为申请人本自然月内第{nth}件申请，适用{band}每件{rate}元；合计{rate}元"
 
 
-def _scale(method: FeeMethod) -> str:
-    """The 收费标准 in words, from the bands of law.py."""
+def _scale(method: FeeMethod, schedule: FeeSchedule) -> str:
+    """The 收费标准 in words, from the scales in force (law.py)."""
     if method is FeeMethod.PER_PAGE:
-        b = PER_PAGE_BANDS
+        b = schedule.per_page_bands
         return (
             f"同一申请{b[1].first - 1}页以下（含{b[1].first - 1}页）的，不收费；"
             f"{b[1].first}–{b[2].first - 1}页（含{b[2].first - 1}页）的部分，每页{b[1].yuan}元；"
             f"{b[2].first}–{b[3].first - 1}页（含{b[3].first - 1}页）的部分，每页{b[2].yuan}元；"
             f"{b[3].first}页以上的部分，每页{b[3].yuan}元"
         )
-    b = PER_REQUEST_BANDS
+    b = schedule.per_request_bands
     return (
         f"同一申请人一个自然月内申请{b[1].first - 1}件以下（含{b[1].first - 1}件）的，不收费；"
         f"{b[1].first}–{b[2].first - 1}件（含{b[2].first - 1}件）的部分，每件{b[1].yuan}元；"
-        f"{b[2].first}件以上的部分，以{PER_REQUEST_STEP_COUNT}件为一档，"
-        f"每增加一档，收费标准提高{PER_REQUEST_STEP_YUAN}元/件"
+        f"{b[2].first}件以上的部分，以{schedule.per_request_step_count}件为一档，"
+        f"每增加一档，收费标准提高{schedule.per_request_step_yuan}元/件"
     )
 
 
@@ -329,14 +327,17 @@ def _clause(text: object) -> str:
 
 def _fee_variables(event: FeeNoticed, then: RequestCase, settings: NoticeSettings) -> dict[str, Any]:
     per_page = event.method is FeeMethod.PER_PAGE
+    schedule = fee_schedule_for(event.on)  # the scales of the day the notice went out
     return {
         "计收方式": event.method.label,
-        "收费依据": f"{FEE_MEASURES}第三条、{'第五条' if per_page else '第四条'}",
-        "收费条款": PER_PAGE_ARTICLE if per_page else PER_REQUEST_ARTICLE,
-        "收费标准": _scale(event.method),
+        "收费依据": f"{schedule.measures}第三条、{'第五条' if per_page else '第四条'}",
+        "收费条款": schedule.per_page_article if per_page else schedule.per_request_article,
+        "收费标准": _scale(event.method, schedule),
         "数量": event.quantity,
         "金额": event.yuan,
-        "计算过程": page_working(event.quantity) if per_page else request_working(event.quantity),
+        "计算过程": (
+            page_working(event.quantity, schedule) if per_page else request_working(event.quantity, schedule)
+        ),
         "缴费方式": settings.payment or "请按本机关告知的方式缴纳",
         "收到通知日期": chinese_date(event.received_on),
         "缴费截止日期": _due_text(then.fee_due),

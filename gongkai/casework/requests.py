@@ -23,10 +23,10 @@ from gongkai.casework.law import (
     FEES_IN_FORCE,
     OUTCOME_LABELS,
     OUTCOMES,
-    PER_PAGE_ARTICLE,
     REGIME_2008,
     REGIME_2019,
     WITHDRAWN,
+    fee_schedule_for,
     regime_for,
 )
 from gongkai.casework.steps import (
@@ -530,7 +530,7 @@ class RequestCase:
             and event.outcome not in PROVIDING_OUTCOMES
         ):
             raise IllegalStep(
-                f"答复：已按量收费（{PER_PAGE_ARTICLE}，按提供的页数计收），答复应提供信息"
+                f"答复：已按量收费（{fee_schedule_for(self.fee.on).per_page_article}，按提供的页数计收），答复应提供信息"
                 "（予以公开或部分公开）；不提供信息的答复不能按量收费，请先撤销收费通知"
             )
         self._conclude(event, event.outcome)

@@ -38,9 +38,13 @@ def fee_notice(
         raise typer.Exit(2)
     with work() as s:
         row = find_request(s, find_organ(s, organ), number)
-        quote = FeeQuote.per_page(pages) if pages is not None else FeeQuote.per_request(nth_in_month(s, row))
         day = day_or_today(on)
         happened(day)
+        quote = (
+            FeeQuote.per_page(pages, day)
+            if pages is not None
+            else FeeQuote.per_request(nth_in_month(s, row), day)
+        )
         event = FeeNoticed(
             on=day,
             received_on=parse_day(received, "--received") if received else day,

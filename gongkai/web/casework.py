@@ -347,7 +347,9 @@ def take_request_step(
         if step == "fee_notice":
             pages = int(form.get("pages") or 0)
             quote = (
-                FeeQuote.per_page(pages) if pages > 0 else FeeQuote.per_request(nth_in_month(session, row))
+                FeeQuote.per_page(pages, on)
+                if pages > 0
+                else FeeQuote.per_request(nth_in_month(session, row), on)
             )
             event = FeeNoticed(
                 on=on, received_on=on, method=quote.method, quantity=quote.quantity, yuan=quote.yuan
