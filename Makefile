@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # pytest-xdist workers for the test runs (the suite is timed on a 2-core machine)
 WORKERS ?= 2
+# Some machines (CI's among them) set PYTHONDONTWRITEBYTECODE: then every process the tests start
+# (document workers, commands) compiles gongkai again, and pytest rewrites every test module again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run samples check test explore lint fmt bench install system-packages clean
 
