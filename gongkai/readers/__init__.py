@@ -20,6 +20,7 @@ from html import unescape  # not ``import html``: the name is this package's HTM
 from pathlib import Path
 
 from gongkai.readers.assemble import Reading, document_to_reading
+from gongkai.readers.bounds import ZIP_DAMAGE
 from gongkai.readers.document import Document, DocumentNotice, Grid, UnreadableDocument
 from gongkai.readers.docx.reader import docx_to_document
 from gongkai.readers.html.embedded import holds_table, looks_like_json
@@ -195,7 +196,7 @@ def _package_form(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = set(package.namelist())
             mimetype = package.read("mimetype")[:100] if "mimetype" in names else b""
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except ZIP_DAMAGE:
         raise UnreadableDocument("压缩包（DOCX/XLSX/OFD）已损坏或被截断，无法打开") from None
     if "word/document.xml" in names:
         return "docx"

@@ -10,6 +10,7 @@ three tables hold about 1,000 cells; its DOCX body has 10,000–100,000 elements
 from __future__ import annotations
 
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from gongkai.readers.document import UnreadableDocument
@@ -21,6 +22,11 @@ MAX_TABLE_CELLS = 20_000
 # All tables of one document together: many tables each under the limit still add up.
 MAX_DOCUMENT_CELLS = 200_000
 _CHUNK_BYTES = 1024 * 1024
+# What opening or inflating a damaged ZIP package raises: a broken directory or local header
+# (BadZipFile, ValueError, OSError), a broken deflate stream (zlib.error, EOFError), an encrypted
+# member (RuntimeError) or an unknown compression method (NotImplementedError, a RuntimeError). One
+# list for every package reader: the fuzzer found each reader missing a different one.
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError)
 
 
 def count_tags(markup: str) -> int:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-import zlib
 
 from lxml import etree
 
-from gongkai.readers.bounds import CellBudget, check_part_elements, damage
+from gongkai.readers.bounds import ZIP_DAMAGE, CellBudget, check_part_elements, damage
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
@@ -88,7 +87,7 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
         raise
     except etree.XMLSyntaxError as exc:
         raise UnreadableDocument(f"DOCX 正文的 XML 无法解析（损坏，或含实体炸弹）：{exc.msg}") from None
-    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError) as exc:
+    except (*ZIP_DAMAGE, KeyError) as exc:
         raise UnreadableDocument(f"DOCX 文件已损坏或被截断，无法打开（{damage(exc)}）") from None
     body = root.find(W_BODY)
     if body is None:

@@ -38,14 +38,13 @@ import posixpath
 import re
 import unicodedata
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lxml import etree
 
-from gongkai.readers.bounds import check_part_elements, damage
+from gongkai.readers.bounds import ZIP_DAMAGE, check_part_elements, damage
 from gongkai.readers.document import Document, DocumentNotice, UnreadableDocument
 from gongkai.readers.positioned.pages import check_page_count, pages_to_document
 from gongkai.readers.positioned.pieces import Page, Rule, chars_to_pieces
@@ -62,8 +61,7 @@ _ASCENT, _DESCENT = 0.86, 0.14
 _AXIS_SLACK = 0.2  # mm: a segment this close to level or plumb is a rule
 _THIN_FILL = 1.0  # mm: a filled bar at most this thick is a rule (borders drawn as rectangles)
 _TOKEN = re.compile(r"[A-Za-z]|[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
-# What reading a damaged member raises: a bad CRC, a broken stream, an encrypted or unknown method.
-_DAMAGED = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError)
+_DAMAGED = ZIP_DAMAGE  # a bad CRC, a broken stream, an encrypted member or an unknown method
 _RUN_TOGETHER = re.compile(r"[A-Za-z][-+.\d]|[\d.][A-Za-z]")
 _ARGS = {"S": 2, "M": 2, "L": 2, "Q": 4, "B": 6, "A": 7, "C": 0}
 
@@ -80,7 +78,7 @@ def ofd_to_document(data: bytes, name: str = "<ofd>") -> Document:
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+    except ZIP_DAMAGE:
         raise UnreadableDocument("OFD 文件已损坏或被截断，无法打开") from None
     with archive:
         if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:

@@ -15,7 +15,6 @@ import posixpath
 import re
 import warnings
 import zipfile
-import zlib
 from typing import IO, Any
 from xml.parsers import expat
 
@@ -24,7 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
-from gongkai.readers.bounds import MAX_MARKUP_RUN_BYTES, MarkupRuns, damage
+from gongkai.readers.bounds import MAX_MARKUP_RUN_BYTES, ZIP_DAMAGE, MarkupRuns, damage
 from gongkai.readers.document import UnreadableDocument
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
@@ -35,18 +34,13 @@ MAX_MERGES = 20_000  # merged areas on a sheet; a report has about a hundred
 
 # Errors openpyxl (or the zip and XML layers under it) raises on a damaged package.
 DAMAGED = (
-    zipfile.BadZipFile,
-    zlib.error,
+    *ZIP_DAMAGE,
     InvalidFileException,
     KeyError,
     IndexError,
-    ValueError,
     TypeError,
     AttributeError,
     SyntaxError,  # xml.etree ParseError and lxml's XMLSyntaxError
-    OSError,
-    EOFError,
-    RuntimeError,  # an encrypted member; NotImplementedError (an unknown compression method)
     ArithmeticError,
 )
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)

@@ -55,7 +55,7 @@ from typing import Any
 from openpyxl.utils.cell import get_column_letter
 
 from gongkai.model.sections import FINDINGS_SHEET
-from gongkai.readers.bounds import damage
+from gongkai.readers.bounds import ZIP_DAMAGE, damage
 from gongkai.readers.document import Document, DocumentNotice, Grid, GridCell, Paragraph, UnreadableDocument
 from gongkai.readers.sections import match_heading
 from gongkai.readers.xlsx.numbers import cell_text, one_line
@@ -299,7 +299,7 @@ def xlsx_to_document(data: bytes, name: str = "<xlsx>") -> Document:
     doc = Document(name)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except ZIP_DAMAGE:
         raise UnreadableDocument("XLSX 文件已损坏或被截断，无法打开") from None
     with archive:
         try:
