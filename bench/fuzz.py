@@ -343,16 +343,28 @@ def overwrite(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
     return data[:at] + rng.randbytes(rng.choice([1, 8, 64, 1024])) + data[at + 8 :]
 
 
-def replace_number(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
-    numbers = list(NUMBER_RE.finditer(data))
-    if not numbers:
+def _replace_matches(
+    rng: random.Random,
+    data: bytes,
+    pool: list[bytes],
+    pattern: re.Pattern[bytes],
+    group: int,
+    counts: list[int],
+    values: list[bytes],
+) -> bytes:
+    """Replace ``group`` of some of ``pattern``'s matches (as many as one of ``counts``) by one of
+    ``values`` each, from the end so that earlier offsets hold; no match: a hostile token instead."""
+    matches = list(pattern.finditer(data))
+    if not matches:
         return insert_token(rng, data, pool)
     out = data
-    for match in sorted(
-        rng.sample(numbers, min(len(numbers), rng.choice([1, 3, 20]))), key=lambda m: -m.start()
-    ):
-        out = out[: match.start()] + rng.choice(HUGE_NUMBERS) + out[match.end() :]
+    for match in sorted(rng.sample(matches, min(len(matches), rng.choice(counts))), key=lambda m: -m.start()):
+        out = out[: match.start(group)] + rng.choice(values) + out[match.end(group) :]
     return out
+
+
+def replace_number(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
+    return _replace_matches(rng, data, pool, NUMBER_RE, 0, [1, 3, 20], HUGE_NUMBERS)
 
 
 def repeat_line(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
@@ -393,15 +405,7 @@ def nest(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
 
 
 def big_spans(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
-    matches = list(SPAN_RE.finditer(data))
-    if not matches:
-        return insert_token(rng, data, pool)
-    out = data
-    for match in sorted(
-        rng.sample(matches, min(len(matches), rng.choice([1, 2, 10]))), key=lambda m: -m.start()
-    ):
-        out = out[: match.start(2)] + rng.choice(SPAN_VALUES) + out[match.end(2) :]
-    return out
+    return _replace_matches(rng, data, pool, SPAN_RE, 2, [1, 2, 10], SPAN_VALUES)
 
 
 def reencode(rng: random.Random, data: bytes, pool: list[bytes]) -> bytes:
