@@ -22,17 +22,19 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx2 as httpx  # the httpx fork Starlette 1.x tests with (the dev extra installs it)
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import event, insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # this checkout's gongkai, also when run from another folder
+
+sys.path.insert(0, str(ROOT / "tests"))  # the test support: a scratch database
+
+from support.databases import scratch_database  # noqa: E402
 
 from gongkai.store.db import open_store, transaction  # noqa: E402
 from gongkai.store.records import add_organ, find_organ  # noqa: E402
@@ -61,23 +63,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextlib.contextmanager
-def bench_database(url: str | None, folder: Path) -> Iterator[str]:
+def bench_database(url: str | None, folder: Path) -> contextlib.AbstractContextManager[str]:
     """A fresh database URL: a SQLite file in ``folder``, or a schema of its own on PostgreSQL."""
-    if not url:
-        yield f"sqlite:///{folder / 'gongkai.db'}"
-        return
-    schema = f"gk_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in url else "?"
-    try:
-        yield f"{url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    return scratch_database(url, folder, "gk_bench")
 
 
 def fill(url: str, entries: int) -> float:

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import shutil
-import uuid
 import warnings
 from collections.abc import Iterator
 from datetime import date
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from support.databases import scratch_database
 
 from gongkai import clock
 from gongkai import settings as process_settings
@@ -227,27 +227,14 @@ def postgres_unavailable() -> str | None:
 def fresh_database(kind: str, folder: Path, postgres_unavailable: str | None) -> Iterator[str]:
     """A fresh, empty database URL: a SQLite file in ``folder``, or a schema of its own on
     PostgreSQL (dropped afterwards); skips with the reason when PostgreSQL cannot be used."""
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'gongkai.db'}"
-        return
-    if postgres_unavailable:
+    if kind != "sqlite" and postgres_unavailable:
         pytest.skip(postgres_unavailable)
-    from sqlalchemy import create_engine, text
-
     # Unique across the xdist workers (PYTEST_XDIST_WORKER: gw0, gw1, …) and runs sharing the server;
     # the worker's name says whose schema a leftover is.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    schema = f"gk_test_{worker}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    server = None if kind == "sqlite" else POSTGRES_URL
+    with scratch_database(server, folder, f"gk_test_{worker}") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
