@@ -115,7 +115,10 @@ def fill(url: str, entries: int) -> float:
 
 
 def _ms(times: list[float], share: float) -> float:
+    """The ``share`` quantile in milliseconds; NaN when nothing was timed (``--visitors 0``)."""
     ordered = sorted(times)
+    if not ordered:
+        return float("nan")
     return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
