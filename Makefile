@@ -40,7 +40,7 @@ check: $(STAMP)
 	$(BIN)/ruff check gongkai tests bench
 	$(BIN)/ruff format --check gongkai tests bench
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n $(WORKERS) -m 'not slow'
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup -m 'not slow'
 
 ## test: lint, then the whole suite (the store's tests on SQLite and on PostgreSQL: scripts/with-postgres),
 ## in $(WORKERS) processes; the tests sharing an expensive fixture (OCR scans, LibreOffice, the browser)

@@ -17,6 +17,8 @@ from gongkai.batch import CheckOptions, check_files_grouped
 ROOT = Path(__file__).resolve().parents[1]
 FINDS = ROOT / "tests" / "data" / "fuzz"
 NOT_YET: dict[str, str] = {}  # input → why it still fails; every find so far is fixed
+# One worker takes the module: its module-scoped fixture then runs once, not once per worker.
+pytestmark = pytest.mark.xdist_group("fuzz-finds")
 
 
 def _classify():

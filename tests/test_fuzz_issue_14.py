@@ -25,6 +25,8 @@ def _load_fuzz() -> Any:
 
 
 fuzz = _load_fuzz()
+# One worker takes the module: its module-scoped fixture then runs once, not once per worker.
+pytestmark = pytest.mark.xdist_group("fuzz-corpus")
 
 
 @pytest.fixture(scope="module")
