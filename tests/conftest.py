@@ -51,6 +51,23 @@ def suite_day() -> Iterator[date]:
         os.environ[clock.TODAY_VARIABLE] = before
 
 
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes() -> Iterator[None]:
+    """Argon2 at its cheapest for the tests: the library's defaults (what gongkai uses) cost a tenth
+    of a second of a core for each hash and each sign-in, and the web tests make six accounts each.
+    A hash carries its own parameters, so verifying is the same code either way."""
+    from argon2 import PasswordHasher
+
+    from gongkai.store import accounts
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    accounts._dummy_hash.cache_clear()
+    yield
+    patch.undo()
+    accounts._dummy_hash.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def fresh_settings() -> Iterator[None]:
     """Each test starts and ends with the settings of the environment as it is then, as each

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,8 +26,14 @@ from gongkai.store.tables import AuditEntry, EndedSession, Organ, User
 
 MIN_PASSWORD_CHARS = 10
 _HASHER = PasswordHasher()
-# Verified against when the login is unknown, so that a wrong login takes as long as a wrong password.
-_DUMMY_HASH = _HASHER.hash("gongkai: no such account")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the login is unknown, so that a wrong login takes as long as a wrong
+    password. Made on first use, not at import: a hash costs a tenth of a second, and every command
+    that opens the store imports this module."""
+    return _HASHER.hash("gongkai: no such account")
 
 
 def account_problems(
@@ -186,7 +193,7 @@ def password_matches(password_hash: str | None, password: str) -> bool:
     so that a wrong login takes as long as a wrong password. Takes about a tenth of a second of a
     core and 64 MiB: the web app runs it on threads of its own, a few at a time."""
     try:
-        return _HASHER.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _HASHER.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
