@@ -31,7 +31,7 @@ import re
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -48,7 +48,7 @@ from gongkai.store.ledger_files import (
     ledger_rows,
     too_many_rows,
 )
-from gongkai.store.records import Refused, audit
+from gongkai.store.records import Refused, audit, lock_row
 from gongkai.store.register import (
     CATALOGUE_FIELDS,
     SIGN_OFFS,
@@ -333,14 +333,19 @@ def _entry_digest(kind: str, entry: dict) -> bytes:
     return _digest(_publication_key(**entry))
 
 
-def _present(session: Session, organ_id: int, kind: str) -> Counter[bytes]:
+def _present(
+    session: Session, organ_id: int, kind: str, titles: Collection[str] | None = None
+) -> Counter[bytes]:
     """How many times each entry is already in the organ's register (withdrawn ones included: a
-    withdrawn entry was entered, and a mistake once withdrawn is not brought back)."""
+    withdrawn entry was entered, and a mistake once withdrawn is not brought back); only entries of
+    these ``titles`` when given."""
     if kind == "documents":
         columns = (Document.kind, Document.title, Document.doc_number, Document.issued_on)
         query = select(*columns, Document.published_on, Document.repealed_on).where(
             Document.organ_id == organ_id
         )
+        if titles is not None:
+            query = query.where(Document.title.in_(titles))
         rows = session.execute(query.execution_options(yield_per=2000))
         return Counter(_digest(_document_key(*row)) for row in rows)
     signed = [getattr(Publication, key) for key in SIGN_OFFS]
@@ -353,6 +358,8 @@ def _present(session: Session, organ_id: int, kind: str) -> Counter[bytes]:
         *signed,
         *listed,
     ).where(Publication.organ_id == organ_id)
+    if titles is not None:
+        query = query.where(Publication.title.in_(titles))
     counts: Counter[bytes] = Counter()
     for row in session.execute(query.execution_options(yield_per=2000)):
         title, category, published_on, channels = row[:4]
@@ -365,15 +372,30 @@ def _present(session: Session, organ_id: int, kind: str) -> Counter[bytes]:
 def entries_to_write(session: Session, organ_id: int, read: LedgerRead) -> tuple[list[dict], int]:
     """The entries of ``read`` not yet in the organ's register, and how many were left out: an entry
     present n times in the register stands for its first n copies in the file."""
-    present = _present(session, organ_id, read.kind)
-    todo = []
+    todo = _missing(session, organ_id, read.kind, _ranked(read))
+    return [entry for _, _, entry in todo], len(read.entries) - len(todo)
+
+
+Ranked = tuple[bytes, int, dict]  # an entry's digest, which copy of it in the file it is (1, 2…), the entry
+
+
+def _ranked(read: LedgerRead) -> list[Ranked]:
+    seen: Counter[bytes] = Counter()
+    out = []
     for entry in read.entries:
         digest = _entry_digest(read.kind, entry)
-        if present[digest] > 0:
-            present[digest] -= 1
-        else:
-            todo.append(entry)
-    return todo, len(read.entries) - len(todo)
+        seen[digest] += 1
+        out.append((digest, seen[digest], entry))
+    return out
+
+
+def _missing(
+    session: Session, organ_id: int, kind: str, ranked: list[Ranked], titles: Collection[str] | None = None
+) -> list[Ranked]:
+    """The entries whose copy is not yet in the register: the n-th copy is there when the register
+    holds the entry at least n times."""
+    present = _present(session, organ_id, kind, titles)
+    return [item for item in ranked if present[item[0]] < item[1]]
 
 
 def _write(
@@ -401,7 +423,7 @@ def write_ledger(
     engine = sessions.kw["bind"]
     # a read that waits for no writer and makes none wait (SQLite: BEGIN, not BEGIN IMMEDIATE)
     with sessions(bind=engine.execution_options(**READ_ONLY)) as session, session.begin():
-        todo, skipped = entries_to_write(session, organ_id, read)
+        todo = _missing(session, organ_id, read.kind, _ranked(read))
     import_id = uuid.uuid4().hex[:16]
     pause = SQLITE_PAUSE_SECONDS if engine.dialect.name == "sqlite" else 0.0
     written = 0
@@ -411,11 +433,22 @@ def write_ledger(
                 time.sleep(pause)
             with transaction(sessions) as session:
                 organ = session.get_one(Organ, organ_id)
-                if start == 0:
-                    about = {"file": read.name, "kind": read.kind, "rows": len(todo), "skipped": skipped}
-                    audit(session, actor, "ledger", import_id, "import", organ_id=organ_id, after=about)
+                # Another import of the same file may have written some of these meanwhile: the
+                # organ's lock makes imports take turns, and under it the chunk is checked again.
+                lock_row(session, organ)
                 chunk = todo[start : start + chunk_rows]
-                _write(session, organ, read.kind, chunk, actor, import_id)
+                chunk = _missing(
+                    session, organ_id, read.kind, chunk, {entry["title"] for _, _, entry in chunk}
+                )
+                if start == 0:
+                    about = {
+                        "file": read.name,
+                        "kind": read.kind,
+                        "rows": len(todo),
+                        "skipped": len(read.entries) - len(todo),
+                    }
+                    audit(session, actor, "ledger", import_id, "import", organ_id=organ_id, after=about)
+                _write(session, organ, read.kind, [entry for _, _, entry in chunk], actor, import_id)
                 if start + chunk_rows >= len(todo):  # done: said in the last chunk's transaction
                     audit(session, actor, "ledger", import_id, "imported", organ_id=organ_id)
             written += len(chunk)
@@ -426,7 +459,7 @@ def write_ledger(
             f"{read.name}：导入中断（{type(exc).__name__}），已导入 {written} 行，其余 {len(todo) - written} 行未导入；"
             "再次导入同一文件即可补上（已导入的行会跳过）"
         ) from exc
-    return LedgerImport(import_id, written, skipped)
+    return LedgerImport(import_id, written, len(read.entries) - written)
 
 
 def import_ledger(session: Session, organ: Organ, path: Path, kind: str, *, actor: str) -> int:

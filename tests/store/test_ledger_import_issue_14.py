@@ -296,3 +296,41 @@ def test_the_import_reads_in_a_worker_under_the_limits_of_reports() -> None:
     assert starved.refusal == "台账.csv：读取时内存超过30 MB，已停止，未导入" and not starved.entries
     roomy = read_ledger_within(data, "publications", "台账.csv")
     assert not roomy.refusal and len(roomy.entries) == 60000
+
+
+def test_two_imports_of_one_file_at_once_write_each_row_once_issue_14(
+    organ, tmp_path: Path, monkeypatch
+) -> None:
+    # Two clerks import the same 台账 at the same moment: both find every row missing before either
+    # writes. The organ's lock and the check of each chunk under it keep the rows from doubling; a
+    # row listed twice in the file is still there twice.
+    store, organ_id = organ
+    path = tmp_path / "台账.csv"
+    rows = [f"通知{n},类别,2025-03-01,网站,甲,乙,丙,丁" for n in range(120)]
+    path.write_text("\n".join([",".join(HEADER), *rows, rows[7]]), encoding="utf-8")
+    read = read_ledger(path, "publications")
+    both_looked = threading.Barrier(2, timeout=30)
+    real_missing, waited = ledger._missing, threading.local()
+
+    def look_then_wait(*args, **kwargs):
+        found = real_missing(*args, **kwargs)
+        if not getattr(waited, "done", False):  # the look before the first chunk
+            waited.done = True
+            both_looked.wait()
+        return found
+
+    monkeypatch.setattr(ledger, "_missing", look_then_wait)
+    results: list = []
+
+    def clerk() -> None:
+        results.append(write_ledger(store, organ_id, read, actor="t", chunk_rows=10))
+
+    threads = [threading.Thread(target=clerk) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 2 and sum(r.written for r in results) == 121
+    assert _count(store) == 121
+    with transaction(store) as s:
+        assert s.scalar(select(func.count()).where(Publication.title == "通知7")) == 2
