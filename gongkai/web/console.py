@@ -49,14 +49,9 @@ Supervising = Annotated[
 ]
 
 
-def organs_supervised(session, me: Principal) -> list[Organ]:
-    """The organs (not regions) the person oversees, by code."""
-    return accounts.organs_supervised(session, me.scope)
-
-
 def _overview(session, me: Principal, year: int | None):
     """(organ, record, report, findings) for each organ in scope with a report of ``year``."""
-    organs = organs_supervised(session, me)
+    organs = accounts.organs_supervised(session, me.scope)
     records = reports_of_organs(session, organs, year)
     by_organ = {o.id: o for o in organs}
     rows = []
@@ -163,7 +158,7 @@ def upload(
     """File published reports: each under the organ chosen, or the organ whose name it bears."""
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
-    organs = organs_supervised(session, me)
+    organs = accounts.organs_supervised(session, me.scope)
     chosen = next((o for o in organs if o.code == organ), None)
     if organ and chosen is None:
         raise HTTPException(404, "没有这个机关")
@@ -234,7 +229,7 @@ def _file(
 @router.get("/organs/{code}/{year}")
 def compare(request: Request, session: DB, me: Supervising, code: str, year: PathInt):
     """An organ's report beside its previous year and beside the other organs of the same year."""
-    organs = organs_supervised(session, me)
+    organs = accounts.organs_supervised(session, me.scope)
     organ = next((o for o in organs if o.code == code), None)
     if organ is None:
         raise HTTPException(404, "没有这个机关")
