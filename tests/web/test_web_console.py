@@ -222,6 +222,9 @@ def test_exports_write_names_like_formulas_as_text_and_drop_control_characters_i
 
 
 @pytest.mark.ocr
+# On SQLite only: the subject is the reading the console keeps, and OCR costs a quarter of a minute;
+# the findings' column is stored and shown on both databases by the other upload tests.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_console_shows_what_check_says_of_the_same_scan(site, scanned_report, tmp_path) -> None:  # noqa: F811
     """A scan uploaded in the console keeps the findings of its reading — the READ-OCR warnings and
     the layout rules that need the source — exactly as ``gongkai check`` gives them for the file
