@@ -161,14 +161,26 @@ def _run_chunk(func: Callable[..., Any], chunk: list[tuple], seconds: int, memor
     return outcomes
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether an exception means the address-space limit was reached. Besides Python's MemoryError
+    (found by the fuzzer): a library loaded lazily near the limit, which the loader cannot map, and
+    a C++ library's failed allocation passed up as its own exception (ONNX Runtime's
+    「std::bad_alloc」 while recognising a scan)."""
+    text = str(exc)
+    return (
+        isinstance(exc, MemoryError)
+        or (isinstance(exc, ImportError) and "map segment" in text)
+        or "std::bad_alloc" in text
+    )
+
+
 def failure_reason(exc: BaseException, seconds: int, memory_mb: int) -> WorkerFailure:
     """What a worker's exception means for its item, in plain Chinese."""
     from pebble import ProcessExpired
 
     if isinstance(exc, DocumentTimeout | FutureTimeout):
         return WorkerFailure(f"读取超过{seconds}秒，已停止", "time")
-    # a library loaded lazily near the limit: the loader cannot map it (found by the fuzzer)
-    if isinstance(exc, MemoryError) or (isinstance(exc, ImportError) and "map segment" in str(exc)):
+    if _out_of_memory(exc):
         return WorkerFailure(f"读取时内存超过{memory_mb} MB，已停止", "memory")
     if isinstance(exc, ProcessExpired):
         code = exc.exitcode

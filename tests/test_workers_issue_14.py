@@ -205,6 +205,21 @@ def test_a_library_that_cannot_load_near_the_limit_is_the_memory_limit() -> None
     assert failure_reason(ImportError("No module named x"), 30, 1024).kind == "defect"
 
 
+def test_a_native_librarys_failed_allocation_is_the_memory_limit() -> None:
+    # What ONNX Runtime raised for a fuzzed scan (seed 20261207, input 65813) short of memory.
+    from gongkai.workers import failure_reason
+
+    class RuntimeException(Exception):  # onnxruntime.capi.onnxruntime_pybind11_state's
+        pass
+
+    exc = RuntimeException(
+        "[ONNXRuntimeError] : 6 : RUNTIME_EXCEPTION : Non-zero status code returned while running "
+        "ReorderOutput node. Name:'ReorderOutput_token_158' Status Message: std::bad_alloc"
+    )
+    assert failure_reason(exc, 30, 1024) == WorkerFailure("读取时内存超过1024 MB，已停止", "memory")
+    assert failure_reason(RuntimeException("[ONNXRuntimeError] : 1 : FAIL"), 30, 1024).kind == "defect"
+
+
 def test_parse_render_and_draft_take_the_limits_check_takes(tmp_path) -> None:
     """The hint a refusal gives (「可用 --timeout 放宽」) works on every command that reads."""
     from typer.testing import CliRunner
