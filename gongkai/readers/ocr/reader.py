@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 # Below this a piece is uncertain: counted in the READ-OCR notice, and its value reported by the
 # table reader (the measurements are beside the constant).
 LOW_CONFIDENCE = UNCERTAIN_BELOW
+# Text boxes on one page: a dense table page of a report has a few hundred, a page of small print
+# under 2,000. A damaged scan of specks gave 8,444, each read by the model (50 s of a core).
+MAX_TEXT_BOXES = 4_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,6 +164,11 @@ def read_page(gray: np.ndarray, number: int, engine: Engine | None = None) -> Pa
     rules, rule_mask, vertical_mask = ruling_lines(ink, char, cv2, np)
     text = ink & (1 - rule_mask)
     boxes, unit = text_boxes(text, char, vertical_mask, rules, cv2, np)
+    if len(boxes) > MAX_TEXT_BOXES:
+        raise UnreadableDocument(
+            f"第{number}页的扫描图像杂点过多（{len(boxes):,} 处疑似文字，一页表格或正文通常不到 2,000 处），"
+            "无法识别；请重新扫描或提供文字版"
+        )
     clean = gray.copy()
     clean[rule_mask.astype(bool)] = 255  # ruling lines out of the pictures the model reads
     pieces = recognise(clean, boxes, unit, engine, cv2, np)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,10 @@ MISSING_EXTRA = (
 _REC_HEIGHT = 48  # the recognition model's input height
 _STRIP_WIDTH = 1280  # pieces are packed into strips at least this wide (a multiple of 8)
 _GAP = 24  # pixels of padding between two pieces in a strip
+# The widest piece read, scaled to the model's height: a full line of a page is about 2,500 pixels.
+# A noise page (a damaged scan) gave boxes 11,000 pixels wide, and a strip that wide took the model
+# past the worker's memory; such a box is a rule or a smear, not text.
+_MAX_PIECE_WIDTH = 2 * _STRIP_WIDTH
 
 
 @dataclass(frozen=True)
@@ -152,6 +157,8 @@ def recognise(
         if crop.size == 0:
             continue
         scaled_width = max(8, round((right - left) * _REC_HEIGHT / (bottom - top)))
+        if scaled_width > _MAX_PIECE_WIDTH:
+            continue
         shrink = scaled_width < crop.shape[1]
         images.append(
             cv2.resize(
@@ -159,7 +166,9 @@ def recognise(
             )
         )
         cuts.append(_Cut(box, line, int(box.middle // unit)))
-    strips = _pack(cuts, images)
+    if not cuts:  # every box was a picture, a seal or a rule
+        return []
+    strips = _pack(cuts, images)  # every cut is placed on its strip before the first is made
     readings: dict[int, tuple[str, float]] = {}
     for number, strip in enumerate(strips):
         # One strip a run: batching gains nothing on one core and pads to the widest strip.
@@ -203,8 +212,9 @@ def _line_heights(boxes: list[TextBox], unit: float, np: Any) -> list[float]:
     return out
 
 
-def _pack(cuts: list[_Cut], images: list[np.ndarray]) -> list[np.ndarray]:
-    """The pieces in reading order, side by side on strips, normalised as the model's input.
+def _pack(cuts: list[_Cut], images: list[np.ndarray]) -> Iterator[np.ndarray]:
+    """The pieces in reading order, side by side on strips, normalised as the model's input; each
+    strip made when it is read (a noisy page has hundreds, a quarter of a gigabyte as floats).
 
     Reading order matters: the model judges a glyph against the others in its strip, and a
     strip of lone digits reads as 「o」 or 「。」 where the same digits beside their row's label
@@ -226,15 +236,13 @@ def _pack(cuts: list[_Cut], images: list[np.ndarray]) -> list[np.ndarray]:
         cut.strip, cut.start, cut.end = len(rows) - 1, used, used + image.shape[1]
         rows[-1].append(index)
         used = cut.end + _GAP
-    strips = []
     for row in rows:
         # At least the model's usual 320 pixels: on a shorter strip it mistakes 「0」 for 「o」.
         width = max(320, -(-(cuts[row[-1]].end + _GAP) // 8) * 8)
         strip = np.zeros((_REC_HEIGHT, width), np.float32)
         for index in row:
             strip[:, cuts[index].start : cuts[index].end] = images[index].astype(np.float32) / 127.5 - 1.0
-        strips.append(strip)
-    return strips
+        yield strip
 
 
 def _decode(
