@@ -34,7 +34,7 @@ run: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/gongkai check samples/ || test $$? -eq 1
 
-## check: the quick loop (about 4 minutes on 2 cores; the goal is 2): lint and format check, then the tests not marked slow
+## check: the quick loop (under 2 minutes on 2 cores): lint and format check, then the tests not marked slow
 ## (no OCR, LibreOffice, browser, PostgreSQL or property rounds; the marks are in pyproject.toml)
 check: $(STAMP)
 	$(BIN)/ruff check gongkai tests bench
