@@ -1,9 +1,9 @@
 """Everything gongkai is told from outside, read in one place, once: the process's environment.
 
 A server's administrator sets these as environment variables (a systemd unit, a container); a
-command's options override them for one run. Nothing else in gongkai reads ``os.environ`` (a lint
-rule in pyproject.toml keeps it so): the rest asks :func:`current` for the one :class:`Settings`
-built when the process starts, or is handed the values it needs.
+command's options override them for one run. Nothing else in gongkai reads ``os.environ``
+(tests/test_settings.py walks the package to keep it so): the rest asks :func:`current` for the
+one :class:`Settings` built when the process starts, or is handed the values it needs.
 
 =====================================  ==========================================================
 ``GONGKAI_HOME``                       the data folder (default ``$XDG_DATA_HOME/gongkai``)
@@ -149,12 +149,15 @@ def reload() -> Settings:
 def export(**values: str | None) -> Settings:
     """Set ``GONGKAI_<NAME>`` variables (None removes one) for this process and the processes it
     starts (``gongkai serve --workers``, document workers), then reload."""
+    known = {each.name for each in fields(Settings)}
     for name, value in values.items():
-        variable = f"{PREFIX}{name.upper()}"
+        if name not in known:
+            raise ValueError(f"no setting named {name}")
+        key = variable(name)
         if value is None:
-            os.environ.pop(variable, None)
+            os.environ.pop(key, None)
         else:
-            os.environ[variable] = value
+            os.environ[key] = value
     return reload()
 
 

@@ -138,3 +138,12 @@ def test_nothing_but_the_settings_module_reads_the_environment() -> None:
         3,
         2,
     ]
+
+
+def test_export_sets_a_variable_for_the_processes_started_after(monkeypatch) -> None:
+    monkeypatch.setenv("GONGKAI_DOCUMENT_SECONDS", "30")  # undone after the test, as export's change
+    assert settings.export(document_seconds="9").document_seconds == 9
+    assert settings.load().document_seconds == 9  # what a spawned worker or a --workers process reads
+    assert settings.export(document_seconds=None).document_seconds == 30
+    with pytest.raises(ValueError):
+        settings.export(no_such_setting="1")
