@@ -15,13 +15,14 @@ import zipfile
 from lxml import etree
 
 from gongkai.readers.bounds import ZIP_DAMAGE, CellBudget, check_part_elements, damage
-from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
+from gongkai.readers.document import Document, DocumentNotice, Grid, GridCell, Paragraph, UnreadableDocument
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W_T, W_P, W_TBL, W_TR, W_TC = _W + "t", _W + "p", _W + "tbl", _W + "tr", _W + "tc"
 W_TCPR, W_GRIDSPAN, W_VMERGE, W_VAL = _W + "tcPr", _W + "gridSpan", _W + "vMerge", _W + "val"
 W_BODY = _W + "body"
+W_R, W_TAB, W_BR, W_CR = _W + "r", _W + "tab", _W + "br", _W + "cr"
 # No entity expansion, no network, no huge trees: an XML bomb inside the package stays harmless.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
 
@@ -111,4 +112,40 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
             for r in range(len(grid.rows)):
                 doc.places[position + r] = f"表格{tables}第{r + 1}行"
             position += len(grid.rows)
+    if tables == 0 and paragraphs:
+        return _paragraph_tables(body, name) or doc
     return doc
+
+
+def _paragraph_tables(body, name: str) -> Document | None:
+    """A Word document whose statistical tables are paragraphs — columns lined up with tabs or
+    spaces, as a text report saved as Word has them — read as the same text would be; None when
+    the text reader finds no report table there either (issue 16)."""
+    from gongkai.readers.html.reader import has_report_tables
+    from gongkai.readers.text.reader import text_to_document
+
+    doc = text_to_document("\n".join(_plain_text(p) for p in body.iterchildren(W_P)), name)
+    if not has_report_tables(doc):
+        return None
+    doc.notices.append(
+        DocumentNotice(
+            "READ-PARAGRAPH-TABLE",
+            "统计表是用制表符或空格对齐的段落，不是 Word 表格，已按文本读取；请核对数字所在的行和列",
+            info=False,
+        )
+    )
+    return doc
+
+
+def _plain_text(paragraph) -> str:
+    """A paragraph's text as typed: tabs and line breaks kept, spaces not collapsed."""
+    parts = []
+    for run in paragraph.iter(W_R):  # runs only: w:pPr holds tab stops, which are no text
+        for element in run:
+            if element.tag == W_T:
+                parts.append((element.text or "").replace("\xa0", " "))
+            elif element.tag == W_TAB:
+                parts.append("\t")
+            elif element.tag in (W_BR, W_CR):
+                parts.append("\n")
+    return "".join(parts)
