@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 from conftest import clean_report_2021
-from support.htmlwriter import write_docx
+from support.htmlwriter import write_docx, write_paragraph_docx
 from support.textwriter import write_tab_text, write_word_text
 
 from gongkai.model.report import report_cells
@@ -106,22 +106,6 @@ def test_a_span_that_is_no_number_is_one_clear_line_issue_14(tmp_path):
         assert str(path) in lines[0] and "w:gridSpan" in lines[0] and "Traceback" not in proc.stdout
 
 
-def _paragraphs_docx(text: str, tab_stops: bool = False) -> bytes:
-    """A Word file whose every line of ``text`` is a paragraph (tabs as Word's tabs), no table."""
-    from docx import Document
-    from docx.shared import Cm
-
-    doc = Document()
-    for line in text.splitlines():
-        paragraph = doc.add_paragraph(line)  # python-docx writes 「\t」 as <w:tab/>
-        if tab_stops:  # what Word adds when columns are lined up by hand: no text of their own
-            for k in range(1, 6):
-                paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(3 * k))
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize("write", [write_tab_text, write_word_text], ids=["tab-aligned", "cell-per-line"])
 @pytest.mark.parametrize("tab_stops", [False, True], ids=["plain", "tab-stops"])
 def test_tables_typed_as_paragraphs_read_as_the_same_text_would(write, tab_stops) -> None:
@@ -129,7 +113,7 @@ def test_tables_typed_as_paragraphs_read_as_the_same_text_would(write, tab_stops
     # cell-exact, as the text itself reads, with a warning that the columns were found in text.
     text = write(CLEAN_2021)
     as_text = read_bytes(text.encode("utf-8"), "report.txt")
-    reading = read_bytes(_paragraphs_docx(text, tab_stops), "report.docx")
+    reading = read_bytes(write_paragraph_docx(text, tab_stops), "report.docx")
     assert report_cells(reading.report) == report_cells(as_text.report) == report_cells(CLEAN_2021)
     assert "READ-PARAGRAPH-TABLE" in {n.rule for n in reading.notices}
 
@@ -137,5 +121,5 @@ def test_tables_typed_as_paragraphs_read_as_the_same_text_would(write, tab_stops
 def test_a_word_file_of_paragraphs_without_tables_still_says_so() -> None:
     with pytest.raises(UnreadableDocument, match="没有找到年度报告的统计表"):
         read_bytes(
-            _paragraphs_docx("某某局2024年政府信息公开工作年度报告\n一、总体情况\n本年度无。"), "x.docx"
+            write_paragraph_docx("某某局2024年政府信息公开工作年度报告\n一、总体情况\n本年度无。"), "x.docx"
         )

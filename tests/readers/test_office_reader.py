@@ -22,10 +22,12 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from conftest import SECTION_ORDER, load_json, needs_seeds, seed_pairs
+from conftest import SECTION_ORDER, clean_report_2021, load_json, needs_seeds, seed_pairs
 from hypothesis import HealthCheck, Phase, find, settings
-from support.officewriter import write_office
+from support.htmlwriter import write_paragraph_docx
+from support.officewriter import convert_all, write_office
 from support.strategies import valid_reports
+from support.textwriter import write_tab_text
 
 from gongkai import office
 from gongkai import settings as process_settings
@@ -386,3 +388,17 @@ def _odt_with_linked_picture(url: str) -> bytes:
         package.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         package.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+@needs_soffice
+@pytest.mark.parametrize("form", ["doc", "rtf"])
+def test_a_word_file_whose_tables_are_paragraphs_reads_as_its_text(form, tmp_path) -> None:
+    """A text report saved as Word 97 or RTF (issue 16): its tables are tab-aligned paragraphs,
+    which LibreOffice keeps as such; the file reads cell-exact, as the text does, with a warning."""
+    report = clean_report_2021()
+    source = tmp_path / "report.docx"
+    source.write_bytes(write_paragraph_docx(write_tab_text(report)))
+    (data,) = convert_all([source], form, tmp_path).values()
+    reading = read_bytes(data, f"report.{form}")
+    assert report_cells(reading.report) == report_cells(report)
+    assert "READ-PARAGRAPH-TABLE" in {n.rule for n in reading.notices}

@@ -177,6 +177,24 @@ def write_docx(report: Report | Mapping[str, Any]) -> bytes:
     return out.getvalue()
 
 
+def write_paragraph_docx(text: str, tab_stops: bool = False) -> bytes:
+    """A Word file whose every line of ``text`` is a paragraph, tabs as Word's tabs, and no table:
+    a text report saved as Word (issue 16). ``tab_stops`` adds the stops Word sets when columns are
+    lined up by hand (properties of the paragraph, no text of their own)."""
+    from docx import Document
+    from docx.shared import Cm
+
+    doc = Document()
+    for line in text.splitlines():
+        paragraph = doc.add_paragraph(line)  # python-docx writes 「\t」 as <w:tab/>
+        if tab_stops:
+            for k in range(1, 6):
+                paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(3 * k))
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
 # A CJK TrueType font from Debian's fonts-wqy-microhei (scripts/system-packages installs it).
 CJK_FONT_FILE = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
