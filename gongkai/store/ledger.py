@@ -426,7 +426,7 @@ def write_ledger(
         todo = _missing(session, organ_id, read.kind, _ranked(read))
     import_id = uuid.uuid4().hex[:16]
     pause = SQLITE_PAUSE_SECONDS if engine.dialect.name == "sqlite" else 0.0
-    written = 0
+    written = handled = 0  # rows written; rows of the file dealt with (written, or found written meanwhile)
     try:
         for start in range(0, len(todo), chunk_rows):
             if start:
@@ -452,11 +452,12 @@ def write_ledger(
                 if start + chunk_rows >= len(todo):  # done: said in the last chunk's transaction
                     audit(session, actor, "ledger", import_id, "imported", organ_id=organ_id)
             written += len(chunk)
+            handled = min(start + chunk_rows, len(todo))
     except Exception as exc:
         if not written:
             raise
         raise Refused(
-            f"{read.name}：导入中断（{type(exc).__name__}），已导入 {written} 行，其余 {len(todo) - written} 行未导入；"
+            f"{read.name}：导入中断（{type(exc).__name__}），已导入 {written} 行，其余 {len(todo) - handled} 行未导入；"
             "再次导入同一文件即可补上（已导入的行会跳过）"
         ) from exc
     return LedgerImport(import_id, written, len(read.entries) - written)
