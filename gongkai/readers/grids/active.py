@@ -55,8 +55,12 @@ def is_active_label(label_core: str) -> bool:
     return _item_number(label_core) is not None or _active_row(label_core, None) is not None
 
 
-def _row_kind(row: list[GridCell], item: int | None) -> RowKind:
-    """What a row of table 二 is, for pairing labels with the numbers that came apart from them."""
+def _row_kind(row: list[GridCell], item: int | None, header: tuple[str, ...]) -> RowKind:
+    """What a row of table 二 is, for pairing labels with the numbers that came apart from them.
+
+    A label names the cells of its row under the block's header (``header``: its column
+    texts), or under the layout's columns of its block when no header came before it.
+    """
     texts = [c.text for c in row if c.text.strip()]
     if not texts:
         return RowKind(BLANK)
@@ -71,24 +75,30 @@ def _row_kind(row: list[GridCell], item: int | None) -> RowKind:
     if match is None:
         return RowKind(PIECE)
     data_row, blocks = match
-    block = next((b for b in blocks if b.item == item), blocks[0])
-    keys = tuple(f"active.{data_row.key}.{c.key}" for c in block.columns)
+    columns = [c for c, _ in _active_columns(header, blocks)[0] if c is not None]
+    if not columns:
+        columns = list(next((b for b in blocks if b.item == item), blocks[0]).columns)
+    keys = tuple(dict.fromkeys(f"active.{data_row.key}.{c.key}" for c in columns))
     return RowKind(LABEL, data_row.label.official, keys)
 
 
 def _pair_apart(rows: list[list[GridCell]], reading: TableReading) -> list[list[GridCell]]:
     """Rows whose labels came apart from their numbers, paired again (apart.py)."""
-    items: list[int | None] = []
+    where: list[tuple[int | None, tuple[str, ...]]] = []  # each row's block item and header
     item: int | None = None
+    header: tuple[str, ...] = ()
     for row in rows:
         texts = [c.text for c in row if core(c.text)]
         if len(texts) == 1 and _item_number(texts[0]) is not None:
-            item = _item_number(texts[0])
-        items.append(item)
-    kinds = [_row_kind(row, item) for row, item in zip(rows, items, strict=True)]
+            item, header = _item_number(texts[0]), ()
+        elif texts and ACTIVE_HEADER.matches(core(texts[0])):
+            start = next(i for i, c in enumerate(row) if core(c.text))
+            header = tuple(c.text for c in row[start + 1 :])
+        where.append((item, header))
+    kinds = [_row_kind(row, *at) for row, at in zip(rows, where, strict=True)]
     if not any(k.kind == VALUES for k in kinds):
         return rows
-    paired, notices = pair_apart_rows(rows, kinds, lambda i, row: _row_kind(row, items[i]), "表二")
+    paired, notices = pair_apart_rows(rows, kinds, lambda i, row: _row_kind(row, *where[i]), "表二")
     reading.notices += notices
     return paired
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from gongkai.model.labels import core, fold
 from gongkai.readers.document import GridCell
 from gongkai.readers.tables import Notice
 
@@ -38,6 +39,7 @@ class RowKind:
     kind: str
     name: str = ""  # the label as printed officially, for messages
     keys: tuple[str, ...] = ()  # the full keys of the cells of the row it names
+    group_too: bool = False  # a label that also names a group (「（六）其他处理」 over its sub-rows)
 
 
 Row = list[GridCell]
@@ -60,6 +62,12 @@ def merge_rows(rows: Sequence[Row]) -> Row:
             elif cell.text.strip():
                 have.text += cell.text.strip()
     return [cell or GridCell("", rows[-1][0].line if rows[-1] else 0) for cell in merged]
+
+
+def _numbered(row: Row) -> bool:
+    """A row whose text starts with a label's number (「2.」「（三）」「四、」): a label begins there."""
+    text = next((c.text for c in row if c.text.strip()), "")
+    return core(text) != fold(text)
 
 
 # A label wraps over a few lines at most; a longer stretch of rows is never one label.
@@ -87,33 +95,51 @@ def _segments(
     def kind_of(a: int, b: int) -> RowKind:
         if b - a == 1:
             return kinds[run[a]]
-        return relabel(run[a], merge_rows([rows[j] for j in run[a:b]]))
+        if any(_numbered(rows[j]) for j in run[a + 1 : b]):
+            return RowKind(PIECE)  # a label starts with its number: 「2.重复」 continues no label
+        # rows that name a row each are one label only when they name the same row (its
+        # halves); two rows' labels are never one, whatever a keyword of the two finds
+        named = {kinds[j].keys for j in run[a:b] if kinds[j].kind == LABEL and not kinds[j].group_too}
+        if len(named) > 1:
+            return RowKind(PIECE)
+        joined = relabel(run[a], merge_rows([rows[j] for j in run[a:b]]))
+        if joined.kind == LABEL and named and joined.keys not in named:
+            return RowKind(PIECE)
+        for c in range(a + 1, b):  # nor is a label followed by all of another row's label
+            head, tail = kind_of(a, c), kind_of(c, b)
+            if head.kind == tail.kind == LABEL and head.keys != tail.keys:
+                return RowKind(PIECE)
+        return joined
 
     @cache
-    def ways(a: int, left: int) -> dict[tuple[tuple[str, ...], ...], tuple[tuple[int, int], ...]]:
+    def ways(a: int, left: int) -> dict[tuple[tuple[str, ...], ...], tuple[tuple[int, int, bool], ...]]:
         if a == len(run):
             return {(): ()} if left == 0 else {}
-        found: dict[tuple[tuple[str, ...], ...], tuple[tuple[int, int], ...]] = {}
+        found: dict[tuple[tuple[str, ...], ...], tuple[tuple[int, int, bool], ...]] = {}
         for b in range(a + 1, min(len(run), a + MAX_LABEL_ROWS) + 1):
             kind = kind_of(a, b)
+            options = []
             if kind.kind == LABEL and left > 0:
-                head, rest = (kind.keys,), ways(b, left - 1)
-            elif kind.kind == GROUP:
-                head, rest = (), ways(b, left)
-            else:
-                continue
-            for named, cuts in rest.items():
-                if head and head[0] in named:
-                    continue  # a row is named once: two labels of it are one label wrapped
-                cut = ((a, b), *cuts)
-                if head + named not in found or len(cut) > len(found[head + named]):
-                    found[head + named] = cut
+                options.append(((kind.keys,), ways(b, left - 1)))
+            # a group's label stands alone; wrapped, it joins its first row's label
+            if b == a + 1 and (kind.kind == GROUP or kind.group_too):
+                options.append(((), ways(b, left)))
+            for head, rest in options:
+                for named, cuts in rest.items():
+                    if head and head[0] in named:
+                        continue  # a row is named once: two labels of it are one label wrapped
+                    cut = ((a, b, bool(head)), *cuts)
+                    if head + named not in found or len(cut) > len(found[head + named]):
+                        found[head + named] = cut
             if len(found) > 1:
                 break  # ambiguous already
         return found
 
     return [
-        [_Unit(kind_of(a, b), [rows[j] for j in run[a:b]]) for a, b in cuts]
+        [
+            _Unit(kind_of(a, b) if label else RowKind(GROUP), [rows[j] for j in run[a:b]])
+            for a, b, label in cuts
+        ]
         for cuts in ways(0, count).values()
     ]
 

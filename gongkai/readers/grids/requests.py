@@ -148,7 +148,7 @@ def _row_kind(row: list[GridCell], shape: RowShape, group: Label | None, after: 
             return RowKind(GROUP)
     if match is not None:
         keys = tuple(f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS)
-        return RowKind(LABEL, match.label.official, keys)
+        return RowKind(LABEL, match.label.official, keys, group_too=match is ROW_OTHER_SINGLE)
     if groups and groups[-1].matches(cores[-1]):
         return RowKind(GROUP)
     # a piece of a wrapped label, maybe after its group (「（三）不予公开」「1.属于国家」)
