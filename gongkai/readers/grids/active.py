@@ -84,6 +84,8 @@ def _row_kind(row: list[GridCell], item: int | None, header: tuple[str, ...]) ->
 
 def _pair_apart(rows: list[list[GridCell]], reading: TableReading) -> list[list[GridCell]]:
     """Rows whose labels came apart from their numbers, paired again (apart.py)."""
+    if not any(any(c.text.strip() for c in row) and all(is_value_text(c.text) for c in row) for row in rows):
+        return rows  # no row of numbers without a label: nothing came apart
     where: list[tuple[int | None, tuple[str, ...]]] = []  # each row's block item and header
     item: int | None = None
     header: tuple[str, ...] = ()
@@ -96,8 +98,6 @@ def _pair_apart(rows: list[list[GridCell]], reading: TableReading) -> list[list[
             header = tuple(c.text for c in row[start + 1 :])
         where.append((item, header))
     kinds = [_row_kind(row, *at) for row, at in zip(rows, where, strict=True)]
-    if not any(k.kind == VALUES for k in kinds):
-        return rows
     paired, notices = pair_apart_rows(rows, kinds, lambda i, row: _row_kind(row, *where[i]), "表二")
     reading.notices += notices
     return paired
