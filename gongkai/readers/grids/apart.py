@@ -5,12 +5,15 @@ its numbers centred beside it) often prints the label on a row of its own, or as
 text breaking the table, and the numbers on the next row with empty label cells. Several
 rows may come apart together: their labels first, then their numbers in the same order.
 
-The labels of such a run and its rows of numbers are paired in order when their counts
-agree; the officer is told so (READ-ROW-APART, info). Pieces of a wrapped label that name
-no row are joined to the label they continue. When the counts differ, which numbers belong
+The label lines of such a run are cut into labels (a label may be wrapped over several
+lines, its group's label may stand before it), and the labels paired in order with the rows
+of numbers, when exactly one cutting names as many rows as there are rows of numbers; the
+officer is told so (READ-ROW-APART, info, naming the cells). Otherwise which numbers belong
 to which label cannot be told: nothing of those rows is read, and a READ-ROW-APART warning
-names their cells. Tables 二 and 三 say what each row is (:class:`RowKind`); this module
-only pairs.
+names their cells. A lost or doubled line must never move a value to another row, so a
+cutting never joins two rows' labels into one, nor continues a label with a line that starts
+with a label's number. Tables 二 and 三 say what each row is (:class:`RowKind`); this module
+only cuts and pairs.
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ def _numbered(row: Row) -> bool:
 
 # A label wraps over a few lines at most; a longer stretch of rows is never one label.
 MAX_LABEL_ROWS = 5
+# Table 三 has 30 rows with its labels wrapped; a longer run of labels is not a table's.
+MAX_RUN_ROWS = 120
 
 
 @dataclass
@@ -173,7 +178,8 @@ def pair_apart_rows(
             i = middle
             continue
         run = [j for j in range(start, middle) if kinds[j].kind != BLANK]
-        cuttings = _segments(rows, kinds, run, len(numbers), relabel)
+        too_long = len(run) > MAX_RUN_ROWS  # no table has so many rows: not worth cutting
+        cuttings = [] if too_long else _segments(rows, kinds, run, len(numbers), relabel)
         if len(cuttings) != 1:
             # later rows still need the groups
             out += [rows[j] for j in run if kinds[j].kind == GROUP]
@@ -210,9 +216,9 @@ def _unpaired(
     first = label_rows[0][0].line if label_rows and label_rows[0] else numbers[0][0].line
     labels = [k for k in kinds if k.kind == LABEL]
     texts = ["".join(c.text.strip() for c in row) for row in label_rows]
+    shown = "".join(f"「{t}」" for t in texts[:6]) + ("等" if len(texts) > 6 else "")
     message = (
-        f"{table_name}第{first}行起，行名与数值分开排列：行名{''.join(f'「{t}」' for t in texts)}之后有"
-        f"{len(numbers)}行没有行名的数值，"
+        f"{table_name}第{first}行起，行名与数值分开排列：行名{shown}之后有{len(numbers)}行没有行名的数值，"
     )
     if ways:
         message += "有不止一种对应方式；"

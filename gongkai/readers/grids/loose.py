@@ -34,6 +34,8 @@ _RULE_RE = re.compile(r"[\s|:-]*-{3,}[\s|:-]*")
 
 def _table_line(text: str) -> str | None:
     """The cell text a paragraph may be, without its Markdown; None when it is running text."""
+    if len(text) > 2 * MAX_LINE_CHARS:
+        return None  # running text (and never a long line through the patterns: spaces backtrack)
     text = _DECORATION_RE.sub("", text)
     if not text or len(text) > MAX_LINE_CHARS or "。" in text or "|" in text or match_heading(text):
         return None
@@ -59,11 +61,12 @@ def _name_labels(lines: list[Paragraph]) -> bool:
 def table_grids(blocks: Sequence[Paragraph | Grid]) -> list[Grid]:
     """The document's grids with the table lines printed as text joined back into them."""
     grids: list[Grid] = []
+    made: set[int] = set()  # ids of the grids made here, which may be grown
     lines: list[Paragraph] = []  # table lines since the last grid (or since running text)
     after_grid = False  # nothing but table lines since the last grid
     for block in blocks:
         if isinstance(block, Paragraph):
-            if _RULE_RE.fullmatch(block.text):
+            if len(block.text) <= MAX_LINE_CHARS and _RULE_RE.fullmatch(block.text):
                 continue  # 「|---|」 under a one-cell table: the text reader takes it for text
             text = _table_line(block.text)
             if text is None or len(lines) >= MAX_LINES_BETWEEN:
@@ -71,23 +74,24 @@ def table_grids(blocks: Sequence[Paragraph | Grid]) -> list[Grid]:
             else:
                 lines.append(Paragraph(text, block.line))
             continue
+        rows = [[GridCell(p.text, p.line)] for p in lines]
         if after_grid and lines and _name_labels(lines):
-            grids[-1] = _joined(grids[-1], lines, block)
+            # one table: the grid above, the lines, this grid (a copy of the document's grid
+            # is made once and grown, so that a thousand pieces do not cost a million copies)
+            if id(grids[-1]) not in made:
+                grids[-1] = Grid(list(grids[-1].rows), grids[-1].positional)
+                made.add(id(grids[-1]))
+            grids[-1].rows += [*rows, *block.rows]
+            grids[-1].positional = grids[-1].positional and block.positional
         else:
             # a caption or header line right above the grid is its first row
             starts = [i for i, p in enumerate(lines) if table_of_texts((p.text,)) is not None]
-            grids.append(_joined(None, lines[starts[0] :], block) if starts else block)
+            if starts:
+                block = Grid([*rows[starts[0] :], *block.rows], block.positional)
+                made.add(id(block))
+            grids.append(block)
         lines, after_grid = [], True
     return grids
-
-
-def _joined(above: Grid | None, lines: list[Paragraph], grid: Grid) -> Grid:
-    if above is None and not lines:
-        return grid
-    rows = [[GridCell(p.text, p.line)] for p in lines]
-    if above is None:
-        return Grid([*rows, *grid.rows], grid.positional)
-    return Grid([*above.rows, *rows, *grid.rows], above.positional and grid.positional)
 
 
 __all__ = ["table_grids"]
