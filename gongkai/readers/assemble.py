@@ -9,7 +9,7 @@ from gongkai.model.reading import FormatDecision, Reading, TableEvidence
 from gongkai.model.report import Finding, Sections, Severity, build_report
 from gongkai.readers.chinese import simplify_document
 from gongkai.readers.document import Document, UnreadableDocument, clean_document
-from gongkai.readers.grids import headless_appeals, read_tables
+from gongkai.readers.grids import headless_appeals, read_tables, table_grids
 from gongkai.readers.sections import read_sections
 
 # 2021 layout, with （六）其他处理 printed as one row: the single row is kept (report-json.md).
@@ -62,7 +62,7 @@ def glued_table_rows(doc: Document) -> list[tuple[str, str]]:
 def document_to_reading(doc: Document) -> Reading:
     """Read a document's tables and text into a :class:`Reading`."""
     simplify_document(clean_document(doc))
-    tables = read_tables(doc.grids, headless_appeals(doc.blocks))
+    tables = read_tables(table_grids(doc.blocks), headless_appeals(doc.blocks))
     if not tables.cells:
         glued = glued_table_rows(doc)
         if glued:

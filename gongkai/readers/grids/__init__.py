@@ -22,6 +22,7 @@ from gongkai.readers.document import Grid
 from gongkai.readers.grids.active import read_active
 from gongkai.readers.grids.appeals import headless_appeals, read_appeals, read_headless_appeals
 from gongkai.readers.grids.columns import COLUMN_NAMES
+from gongkai.readers.grids.loose import table_grids
 from gongkai.readers.grids.requests import read_requests
 from gongkai.readers.grids.rows import split_tables
 from gongkai.readers.placement import ShortRow, resolve
@@ -71,4 +72,4 @@ def _place_short_rows(reading: TableReading) -> None:
         notice.cells = keys
 
 
-__all__ = ["headless_appeals", "read_tables", "split_tables"]
+__all__ = ["headless_appeals", "read_tables", "split_tables", "table_grids"]

@@ -10,10 +10,11 @@ from types import MappingProxyType
 from gongkai.model.labels import CHINESE_NUMERALS, core, fold
 from gongkai.model.layouts import ACTIVE_2019, ACTIVE_2021, ACTIVE_HEADER, Block, Column, Row
 from gongkai.readers.document import Grid, GridCell
+from gongkai.readers.grids.apart import BLANK, LABEL, OTHER, PIECE, VALUES, RowKind, pair_apart_rows
 from gongkai.readers.grids.cells import note_fingerprints, store_cell
 from gongkai.readers.grids.rows import place_values, strip_blank_ends
 from gongkai.readers.tables import Notice, TableReading
-from gongkai.readers.values import read_value
+from gongkai.readers.values import is_value_text, read_value
 
 _ITEM_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]{1,3})[)）]?项")
 
@@ -49,9 +50,63 @@ def _active_row(label_core: str, item: int | None) -> tuple[Row, tuple[Block, ..
     return None
 
 
+def is_active_label(label_core: str) -> bool:
+    """A caption (「第二十条第（一）项」) or a row label of table 二, of either layout."""
+    return _item_number(label_core) is not None or _active_row(label_core, None) is not None
+
+
+def _row_kind(row: list[GridCell], item: int | None, header: tuple[str, ...]) -> RowKind:
+    """What a row of table 二 is, for pairing labels with the numbers that came apart from them.
+
+    A label names the cells of its row under the block's header (``header``: its column
+    texts), or under the layout's columns of its block when no header came before it.
+    """
+    texts = [c.text for c in row if c.text.strip()]
+    if not texts:
+        return RowKind(BLANK)
+    labels = [t for t in texts if not is_value_text(t)]
+    if not labels:
+        return RowKind(VALUES)
+    if len(labels) < len(texts) or ACTIVE_HEADER.matches(core(labels[0])):
+        return RowKind(OTHER)
+    if _item_number("".join(labels)) is not None:
+        return RowKind(OTHER)
+    match = _active_row(core("".join(labels)), item)
+    if match is None:
+        return RowKind(PIECE)
+    data_row, blocks = match
+    columns = [c for c, _ in _active_columns(header, blocks)[0] if c is not None]
+    if not columns:
+        columns = list(next((b for b in blocks if b.item == item), blocks[0]).columns)
+    keys = tuple(dict.fromkeys(f"active.{data_row.key}.{c.key}" for c in columns))
+    return RowKind(LABEL, data_row.label.official, keys)
+
+
+def _pair_apart(rows: list[list[GridCell]], reading: TableReading) -> list[list[GridCell]]:
+    """Rows whose labels came apart from their numbers, paired again (apart.py)."""
+    if not any(any(c.text.strip() for c in row) and all(is_value_text(c.text) for c in row) for row in rows):
+        return rows  # no row of numbers without a label: nothing came apart
+    where: list[tuple[int | None, tuple[str, ...]]] = []  # each row's block item and header
+    item: int | None = None
+    header: tuple[str, ...] = ()
+    for row in rows:
+        texts = [c.text for c in row if core(c.text)]
+        if len(texts) == 1 and _item_number(texts[0]) is not None:
+            item, header = _item_number(texts[0]), ()
+        elif texts and ACTIVE_HEADER.matches(core(texts[0])):
+            start = next(i for i, c in enumerate(row) if core(c.text))
+            header = tuple(c.text for c in row[start + 1 :])
+        where.append((item, header))
+    kinds = [_row_kind(row, *at) for row, at in zip(rows, where, strict=True)]
+    paired, notices = pair_apart_rows(rows, kinds, lambda i, row: _row_kind(row, *where[i]), "表二")
+    reading.notices += notices
+    return paired
+
+
 def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
     """Table 二's rows of one grid: each block's item caption, its header, its data rows."""
     ev = reading.evidence
+    rows = _pair_apart(rows, reading)
     item: int | None = None
     header: list[GridCell] = []
     for row in rows:

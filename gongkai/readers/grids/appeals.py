@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gongkai.model.labels import core
 from gongkai.model.layouts import APPEAL_GROUPS, APPEAL_HEADER
 from gongkai.readers.document import Grid, GridCell, Paragraph
 from gongkai.readers.grids.cells import store_cell
@@ -23,9 +24,19 @@ def read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) 
         # The data row holds only numbers, dashes and blanks: officers often fill in only the
         # non-zero cells (「1 … 1」), or leave the row blank; it follows at least one header row.
         if header_rows and len(row) >= 5 and all(is_value_text(c.text) for c in row):
+            said = TableReading()  # what the header says, kept until it is known to be readable
             keys, positions, header_notice = header_columns(
-                grid, header_rows, APPEAL_HEADER, APPEAL_KEYS, reading, "表四"
+                grid, header_rows, APPEAL_HEADER, APPEAL_KEYS, said, "表四"
             )
+            # A header that names no column, or whose words ran together, says nothing of where
+            # each value goes: only the layout's fixed order does, and only for 15 values.
+            if run_together(header_rows):
+                _read_by_order(row, reading, "表四的表头无法识别（各列名称连在一起）")
+                return
+            if header_notice is None and said.notices:
+                _read_by_order(row, reading, "表四没有可识别的表头")
+                return
+            reading.notices.extend(said.notices)
             if header_notice is not None:
                 header_notice.cells = [f"appeals.{k}" for k in APPEAL_KEYS if k not in keys]
             reading.evidence.appeal_columns = keys
@@ -79,6 +90,52 @@ def read_headless_appeals(grid: Grid, reading: TableReading) -> None:
     """Table 四's 15 numbers placed by position, and whether each group's 总计 is its sum."""
     cells = [cell for row in grid.rows for cell in strip_blank_ends(row)]
     reading.evidence.tables.add("appeals")
+    _place_in_order(cells, reading, "表四没有表头")
+
+
+_HEADER_WORDS = tuple(
+    dict.fromkeys(core(n.label.official) for n in APPEAL_HEADER.walk()[1:] if core(n.label.official))
+)
+
+
+def run_together(header_rows: list[list[GridCell]]) -> bool:
+    """A header whose words ran together: one cell holds two or more of table 四's header labels.
+
+    PDF → Markdown converters print a header they cannot split into its columns as one cell
+    (「行政复议行政诉讼结果维持结果纠正…」); which column each word stood over is lost.
+    """
+    for row in header_rows:
+        for cell in row:
+            text = core(cell.text)
+            if len(text) > 4 and sum(word in text for word in _HEADER_WORDS) >= 2:
+                return True
+    return False
+
+
+def _read_by_order(row: list[GridCell], reading: TableReading, reason: str) -> None:
+    """The data row under an unreadable header: its 15 numbers in the layout's order, or none.
+
+    Only a row of exactly 15 numbers is placed: a blank or a dash may stand for a cell or for
+    none (a converter drops empty cells), and then no order can be trusted.
+    """
+    cells = strip_blank_ends(row)
+    if len(cells) == len(APPEAL_KEYS) and all(is_number_text(c.text) for c in cells):
+        _place_in_order(cells, reading, reason)
+        return
+    given = sum(is_number_text(c.text) for c in cells)
+    reading.notices.append(
+        Notice(
+            "READ-HEADER",
+            f"{reason}，数据行有{given}个数字而不是15个，"
+            "无法确定各数值属于哪一列；表四的数值未读取，请对照原件填写",
+            row[0].line if row else None,
+            [f"appeals.{k}" for k in APPEAL_KEYS],
+        )
+    )
+
+
+def _place_in_order(cells: list[GridCell], reading: TableReading, reason: str) -> None:
+    """15 cells placed in the layout's column order, saying so (READ-HEADER) with the cells."""
     reading.evidence.appeal_columns = list(APPEAL_KEYS)
     keys = [f"appeals.{k}" for k in APPEAL_KEYS]
     for key, cell in zip(keys, cells, strict=True):
@@ -91,7 +148,7 @@ def read_headless_appeals(grid: Grid, reading: TableReading) -> None:
         if abs(sum(values[5 * g : 5 * g + 4]) - values[5 * g + 4]) > 1e-9
     ]
     placed = (
-        f"表四没有表头，按位置读取：15个数值依格式的列序放入{'、'.join(group_names)}三组，"
+        f"{reason}，按位置读取：15个数值依格式的列序放入{'、'.join(group_names)}三组，"
         "每组依次为结果维持、结果纠正、其他结果、尚未审结、总计"
     )
     if wrong:

@@ -5,21 +5,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 
-from gongkai.model.labels import Label
+from gongkai.model.labels import Label, core
 from gongkai.model.layouts import (
     G_OTHER,
     REQUEST_BALANCE_NOTE,
     REQUEST_COLUMNS,
+    REQUEST_GROUPS,
     REQUEST_HEADER,
     ROW_OTHER_SINGLE,
     Row,
 )
 from gongkai.readers.document import Grid, GridCell
+from gongkai.readers.grids.apart import (
+    BLANK,
+    GROUP,
+    LABEL,
+    OTHER,
+    PIECE,
+    VALUES,
+    Relabel,
+    RowKind,
+    pair_apart_rows,
+)
 from gongkai.readers.grids.cells import note_fingerprints, store_cell
 from gongkai.readers.grids.columns import header_columns
-from gongkai.readers.grids.rows import REQUEST_ROWS, place_values, row_shape
+from gongkai.readers.grids.rows import REQUEST_ROWS, RowShape, place_values, row_shape
 from gongkai.readers.tables import Notice, TableReading
-from gongkai.readers.values import read_value
+from gongkai.readers.values import is_value_text, read_value
 
 _REQUEST_COLUMN_KEYS = tuple(c.key for c in REQUEST_COLUMNS)
 
@@ -53,6 +65,10 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
     positions: Mapping[int, str] | None = None
     header_notice: Notice | None = None
     shapes = [row_shape(row) for row in rows]
+    if any(not s.cores and s.has_values for s in shapes):  # a row of numbers without its label
+        rows, notices = pair_apart_rows(rows, *_row_kinds(rows, shapes), "表三")
+        reading.notices += notices
+        shapes = [row_shape(row) for row in rows]
     for index, (row, shape) in enumerate(zip(rows, shapes, strict=True)):
         cores = shape.cores
         group = shape.group or group
@@ -106,3 +122,53 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
                     cell.line,
                     cell.confidence,
                 )
+
+
+def _row_kind(row: list[GridCell], shape: RowShape, group: Label | None, after: RowShape | None) -> RowKind:
+    """What a row of table 三 is, for pairing labels with the numbers that came apart from them."""
+    texts = [c.text for c in row if c.text.strip()]
+    if not texts:
+        return RowKind(BLANK)
+    if shape.is_header:
+        return RowKind(OTHER)
+    if all(is_value_text(t) for t in texts):
+        return RowKind(VALUES)
+    if any(is_value_text(t) for t in texts):
+        return RowKind(OTHER)  # a whole row, label and numbers
+    # Only labels. Every cell counts: a piece of a wrapped label is no known label, and
+    # row_shape() takes a word after the known ones for a bad value.
+    cores = tuple(core(t) for t in texts)
+    groups = [g for c in cores for g in REQUEST_GROUPS if g.matches(c)]
+    group = groups[-1] if groups else group
+    match = match_request_row(cores, group)
+    if match is ROW_OTHER_SINGLE and after is not None and not after.has_values:
+        # 「（六）其他处理」 over its sub-rows is their group, as in read_requests
+        following = match_request_row(after.cores, G_OTHER)
+        if following is not None and following.key.startswith("other."):
+            return RowKind(GROUP)
+    if match is not None:
+        keys = tuple(f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS)
+        return RowKind(LABEL, match.label.official, keys, group_too=match is ROW_OTHER_SINGLE)
+    if groups and groups[-1].matches(cores[-1]):
+        return RowKind(GROUP)
+    # a piece of a wrapped label, maybe after its group (「（三）不予公开」「1.属于国家」)
+    return RowKind(PIECE)
+
+
+def _row_kinds(rows: list[list[GridCell]], shapes: list[RowShape]) -> tuple[list[RowKind], Relabel]:
+    """Each row's kind, and how to tell what joined pieces of a label name."""
+    groups: list[Label | None] = []
+    group: Label | None = None
+    for shape in shapes:
+        group = shape.group or group
+        groups.append(group)
+    kinds = [
+        _row_kind(row, shape, groups[i], shapes[i + 1] if i + 1 < len(shapes) else None)
+        for i, (row, shape) in enumerate(zip(rows, shapes, strict=True))
+    ]
+
+    def relabel(index: int, row: list[GridCell]) -> RowKind:
+        shape = row_shape(row)
+        return _row_kind(row, shape, shape.group or groups[index], None)
+
+    return kinds, relabel

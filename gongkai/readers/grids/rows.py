@@ -37,6 +37,11 @@ def _label_texts(row: list[GridCell]) -> tuple[str, ...]:
     return tuple(texts)
 
 
+def table_of_texts(texts: tuple[str, ...]) -> str | None:
+    """The table (active, requests, appeals) that a row of these texts begins, if any."""
+    return _table_of_texts(texts)
+
+
 def _table_of_row(row: list[GridCell]) -> str | None:
     return _table_of_texts(_label_texts(row))
 
@@ -51,6 +56,8 @@ def _table_of_texts(texts: tuple[str, ...]) -> str | None:
         return "requests"
     if "行政复议" in cores and ("行政诉讼" in cores or len([c for c in cores if c]) <= 2):
         return "appeals"
+    if any("行政复议" in c and "行政诉讼" in c for c in cores):
+        return "appeals"  # the header's words run together in one cell, as converters print it
     return None
 
 
@@ -140,6 +147,11 @@ def row_shape(row: list[GridCell]) -> RowShape:
     if shape.has_values or len(labels) == len(row):
         return shape
     return RowShape(shape.label_end, shape.label_positions, shape.cores, shape.group, shape.is_header, True)
+
+
+def is_request_label(label_core: str) -> bool:
+    """A label of table 三 (a row, a group, a header label or the printed note)."""
+    return _is_known_label(label_core)
 
 
 def _is_known_label(label_core: str) -> bool:
