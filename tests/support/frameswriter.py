@@ -205,7 +205,29 @@ def layout(
             _paragraph(flow, text, BODY_SIZE, indent=2 * BODY_SIZE)
         if number in TABLES:
             _table(flow, TABLES[number](parts), rng, ruled, per_line)
-    return flow.pages
+    return [[item for item in page if isinstance(item, _Text)] + _joined(page) for page in flow.pages]
+
+
+def _joined(page: list[_Text | _Line]) -> list[_Line]:
+    """The page's cell edges joined into the long lines a PDF draws (a ruling line per row and
+    per column boundary), each edge once."""
+    edges = {(e.x0, e.y0, e.x1, e.y1) for e in page if isinstance(e, _Line)}
+    lines: list[_Line] = []
+    for horizontal in (True, False):
+        # (position, start, end): y, x0, x1 of a horizontal edge; x, y0, y1 of a vertical one
+        spans = sorted(
+            (y0, x0, x1) if horizontal else (x0, y0, y1)
+            for x0, y0, x1, y1 in edges
+            if (y0 == y1) == horizontal
+        )
+        joined: list[list[float]] = []
+        for at, start, end in spans:
+            if joined and joined[-1][0] == at and start <= joined[-1][2] + 1e-6:
+                joined[-1][2] = max(joined[-1][2], end)
+            else:
+                joined.append([at, start, end])
+        lines += [_Line(s, a, e, a) if horizontal else _Line(a, s, a, e) for a, s, e in joined]
+    return lines
 
 
 # --- the package -------------------------------------------------------------------------------
@@ -269,6 +291,13 @@ def _anchor(item: _Text | _Line, n: int) -> str:
         f"<wps:wsp>{shape}</wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>"
         f"<mc:Fallback>{_vml(item, n)}</mc:Fallback></mc:AlternateContent>"
     )
+
+
+def text_box(text: str, x: float, y: float, size: float = BODY_SIZE) -> str:
+    """One text box as LibreOffice writes it (a DrawingML anchor and its VML copy), at ``x``,
+    ``y`` points from the page's corner: for tests that put a box into another Word file."""
+    declared = "<mc:AlternateContent " + NAMESPACES.replace(' mc:Ignorable="wps"', "")
+    return _anchor(_Text(x, y, [text], size), 1).replace("<mc:AlternateContent", declared, 1)
 
 
 def _framed(item: _Text) -> str:

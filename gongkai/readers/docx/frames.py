@@ -33,12 +33,17 @@ _V = "{urn:schemas-microsoft-com:vml}"
 W_P, W_T, W_TAB, W_BR, W_CR, W_PPR = _W + "p", _W + "t", _W + "tab", _W + "br", _W + "cr", _W + "pPr"
 W_TXBX = _W + "txbxContent"
 W_VAL, W_TYPE = _W + "val", _W + "type"
+_SHAPE_PROPERTIES = f"{_A}graphic/{_A}graphicData/{_WPS}wsp/{_WPS}spPr"
 _VML_SHAPES = {_V + name for name in ("shape", "rect", "roundrect", "line", "oval")}
 
 EMU_PER_POINT = 12700
 TWIPS_PER_POINT = 20
 DEFAULT_SIZE = 10.5  # 五号, the body size of a Chinese report, for a run that names none
-MAX_PAGE_ITEMS = 50_000  # frames and lines on one page; a dense converted page has about 1,000
+MAX_PAGE_ITEMS = 20_000  # text boxes on one page; a dense converted page has a few hundred
+# Lines on one page: a converted page of tables has 50–300 (more when each cell's sides
+# are drawn apart, as 250 cells make 1,000). The ruled-table search grows fast with the lines
+# crossing (600 in a full grid take seconds), so past this the file is refused.
+MAX_PAGE_RULES = 1_000
 # A frame at least this far (a share of the page's height) above the one before is on a new page.
 NEW_PAGE_JUMP = 1 / 3
 # Text boxes a Word file needs before it is read by their positions: a report's tables alone make
@@ -128,9 +133,10 @@ def framed_document(body, name: str) -> Document:
                 flush()
             last_top = item.y
             _add(page, item)
-            if len(page.pieces) + len(page.rules) > MAX_PAGE_ITEMS:
+            if len(page.pieces) > MAX_PAGE_ITEMS or len(page.rules) > MAX_PAGE_RULES:
                 raise UnreadableDocument(
-                    f"DOCX 第{pages + 1}页的文本框和线条超过{MAX_PAGE_ITEMS:,}个，不像是一份年度报告"
+                    f"DOCX 第{pages + 1}页有{len(page.pieces):,}个文本框、{len(page.rules):,}条线，"
+                    f"超过每页{MAX_PAGE_ITEMS:,}个文本框或{MAX_PAGE_RULES:,}条线的上限，不像是一份年度报告"
                 )
     flush()
     return doc
@@ -335,13 +341,20 @@ def _anchored(anchor, layout: _Layout) -> _Frame | None:
     width = _emu(extent.get("cx") if extent is not None else None)
     height = _emu(extent.get("cy") if extent is not None else None)
     frame = _Frame(x, y, width, height, _box_lines(anchor))
-    geometry = anchor.find(f".//{_A}prstGeom")
-    shape = geometry.get("prst", "") if geometry is not None else ""
-    frame.line_shape = not frame.lines and ("line" in shape.lower() or "connector" in shape.lower())
-    outline = anchor.find(f".//{_WPS}spPr/{_A}ln")
+    props = anchor.find(_SHAPE_PROPERTIES)  # a shape's, not a picture's or a group's
+    if props is None:
+        return frame
+    geometry = props.find(_A + "prstGeom")
+    shape = geometry.get("prst", "").lower() if geometry is not None else ""
+    frame.line_shape = not frame.lines and ("line" in shape or "connector" in shape)
+    outline = props.find(_A + "ln")
     frame.outlined = outline is not None and outline.find(_A + "noFill") is None and not frame.line_shape
-    if frame.outlined and outline.find(_A + "solidFill") is None and anchor.find(f".//{_WPS}style") is None:
-        frame.outlined = False  # an outline with no colour of its own nor a style's is not drawn
+    if (
+        frame.outlined
+        and outline.find(_A + "solidFill") is None
+        and props.getparent().find(_WPS + "style") is None
+    ):
+        frame.outlined = False  # an outline with no colour of its own nor a style's (wps:style) is not drawn
     return frame
 
 
