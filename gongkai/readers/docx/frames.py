@@ -85,7 +85,7 @@ def drop_fallbacks(root) -> None:
             parent.remove(fallback)
 
 
-def positioned_boxes(body) -> int:
+def text_boxes(body) -> int:
     """How many text boxes and frames of the body hold text (positioned or not: a cheap count)."""
     boxes = 0
     for element in body.iter(_WP + "anchor", *_VML_SHAPES, _W + "framePr"):
@@ -98,46 +98,55 @@ def positioned_boxes(body) -> int:
 
 def framed_document(body, name: str) -> Document:
     """The document rebuilt from its frames' positions, page by page, with the body's loose
-    paragraphs in their places."""
+    paragraphs in their places (each ends the frames before it, which are read as one page)."""
     layout = _layout(body)
     doc = Document(name)
     counter = 1
-    pages = 0
-    page = Page(1)
+    number = 1  # the printed page
+    on_page = False  # whether anything was read on it yet
+    page = Page(number)
     last_top: float | None = None
     # Where the body marks its page breaks, they alone divide the pages: a converter may write
     # a page's lines after its text, from the top again.
     jumps = not _has_page_breaks(body)
 
     def flush() -> None:
-        nonlocal counter, page, pages, last_top
+        nonlocal counter, page
         if page.pieces or page.rules:
-            pages += 1
-            check_page_count(pages, "DOCX（由 PDF 转换，文字在文本框中）")
-            page.number = pages
             blocks, counter = page_blocks(page, counter, doc.places)
             doc.blocks.extend(blocks)
-        page = Page(pages + 1)
-        last_top = None
+        page = Page(number)
+
+    def next_page() -> None:
+        nonlocal number, on_page, last_top
+        flush()
+        if on_page:
+            number += 1
+            check_page_count(number, "DOCX（由 PDF 转换，文字在文本框中）")
+            page.number = number
+        on_page, last_top = False, None
 
     for item in _items(body, layout):
         if item is None:
-            flush()
-        elif isinstance(item, str):
+            next_page()
+            continue
+        on_page = True
+        if isinstance(item, str):
             flush()
             doc.blocks.append(Paragraph(item, counter))
-            doc.places[counter] = f"第{pages + 1}页"
+            doc.places[counter] = f"第{number}页"
             counter += 1
-        else:
-            if jumps and last_top is not None and item.y < last_top - NEW_PAGE_JUMP * layout.height:
-                flush()
-            last_top = item.y
-            _add(page, item)
-            if len(page.pieces) > MAX_PAGE_ITEMS or len(page.rules) > MAX_PAGE_RULES:
-                raise UnreadableDocument(
-                    f"DOCX 第{pages + 1}页有{len(page.pieces):,}个文本框、{len(page.rules):,}条线，"
-                    f"超过每页{MAX_PAGE_ITEMS:,}个文本框或{MAX_PAGE_RULES:,}条线的上限，不像是一份年度报告"
-                )
+            continue
+        if jumps and last_top is not None and item.y < last_top - NEW_PAGE_JUMP * layout.height:
+            next_page()
+            on_page = True
+        last_top = item.y
+        _add(page, item)
+        if len(page.pieces) > MAX_PAGE_ITEMS or len(page.rules) > MAX_PAGE_RULES:
+            raise UnreadableDocument(
+                f"DOCX 第{number}页有{len(page.pieces):,}个文本框、{len(page.rules):,}条线，"
+                f"超过每页{MAX_PAGE_ITEMS:,}个文本框或{MAX_PAGE_RULES:,}条线的上限，不像是一份年度报告"
+            )
     flush()
     return doc
 
@@ -172,9 +181,10 @@ def _add(page: Page, frame: _Frame) -> None:
         page.rules += [Rule(x0, top, x0, bottom), Rule(x1, top, x1, bottom)]
     if not frame.lines:
         return
-    # The box's height shared among its lines (a box without one takes its font's); in its line,
-    # the text is a little over an em tall, centred, as a CJK font's boxes in a PDF are (a converter's line boxes
-    # are half as tall again, and the tables' gaps are measured in the text's height).
+    # The box's height is shared among its lines (a box without one takes its font's). In its
+    # line the text is a little over an em tall, centred, as a CJK font's boxes in a PDF are: a
+    # converter's line boxes are half as tall again, and the tables' gaps are measured in the
+    # text's height.
     step = frame.height / len(frame.lines) if frame.height > 0 else None
     y = top
     for text, size in frame.lines:
@@ -447,7 +457,7 @@ def frames_to_document(body, name: str) -> Document | None:
     caller then reads the body as it always has). Call :func:`drop_fallbacks` on the tree first."""
     from gongkai.readers.html.reader import has_report_tables
 
-    if positioned_boxes(body) < MIN_BOXES:
+    if text_boxes(body) < MIN_BOXES:
         return None
     doc = framed_document(body, name)
     if not has_report_tables(doc):
