@@ -301,6 +301,8 @@ def _walk(element, layout: _Layout, loose: list[str], frames: list[_Frame]) -> i
                 frames.append(frame)
         elif tag == W_TXBX:  # a box in line with the text (wp:inline, a VML shape not absolute)
             loose.append(_box_text(child))
+        elif tag == _MC + "Fallback" and element.find(_MC + "Choice") is not None:
+            continue  # the VML copy of the DrawingML choice before it
         elif isinstance(tag, str) and tag != _W + "delText":
             breaks += _walk(child, layout, loose, frames)
     return breaks
@@ -454,7 +456,8 @@ def _framed_paragraph(
 def frames_to_document(body, name: str) -> Document | None:
     """The document read from its positioned frames, or None when it is not that kind of Word
     file: fewer than :data:`MIN_BOXES` text boxes, or no report table found among them (the
-    caller then reads the body as it always has). Call :func:`drop_fallbacks` on the tree first."""
+    caller then reads the body as it always has). Of a DrawingML box and its VML copy
+    (``mc:AlternateContent``) the first, the choice, is read."""
     from gongkai.readers.html.reader import has_report_tables
 
     if text_boxes(body) < MIN_BOXES:

@@ -94,11 +94,11 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
     body = root.find(W_BODY)
     if body is None:
         raise UnreadableDocument("DOCX 中没有正文（word/document.xml 缺少 w:body）")
-    drop_fallbacks(root)  # a text box written twice (DrawingML and VML) is read once
     if body.find(W_TBL) is None:  # a PDF converted to Word: text in frames at their places
         framed = frames_to_document(body, name)
         if framed is not None:
             return framed
+    drop_fallbacks(root)  # a text box written twice (DrawingML and VML) is read once
     doc = Document(name)
     position = 1  # a running number standing in for lines: paragraph i, table rows after it
     paragraphs = tables = 0
