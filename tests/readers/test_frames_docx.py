@@ -1,7 +1,7 @@
 """Word files made from PDFs (issue 16): every line or cell a positioned text box, rules as lines.
 
 LibreOffice's PDF import writes them (tests/data/frames holds two it made from seeds); the test
-writer tests/support/frameswriter.py writes the same shape, and two others converters use, from a
+writer tests/support/frameswriter.py writes the same shape, and two more that converters use, from a
 laid-out page. Before, such a file read as one paragraph of every box's text, each twice, the
 numbers of a row run together (「…申请数量0000009595000000」).
 """
