@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from parse_check import generated  # noqa: E402  (the fixed generated corpus)
+from support.frameswriter import write_frames_docx  # noqa: E402
 from support.htmlwriter import write_docx, write_html, write_pdf  # noqa: E402
 from support.ofdwriter import write_ofd  # noqa: E402
 from support.textwriter import write_tab_text  # noqa: E402
@@ -42,6 +43,9 @@ WRITERS = {
     "xlsx (whole report)": write_xlsx_report,
     "xlsx (tables only)": write_xlsx_tables,
     "ofd": write_ofd,
+    # A PDF converted to Word (issue 16): every line a text box at its place, rules as line shapes.
+    "docx of text boxes": write_frames_docx,
+    "docx of text boxes, no lines": lambda r: write_frames_docx(r, ruled=False),
 }
 
 
@@ -50,9 +54,12 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=40, help="reports per form (default 40)")
     parser.add_argument("--office", type=int, default=5, help="reports read as DOC through LibreOffice")
     parser.add_argument("--scans", type=int, default=3, help="reports read as scanned PDFs by OCR")
+    parser.add_argument("--forms", default="", help="only the forms whose name holds this text")
     args = parser.parse_args()
     reports = [read_text(data.decode()).report for _, data in generated(args.count)]
     for form, write in WRITERS.items():
+        if args.forms not in form:
+            continue
         docs = [(report, write(report)) for report in reports]
         exact = sum(report_cells(read_bytes(d, form).report) == report_cells(r) for r, d in docs)
         started = time.process_time()

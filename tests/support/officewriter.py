@@ -22,11 +22,21 @@ from gongkai.readers.office.convert import find_soffice
 from support.htmlwriter import write_docx
 
 # LibreOffice's export filter for each form.
-EXPORT_FILTERS = {"doc": "doc:MS Word 97", "rtf": "rtf:Rich Text Format", "odt": "odt:writer8"}
+EXPORT_FILTERS = {
+    "doc": "doc:MS Word 97",
+    "rtf": "rtf:Rich Text Format",
+    "odt": "odt:writer8",
+    "docx": "docx:MS Word 2007 XML",
+}
+# The import filter that opens a PDF in Writer, every text run a text box at its place (issue 16).
+PDF_IMPORT = "writer_pdf_import"
 
 
-def convert_all(sources: list[Path], form: str, outdir: Path, timeout: float = 300) -> dict[Path, bytes]:
-    """Every source converted to ``form`` by one LibreOffice run: ``{source: bytes}``."""
+def convert_all(
+    sources: list[Path], form: str, outdir: Path, timeout: float = 300, infilter: str | None = None
+) -> dict[Path, bytes]:
+    """Every source converted to ``form`` by one LibreOffice run: ``{source: bytes}``; ``infilter``
+    forces an import filter (:data:`PDF_IMPORT` for PDFs)."""
     soffice = find_soffice()
     if soffice is None:
         raise RuntimeError("LibreOffice (soffice) not found")
@@ -37,6 +47,7 @@ def convert_all(sources: list[Path], form: str, outdir: Path, timeout: float = 3
         f"-env:UserInstallation={profile.as_uri()}",
         "--headless",
         "--norestore",
+        *([f"--infilter={infilter}"] if infilter else []),
         "--convert-to",
         EXPORT_FILTERS[form],
         "--outdir",

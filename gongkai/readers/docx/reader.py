@@ -16,6 +16,7 @@ from lxml import etree
 
 from gongkai.readers.bounds import ZIP_DAMAGE, CellBudget, check_part_elements, damage
 from gongkai.readers.document import Document, DocumentNotice, Grid, GridCell, Paragraph, UnreadableDocument
+from gongkai.readers.docx.frames import drop_fallbacks, frames_to_document
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb stops here, before anything is inflated
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -93,6 +94,11 @@ def docx_to_document(data: bytes, name: str = "<docx>") -> Document:
     body = root.find(W_BODY)
     if body is None:
         raise UnreadableDocument("DOCX 中没有正文（word/document.xml 缺少 w:body）")
+    if body.find(W_TBL) is None:  # a PDF converted to Word: text in frames at their places
+        framed = frames_to_document(body, name)
+        if framed is not None:
+            return framed
+    drop_fallbacks(root)  # a text box written twice (DrawingML and VML) is read once
     doc = Document(name)
     position = 1  # a running number standing in for lines: paragraph i, table rows after it
     paragraphs = tables = 0

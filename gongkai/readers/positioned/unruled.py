@@ -295,7 +295,10 @@ def _label_columns(segments: list[_Segment], unit: float) -> list[list[_Segment]
     """Label text grouped into the label columns it stands in, left to right.
 
     Text of one column starts at the same x when left-aligned, or has the same centre when
-    centred (a wrapped label's lines too); either makes two pieces one column.
+    centred (a wrapped label's lines too); either makes two pieces one column. A piece that
+    starts where a much longer or shorter one does is left-aligned: its centre says nothing,
+    and may fall by chance on the centre of text in the next column (a label spanning two
+    columns, with column widths of their own), so it is not compared by its centre.
     """
     parent = list(range(len(segments)))
 
@@ -306,9 +309,19 @@ def _label_columns(segments: list[_Segment], unit: float) -> list[list[_Segment]
         return i
 
     keys = [((s.x0 + s.x1) / 2, s.x0) for s in segments]
+    # Left-aligned: starting exactly where a piece does whose centre is elsewhere. (Exactly:
+    # centred text of a similar length starts within a character of the other by chance.)
+    flush_left = [
+        any(
+            abs(x0 - other_x0) <= 0.15 * unit and abs(centre - other_centre) > unit
+            for other_centre, other_x0 in keys
+        )
+        for centre, x0 in keys
+    ]
     for i in range(len(segments)):
         for j in range(i):
-            if abs(keys[i][0] - keys[j][0]) <= unit or abs(keys[i][1] - keys[j][1]) <= unit:
+            centred = not flush_left[i] and not flush_left[j] and abs(keys[i][0] - keys[j][0]) <= unit
+            if centred or abs(keys[i][1] - keys[j][1]) <= unit:
                 parent[find(i)] = find(j)
     groups: dict[int, list[_Segment]] = {}
     for i, seg in enumerate(segments):
