@@ -61,7 +61,9 @@ def _segments(line: list[Piece], unit: float, index: int = 0) -> list[_Segment]:
     return segments
 
 
-def unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, Grid, set[int]]]:
+def unruled_tables(
+    lines: list[list[Piece]], unit: float, *, centred_labels: bool = True
+) -> list[tuple[float, Grid, set[int]]]:
     """Tables printed without rules, found by their rows of numbers.
 
     A line with two or more numbers standing apart is a row (an *anchor*); anchors less than
@@ -70,6 +72,10 @@ def unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, G
     the text left of them, a wrapped label joined again (a new label starts with its
     numbering, 「1.」「（一）」「一、」, or after a gap) and given to the row whose numbers lie
     within its height, or else the nearest.
+
+    ``centred_labels``: whether a label column may be told by its labels' centres as well as
+    their starts. Text laid out in character columns (:mod:`gongkai.readers.text.aligned`) has no
+    true widths, so there a centre means nothing and only the starts count.
     """
     segmented = [_segments(line, unit, i) for i, line in enumerate(lines)]
     anchors = [i for i, segs in enumerate(segmented) if _is_row(segs, unit)]
@@ -91,11 +97,14 @@ def unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, G
             and _gap(lines[start - 1], lines[start]) < 2 * unit
             and not _HEADING.match(segmented[start - 1][0].text)
             and start - 1 not in anchors
-            # running text above the table spans most of its width in one piece
-            and not any(len(s.text) > 20 and s.x1 - s.x0 > 0.7 * (right - left) for s in segmented[start - 1])
+            # running text above the table spans most of its width in one piece, or ends a sentence
+            and not any(
+                (len(s.text) > 20 and s.x1 - s.x0 > 0.7 * (right - left)) or s.text.endswith("。")
+                for s in segmented[start - 1]
+            )
         ):
             start -= 1
-        grid = _unruled_grid(segmented, set(run), start, first, last, unit)
+        grid = _unruled_grid(segmented, set(run), start, first, last, unit, centred_labels)
         if grid is not None:
             found.append((lines[start][0].top, grid, {id(lines[i]) for i in range(start, last + 1)}))
     return found
@@ -200,7 +209,13 @@ def _clusters(intervals: Iterable[tuple[float, float]], slack: float) -> list[li
 
 
 def _unruled_grid(
-    segmented: list[list[_Segment]], anchors: set[int], start: int, first: int, last: int, unit: float
+    segmented: list[list[_Segment]],
+    anchors: set[int],
+    start: int,
+    first: int,
+    last: int,
+    unit: float,
+    centred_labels: bool = True,
 ) -> Grid | None:
     value_segments = [s for i in anchors for s in segmented[i] if s.numeric]
     clusters = _clusters(((s.x0, s.x1) for s in value_segments), 0.2 * unit)
@@ -245,7 +260,7 @@ def _unruled_grid(
         if (s.x0 + s.x1) / 2 < label_right and _ITEM_START.match(s.text)
     ]
     taken = {id(s) for s in label_segments}
-    sub_columns = _label_columns(label_segments, unit)
+    sub_columns = _label_columns(label_segments, unit, centred_labels)
     anchor_lines = sorted(anchors)
     middles = {i: _line_middle(segmented[i]) for i in anchor_lines}
     labels: dict[int, list[list[str]]] = {i: [[] for _ in sub_columns] for i in anchor_lines}
@@ -281,17 +296,18 @@ def _unruled_grid(
         )
     )
     for i in anchor_lines:
-        row = [GridCell("".join(texts), 0) for texts in labels[i]]
-        row += [GridCell("", 0) for _ in columns]
+        # A cell's line is its row's line in ``lines``, counted from 1 (page_blocks numbers them anew).
+        row = [GridCell("".join(texts), i + 1) for texts in labels[i]]
+        row += [GridCell("", i + 1) for _ in columns]
         for seg in segmented[i]:
             if (seg.x0 + seg.x1) / 2 >= label_right:
                 position = len(sub_columns) + column_of(seg)
-                row[position] = GridCell(row[position].text + seg.text, 0)
+                row[position] = GridCell(row[position].text + seg.text, i + 1)
         grid.rows.append(row)
     return grid
 
 
-def _label_columns(segments: list[_Segment], unit: float) -> list[list[_Segment]]:
+def _label_columns(segments: list[_Segment], unit: float, centred: bool = True) -> list[list[_Segment]]:
     """Label text grouped into the label columns it stands in, left to right.
 
     Text of one column starts at the same x when left-aligned, or has the same centre when
@@ -308,7 +324,7 @@ def _label_columns(segments: list[_Segment], unit: float) -> list[list[_Segment]
     keys = [((s.x0 + s.x1) / 2, s.x0) for s in segments]
     for i in range(len(segments)):
         for j in range(i):
-            if abs(keys[i][0] - keys[j][0]) <= unit or abs(keys[i][1] - keys[j][1]) <= unit:
+            if (centred and abs(keys[i][0] - keys[j][0]) <= unit) or abs(keys[i][1] - keys[j][1]) <= unit:
                 parent[find(i)] = find(j)
     groups: dict[int, list[_Segment]] = {}
     for i, seg in enumerate(segments):
@@ -326,13 +342,22 @@ def _header_rows(
     the text of another header cell at the same height.
     """
     cells: list[list[_Segment]] = []  # a cell's text may wrap over several lines
+    by_line: dict[int, list[_Segment]] = {}
+    for seg in segments:
+        by_line.setdefault(seg.line, []).append(seg)
+
+    def overlap(a: _Segment, b: _Segment) -> float:
+        return min(a.x1, b.x1) - max(a.x0, b.x0)
+
     for seg in sorted(segments, key=lambda s: (s.top, s.x0)):
         for cell in cells:
             last = cell[-1]
-            overlap = min(last.x1, seg.x1) - max(last.x0, seg.x0)
             if (
-                overlap > 0.5 * min(last.x1 - last.x0, seg.x1 - seg.x0)
+                overlap(last, seg) > 0.5 * min(last.x1 - last.x0, seg.x1 - seg.x0)
                 and 0 <= seg.top - last.bottom < 0.6 * unit
+                and not _BLOCK_CAPTION.search(last.text)  # a block's caption stands alone over its header
+                # text over two or more cells of the line below spans them: a group's name, not wrapped
+                and sum(overlap(last, other) > 0 for other in by_line[seg.line]) < 2
             ):
                 cell.append(seg)
                 break
@@ -369,13 +394,14 @@ def _header_rows(
     for cell, span in sorted(zip(cells, spans, strict=True), key=lambda item: item[0][0].top):
         text = "".join(s.text for s in cell)
         if not rows or cell[0].top - rows[-1][0] > 0.5 * unit:
-            rows.append((cell[0].top, [GridCell("", 0) for _ in range(width)]))
+            line = cell[0].line + 1
+            rows.append((cell[0].top, [GridCell("", line) for _ in range(width)]))
         row = rows[-1][1]
         if span is None:
-            row[0] = GridCell(row[0].text + text, 0, labels)
+            row[0] = GridCell(row[0].text + text, line, labels)
         else:
             a, b = span
-            row[labels + a] = GridCell(row[labels + a].text + text, 0, b - a + 1)
+            row[labels + a] = GridCell(row[labels + a].text + text, line, b - a + 1)
     return [row for _, row in rows]
 
 
