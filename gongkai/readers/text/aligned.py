@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import pairwise
 
 from gongkai.readers.document import Grid, Paragraph, is_stray
@@ -27,7 +28,14 @@ from gongkai.readers.positioned.unruled import unruled_tables
 # A field: text up to a run of two or more spaces (a single space stays inside, as in running text).
 _FIELD_RE = re.compile(r"\S+(?: \S+)*")
 _NUMBER_RE = re.compile(r"^[-+]?\d[\d,，.]*%?$|^[-—–－/]$")
-_NEXT_ITEM_RE = re.compile(r"(?<=\S) (?=[（(][一二三四五六七八九十]{1,3}[)）]\S)")
+_HEADING_RE = re.compile(r"^[一二三四五六七八九十]{1,2}、")
+_CAPTION_RE = re.compile(r"^第二十条第[(（]?[一二三四五六七八九十]{1,3}[)）]?项$")
+# Where a single space parts two cells: before a numbered label (「三、本年度办理结果 （七）总计」), or
+# between two Chinese characters (header words of narrow columns: 「本年新制作数量 本年新公开数量」),
+# where running Chinese text has no space.
+_NEXT_ITEM_RE = re.compile(
+    r"(?<=\S) (?=[（(][一二三四五六七八九十]{1,3}[)）]\S)|(?<=[\u4e00-\u9fff）”/]) (?=[\u4e00-\u9fff（“])"
+)
 # A footer such as 「第 3 页 共 12 页」「第3页/共12页」「3 / 12」, which is_stray does not cover.
 _FOOTER_RE = re.compile(
     r"^(?:第\s*\d{1,4}\s*页\s*[/，,]?\s*共\s*\d{1,4}\s*页|共\s*\d{1,4}\s*页\s*第\s*\d{1,4}\s*页)$"
@@ -62,7 +70,6 @@ def _fields(line: str) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     for match in _FIELD_RE.finditer(line):
         text, start = match.group(), match.start()
-        # 「三、本年度办理结果 （七）总计」: a numbered label after a single space is the next cell's
         while (cut := _NEXT_ITEM_RE.search(text)) is not None:
             out.append((text[: cut.start()], start))
             start += cut.end()
@@ -126,15 +133,65 @@ def _numbers(line: list[Piece]) -> list[Piece]:
 
 
 def _tables(lines: list[list[Piece]]) -> list[list[int]]:
-    """Indexes of the lines with two or more numbers, in runs a few lines apart (one table each)."""
+    """Indexes of the lines with two or more numbers, in runs of one table each.
+
+    A run goes on over a few lines of labels between rows, and ends at what starts another table: a
+    heading, a block's caption (「第二十条第（五）项」), a sentence, or a header line of column names.
+    """
     runs: list[list[int]] = []
+    ended = True
     for i, line in enumerate(lines):
         if len(_numbers(line)) >= 2:
-            if runs and i - runs[-1][-1] <= _ROWS_APART:
+            if not ended and i - runs[-1][-1] <= _ROWS_APART:
                 runs[-1].append(i)
             else:
                 runs.append([i])
+            ended = False
+        elif not _numbers(line) and _starts_table(line):
+            ended = True
     return runs
+
+
+def _starts_table(line: list[Piece]) -> bool:
+    texts = [p.text for p in line]
+    return (
+        len(texts) >= 4
+        or any(text.endswith("。") or _CAPTION_RE.search(text) for text in texts)
+        or (len(texts) == 1 and bool(_HEADING_RE.match(texts[0])))
+    )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where the numbers of one page of a table stand: each column's usual left and right edge."""
+
+    left: list[float]
+    right: list[float]
+
+    def near(self, p: Piece, c: int) -> bool:
+        """Whether ``p`` stands less than half a column from column ``c``."""
+        pitch = min((b - a for a, b in pairwise(self.right)), default=float("inf"))
+        return abs((p.x0 + p.x1 - self.left[c] - self.right[c]) / 2) < pitch / 2
+
+    def nearest(self, p: Piece) -> int:
+        centre = (p.x0 + p.x1) / 2
+        return min(range(len(self.right)), key=lambda c: abs((self.left[c] + self.right[c]) / 2 - centre))
+
+
+def _page_columns(rows: list[list[Piece]]) -> _Columns | None:
+    """The columns shown by rows that each have a number in every column, or None.
+
+    Rows with blanks may all have fewer numbers than the table has columns, each in other columns:
+    then their numbers, taken in order, disagree with each other by half a column or more, and show
+    no columns.
+    """
+    if not rows:
+        return None
+    left = [Counter(p.x0 for p in column).most_common(1)[0][0] for column in zip(*rows, strict=True)]
+    right = [Counter(p.x1 for p in column).most_common(1)[0][0] for column in zip(*rows, strict=True)]
+    pitch = min((b - a for a, b in pairwise(right)), default=float("inf"))
+    agree = all(abs(p.x1 - edge) < pitch / 2 for row in rows for p, edge in zip(row, right, strict=True))
+    return _Columns(left, right) if pitch > 0 and agree else None
 
 
 def _line_up(lines: list[list[Piece]], pages: list[int]) -> None:
@@ -144,33 +201,35 @@ def _line_up(lines: list[list[Piece]], pages: list[int]) -> None:
     in one column a character, so it pushes a number a column or two right after a long label
     (「7.属于行政执法案卷 0」), and ``pdftotext`` spaces each page's columns its own way. The rows with
     the most numbers show a page's columns (one number in each). A later page's text is moved onto
-    the first page's columns, where the header stands (stretched between them), every number is
-    set in the column nearest to it, and a label that runs into the numbers' room is cut back.
+    the first page's columns, where the header stands (stretched between them); a number that
+    lines up with none of its column's (left, right or centre) is set at its column's right edge;
+    and a label that runs into the numbers' room is cut back.
     """
     for run in _tables(lines):
         widest = max(len(_numbers(lines[i])) for i in run)
-        columns: dict[int, list[float]] = {}  # page → right edge of each column
+        columns: dict[int, _Columns] = {}
         for page in dict.fromkeys(pages[i] for i in run):
-            full = [_numbers(lines[i]) for i in run if pages[i] == page and len(_numbers(lines[i])) == widest]
-            if full:
-                edges = [
-                    Counter(p.x1 for p in column).most_common(1)[0][0] for column in zip(*full, strict=True)
-                ]
-                if all(a < b for a, b in pairwise(edges)):
-                    columns[page] = edges
+            found = _page_columns(
+                [_numbers(lines[i]) for i in run if pages[i] == page and len(_numbers(lines[i])) == widest]
+            )
+            if found is not None:
+                columns[page] = found
         if not columns:
             continue
         first = columns[next(iter(columns))]
         for i in range(run[0], run[-1] + 1):
             own = columns.get(pages[i], first)
-            moved = [
-                Piece(p.text, _onto(p.x0, own, first), p.top, _onto(p.x1, own, first), p.bottom)
-                for p in lines[i]
-            ]
-            for k, p in enumerate(moved):
+            moved = []
+            for p in lines[i]:
                 if _NUMBER_RE.match(p.text):
-                    right = min(first, key=lambda edge: abs(edge - p.x1))
-                    moved[k] = Piece(p.text, right - (p.x1 - p.x0), p.top, right, p.bottom)
+                    c = own.nearest(p)
+                    # a number half a column or more from every column shown stands in one that
+                    # no row fills (rows with blanks): it stays where it is
+                    if own.near(p, c) and not (
+                        p.x0 == own.left[c] or p.x1 == own.right[c] or _centred(p, own, c)
+                    ):
+                        p = Piece(p.text, own.right[c] - (p.x1 - p.x0), p.top, own.right[c], p.bottom)
+                moved.append(Piece(p.text, _onto(p.x0, own, first), p.top, _onto(p.x1, own, first), p.bottom))
             lines[i] = moved
         values_left = min(p.x0 for i in run for p in _numbers(lines[i]))
         for i in range(run[0], run[-1] + 1):
@@ -182,16 +241,21 @@ def _line_up(lines: list[list[Piece]], pages: list[int]) -> None:
             ]
 
 
-def _onto(x: float, own: list[float], first: list[float]) -> float:
-    """``x`` on a page whose columns end at ``own``, moved to where it stands between ``first``'s."""
+def _centred(p: Piece, columns: _Columns, c: int) -> bool:
+    return abs(p.x0 + p.x1 - columns.left[c] - columns.right[c]) <= 1
+
+
+def _onto(x: float, own: _Columns, first: _Columns) -> float:
+    """``x`` on a page whose columns are ``own``, moved to where it stands between ``first``'s."""
     if own is first:
         return x
-    if x <= own[0]:  # the labels: stretched from the left margin to the first column
-        return x * first[0] / own[0] if own[0] > 0 else x
-    for (a0, a1), (b0, b1) in zip(pairwise(own), pairwise(first), strict=True):
+    a, b = own.right, first.right
+    if x <= a[0]:  # the labels: stretched from the left margin to the first column
+        return x * b[0] / a[0] if a[0] > 0 else x
+    for (a0, a1), (b0, b1) in zip(pairwise(a), pairwise(b), strict=True):
         if x <= a1:
             return b0 + (x - a0) * (b1 - b0) / (a1 - a0)
-    return x + first[-1] - own[-1]
+    return x + b[-1] - a[-1]
 
 
 def furniture(lines: list[str]) -> set[int]:
@@ -201,7 +265,11 @@ def furniture(lines: list[str]) -> set[int]:
     to another one is a running header or footer. Without form feeds, the document's first line
     (its title, repeated as a running header) met again later is one.
     """
-    skip = {i for i, line in enumerate(lines) if is_stray(line) or _FOOTER_RE.match(line.strip())}
+    skip = {
+        i
+        for i, line in enumerate(lines)
+        if line.strip() and (is_stray(line) or _FOOTER_RE.match(line.replace("\f", "").strip()))
+    }
     breaks = [i for i, line in enumerate(lines) if "\f" in line]
     edges: list[int] = []
     for b in breaks:
@@ -218,15 +286,13 @@ def furniture(lines: list[str]) -> set[int]:
 
 
 def _near(lines: list[str], start: int, step: int, skip: set[int]) -> list[int]:
-    """The first two content lines from a page break, going ``step`` (headers below it, footers above)."""
-    found: list[int] = []
+    """The first content line from a page break, going ``step`` (a header below it, a footer above)."""
     i = start if step > 0 else start - 1
-    while 0 <= i < len(lines) and len(found) < 2:
-        text = lines[i].replace("\f", "").strip()
-        if text and i not in skip:
-            found.append(i)
+    while 0 <= i < len(lines):
+        if lines[i].replace("\f", "").strip() and i not in skip:
+            return [i]
         i += step
-    return found
+    return []
 
 
 def aligned_blocks(lines: list[str], first: int = 0) -> list[tuple[int, Paragraph | Grid]]:
@@ -248,7 +314,7 @@ def aligned_blocks(lines: list[str], first: int = 0) -> list[tuple[int, Paragrap
     previous = None
     for i in kept:
         between = range(previous + 1, i) if previous is not None else range(0)
-        if any(j not in skip for j in between) and not any(j in skip for j in between):
+        if any(j not in skip for j in between) and not any(j in skip or "\f" in lines[j] for j in between):
             top += _PITCH  # a blank line between; a page break between rows of a table leaves none
         page += sum(line.count("\f") for line in lines[(previous or 0) + 1 : i + 1])
         pages.append(page)
