@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 from gongkai.readers.document import Grid, GridCell
 from gongkai.readers.positioned.pieces import Piece, join_line
@@ -61,7 +61,9 @@ def _segments(line: list[Piece], unit: float, index: int = 0) -> list[_Segment]:
     return segments
 
 
-def unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, Grid, set[int]]]:
+def unruled_tables(
+    lines: list[list[Piece]], unit: float, *, centred_labels: bool = True
+) -> list[tuple[float, Grid, set[int]]]:
     """Tables printed without rules, found by their rows of numbers.
 
     A line with two or more numbers standing apart is a row (an *anchor*); anchors less than
@@ -70,6 +72,10 @@ def unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, G
     the text left of them, a wrapped label joined again (a new label starts with its
     numbering, 「1.」「（一）」「一、」, or after a gap) and given to the row whose numbers lie
     within its height, or else the nearest.
+
+    ``centred_labels``: whether a label column may be told by its labels' centres as well as
+    their starts. Text laid out in character columns (:mod:`gongkai.readers.text.aligned`) has no
+    true widths, so there a centre means nothing and only the starts count.
     """
     segmented = [_segments(line, unit, i) for i, line in enumerate(lines)]
     anchors = [i for i, segs in enumerate(segmented) if _is_row(segs, unit)]
@@ -91,11 +97,14 @@ def unruled_tables(lines: list[list[Piece]], unit: float) -> list[tuple[float, G
             and _gap(lines[start - 1], lines[start]) < 2 * unit
             and not _HEADING.match(segmented[start - 1][0].text)
             and start - 1 not in anchors
-            # running text above the table spans most of its width in one piece
-            and not any(len(s.text) > 20 and s.x1 - s.x0 > 0.7 * (right - left) for s in segmented[start - 1])
+            # running text above the table spans most of its width in one piece, or ends a sentence
+            and not any(
+                (len(s.text) > 20 and s.x1 - s.x0 > 0.7 * (right - left)) or s.text.endswith("。")
+                for s in segmented[start - 1]
+            )
         ):
             start -= 1
-        grid = _unruled_grid(segmented, set(run), start, first, last, unit)
+        grid = _unruled_grid(segmented, set(run), start, first, last, unit, centred_labels)
         if grid is not None:
             found.append((lines[start][0].top, grid, {id(lines[i]) for i in range(start, last + 1)}))
     return found
@@ -137,20 +146,37 @@ def _blank_rows(
         ):
             found.append(i)
     for i in range(len(lines) - 1):
-        header, below = segmented[i], segmented[i + 1]
+        header = segmented[i]
+        if len(header) < 2:
+            continue
+        # header words wrapped onto lines of their own, under the header's column names
+        k = i + 1
+        while k + 1 < len(lines) and k - i <= 2 and all(s.x0 >= header[1].x0 - unit for s in segmented[k]):
+            k += 1
+        below = segmented[k]
+        # the label stands where the next row's label does, not under the header of a column of
+        # numbers (a header word wrapped onto a third line is no label)
+        row = next((segmented[j] for j in sorted(anchors) if j > k), [])
         if (
-            len(header) >= 2
+            (
+                not row
+                or row[0].numeric
+                or below[0].x0 <= row[0].x0 + unit
+                or abs(below[0].x0 + below[0].x1 - row[0].x0 - row[0].x1) <= 2 * unit
+            )
             and not any(s.numeric or len(s.text) > 16 for s in header)
-            and i + 1 not in anchors
+            and k not in anchors
             and len(below) == 1
             and len(below[0].text) <= 20
-            and _gap(lines[i], lines[i + 1]) < 2.5 * unit
+            and _gap(lines[k - 1], lines[k]) < 2.5 * unit
             and (
                 abs(below[0].x0 - header[0].x0) <= unit
                 or abs(below[0].x0 + below[0].x1 - header[0].x0 - header[0].x1) <= 2 * unit
+                # or set flush left under a centred 「信息内容」, short of the first column's name
+                or (below[0].x0 <= header[0].x0 + unit and below[0].x1 <= header[1].x0)
             )
         ):
-            found.append(i + 1)
+            found.append(k)
     return found
 
 
@@ -200,12 +226,19 @@ def _clusters(intervals: Iterable[tuple[float, float]], slack: float) -> list[li
 
 
 def _unruled_grid(
-    segmented: list[list[_Segment]], anchors: set[int], start: int, first: int, last: int, unit: float
+    segmented: list[list[_Segment]],
+    anchors: set[int],
+    start: int,
+    first: int,
+    last: int,
+    unit: float,
+    centred_labels: bool = True,
 ) -> Grid | None:
     value_segments = [s for i in anchors for s in segmented[i] if s.numeric]
     clusters = _clusters(((s.x0, s.x1) for s in value_segments), 0.2 * unit)
-    if not clusters:  # rows all blank: the header line names the columns
-        named = segmented[first - 1][1:] if first > start else []
+    if not clusters:  # rows all blank: the header line (the one naming the most) names the columns
+        lines_above = [segmented[i] for i in range(first - 1, start - 1, -1)]
+        named = max(lines_above, key=len, default=[])[1:]
         clusters = [[s.x0, s.x1] for s in named]
         if not clusters:
             return None
@@ -215,11 +248,31 @@ def _unruled_grid(
     # A column left blank in every row has no number to show it; the header line right
     # above the rows still names it. When that line names more columns, its cells are they.
     labels_end = max((s.x1 for i in anchors for s in segmented[i] if not s.numeric), default=clusters[0][0])
-    if first > start:
-        named = [s for s in segmented[first - 1] if s.x0 > labels_end]
-        if len(named) > len(centres):
-            centres = [(s.x0 + s.x1) / 2 for s in named]
+    # The header line naming the most columns, the nearest the rows of those (a header word
+    # wrapped onto a line of its own may stand between it and the rows).
+    header = max(
+        (segmented[i] for i in range(first - 1, start - 1, -1) if len(segmented[i]) >= 2),
+        key=lambda line: sum(s.x0 > labels_end for s in line),
+        default=[],
+    )
+    named = [s for s in header if s.x0 > labels_end]
+    named_centres = [(s.x0 + s.x1) / 2 for s in named]
+    if len(named) > len(centres) or (
+        # as many names as columns of numbers, each over its own: the names show where the cells
+        # are better than numbers set to one side of them (「12」 and 「2340000」 set right)
+        len(named) == len(centres) > 1
+        and all(
+            min(range(len(named)), key=lambda n: abs(named_centres[n] - centre)) == k
+            for k, centre in enumerate(centres)
+        )
+    ):
+        centres = named_centres
     if len(centres) == 1:  # one value column: its band reaches back to the labels
+        # or to the labels' own header (「信息内容」) on that header line, when that is wider than
+        # every label
+        if header:
+            over = min(header, key=lambda s: abs((s.x0 + s.x1) / 2 - centres[0]))
+            labels_end = max([labels_end] + [s.x1 for s in header if s.x1 <= over.x0])
         half = max(centres[0] - labels_end, unit)
         edges = [centres[0] - half, centres[0] + half]
     else:
@@ -245,7 +298,7 @@ def _unruled_grid(
         if (s.x0 + s.x1) / 2 < label_right and _ITEM_START.match(s.text)
     ]
     taken = {id(s) for s in label_segments}
-    sub_columns = _label_columns(label_segments, unit)
+    sub_columns = _label_columns(label_segments, unit, centred_labels)
     anchor_lines = sorted(anchors)
     middles = {i: _line_middle(segmented[i]) for i in anchor_lines}
     labels: dict[int, list[list[str]]] = {i: [[] for _ in sub_columns] for i in anchor_lines}
@@ -264,10 +317,15 @@ def _unruled_grid(
             top, bottom = item[0].top, item[-1].bottom
             inside = [i for i in anchor_lines if top <= middles[i] <= bottom]
             middle = (top + bottom) / 2
+            # A label between two rows goes to the nearer; at equal distance, to the one whose label
+            # is still missing (a one-line label set at the top of a taller row).
             row = (
                 inside[0]
                 if len(inside) == 1
-                else min(inside or anchor_lines, key=lambda i: abs(middles[i] - middle))
+                else min(
+                    inside or anchor_lines,
+                    key=lambda i: (round(abs(middles[i] - middle) / unit, 1), bool(labels[i][sub])),
+                )
             )
             labels[row][sub].append("".join(s.text for s in item))
     grid = Grid(positional=True)
@@ -281,17 +339,18 @@ def _unruled_grid(
         )
     )
     for i in anchor_lines:
-        row = [GridCell("".join(texts), 0) for texts in labels[i]]
-        row += [GridCell("", 0) for _ in columns]
+        # A cell's line is its row's line in ``lines``, counted from 1 (page_blocks numbers them anew).
+        row = [GridCell("".join(texts), i + 1) for texts in labels[i]]
+        row += [GridCell("", i + 1) for _ in columns]
         for seg in segmented[i]:
             if (seg.x0 + seg.x1) / 2 >= label_right:
                 position = len(sub_columns) + column_of(seg)
-                row[position] = GridCell(row[position].text + seg.text, 0)
+                row[position] = GridCell(row[position].text + seg.text, i + 1)
         grid.rows.append(row)
     return grid
 
 
-def _label_columns(segments: list[_Segment], unit: float) -> list[list[_Segment]]:
+def _label_columns(segments: list[_Segment], unit: float, centred: bool = True) -> list[list[_Segment]]:
     """Label text grouped into the label columns it stands in, left to right.
 
     Text of one column starts at the same x when left-aligned, or has the same centre when
@@ -320,8 +379,10 @@ def _label_columns(segments: list[_Segment], unit: float) -> list[list[_Segment]
     ]
     for i in range(len(segments)):
         for j in range(i):
-            centred = not flush_left[i] and not flush_left[j] and abs(keys[i][0] - keys[j][0]) <= unit
-            if centred or abs(keys[i][1] - keys[j][1]) <= unit:
+            by_centre = (
+                centred and not flush_left[i] and not flush_left[j] and abs(keys[i][0] - keys[j][0]) <= unit
+            )
+            if by_centre or abs(keys[i][1] - keys[j][1]) <= unit:
                 parent[find(i)] = find(j)
     groups: dict[int, list[_Segment]] = {}
     for i, seg in enumerate(segments):
@@ -339,13 +400,42 @@ def _header_rows(
     the text of another header cell at the same height.
     """
     cells: list[list[_Segment]] = []  # a cell's text may wrap over several lines
+    by_line: dict[int, list[_Segment]] = {}
+    for seg in segments:
+        by_line.setdefault(seg.line, []).append(seg)
+
+    def overlap(a: _Segment, b: _Segment) -> float:
+        return min(a.x1, b.x1) - max(a.x0, b.x0)
+
+    def names_a_group(upper: _Segment, lower_line: int) -> bool:
+        """Whether ``upper`` names a group of the columns below rather than wraps onto the next line.
+
+        A group's name (「行政复议」 over 「结果维持」「结果纠正」…) reaches over two or more cells of the
+        line below, or has three or more of them in its room: as wide on either side of its centre
+        as the nearest text of its own line, or the table's edge, allows. (No group of the official
+        tables spans fewer than three columns, while a wrapped header word beside a column whose
+        header is one line has two cells in its room: 「尚未」 over 「审结」 and 「总计」.)
+        """
+        lower = by_line[lower_line]
+        if sum(overlap(upper, o) > 0 for o in lower) >= 2:
+            return True
+        own = by_line[upper.line]
+        left = max([o.x1 for o in own if o.x1 <= upper.x0] + [columns[0][0]])
+        right = min([o.x0 for o in own if o.x0 >= upper.x1] + [columns[-1][1]])
+        centre = (upper.x0 + upper.x1) / 2
+        half = max(min(centre - left, right - centre), (upper.x1 - upper.x0) / 2)
+        return sum(centre - half <= o.x0 and o.x1 <= centre + half for o in lower) >= 3
+
     for seg in sorted(segments, key=lambda s: (s.top, s.x0)):
         for cell in cells:
             last = cell[-1]
-            overlap = min(last.x1, seg.x1) - max(last.x0, seg.x0)
             if (
-                overlap > 0.5 * min(last.x1 - last.x0, seg.x1 - seg.x0)
+                overlap(last, seg) > 0.5 * min(last.x1 - last.x0, seg.x1 - seg.x0)
                 and 0 <= seg.top - last.bottom < 0.6 * unit
+                and not _BLOCK_CAPTION.search(last.text)  # a block's caption stands alone over its header
+                and not names_a_group(last, seg.line)
+                # a wrapped line starts where the line above does, or is centred under it
+                and (abs(seg.x0 - last.x0) <= unit or abs(seg.x0 + seg.x1 - last.x0 - last.x1) <= 2 * unit)
             ):
                 cell.append(seg)
                 break
@@ -354,13 +444,24 @@ def _header_rows(
 
     def covered(cell: list[_Segment]) -> list[int]:
         x0, x1 = min(s.x0 for s in cell), max(s.x1 for s in cell)
-        return [
+        found = [
             c
             for c, (c0, c1) in enumerate(columns)
             if min(x1, c1) - max(x0, c0) > min(0.25 * (c1 - c0), 0.5 * (x1 - x0))
         ]
+        # text astride the line between two columns stands in the one its centre is in
+        return found or [c for c, (c0, c1) in enumerate(columns) if c0 <= (x0 + x1) / 2 < c1]
 
     direct = [covered(cell) for cell in cells]
+    # Two cells side by side that reach into each other's columns (header words centred in their
+    # cells over numbers set to the right) each stand in the column of their centre.
+    for k, j in combinations(range(len(cells)), 2):
+        beside = cells[k][0].top < cells[j][-1].bottom and cells[j][0].top < cells[k][-1].bottom
+        if beside and set(direct[k]) & set(direct[j]):
+            for m in (k, j):
+                centre = (min(s.x0 for s in cells[m]) + max(s.x1 for s in cells[m])) / 2
+                own = [c for c in direct[m] if columns[c][0] <= centre < columns[c][1]]
+                direct[m] = own or direct[m]
     spans: list[tuple[int, int] | None] = []
     for k, cell in enumerate(cells):
         if (min(s.x0 for s in cell) + max(s.x1 for s in cell)) / 2 < label_right or not direct[k]:
@@ -382,13 +483,14 @@ def _header_rows(
     for cell, span in sorted(zip(cells, spans, strict=True), key=lambda item: item[0][0].top):
         text = "".join(s.text for s in cell)
         if not rows or cell[0].top - rows[-1][0] > 0.5 * unit:
-            rows.append((cell[0].top, [GridCell("", 0) for _ in range(width)]))
+            line = cell[0].line + 1
+            rows.append((cell[0].top, [GridCell("", line) for _ in range(width)]))
         row = rows[-1][1]
         if span is None:
-            row[0] = GridCell(row[0].text + text, 0, labels)
+            row[0] = GridCell(row[0].text + text, line, labels)
         else:
             a, b = span
-            row[labels + a] = GridCell(row[labels + a].text + text, 0, b - a + 1)
+            row[labels + a] = GridCell(row[labels + a].text + text, line, b - a + 1)
     return [row for _, row in rows]
 
 

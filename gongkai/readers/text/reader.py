@@ -17,6 +17,7 @@ import re
 
 from gongkai.model.labels import BOOKMARK_RE
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument, is_stray
+from gongkai.readers.text.aligned import aligned_blocks, is_aligned_row
 from gongkai.readers.values import is_value_text
 
 # The three tables of a report hold about 200 cells, 1,000 with labels and blanks.
@@ -62,6 +63,9 @@ def text_to_document(text: str, name: str = "<text>") -> Document:
     """Split text into paragraphs and grids, keeping each piece's line number."""
     lines = _Lines(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     doc = Document(name)
+    if _space_aligned(lines):
+        doc.blocks = [block for _, block in aligned_blocks([_unmark(line) for line in lines])]
+        return doc
     i = 0
     while i < len(lines):
         kind = lines.kinds[i]
@@ -73,6 +77,24 @@ def text_to_document(text: str, name: str = "<text>") -> Document:
                 doc.blocks.append(Paragraph(_unmark(lines[i]).strip(), i + 1))
             i += 1
     return doc
+
+
+# Space-aligned text is told by its rows of numbers; a report's tables have dozens of them, while
+# running text with a few numbers set apart by wide spaces is rare.
+MIN_ALIGNED_ROWS = 3
+
+
+def _space_aligned(lines: _Lines) -> bool:
+    """Text whose tables are lined up with spaces: no tabs, pipes or Word cells, and rows of numbers."""
+    if any(kind in ("cell", "tsv", "pipe") for kind in lines.kinds):
+        return False
+    rows = 0
+    for kind, line in zip(lines.kinds, lines, strict=True):
+        if kind == "text" and "  " in line and is_aligned_row(line):
+            rows += 1
+            if rows >= MIN_ALIGNED_ROWS:
+                return True
+    return False
 
 
 def _next_content(lines: _Lines, i: int) -> int:
