@@ -434,8 +434,10 @@ def _header_rows(
                 and 0 <= seg.top - last.bottom < 0.6 * unit
                 and not _BLOCK_CAPTION.search(last.text)  # a block's caption stands alone over its header
                 and not names_a_group(last, seg.line)
-                # a wrapped line starts where the line above does, or is centred under it
+                # a wrapped line starts where the line above does, or is centred under it, and is no
+                # wider (「行政诉讼」 over a wider 「未经复议直接起诉」 names a group)
                 and (abs(seg.x0 - last.x0) <= unit or abs(seg.x0 + seg.x1 - last.x0 - last.x1) <= 2 * unit)
+                and seg.x1 - seg.x0 <= last.x1 - last.x0 + 2 * unit
             ):
                 cell.append(seg)
                 break
