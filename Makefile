@@ -71,6 +71,7 @@ fmt: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/parse_check.py
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/forms.py
 	$(BIN)/python bench/writers.py
 	$(BIN)/python bench/casework.py

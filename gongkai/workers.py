@@ -18,14 +18,12 @@ a crash), replaces the worker and goes on with the rest.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import resource
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,6 +174,8 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 def failure_reason(exc: BaseException, seconds: int, memory_mb: int) -> WorkerFailure:
     """What a worker's exception means for its item, in plain Chinese."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
     from pebble import ProcessExpired
 
     if isinstance(exc, DocumentTimeout | FutureTimeout):
@@ -205,6 +205,8 @@ class LimitedPool:
         tasks_per_worker: int = 100,
         hard_stop_grace: float = HARD_STOP_GRACE_SECONDS,
     ) -> None:
+        import multiprocessing
+
         from pebble import ProcessPool
 
         self.seconds, self.memory_mb, self._grace = seconds, memory_mb, hard_stop_grace

@@ -12,12 +12,13 @@ import gc
 import importlib
 import sys
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
 from typing import Annotated, Any
 
 import typer
 import typer.core
 import typer.main
-import typer.rich_utils
 
 from gongkai import __version__, settings
 from gongkai.cli.console import err, out
@@ -85,6 +86,16 @@ class _Gongkai(typer.core.TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         return list(self.commands)
 
+    # Every error of the command line (a wrong option, an unknown command, Ctrl-D at a prompt)
+    # comes out of these two, before Typer prints it: in Chinese (_chinese_texts).
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _chinese_on_failure():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _chinese_on_failure():
+            return super().invoke(ctx)
+
 
 app = typer.Typer(
     cls=_Gongkai,
@@ -96,9 +107,18 @@ app = typer.Typer(
 )
 
 
-def _chinese_help() -> None:
-    """The frame of every --help in Chinese too (issue 13): Typer's panel titles and notes, and
-    the text of --help itself, which click makes in English for every command."""
+@cache
+def _chinese_texts() -> None:
+    """The frame Typer prints around help and errors in Chinese too (issue 13): its panel titles
+    and notes.
+
+    They live in ``typer.rich_utils``, which takes some 70 ms to import (rich's Markdown, syntax
+    highlighting and tracebacks) and which Typer imports only to print help or an error: so are
+    these texts set then (:func:`_with_chinese_texts`, :func:`_chinese_on_failure`), not at the
+    start of every command.
+    """
+    import typer.rich_utils
+
     for name, text in {
         "ARGUMENTS_PANEL_TITLE": "参数",
         "OPTIONS_PANEL_TITLE": "选项",
@@ -111,8 +131,26 @@ def _chinese_help() -> None:
         "RICH_HELP": "用 [blue]'{command_path} {help_option}'[/] 查看帮助。",
     }.items():
         setattr(typer.rich_utils, name, text)
+
+
+@contextmanager
+def _chinese_on_failure() -> Iterator[None]:
+    """Chinese texts for the error Typer is about to print; none for an ordinary exit."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except BaseException:
+        _chinese_texts()
+        raise
+
+
+def _chinese_help() -> None:
+    """Every --help in Chinese: the frame (:func:`_chinese_texts`) and the text of --help itself,
+    which click makes in English for every command."""
     for command in (typer.core.TyperCommand, typer.core.TyperGroup):
         command.get_help_option = _with_chinese_help(command.get_help_option)  # type: ignore[method-assign]
+        command.format_help = _with_chinese_texts(command.format_help)  # type: ignore[method-assign]
 
 
 def _with_chinese_help(original: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -123,6 +161,14 @@ def _with_chinese_help(original: Callable[[Any, Any], Any]) -> Callable[[Any, An
         return option
 
     return help_option
+
+
+def _with_chinese_texts(original: Callable[[Any, Any, Any], None]) -> Callable[[Any, Any, Any], None]:
+    def format_help(self: Any, ctx: Any, formatter: Any) -> None:
+        _chinese_texts()
+        original(self, ctx, formatter)
+
+    return format_help
 
 
 _chinese_help()

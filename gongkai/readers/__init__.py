@@ -22,15 +22,7 @@ from pathlib import Path
 from gongkai.readers.assemble import Reading, document_to_reading
 from gongkai.readers.bounds import ZIP_DAMAGE
 from gongkai.readers.document import Document, DocumentNotice, Grid, UnreadableDocument
-from gongkai.readers.docx.reader import docx_to_document
 from gongkai.readers.html.embedded import holds_table, looks_like_json
-from gongkai.readers.html.reader import (
-    has_report_tables,
-    html_to_document,
-    json_to_document,
-    script_to_document,
-)
-from gongkai.readers.pdf.reader import pdf_to_document
 from gongkai.readers.sections import read_sections
 from gongkai.readers.split import split_document
 from gongkai.readers.text.decode import decode_text_noting
@@ -121,24 +113,33 @@ def _text_bytes_to_document(data: bytes, name: str) -> Document:
 
 def _text_form_to_document(text: str, name: str) -> Document:
     """Decoded text as what it holds: a JSON response, a page, a script, or plain text."""
+    # The HTML reader (and lxml, which it parses with) is imported for text that holds markup:
+    # a plain text report is read without either.
     if looks_like_json(text):  # a portal's API response with the report's HTML in a string
+        from gongkai.readers.html.reader import json_to_document
+
         doc = json_to_document(text, name)
         if doc is not None:
             return doc
     if looks_like_html(text):
+        from gongkai.readers.html.reader import html_to_document
+
         return html_to_document(text, name)
     doc = text_to_document(text, name)
-    if holds_table(text) and not has_report_tables(doc):
-        # A script or data file with the report's HTML in a string (``var content = "<p>…";``).
-        scripted = script_to_document(text, name)
-        if scripted is not None:
-            return scripted
+    if holds_table(text):
+        from gongkai.readers.html.reader import has_report_tables, script_to_document
+
+        if not has_report_tables(doc):
+            # A script or data file with the report's HTML in a string (``var content = "<p>…";``).
+            scripted = script_to_document(text, name)
+            if scripted is not None:
+                return scripted
     return doc
 
 
 def _on_first_use(module: str, function: str) -> Callable[[bytes, str], Document]:
     """A reader whose module is imported when a file of its form first comes, so that a text
-    report does not load openpyxl or the OCR engine."""
+    report does not load pypdfium2, lxml, openpyxl or the OCR engine."""
 
     def read(data: bytes, name: str) -> Document:
         return getattr(importlib.import_module(module), function)(data, name)
@@ -146,13 +147,14 @@ def _on_first_use(module: str, function: str) -> Callable[[bytes, str], Document
     return read
 
 
-# Form (as :func:`sniff_form` names it) → the reader that turns its bytes into a Document. Text,
-# HTML, DOCX and PDF are imported with this package, the others on first use. A ``zip`` that is
-# none of these packages has no reader.
+# Form (as :func:`sniff_form` names it) → the reader that turns its bytes into a Document. The
+# text reader is imported with this package, the others on first use (a text report is read in
+# a few milliseconds, pypdfium2 alone takes some 30 to import). A ``zip`` that is none of these
+# packages has no reader.
 _READERS: dict[str, Callable[[bytes, str], Document]] = {
     "text": _text_bytes_to_document,  # also JSON responses, pages and scripts holding HTML
-    "pdf": pdf_to_document,
-    "docx": docx_to_document,
+    "pdf": _on_first_use("gongkai.readers.pdf.reader", "pdf_to_document"),
+    "docx": _on_first_use("gongkai.readers.docx.reader", "docx_to_document"),
     "xlsx": _on_first_use("gongkai.readers.xlsx.reader", "xlsx_to_document"),
     "ofd": _on_first_use("gongkai.readers.ofd.reader", "ofd_to_document"),
     "image": _on_first_use("gongkai.readers.ocr.reader", "image_to_document"),

@@ -27,8 +27,6 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 
-from charset_normalizer import from_bytes
-
 from gongkai.model.text import clean_text
 from gongkai.store.records import Refused
 
@@ -97,6 +95,8 @@ def _lines(text: str) -> Iterator[str]:
 
 
 def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
+    from charset_normalizer import from_bytes  # here: every store command imports this module
+
     best = from_bytes(data).best()
     if best is None:
         raise Refused(f"{name}：不是文本或 Excel 文件")

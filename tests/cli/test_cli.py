@@ -287,24 +287,3 @@ def test_json_nested_beyond_reason_is_one_clear_line_issue_14(tmp_path, name):
         assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-2000:]
         assert str(path) in lines[0] and "嵌套超过200层（第2行第" in lines[0]
         assert "Traceback" not in proc.stdout + proc.stderr
-
-
-@pytest.mark.parametrize(
-    ("args", "not_imported"),
-    [
-        (["--version"], ("gongkai.cli.", "gongkai.readers", "gongkai.checks", "gongkai.store", "sqlalchemy")),
-        (
-            ["check", "samples/2024-示例市科学技术局.txt"],
-            ("gongkai.store", "gongkai.casework", "gongkai.web"),
-        ),
-        (["organs", "--help"], ("gongkai.readers", "gongkai.checks", "gongkai.web")),
-    ],
-)
-def test_a_command_imports_only_what_it_needs_issue_16(args, not_imported):
-    """Each command group is imported when one of its commands runs: ``gongkai --version`` starts
-    without the commands, ``gongkai check`` without the store and the web, casework without readers."""
-    probe = "import sys\nfrom gongkai.cli import main\ntry:\n    main()\nfinally:\n    print(*sys.modules)"
-    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, cwd=ROOT)
-    modules = done.stdout.split()
-    assert modules, done.stderr
-    assert [m for m in modules if m.startswith(not_imported) and m != "gongkai.cli.console"] == []

@@ -5,8 +5,6 @@ from __future__ import annotations
 import codecs
 import re
 
-from charset_normalizer import from_bytes
-
 from gongkai.readers.document import DocumentNotice, UnreadableDocument
 
 _BOMS = (
@@ -90,6 +88,8 @@ def _fallback(data: bytes) -> str:
         return _checked(data.decode("gb18030"))
     except UnicodeDecodeError:
         pass
+    from charset_normalizer import from_bytes  # imported here: most reports are UTF-8 or GB18030
+
     best = from_bytes(data).best()
     if best is None:
         raise UnreadableDocument("不是可识别编码的文本（可能是二进制文件）")
