@@ -17,7 +17,6 @@ import re
 
 from gongkai.model.labels import BOOKMARK_RE
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument, is_stray
-from gongkai.readers.text.aligned import aligned_blocks, is_aligned_row
 from gongkai.readers.values import is_value_text
 
 # The three tables of a report hold about 200 cells, 1,000 with labels and blanks.
@@ -64,6 +63,9 @@ def text_to_document(text: str, name: str = "<text>") -> Document:
     lines = _Lines(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     doc = Document(name)
     if _space_aligned(lines):
+        # loaded for such text only: it brings the positioned-page reader with it
+        from gongkai.readers.text.aligned import aligned_blocks
+
         doc.blocks = [block for _, block in aligned_blocks([_unmark(line) for line in lines])]
         return doc
     i = 0
@@ -82,12 +84,18 @@ def text_to_document(text: str, name: str = "<text>") -> Document:
 # Space-aligned text is told by its rows of numbers; a report's tables have dozens of them, while
 # running text with a few numbers set apart by wide spaces is rare.
 MIN_ALIGNED_ROWS = 3
+# Two numbers set apart by two or more spaces: the least a row of such a table has.
+_SPACED_NUMBERS_RE = re.compile(r"\d {2,}[-+]?\d")
 
 
 def _space_aligned(lines: _Lines) -> bool:
     """Text whose tables are lined up with spaces: no tabs, pipes or Word cells, and rows of numbers."""
     if any(kind in ("cell", "tsv", "pipe") for kind in lines.kinds):
         return False
+    if not any(_SPACED_NUMBERS_RE.search(line) for line in lines):
+        return False
+    from gongkai.readers.text.aligned import is_aligned_row
+
     rows = 0
     for kind, line in zip(lines.kinds, lines, strict=True):
         if kind == "text" and "  " in line and is_aligned_row(line):
