@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from gongkai.checks import SEVERITY_ORDER, check_reading, check_report
-from gongkai.model.report import Finding, Report2019, Report2021, report_from_json
+from gongkai.model.report import Finding, Report2019, Report2021, report_from_json, report_to_json
 from gongkai.readers import Reading, UnreadableDocument, read_all_bytes, read_bytes, sniff_form
 from gongkai.readers.html.embedded import json_fragments
 from gongkai.workers import (
@@ -202,6 +202,8 @@ class CheckOptions:
     ignore: tuple[str, ...] = ()
     seconds: int = DOCUMENT_SECONDS
     memory_mb: int = WORKER_MEMORY_MB
+    # the report itself in each result (``"report"``, canonical JSON): for the cross-year rules
+    keep_reports: bool = False
 
 
 def check_file(path: str, options: CheckOptions) -> dict[str, Any]:
@@ -234,6 +236,8 @@ def _check(path: str, options: CheckOptions, load: Callable[[], list[Loaded]]) -
                         "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
                     }
                 )
+                if options.keep_reports:
+                    results[-1]["report"] = report_to_json(loaded.report)
     except BadInput as exc:
         return [{"file": path, "error": str(exc)}]
     except Exception as exc:  # out of time or memory, or a defect: one line, never a traceback

@@ -1,7 +1,7 @@
 """Checks: rules that judge a report and return findings, never stopping at the first.
 
 Rules live by theme: :mod:`arithmetic` (T2-*, T3-*, T4-*), :mod:`layout` (LAY-*),
-:mod:`narrative` (SEC-*, X-*). Each declares id, severity, clause and cells once
+:mod:`narrative` (SEC-*, X-*), :mod:`years` (XY-*: a report against the organ's previous year's). Each declares id, severity, clause and cells once
 (:func:`gongkai.checks.engine.rule`); ``gongkai rules`` prints the catalogue from them.
 """
 
@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from gongkai.checks import arithmetic, layout, narrative  # noqa: F401  (registers the rules)
+from gongkai.checks import arithmetic, layout, narrative, years  # noqa: F401  (registers the rules)
 from gongkai.checks.engine import RULES, CheckContext, Rule, run_rules
+from gongkai.checks.years import YearPair, check_years, year_pairs
 from gongkai.model.layouts import Format
 from gongkai.model.reading import Reading
 from gongkai.model.report import Finding, Report2019, Report2021, Severity
@@ -73,4 +74,32 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)
 
 
-__all__ = ["RULES", "Rule", "check_reading", "check_report", "has_errors", "report_to_findings"]
+def reading_context(reading: Reading) -> CheckContext:
+    """What the rules see of a reading (for the cross-year rules, which take two)."""
+    return CheckContext(
+        reading.report,
+        evidence=reading.evidence,
+        sections=reading.sections,
+        origins=reading.origins,
+        cells=reading.cells,
+    )
+
+
+def report_context(report: Report2021 | Report2019) -> CheckContext:
+    """What the rules see of a report given as canonical JSON."""
+    return CheckContext(report)
+
+
+__all__ = [
+    "RULES",
+    "Rule",
+    "YearPair",
+    "check_reading",
+    "check_report",
+    "check_years",
+    "has_errors",
+    "reading_context",
+    "report_context",
+    "report_to_findings",
+    "year_pairs",
+]

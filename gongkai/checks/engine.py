@@ -78,6 +78,8 @@ class Rule:
     formats: tuple[Format, ...] = (Format.F2019, Format.F2021)
     needs_source: bool = False  # only for reports read from a document (layout evidence)
     function: RuleFunction | None = None
+    # judges a report against the organ's previous year's (checks/years.py), not a report alone
+    across_years: bool = False
 
 
 RULES: dict[str, Rule] = {}
@@ -92,13 +94,14 @@ def rule(
     *,
     formats: tuple[Format, ...] = (Format.F2019, Format.F2021),
     needs_source: bool = False,
+    across_years: bool = False,
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register a rule function under its metadata."""
 
     def register(function: RuleFunction) -> RuleFunction:
         if id in RULES:
             raise ValueError(f"rule id {id} registered twice")
-        RULES[id] = Rule(id, severity, title, clause, cells, formats, needs_source, function)
+        RULES[id] = Rule(id, severity, title, clause, cells, formats, needs_source, function, across_years)
         return function
 
     return register
@@ -122,6 +125,8 @@ def run_rules(
     findings: list[Finding] = []
     for r in RULES.values():
         if (chosen is not None and r.id not in chosen) or r.id in skipped or ctx.format not in r.formats:
+            continue
+        if r.across_years:
             continue
         if r.needs_source and ctx.evidence is None:
             continue

@@ -71,10 +71,14 @@ def _expand(paths: list[str]) -> list[str]:
 
 
 def _print_findings(result: dict, findings: list[dict], hidden: int = 0) -> None:
-    head = Text.assemble(
-        (result["file"], "bold"),
-        f"  {result['agency'] or '（未识别机关）'} {result['year'] or '?'}年度 · {result['format']}年格式",
-    )
+    if "years" in result:  # a pair of one organ's reports: the cross-year rules
+        first, last = result["years"]
+        about = f"  {result['agency']} {first}—{last}年度 · 跨年核对"
+    else:
+        about = (
+            f"  {result['agency'] or '（未识别机关）'} {result['year'] or '?'}年度 · {result['format']}年格式"
+        )
+    head = Text.assemble((result["file"], "bold"), about)
     out.print(head)
     if not findings:
         out.print(
@@ -239,9 +243,11 @@ def check(
         ignore=tuple(ignore or ()),
         seconds=seconds,
         memory_mb=memory_mb,
+        keep_reports=len(paths) > 1,
     )
     status = 0
     counts = {"read": 0, "errors": 0, "unreadable": 0}
+    kept: list[dict] = []  # the reports, for the cross-year rules once all are read
     groups = check_files_grouped(paths, options, jobs)  # per file: one result per report
     with Progress(
         TextColumn("检查"),
@@ -265,6 +271,8 @@ def check(
                         progress.console.print(Text(result["error"], "red"))
                     continue
                 counts["read"] += 1
+                if "report" in result:
+                    kept.append({"file": result["file"], "report": result.pop("report")})
                 found = result["findings"]
                 if any(f["severity"] == "error" for f in found):
                     counts["errors"] += 1
@@ -277,6 +285,16 @@ def check(
                     print(json.dumps({**result, "findings": shown, "not_shown": hidden}, ensure_ascii=False))
                 else:
                     _print_findings(result, shown, hidden)
+    for result in _check_years(kept, options):
+        if any(f["severity"] == "error" for f in result["findings"]):
+            status = max(status, 1)
+        shown = [
+            f for f in result["findings"] if SEVERITY_ORDER[Severity(f["severity"])] <= SEVERITY_ORDER[level]
+        ]
+        if as_json:
+            print(json.dumps({**result, "findings": shown[:limit]}, ensure_ascii=False))
+        else:
+            _print_findings(result, shown[:limit], len(result["findings"]) - len(shown[:limit]))
     entries = counts["read"] + counts["unreadable"]
     if not as_json and entries > len(paths):  # a file held several reports: count reports
         out.print(
@@ -289,6 +307,31 @@ def check(
             f"无法读取{counts['unreadable']}个。"
         )
     raise typer.Exit(status)
+
+
+def _check_years(kept: list[dict], options: CheckOptions) -> list[dict]:
+    """The cross-year findings of each pair of reports of one organ for consecutive years (XY-*),
+    one result per pair, shaped as a file's result (``file`` names both files)."""
+    from gongkai.checks import check_years, report_context, year_pairs
+    from gongkai.model.report import report_from_json
+
+    by_id: dict[int, tuple[str, object]] = {}
+    for item in kept:
+        ctx = report_context(report_from_json(item["report"]))
+        by_id[id(ctx)] = (item["file"], ctx)
+    results = []
+    for pair in year_pairs(ctx for _, ctx in by_id.values()):
+        found = check_years(pair, select=options.select, ignore=options.ignore)
+        before, after = by_id[id(pair.previous)][0], by_id[id(pair.current)][0]
+        results.append(
+            {
+                "file": f"{before} → {after}",
+                "agency": pair.current.report.agency,
+                "years": [pair.previous.report.year, pair.current.report.year],
+                "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
+            }
+        )
+    return results
 
 
 def _outputs(source: str, forms: list[str], output: str | None) -> dict[str, Path]:

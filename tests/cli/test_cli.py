@@ -287,3 +287,30 @@ def test_json_nested_beyond_reason_is_one_clear_line_issue_14(tmp_path, name):
         assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-2000:]
         assert str(path) in lines[0] and "嵌套超过200层（第2行第" in lines[0]
         assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_check_two_years_of_one_organ_compares_them(tmp_path):
+    """Protects the cross-year rules from the command line: given two years of one organ (any
+    forms), ``check`` adds a result for the pair with its XY-* findings; ``--json`` one more line."""
+    from support.textwriter import write_tab_text
+
+    before = clean_report_2021().model_copy(update={"year": 2023})
+    changed = {"requests.carried_in.natural": 3, "requests.new.natural": 3, "requests.new.total": 5}
+    after = clean_report_2021(**changed).model_copy(update={"year": 2024})
+    (tmp_path / "2023.json").write_text(
+        json.dumps(report_to_json(before), ensure_ascii=False), encoding="utf-8"
+    )
+    (tmp_path / "2024.txt").write_text(write_tab_text(after), encoding="utf-8")
+    result = run("check", "--json", str(tmp_path / "2023.json"), str(tmp_path / "2024.txt"))
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("years") for line in lines] == [None, None, [2023, 2024]]
+    pair = lines[-1]
+    assert pair["file"] == f"{tmp_path / '2023.json'} → {tmp_path / '2024.txt'}"
+    assert [(f["rule"], f["cells"]) for f in pair["findings"] if f["rule"] == "XY-T3-CARRY"] == [
+        ("XY-T3-CARRY", ["requests.carried_in.natural"])
+    ]
+    assert "report" not in lines[0]  # the kept report is the command's, not the output's
+    shown = run("check", str(tmp_path / "2023.json"), str(tmp_path / "2024.txt")).stdout
+    assert "2023—2024年度 · 跨年核对" in shown and "XY-T3-CARRY" in shown
+    alone = run("check", "--json", str(tmp_path / "2024.txt")).stdout
+    assert "XY-" not in alone  # one year alone: nothing to compare
