@@ -15,7 +15,6 @@ a monospaced font counts a Chinese character as two. Whichever lines the numbers
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,8 +90,22 @@ def _fields(line: str) -> list[tuple[str, int]]:
     return out
 
 
-def _char_width(ch: str) -> int:
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+# The East Asian wide and full-width characters (what a monospaced font sets two columns wide),
+# counted with one search rather than a look-up per character: Hangul Jamo, CJK symbols to Yi,
+# Hangul syllables, CJK compatibility ideographs and forms, full-width forms, CJK Extension B on.
+_WIDE_RE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
+
+
+def _display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: two for a Chinese character, one for others.
+
+    >>> _display_width("规章 12"), _display_width("（一）")
+    (7, 6)
+    """
+    return len(text) + len(_WIDE_RE.findall(text))
 
 
 def _by_characters(line: str, index: int) -> int:
@@ -100,30 +113,30 @@ def _by_characters(line: str, index: int) -> int:
 
 
 def _by_display(line: str, index: int) -> int:
-    return sum(_char_width(ch) for ch in line[:index])
+    return _display_width(line[:index])
 
 
 _Measure = Callable[[str, int], int]
 
 
 def _width(text: str, measure: _Measure) -> int:
-    return len(text) if measure is _by_characters else sum(_char_width(ch) for ch in text)
+    return len(text) if measure is _by_characters else _display_width(text)
 
 
-def _misalignment(rows: list[str], measure: _Measure) -> int:
+def _misalignment(rows: list[tuple[str, list[tuple[str, int]]]], measure: _Measure) -> int:
     """How many distinct right edges the numbers of the rows have under ``measure`` (fewer is better)."""
     edges = set()
-    for line in rows:
-        for text, start in _fields(line):
+    for line, fields in rows:
+        for text, start in fields:
             if _NUMBER_RE.match(text):
                 edges.add(measure(line, start) + _width(text, measure))
     return len(edges)
 
 
-def _pieces(line: str, top: float, measure: _Measure) -> list[Piece]:
+def _pieces(line: str, fields: list[tuple[str, int]], top: float, measure: _Measure) -> list[Piece]:
     return [
         Piece(text, x0, top, x0 + _width(text, measure), top + _UNIT)
-        for text, start in _fields(line)
+        for text, start in fields
         for x0 in [float(measure(line, start))]
     ]
 
@@ -303,7 +316,12 @@ def aligned_blocks(lines: list[str], first: int = 0) -> list[tuple[int, Paragrap
     """
     skip = furniture(lines)
     kept = [i for i, line in enumerate(lines) if i not in skip and line.replace("\f", "").strip()]
-    rows = [line for i in kept if is_aligned_row(line := lines[i].replace("\f", ""))]
+    fields = {i: _fields(lines[i].replace("\f", "")) for i in kept}
+    rows = [
+        (lines[i].replace("\f", ""), fields[i])
+        for i in kept
+        if sum(1 for text, _ in fields[i] if _NUMBER_RE.match(text)) >= 2
+    ]
     measure = min((_by_characters, _by_display), key=lambda m: _misalignment(rows, m))
     # A blank line keeps its room, so the table reader sees the gap; furniture leaves none.
     placed: list[list[Piece]] = []
@@ -319,7 +337,7 @@ def aligned_blocks(lines: list[str], first: int = 0) -> list[tuple[int, Paragrap
         page += sum(line.count("\f") for line in lines[(previous or 0) + 1 : i + 1])
         pages.append(page)
         text = lines[i].replace("\f", "")
-        pieces = _pieces(text, top, measure)
+        pieces = _pieces(text, fields[i], top, measure)
         placed.append(pieces)
         source.append(i)
         top += _PITCH
