@@ -138,15 +138,14 @@ class RowShape:
     group: Label | None  # the last group label among the cells
     is_header: bool
     has_values: bool
+    balance_note: bool  # a cell is table 三's printed note (勾稽关系…)
 
 
 def row_shape(row: list[GridCell]) -> RowShape:
+    """What a row's labels say (see :class:`RowShape`)."""
     # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
     labels = _label_texts(row)
-    shape = _label_shape(labels)
-    if shape.has_values or len(labels) == len(row):
-        return shape
-    return RowShape(shape.label_end, shape.label_positions, shape.cores, shape.group, shape.is_header, True)
+    return _label_shape(labels, len(labels) < len(row))
 
 
 def is_request_label(label_core: str) -> bool:
@@ -165,7 +164,7 @@ def _is_known_label(label_core: str) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _label_shape(texts: tuple[str, ...]) -> RowShape:
+def _label_shape(texts: tuple[str, ...], numbers_follow: bool) -> RowShape:
     end = 0
     for i, text in enumerate(texts):
         if not is_value_text(text):
@@ -188,7 +187,8 @@ def _label_shape(texts: tuple[str, ...]) -> RowShape:
         cores,
         group,
         _is_request_header(cores),
-        any(t.strip() for t in texts[end:]),
+        numbers_follow or any(t.strip() for t in texts[end:]),
+        any(REQUEST_BALANCE_NOTE.matches(c) for c in cores),
     )
 
 
