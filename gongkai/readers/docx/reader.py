@@ -32,6 +32,12 @@ def _text(element) -> str:
     return " ".join("".join(t.text or "" for t in element.iter(W_T)).replace("\xa0", " ").split())
 
 
+def _child(element, tag: str):
+    """The first child with this tag, or None: ``element.find(tag)`` without its path parsing,
+    which took half the time of reading a table (three lookups in every cell)."""
+    return next(element.iterchildren(tag), None)
+
+
 def _paragraph_texts(tc) -> str:
     """A cell's text: its paragraphs joined without a break (「商业」「企业」 is one label)."""
     return "".join(_text(p) for p in tc.iter(W_P))
@@ -49,28 +55,30 @@ def table_to_grid(tbl, number: int, table: int = 1, budget: CellBudget | None = 
     for r, tr in enumerate(tbl.iterchildren(W_TR)):
         row: list[GridCell] = []
         for c, tc in enumerate(tr.iterchildren(W_TC), start=1):
-            props = tc.find(W_TCPR)
+            props = _child(tc, W_TCPR)
             span, continued = 1, False
             if props is not None:
-                grid_span = props.find(W_GRIDSPAN)
+                grid_span = _child(props, W_GRIDSPAN)
                 if grid_span is not None:
-                    span = _span(grid_span.get(W_VAL, "1"), f"表格{table}第{r + 1}行第{c}个单元格")
-                v_merge = props.find(W_VMERGE)
+                    span = _span(grid_span.get(W_VAL, "1"), table, r + 1, c)
+                v_merge = _child(props, W_VMERGE)
                 continued = v_merge is not None and v_merge.get(W_VAL, "continue") != "restart"
             cells = budget.spend(span, cells, f"DOCX 表格{table}")
             text = "" if continued else _paragraph_texts(tc)
-            row.extend(GridCell(text if k == 0 else "", number + r, span) for k in range(span))
+            row.append(GridCell(text, number + r, span))
+            row.extend(GridCell("", number + r, span) for _ in range(span - 1))  # the columns it covers
         grid.rows.append(row)
     return grid
 
 
-def _span(value: str | None, place: str) -> int:
-    """A ``w:gridSpan`` value as a column count (1–64); a value that is no number is refused."""
+def _span(value: str | None, table: int, row: int, cell: int) -> int:
+    """A ``w:gridSpan`` value as a column count (1–64); a value that is no number is refused,
+    naming the cell (the ``cell``-th of row ``row`` of the ``table``-th table)."""
     try:
         return max(1, min(int(value or 1), 64))
     except ValueError:
         raise UnreadableDocument(
-            f"DOCX {place}的合并列数（w:gridSpan）是「{value[:20]}」，不是整数；文件可能已损坏，"
+            f"DOCX 表格{table}第{row}行第{cell}个单元格的合并列数（w:gridSpan）是「{value[:20]}」，不是整数；文件可能已损坏，"
             "请用 Word 打开后另存再读取"
         ) from None
 
