@@ -26,7 +26,7 @@ def is_stray(line: str) -> bool:
     >>> is_stray("1"), is_stray("- 2 -"), is_stray("— 3 —"), is_stray("图 1"), is_stray("2024年")
     (True, True, True, True, False)
     """
-    text = BOOKMARK_RE.sub("", line).replace("\u3000", " ").strip()
+    text = (BOOKMARK_RE.sub("", line) if "[" in line else line).replace("\u3000", " ").strip()
     return not text or bool(_PAGE_NUMBER_RE.match(text) or _CAPTION_RE.match(text))
 
 

@@ -108,9 +108,11 @@ def place_values(
     are grid positions used, and failing those the cells are placed in order with a notice.
     """
     values = row[_label_end(row) if start is None else start :]
-    for candidate in (values, strip_blank_ends(values)):
-        if len(candidate) == len(keys):
-            return dict(zip(keys, candidate, strict=True)), None
+    if len(values) == len(keys):  # the usual row: no need to trim it
+        return dict(zip(keys, values, strict=True)), None
+    trimmed = strip_blank_ends(values)
+    if len(trimmed) == len(keys):
+        return dict(zip(keys, trimmed, strict=True)), None
     # Grid positions count only in a row as wide as the header: a shorter row has lost cells
     # (blanks dropped when the table was flattened to text) and its positions have shifted.
     if positions and len(row) > max(positions):
@@ -120,7 +122,6 @@ def place_values(
                 placed[key] = row[col]
         if all(cell is None or is_value_text(cell.text) for cell in placed.values()):
             return placed, None
-    trimmed = strip_blank_ends(values)
     placed = {key: (trimmed[i] if i < len(trimmed) else None) for i, key in enumerate(keys)}
     return placed, f"该行有{len(trimmed)}个数值，表头有{len(keys)}列，已按顺序对位，请核对"
 
