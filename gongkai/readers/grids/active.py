@@ -130,7 +130,8 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
                 if "采购总金额" in fold(cell.text) and re.search("万元|元", cell.text):
                     ev.procurement_unit = "万元" if "万元" in cell.text else "元"
             continue
-        label_cell = next(c for c in row if core(c.text))
+        offset = next(i for i, c in enumerate(row) if core(c.text))  # where the row label sits
+        label_cell = row[offset]
         match = _active_row(core(label_cell.text), item)
         if match is None:
             reading.notices.append(
@@ -140,7 +141,7 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
         data_row, blocks = match
         ev.active_rows.append(data_row.key)
         note_fingerprints(ev, label_cell.text, label_cell.line)
-        _place_active(grid, row, data_row, blocks, header, reading)
+        _place_active(grid, row, offset, data_row, blocks, header, reading)
 
 
 @lru_cache(maxsize=1024)
@@ -184,14 +185,15 @@ def _header_unit(header_text: str) -> str | None:
 def _place_active(
     grid: Grid,
     row: list[GridCell],
+    offset: int,
     data_row: Row,
     blocks: list[Block],
     header: list[GridCell],
     reading: TableReading,
 ) -> None:
-    """Place one row of table 二 under its block's header (信息内容 | column labels…)."""
+    """Place one row of table 二, its label at ``offset``, under its block's header (信息内容 |
+    column labels…)."""
     ev = reading.evidence
-    offset = row.index(next(c for c in row if core(c.text)))  # where the row label sits
     columns, header_positions = _active_columns(tuple(c.text for c in header[1:]), data_row.key)
     columns = list(columns)
     positions = {offset + i: key for i, key in header_positions.items()}
