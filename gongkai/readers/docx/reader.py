@@ -32,10 +32,29 @@ def _text(element) -> str:
     return " ".join("".join(t.text or "" for t in element.iter(W_T)).replace("\xa0", " ").split())
 
 
-def _child(element, tag: str):
-    """The first child with this tag, or None: ``element.find(tag)`` without its path parsing,
-    which took half the time of reading a table (three lookups in every cell)."""
-    return next(element.iterchildren(tag), None)
+def _cell_properties(tc):
+    """A cell's ``w:tcPr``, or None.
+
+    The schema puts it first in the cell, so it is looked for there first: ``find()`` parses its
+    path on every call, and even ``iterchildren()`` cost more than the rest of reading a cell.
+    """
+    first = tc[0] if len(tc) else None
+    if first is not None and first.tag == W_TCPR:
+        return first
+    return next(tc.iterchildren(W_TCPR), None)  # a file that puts it elsewhere
+
+
+def _span_and_merge(props) -> tuple:
+    """The first ``w:gridSpan`` and the first ``w:vMerge`` among a cell's properties (or None),
+    found in one pass over them."""
+    grid_span = v_merge = None
+    for prop in props:
+        tag = prop.tag
+        if tag == W_GRIDSPAN and grid_span is None:
+            grid_span = prop
+        elif tag == W_VMERGE and v_merge is None:
+            v_merge = prop
+    return grid_span, v_merge
 
 
 def _paragraph_texts(tc) -> str:
@@ -52,21 +71,22 @@ def table_to_grid(tbl, number: int, table: int = 1, budget: CellBudget | None = 
     budget = budget if budget is not None else CellBudget()
     grid = Grid(positional=True)
     cells = 0
+    where = f"DOCX 表格{table}"
     for r, tr in enumerate(tbl.iterchildren(W_TR)):
         row: list[GridCell] = []
         for c, tc in enumerate(tr.iterchildren(W_TC), start=1):
-            props = _child(tc, W_TCPR)
+            props = _cell_properties(tc)
             span, continued = 1, False
             if props is not None:
-                grid_span = _child(props, W_GRIDSPAN)
+                grid_span, v_merge = _span_and_merge(props)
                 if grid_span is not None:
                     span = _span(grid_span.get(W_VAL, "1"), table, r + 1, c)
-                v_merge = _child(props, W_VMERGE)
                 continued = v_merge is not None and v_merge.get(W_VAL, "continue") != "restart"
-            cells = budget.spend(span, cells, f"DOCX 表格{table}")
+            cells = budget.spend(span, cells, where)
             text = "" if continued else _paragraph_texts(tc)
             row.append(GridCell(text, number + r, span))
-            row.extend(GridCell("", number + r, span) for _ in range(span - 1))  # the columns it covers
+            for _ in range(span - 1):  # the columns it covers
+                row.append(GridCell("", number + r, span))
         grid.rows.append(row)
     return grid
 
