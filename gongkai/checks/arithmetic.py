@@ -4,7 +4,7 @@ and their notes state them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import (
@@ -245,7 +245,7 @@ def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
             part_keys,
             "（一）至（六）各项办理结果",
             "请核对各项办理结果，部分公开只计入（二）。",
-            read=lambda key: stated(ctx, key),
+            read=partial(stated, ctx),
         )
         if issue:
             yield issue

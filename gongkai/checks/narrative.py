@@ -174,8 +174,9 @@ def period(ctx: CheckContext) -> Iterator[Issue]:
     year = ctx.report.year
     if year is None:
         return
-    for match in _PERIOD_RE.finditer(_all_text(ctx)):
-        context = _all_text(ctx)[max(0, match.start() - 20) : match.start()]
+    text = _all_text(ctx)
+    for match in _PERIOD_RE.finditer(text):
+        context = text[max(0, match.start() - 20) : match.start()]
         if "统计" not in context and "期限" not in context and "期间" not in context:
             continue
         y1, m1, d1, y2, m2, d2 = match.groups()
@@ -405,8 +406,13 @@ _CASES_RE = re.compile(
 _SUIT_GROUPS = ("appeals.suit_direct.", "appeals.suit_after_review.")
 
 
+_APPEAL_WORDS_RE = re.compile("复议|诉讼|起诉")
+_SUIT_WORDS_RE = re.compile("诉讼|起诉")
+_NOT_REVIEW_RE = re.compile(r"未经(?:行政)?复议|复议后")
+
+
 def _claims_none(clause: str) -> bool:
-    if not re.search("复议|诉讼|起诉", clause):
+    if not _APPEAL_WORDS_RE.search(clause):
         return False
     if _NONZERO_COUNT_RE.search(_DATE_RE.sub("", clause)):
         return False
@@ -422,9 +428,9 @@ def _claims_none(clause: str) -> bool:
 def _claim_scope(clause: str) -> tuple[str, ...]:
     """The groups of table 四 a clause speaks of: 复议 (not as in 未经复议/复议后起诉) and/or 诉讼."""
     scope: tuple[str, ...] = ()
-    if "复议" in re.sub(r"未经(?:行政)?复议|复议后", "", clause):
+    if "复议" in _NOT_REVIEW_RE.sub("", clause):
         scope += ("appeals.review.",)
-    if re.search("诉讼|起诉", clause):
+    if _SUIT_WORDS_RE.search(clause):
         scope += _SUIT_GROUPS
     return scope
 

@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; lone surrogates; the
-# noncharacters U+FDD0–U+FDEF and U+xFFFE/U+xFFFF of every plane.
-_NOT_TEXT = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
-    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+# noncharacters U+FDD0–U+FDEF and U+FFFE/U+FFFF of the Basic Multilingual Plane …
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# … and U+xFFFE/U+xFFFF of the other planes. Apart: with them in its class, the pattern above is no
+# longer a table lookup but a list of comparisons per character, ten times slower; and they are
+# looked for only in text past U+FFFF, which a report almost never holds.
+_PAST_BMP = re.compile("[\U00010000-\U0010ffff]")
+_NOT_TEXT_PAST_BMP = re.compile(
+    "["
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}-{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
     + "]"
 )
 
@@ -26,9 +31,14 @@ def clean_text(value: str) -> str:
     >>> clean_text("a\\x00b\\x0bc\\x1fd\\ufffe\\te\\r\\nf")
     'abcd\\te\\r\\nf'
     """
-    return _NOT_TEXT.sub("", value)
+    value = _NOT_TEXT.sub("", value)
+    if _PAST_BMP.search(value):
+        value = _NOT_TEXT_PAST_BMP.sub("", value)
+    return value
 
 
 def has_unclean_text(value: str) -> bool:
     """Whether :func:`clean_text` would change ``value``."""
-    return _NOT_TEXT.search(value) is not None
+    if _NOT_TEXT.search(value):
+        return True
+    return bool(_PAST_BMP.search(value)) and bool(_NOT_TEXT_PAST_BMP.search(value))

@@ -14,6 +14,10 @@ from gongkai.readers.sections import read_sections
 
 # 2021 layout, with （六）其他处理 printed as one row: the single row is kept (report-json.md).
 _OTHER_SUB_ROWS = ("requests.other.no_correction.", "requests.other.no_fee.", "requests.other.other.")
+_OTHER_SINGLE_ROW = tuple(
+    f"requests.other.{c}"
+    for c in ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total")
+)
 
 
 def decide_format(evidence: TableEvidence, year: int | None) -> FormatDecision:
@@ -79,16 +83,12 @@ def document_to_reading(doc: Document) -> Reading:
     wanted = set(layout.cell_keys)
     single_other = (
         decision.format is Format.F2021
-        and any(k.startswith("requests.other.") and k.count(".") == 2 for k in tables.cells)
+        and any(k in tables.cells for k in _OTHER_SINGLE_ROW)  # (the table reader's only columns)
         and not any(k.startswith(_OTHER_SUB_ROWS) for k in tables.cells)
     )
     if single_other:
         wanted = {k for k in wanted if not k.startswith(_OTHER_SUB_ROWS)}
-        wanted |= {
-            f"requests.other.{c}"
-            for c in ("natural", "commercial", "research", "nonprofit", "legal", "other_org", "total")
-        }
-    cells = {k: c.value.value for k, c in tables.cells.items() if k in wanted}
+        wanted |= set(_OTHER_SINGLE_ROW)
     notices = [
         Finding(
             rule=n.rule,
@@ -119,7 +119,10 @@ def document_to_reading(doc: Document) -> Reading:
                 line=tables.cells[dropped[0]].line,
             )
         )
-    cells = {k: cells.get(k) for k in layout.cell_keys if k in wanted}
+    # Every cell of the layout, in its order: the value read, or None where the tables have none.
+    cells = {
+        k: tables.cells[k].value.value if k in tables.cells else None for k in layout.cell_keys if k in wanted
+    }
     if single_other:
         cells.update(
             {

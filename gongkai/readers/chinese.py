@@ -9,6 +9,7 @@ matched; numbers are untouched by the conversion.
 from __future__ import annotations
 
 from functools import cache
+from operator import ne
 
 from gongkai.readers.document import Document, DocumentNotice, Grid, Paragraph
 
@@ -30,18 +31,28 @@ def traditional_to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+def _opening(doc: Document) -> str:
+    """The document's first :data:`SAMPLE` characters: its paragraphs, then its cells.
+
+    A report is set in one script throughout: its opening is enough to tell (and cheaper).
+    """
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    if sum(map(len, texts)) + len(texts) <= SAMPLE:  # the paragraphs do not fill the sample
+        texts += [c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row]
+    return "\n".join(texts)[:SAMPLE]
+
+
 def simplify_document(doc: Document) -> Document:
     """Convert a document set in Traditional characters to Simplified, in place; note it.
 
     Returns the document. A document in Simplified characters is left exactly as it is.
     """
-    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
-    texts += [c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row]
-    # A report is set in one script throughout: its opening is enough to tell (and cheaper).
-    whole = "\n".join(texts)[:SAMPLE]
+    whole = _opening(doc)
     converted = traditional_to_simplified(whole)
+    if converted == whole:
+        return doc  # the common case, told without comparing character by character
     if len(converted) == len(whole):
-        changed = sum(a != b for a, b in zip(whole, converted, strict=True))
+        changed = sum(map(ne, whole, converted))  # positions where the two differ
     else:
         changed = abs(len(converted) - len(whole)) + MIN_CHANGED
     if changed < MIN_CHANGED:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from gongkai.model.cleantext import clean_lines
 from gongkai.model.labels import BOOKMARK_RE
 from gongkai.model.reading import Paragraph
+from gongkai.model.text import has_unclean_text
 
 # A page number as printed in a footer or typed into the text: 「3」「- 3 -」「— 3 —」「第3页」「3/12」.
 _PAGE_NUMBER_RE = re.compile(r"^[-—－–\s]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—－–\s]*$")
@@ -25,7 +26,7 @@ def is_stray(line: str) -> bool:
     >>> is_stray("1"), is_stray("- 2 -"), is_stray("— 3 —"), is_stray("图 1"), is_stray("2024年")
     (True, True, True, True, False)
     """
-    text = BOOKMARK_RE.sub("", line).replace("\u3000", " ").strip()
+    text = (BOOKMARK_RE.sub("", line) if "[" in line else line).replace("\u3000", " ").strip()
     return not text or bool(_PAGE_NUMBER_RE.match(text) or _CAPTION_RE.match(text))
 
 
@@ -110,6 +111,10 @@ def clean_document(doc: Document) -> Document:
     other control characters and U+FFFE/U+FFFF are dropped, so that what is read can be stored
     and written to any form (issue 14).
     """
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    texts += [c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row]
+    if not has_unclean_text("".join(texts)):
+        return doc  # the common case: one search of the whole text instead of one per cell
     for i, block in enumerate(doc.blocks):
         if isinstance(block, Paragraph):
             text = clean_lines(block.text)

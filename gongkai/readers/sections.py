@@ -74,6 +74,7 @@ def _heading(text: str) -> tuple[str, int, bool] | None:
     return None
 
 
+_SPACES_RE = re.compile(r"\s+")
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2})\s*年度?")
 _TITLE_TAIL_RE = re.compile(r"(政府)?信息公开.*$")
 
@@ -86,7 +87,7 @@ def parse_title(title: str) -> tuple[str | None, int | None]:
     >>> parse_title("2023年杭州市民政局政府信息公开工作年度报告")
     ('杭州市民政局', 2023)
     """
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title)).strip("#*《》")
+    text = _SPACES_RE.sub("", unicodedata.normalize("NFKC", title)).strip("#*《》")
     m = _YEAR_RE.search(text)
     year = int(m.group(1)) if m else None
     before = text[: m.start()] if m else ""
@@ -111,7 +112,7 @@ def is_preamble(text: str) -> bool:
     >>> is_preamble("某某市民政局2025年政府信息公开工作年度报告")
     False
     """
-    plain = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).strip("#*")
+    plain = _SPACES_RE.sub("", unicodedata.normalize("NFKC", text)).strip("#*")
     return bool(_PREAMBLE_START_RE.match(plain)) or "。" in plain
 
 

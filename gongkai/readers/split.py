@@ -39,8 +39,11 @@ _ORGAN_END = re.compile(
 )
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 def _plain(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).strip("#*《》")
+    return _SPACES_RE.sub("", unicodedata.normalize("NFKC", text)).strip("#*《》")
 
 
 def is_report_title(text: str) -> bool:

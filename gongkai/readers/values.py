@@ -36,8 +36,11 @@ class CellValue:
 _LONE_ZEROS = frozenset({"〇", "○", "零"})
 
 
+_SPACES_RE = re.compile(r"[\s\u3000]+")
+
+
 def _clean(text: str) -> str:
-    text = re.sub(r"[\s\u3000]+", "", unicodedata.normalize("NFKC", strip_marks(text)))
+    text = _SPACES_RE.sub("", unicodedata.normalize("NFKC", strip_marks(text)))
     return "0" if text in _LONE_ZEROS else text
 
 

@@ -32,6 +32,31 @@ def _text(element) -> str:
     return " ".join("".join(t.text or "" for t in element.iter(W_T)).replace("\xa0", " ").split())
 
 
+def _cell_properties(tc):
+    """A cell's ``w:tcPr``, or None.
+
+    The schema puts it first in the cell, so it is looked for there first: ``find()`` parses its
+    path on every call, and even ``iterchildren()`` cost more than the rest of reading a cell.
+    """
+    first = tc[0] if len(tc) else None
+    if first is not None and first.tag == W_TCPR:
+        return first
+    return next(tc.iterchildren(W_TCPR), None)  # a file that puts it elsewhere
+
+
+def _span_and_merge(props) -> tuple:
+    """The first ``w:gridSpan`` and the first ``w:vMerge`` among a cell's properties (or None),
+    found in one pass over them."""
+    grid_span = v_merge = None
+    for prop in props:
+        tag = prop.tag
+        if tag == W_GRIDSPAN and grid_span is None:
+            grid_span = prop
+        elif tag == W_VMERGE and v_merge is None:
+            v_merge = prop
+    return grid_span, v_merge
+
+
 def _paragraph_texts(tc) -> str:
     """A cell's text: its paragraphs joined without a break (「商业」「企业」 is one label)."""
     return "".join(_text(p) for p in tc.iter(W_P))
@@ -46,31 +71,34 @@ def table_to_grid(tbl, number: int, table: int = 1, budget: CellBudget | None = 
     budget = budget if budget is not None else CellBudget()
     grid = Grid(positional=True)
     cells = 0
+    where = f"DOCX 表格{table}"
     for r, tr in enumerate(tbl.iterchildren(W_TR)):
         row: list[GridCell] = []
         for c, tc in enumerate(tr.iterchildren(W_TC), start=1):
-            props = tc.find(W_TCPR)
+            props = _cell_properties(tc)
             span, continued = 1, False
             if props is not None:
-                grid_span = props.find(W_GRIDSPAN)
+                grid_span, v_merge = _span_and_merge(props)
                 if grid_span is not None:
-                    span = _span(grid_span.get(W_VAL, "1"), f"表格{table}第{r + 1}行第{c}个单元格")
-                v_merge = props.find(W_VMERGE)
+                    span = _span(grid_span.get(W_VAL, "1"), table, r + 1, c)
                 continued = v_merge is not None and v_merge.get(W_VAL, "continue") != "restart"
-            cells = budget.spend(span, cells, f"DOCX 表格{table}")
+            cells = budget.spend(span, cells, where)
             text = "" if continued else _paragraph_texts(tc)
-            row.extend(GridCell(text if k == 0 else "", number + r, span) for k in range(span))
+            row.append(GridCell(text, number + r, span))
+            for _ in range(span - 1):  # the columns it covers
+                row.append(GridCell("", number + r, span))
         grid.rows.append(row)
     return grid
 
 
-def _span(value: str | None, place: str) -> int:
-    """A ``w:gridSpan`` value as a column count (1–64); a value that is no number is refused."""
+def _span(value: str | None, table: int, row: int, cell: int) -> int:
+    """A ``w:gridSpan`` value as a column count (1–64); a value that is no number is refused,
+    naming the cell (the ``cell``-th of row ``row`` of the ``table``-th table)."""
     try:
         return max(1, min(int(value or 1), 64))
     except ValueError:
         raise UnreadableDocument(
-            f"DOCX {place}的合并列数（w:gridSpan）是「{value[:20]}」，不是整数；文件可能已损坏，"
+            f"DOCX 表格{table}第{row}行第{cell}个单元格的合并列数（w:gridSpan）是「{value[:20]}」，不是整数；文件可能已损坏，"
             "请用 Word 打开后另存再读取"
         ) from None
 

@@ -75,7 +75,7 @@ def _row_kind(row: list[GridCell], item: int | None, header: tuple[str, ...]) ->
     if match is None:
         return RowKind(PIECE)
     data_row, blocks = match
-    columns = [c for c, _ in _active_columns(header, blocks)[0] if c is not None]
+    columns = [c for c, _ in _active_columns(header, data_row.key)[0] if c is not None]
     if not columns:
         columns = list(next((b for b in blocks if b.item == item), blocks[0]).columns)
     keys = tuple(dict.fromkeys(f"active.{data_row.key}.{c.key}" for c in columns))
@@ -130,7 +130,8 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
                 if "采购总金额" in fold(cell.text) and re.search("万元|元", cell.text):
                     ev.procurement_unit = "万元" if "万元" in cell.text else "元"
             continue
-        label_cell = next(c for c in row if core(c.text))
+        offset = next(i for i, c in enumerate(row) if core(c.text))  # where the row label sits
+        label_cell = row[offset]
         match = _active_row(core(label_cell.text), item)
         if match is None:
             reading.notices.append(
@@ -140,17 +141,20 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
         data_row, blocks = match
         ev.active_rows.append(data_row.key)
         note_fingerprints(ev, label_cell.text, label_cell.line)
-        _place_active(grid, row, data_row, blocks, header, reading)
+        _place_active(grid, row, offset, data_row, blocks, header, reading)
 
 
 @lru_cache(maxsize=1024)
 def _active_columns(
-    header: tuple[str, ...], blocks: tuple[Block, ...]
+    header: tuple[str, ...], row_key: str
 ) -> tuple[tuple[tuple[Column | None, str], ...], Mapping[int, str]]:
-    """The columns a table-二 header names (None for one the layout lacks), and their positions.
+    """The columns a table-二 header names over a row (None for one the layout lacks), and
+    their positions.
 
-    An empty header cell is the merged right part of its left neighbour.
+    An empty header cell is the merged right part of its left neighbour. The cache is keyed on
+    the row's key, not its blocks: hashing the blocks (frozen dataclasses) hashed every field.
     """
+    blocks = _blocks_of_row(row_key)
     columns: list[tuple[Column | None, str]] = []
     positions: dict[int, str] = {}
     for i, text in enumerate(header, start=1):
@@ -171,6 +175,7 @@ def _active_columns(
 _HEADER_UNIT_RE = re.compile(r"[(（]\s*(?:单位\s*[:：])?\s*(万元|元)\s*[)）]")
 
 
+@lru_cache(maxsize=1024)
 def _header_unit(header_text: str) -> str | None:
     """The money unit a header prints: 「本年收费金额（单位：万元）」 → 万元."""
     match = _HEADER_UNIT_RE.search(header_text)
@@ -180,15 +185,16 @@ def _header_unit(header_text: str) -> str | None:
 def _place_active(
     grid: Grid,
     row: list[GridCell],
+    offset: int,
     data_row: Row,
     blocks: list[Block],
     header: list[GridCell],
     reading: TableReading,
 ) -> None:
-    """Place one row of table 二 under its block's header (信息内容 | column labels…)."""
+    """Place one row of table 二, its label at ``offset``, under its block's header (信息内容 |
+    column labels…)."""
     ev = reading.evidence
-    offset = row.index(next(c for c in row if core(c.text)))  # where the row label sits
-    columns, header_positions = _active_columns(tuple(c.text for c in header[1:]), tuple(blocks))
+    columns, header_positions = _active_columns(tuple(c.text for c in header[1:]), data_row.key)
     columns = list(columns)
     positions = {offset + i: key for i, key in header_positions.items()}
     if not columns:  # no header seen: the row's block (of either layout) whose width fits, in layout order

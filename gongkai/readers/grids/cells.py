@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from gongkai.model.labels import fold
 from gongkai.model.layouts import LAYOUTS, SINGLE_OTHER_FINGERPRINT, CellKind, Format, cell_name
 from gongkai.readers.document import UNCERTAIN_BELOW
@@ -9,13 +11,22 @@ from gongkai.readers.tables import Notice, ReadCell, TableEvidence, TableReading
 from gongkai.readers.values import CellValue
 
 
+@lru_cache(maxsize=4096)  # labels repeat from report to report
+def _fingerprints_in(text: str) -> tuple[tuple[Format, str], ...]:
+    """The printed texts in ``text`` that only one layout uses, with that layout."""
+    folded = fold(text)
+    return tuple(
+        (fmt, printed)
+        for fmt, layout in LAYOUTS.items()
+        for printed in layout.fingerprints
+        if printed in folded
+    )
+
+
 def note_fingerprints(ev: TableEvidence, text: str, line: int, single_other: bool = False) -> None:
     """Record the printed texts in ``text`` that only one layout (2019 or 2021) uses."""
-    folded = fold(text)
-    for fmt, layout in LAYOUTS.items():
-        for printed in layout.fingerprints:
-            if printed in folded:
-                ev.fingerprints[fmt].append((printed, line))
+    for fmt, printed in _fingerprints_in(text):
+        ev.fingerprints[fmt].append((printed, line))
     if single_other:
         ev.fingerprints[Format.F2019].append((SINGLE_OTHER_FINGERPRINT, line))
 

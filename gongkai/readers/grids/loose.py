@@ -28,7 +28,8 @@ MAX_LINE_CHARS = 120
 MAX_LINES_BETWEEN = 12
 
 # Markdown around a line a converter made of a cell: 「### 」 「**…**」 「| … |」.
-_DECORATION_RE = re.compile(r"^[#\s|*]+|[\s|*]+$")
+_LEADING_MARKS = "#|*"
+_TRAILING_MARKS = "|*"
 _RULE_RE = re.compile(r"[\s|:-]*-{3,}[\s|:-]*")
 
 
@@ -36,10 +37,21 @@ def _table_line(text: str) -> str | None:
     """The cell text a paragraph may be, without its Markdown; None when it is running text."""
     if len(text) > 2 * MAX_LINE_CHARS:
         return None  # running text (and never a long line through the patterns: spaces backtrack)
-    text = _DECORATION_RE.sub("", text)
+    text = _undecorated(text)
     if not text or len(text) > MAX_LINE_CHARS or "。" in text or "|" in text or match_heading(text):
         return None
     return text
+
+
+def _undecorated(text: str) -> str:
+    """The text without its Markdown: 「#」「|」「*」 and spaces at its start, 「|」「*」 and spaces
+    at its end. (A pattern for the end was tried at every character of every paragraph.)"""
+    start, end = 0, len(text)
+    while start < end and (text[start] in _LEADING_MARKS or text[start].isspace()):
+        start += 1
+    while end > start and (text[end - 1] in _TRAILING_MARKS or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end]
 
 
 def _names_a_label(text: str) -> bool:

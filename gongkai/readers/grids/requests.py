@@ -8,7 +8,6 @@ from functools import lru_cache
 from gongkai.model.labels import Label, core
 from gongkai.model.layouts import (
     G_OTHER,
-    REQUEST_BALANCE_NOTE,
     REQUEST_COLUMNS,
     REQUEST_GROUPS,
     REQUEST_HEADER,
@@ -72,7 +71,7 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
     for index, (row, shape) in enumerate(zip(rows, shapes, strict=True)):
         cores = shape.cores
         group = shape.group or group
-        ev.balance_note = ev.balance_note or any(REQUEST_BALANCE_NOTE.matches(c) for c in cores)
+        ev.balance_note = ev.balance_note or shape.balance_note
         if keys is None and shape.is_header:
             header_rows.append(row)
             continue
@@ -106,7 +105,7 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
             header_notice.cells += [
                 f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS if c not in keys
             ]
-        placed, guess = place_values(row, keys, positions)
+        placed, guess = place_values(row, keys, positions, start=shape.label_end)
         if guess:
             notice = Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
             reading.notices.append(notice)

@@ -108,9 +108,11 @@ def place_values(
     are grid positions used, and failing those the cells are placed in order with a notice.
     """
     values = row[_label_end(row) if start is None else start :]
-    for candidate in (values, strip_blank_ends(values)):
-        if len(candidate) == len(keys):
-            return dict(zip(keys, candidate, strict=True)), None
+    if len(values) == len(keys):  # the usual row: no need to trim it
+        return dict(zip(keys, values, strict=True)), None
+    trimmed = strip_blank_ends(values)
+    if len(trimmed) == len(keys):
+        return dict(zip(keys, trimmed, strict=True)), None
     # Grid positions count only in a row as wide as the header: a shorter row has lost cells
     # (blanks dropped when the table was flattened to text) and its positions have shifted.
     if positions and len(row) > max(positions):
@@ -120,7 +122,6 @@ def place_values(
                 placed[key] = row[col]
         if all(cell is None or is_value_text(cell.text) for cell in placed.values()):
             return placed, None
-    trimmed = strip_blank_ends(values)
     placed = {key: (trimmed[i] if i < len(trimmed) else None) for i, key in enumerate(keys)}
     return placed, f"该行有{len(trimmed)}个数值，表头有{len(keys)}列，已按顺序对位，请核对"
 
@@ -138,15 +139,14 @@ class RowShape:
     group: Label | None  # the last group label among the cells
     is_header: bool
     has_values: bool
+    balance_note: bool  # a cell is table 三's printed note (勾稽关系…)
 
 
 def row_shape(row: list[GridCell]) -> RowShape:
+    """What a row's labels say (see :class:`RowShape`)."""
     # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
     labels = _label_texts(row)
-    shape = _label_shape(labels)
-    if shape.has_values or len(labels) == len(row):
-        return shape
-    return RowShape(shape.label_end, shape.label_positions, shape.cores, shape.group, shape.is_header, True)
+    return _label_shape(labels, len(labels) < len(row))
 
 
 def is_request_label(label_core: str) -> bool:
@@ -165,7 +165,7 @@ def _is_known_label(label_core: str) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _label_shape(texts: tuple[str, ...]) -> RowShape:
+def _label_shape(texts: tuple[str, ...], numbers_follow: bool) -> RowShape:
     end = 0
     for i, text in enumerate(texts):
         if not is_value_text(text):
@@ -188,7 +188,8 @@ def _label_shape(texts: tuple[str, ...]) -> RowShape:
         cores,
         group,
         _is_request_header(cores),
-        any(t.strip() for t in texts[end:]),
+        numbers_follow or any(t.strip() for t in texts[end:]),
+        any(REQUEST_BALANCE_NOTE.matches(c) for c in cores),
     )
 
 

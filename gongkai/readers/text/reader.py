@@ -165,6 +165,8 @@ def _read_word_table(lines: _Lines, i: int) -> tuple[Grid, int]:
 def _split_row(line: str, kind: str) -> list[str]:
     if kind == "pipe":
         return [c.strip() for c in line.strip().strip("|").split("|")]
+    if "[" not in line:  # no bookmark in any cell: the common case, without a call per cell
+        return [c.strip() for c in line.split("\t")]
     return [_unmark(c).strip() for c in line.split("\t")]
 
 
