@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +25,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from parse_check import generated  # noqa: E402  (the fixed generated corpus)
+from support.alignedwriter import write_aligned_text  # noqa: E402
+from support.convertedwriter import write_converted  # noqa: E402
 from support.frameswriter import write_frames_docx  # noqa: E402
 from support.htmlwriter import write_docx, write_html, write_pdf  # noqa: E402
 from support.ofdwriter import write_ofd  # noqa: E402
@@ -48,6 +51,12 @@ GOALS = {
 
 WRITERS = {
     "text (tab)": lambda r: write_tab_text(r).encode(),
+    # Issue 16's converted text: lined up with spaces (pdftotext -layout and the like, styles drawn
+    # at random per report), and PDF → Markdown whose labels and numbers came apart.
+    "text (space-aligned)": lambda r: write_aligned_text(
+        r, seed=zlib.crc32(r.model_dump_json().encode())
+    ).encode(),
+    "markdown (converted)": lambda r: write_converted(r, seed=1).encode(),
     "html": lambda r: write_html(r).encode(),
     "docx": write_docx,
     "pdf (font not embedded)": write_pdf,
