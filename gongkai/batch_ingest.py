@@ -20,9 +20,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai.batch import CheckOptions, check_files_grouped, expand_paths
 from gongkai.readers import sniff_form
-from gongkai.store.corpus import SourceFile, held_sources, organ_names, record_source, rematch
+from gongkai.store.corpus import (
+    SourceFile,
+    held_sources,
+    matched_organ,
+    organ_names,
+    printed_name,
+    record_source,
+    rematch,
+)
 from gongkai.store.db import transaction
-from gongkai.store.records import organ_key
 from gongkai.workers import DOCUMENT_SECONDS, WORKER_MEMORY_MB
 
 HASH_BLOCK = 1 << 20
@@ -147,5 +154,5 @@ def _keep(
         return Outcome(source.name, "held" if error is None else "unreadable", source.sha256, error=error)
     if error is not None:
         return Outcome(source.name, "unreadable", source.sha256, error=error)
-    unmatched = sum(1 for r in results if organ_key(str(r["agency"])[:200]) not in names)
+    unmatched = sum(1 for r in results if matched_organ(names, printed_name(r)) is None)
     return Outcome(source.name, "new", source.sha256, reports=len(results), unmatched=unmatched)

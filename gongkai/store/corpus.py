@@ -73,15 +73,15 @@ def record_source(
     session.flush()
     if error is None:
         for position, result in enumerate(results):
-            printed = str(result["agency"])[:200]
+            printed = printed_name(result)
             session.add(
                 CorpusReport(
                     source_id=row.id,
                     position=position,
-                    organ_id=names.get(organ_key(printed)),
+                    organ_id=matched_organ(names, printed),
                     organ_name=printed,
                     organ_key=organ_key(printed),
-                    year=int(result["year"]),
+                    year=result["year"],
                     format=str(result["format"]),
                     body=result["report"],
                     findings=result["findings"],
@@ -89,6 +89,16 @@ def record_source(
             )
         session.flush()
     return row
+
+
+def printed_name(result: dict[str, Any]) -> str:
+    """The organ's name as a report printed it ("" when it gave none), as long as the store keeps."""
+    return (result.get("agency") or "")[:200]
+
+
+def matched_organ(names: dict[str, int], printed: str) -> int | None:
+    """The organ id a printed name answers to (None: none; a report without a name never does)."""
+    return names.get(organ_key(printed)) if printed.strip() else None
 
 
 def rematch(session: Session, names: dict[str, int] | None = None) -> int:
@@ -100,7 +110,7 @@ def rematch(session: Session, names: dict[str, int] | None = None) -> int:
     ).all()
     matched = 0
     for key in keys:
-        if key in names:
+        if key and key in names:
             matched += session.execute(
                 update(CorpusReport)
                 .where(CorpusReport.organ_id.is_(None), CorpusReport.organ_key == key)

@@ -426,9 +426,9 @@ class CorpusReport(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("corpus_sources.id"))
     position: Mapped[int] = mapped_column(Integer)
     organ_id: Mapped[int | None] = mapped_column(ForeignKey("organs.id"))
-    organ_name: Mapped[str] = mapped_column(String(200))  # as printed in the report
+    organ_name: Mapped[str] = mapped_column(String(200))  # as printed in the report ("" when none is)
     organ_key: Mapped[str] = mapped_column(String(200), index=True)  # the name as matched (organ_key())
-    year: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer)  # None when the report does not say
     format: Mapped[str] = mapped_column(String(8))  # 2021 | 2019
     body: Mapped[dict[str, Any]] = mapped_column(JSON)  # the canonical report JSON
     findings: Mapped[list[Any]] = mapped_column(JSON)  # as `gongkai check` gives them

@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("organ_id", sa.Integer(), nullable=True),
         sa.Column("organ_name", sa.String(length=200), nullable=False),
         sa.Column("organ_key", sa.String(length=200), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=True),
         sa.Column("format", sa.String(length=8), nullable=False),
         sa.Column("body", sa.JSON(), nullable=False),
         sa.Column("findings", sa.JSON(), nullable=False),
