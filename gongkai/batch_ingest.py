@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai.batch import CheckOptions, check_files_grouped, expand_paths
-from gongkai.readers import sniff_form
+from gongkai.readers import UnreadableDocument, sniff_form
 from gongkai.store.corpus import (
     SourceFile,
     held_sources,
@@ -81,7 +81,10 @@ def hash_file(path: str) -> SourceFile:
                 head = block
             size += len(block)
     # a zip package (DOCX, XLSX, OFD) is told by its members: the form needs the whole file then
-    form = sniff_form(Path(path).read_bytes() if head.startswith(b"PK") else head)
+    try:
+        form = sniff_form(Path(path).read_bytes() if head.startswith(b"PK") else head)
+    except UnreadableDocument:  # a broken zip package: its reading will say so, and it is kept so
+        form = "zip"
     return SourceFile(sha256=digest.hexdigest(), name=path, size=size, form=form)
 
 
