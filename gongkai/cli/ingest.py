@@ -50,7 +50,7 @@ def ingest_command(
 
     同一内容的文件只收一次（按内容的 SHA-256，不论文件名）；再次运行只读取尚未收入的文件，
     中断（包括 kill -9）后再运行即可补完，不重不漏。报告按机关名称（或别名）匹配到机关；
-    未匹配的名称用 --unmatched 列出，用 gongkai organs alias 添加别名后自动匹配。
+    未匹配的名称用 --unmatched 列出，添加别名（gongkai organs alias）后自动匹配。
     """
     if unmatched:
         _list_unmatched(as_json)
