@@ -1,5 +1,6 @@
 """Taking published reports into the corpus (``gongkai ingest``, issue 17 §1): files and folders
-walked, each file hashed, read and checked on every core, and kept in the store.
+walked and zip archives opened, each file hashed, read and checked on every core, and kept in the
+store. A member of an archive is a file like any other, named ``archive.zip/folder/member.pdf``.
 
 Idempotent and resumable: a file whose content is already held is not read again, and each file
 is kept — its source row and all its reports — in one short transaction of its own. A run killed
@@ -10,15 +11,17 @@ finishes the rest, with nothing doubled.
 from __future__ import annotations
 
 import hashlib
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gongkai.batch import CheckOptions, check_files_grouped, expand_paths
+from gongkai.batch import REPORT_SUFFIXES, CheckOptions, check_files_grouped, is_report_file
 from gongkai.readers import UnreadableDocument, sniff_form
 from gongkai.store.corpus import (
     SourceFile,
@@ -30,7 +33,7 @@ from gongkai.store.corpus import (
     rematch,
 )
 from gongkai.store.db import transaction
-from gongkai.workers import DOCUMENT_SECONDS, WORKER_MEMORY_MB
+from gongkai.workers import DOCUMENT_SECONDS, MAX_INPUT_BYTES, WORKER_MEMORY_MB
 
 HASH_BLOCK = 1 << 20
 
@@ -88,6 +91,15 @@ def hash_file(path: str) -> SourceFile:
     return SourceFile(sha256=digest.hexdigest(), name=path, size=size, form=form)
 
 
+@dataclass
+class _Found:
+    """A file to take in: on disk, or a member of a zip archive (``archive``, ``member``)."""
+
+    source: SourceFile
+    archive: str | None = None
+    member: str | None = None
+
+
 def ingest(
     factory: sessionmaker[Session],
     paths: list[str],
@@ -99,48 +111,168 @@ def ingest(
     on_start: Callable[[int], None] | None = None,
     on_file: Callable[[Outcome], None] | None = None,
 ) -> Tally:
-    """Take the report files ``paths`` name (folders walked) into the corpus; ``on_start`` is told
-    how many files there are, ``on_file`` each file's :class:`Outcome` as it is kept."""
+    """Take the report files ``paths`` name (folders walked, zip archives opened) into the corpus;
+    ``on_start`` is told how many files there are, ``on_file`` each file's :class:`Outcome` as it
+    is kept."""
     tally = Tally()
-    files = [p for p in expand_paths(paths) if p != "-"]
-    if on_start is not None:
-        on_start(len(files))
 
     def done(outcome: Outcome) -> None:
         tally.add(outcome)
         if on_file is not None:
             on_file(outcome)
 
-    sources: dict[str, SourceFile] = {}  # by hash, the first file of each content
-    for path in files:
-        try:
-            source = hash_file(path)
-        except OSError as exc:
-            done(Outcome(path, "unreadable", error=f"{path}: 无法读取（{exc.strerror or exc}）"))
-            continue
-        if source.sha256 in sources:
-            done(Outcome(path, "repeat", source.sha256))
+    found: dict[str, _Found] = {}  # by hash, the first file of each content
+    failed: list[Outcome] = []  # files that could not even be opened: nothing to keep of them
+    repeats: list[Outcome] = []
+    for item in _find(walk(paths), failed):
+        if item.source.sha256 in found:
+            repeats.append(Outcome(item.source.name, "repeat", item.source.sha256))
         else:
-            sources[source.sha256] = source
+            found[item.source.sha256] = item
+    if on_start is not None:
+        on_start(len(found) + len(failed) + len(repeats))
+    for outcome in failed + repeats:
+        done(outcome)
     with transaction(factory) as session:
         tally.rematched = rematch(session)
-        held = held_sources(session, sources)
+        held = held_sources(session, found)
         names = organ_names(session)
     todo = []
-    for sha, source in sources.items():
+    for sha, item in found.items():
         if sha in held and not (retry_errors and held[sha] is not None):
-            done(Outcome(source.name, "held", sha))
+            done(Outcome(item.source.name, "held", sha))
         else:
-            todo.append(source)
+            todo.append(item)
     options = CheckOptions(seconds=seconds, memory_mb=memory_mb, keep_reports=True)
-    for source, results in zip(todo, _read(todo, options, jobs), strict=True):
-        done(_keep(factory, source, results, names))
+    with tempfile.TemporaryDirectory(prefix="gongkai-ingest-") as scratch:
+        where = _extracted(todo, Path(scratch))  # the path each is read from
+        groups = check_files_grouped(where, options, jobs) if todo else iter(())
+        for item, path, results in zip(todo, where, groups, strict=True):
+            if path != item.source.name:  # a member of an archive: named as such, not by its copy
+                results = [_renamed(r, path, item.source.name) for r in results]
+            done(_keep(factory, item.source, results, names))
     return tally
 
 
-def _read(todo: list[SourceFile], options: CheckOptions, jobs: int | None) -> Iterator[list[dict[str, Any]]]:
-    if todo:
-        yield from check_files_grouped([s.name for s in todo], options, jobs)
+def walk(paths: list[str]) -> list[str]:
+    """The files ``paths`` name: a folder gives the report files and zip archives under it
+    (recursively, sorted), a file itself."""
+    files: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files.extend(
+                str(f)
+                for f in sorted(path.rglob("*"))
+                if is_report_file(f) or (f.is_file() and _is_zip_name(f.name))
+            )
+        elif p != "-":
+            files.append(p)
+    return files
+
+
+def _is_zip_name(name: str) -> bool:
+    return name.lower().endswith(".zip")
+
+
+def _is_report_name(name: str) -> bool:
+    path = PurePosixPath(name)
+    return (
+        path.suffix.lower() in REPORT_SUFFIXES
+        and not path.stem.lower().startswith("readme")
+        and not name.startswith("__MACOSX/")  # the resource forks a Mac adds to an archive
+    )
+
+
+def _find(files: list[str], failed: list[Outcome]) -> Iterator[_Found]:
+    """Each file hashed, and each report file in a zip archive; those that cannot be opened are
+    added to ``failed``."""
+    for path in files:
+        if _is_zip_name(path) and zipfile.is_zipfile(path):
+            try:
+                yield from _archive_members(path, failed)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                failed.append(Outcome(path, "unreadable", error=f"{path}: 压缩包已损坏，无法打开（{exc}）"))
+            continue
+        try:
+            yield _Found(hash_file(path))
+        except OSError as exc:
+            failed.append(Outcome(path, "unreadable", error=f"{path}: 无法读取（{exc.strerror or exc}）"))
+
+
+def _archive_members(archive: str, failed: list[Outcome]) -> Iterator[_Found]:
+    with zipfile.ZipFile(archive) as zipped:
+        for info in zipped.infolist():
+            member = _member_name(info)
+            if info.is_dir() or not _is_report_name(member):
+                continue
+            name = f"{archive}/{member}"
+            try:
+                data = _member_bytes(zipped, info)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
+                # a damaged or encrypted member, or a compression zipfile does not know
+                failed.append(Outcome(name, "unreadable", error=f"{name}: 无法从压缩包中取出（{exc}）"))
+                continue
+            if data is None:
+                limit = MAX_INPUT_BYTES // 1024 // 1024
+                failed.append(
+                    Outcome(name, "unreadable", error=f"{name}: 文件超过 {limit} MB，不像年度报告，未读取")
+                )
+                continue
+            yield _Found(_described(data, name), archive, info.filename)
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as its maker meant it: an archive made on a Chinese Windows names its
+    members in GBK without saying so, which zipfile decodes as CP437."""
+    if info.flag_bits & 0x800:  # the name is marked UTF-8
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _member_bytes(zipped: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | None:
+    """The member's content; None past the largest file a reader accepts (read no further: a
+    small archive may unpack to gigabytes)."""
+    with zipped.open(info) as handle:
+        data = handle.read(MAX_INPUT_BYTES + 1)
+    return None if len(data) > MAX_INPUT_BYTES else data
+
+
+def _described(data: bytes, name: str) -> SourceFile:
+    try:
+        form = sniff_form(data)
+    except UnreadableDocument:  # a broken zip package: its reading will say so, and it is kept so
+        form = "zip"
+    return SourceFile(sha256=hashlib.sha256(data).hexdigest(), name=name, size=len(data), form=form)
+
+
+def _extracted(todo: list[_Found], scratch: Path) -> list[str]:
+    """Where each file is read from: itself, or, for a member of an archive, a copy in ``scratch``
+    (the readers read files; the copy keeps the member's suffix, which some readers go by)."""
+    paths = []
+    for n, item in enumerate(todo):
+        if item.archive is None or item.member is None:
+            paths.append(item.source.name)
+            continue
+        copy = scratch / f"{n}{PurePosixPath(item.member).suffix}"
+        try:
+            with zipfile.ZipFile(item.archive) as zipped:
+                copy.write_bytes(zipped.read(item.member))
+        except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError, EOFError):
+            pass  # changed since it was hashed: reading the missing copy says it cannot be read
+        paths.append(str(copy))
+    return paths
+
+
+def _renamed(result: dict[str, Any], path: str, name: str) -> dict[str, Any]:
+    """A result of reading a copy, naming the archive's member instead."""
+    return {
+        k: v.replace(path, name) if k in ("file", "error") and isinstance(v, str) else v
+        for k, v in result.items()
+    }
 
 
 def _keep(

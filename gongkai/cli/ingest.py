@@ -34,7 +34,7 @@ class RateColumn(ProgressColumn):
 
 
 def ingest_command(
-    paths: Annotated[list[str] | None, typer.Argument(help="报告文件或文件夹（逐层查找）")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(help="报告文件、文件夹（逐层查找）或 zip 压缩包")] = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", min=1, help="同时使用的进程数（默认：全部 CPU 核）")
     ] = None,
@@ -48,7 +48,7 @@ def ingest_command(
 ) -> None:
     """把已发布的年度报告收入库中（ingest published reports into the corpus）。
 
-    同一内容的文件只收一次（按内容的 SHA-256，不论文件名）；再次运行只读取尚未收入的文件，
+    同一内容的文件只收一次（按内容的 SHA-256，不论文件名）；zip 压缩包里的报告文件逐个收入；再次运行只读取尚未收入的文件，
     中断（包括 kill -9）后再运行即可补完，不重不漏。报告按机关名称（或别名）匹配到机关；
     未匹配的名称用 --unmatched 列出，添加别名（gongkai organs alias）后自动匹配。
     """

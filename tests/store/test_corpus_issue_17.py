@@ -12,6 +12,7 @@ from conftest import clean_report_2019, clean_report_2021
 from sqlalchemy import func, select
 from support.htmlwriter import write_docx
 from support.textwriter import write_tab_text
+from support.zipwriter import write_zip
 
 from gongkai.batch_ingest import Outcome, ingest
 from gongkai.store.corpus import add_alias, aliases_of, corpus_counts, unmatched_names
@@ -160,3 +161,31 @@ def test_an_unreadable_file_is_kept_with_its_error_and_not_read_again(store, tmp
     assert (retried.held, retried.unreadable) == (2, 2)  # … unless asked
     with transaction(store) as s:
         assert s.scalar(select(func.count()).select_from(CorpusSource)) == 4
+
+
+@pytest.mark.parametrize("gbk_names", [False, True], ids=["utf8-names", "gbk-names"])
+def test_reports_in_a_zip_archive_are_taken_in_as_files(store, tmp_path: Path, gbk_names: bool) -> None:
+    files = write_corpus(tmp_path / "loose", count=3)
+    members = {
+        "2023年报告/科技局.txt": files[0].read_bytes(),  # the same content as a loose file
+        "2023年报告/教育局.txt": files[1].read_bytes(),
+        "2023年报告/民政局.docx": files[2].read_bytes(),
+        "2023年报告/损坏.pdf": b"%PDF-1.4\n cut short",
+        "README.txt": "说明".encode(),
+        "2023年报告/": b"",
+    }
+    (tmp_path / "in").mkdir()
+    archive = write_zip(tmp_path / "in" / "reports.zip", members, gbk_names=gbk_names)
+    tally = ingest(store, [str(tmp_path / "in"), str(files[0])], jobs=2)
+    # the four report members, and the loose copy of the first of them
+    assert (tally.files, tally.new, tally.repeat, tally.unreadable, tally.reports) == (5, 3, 1, 1, 3)
+    names, reports = held(store)
+    assert names == sorted(
+        f"{archive}/2023年报告/{m}" for m in ("科技局.txt", "教育局.txt", "民政局.docx", "损坏.pdf")
+    )
+    assert reports == sorted((AGENCIES[i], 2019 + i, 0) for i in range(3))
+    with transaction(store) as s:
+        error = s.scalar(select(CorpusSource.error).where(CorpusSource.error.is_not(None)))
+    assert error.startswith(f"{archive}/2023年报告/损坏.pdf: ")  # named by the member, not by its copy
+    again = ingest(store, [str(archive), *map(str, files)])
+    assert (again.new, again.held, again.repeat) == (0, 4, 3)  # the loose files repeat members
