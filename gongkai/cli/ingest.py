@@ -34,7 +34,9 @@ class RateColumn(ProgressColumn):
 
 
 def ingest_command(
-    paths: Annotated[list[str] | None, typer.Argument(help="报告文件、文件夹（逐层查找）或 zip 压缩包")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="报告文件、文件夹（逐层查找）或 zip 压缩包")
+    ] = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", min=1, help="同时使用的进程数（默认：全部 CPU 核）")
     ] = None,
