@@ -39,6 +39,35 @@ class BadInput(Exception):
     """A file that cannot be read as a report; the message names the file and the problem."""
 
 
+REPORT_SUFFIXES = {
+    *(".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm"),
+    *(".docx", ".pdf", ".xlsx", ".ofd", ".doc", ".wps", ".rtf", ".odt"),
+    *(".png", ".jpg", ".jpeg", ".tif", ".tiff"),
+}
+
+
+def is_report_file(path: Path) -> bool:
+    """A file in a folder that may be a report: a text, Markdown or JSON file, not a README."""
+    return (
+        path.is_file()
+        and path.suffix.lower() in REPORT_SUFFIXES
+        and not path.stem.lower().startswith("readme")
+    )
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """The files ``paths`` name: a folder gives the report files under it (recursively, sorted), a
+    file (or ``-``) itself."""
+    files: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if p != "-" and path.is_dir():
+            files.extend(str(f) for f in sorted(path.rglob("*")) if is_report_file(f))
+        else:
+            files.append(p)
+    return files
+
+
 @dataclass
 class Loaded:
     """A report loaded from a file: read from a document, or given as canonical JSON."""

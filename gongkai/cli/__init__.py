@@ -29,6 +29,7 @@ COMMAND_MODULES = {
     "deadline": "calendar",
     **dict.fromkeys(("answer", "withdraw", "extend", "delay", "overdue"), "requests"),
     "import": "register",
+    "ingest": "ingest",
     **dict.fromkeys(("serve", "demo"), "serve"),
     "digest": "digest",
     "calendar": "calendar",

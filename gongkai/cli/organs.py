@@ -39,6 +39,21 @@ def organs_rename(
     out.print(f"已更名 {code}：{name}")
 
 
+@organs_app.command("alias")
+def organs_alias(
+    code: Annotated[str, typer.Argument(help="机关代码")],
+    alias: Annotated[str, typer.Argument(help="别名：机构改革前的名称，或报告里的另一种写法")],
+    by: ByOpt = None,
+) -> None:
+    """为机关添加别名：库中按这个名称发布、尚未匹配的报告随即匹配到该机关。"""
+    from gongkai.store.corpus import add_alias
+
+    with work() as s:
+        organ = find_organ(s, code)
+        matched = add_alias(s, organ, alias, actor=actor(by))
+    out.print(f"已为 {code}（{organ.name}）添加别名「{alias.strip()}」，新匹配报告{matched}份")
+
+
 @organs_app.command("list")
 def organs_list() -> None:
     """列出全部机关（按地区缩进）。"""

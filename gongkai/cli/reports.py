@@ -23,7 +23,9 @@ from gongkai.batch import (
     CheckOptions,
     Loaded,
     check_files_grouped,
+    expand_paths,
     findings_for,
+    is_report_file,  # noqa: F401 (tests and bench find it here)
     load_reports_within,
 )
 from gongkai.checks import RULES, SEVERITY_ORDER
@@ -40,34 +42,9 @@ from gongkai.model.report import (
 )
 from gongkai.readers import Reading
 
-REPORT_SUFFIXES = {
-    *(".txt", ".md", ".markdown", ".text", ".json", ".html", ".htm"),
-    *(".docx", ".pdf", ".xlsx", ".ofd", ".doc", ".wps", ".rtf", ".odt"),
-    *(".png", ".jpg", ".jpeg", ".tif", ".tiff"),
-}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_WORD = {"error": "错误", "warning": "警告", "info": "提示"}
 WIDE_TERMINAL = 120  # columns from which `gongkai rules` prints a table
-
-
-def is_report_file(path: Path) -> bool:
-    """A file in a folder that may be a report: a text, Markdown or JSON file, not a README."""
-    return (
-        path.is_file()
-        and path.suffix.lower() in REPORT_SUFFIXES
-        and not path.stem.lower().startswith("readme")
-    )
-
-
-def _expand(paths: list[str]) -> list[str]:
-    files: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if p != "-" and path.is_dir():
-            files.extend(str(f) for f in sorted(path.rglob("*")) if is_report_file(f))
-        else:
-            files.append(p)
-    return files
 
 
 def _print_findings(result: dict, findings: list[dict], hidden: int = 0) -> None:
@@ -232,7 +209,7 @@ def check(
     if unknown:
         err.print(f"未知的规则：{'、'.join(unknown)}（gongkai rules 列出全部规则）")
         raise typer.Exit(2)
-    paths = _expand(files)
+    paths = expand_paths(files)
     if not paths:
         err.print(f"{'、'.join(files)}: 没有找到报告文件（.txt .md .html .docx .pdf .json）")
         raise typer.Exit(2)

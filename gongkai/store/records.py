@@ -7,6 +7,7 @@ Functions take a session inside a transaction (:func:`gongkai.store.db.transacti
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from gongkai import clock
 from gongkai.casework.workdays import WorkCalendar, YearArrangement
-from gongkai.store.tables import AuditEntry, CalendarDay, CalendarYear, Organ
+from gongkai.store.tables import AuditEntry, CalendarDay, CalendarYear, Organ, OrganAlias
 
 ORGAN_KINDS = ("region", "organ")
 # An organ's code, and a login, stand in addresses (/organs/{code}/…), file names and commands.
@@ -145,6 +146,11 @@ def rename_organ(session: Session, organ: Organ, name: str, *, actor: str) -> No
     if name == before:
         return
     organ.name = name
+    # The reports published under the former name are still the organ's (issue 17: the corpus
+    # matches them by this alias); a name another organ already answers to is not taken.
+    former = organ_key(before)
+    if former and session.scalar(select(OrganAlias.id).where(OrganAlias.alias == former)) is None:
+        session.add(OrganAlias(organ_id=organ.id, alias=former))
     audit(
         session,
         actor,
@@ -155,6 +161,16 @@ def rename_organ(session: Session, organ: Organ, name: str, *, actor: str) -> No
         before={"name": before},
         after={"name": name},
     )
+
+
+def organ_key(name: str) -> str:
+    """An organ's name as names are matched (a report's 机关 to an organ or an alias): without
+    spaces, full-width forms made half-width (（）→ ()).
+
+    >>> organ_key(" 某某区 科学技术局（知识产权局）") == organ_key("某某区科学技术局(知识产权局)")
+    True
+    """
+    return "".join(unicodedata.normalize("NFKC", name).split())[:200]
 
 
 def find_organ(session: Session, code: str) -> Organ:

@@ -391,3 +391,55 @@ class EndedSession(Base):
     session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     ended_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# --- the corpus of published reports (issue 17 §1) ---------------------------------------------
+
+
+class CorpusSource(Base):
+    """A file of published reports taken into the corpus (``gongkai ingest``): one row per distinct
+    content, so that the same file twice, under any name, is one source. ``error`` says why it
+    could not be read (None when it was): such a file is not read again unless asked."""
+
+    __tablename__ = "corpus_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(500))  # the path as given when first ingested
+    size: Mapped[int] = mapped_column(Integer)
+    form: Mapped[str] = mapped_column(String(16))  # text, pdf, docx… (by content)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CorpusReport(Base):
+    """One report read from a corpus source (a page may hold several: ``position`` 0, 1…), with
+    what checking it found, and the organ it was matched to by name (None: not matched yet)."""
+
+    __tablename__ = "corpus_reports"
+    __table_args__ = (
+        UniqueConstraint("source_id", "position"),
+        Index("ix_corpus_reports_organ_year", "organ_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("corpus_sources.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    organ_id: Mapped[int | None] = mapped_column(ForeignKey("organs.id"))
+    organ_name: Mapped[str] = mapped_column(String(200))  # as printed in the report ("" when none is)
+    organ_key: Mapped[str] = mapped_column(String(200), index=True)  # the name as matched (organ_key())
+    year: Mapped[int | None] = mapped_column(Integer)  # None when the report does not say
+    format: Mapped[str] = mapped_column(String(8))  # 2021 | 2019
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)  # the canonical report JSON
+    findings: Mapped[list[Any]] = mapped_column(JSON)  # as `gongkai check` gives them
+
+
+class OrganAlias(Base):
+    """Another name an organ's reports were published under: a former name (机构改革) or a
+    spelling. Reports in the corpus are matched to organs by name or by alias."""
+
+    __tablename__ = "organ_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(200), unique=True)  # as matched (organ_key())
