@@ -151,7 +151,7 @@ def _blank_rows(
             continue
         # header words wrapped onto lines of their own, under the header's column names
         k = i + 1
-        while k + 1 < len(lines) and k - i <= 2 and all(s.x0 >= header[1].x0 - unit for s in segmented[k]):
+        while k + 1 < len(lines) and k - i <= 5 and all(s.x0 >= header[1].x0 - unit for s in segmented[k]):
             k += 1
         below = segmented[k]
         # the label stands where the next row's label does, not under the header of a column of

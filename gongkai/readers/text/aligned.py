@@ -220,13 +220,9 @@ def _line_up(lines: list[list[Piece]], pages: list[int]) -> None:
     """
     for run in _tables(lines):
         widest = max(len(_numbers(lines[i])) for i in run)
-        columns: dict[int, _Columns] = {}
-        for page in dict.fromkeys(pages[i] for i in run):
-            found = _page_columns(
-                [_numbers(lines[i]) for i in run if pages[i] == page and len(_numbers(lines[i])) == widest]
-            )
-            if found is not None:
-                columns[page] = found
+        # no row fills every column the header names (rows with blanks): the numbers stay put
+        filled = _header_names(lines, run[0]) <= widest
+        columns = _columns_by_page(lines, pages, run, widest) if filled else {}
         if not columns:
             continue
         first = columns[next(iter(columns))]
@@ -252,6 +248,31 @@ def _line_up(lines: list[list[Piece]], pages: list[int]) -> None:
                 else p
                 for p in lines[i]
             ]
+
+
+def _columns_by_page(
+    lines: list[list[Piece]], pages: list[int], run: list[int], widest: int
+) -> dict[int, _Columns]:
+    """Each page's columns, shown by its rows with the most numbers (pages whose rows disagree: none)."""
+    columns: dict[int, _Columns] = {}
+    for page in dict.fromkeys(pages[i] for i in run):
+        found = _page_columns(
+            [_numbers(lines[i]) for i in run if pages[i] == page and len(_numbers(lines[i])) == widest]
+        )
+        if found is not None:
+            columns[page] = found
+    return columns
+
+
+def _header_names(lines: list[list[Piece]], first: int) -> int:
+    """How many columns of numbers the header over the row ``first`` names (its fullest line's
+    names right of the row's label), looking a few lines up."""
+    label = lines[first][0]
+    label_end = label.x1 if not _NUMBER_RE.match(label.text) else float("-inf")
+    above = lines[max(0, first - _ROWS_APART) : first]
+    return max(
+        (sum(p.x0 > label_end and not _NUMBER_RE.match(p.text) for p in line) for line in above), default=0
+    )
 
 
 def _centred(p: Piece, columns: _Columns, c: int) -> bool:
