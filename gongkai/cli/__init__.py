@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("answer", "withdraw", "extend", "delay", "overdue"), "requests"),
     "import": "register",
     "ingest": "ingest",
+    **dict.fromkeys(("coverage", "league"), "coverage"),
     **dict.fromkeys(("serve", "demo"), "serve"),
     "digest": "digest",
     "calendar": "calendar",

@@ -215,6 +215,7 @@ class League:
     """A league table: what it measures, the regions ranked, and those with too few reports."""
 
     measure: str
+    counted: str  # what ``flagged`` counts, as a column heading
     min_reports: int
     ranked: list[LeagueRow]
     unranked: list[LeagueRow]
@@ -235,7 +236,7 @@ def measure_text(year: int | None, rule: str | None, min_reports: int, region: s
     years = f"{year} 年度报告" if year is not None else "各年度报告合计"
     return (
         f"按{counted}所占比例排序{what}，比例低者在前；{scope}，{years}，按机关所属地区汇总；"
-        f"括号内为 95% 威尔逊置信区间；少于 {min_reports} 份报告的地区不排名。"
+        f"“95% 区间”为威尔逊置信区间，区间重叠的地区差别可能只是偶然；少于 {min_reports} 份报告的地区不排名。"
     )
 
 
@@ -292,4 +293,5 @@ def league(
         ranked.append(replace(row, rank=place))
     unranked = sorted((r for r in rows if r.reports < min_reports), key=lambda r: r.region_code)
     where = root.name if root is not None else None
-    return League(measure_text(year, rule, min_reports, where), min_reports, ranked, unranked)
+    counted = f"有 {rule} 的份数" if rule else "有错误的份数"
+    return League(measure_text(year, rule, min_reports, where), counted, min_reports, ranked, unranked)
