@@ -31,6 +31,7 @@ COMMAND_MODULES = {
     "import": "register",
     "ingest": "ingest",
     "years": "corpus_years",
+    **dict.fromkeys(("coverage", "league"), "coverage"),
     **dict.fromkeys(("serve", "demo"), "serve"),
     "digest": "digest",
     "calendar": "calendar",

@@ -1,0 +1,297 @@
+"""Coverage and fair comparisons over the corpus of published reports (issue 17 §5, §6).
+
+- Coverage (:func:`coverage`): for a region and a year, each organ of its subtree with the corpus's
+  reports of that year matched to it, or none (missing). Whether a report was late (条例第四十九条:
+  by 31 January of the next year) needs its publication date, which the corpus does not hold yet:
+  every report's date is shown as unknown rather than guessed.
+- League tables (:func:`league`): for each region, the share of its organs' reports that have an
+  error (or a finding of one rule), with its 95% Wilson score interval (:func:`wilson_interval`).
+  A region with fewer reports than the minimum is listed apart and never ranked: a rate over a
+  handful of reports says little, and its interval shows how little.
+
+Each is a plain query over the store; nothing here changes anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gongkai.model.report import Severity
+from gongkai.store.records import Refused, find_organ, organ_tree
+from gongkai.store.tables import CorpusReport, Organ
+from gongkai.store.worklist import REPORT_DEADLINE
+
+Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95% interval
+DATE_UNKNOWN = "公布日期未知"
+NO_REGION = "（不属于任何地区）"
+
+
+# --- coverage -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One organ of the region's tree and the corpus's reports of the year matched to it."""
+
+    code: str
+    name: str
+    region: str  # the name of the region right above it
+    reports: int  # how many reports of the year (a report corrected and published again counts twice)
+    # When it was published: not in the corpus yet (None), so not whether it was late.
+    published_on: date | None = None
+
+    @property
+    def status(self) -> str:
+        """「有报告」 or 「缺报告」."""
+        return "有报告" if self.reports else "缺报告"
+
+    @property
+    def timing(self) -> str:
+        """Whether it was on time, as far as can be said: 「公布日期未知」 for a report held, — for none."""
+        return DATE_UNKNOWN if self.reports else "—"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which organs of a region have a report of a year in the corpus, and which do not."""
+
+    region_code: str
+    region_name: str
+    year: int
+    deadline: date  # 条例第四十九条: the organs' reports of ``year`` are due by this day
+    rows: list[CoverageRow] = field(default_factory=list)
+
+    @property
+    def have(self) -> int:
+        """The number of organs with at least one report."""
+        return sum(1 for row in self.rows if row.reports)
+
+    @property
+    def missing(self) -> int:
+        """The number of organs with none."""
+        return len(self.rows) - self.have
+
+
+def report_deadline(year: int) -> date:
+    """The day an organ's report of ``year`` is due: 31 January of the next year (条例第四十九条).
+
+    >>> report_deadline(2023)
+    datetime.date(2024, 1, 31)
+    """
+    return date(year + 1, *REPORT_DEADLINE)
+
+
+def coverage(session: Session, region_code: str, year: int) -> Coverage:
+    """Every organ (not region) in the tree below the region ``region_code``, in the tree's order,
+    with how many reports of ``year`` the corpus holds for it (matched by name or alias)."""
+    region = find_organ(session, region_code)
+    if region.kind != "region":
+        raise Refused(f"「{region.name}」（{region.code}）是机关，不是地区：请给出地区的代码")
+    organs = subtree(session, region)
+    names = {organ.id: organ.name for organ in organs}
+    wanted = [organ.id for organ in organs if organ.kind == "organ"]
+    counts: Counter[int] = Counter()
+    for start in range(0, len(wanted), 500):  # well under any database's parameter limit
+        counts.update(
+            session.scalars(
+                select(CorpusReport.organ_id).where(
+                    CorpusReport.organ_id.in_(wanted[start : start + 500]), CorpusReport.year == year
+                )
+            )
+        )
+    rows = [
+        CoverageRow(organ.code, organ.name, names.get(organ.parent_id or -1, ""), counts[organ.id])
+        for organ in organs
+        if organ.kind == "organ"
+    ]
+    return Coverage(region.code, region.name, year, report_deadline(year), rows)
+
+
+def subtree(session: Session, root: Organ) -> list[Organ]:
+    """``root`` and every organ and region below it, each region followed by what it holds."""
+    below: set[int] = {root.id}
+    found = [root]
+    for _, organ in organ_tree(session):  # parents come before their children
+        if organ.parent_id in below:
+            below.add(organ.id)
+            found.append(organ)
+    return found
+
+
+COVERAGE_COLUMNS = ["机关代码", "机关名称", "所属地区", "年度", "报告份数", "状态", "是否逾期"]
+
+
+def coverage_table(result: Coverage) -> list[list[Any]]:
+    """The coverage's rows as the export writes them (under :data:`COVERAGE_COLUMNS`)."""
+    return [
+        [row.code, row.name, row.region, result.year, row.reports, row.status, row.timing]
+        for row in result.rows
+    ]
+
+
+def as_text(cell: Any) -> Any:
+    """A cell a spreadsheet takes as text, never as a formula: text starting with = + - @ (or a tab
+    or carriage return, which some spreadsheets skip before looking) gets a leading apostrophe.
+    Numbers are left as they are.
+
+    >>> as_text("=HYPERLINK(1)"), as_text("示例局"), as_text(3)
+    ("'=HYPERLINK(1)", '示例局', 3)
+    """
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
+    """Write a table as CSV in UTF-8 with a byte-order mark (so that Excel reads the Chinese), every
+    text cell as text (:func:`as_text`)."""
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows([as_text(cell) for cell in row] for row in rows)
+
+
+# --- league tables ------------------------------------------------------------------------------
+
+
+def wilson_interval(hits: int, total: int, z: float = Z_95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion ``hits / total`` (95% by default).
+
+    With p = hits / total, n = total:
+
+        centre = (p + z²/(2n)) / (1 + z²/n)
+        half   = z / (1 + z²/n) · √( p(1 − p)/n + z²/(4n²) )
+        interval = [centre − half, centre + half]
+
+    Unlike p ± z·√(p(1 − p)/n) it stays within [0, 1] and is not empty at 0 or n hits: no errors
+    in 10 reports still allows an error rate up to 28%.
+
+    >>> [round(x, 4) for x in wilson_interval(0, 10)]
+    [0.0, 0.2775]
+    >>> [round(x, 4) for x in wilson_interval(8, 10)]
+    [0.4902, 0.9433]
+    """
+    if total <= 0 or not 0 <= hits <= total:
+        raise ValueError(f"比例无法计算：{hits}/{total}")
+    n, p = total, hits / total
+    shrink = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / shrink
+    half = z / shrink * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class LeagueRow:
+    """One region: its organs' reports, how many of them have what is counted, the rate and its
+    95% Wilson interval; its place in the table (None: too few reports to rank)."""
+
+    region_code: str
+    region_name: str
+    reports: int
+    flagged: int
+    low: float
+    high: float
+    rank: int | None = None
+
+    @property
+    def rate(self) -> float:
+        """The share of the reports flagged."""
+        return self.flagged / self.reports
+
+
+@dataclass(frozen=True)
+class League:
+    """A league table: what it measures, the regions ranked, and those with too few reports."""
+
+    measure: str
+    counted: str  # what ``flagged`` counts, as a column heading
+    min_reports: int
+    ranked: list[LeagueRow]
+    unranked: list[LeagueRow]
+
+
+def flags(findings: list[Any], rule: str | None) -> bool:
+    """Whether a report's findings count: one of the rule ``rule``, or (None) one of severity error."""
+    if rule is not None:
+        return any(isinstance(f, dict) and f.get("rule") == rule for f in findings)
+    return any(isinstance(f, dict) and f.get("severity") == Severity.ERROR.value for f in findings)
+
+
+def measure_text(year: int | None, rule: str | None, min_reports: int, region: str | None) -> str:
+    """The line above a league table that says what it ranks and how."""
+    counted = f"有 {rule} 发现的报告" if rule else "有错误的报告"
+    what = f"（{rule}：该规则的任一发现）" if rule else "（错误：至少一条“错误”级发现）"
+    scope = f"{region}以下" if region else "全部地区"
+    years = f"{year} 年度报告" if year is not None else "各年度报告合计"
+    return (
+        f"按{counted}所占比例排序{what}，比例低者在前；{scope}，{years}，按机关所属地区汇总；"
+        f"“95% 区间”为威尔逊置信区间，区间重叠的地区差别可能只是偶然；少于 {min_reports} 份报告的地区不排名。"
+    )
+
+
+def league(
+    session: Session,
+    *,
+    region_code: str | None = None,
+    year: int | None = None,
+    rule: str | None = None,
+    min_reports: int = 10,
+) -> League:
+    """Rank the regions by the share of their organs' reports with an error (or with a finding of
+    ``rule``), each with its 95% Wilson interval; regions with fewer than ``min_reports`` reports
+    are listed apart, unranked. A report counts for the region right above its organ (a report
+    matched to a region itself counts for that region). Equal rates share a place."""
+    if min_reports < 1:
+        raise Refused("最少报告份数应至少为 1")
+    root = find_organ(session, region_code) if region_code is not None else None
+    organs = subtree(session, root) if root is not None else [o for _, o in organ_tree(session)]
+    by_id = {organ.id: organ for organ in organs}
+    query = select(CorpusReport.organ_id, CorpusReport.findings).where(CorpusReport.organ_id.is_not(None))
+    if year is not None:
+        query = query.where(CorpusReport.year == year)
+    reports: Counter[int | None] = Counter()
+    flagged: Counter[int | None] = Counter()
+    for organ_id, findings in session.execute(query):
+        organ = by_id.get(organ_id)
+        if organ is None:  # outside the region asked about
+            continue
+        home = organ.id if organ.kind == "region" else organ.parent_id
+        reports[home] += 1
+        flagged[home] += flags(findings or [], rule)
+    names = {organ.id: organ for _, organ in organ_tree(session)}
+    rows = []
+    for home, total in reports.items():
+        region = names.get(home) if home is not None else None
+        low, high = wilson_interval(flagged[home], total)
+        rows.append(
+            LeagueRow(
+                region.code if region else "",
+                region.name if region else NO_REGION,
+                total,
+                flagged[home],
+                low,
+                high,
+            )
+        )
+    rows.sort(key=lambda r: (Fraction(r.flagged, r.reports), -r.reports, r.region_code))
+    ranked: list[LeagueRow] = []
+    for row in (r for r in rows if r.reports >= min_reports):
+        # equal rates share a place (1, 1, 3): compared as fractions, not as rounded floats
+        tied = ranked and ranked[-1].flagged * row.reports == row.flagged * ranked[-1].reports
+        place = ranked[-1].rank if tied else len(ranked) + 1
+        ranked.append(replace(row, rank=place))
+    unranked = sorted((r for r in rows if r.reports < min_reports), key=lambda r: r.region_code)
+    where = root.name if root is not None else None
+    counted = f"有 {rule} 的份数" if rule else "有错误的份数"
+    return League(measure_text(year, rule, min_reports, where), counted, min_reports, ranked, unranked)
