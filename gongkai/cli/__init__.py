@@ -30,6 +30,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("answer", "withdraw", "extend", "delay", "overdue"), "requests"),
     "import": "register",
     "ingest": "ingest",
+    "export-corpus": "export",
     **dict.fromkeys(("serve", "demo"), "serve"),
     "digest": "digest",
     "calendar": "calendar",
