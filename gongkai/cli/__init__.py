@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "ingest": "ingest",
     "years": "corpus_years",
     **dict.fromkeys(("coverage", "league"), "coverage"),
+    "export-corpus": "export",
     **dict.fromkeys(("serve", "demo"), "serve"),
     "digest": "digest",
     "calendar": "calendar",

@@ -1,0 +1,301 @@
+"""The corpus for researchers (issue 17 §7): every cell of every report as one long-form row, and
+every finding as one row, written as CSV or as an Excel workbook.
+
+Two tables: *cells* (source file, its SHA-256, organ, region, year, layout, cell key, the cell in
+words, value) and *findings* (source, SHA-256, organ, region, year, rule, severity, cells, message).
+The organ is the matched organ's name, else the name as printed; the region is the nearest region
+above the matched organ (the organ's own name when it is a region; empty when unmatched).
+
+Reports are read from the database a page at a time and their rows written as they come, so a
+corpus of 100,000 reports (some 20 million cell rows) never sits in memory. Text that people wrote
+(organ names, file names, messages) is kept as text: a string a spreadsheet would take for a
+formula (``=`` ``+`` ``-`` ``@``, tab, CR first) gets a leading apostrophe in CSV and is written as
+an explicit string cell in Excel. Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from gongkai.model.layouts import cell_name, layout_for
+from gongkai.model.report import TABLES, flatten
+from gongkai.store.tables import CorpusReport, CorpusSource, Organ
+
+FORMS = ("csv", "xlsx")
+CELL_COLUMNS = ("source", "sha256", "organ", "region", "year", "layout", "key", "cell", "value")
+FINDING_COLUMNS = ("source", "sha256", "organ", "region", "year", "rule", "severity", "cells", "message")
+PAGE = 200  # reports fetched from the database at a time
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit a sheet; a longer table goes on in the next sheet
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold (openpyxl refuses them); a PDF's text layer sometimes has them.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class ReportRows:
+    """The rows of one report: its cells and its findings."""
+
+    cells: list[Row]
+    findings: list[Row]
+
+
+@dataclass
+class Tally:
+    """What an export wrote: reports, rows of each table, and the files."""
+
+    reports: int = 0
+    cells: int = 0
+    findings: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def export_paths(target: Path, form: str) -> list[Path]:
+    """The files an export to ``target`` writes: for CSV two (``corpus.csv`` gives
+    ``corpus-cells.csv`` and ``corpus-findings.csv``), for Excel ``target`` itself."""
+    if form == "xlsx":
+        return [target]
+    stem = target.stem if target.suffix.lower() == ".csv" else target.name
+    return [target.with_name(f"{stem}-{table}.csv") for table in ("cells", "findings")]
+
+
+def _region_names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, int | None]]:
+    """Every organ's name, the name of its region (nearest region at or above its parent; its own
+    when it is a region), and its parent: the whole tree is small, so read once."""
+    organs = {
+        oid: (name, kind, parent)
+        for oid, name, kind, parent in session.execute(
+            select(Organ.id, Organ.name, Organ.kind, Organ.parent_id)
+        )
+    }
+    regions: dict[int, str] = {}
+    for oid, (_, kind, parent) in organs.items():
+        at, seen = (oid if kind == "region" else parent), set()
+        while at is not None and at in organs and organs[at][1] != "region" and at not in seen:
+            seen.add(at)  # a cycle in a hand-edited tree ends the walk rather than the export
+            at = organs[at][2]
+        regions[oid] = organs[at][0] if at is not None and at in organs and organs[at][1] == "region" else ""
+    names = {oid: name for oid, (name, _, _) in organs.items()}
+    return names, regions, {oid: parent for oid, (_, _, parent) in organs.items()}
+
+
+def _under(parents: dict[int, int | None], top: int) -> list[int]:
+    """The ids of ``top`` and of every organ below it."""
+    below = []
+    for oid in parents:
+        at, seen = oid, set()
+        while at is not None and at not in seen:
+            if at == top:
+                below.append(oid)
+                break
+            seen.add(at)
+            at = parents.get(at)
+    return below
+
+
+def _where(session: Session, region: Organ | None, year: int | None) -> list[ColumnElement[bool]]:
+    """The reports asked for: of ``region`` and the organs under it, of ``year``."""
+    conditions: list[ColumnElement[bool]] = []
+    if region is not None:
+        _, _, parents = _region_names(session)
+        conditions.append(CorpusReport.organ_id.in_(_under(parents, region.id)))
+    if year is not None:
+        conditions.append(CorpusReport.year == year)
+    return conditions
+
+
+def count_reports(session: Session, *, region: Organ | None = None, year: int | None = None) -> int:
+    """How many reports an export of ``region`` and ``year`` holds (for a progress bar)."""
+    return (
+        session.scalar(select(func.count()).select_from(CorpusReport).where(*_where(session, region, year)))
+        or 0
+    )
+
+
+@lru_cache(maxsize=2048)
+def _cell_in_words(key: str, fmt: str) -> str:
+    """A cell's name in the words of its layout's printed table (some 400 keys in all)."""
+    try:
+        return cell_name(key, layout_for(fmt))
+    except (ValueError, KeyError):  # a layout or a key this version does not know: the key must do
+        return key
+
+
+def corpus_rows(
+    session: Session, *, region: Organ | None = None, year: int | None = None, page: int = PAGE
+) -> Iterator[ReportRows]:
+    """The rows of every report asked for, in the order they were taken in, read ``page`` reports at
+    a time (a server-side cursor on PostgreSQL): one report's rows in memory at once, not the corpus's."""
+    names, regions, _ = _region_names(session)
+    query = (
+        select(
+            CorpusSource.name,
+            CorpusSource.sha256,
+            CorpusReport.organ_id,
+            CorpusReport.organ_name,
+            CorpusReport.year,
+            CorpusReport.format,
+            CorpusReport.body,
+            CorpusReport.findings,
+        )
+        .join(CorpusSource, CorpusSource.id == CorpusReport.source_id)
+        .where(*_where(session, region, year))
+        .order_by(CorpusReport.id)
+        .execution_options(yield_per=page)
+    )
+    for source, sha, organ_id, printed, report_year, fmt, body, findings in session.execute(query):
+        organ = names.get(organ_id, printed) if organ_id is not None else printed
+        place = (source, sha, organ, regions.get(organ_id, "") if organ_id is not None else "", report_year)
+        # The body is the report's canonical JSON: its tables flattened are report_cells() without
+        # validating the report again (a millisecond a report, minutes on a large corpus).
+        cells = flatten({table: body[table] for table in TABLES if table in body})
+        yield ReportRows(
+            cells=[(*place, fmt, key, _cell_in_words(key, fmt), value) for key, value in cells.items()],
+            findings=[
+                (
+                    *place,
+                    f.get("rule", ""),
+                    f.get("severity", ""),
+                    ";".join(f.get("cells") or ()),
+                    f.get("message", ""),
+                )
+                for f in findings or ()
+            ],
+        )
+
+
+def export_corpus(
+    session: Session,
+    target: Path,
+    form: str,
+    *,
+    region: Organ | None = None,
+    year: int | None = None,
+    on_report: Callable[[Tally], None] | None = None,
+    max_sheet_rows: int = XLSX_MAX_ROWS,
+) -> Tally:
+    """Write the corpus (or its ``region`` and ``year``) to ``target`` as ``form`` (csv | xlsx),
+    calling ``on_report`` with the running tally after each report. The files appear whole or not at
+    all: each is written beside its place and moved there at the end."""
+    if form not in FORMS:
+        raise ValueError(f"不支持的导出格式「{form}」：可用 {'、'.join(FORMS)}")
+    paths = export_paths(target, form)
+    parts = [path.with_name(path.name + ".part") for path in paths]
+    tally = Tally(files=paths)
+    rows = corpus_rows(session, region=region, year=year)
+    try:
+        write = _write_csv if form == "csv" else _write_xlsx
+        write(parts, rows, tally, on_report, max_sheet_rows)
+        for part, path in zip(parts, paths, strict=True):
+            os.replace(part, path)
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+    return tally
+
+
+def _count(tally: Tally, rows: ReportRows, on_report: Callable[[Tally], None] | None) -> None:
+    tally.reports += 1
+    tally.cells += len(rows.cells)
+    tally.findings += len(rows.findings)
+    if on_report is not None:
+        on_report(tally)
+
+
+def csv_text(value: Any) -> Any:
+    """A value as CSV keeps it: text a spreadsheet would run as a formula behind an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _write_csv(
+    parts: list[Path],
+    rows: Iterator[ReportRows],
+    tally: Tally,
+    on_report: Callable[[Tally], None] | None,
+    _max_rows: int,
+) -> None:
+    # UTF-8 with a byte-order mark: without it Excel takes the file for the local code page and
+    # shows the Chinese as mojibake.
+    with (
+        parts[0].open("w", encoding="utf-8-sig", newline="") as cells_file,
+        parts[1].open("w", encoding="utf-8-sig", newline="") as findings_file,
+    ):
+        cells, findings = csv.writer(cells_file), csv.writer(findings_file)
+        cells.writerow(CELL_COLUMNS)
+        findings.writerow(FINDING_COLUMNS)
+        for report in rows:
+            cells.writerows([csv_text(v) for v in row] for row in report.cells)
+            findings.writerows([csv_text(v) for v in row] for row in report.findings)
+            _count(tally, report, on_report)
+
+
+class _Sheets:
+    """A table written to a write-only workbook: a header, then rows, going on in a new sheet
+    (「cells2」…) when one is full."""
+
+    def __init__(self, workbook: Any, title: str, columns: tuple[str, ...], max_rows: int) -> None:
+        self.workbook, self.title, self.columns, self.max_rows = workbook, title, columns, max_rows
+        self.sheets = 0
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self.sheets += 1
+        self.sheet = self.workbook.create_sheet(
+            self.title if self.sheets == 1 else f"{self.title}{self.sheets}"
+        )
+        self.sheet.append(self.columns)
+        self.rows = 1
+
+    def append(self, row: Row) -> None:
+        if self.rows >= self.max_rows:
+            self._new_sheet()
+        self.sheet.append([self._cell(value) for value in row])
+        self.rows += 1
+
+    def _cell(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = _NOT_IN_XML.sub("", value)
+        if not value.startswith(FORMULA_START):
+            return value
+        from openpyxl.cell import WriteOnlyCell
+
+        # openpyxl takes any string starting with "=" for a formula: say it is a string.
+        cell = WriteOnlyCell(self.sheet, value)
+        cell.data_type = "s"
+        return cell
+
+
+def _write_xlsx(
+    parts: list[Path],
+    rows: Iterator[ReportRows],
+    tally: Tally,
+    on_report: Callable[[Tally], None] | None,
+    max_rows: int,
+) -> None:
+    from openpyxl import Workbook  # some 100 ms to import: only for an Excel export
+
+    # Write-only: each sheet streams to a temporary file; only the distinct strings stay in memory.
+    workbook = Workbook(write_only=True)
+    cells = _Sheets(workbook, "cells", CELL_COLUMNS, max_rows)
+    findings = _Sheets(workbook, "findings", FINDING_COLUMNS, max_rows)
+    for report in rows:
+        for row in report.cells:
+            cells.append(row)
+        for row in report.findings:
+            findings.append(row)
+        _count(tally, report, on_report)
+    workbook.save(parts[0])
