@@ -31,6 +31,7 @@ COMMAND_MODULES = {
     "import": "register",
     "ingest": "ingest",
     "years": "corpus_years",
+    **dict.fromkeys(("findings", "judge"), "judgements"),
     **dict.fromkeys(("coverage", "league"), "coverage"),
     "export-corpus": "export",
     **dict.fromkeys(("serve", "demo"), "serve"),

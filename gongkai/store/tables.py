@@ -443,3 +443,25 @@ class OrganAlias(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organ_id: Mapped[int] = mapped_column(ForeignKey("organs.id"), index=True)
     alias: Mapped[str] = mapped_column(String(200), unique=True)  # as matched (organ_key())
+
+
+class FindingJudgement(Base):
+    """A person's judgement on one finding of a corpus report (issue 17 §4): 确认, 不是问题 (with a
+    reason) or 已整改. Never changed: a new judgement is a new row, the latest (by id) wins.
+
+    The report is named by its source's content hash and its position in the source, not by the
+    corpus rows' ids, so that a judgement outlives the corpus being taken in again; the finding by
+    its fingerprint (:func:`gongkai.store.judgements.finding_key`), so that it stays with the same
+    finding — same rule, cells and values — across re-checks, and not with a changed one."""
+
+    __tablename__ = "finding_judgements"
+    __table_args__ = (Index("ix_finding_judgements_report", "source_sha256", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_sha256: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    finding_key: Mapped[str] = mapped_column(String(64))
+    verdict: Mapped[str] = mapped_column(String(16))  # confirmed | not_a_problem | fixed
+    reason: Mapped[str] = mapped_column(Text)  # "" when none was given (required for not_a_problem)
+    judged_by: Mapped[str] = mapped_column(String(100))
+    judged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
