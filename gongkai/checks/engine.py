@@ -7,7 +7,7 @@ A rule that crashes becomes a finding too: a half-broken report is still judged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -113,6 +113,36 @@ def _line(ctx: CheckContext, issue: Issue) -> int | None:
     return next((ctx.origins[c] for c in issue.cells if c in ctx.origins), None)
 
 
+def rule_findings(r: Rule, subject: object, ctx: CheckContext) -> list[Finding]:
+    """The findings of rule ``r`` on ``subject`` (a report's context, or a pair of them), lines
+    taken from ``ctx``. A rule that crashes is an error finding: a broken rule must not hide the
+    others' findings, and the report could not be fully judged (CI tests fail on it)."""
+    found: list[Finding] = []
+    try:
+        for issue in r.function(subject):  # type: ignore[arg-type, misc]
+            found.append(
+                Finding(
+                    rule=r.id,
+                    severity=issue.severity or r.severity,
+                    cells=list(issue.cells),
+                    message=issue.message,
+                    expected=issue.expected,
+                    found=issue.found,
+                    line=_line(ctx, issue),
+                    clause=r.clause,
+                )
+            )
+    except Exception as exc:
+        found.append(
+            Finding(
+                rule=r.id,
+                severity=Severity.ERROR,
+                message=f"检查规则 {r.id} 未能完成（{type(exc).__name__}: {exc}），请向 gongkai 报告此问题",
+            )
+        )
+    return found
+
+
 def run_rules(
     ctx: CheckContext,
     *,
@@ -130,28 +160,5 @@ def run_rules(
             continue
         if r.needs_source and ctx.evidence is None:
             continue
-        try:
-            issues: Iterator[Issue] = iter(r.function(ctx))  # type: ignore[misc]
-            for issue in issues:
-                findings.append(
-                    Finding(
-                        rule=r.id,
-                        severity=issue.severity or r.severity,
-                        cells=list(issue.cells),
-                        message=issue.message,
-                        expected=issue.expected,
-                        found=issue.found,
-                        line=_line(ctx, issue),
-                        clause=r.clause,
-                    )
-                )
-        except Exception as exc:  # a broken rule must not hide the others' findings
-            # An error, not a note: the report could not be fully judged, and CI tests fail on it.
-            findings.append(
-                Finding(
-                    rule=r.id,
-                    severity=Severity.ERROR,
-                    message=f"检查规则 {r.id} 未能完成（{type(exc).__name__}: {exc}），请向 gongkai 报告此问题",
-                )
-            )
+        findings += rule_findings(r, ctx, ctx)
     return findings

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from gongkai.checks.engine import RULES, CheckContext, Issue, rule
+from gongkai.checks.engine import RULES, CheckContext, Issue, rule, rule_findings
 from gongkai.model.layouts import APPEAL_GROUPS, REQUEST_COLUMNS, Format, cell_name
 from gongkai.model.numbers import plain
 from gongkai.model.report import Finding, Severity
@@ -73,31 +73,8 @@ def check_years(
     chosen, skipped = set(select or ()), set(ignore)
     findings: list[Finding] = []
     for r in RULES.values():
-        if not r.across_years or (chosen and r.id not in chosen) or r.id in skipped:
-            continue
-        try:
-            for issue in r.function(pair):  # type: ignore[arg-type, misc]
-                line = next((pair.current.origins[c] for c in issue.cells if c in pair.current.origins), None)
-                findings.append(
-                    Finding(
-                        rule=r.id,
-                        severity=issue.severity or r.severity,
-                        cells=list(issue.cells),
-                        message=issue.message,
-                        expected=issue.expected,
-                        found=issue.found,
-                        line=line,
-                        clause=r.clause,
-                    )
-                )
-        except Exception as exc:  # as in run_rules: one broken rule must not hide the others
-            findings.append(
-                Finding(
-                    rule=r.id,
-                    severity=Severity.ERROR,
-                    message=f"检查规则 {r.id} 未能完成（{type(exc).__name__}: {exc}），请向 gongkai 报告此问题",
-                )
-            )
+        if r.across_years and (not chosen or r.id in chosen) and r.id not in skipped:
+            findings += rule_findings(r, pair, pair.current)
     return findings
 
 

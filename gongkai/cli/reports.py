@@ -292,17 +292,14 @@ def _check_years(kept: list[dict], options: CheckOptions) -> list[dict]:
     from gongkai.checks import check_years, report_context, year_pairs
     from gongkai.model.report import report_from_json
 
-    by_id: dict[int, tuple[str, object]] = {}
-    for item in kept:
-        ctx = report_context(report_from_json(item["report"]))
-        by_id[id(ctx)] = (item["file"], ctx)
+    contexts = [(item["file"], report_context(report_from_json(item["report"]))) for item in kept]
+    file_of = {id(ctx): name for name, ctx in contexts}
     results = []
-    for pair in year_pairs(ctx for _, ctx in by_id.values()):
+    for pair in year_pairs(ctx for _, ctx in contexts):
         found = check_years(pair, select=options.select, ignore=options.ignore)
-        before, after = by_id[id(pair.previous)][0], by_id[id(pair.current)][0]
         results.append(
             {
-                "file": f"{before} → {after}",
+                "file": f"{file_of[id(pair.previous)]} → {file_of[id(pair.current)]}",
                 "agency": pair.current.report.agency,
                 "years": [pair.previous.report.year, pair.current.report.year],
                 "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],

@@ -20,24 +20,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.alignedwriter import Style, random_style, write_aligned_text
 from support.htmlwriter import write_pdf
+from support.readback import cell_diff
 from support.strategies import valid_reports
 
 from gongkai.checks import check_reading
-from gongkai.model.report import report_cells, report_from_json
+from gongkai.model.report import report_from_json
 from gongkai.readers import read_text
 from gongkai.readers.document import Grid
 from gongkai.readers.text.aligned import furniture
 from gongkai.readers.text.reader import text_to_document
 
 
-def _cell_diff(expected, got) -> dict:
-    a, b = report_cells(expected), report_cells(got)
-    return {k: (a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
-
-
 def _reads_exactly(text: str, expected) -> None:
     reading = read_text(text)
-    assert _cell_diff(expected, reading.report) == {}
+    assert cell_diff(expected, reading.report) == {}
     assert [(f.rule, f.message) for f in check_reading(reading) if f.severity.value == "error"] == []
     # nothing was guessed: no READ-* notice on a table the reader could line up
     assert [f.message for f in check_reading(reading) if f.rule.startswith("READ-")] == []
@@ -114,11 +110,11 @@ def test_blank_request_cells_in_aligned_text_read_back_as_null(fmt, data):
     report = data.draw(valid_reports(fmt, blank_zeros=("requests",)), label="report")
     style = random_style(random.Random(data.draw(st.integers(0, 2**32), label="style seed")))
     reading = read_text(write_aligned_text(report, style))
-    if _cell_diff(report, reading.report):
+    if cell_diff(report, reading.report):
         flagged = [
             f for f in check_reading(reading) if f.rule.startswith("READ-") or f.severity.value == "error"
         ]
-        assert flagged, _cell_diff(report, reading.report)
+        assert flagged, cell_diff(report, reading.report)
 
 
 def test_page_furniture_is_skipped_and_lines_keep_their_numbers():
@@ -162,7 +158,7 @@ def test_a_chinese_character_counts_two_columns_in_hand_aligned_text():
     narrow = write_aligned_text(report, Style(wide_chinese=False, page_rows=0))
     assert wide != narrow
     for text in (wide, narrow):
-        assert _cell_diff(report, read_text(text).report) == {}
+        assert cell_diff(report, read_text(text).report) == {}
 
 
 def _tiny_report() -> dict:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.readback import cell_diff
 from support.strategies import valid_reports
 from support.textwriter import WRITERS
 
@@ -29,18 +30,13 @@ def _errors(findings):
     return [(f.rule, f.cells[:3], f.message) for f in findings if f.severity.value == "error"]
 
 
-def _cell_diff(expected, got) -> dict:
-    a, b = report_cells(expected), report_cells(got)
-    return {k: (a.get(k), b.get(k)) for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)}
-
-
 def _assert_reads_back(report, writer: str) -> list:
     """Write, read back, compare; returns the findings of the checks on the reading."""
     text = WRITERS[writer](report)
     reading = read_text(text)
     got = reading.report
     assert (got.format, got.agency, got.year) == (report.format, report.agency, report.year)
-    assert _cell_diff(report, got) == {}
+    assert cell_diff(report, got) == {}
     return check_reading(reading)
 
 

@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
 from gongkai.readers.document import Grid, Paragraph, is_stray
@@ -174,17 +175,21 @@ def _starts_table(line: list[Piece]) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Columns:
     """Where the numbers of one page of a table stand: each column's usual left and right edge."""
 
     left: list[float]
     right: list[float]
 
+    @cached_property
+    def pitch(self) -> float:
+        """The narrowest distance between two columns."""
+        return min((b - a for a, b in pairwise(self.right)), default=float("inf"))
+
     def near(self, p: Piece, c: int) -> bool:
         """Whether ``p`` stands less than half a column from column ``c``."""
-        pitch = min((b - a for a, b in pairwise(self.right)), default=float("inf"))
-        return abs((p.x0 + p.x1 - self.left[c] - self.right[c]) / 2) < pitch / 2
+        return abs((p.x0 + p.x1 - self.left[c] - self.right[c]) / 2) < self.pitch / 2
 
     def nearest(self, p: Piece) -> int:
         centre = (p.x0 + p.x1) / 2
@@ -192,19 +197,20 @@ class _Columns:
 
 
 def _page_columns(rows: list[list[Piece]]) -> _Columns | None:
-    """The columns shown by rows that each have a number in every column, or None.
+    """The columns shown by two or more rows that each have a number in every column, or None.
 
     Rows with blanks may all have fewer numbers than the table has columns, each in other columns:
     then their numbers, taken in order, disagree with each other by half a column or more, and show
     no columns.
     """
-    if not rows:
+    if len(rows) < 2:  # one row agrees with itself whatever columns it misses: it shows nothing
         return None
     left = [Counter(p.x0 for p in column).most_common(1)[0][0] for column in zip(*rows, strict=True)]
     right = [Counter(p.x1 for p in column).most_common(1)[0][0] for column in zip(*rows, strict=True)]
-    pitch = min((b - a for a, b in pairwise(right)), default=float("inf"))
-    agree = all(abs(p.x1 - edge) < pitch / 2 for row in rows for p, edge in zip(row, right, strict=True))
-    return _Columns(left, right) if pitch > 0 and agree else None
+    columns = _Columns(left, right)
+    half = columns.pitch / 2
+    agree = all(abs(p.x1 - edge) < half for row in rows for p, edge in zip(row, right, strict=True))
+    return columns if columns.pitch > 0 and agree else None
 
 
 def _line_up(lines: list[list[Piece]], pages: list[int]) -> None:
@@ -259,7 +265,10 @@ def _columns_by_page(
         found = _page_columns(
             [_numbers(lines[i]) for i in run if pages[i] == page and len(_numbers(lines[i])) == widest]
         )
-        if found is not None:
+        # a number of the page half a column from every column shown: the widest rows miss a column
+        # (rows with blanks), and show none
+        numbers = [p for i in run if pages[i] == page for p in _numbers(lines[i])]
+        if found is not None and all(found.near(p, found.nearest(p)) for p in numbers):
             columns[page] = found
     return columns
 
