@@ -1,5 +1,5 @@
 """``gongkai export-corpus``: the corpus for researchers, every cell of every report and every
-finding as long-form rows, in CSV or Excel (issue 17 §7).
+finding as long-form rows, in CSV, Excel or Parquet (issue 17 §7).
 
 Exit status: 0 written (an empty selection writes the headers only), 2 bad input or a file that
 cannot be written.
@@ -23,11 +23,16 @@ from gongkai.store.tables import Organ
 
 
 def export_corpus_command(
-    to: Annotated[str, typer.Option("--to", help="导出格式：csv（两个文件）、xlsx（一个工作簿两张表）")],
+    to: Annotated[
+        str,
+        typer.Option("--to", help="导出格式：csv（两个文件）、xlsx（一个工作簿两张表）、parquet（两个文件）"),
+    ],
     output: Annotated[
         Path,
         typer.Option(
-            "-o", "--output", help="导出的文件：csv 时 名称-cells.csv 与 名称-findings.csv，xlsx 时即此文件"
+            "-o",
+            "--output",
+            help="导出的文件：csv、parquet 时 名称-cells.csv 与 名称-findings.csv 等两个文件，xlsx 时即此文件",
         ),
     ],
     region: Annotated[
@@ -38,7 +43,8 @@ def export_corpus_command(
     """导出库中的年度报告供研究使用（export the corpus for research）。
 
     两张表：cells（每份报告的每个单元格一行：来源文件、SHA-256、机关、地区、年度、版式、单元格键、
-    单元格名称、数值）与 findings（每条校验问题一行）。未匹配到机关的报告以报告上印的名称列出，地区为空。
+    单元格名称、数值）与 findings（每条校验问题一行，附人工判断：问题编号、判断、理由、判断人、时间）。
+    未匹配到机关的报告以报告上印的名称列出，地区为空。
     """
     if to not in FORMS:
         err.print(f"--to {to}：不支持的导出格式，可用 {'、'.join(FORMS)}")

@@ -1,10 +1,12 @@
 """The corpus for researchers (issue 17 §7): every cell of every report as one long-form row, and
-every finding as one row, written as CSV or as an Excel workbook.
+every finding as one row, written as CSV, as an Excel workbook or as Parquet.
 
 Two tables: *cells* (source file, its SHA-256, organ, region, year, layout, cell key, the cell in
-words, value) and *findings* (source, SHA-256, organ, region, year, rule, severity, cells, message).
-The organ is the matched organ's name, else the name as printed; the region is the nearest region
-above the matched organ (the organ's own name when it is a region; empty when unmatched).
+words, value) and *findings* (source, SHA-256, organ, region, year, rule, severity, cells, message,
+and the finding's current judgement: its short key as ``gongkai judge`` takes it, the verdict in
+words, the reason, who judged and when, in China time). The organ is the matched organ's name, else
+the name as printed; the region is the nearest region above the matched organ (the organ's own name
+when it is a region; empty when unmatched).
 
 Reports are read from the database a page at a time and their rows written as they come, so a
 corpus of 100,000 reports (some 20 million cell rows) never sits in memory. Text that people wrote
@@ -27,13 +29,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from gongkai.clock import in_china
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import TABLES, flatten
-from gongkai.store.tables import CorpusReport, CorpusSource, Organ
+from gongkai.store.judgements import VERDICTS, finding_key, short_key
+from gongkai.store.tables import CorpusReport, CorpusSource, FindingJudgement, Organ
 
-FORMS = ("csv", "xlsx")
+FORMS = ("csv", "xlsx", "parquet")
 CELL_COLUMNS = ("source", "sha256", "organ", "region", "year", "layout", "key", "cell", "value")
-FINDING_COLUMNS = ("source", "sha256", "organ", "region", "year", "rule", "severity", "cells", "message")
+FINDING_COLUMNS = (
+    *("source", "sha256", "organ", "region", "year", "rule", "severity", "cells", "message"),
+    *("finding", "judgement", "reason", "judged_by", "judged_at"),
+)
 PAGE = 200  # reports fetched from the database at a time
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit a sheet; a longer table goes on in the next sheet
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -62,12 +69,12 @@ class Tally:
 
 
 def export_paths(target: Path, form: str) -> list[Path]:
-    """The files an export to ``target`` writes: for CSV two (``corpus.csv`` gives
+    """The files an export to ``target`` writes: for CSV and Parquet two (``corpus.csv`` gives
     ``corpus-cells.csv`` and ``corpus-findings.csv``), for Excel ``target`` itself."""
     if form == "xlsx":
         return [target]
-    stem = target.stem if target.suffix.lower() == ".csv" else target.name
-    return [target.with_name(f"{stem}-{table}.csv") for table in ("cells", "findings")]
+    stem = target.stem if target.suffix.lower() == f".{form}" else target.name
+    return [target.with_name(f"{stem}-{table}.{form}") for table in ("cells", "findings")]
 
 
 def _region_names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, int | None]]:
@@ -123,6 +130,31 @@ def count_reports(session: Session, *, region: Organ | None = None, year: int | 
     )
 
 
+def _judgements(session: Session) -> dict[tuple[str, int], dict[str, FindingJudgement]]:
+    """The current judgement of every judged finding, by report (source hash, position) and
+    fingerprint: people judge findings one at a time, so there are few; read once."""
+    current: dict[tuple[str, int], dict[str, FindingJudgement]] = {}
+    for row in session.scalars(select(FindingJudgement).order_by(FindingJudgement.id)):
+        current.setdefault((row.source_sha256, row.position), {})[row.finding_key] = row
+    return current
+
+
+def _judged(sha: str, position: int, finding: dict[str, Any], judged: dict[str, FindingJudgement]) -> Row:
+    """A finding's short key and its current judgement as export columns (blank when none)."""
+    key = finding_key(finding)
+    row = judged.get(key)
+    if row is None:
+        return (short_key(sha, position, key), "", "", "", "")
+    when = in_china(row.judged_at).strftime("%Y-%m-%d %H:%M:%S")
+    return (
+        short_key(sha, position, key),
+        VERDICTS.get(row.verdict, row.verdict),
+        row.reason,
+        row.judged_by,
+        when,
+    )
+
+
 @lru_cache(maxsize=2048)
 def _cell_in_words(key: str, fmt: str) -> str:
     """A cell's name in the words of its layout's printed table (some 400 keys in all)."""
@@ -138,10 +170,12 @@ def corpus_rows(
     """The rows of every report asked for, in the order they were taken in, read ``page`` reports at
     a time (a server-side cursor on PostgreSQL): one report's rows in memory at once, not the corpus's."""
     names, regions, _ = _region_names(session)
+    judgements = _judgements(session)
     query = (
         select(
             CorpusSource.name,
             CorpusSource.sha256,
+            CorpusReport.position,
             CorpusReport.organ_id,
             CorpusReport.organ_name,
             CorpusReport.year,
@@ -154,7 +188,7 @@ def corpus_rows(
         .order_by(CorpusReport.id)
         .execution_options(yield_per=page)
     )
-    for source, sha, organ_id, printed, report_year, fmt, body, findings in session.execute(query):
+    for source, sha, position, organ_id, printed, report_year, fmt, body, findings in session.execute(query):
         organ = names.get(organ_id, printed) if organ_id is not None else printed
         place = (source, sha, organ, regions.get(organ_id, "") if organ_id is not None else "", report_year)
         # The body is the report's canonical JSON: its tables flattened are report_cells() without
@@ -169,6 +203,7 @@ def corpus_rows(
                     f.get("severity", ""),
                     ";".join(f.get("cells") or ()),
                     f.get("message", ""),
+                    *_judged(sha, position, f, judgements.get((sha, position), {})),
                 )
                 for f in findings or ()
             ],
@@ -185,7 +220,7 @@ def export_corpus(
     on_report: Callable[[Tally], None] | None = None,
     max_sheet_rows: int = XLSX_MAX_ROWS,
 ) -> Tally:
-    """Write the corpus (or its ``region`` and ``year``) to ``target`` as ``form`` (csv | xlsx),
+    """Write the corpus (or its ``region`` and ``year``) to ``target`` as ``form`` (csv | xlsx | parquet),
     calling ``on_report`` with the running tally after each report. The files appear whole or not at
     all: each is written beside its place and moved there at the end."""
     if form not in FORMS:
@@ -195,7 +230,7 @@ def export_corpus(
     tally = Tally(files=paths)
     rows = corpus_rows(session, region=region, year=year)
     try:
-        write = _write_csv if form == "csv" else _write_xlsx
+        write = {"csv": _write_csv, "xlsx": _write_xlsx, "parquet": _write_parquet}[form]
         write(parts, rows, tally, on_report, max_sheet_rows)
         for part, path in zip(parts, paths, strict=True):
             os.replace(part, path)
@@ -299,3 +334,67 @@ def _write_xlsx(
             findings.append(row)
         _count(tally, report, on_report)
     workbook.save(parts[0])
+
+
+PARQUET_BATCH = 50_000  # rows a Parquet row group: a few MB of memory, large enough to compress well
+
+
+def _parquet_schemas() -> tuple[Any, Any]:
+    """The two tables' columns, typed: text as strings, the year as a 32-bit integer, a cell's value
+    as a double (exact: every cell is an integer under 10^15 or a sum of money)."""
+    import pyarrow as pa
+
+    def text(*names: str) -> list[Any]:
+        return [pa.field(name, pa.string()) for name in names]
+
+    place = [*text("source", "sha256", "organ", "region"), pa.field("year", pa.int32())]
+    cells = pa.schema([*place, *text("layout", "key", "cell"), pa.field("value", pa.float64())])
+    findings = pa.schema([*place, *text(*FINDING_COLUMNS[len(place) :])])
+    return cells, findings
+
+
+class _ParquetTable:
+    """A table written to a Parquet file a row group at a time."""
+
+    def __init__(self, path: Path, schema: Any) -> None:
+        import pyarrow.parquet as pq
+
+        self.schema, self.rows = schema, []
+        self.writer = pq.ParquetWriter(path, schema, compression="zstd")
+
+    def extend(self, rows: list[Row]) -> None:
+        self.rows.extend(rows)
+        if len(self.rows) >= PARQUET_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        import pyarrow as pa
+
+        if self.rows:
+            columns = list(zip(*self.rows, strict=True))
+            self.writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+
+
+def _write_parquet(
+    parts: list[Path],
+    rows: Iterator[ReportRows],
+    tally: Tally,
+    on_report: Callable[[Tally], None] | None,
+    _max_rows: int,
+) -> None:
+    # Parquet is read by programs, not run by a spreadsheet: text is written as it is, unguarded.
+    cell_schema, finding_schema = _parquet_schemas()
+    cells, findings = _ParquetTable(parts[0], cell_schema), _ParquetTable(parts[1], finding_schema)
+    try:
+        for report in rows:
+            cells.extend(report.cells)
+            findings.extend(report.findings)
+            _count(tally, report, on_report)
+    finally:
+        cells.close()
+        findings.close()

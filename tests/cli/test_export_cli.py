@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from openpyxl import load_workbook
 from support.commands import gk, ok  # noqa: F401 (the fixture)
 from support.exportwriter import FORMULA_NAME, MATCHED, REGION, UNMATCHED, write_export_corpus
@@ -13,7 +14,7 @@ from support.exportwriter import FORMULA_NAME, MATCHED, REGION, UNMATCHED, write
 from gongkai.model.report import report_cells
 
 
-def test_export_corpus_writes_csv_and_xlsx(gk, tmp_path: Path) -> None:  # noqa: F811
+def test_export_corpus_writes_csv_xlsx_and_parquet(gk, tmp_path: Path) -> None:  # noqa: F811
     ok(gk("organs", "add", REGION[0], REGION[1], "--region"))
     ok(gk("organs", "add", MATCHED[0], MATCHED[1], "--parent", REGION[0]))
     reports = write_export_corpus(tmp_path / "in")
@@ -36,9 +37,13 @@ def test_export_corpus_writes_csv_and_xlsx(gk, tmp_path: Path) -> None:  # noqa:
     said = ok(gk("export-corpus", "--to", "csv", "-o", tmp_path / "sz.csv", "--region", REGION[0]))
     assert "已导出1份报告" in said
 
+    said = ok(gk("export-corpus", "--to", "parquet", "-o", tmp_path / "all.parquet"))
+    assert "all-cells.parquet" in said and "all-findings.parquet" in said
+    assert pq.read_table(tmp_path / "all-cells.parquet").num_rows == cells
+
 
 def test_export_corpus_refuses_bad_input(gk, tmp_path: Path) -> None:  # noqa: F811
-    code, _, stderr = gk("export-corpus", "--to", "parquet", "-o", tmp_path / "a.parquet")
+    code, _, stderr = gk("export-corpus", "--to", "json", "-o", tmp_path / "a.json")
     assert code == 2 and "不支持的导出格式" in stderr
     code, _, stderr = gk("export-corpus", "--to", "csv", "-o", tmp_path / "nowhere" / "a.csv")
     assert code == 2 and "nowhere" in stderr and "不存在" in stderr

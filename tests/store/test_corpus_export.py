@@ -1,22 +1,27 @@
 """Exports of the corpus for researchers (issue 17 §7), on SQLite and PostgreSQL: every cell of
-every report one row with its key, name and value, every finding one row, in CSV and in Excel,
-people's text kept as text, and the exports filtered by year and region."""
+every report one row with its key, name and value, every finding one row with its judgement, in
+CSV, Excel and Parquet, people's text kept as text, and the exports filtered by year and region."""
 
 from __future__ import annotations
 
 import csv
+import re
+from datetime import date
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from support.exportwriter import FORMULA_NAME, MATCHED, REGION, UNMATCHED, write_export_corpus
 
 from gongkai.batch_ingest import ingest
+from gongkai.clock import pinned
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells
 from gongkai.store.corpus_export import CELL_COLUMNS, FINDING_COLUMNS, export_corpus, export_paths
 from gongkai.store.db import transaction
+from gongkai.store.judgements import finding_key, judge, short_key
 from gongkai.store.records import add_organ, find_organ
 from gongkai.store.tables import CorpusReport, CorpusSource
 
@@ -96,10 +101,10 @@ def test_csv_holds_every_cell_and_finding(store, corpus, tmp_path: Path) -> None
     source, stored = stored_findings(store, FORMULA_NAME)
     assert any(f["severity"] == "error" for f in stored)
     assert [
-        (r["source"], r["rule"], r["severity"], r["cells"], r["message"], r["year"])
+        (r["source"], r["rule"], r["severity"], r["cells"], r["message"], r["year"], r["judgement"])
         for r in findings
         if r["organ"] == "'" + FORMULA_NAME
-    ] == [(source, f["rule"], f["severity"], ";".join(f["cells"]), f["message"], "2022") for f in stored]
+    ] == [(source, f["rule"], f["severity"], ";".join(f["cells"]), f["message"], "2022", "") for f in stored]
 
 
 def test_xlsx_holds_every_cell_with_text_as_text(store, corpus, tmp_path: Path) -> None:
@@ -143,13 +148,89 @@ def test_a_long_table_goes_on_in_the_next_sheet(store, corpus, tmp_path: Path) -
     assert sum(lengths) == tally.cells and max(lengths) == 99  # a header and 99 rows a sheet
 
 
-@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def read_parquet(path: Path) -> list[dict]:
+    return pq.read_table(path).to_pylist()
+
+
+def test_parquet_holds_every_cell_typed(store, corpus, tmp_path: Path) -> None:
+    tally = export(store, tmp_path / "corpus.parquet", "parquet")
+    cells_path, findings_path = export_paths(tmp_path / "corpus.parquet", "parquet")
+    assert sorted(p.name for p in tmp_path.glob("corpus*")) == [
+        "corpus-cells.parquet",
+        "corpus-findings.parquet",
+    ]
+    assert tuple(pq.read_schema(cells_path).names) == CELL_COLUMNS
+    assert str(pq.read_schema(cells_path).field("year").type) == "int32"
+    cells = read_parquet(cells_path)
+    assert len(cells) == tally.cells == sum(len(report_cells(r)) for r in corpus.values())
+    for name, organ in (("matched.txt", MATCHED[1]), ("unmatched.txt", UNMATCHED)):
+        rows = {row["key"]: row for row in cells if row["organ"] == organ}
+        assert {key: row["value"] for key, row in rows.items()} == report_cells(corpus[name]), name
+    assert {row["region"] for row in cells if row["organ"] == MATCHED[1]} == {REGION[1]}
+    # Parquet is for programs: the name is the name, no apostrophe
+    assert FORMULA_NAME in {row["organ"] for row in cells}
+
+    findings = read_parquet(findings_path)
+    assert tuple(pq.read_schema(findings_path).names) == FINDING_COLUMNS and len(findings) == tally.findings
+    _, stored = stored_findings(store, FORMULA_NAME)
+    assert [(r["rule"], r["cells"], r["message"]) for r in findings] == [
+        (f["rule"], ";".join(f["cells"]), f["message"]) for f in stored
+    ]
+
+
+def test_an_empty_selection_writes_the_columns_only(store, corpus, tmp_path: Path) -> None:
+    tally = export(store, tmp_path / "none.parquet", "parquet", year=2030)
+    assert (tally.reports, tally.cells) == (0, 0)
+    for path, columns in zip(
+        export_paths(tmp_path / "none.parquet", "parquet"), (CELL_COLUMNS, FINDING_COLUMNS), strict=True
+    ):
+        table = pq.read_table(path)
+        assert table.num_rows == 0 and tuple(table.column_names) == columns
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx", "parquet"])
+def test_findings_carry_their_judgement(store, corpus, tmp_path: Path, form: str) -> None:
+    """The latest judgement of each finding, with its reason, who and when (China time); the
+    finding's short key is the one ``gongkai judge`` takes."""
+    with transaction(store) as s:
+        report = s.scalars(select(CorpusReport).where(CorpusReport.organ_name == FORMULA_NAME)).one()
+        sha = s.get(CorpusSource, report.source_id).sha256
+        first, second = report.findings[0], report.findings[1]
+        with pinned(date(2026, 3, 2)):  # judged on 2 March in China, at the real time of day
+            judge(s, report, finding_key(first), "确认", actor="李四")
+            judge(s, report, finding_key(second), "确认", actor="李四")
+            judge(s, report, finding_key(second), "不是问题", reason="=已核实，系口径不同", actor="张三")
+    target = tmp_path / f"corpus.{form}"
+    export(store, target, form)
+    path = export_paths(target, form)[-1]
+    if form == "csv":
+        rows = read_csv(path)
+    elif form == "xlsx":
+        rows = read_sheet(load_workbook(path), "findings")
+    else:
+        rows = read_parquet(path)
+    judged = {row["finding"]: row for row in rows if row["judgement"]}
+    assert set(judged) == {short_key(sha, report.position, finding_key(f)) for f in (first, second)}
+    one, two = (judged[short_key(sha, report.position, finding_key(f))] for f in (first, second))
+    assert (one["judgement"], one["reason"] or "", one["judged_by"]) == ("确认", "", "李四")  # Excel: None
+    reason = "'=已核实，系口径不同" if form == "csv" else "=已核实，系口径不同"
+    assert (two["judgement"], two["reason"], two["judged_by"]) == ("不是问题", reason, "张三")
+    assert re.fullmatch(r"2026-03-02 \d\d:\d\d:\d\d", two["judged_at"])
+    assert all(not row["judgement"] for row in rows if row["finding"] not in judged)
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx", "parquet"])
 def test_year_and_region_choose_the_reports(store, corpus, tmp_path: Path, form: str) -> None:
     def organs(**kwargs) -> set[str]:
         target = tmp_path / f"{len(list(tmp_path.iterdir()))}.{form}"
         tally = export(store, target, form, **kwargs)
         path = export_paths(target, form)[0]
-        rows = read_csv(path) if form == "csv" else read_sheet(load_workbook(path), "cells")
+        if form == "csv":
+            rows = read_csv(path)
+        elif form == "xlsx":
+            rows = read_sheet(load_workbook(path), "cells")
+        else:
+            rows = read_parquet(path)
         assert len(rows) == tally.cells
         return {row["organ"] for row in rows}
 
@@ -163,5 +244,5 @@ def test_year_and_region_choose_the_reports(store, corpus, tmp_path: Path, form:
 
 def test_an_unknown_form_is_refused(store, corpus, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="parquet"):
-        export(store, tmp_path / "corpus.parquet", "parquet")
+        export(store, tmp_path / "corpus.json", "json")
     assert not list(tmp_path.glob("corpus*"))
