@@ -253,8 +253,11 @@ def _check(path: str, options: CheckOptions, load: Callable[[], list[Loaded]]) -
     try:
         with document_limits(options.seconds, options.memory_mb):
             for loaded in load():
+                reading = loaded.reading
+                # the date given (--published) wins; else the one the page itself states
+                published = options.published or (reading.published_on if reading else None)
                 found = findings_for(
-                    loaded, options.published, list(options.select or []) or None, list(options.ignore)
+                    loaded, published, list(options.select or []) or None, list(options.ignore)
                 )
                 results.append(
                     {
@@ -265,6 +268,10 @@ def _check(path: str, options: CheckOptions, load: Callable[[], list[Loaded]]) -
                         "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
                     }
                 )
+                if reading is not None and reading.published_on is not None:
+                    results[-1]["published_on"] = reading.published_on.isoformat()
+                if reading is not None and reading.signed_on is not None:
+                    results[-1]["signed_on"] = reading.signed_on.isoformat()
                 if options.keep_reports:
                     results[-1]["report"] = report_to_json(loaded.report)
     except BadInput as exc:

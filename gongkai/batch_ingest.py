@@ -69,6 +69,7 @@ class Tally:
     def add(self, outcome: Outcome) -> None:
         """Count one file's outcome."""
         self.files += 1
+        self.outcomes.append(outcome)
         setattr(self, outcome.status, getattr(self, outcome.status) + 1)
         self.reports += outcome.reports
         self.unmatched += outcome.unmatched

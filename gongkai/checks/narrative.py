@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date
 from decimal import Decimal
 
 from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import Format
 from gongkai.model.numbers import plain
+from gongkai.model.publication import report_due
 from gongkai.model.report import Severity
 from gongkai.model.sections import SECTION_HEADINGS
 
@@ -190,11 +190,6 @@ def period(ctx: CheckContext) -> Iterator[Issue]:
             )
 
 
-# A township-level organ: 「…乡人民政府」「…镇政府」「…街道办事处」, not any name containing 乡/镇/街道
-# (杭州市住房和城乡建设局, 镇江市人民政府, 乡宁县人民政府).
-_TOWNSHIP_RE = re.compile(r"[乡镇](?:人民)?政府$|街道(?:办事处)?$")
-
-
 @rule(
     "SEC-DEADLINE",
     W,
@@ -206,12 +201,11 @@ def deadline(ctx: CheckContext) -> Iterator[Issue]:
     """(needs the publication date) Published by 31 Jan (departments) or 31 Mar (governments)."""
     if ctx.published is None or ctx.report.year is None:
         return
-    agency = ctx.report.agency or ""
-    if _TOWNSHIP_RE.search(agency):
+    due = report_due(ctx.report.year, ctx.report.agency)
+    if due is None:
         return  # 第四十九条 sets no date below county level
-    government = agency.endswith("人民政府")
-    due = date(ctx.report.year + 1, 3 if government else 1, 31)
     if ctx.published > due:
+        government = (ctx.report.agency or "").endswith("人民政府")
         yield Issue(
             f"{'人民政府' if government else '部门'}年度报告应于{due.isoformat()}前公布，"
             f"实际公布于{ctx.published.isoformat()}，逾期{(ctx.published - due).days}天。",

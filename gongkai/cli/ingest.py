@@ -9,6 +9,7 @@ running it again. Exit status: 0 done (unreadable files are kept with their erro
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,6 +23,7 @@ from gongkai.cli.console import err, out
 from gongkai.cli.reports import MemoryOption, TimeoutOption
 from gongkai.cli.session import refusals
 from gongkai.store.corpus import unmatched_names
+from gongkai.store.corpus_dates import DateList, dates_by_sha, read_date_list, set_published
 from gongkai.store.db import open_store, transaction
 
 
@@ -45,6 +47,13 @@ def ingest_command(
     unmatched: Annotated[
         bool, typer.Option("--unmatched", help="列出未匹配到机关的名称及报告份数（不入库）")
     ] = False,
+    dates: Annotated[
+        Path | None,
+        typer.Option(
+            "--dates",
+            help="公布日期清单（CSV：文件或 sha256 列、公布日期列），用于判断报告是否逾期",
+        ),
+    ] = None,
     timeout: TimeoutOption = None,
     memory: MemoryOption = None,
 ) -> None:
@@ -62,6 +71,7 @@ def ingest_command(
         raise typer.Exit(2)
     process = settings.current()
     with refusals():
+        listed = read_date_list(dates) if dates is not None else None  # refused before anything is kept
         factory = open_store()
         try:
             tally = _run(
@@ -73,6 +83,7 @@ def ingest_command(
                 seconds=timeout or process.document_seconds,
                 memory_mb=memory or process.worker_memory_mb,
             )
+            dated = _date(factory, listed, tally) if listed is not None else None
         finally:
             factory.kw["bind"].dispose()
     if tally.files == 0:
@@ -90,6 +101,25 @@ def ingest_command(
         + (f"；以前未匹配的报告新匹配{tally.rematched}份" if tally.rematched else "")
         + "。"
     )
+    if dated is not None:
+        reports, unmatched_entries = dated
+        out.print(
+            f"公布日期清单：{reports}份报告记入公布日期"
+            + (
+                f"；{len(unmatched_entries)}行没有对应的文件（如「{unmatched_entries[0]}」）"
+                if unmatched_entries
+                else ""
+            )
+            + "。"
+        )
+
+
+def _date(factory: sessionmaker[Session], listed: DateList, tally: Tally) -> tuple[int, list[str]]:
+    """Give the files of this run the list's publication dates; reports dated, entries unmatched."""
+    files = {outcome.file: outcome.sha256 for outcome in tally.outcomes if outcome.sha256}
+    by_sha, unmatched_entries = dates_by_sha(listed, files)
+    with transaction(factory) as session:
+        return set_published(session, by_sha), unmatched_entries
 
 
 def _run(

@@ -10,6 +10,7 @@ here, in the model, so that neither of the two imports the other (issue 15).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from gongkai.model.layouts import Format
 from gongkai.model.report import Finding, Report2019, Report2021
@@ -97,3 +98,7 @@ class Reading:
     notices: list[Finding] = field(default_factory=list)  # READ-* findings
     raw_cells: dict[str, object] = field(default_factory=dict)  # every key read, both layouts
     cells: dict[str, object] = field(default_factory=dict)  # the report's cells, flat, every key
+    # The report's own dates where the document gives them (gongkai.readers.dates): when its page
+    # says it was published, and the date it was signed (落款、成文日期).
+    published_on: date | None = None
+    signed_on: date | None = None

@@ -8,6 +8,7 @@ from gongkai.model.layouts import SINGLE_OTHER_FINGERPRINT, Format, expected_for
 from gongkai.model.reading import FormatDecision, Reading, TableEvidence
 from gongkai.model.report import Finding, Sections, Severity, build_report
 from gongkai.readers.chinese import simplify_document
+from gongkai.readers.dates import report_dates
 from gongkai.readers.document import Document, UnreadableDocument, clean_document
 from gongkai.readers.grids import headless_appeals, read_tables, table_grids
 from gongkai.readers.sections import read_sections
@@ -137,6 +138,9 @@ def document_to_reading(doc: Document) -> Reading:
         year=sections.year,
         sections=Sections(**{k: sections.texts.get(k) for k in Sections.model_fields}),
     )
+    dates = report_dates(
+        doc.paragraphs, sections.year, doc.published, max(sections.lines.values(), default=0)
+    )
     return Reading(
         report=report,
         source=doc.name,
@@ -148,4 +152,6 @@ def document_to_reading(doc: Document) -> Reading:
         notices=notices,
         raw_cells={k: c.value.value for k, c in tables.cells.items()},
         cells=cells,
+        published_on=dates.published,
+        signed_on=dates.signed,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from gongkai.model.cleantext import clean_lines
 from gongkai.model.labels import BOOKMARK_RE
@@ -92,6 +93,8 @@ class Document:
     # Where a line is, in words, for forms whose "lines" are running numbers (PDF, DOCX…):
     # line → 「第2页表格1第5行」. Text and HTML leave it empty: their lines are the source's own.
     places: dict[int, str] = field(default_factory=dict)
+    # The publication date the source itself states outside its text (a web page's meta tags).
+    published: date | None = None
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -85,10 +86,18 @@ def record_source(
                     format=str(result["format"]),
                     body=result["report"],
                     findings=result["findings"],
+                    published_on=_day(result.get("published_on")),
+                    published_from="page" if result.get("published_on") else None,
+                    signed_on=_day(result.get("signed_on")),
                 )
             )
         session.flush()
     return row
+
+
+def _day(text: str | None) -> date | None:
+    """A date as a reading's result gives it (ISO), or None."""
+    return date.fromisoformat(text) if text else None
 
 
 def printed_name(result: dict[str, Any]) -> str:

@@ -1,9 +1,10 @@
 """Coverage and fair comparisons over the corpus of published reports (issue 17 §5, §6).
 
 - Coverage (:func:`coverage`): for a region and a year, each organ of its subtree with the corpus's
-  reports of that year matched to it, or none (missing). Whether a report was late (条例第四十九条:
-  by 31 January of the next year) needs its publication date, which the corpus does not hold yet:
-  every report's date is shown as unknown rather than guessed.
+  reports of that year matched to it, or none (missing), and whether it came late (条例第四十九条:
+  a department's by 31 January of the next year, a people's government's by 31 March; none set for
+  a township): by its publication date where its page or a list given to ingest states it, else by
+  the date it was signed, which a late signature shows late; otherwise unknown, never guessed.
 - League tables (:func:`league`): for each region, the share of its organs' reports that have an
   error (or a finding of one rule), with its 95% Wilson score interval (:func:`wilson_interval`).
   A region with fewer reports than the minimum is listed apart and never ranked: a rate over a
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gongkai.model.publication import report_due
 from gongkai.model.report import Severity
 from gongkai.store.records import Refused, find_organ, organ_tree
 from gongkai.store.tables import CorpusReport, Organ
@@ -34,6 +36,7 @@ from gongkai.store.worklist import REPORT_DEADLINE
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95% interval
 DATE_UNKNOWN = "公布日期未知"
+NO_DUE_DATE = "条例未规定期限"
 NO_REGION = "（不属于任何地区）"
 
 
@@ -48,8 +51,9 @@ class CoverageRow:
     name: str
     region: str  # the name of the region right above it
     reports: int  # how many reports of the year (a report corrected and published again counts twice)
-    # When it was published: not in the corpus yet (None), so not whether it was late.
-    published_on: date | None = None
+    due: date | None = None  # 条例第四十九条's last day for it (None: a township, no date set)
+    published_on: date | None = None  # the earliest publication date known of its reports
+    signed_on: date | None = None  # the earliest signature date known (a lower bound of publication)
 
     @property
     def status(self) -> str:
@@ -57,9 +61,36 @@ class CoverageRow:
         return "有报告" if self.reports else "缺报告"
 
     @property
+    def days_late(self) -> int | None:
+        """Days past the due date: by the publication date, else by the signature when that is
+        already late (then at least so many days); 0 on time; None when it cannot be said."""
+        if not self.reports or self.due is None:
+            return None
+        if self.published_on is not None:
+            return max(0, (self.published_on - self.due).days)
+        if self.signed_on is not None and self.signed_on > self.due:
+            return (self.signed_on - self.due).days
+        return None
+
+    @property
+    def late(self) -> bool:
+        """Known to have come after its due date."""
+        return bool(self.days_late)
+
+    @property
     def timing(self) -> str:
-        """Whether it was on time, as far as can be said: 「公布日期未知」 for a report held, — for none."""
-        return DATE_UNKNOWN if self.reports else "—"
+        """Whether it was on time, as far as can be said, in words; — for an organ without a report."""
+        if not self.reports:
+            return "—"
+        if self.due is None:
+            return NO_DUE_DATE
+        late = self.days_late
+        if self.published_on is not None:
+            on = self.published_on.isoformat()
+            return f"逾期{late}天（{on}公布）" if late else f"按时（{on}公布）"
+        if late:
+            return f"逾期至少{late}天（落款{self.signed_on}）"
+        return DATE_UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -82,6 +113,16 @@ class Coverage:
         """The number of organs with none."""
         return len(self.rows) - self.have
 
+    @property
+    def late(self) -> int:
+        """The number of organs whose report is known to have come late."""
+        return sum(1 for row in self.rows if row.late)
+
+    @property
+    def undated(self) -> int:
+        """The number of organs with a report whose timeliness cannot be said."""
+        return sum(1 for row in self.rows if row.timing == DATE_UNKNOWN)
+
 
 def report_deadline(year: int) -> date:
     """The day an organ's report of ``year`` is due: 31 January of the next year (条例第四十九条).
@@ -102,20 +143,36 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
     names = {organ.id: organ.name for organ in organs}
     wanted = [organ.id for organ in organs if organ.kind == "organ"]
     counts: Counter[int] = Counter()
+    published: dict[int, date] = {}
+    signed: dict[int, date] = {}
     for start in range(0, len(wanted), 500):  # well under any database's parameter limit
-        counts.update(
-            session.scalars(
-                select(CorpusReport.organ_id).where(
-                    CorpusReport.organ_id.in_(wanted[start : start + 500]), CorpusReport.year == year
-                )
+        for organ_id, published_on, signed_on in session.execute(
+            select(CorpusReport.organ_id, CorpusReport.published_on, CorpusReport.signed_on).where(
+                CorpusReport.organ_id.in_(wanted[start : start + 500]), CorpusReport.year == year
             )
-        )
+        ):
+            counts[organ_id] += 1
+            _earliest(published, organ_id, published_on)
+            _earliest(signed, organ_id, signed_on)
     rows = [
-        CoverageRow(organ.code, organ.name, names.get(organ.parent_id or -1, ""), counts[organ.id])
+        CoverageRow(
+            organ.code,
+            organ.name,
+            names.get(organ.parent_id or -1, ""),
+            counts[organ.id],
+            report_due(year, organ.name),
+            published.get(organ.id),
+            signed.get(organ.id),
+        )
         for organ in organs
         if organ.kind == "organ"
     ]
     return Coverage(region.code, region.name, year, report_deadline(year), rows)
+
+
+def _earliest(days: dict[int, date], organ_id: int, day: date | None) -> None:
+    if day is not None and (organ_id not in days or day < days[organ_id]):
+        days[organ_id] = day
 
 
 def subtree(session: Session, root: Organ) -> list[Organ]:
@@ -129,15 +186,25 @@ def subtree(session: Session, root: Organ) -> list[Organ]:
     return found
 
 
-COVERAGE_COLUMNS = ["机关代码", "机关名称", "所属地区", "年度", "报告份数", "状态", "是否逾期"]
+COVERAGE_COLUMNS = [
+    *("机关代码", "机关名称", "所属地区", "年度", "报告份数", "状态"),
+    *("公布期限", "公布日期", "落款日期", "是否逾期"),
+]
 
 
 def coverage_table(result: Coverage) -> list[list[Any]]:
     """The coverage's rows as the export writes them (under :data:`COVERAGE_COLUMNS`)."""
     return [
-        [row.code, row.name, row.region, result.year, row.reports, row.status, row.timing]
+        [
+            *(row.code, row.name, row.region, result.year, row.reports, row.status),
+            *(_day(row.due), _day(row.published_on), _day(row.signed_on), row.timing),
+        ]
         for row in result.rows
     ]
+
+
+def _day(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def as_text(cell: Any) -> Any:

@@ -432,6 +432,12 @@ class CorpusReport(Base):
     format: Mapped[str] = mapped_column(String(8))  # 2021 | 2019
     body: Mapped[dict[str, Any]] = mapped_column(JSON)  # the canonical report JSON
     findings: Mapped[list[Any]] = mapped_column(JSON)  # as `gongkai check` gives them
+    # When it was published (条例第四十九条's deadline): as its page states it ("page") or as a list
+    # given to ``gongkai ingest --dates`` says ("list"); None when unknown. And the date it was
+    # signed (落款、成文日期), a lower bound of the publication date.
+    published_on: Mapped[date | None] = mapped_column(Date)
+    published_from: Mapped[str | None] = mapped_column(String(8))
+    signed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class OrganAlias(Base):

@@ -1,5 +1,5 @@
 """``gongkai coverage`` and ``gongkai league`` (issue 17 §5, §6), on SQLite and PostgreSQL: the
-organs with and without a report, the line saying lateness cannot be told yet, the CSV export, the
+organs with and without a report, the line saying when lateness cannot be told, the CSV export, the
 JSON, and the league table with its measure line and the regions too small to rank."""
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def test_coverage_says_who_has_a_report_and_exports_it(city, tmp_path: Path) -> 
     target.parent.mkdir()
     said = ok(city("coverage", "jq", "2023", "--csv", target))
     assert "示例市甲区（jq）2023 年度报告的收入情况" in said
-    assert "共4个机关：有报告3个，缺报告1个。" in said
-    assert "库中的报告尚未记录公布日期，无法判断是否逾期（列为「公布日期未知」）" in said
-    assert "2024-01-31 前公布" in said
+    assert "共4个机关：有报告3个（其中逾期0个），缺报告1个。" in said
+    assert "3个机关的报告无法判断（「公布日期未知」）" in said
+    assert "部门于 2024-01-31 前、人民政府于 2024-03-31 前公布" in said
     with target.open(encoding="utf-8-sig", newline="") as file:
         rows = list(csv.reader(file))[1:]
     assert [(r[0], r[4], r[5]) for r in rows] == [

@@ -79,8 +79,30 @@ def test_the_coverage_export_reads_back_with_formulas_kept_as_text(city, tmp_pat
     assert header == COVERAGE_COLUMNS
     assert len(rows) == len(result.rows) == 7
     by_code = {row[0]: row for row in rows}
-    assert by_code["jq4"] == ["jq4", "'=示例市甲区统计局", "示例市甲区", "2023", "0", "缺报告", "—"]
-    assert by_code["cz"] == ["cz", "示例市财政局", "示例市", "2023", "1", "有报告", DATE_UNKNOWN]
+    assert by_code["jq4"] == [
+        "jq4",
+        "'=示例市甲区统计局",
+        "示例市甲区",
+        "2023",
+        "0",
+        "缺报告",
+        "2024-01-31",
+        "",
+        "",
+        "—",
+    ]
+    assert by_code["cz"] == [
+        "cz",
+        "示例市财政局",
+        "示例市",
+        "2023",
+        "1",
+        "有报告",
+        "2024-01-31",
+        "",
+        "",
+        DATE_UNKNOWN,
+    ]
 
 
 def test_the_league_ranks_only_regions_with_enough_reports(city) -> None:

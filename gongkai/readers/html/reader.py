@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from lxml import etree, html
 
 from gongkai.readers.bounds import CellBudget, count_tags
+from gongkai.readers.dates import meta_published
 from gongkai.readers.document import Document, Grid, GridCell, Paragraph, UnreadableDocument
 from gongkai.readers.grids import read_tables, split_tables
 from gongkai.readers.html import embedded
@@ -132,6 +133,7 @@ def html_to_document(text: str, name: str = "<html>") -> Document:
     budget = _Budget()
     root = _parse(text, budget)
     doc = _read_root(root, name, embedded.MAX_LAYERS, budget)
+    doc.published = meta_published(root)
     _title_from_head(root, doc)
     if _crowded(doc):
         _number_in_order(doc)

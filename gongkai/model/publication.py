@@ -1,0 +1,48 @@
+"""When an annual report is due, by the organ that publishes it (《政府信息公开条例》第四十九条).
+
+- 县级以上人民政府部门 (a department: 某某局、某某委员会…): by 31 January of the next year.
+- 县级以上地方人民政府 (a government: 某某市人民政府…): its 工作主管部门 publishes it by 31 March.
+- 乡镇人民政府、街道办事处: the 条例 sets no date (local rules often do, but not the law).
+
+One place for the dates: the check SEC-DEADLINE and the corpus's coverage (which reports came late)
+both ask here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+DEPARTMENT_DUE = (1, 31)  # month, day of the year after the report's
+GOVERNMENT_DUE = (3, 31)
+ARTICLE = "《政府信息公开条例》第四十九条"
+# A township-level organ: 「…乡人民政府」「…镇政府」「…街道办事处」, not any name containing 乡/镇/街道
+# (杭州市住房和城乡建设局, 镇江市人民政府, 乡宁县人民政府).
+_TOWNSHIP_RE = re.compile(r"[乡镇](?:人民)?政府$|街道(?:办事处)?$")
+
+
+def report_due(year: int, agency: str | None) -> date | None:
+    """The last day ``agency``'s report of ``year`` may be published; None where the 条例 sets none
+    (a township or a sub-district office). An organ not named is taken for a department.
+
+    >>> report_due(2024, "某市科学技术局"), report_due(2024, "某市人民政府")
+    (datetime.date(2025, 1, 31), datetime.date(2025, 3, 31))
+    >>> report_due(2024, "某县某某镇人民政府") is None
+    True
+    """
+    name = (agency or "").strip()
+    if _TOWNSHIP_RE.search(name):
+        return None
+    month, day = GOVERNMENT_DUE if name.endswith("人民政府") else DEPARTMENT_DUE
+    return date(year + 1, month, day)
+
+
+def days_late(year: int, agency: str | None, published: date) -> int | None:
+    """How many days after its due date a report published on ``published`` came (0: on time);
+    None where no date is due.
+
+    >>> days_late(2024, "某市科学技术局", date(2025, 2, 3))
+    3
+    """
+    due = report_due(year, agency)
+    return None if due is None else max(0, (published - due).days)
