@@ -8,6 +8,7 @@ answers to none stays unmatched until a person adds an alias (:func:`add_alias`)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from gongkai.store.records import Refused, audit, now, organ_key
-from gongkai.store.tables import CorpusReport, CorpusSource, Organ, OrganAlias
+from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, Organ, OrganAlias
 
 HASHES_AT_ONCE = 500  # hashes asked about in one query: well under any database's parameter limit
 
@@ -75,24 +76,40 @@ def record_source(
     if error is None:
         for position, result in enumerate(results):
             printed = printed_name(result)
-            session.add(
-                CorpusReport(
-                    source_id=row.id,
-                    position=position,
-                    organ_id=matched_organ(names, printed),
-                    organ_name=printed,
-                    organ_key=organ_key(printed),
-                    year=result["year"],
-                    format=str(result["format"]),
-                    body=result["report"],
-                    findings=result["findings"],
-                    published_on=_day(result.get("published_on")),
-                    published_from="page" if result.get("published_on") else None,
-                    signed_on=_day(result.get("signed_on")),
-                )
+            counts = finding_counts(result["findings"])
+            report = CorpusReport(
+                source_id=row.id,
+                position=position,
+                organ_id=matched_organ(names, printed),
+                organ_name=printed,
+                organ_key=organ_key(printed),
+                year=result["year"],
+                format=str(result["format"]),
+                body=result["report"],
+                findings=result["findings"],
+                published_on=_day(result.get("published_on")),
+                published_from="page" if result.get("published_on") else None,
+                signed_on=_day(result.get("signed_on")),
+                errors=sum(n for (_, severity), n in counts.items() if severity == "error"),
+                warnings=sum(n for (_, severity), n in counts.items() if severity == "warning"),
+            )
+            session.add(report)
+            session.flush()
+            session.add_all(
+                CorpusReportRule(report_id=report.id, rule=rule, severity=severity, count=n)
+                for (rule, severity), n in counts.items()
             )
         session.flush()
     return row
+
+
+def finding_counts(findings: list[Any]) -> Counter[tuple[str, str]]:
+    """How many findings of each rule and severity (as CorpusReportRule keeps them)."""
+    return Counter(
+        (str(f.get("rule", ""))[:40], str(f.get("severity", ""))[:8])
+        for f in findings or ()
+        if isinstance(f, dict)
+    )
 
 
 def _day(text: str | None) -> date | None:

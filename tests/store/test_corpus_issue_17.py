@@ -5,11 +5,12 @@ with their error and not read again."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from conftest import clean_report_2019, clean_report_2021
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from support.htmlwriter import write_docx
 from support.textwriter import write_tab_text
 from support.zipwriter import write_zip
@@ -189,3 +190,47 @@ def test_reports_in_a_zip_archive_are_taken_in_as_files(store, tmp_path: Path, g
     assert error.startswith(f"{archive}/2023年报告/损坏.pdf: ")  # named by the member, not by its copy
     again = ingest(store, [str(archive), *map(str, files)])
     assert (again.new, again.held, again.repeat) == (0, 4, 3)  # the loose files repeat members
+
+
+def test_the_migration_sums_up_the_findings_of_reports_already_held(tmp_path: Path) -> None:
+    """Migration 0016 fills corpus_report_rules and the error and warning counts for a corpus
+    taken in before it (the league tables count on them)."""
+    from alembic import command
+
+    from gongkai.store.db import _alembic_config, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = _alembic_config()
+    findings = [
+        {"rule": "T3-ROW-SUM", "severity": "error", "message": "a"},
+        {"rule": "T3-ROW-SUM", "severity": "error", "message": "b"},
+        {"rule": "SEC-MISSING", "severity": "warning", "message": "c"},
+    ]
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0015")
+        connection.execute(
+            text(
+                "INSERT INTO corpus_sources (id, sha256, name, size, form, ingested_at) "
+                "VALUES (1, :sha, 'a.txt', 1, 'text', '2026-01-01')"
+            ),
+            {"sha": "0" * 64},
+        )
+        for report_id, found in ((1, findings), (2, [])):
+            connection.execute(
+                text(
+                    "INSERT INTO corpus_reports (id, source_id, position, organ_name, organ_key, year, format, body, findings) "
+                    "VALUES (:id, 1, :id, '某局', '某局', 2024, '2021', '{}', :findings)"
+                ),
+                {"id": report_id, "findings": json.dumps(found)},
+            )
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        counts = connection.execute(text("SELECT id, errors, warnings FROM corpus_reports ORDER BY id")).all()
+        rules = connection.execute(
+            text("SELECT report_id, rule, severity, count FROM corpus_report_rules ORDER BY rule")
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in counts] == [(1, 2, 1), (2, 0, 0)]
+    assert [tuple(row) for row in rules] == [(1, "SEC-MISSING", "warning", 1), (1, "T3-ROW-SUM", "error", 2)]
