@@ -6,26 +6,20 @@ Only the reading and checking runs on the cluster. The client sends each file's 
 task (the workers need not share a filesystem with it; a file is at most ``MAX_INPUT_BYTES``) and
 gets the results back as the tasks finish; keeping them in the store stays with the caller.
 
-On a worker, the documents are read exactly as on one machine: in :class:`~gongkai.workers.LimitedPool`
-processes under the same time and memory limits, never in the Dask worker process itself, whose
-limits would outlast the document. A Dask worker that dies mid-task has its task run again
-elsewhere (Dask's own retries); a task that fails for good is a :class:`Lost` for each of its files.
+On a worker, the documents are read exactly as on one machine (:mod:`gongkai.cluster.worker`). A
+Dask worker that dies mid-task has its task run again elsewhere (Dask's own retries); a task that
+fails for good is a :class:`Lost` for each of its files.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import tempfile
-import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
 from typing import Any
 
-from gongkai.batch import BadInput, CheckOptions, checked_in, hand_over_size, renamed
-from gongkai.workers import LimitedPool, cpu_count
+from gongkai.batch import BadInput, CheckOptions, hand_over_size
 
 CONNECT_SECONDS = 5  # an address that does not answer within this is said so, not waited on
 PARCEL_BYTES = 8 * 1024 * 1024  # a task's files together (fewer when larger; one file may be more)
@@ -62,6 +56,8 @@ def connect(address: str, seconds: float | None = None) -> Iterator[Cluster]:
     does not answer within ``seconds`` (default ``CONNECT_SECONDS``)."""
     try:
         from distributed import Client
+
+        from gongkai.cluster.worker import ReadingPools
     except ImportError:
         raise ClusterUnavailable(
             f"--cluster 需要 Dask distributed：请先安装集群组件（{INSTALL_HINT}）"
@@ -73,6 +69,9 @@ def connect(address: str, seconds: float | None = None) -> Iterator[Cluster]:
             f"无法连接集群 {address}：{exc}（请确认 dask scheduler 已启动，地址和端口无误）"
         ) from None
     try:
+        # every worker (and any that joins later) starts its reading processes once, and stops them
+        # when it closes
+        client.register_plugin(ReadingPools())
         yield Cluster(client)
     finally:
         client.close()
@@ -99,6 +98,8 @@ class Cluster:
         worker thread in flight, so that the client holds the bytes of those alone."""
         from distributed import as_completed
 
+        from gongkai.cluster.worker import read_parcel
+
         threads = self.threads()
         parcels = _parcels(documents, hand_over_size(len(documents), threads))
         pending: dict[Any, list[int]] = {}
@@ -115,7 +116,7 @@ class Cluster:
             with warnings.catch_warnings():  # a large file is the task's point, not a mistake
                 warnings.filterwarnings("ignore", "Sending large graph", UserWarning)
                 future = self.client.submit(
-                    _read_parcel, [item for _, item in parcel], options, pure=False, retries=TASK_RETRIES
+                    read_parcel, [item for _, item in parcel], options, pure=False, retries=TASK_RETRIES
                 )
             pending[future] = [n for n, _ in parcel]
             finished.add(future)
@@ -171,46 +172,3 @@ def _lost_reason(exc: BaseException) -> str:
     if kind in ("CancelledError", "FutureCancelledError"):
         return "与集群的连接中断"
     return f"集群任务失败（{kind}: {str(exc)[:200]}）"
-
-
-# --- on the worker ---------------------------------------------------------------------------------
-_pools: dict[tuple[int, int], LimitedPool] = {}  # this Dask worker's reading processes, by limits
-_pools_lock = threading.Lock()
-
-
-def _reading_pool(options: CheckOptions) -> LimitedPool:
-    """The Dask worker's pool of reading processes under ``options``' limits, one per worker
-    thread, started on first use and kept while the worker lives (a process spawned per task would
-    cost more than reading a text report)."""
-    key = (options.seconds, options.memory_mb)
-    with _pools_lock:
-        if key not in _pools:
-            # Dask's nanny starts its worker as a daemon process (distributed.worker.daemon), which
-            # multiprocessing forbids to have children. The reading processes are daemons of this
-            # worker and end with it, which is what the flag is for.
-            multiprocessing.current_process().daemon = False
-            _pools[key] = LimitedPool(_worker_threads(), options.seconds, options.memory_mb)
-        return _pools[key]
-
-
-def _worker_threads() -> int:
-    try:
-        from distributed import get_worker
-
-        return max(1, get_worker().state.nthreads)
-    except (ImportError, ValueError, AttributeError):
-        return cpu_count()
-
-
-def _read_parcel(items: list[tuple[str, bytes]], options: CheckOptions) -> list[list[dict[str, Any]]]:
-    """Runs as a Dask task: each file written to a scratch folder of the worker (keeping its
-    suffix) and read there under the limits; the results name the file as the client knows it."""
-    pool = _reading_pool(options)
-    with tempfile.TemporaryDirectory(prefix="gongkai-cluster-") as scratch:
-        paths = []
-        for n, (name, data) in enumerate(items):
-            path = Path(scratch) / f"{n}{PurePosixPath(name).suffix}"
-            path.write_bytes(data)
-            paths.append(str(path))
-        results = checked_in(pool, paths, options, chunk_size=len(paths))
-        return [renamed(r, path, name) for r, path, (name, _) in zip(results, paths, items, strict=True)]
