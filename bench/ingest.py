@@ -32,7 +32,7 @@ from support.databases import scratch_database  # noqa: E402
 from support.htmlwriter import write_pdf  # noqa: E402
 from support.textwriter import write_tab_text  # noqa: E402
 
-from gongkai.batch_ingest import Tally, ingest  # noqa: E402
+from gongkai.batch_ingest import ingest  # noqa: E402
 from gongkai.model.report import Report2021  # noqa: E402
 from gongkai.store.db import open_store  # noqa: E402
 from gongkai.workers import cpu_count  # noqa: E402
@@ -101,33 +101,44 @@ def per_form(count: int, jobs: int, workers: int) -> None:
             address = stack.enter_context(local).scheduler_address
             timed(Path(scratch) / "warm-up", "text", 2 * workers, None, address)
         print(
-            f"ingest rate per form, {count} reports each, per core: {jobs} local processes / {workers} cluster workers"
+            f"ingest rate per form, {count} reports each: files/s per core (whole run / steady, the "
+            f"start-up of the reading processes out), {jobs} local processes, {workers} cluster workers"
         )
         for form in FORMS:
-            here = timed(Path(scratch) / f"{form}-local", form, count, jobs, None)
-            line = f"{form:5} local {here / jobs:6.1f} files/s per core"
+            whole, steady = timed(Path(scratch) / f"{form}-local", form, count, jobs, None)
+            line = f"{form:5} local {whole / jobs:6.1f} / {steady / jobs:6.1f}"
             if address is not None:
-                there = timed(Path(scratch) / f"{form}-cluster", form, count, None, address)
-                line += f"   cluster {there / workers:6.1f} files/s per core"
+                whole, steady = timed(Path(scratch) / f"{form}-cluster", form, count, None, address)
+                line += f"   cluster {whole / workers:6.1f} / {steady / workers:6.1f}"
             print(line, flush=True)
 
 
-def timed(folder: Path, form: str, count: int, jobs: int | None, cluster: str | None) -> float:
-    """Files a second ingesting ``count`` reports written as ``form`` into a fresh SQLite file."""
+def timed(folder: Path, form: str, count: int, jobs: int | None, cluster: str | None) -> tuple[float, float]:
+    """Ingesting ``count`` reports written as ``form`` into a fresh SQLite file: the whole run's
+    files a second, and the steady rate, from the first tenth of the files kept to the last (the
+    start-up of the reading processes left out)."""
     suffix, write = FORMS[form]
     (folder / "in").mkdir(parents=True)
     for i, report in enumerate(reports(count)):
         (folder / "in" / f"{i:05d}{suffix}").write_bytes(write(report))
     store = open_store(f"sqlite:///{folder / 'gongkai.db'}")
+    kept: list[float] = []
     try:
         start = time.perf_counter()
-        tally: Tally = ingest(store, [str(folder / "in")], jobs=jobs, cluster=cluster)
+        tally = ingest(
+            store,
+            [str(folder / "in")],
+            jobs=jobs,
+            cluster=cluster,
+            on_file=lambda outcome: kept.append(time.perf_counter()),
+        )
         seconds = time.perf_counter() - start
     finally:
         store.kw["bind"].dispose()
     if tally.new != count:
         print(f"  ({form}: {tally.new} of {count} kept, {tally.unreadable} unreadable)")
-    return count / seconds
+    tenth = count // 10
+    return count / seconds, (count - 1 - tenth) / max(kept[-1] - kept[tenth], 1e-9)
 
 
 if __name__ == "__main__":
