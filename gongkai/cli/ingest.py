@@ -52,7 +52,7 @@ def ingest_command(
         typer.Option(
             "--cluster",
             metavar="ADDRESS",
-            help="在 Dask 集群上读取（调度器地址，如 tcp://host:8786；需安装 gongkai[cluster]）",
+            help="在 Dask 集群上读取（调度器地址，如 tcp://host:8786；需安装 gongkai\\[cluster]）",
             show_default="GONGKAI_CLUSTER，未设置时用本机",
         ),
     ] = None,

@@ -50,13 +50,22 @@ def write_folder(folder: Path) -> Path:
     return folder
 
 
-def fresh_store(migrated: Path, path: Path):
-    """A store on a copy of the migrated SQLite file, knowing the first seed's organ."""
-    shutil.copyfile(migrated, path)
-    store = open_store(f"sqlite:///{path}")
-    with transaction(store) as s:
-        add_organ(s, "kj", load_json(seed_pairs()[0][1])["agency"], actor="t")
-    return store
+@pytest.fixture
+def fresh_store(migrated_sqlite: Path, tmp_path: Path):
+    """Makes stores on copies of the migrated SQLite file, each knowing the first seed's organ;
+    their engines are disposed afterwards."""
+    made = []
+
+    def make(name: str):
+        shutil.copyfile(migrated_sqlite, tmp_path / f"{name}.db")
+        made.append(open_store(f"sqlite:///{tmp_path / name}.db"))
+        with transaction(made[-1]) as s:
+            add_organ(s, "kj", load_json(seed_pairs()[0][1])["agency"], actor="t")
+        return made[-1]
+
+    yield make
+    for store in made:
+        store.kw["bind"].dispose()
 
 
 def contents(store) -> tuple[list, list]:
@@ -90,59 +99,47 @@ def contents(store) -> tuple[list, list]:
     return sources, reports
 
 
-@needs_seeds
-@pytest.mark.slow
-@pytest.mark.xdist_group("dask-cluster")
-def test_the_cluster_keeps_what_one_machine_keeps(
-    scheduler: str, migrated_sqlite: Path, tmp_path: Path
-) -> None:
+def on_the_cluster(test):
+    """Marks a test of the local cluster: slow, and kept to one xdist worker, which alone starts it."""
+    for mark in (needs_seeds, pytest.mark.slow, pytest.mark.xdist_group("dask-cluster")):
+        test = mark(test)
+    return test
+
+
+@on_the_cluster
+def test_the_cluster_keeps_what_one_machine_keeps(scheduler: str, fresh_store, tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "in")
-    local, remote = (fresh_store(migrated_sqlite, tmp_path / f"{n}.db") for n in ("local", "cluster"))
-    try:
-        here = ingest(local, [str(folder)], jobs=2)
-        there = ingest(remote, [str(folder)], cluster=scheduler)
-        counts = ("files", "new", "held", "repeat", "unreadable", "reports", "unmatched")
-        assert (
-            [getattr(there, c) for c in counts] == [getattr(here, c) for c in counts] == [8, 6, 0, 1, 1, 6, 5]
-        )
-        kept = contents(remote)
-        assert kept == contents(local)
-        sources, reports = kept
-        broken = str(folder / "broken.pdf")
-        assert [e for *_, e in sources if e] == [next(e for n, *_, e in sources if n == broken)]
-        assert (
-            broken in sources[[n for n, *_ in sources].index(broken)][4]
-        )  # named by its path, not the copy's
-        assert f"{folder / 'more.zip'}/2024年/示例.docx" in {r[0] for r in reports}
-        assert sum(r[2] is not None for r in reports) == 1  # the organ registered matched its report
-        again = ingest(remote, [str(folder)], cluster=scheduler)
-        assert (again.new, again.held, again.repeat, again.reports) == (0, 7, 1, 0)
-        assert contents(remote) == kept
-    finally:
-        for store in (local, remote):
-            store.kw["bind"].dispose()
+    local, remote = fresh_store("local"), fresh_store("cluster")
+    here = ingest(local, [str(folder)], jobs=2)
+    there = ingest(remote, [str(folder)], cluster=scheduler)
+    counts = ("files", "new", "held", "repeat", "unreadable", "reports", "unmatched")
+    assert [getattr(there, c) for c in counts] == [getattr(here, c) for c in counts] == [8, 6, 0, 1, 1, 6, 5]
+    kept = contents(remote)
+    assert kept == contents(local)
+    sources, reports = kept
+    broken = str(folder / "broken.pdf")
+    errors = {name: error for name, *_, error in sources if error}
+    assert list(errors) == [broken] and errors[broken].startswith(f"{broken}: ")  # not the worker's copy
+    assert f"{folder / 'more.zip'}/2024年/示例.docx" in {r[0] for r in reports}
+    assert sum(r[2] is not None for r in reports) == 1  # the organ registered matched its report
+    again = ingest(remote, [str(folder)], cluster=scheduler)
+    assert (again.new, again.held, again.repeat, again.reports) == (0, 7, 1, 0)
+    assert contents(remote) == kept
 
 
-@needs_seeds
-@pytest.mark.slow
-@pytest.mark.xdist_group("dask-cluster")
-def test_the_cluster_reads_under_the_same_limits(
-    scheduler: str, migrated_sqlite: Path, tmp_path: Path
-) -> None:
+@on_the_cluster
+def test_the_cluster_reads_under_the_same_limits(scheduler: str, fresh_store, tmp_path: Path) -> None:
     """A memory limit no document fits in stops every reading on the workers, as it does here; the
     workers themselves are not limited, and read the next run's files as usual."""
     folder = write_folder(tmp_path / "in")
-    store = fresh_store(migrated_sqlite, tmp_path / "limited.db")
-    try:
-        tally = ingest(store, [str(folder)], cluster=scheduler, memory_mb=1)
-        assert (tally.new, tally.unreadable, tally.reports) == (0, 7, 0)
-        with transaction(store) as s:
-            errors = list(s.scalars(select(CorpusSource.error)))
-        assert len(errors) == 7 and all("内存超过1 MB" in e for e in errors)
-        retried = ingest(store, [str(folder)], cluster=scheduler, retry_errors=True)
-        assert (retried.unreadable, retried.reports) == (1, 6)  # only the broken PDF now
-    finally:
-        store.kw["bind"].dispose()
+    store = fresh_store("limited")
+    tally = ingest(store, [str(folder)], cluster=scheduler, memory_mb=1)
+    assert (tally.new, tally.unreadable, tally.reports) == (0, 7, 0)
+    with transaction(store) as s:
+        errors = list(s.scalars(select(CorpusSource.error)))
+    assert len(errors) == 7 and all("内存超过1 MB" in e for e in errors)
+    retried = ingest(store, [str(folder)], cluster=scheduler, retry_errors=True)
+    assert (retried.unreadable, retried.reports) == (1, 6)  # only the broken PDF now
 
 
 def _closed_port() -> int:
