@@ -6,20 +6,23 @@ extra, or with an address nobody answers at, one clear line."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import socket
 import sys
 from pathlib import Path
 
+import dask
 import pytest
 from conftest import clean_report_2021, load_json, needs_seeds, seed_pairs
-from sqlalchemy import select
+from sqlalchemy import func, select
 from support.commands import gk, ok  # noqa: F401 (the fixture)
-from support.htmlwriter import write_docx
+from support.htmlwriter import write_docx, write_pdf
 from support.zipwriter import write_zip
 
 from gongkai import cluster
-from gongkai.batch_ingest import ingest
+from gongkai.batch_ingest import Outcome, ingest
 from gongkai.store.db import open_store, transaction
 from gongkai.store.records import add_organ
 from gongkai.store.tables import CorpusReport, CorpusSource
@@ -140,6 +143,44 @@ def test_the_cluster_reads_under_the_same_limits(scheduler: str, fresh_store, tm
     assert len(errors) == 7 and all("内存超过1 MB" in e for e in errors)
     retried = ingest(store, [str(folder)], cluster=scheduler, retry_errors=True)
     assert (retried.unreadable, retried.reports) == (1, 6)  # only the broken PDF now
+
+
+@on_the_cluster
+def test_a_file_whose_task_fails_for_good_is_not_kept(fresh_store, tmp_path: Path) -> None:
+    """Workers killed mid-task, on a cluster that gives a task up at the first death: the files of
+    the tasks they held are said to be unreadable, in one line each, and not kept; the next run
+    keeps them."""
+    distributed = pytest.importorskip(
+        "distributed", reason="the cluster extra: pip install 'gongkai[cluster]'"
+    )
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(12):  # PDFs, a task each: a worker has its next one before the client hears
+        report = clean_report_2021().model_copy(update={"agency": f"示例市第{i}局"})
+        (folder / f"{i:02d}.pdf").write_bytes(write_pdf(report))
+    store = fresh_store("lost")
+    lost: list[str] = []
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as local,
+        distributed.Client(local) as client,
+    ):
+        workers = list(client.run(os.getpid).values())
+
+        def kill_the_workers(outcome: Outcome) -> None:
+            if outcome.status == "new" and workers:
+                while workers:
+                    os.kill(workers.pop(), signal.SIGKILL)
+            elif outcome.status == "unreadable":
+                lost.append(outcome.error)
+
+        first = ingest(store, [str(folder)], cluster=local.scheduler_address, on_file=kill_the_workers)
+        assert lost and first.unreadable == len(lost) and first.new == 12 - len(lost)
+        assert all(e.endswith("集群中读取它的工作进程多次意外退出，未收入") and "\n" not in e for e in lost)
+        with transaction(store) as s:
+            assert s.scalar(select(func.count()).select_from(CorpusSource)) == first.new
+        again = ingest(store, [str(folder)], cluster=local.scheduler_address)
+    assert (again.new, again.held, again.unreadable) == (len(lost), first.new, 0)
 
 
 def _closed_port() -> int:
