@@ -14,7 +14,7 @@ unexport PYTHONDONTWRITEBYTECODE
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,ocr]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,ocr,cluster]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -79,6 +79,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ledger_import.py
 	$(BIN)/python bench/web.py --workers 2
 	$(BIN)/python bench/catalogue.py
+	$(BIN)/python bench/ingest.py --files 300 --per-form 200
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -83,7 +83,7 @@ def load_report(path: str) -> Loaded:
     A file that holds several reports gives the first, with a READ-MULTIPLE warning; see
     :func:`load_reports`.
     """
-    name, data = _read_input(path)
+    name, data = read_report_input(path)
     if _is_report_json(path, data):
         return Loaded(name, _load_json(name, data))
     try:
@@ -103,7 +103,7 @@ def load_reports(path: str) -> list[Loaded]:
     match = re.fullmatch(r"(.+)#([1-9]\d{0,3})", path)
     if match and path != "-" and not Path(path).exists() and Path(match[1]).is_file():
         path, selected = match[1], int(match[2])
-    name, data = _read_input(path)
+    name, data = read_report_input(path)
     if _is_report_json(path, data):
         loaded = [Loaded(name, _load_json(name, data))]
     else:
@@ -120,7 +120,9 @@ def load_reports(path: str) -> list[Loaded]:
     return [Loaded(f"{name}#{selected}", chosen.report, chosen.reading)]
 
 
-def _read_input(path: str) -> tuple[str, bytes]:
+def read_report_input(path: str) -> tuple[str, bytes]:
+    """A file's name as messages give it and its bytes (at most the largest a reader accepts); a
+    :class:`BadInput` saying why when it cannot be read."""
     name = "标准输入" if path == "-" else path
     try:
         data = read_input(path)  # at most the largest a reader accepts, plus one byte (issue 14 §7)
@@ -298,13 +300,39 @@ def check_files_grouped(
         for path in paths:
             yield check_file_reports(path, options)
         return
-    # Several files to a hand-over when there are many (a text report takes milliseconds to read),
-    # while every worker still gets a share of the work to the end.
-    chunk = max(1, min(16, len(paths) // (jobs * 8)))
     with LimitedPool(jobs, options.seconds, options.memory_mb) as pool:
-        outcomes = pool.map(check_file_reports, [(p, options) for p in paths], chunk_size=chunk)
-        for path, outcome in zip(paths, outcomes, strict=True):
-            yield [_failed(path, outcome)] if isinstance(outcome, WorkerFailure) else outcome
+        yield from checked_in(pool, paths, options, hand_over_size(len(paths), jobs))
+
+
+def hand_over_size(files: int, workers: int) -> int:
+    """How many files to hand a worker at a time: several when there are many (a text report takes
+    milliseconds to read), while every worker still gets a share of the work to the end.
+
+    >>> hand_over_size(10, 2), hand_over_size(200, 2), hand_over_size(100_000, 2)
+    (1, 12, 16)
+    """
+    return max(1, min(16, files // (workers * 8)))
+
+
+def checked_in(
+    pool: LimitedPool, paths: list[str], options: CheckOptions, chunk_size: int = 1
+) -> Iterator[list[dict[str, Any]]]:
+    """Each file's results (as :func:`check_file_reports` gives them), read in ``pool``'s workers
+    ``chunk_size`` at a time, in input order; a file whose worker failed is one ``error`` dict."""
+    outcomes = pool.map(check_file_reports, [(p, options) for p in paths], chunk_size=chunk_size)
+    for path, outcome in zip(paths, outcomes, strict=True):
+        yield [_failed(path, outcome)] if isinstance(outcome, WorkerFailure) else outcome
+
+
+def renamed(results: list[dict[str, Any]], path: str, name: str) -> list[dict[str, Any]]:
+    """Results of reading a copy at ``path``, naming the file it is a copy of (``name``) instead."""
+    return [
+        {
+            k: v.replace(path, name) if k in ("file", "error") and isinstance(v, str) else v
+            for k, v in r.items()
+        }
+        for r in results
+    ]
 
 
 def _failed(path: str, failure: WorkerFailure) -> dict[str, Any]:

@@ -14,14 +14,25 @@ import hashlib
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from gongkai.batch import REPORT_SUFFIXES, CheckOptions, check_files_grouped, is_report_file
+from gongkai.batch import (
+    REPORT_SUFFIXES,
+    BadInput,
+    CheckOptions,
+    check_files_grouped,
+    is_report_file,
+    read_report_input,
+    renamed,
+)
+from gongkai.cluster import Cluster, Document, Lost, connect
 from gongkai.readers import UnreadableDocument, sniff_form
 from gongkai.store.corpus import (
     SourceFile,
@@ -111,10 +122,16 @@ def ingest(
     memory_mb: int = WORKER_MEMORY_MB,
     on_start: Callable[[int], None] | None = None,
     on_file: Callable[[Outcome], None] | None = None,
+    cluster: str | None = None,
 ) -> Tally:
     """Take the report files ``paths`` name (folders walked, zip archives opened) into the corpus;
     ``on_start`` is told how many files there are, ``on_file`` each file's :class:`Outcome` as it
-    is kept."""
+    is kept.
+
+    The files are read in worker processes of this machine (``jobs``), or with ``cluster`` (a
+    Dask scheduler's address, ``tcp://host:8786``) on that cluster's workers:
+    :class:`~gongkai.cluster.ClusterUnavailable` before anything is done when it cannot be used.
+    """
     tally = Tally()
 
     def done(outcome: Outcome) -> None:
@@ -122,6 +139,32 @@ def ingest(
         if on_file is not None:
             on_file(outcome)
 
+    with connect(cluster) if cluster is not None else nullcontext() as engine:
+        todo, names = _to_read(factory, paths, retry_errors, tally, on_start, done)
+        options = CheckOptions(seconds=seconds, memory_mb=memory_mb, keep_reports=True)
+        checked = (
+            _checked_locally(todo, options, jobs) if engine is None else _checked_on(engine, todo, options)
+        )
+        for n, results in checked:
+            source = todo[n].source
+            if isinstance(results, Lost):  # nothing was read: not kept, so that the next run tries again
+                error = f"{source.name}: {results.reason}，未收入"
+                done(Outcome(source.name, "unreadable", source.sha256, error=error))
+            else:
+                done(_keep(factory, source, results, names))
+    return tally
+
+
+def _to_read(
+    factory: sessionmaker[Session],
+    paths: list[str],
+    retry_errors: bool,
+    tally: Tally,
+    on_start: Callable[[int], None] | None,
+    done: Callable[[Outcome], None],
+) -> tuple[list[_Found], dict[str, int]]:
+    """The files to read (each content once, not held yet, or held unreadable with
+    ``retry_errors``), and the organs' names to match their reports to; the others are ``done``."""
     found: dict[str, _Found] = {}  # by hash, the first file of each content
     failed: list[Outcome] = []  # files that could not even be opened: nothing to keep of them
     repeats: list[Outcome] = []
@@ -144,15 +187,41 @@ def ingest(
             done(Outcome(item.source.name, "held", sha))
         else:
             todo.append(item)
-    options = CheckOptions(seconds=seconds, memory_mb=memory_mb, keep_reports=True)
+    return todo, names
+
+
+# The one seam between the engines: who reads and checks the files to do, giving each file's
+# results by its index in ``todo``. Everything else — finding, hashing, skipping what is held,
+# keeping each file in a transaction of its own — is the same on one machine and on a cluster.
+Checked = Iterator[tuple[int, list[dict[str, Any]] | Lost]]
+
+
+def _checked_locally(todo: list[_Found], options: CheckOptions, jobs: int | None) -> Checked:
+    """In this machine's worker processes, in input order."""
+    if not todo:
+        return
     with tempfile.TemporaryDirectory(prefix="gongkai-ingest-") as scratch:
         where = _extracted(todo, Path(scratch))  # the path each is read from
-        groups = check_files_grouped(where, options, jobs) if todo else iter(())
-        for item, path, results in zip(todo, where, groups, strict=True):
-            if path != item.source.name:  # a member of an archive: named as such, not by its copy
-                results = [_renamed(r, path, item.source.name) for r in results]
-            done(_keep(factory, item.source, results, names))
-    return tally
+        groups = check_files_grouped(where, options, jobs)
+        for n, (item, path, results) in enumerate(zip(todo, where, groups, strict=True)):
+            # a member of an archive: named as such, not by its copy
+            yield n, results if path == item.source.name else renamed(results, path, item.source.name)
+
+
+def _checked_on(engine: Cluster, todo: list[_Found], options: CheckOptions) -> Checked:
+    """On the cluster's workers, each file's bytes sent with its task, as the tasks finish."""
+    return engine.check([Document(item.source.name, partial(_content, item)) for item in todo], options)
+
+
+def _content(item: _Found) -> bytes:
+    """A file's bytes, to be read elsewhere; :class:`BadInput` saying why when they cannot be had."""
+    if item.archive is None or item.member is None:
+        return read_report_input(item.source.name)[1]
+    try:
+        with zipfile.ZipFile(item.archive) as zipped:
+            return zipped.read(item.member)
+    except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
+        raise BadInput(f"{item.source.name}: 无法从压缩包中取出（{exc}）") from None
 
 
 def walk(paths: list[str]) -> list[str]:
@@ -266,14 +335,6 @@ def _extracted(todo: list[_Found], scratch: Path) -> list[str]:
             pass  # changed since it was hashed: reading the missing copy says it cannot be read
         paths.append(str(copy))
     return paths
-
-
-def _renamed(result: dict[str, Any], path: str, name: str) -> dict[str, Any]:
-    """A result of reading a copy, naming the archive's member instead."""
-    return {
-        k: v.replace(path, name) if k in ("file", "error") and isinstance(v, str) else v
-        for k, v in result.items()
-    }
 
 
 def _keep(

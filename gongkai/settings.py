@@ -13,6 +13,7 @@ one :class:`Settings` built when the process starts, or is handed the values it 
 ``GONGKAI_SOFFICE``                    LibreOffice's executable, when not on PATH
 ``GONGKAI_DOCUMENT_SECONDS``           time limit for reading one document (default 30)
 ``GONGKAI_WORKER_MEMORY_MB``           memory limit for reading one document (default 1024)
+``GONGKAI_CLUSTER``                    a Dask scheduler (``tcp://host:8786``) ``gongkai ingest`` reads on
 ``GONGKAI_SECURE_COOKIES``             1 behind HTTPS: cookies never go over plain HTTP
 ``GONGKAI_PORTAL_FILINGS_PER_HOUR``    public filings per visitor address (default 5)
 ``GONGKAI_PORTAL_LOOKUPS_PER_10_MINUTES``  status lookups per visitor address (default 30)
@@ -80,6 +81,7 @@ class Settings:
     soffice: str | None = field(default=None, metadata={"parse": str})
     document_seconds: int = field(default=30, metadata={"parse": _integer(1, 3600)})
     worker_memory_mb: int = field(default=1024, metadata={"parse": _integer(128, 65536)})
+    cluster: str | None = field(default=None, metadata={"parse": str})
     secure_cookies: bool = field(default=False, metadata={"parse": _switch})
     portal_filings_per_hour: int = field(default=5, metadata={"parse": _integer(1, 1_000_000)})
     portal_lookups_per_10_minutes: int = field(default=30, metadata={"parse": _integer(1, 1_000_000)})

@@ -2,8 +2,9 @@
 
 Each file once by its content (the same file twice, under any name, is one source); run again, it
 reads only what is not held yet, so a run stopped at any point (Ctrl-C, ``kill -9``) is finished by
-running it again. Exit status: 0 done (unreadable files are kept with their error and counted),
-2 bad input or the store refused.
+running it again. With ``--cluster`` the files are read on a Dask cluster's workers (gongkai.cluster).
+Exit status: 0 done (unreadable files are kept with their error and counted), 2 bad input, the
+store refused or the cluster cannot be used.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from gongkai.batch_ingest import Outcome, Tally, ingest
 from gongkai.cli.console import err, out
 from gongkai.cli.reports import MemoryOption, TimeoutOption
 from gongkai.cli.session import refusals
+from gongkai.cluster import ClusterUnavailable
 from gongkai.store.corpus import unmatched_names
 from gongkai.store.corpus_dates import DateList, dates_by_sha, read_date_list, set_published
 from gongkai.store.db import open_store, transaction
@@ -54,13 +56,22 @@ def ingest_command(
             help="公布日期清单（CSV：文件或 sha256 列、公布日期列），用于判断报告是否逾期",
         ),
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            metavar="ADDRESS",
+            help="在 Dask 集群上读取（调度器地址，如 tcp://host:8786；需安装 gongkai\\[cluster]）",
+            show_default="GONGKAI_CLUSTER，未设置时用本机",
+        ),
+    ] = None,
     timeout: TimeoutOption = None,
     memory: MemoryOption = None,
 ) -> None:
     """把已发布的年度报告收入库中（ingest published reports into the corpus）。
 
     同一内容的文件只收一次（按内容的 SHA-256，不论文件名）；zip 压缩包里的报告文件逐个收入；再次运行只读取尚未收入的文件，
-    中断（包括 kill -9）后再运行即可补完，不重不漏。报告按机关名称（或别名）匹配到机关；
+    中断（包括 kill -9）后再运行即可补完，不重不漏。文件默认在本机的多个进程中读取，--cluster 则在 Dask 集群的各机器上读取。报告按机关名称（或别名）匹配到机关；
     未匹配的名称用 --unmatched 列出，添加别名（gongkai organs alias）后自动匹配。
     """
     if unmatched:
@@ -77,6 +88,7 @@ def ingest_command(
             tally = _run(
                 factory,
                 paths,
+                cluster=cluster or process.cluster,
                 jobs=jobs,
                 retry_errors=retry_errors,
                 as_json=as_json,
@@ -84,6 +96,9 @@ def ingest_command(
                 memory_mb=memory or process.worker_memory_mb,
             )
             dated = _date(factory, listed, tally) if listed is not None else None
+        except ClusterUnavailable as exc:
+            err.print(str(exc))
+            raise typer.Exit(2) from None
         finally:
             factory.kw["bind"].dispose()
     if tally.files == 0:
@@ -126,6 +141,7 @@ def _run(
     factory: sessionmaker[Session],
     paths: list[str],
     *,
+    cluster: str | None,
     jobs: int | None,
     retry_errors: bool,
     as_json: bool,
@@ -160,6 +176,7 @@ def _run(
         return ingest(
             factory,
             paths,
+            cluster=cluster,
             jobs=jobs,
             retry_errors=retry_errors,
             seconds=seconds,

@@ -451,7 +451,9 @@ class CorpusReportRule(Base):
     __tablename__ = "corpus_report_rules"
     __table_args__ = (Index("ix_corpus_report_rules_rule", "rule", "report_id"),)
 
-    report_id: Mapped[int] = mapped_column(ForeignKey("corpus_reports.id", ondelete="CASCADE"), primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("corpus_reports.id", ondelete="CASCADE"), primary_key=True
+    )
     rule: Mapped[str] = mapped_column(String(40), primary_key=True)
     severity: Mapped[str] = mapped_column(String(8), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
