@@ -152,6 +152,16 @@ def read_parquet(path: Path) -> list[dict]:
     return pq.read_table(path).to_pylist()
 
 
+def read_table(target: Path, form: str, table: str) -> list[dict]:
+    """One table (cells or findings) of an export to ``target`` in ``form``, as rows."""
+    paths = dict(zip(("cells", "findings"), export_paths(target, form), strict=False))
+    if form == "csv":
+        return read_csv(paths[table])
+    if form == "xlsx":
+        return read_sheet(load_workbook(target), table)
+    return read_parquet(paths[table])
+
+
 def test_parquet_holds_every_cell_typed(store, corpus, tmp_path: Path) -> None:
     tally = export(store, tmp_path / "corpus.parquet", "parquet")
     cells_path, findings_path = export_paths(tmp_path / "corpus.parquet", "parquet")
@@ -202,13 +212,7 @@ def test_findings_carry_their_judgement(store, corpus, tmp_path: Path, form: str
             judge(s, report, finding_key(second), "不是问题", reason="=已核实，系口径不同", actor="张三")
     target = tmp_path / f"corpus.{form}"
     export(store, target, form)
-    path = export_paths(target, form)[-1]
-    if form == "csv":
-        rows = read_csv(path)
-    elif form == "xlsx":
-        rows = read_sheet(load_workbook(path), "findings")
-    else:
-        rows = read_parquet(path)
+    rows = read_table(target, form, "findings")
     judged = {row["finding"]: row for row in rows if row["judgement"]}
     assert set(judged) == {short_key(sha, report.position, finding_key(f)) for f in (first, second)}
     one, two = (judged[short_key(sha, report.position, finding_key(f))] for f in (first, second))
@@ -224,13 +228,7 @@ def test_year_and_region_choose_the_reports(store, corpus, tmp_path: Path, form:
     def organs(**kwargs) -> set[str]:
         target = tmp_path / f"{len(list(tmp_path.iterdir()))}.{form}"
         tally = export(store, target, form, **kwargs)
-        path = export_paths(target, form)[0]
-        if form == "csv":
-            rows = read_csv(path)
-        elif form == "xlsx":
-            rows = read_sheet(load_workbook(path), "cells")
-        else:
-            rows = read_parquet(path)
+        rows = read_table(target, form, "cells")
         assert len(rows) == tally.cells
         return {row["organ"] for row in rows}
 
