@@ -15,6 +15,7 @@ Each is a plain query over the store; nothing here changes anything.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gongkai.model.report import Severity
+from gongkai.store.accounts import Scope
 from gongkai.store.records import Refused, find_organ, organ_tree
 from gongkai.store.tables import CorpusReport, Organ
 from gongkai.store.worklist import REPORT_DEADLINE
@@ -35,6 +37,7 @@ from gongkai.store.worklist import REPORT_DEADLINE
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95% interval
 DATE_UNKNOWN = "公布日期未知"
 NO_REGION = "（不属于任何地区）"
+ON_TIME, LATE = "按时", "逾期"
 
 
 # --- coverage -----------------------------------------------------------------------------------
@@ -48,8 +51,10 @@ class CoverageRow:
     name: str
     region: str  # the name of the region right above it
     reports: int  # how many reports of the year (a report corrected and published again counts twice)
-    # When it was published: not in the corpus yet (None), so not whether it was late.
+    # When it was first published: not in the corpus yet (None), so not whether it was late.
     published_on: date | None = None
+    due: date | None = None  # 条例第四十九条: the day the report was due (:func:`report_deadline`)
+    region_code: str = ""  # the code of the region right above it
 
     @property
     def status(self) -> str:
@@ -57,9 +62,22 @@ class CoverageRow:
         return "有报告" if self.reports else "缺报告"
 
     @property
+    def late(self) -> bool | None:
+        """Whether the report was published after the day it was due; None when that cannot be
+        said (no report, or no publication date held)."""
+        if not self.reports or self.published_on is None or self.due is None:
+            return None
+        return self.published_on > self.due
+
+    @property
     def timing(self) -> str:
-        """Whether it was on time, as far as can be said: 「公布日期未知」 for a report held, — for none."""
-        return DATE_UNKNOWN if self.reports else "—"
+        """Whether it was on time, as far as can be said: 「按时」 or 「逾期」 when the publication
+        date is known, 「公布日期未知」 for a report without one, — for none."""
+        if not self.reports:
+            return "—"
+        if self.late is None:
+            return DATE_UNKNOWN
+        return LATE if self.late else ON_TIME
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,16 @@ class Coverage:
         """The number of organs with none."""
         return len(self.rows) - self.have
 
+    @property
+    def late(self) -> int:
+        """The number of organs whose report is known to have been published late."""
+        return sum(1 for row in self.rows if row.late)
+
+    @property
+    def undated(self) -> int:
+        """The number of organs with a report whose publication date is not known."""
+        return sum(1 for row in self.rows if row.reports and row.late is None)
+
 
 def report_deadline(year: int) -> date:
     """The day an organ's report of ``year`` is due: 31 January of the next year (条例第四十九条).
@@ -99,7 +127,7 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
     if region.kind != "region":
         raise Refused(f"「{region.name}」（{region.code}）是机关，不是地区：请给出地区的代码")
     organs = subtree(session, region)
-    names = {organ.id: organ.name for organ in organs}
+    above = {organ.id: organ for organ in organs}
     wanted = [organ.id for organ in organs if organ.kind == "organ"]
     counts: Counter[int] = Counter()
     for start in range(0, len(wanted), 500):  # well under any database's parameter limit
@@ -110,12 +138,31 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
                 )
             )
         )
-    rows = [
-        CoverageRow(organ.code, organ.name, names.get(organ.parent_id or -1, ""), counts[organ.id])
-        for organ in organs
-        if organ.kind == "organ"
+    due = report_deadline(year)
+    rows = []
+    for organ in organs:
+        if organ.kind == "organ":
+            region = above.get(organ.parent_id or -1)
+            name, code = (region.name, region.code) if region is not None else ("", "")
+            rows.append(
+                CoverageRow(organ.code, organ.name, name, counts[organ.id], due=due, region_code=code)
+            )
+    return Coverage(region.code, region.name, year, due, rows)
+
+
+def regions_seen(session: Session, scope: Scope) -> list[tuple[int, Organ]]:
+    """The regions a person may see, with their depth in the tree, in the tree's order."""
+    return [
+        (depth, organ)
+        for depth, organ in organ_tree(session)
+        if organ.kind == "region" and scope.sees(organ.id)
     ]
-    return Coverage(region.code, region.name, year, report_deadline(year), rows)
+
+
+def corpus_years(session: Session) -> list[int]:
+    """The years the corpus holds reports of, latest first."""
+    query = select(CorpusReport.year).where(CorpusReport.year.is_not(None)).distinct()
+    return sorted(session.scalars(query), reverse=True)
 
 
 def subtree(session: Session, root: Organ) -> list[Organ]:
@@ -153,13 +200,23 @@ def as_text(cell: Any) -> Any:
     return cell
 
 
+def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """A table as CSV text, every text cell as text (:func:`as_text`)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([as_text(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """A table as a CSV file's bytes: UTF-8 with a byte-order mark, so that Excel reads the Chinese."""
+    return csv_text(header, rows).encode("utf-8-sig")
+
+
 def write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
-    """Write a table as CSV in UTF-8 with a byte-order mark (so that Excel reads the Chinese), every
-    text cell as text (:func:`as_text`)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(header)
-        writer.writerows([as_text(cell) for cell in row] for row in rows)
+    """Write a table as a CSV file (:func:`csv_bytes`)."""
+    path.write_bytes(csv_bytes(header, rows))
 
 
 # --- league tables ------------------------------------------------------------------------------
@@ -240,6 +297,101 @@ def measure_text(year: int | None, rule: str | None, min_reports: int, region: s
     )
 
 
+@dataclass(frozen=True)
+class Tally:
+    """One pass over the corpus reports below a region (or all): for each region and year, how many
+    reports and how many of them count (an error, or a finding of ``rule``); how many reports have a
+    finding of each rule, to choose one from."""
+
+    root: str | None  # the region's name, None for all regions
+    rule: str | None
+    regions: dict[int | None, tuple[str, str]]  # a region's id → (code, name); None: no region
+    counts: dict[tuple[int | None, int | None], tuple[int, int]]  # (region, year) → (reports, flagged)
+    rules: Counter[str]
+
+    @property
+    def years(self) -> list[int]:
+        """The years of the reports counted, latest first."""
+        return sorted({year for _, year in self.counts if year is not None}, reverse=True)
+
+
+def tally(session: Session, *, region_code: str | None = None, rule: str | None = None) -> Tally:
+    """Count the reports of the organs below the region ``region_code`` (None: every report matched
+    to an organ) by the region right above each organ (a report matched to a region itself counts
+    for that region) and by year."""
+    tree = [organ for _, organ in organ_tree(session)]
+    root = find_organ(session, region_code) if region_code is not None else None
+    organs = subtree(session, root) if root is not None else tree
+    by_id = {organ.id: organ for organ in organs}
+    query = select(CorpusReport.organ_id, CorpusReport.year, CorpusReport.findings).where(
+        CorpusReport.organ_id.is_not(None)
+    )
+    counts: dict[tuple[int | None, int | None], list[int]] = {}
+    rules: Counter[str] = Counter()
+    for organ_id, year, findings in session.execute(query):
+        organ = by_id.get(organ_id)
+        if organ is None:  # outside the region asked about
+            continue
+        home = organ.id if organ.kind == "region" else organ.parent_id
+        cell = counts.setdefault((home, year), [0, 0])
+        cell[0] += 1
+        cell[1] += flags(findings or [], rule)
+        rules.update({f["rule"] for f in findings or [] if isinstance(f, dict) and f.get("rule")})
+    names: dict[int | None, tuple[str, str]] = {organ.id: (organ.code, organ.name) for organ in tree}
+    regions = {home: names.get(home, ("", NO_REGION)) for home, _ in counts}
+    return Tally(
+        root.name if root is not None else None,
+        rule,
+        regions,
+        {key: (reports, flagged) for key, (reports, flagged) in counts.items()},
+        rules,
+    )
+
+
+def rate_row(code: str, name: str, reports: int, flagged: int) -> LeagueRow:
+    """A region's rate with its Wilson interval, unranked."""
+    low, high = wilson_interval(flagged, reports)
+    return LeagueRow(code, name, reports, flagged, low, high)
+
+
+def ranking(counted: Tally, *, year: int | None = None, min_reports: int = 10) -> League:
+    """The league table of a tally, over the year ``year`` (None: every year together): regions by
+    the share of reports flagged, lowest first; those with fewer than ``min_reports`` apart. Equal
+    rates share a place."""
+    if min_reports < 1:
+        raise Refused("最少报告份数应至少为 1")
+    totals: dict[int | None, list[int]] = {}
+    for (home, of_year), (reports, flagged) in counted.counts.items():
+        if year is None or of_year == year:
+            total = totals.setdefault(home, [0, 0])
+            total[0] += reports
+            total[1] += flagged
+    rows = [rate_row(*counted.regions[home], reports, flagged) for home, (reports, flagged) in totals.items()]
+    rows.sort(key=lambda r: (Fraction(r.flagged, r.reports), -r.reports, r.region_code))
+    ranked: list[LeagueRow] = []
+    for row in (r for r in rows if r.reports >= min_reports):
+        # equal rates share a place (1, 1, 3): compared as fractions, not as rounded floats
+        tied = ranked and ranked[-1].flagged * row.reports == row.flagged * ranked[-1].reports
+        place = ranked[-1].rank if tied else len(ranked) + 1
+        ranked.append(replace(row, rank=place))
+    unranked = sorted((r for r in rows if r.reports < min_reports), key=lambda r: r.region_code)
+    rule = counted.rule
+    counted_heading = f"有 {rule} 的份数" if rule else "有错误的份数"
+    return League(
+        measure_text(year, rule, min_reports, counted.root), counted_heading, min_reports, ranked, unranked
+    )
+
+
+def by_year(counted: Tally) -> dict[str, list[tuple[int, LeagueRow]]]:
+    """Each region's rate in each year it has reports of (a region by its code), years in order."""
+    series: dict[str, list[tuple[int, LeagueRow]]] = {}
+    dated = [(year, home, counts) for (home, year), counts in counted.counts.items() if year is not None]
+    for year, home, (reports, flagged) in sorted(dated, key=lambda item: item[0]):
+        code, name = counted.regions[home]
+        series.setdefault(code, []).append((year, rate_row(code, name, reports, flagged)))
+    return series
+
+
 def league(
     session: Session,
     *,
@@ -250,48 +402,8 @@ def league(
 ) -> League:
     """Rank the regions by the share of their organs' reports with an error (or with a finding of
     ``rule``), each with its 95% Wilson interval; regions with fewer than ``min_reports`` reports
-    are listed apart, unranked. A report counts for the region right above its organ (a report
-    matched to a region itself counts for that region). Equal rates share a place."""
+    are listed apart, unranked (:func:`tally`, :func:`ranking`)."""
     if min_reports < 1:
         raise Refused("最少报告份数应至少为 1")
-    root = find_organ(session, region_code) if region_code is not None else None
-    organs = subtree(session, root) if root is not None else [o for _, o in organ_tree(session)]
-    by_id = {organ.id: organ for organ in organs}
-    query = select(CorpusReport.organ_id, CorpusReport.findings).where(CorpusReport.organ_id.is_not(None))
-    if year is not None:
-        query = query.where(CorpusReport.year == year)
-    reports: Counter[int | None] = Counter()
-    flagged: Counter[int | None] = Counter()
-    for organ_id, findings in session.execute(query):
-        organ = by_id.get(organ_id)
-        if organ is None:  # outside the region asked about
-            continue
-        home = organ.id if organ.kind == "region" else organ.parent_id
-        reports[home] += 1
-        flagged[home] += flags(findings or [], rule)
-    names = {organ.id: organ for _, organ in organ_tree(session)}
-    rows = []
-    for home, total in reports.items():
-        region = names.get(home) if home is not None else None
-        low, high = wilson_interval(flagged[home], total)
-        rows.append(
-            LeagueRow(
-                region.code if region else "",
-                region.name if region else NO_REGION,
-                total,
-                flagged[home],
-                low,
-                high,
-            )
-        )
-    rows.sort(key=lambda r: (Fraction(r.flagged, r.reports), -r.reports, r.region_code))
-    ranked: list[LeagueRow] = []
-    for row in (r for r in rows if r.reports >= min_reports):
-        # equal rates share a place (1, 1, 3): compared as fractions, not as rounded floats
-        tied = ranked and ranked[-1].flagged * row.reports == row.flagged * ranked[-1].reports
-        place = ranked[-1].rank if tied else len(ranked) + 1
-        ranked.append(replace(row, rank=place))
-    unranked = sorted((r for r in rows if r.reports < min_reports), key=lambda r: r.region_code)
-    where = root.name if root is not None else None
-    counted = f"有 {rule} 的份数" if rule else "有错误的份数"
-    return League(measure_text(year, rule, min_reports, where), counted, min_reports, ranked, unranked)
+    counted = tally(session, region_code=region_code, rule=rule)
+    return ranking(counted, year=year, min_reports=min_reports)
