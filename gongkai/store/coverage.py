@@ -142,8 +142,8 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
     rows = []
     for organ in organs:
         if organ.kind == "organ":
-            region = above.get(organ.parent_id or -1)
-            name, code = (region.name, region.code) if region is not None else ("", "")
+            parent = above.get(organ.parent_id or -1)
+            name, code = (parent.name, parent.code) if parent is not None else ("", "")
             rows.append(
                 CoverageRow(organ.code, organ.name, name, counts[organ.id], due=due, region_code=code)
             )

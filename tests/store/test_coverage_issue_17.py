@@ -52,6 +52,8 @@ def test_coverage_lists_the_organs_with_and_without_a_report(city) -> None:
     ]
     assert (whole.have, whole.missing) == (5, 2)
     assert [r.region for r in whole.rows] == ["示例市"] + ["示例市甲区"] * 4 + ["示例市乙区"] * 2
+    assert [r.region_code for r in whole.rows] == ["sx"] + ["jq"] * 4 + ["yq"] * 2
+    assert (whole.region_code, whole.region_name) == ("sx", "示例市")
     # no publication date is held: none is said to be late, none on time
     assert {r.timing for r in whole.rows if r.reports} == {DATE_UNKNOWN}
     assert {r.timing for r in whole.rows if not r.reports} == {"—"}
