@@ -133,7 +133,7 @@ def coverage_xlsx(
 # --- league tables -------------------------------------------------------------------------------
 
 BAR_WIDTH = 220  # the interval bar's width, in SVG units
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 280, 130, 28
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 280, 150, 28
 
 
 def scale_top(rows: list[LeagueRow]) -> float:

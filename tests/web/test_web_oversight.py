@@ -81,7 +81,7 @@ def test_the_console_panel_counts_the_region_and_year(city_site) -> None:
     assert "示例市2023年度：共7个机关，有报告5个，缺报告2个，5个「公布日期未知」。" in counts_line(panel)
     # broken down by the region right above the organs, the most missing first
     assert [
-        row[:4] for row in table_rows(panel.replace("<table class", '<table id="parts" class'), "parts")
+        row[:4] for row in table_rows(panel, "coverage-parts")
     ] == [
         ["示例市甲区", "4", "3", "1"],
         ["示例市乙区", "2", "1", "1"],
