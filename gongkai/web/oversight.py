@@ -32,7 +32,7 @@ from gongkai.store.coverage import (
     regions_seen,
     tally,
 )
-from gongkai.web.bounds import INT_MAX, OptionalQueryInt
+from gongkai.web.bounds import INT_MAX, OptionalQueryInt, bounded_int
 from gongkai.web.console import Supervising
 from gongkai.web.coverage_panel import by_region, chosen_region, last_year, years_to_choose
 from gongkai.web.deps import DB, Principal, file_response, page
@@ -231,7 +231,7 @@ def league_page(
     chosen = None if everywhere else chosen_region(regions, me, region or "")
     if chosen is None and not everywhere:
         raise HTTPException(404, "您的权限范围内没有地区")
-    of_year = int(year) if year.isdigit() and int(year) <= INT_MAX else None
+    of_year = bounded_int(year)  # the form's 各年度合计 is blank: every year
     counted = tally(session, region_code=chosen.code if chosen else None, rule=rule or None)
     table = ranking(counted, year=of_year, min_reports=min_reports)
     series = by_year(counted)

@@ -80,9 +80,7 @@ def test_the_console_panel_counts_the_region_and_year(city_site) -> None:
     panel = city.get("/console?coverage_year=2023").text
     assert "示例市2023年度：共7个机关，有报告5个，缺报告2个，5个「公布日期未知」。" in counts_line(panel)
     # broken down by the region right above the organs, the most missing first
-    assert [
-        row[:4] for row in table_rows(panel, "coverage-parts")
-    ] == [
+    assert [row[:4] for row in table_rows(panel, "coverage-parts")] == [
         ["示例市甲区", "4", "3", "1"],
         ["示例市乙区", "2", "1", "1"],
         ["示例市", "1", "1", "0"],
@@ -213,6 +211,7 @@ def test_the_league_ranks_enough_reports_and_shows_wilson_intervals(city_site) -
     assert "<script" not in page.split("<main>")[1]  # drawn on the server
 
     # the default minimum (10): nobody ranked
+    assert table_rows(admin.get("/console/oversight/league?min=3&year=²").text, "ranked") == ranked  # no year
     nobody = admin.get("/console/oversight/league").text
     assert "没有报告达到 10 份的地区，不排名。" in nobody and len(table_rows(nobody, "unranked")) == 4
 
