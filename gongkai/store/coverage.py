@@ -25,12 +25,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from gongkai.model.report import Severity
 from gongkai.store.accounts import Scope
-from gongkai.store.records import Refused, find_organ, organ_tree
+from gongkai.store.records import Place, Refused, find_organ, organ_outline
 from gongkai.store.tables import CorpusReport, Organ
 from gongkai.store.worklist import REPORT_DEADLINE
 
@@ -128,16 +128,13 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
         raise Refused(f"「{region.name}」（{region.code}）是机关，不是地区：请给出地区的代码")
     organs = subtree(session, region)
     above = {organ.id: organ for organ in organs}
-    wanted = [organ.id for organ in organs if organ.kind == "organ"]
-    counts: Counter[int] = Counter()
-    for start in range(0, len(wanted), 500):  # well under any database's parameter limit
-        counts.update(
-            session.scalars(
-                select(CorpusReport.organ_id).where(
-                    CorpusReport.organ_id.in_(wanted[start : start + 500]), CorpusReport.year == year
-                )
-            )
-        )
+    # one count per organ of the year's reports, kept for the organs below the region
+    query = (
+        select(CorpusReport.organ_id, func.count())
+        .where(CorpusReport.year == year, CorpusReport.organ_id.is_not(None))
+        .group_by(CorpusReport.organ_id)
+    )
+    counts = {organ_id: n for organ_id, n in session.execute(query) if organ_id in above}
     due = report_deadline(year)
     rows = []
     for organ in organs:
@@ -145,17 +142,15 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
             parent = above.get(organ.parent_id or -1)
             name, code = (parent.name, parent.code) if parent is not None else ("", "")
             rows.append(
-                CoverageRow(organ.code, organ.name, name, counts[organ.id], due=due, region_code=code)
+                CoverageRow(organ.code, organ.name, name, counts.get(organ.id, 0), due=due, region_code=code)
             )
     return Coverage(region.code, region.name, year, due, rows)
 
 
-def regions_seen(session: Session, scope: Scope) -> list[tuple[int, Organ]]:
+def regions_seen(session: Session, scope: Scope) -> list[tuple[int, Place]]:
     """The regions a person may see, with their depth in the tree, in the tree's order."""
     return [
-        (depth, organ)
-        for depth, organ in organ_tree(session)
-        if organ.kind == "region" and scope.sees(organ.id)
+        (depth, place) for depth, place in organ_outline(session, regions_only=True) if scope.sees(place.id)
     ]
 
 
@@ -165,14 +160,15 @@ def corpus_years(session: Session) -> list[int]:
     return sorted(session.scalars(query), reverse=True)
 
 
-def subtree(session: Session, root: Organ) -> list[Organ]:
-    """``root`` and every organ and region below it, each region followed by what it holds."""
+def subtree(session: Session, root: Organ, outline: list[tuple[int, Place]] | None = None) -> list[Place]:
+    """``root`` and every organ and region below it, each region followed by what it holds (from
+    ``outline``, the tree as :func:`organ_outline` gives it, when the caller has it already)."""
     below: set[int] = {root.id}
-    found = [root]
-    for _, organ in organ_tree(session):  # parents come before their children
-        if organ.parent_id in below:
-            below.add(organ.id)
-            found.append(organ)
+    found = []
+    for _, place in outline if outline is not None else organ_outline(session):  # parents first
+        if place.id == root.id or place.parent_id in below:
+            below.add(place.id)
+            found.append(place)
     return found
 
 
@@ -319,24 +315,29 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
     """Count the reports of the organs below the region ``region_code`` (None: every report matched
     to an organ) by the region right above each organ (a report matched to a region itself counts
     for that region) and by year."""
-    tree = [organ for _, organ in organ_tree(session)]
+    outline = organ_outline(session)
+    tree = [place for _, place in outline]
     root = find_organ(session, region_code) if region_code is not None else None
-    organs = subtree(session, root) if root is not None else tree
-    by_id = {organ.id: organ for organ in organs}
-    query = select(CorpusReport.organ_id, CorpusReport.year, CorpusReport.findings).where(
-        CorpusReport.organ_id.is_not(None)
-    )
+    organs = subtree(session, root, outline) if root is not None else tree
+    # the region each organ's reports count for: the one right above it (a region: itself)
+    homes = {organ.id: organ.id if organ.kind == "region" else organ.parent_id for organ in organs}
     counts: dict[tuple[int | None, int | None], list[int]] = {}
     rules: Counter[str] = Counter()
-    for organ_id, year, findings in session.execute(query):
-        organ = by_id.get(organ_id)
-        if organ is None:  # outside the region asked about
-            continue
-        home = organ.id if organ.kind == "region" else organ.parent_id
-        cell = counts.setdefault((home, year), [0, 0])
-        cell[0] += 1
-        cell[1] += flags(findings or [], rule)
-        rules.update({f["rule"] for f in findings or [] if isinstance(f, dict) and f.get("rule")})
+
+    # Counted by the database; only the reports with findings are read, to look into them
+    # (decoding every report's findings took most of the page's time on a large corpus).
+    matched = CorpusReport.organ_id.is_not(None)
+    per_organ = select(CorpusReport.organ_id, CorpusReport.year, func.count()).where(matched)
+    for organ_id, year, n in session.execute(per_organ.group_by(CorpusReport.organ_id, CorpusReport.year)):
+        if organ_id in homes:
+            counts.setdefault((homes[organ_id], year), [0, 0])[0] += n
+    with_findings = select(CorpusReport.organ_id, CorpusReport.year, CorpusReport.findings).where(
+        matched, cast(CorpusReport.findings, String) != "[]"
+    )
+    for organ_id, year, findings in session.execute(with_findings):
+        if organ_id in homes:
+            counts[(homes[organ_id], year)][1] += flags(findings or [], rule)
+            rules.update({f["rule"] for f in findings or [] if isinstance(f, dict) and f.get("rule")})
     names: dict[int | None, tuple[str, str]] = {organ.id: (organ.code, organ.name) for organ in tree}
     regions = {home: names.get(home, ("", NO_REGION)) for home, _ in counts}
     return Tally(

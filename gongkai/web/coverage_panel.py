@@ -10,18 +10,18 @@ from fastapi import HTTPException
 
 from gongkai import clock
 from gongkai.store.coverage import DATE_UNKNOWN, Coverage, CoverageRow, corpus_years, coverage, regions_seen
-from gongkai.store.tables import Organ
+from gongkai.store.records import Place
 from gongkai.web.deps import Principal
 
 PANEL_REGIONS = 10  # regions broken down on the panel; the rest on the full page
 
 
-def home_region(regions: list[tuple[int, Organ]], me: Principal) -> Organ | None:
+def home_region(regions: list[tuple[int, Place]], me: Principal) -> Place | None:
     """The region a person looks at first: their own, else the first they see."""
     return next((o for _, o in regions if o.id == me.scope.home_organ_id), regions[0][1] if regions else None)
 
 
-def chosen_region(regions: list[tuple[int, Organ]], me: Principal, code: str) -> Organ | None:
+def chosen_region(regions: list[tuple[int, Place]], me: Principal, code: str) -> Place | None:
     """The region the address names, which the person must see (404 as if it did not exist); none
     named: their own."""
     if not code:
