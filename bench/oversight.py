@@ -54,33 +54,35 @@ def fill(store, districts: int, organs: int, years: int, error_every: int) -> in
                 add_organ(s, f"d{d:03d}o{o:04d}", f"示例省第{d}区第{o}局", parent=f"d{d:03d}", actor="bench")
         s.flush()
         for d in range(districts):
-            for o in range(organs):
-                organ = find_organ(s, f"d{d:03d}o{o:04d}")
+            organs_here = [find_organ(s, f"d{d:03d}o{o:04d}") for o in range(organs)]
+            sources = {}  # a source per organ and year, flushed once a district
+            for o, organ in enumerate(organs_here):
                 for y in range(years):
-                    if (o + y) % 17 == 0:  # some organs miss a year
-                        continue
-                    year = FIRST_YEAR + y
-                    source = CorpusSource(
-                        sha256=f"{d:04d}{o:08d}{y:052d}", name=f"{organ.code}/{year}.txt", size=1, form="text"
-                    )
-                    source.ingested_at = now()
-                    s.add(source)
-                    s.flush()
-                    flagged = (d * organs + o + y) % (error_every + d % 5) == 0
-                    s.add(
-                        CorpusReport(
-                            source_id=source.id,
-                            position=0,
-                            organ_id=organ.id,
-                            organ_name=organ.name,
-                            organ_key=organ_key(organ.name),
-                            year=year,
-                            format="2021",
-                            body={**body, "agency": organ.name, "year": year},
-                            findings=findings if flagged else [],
+                    if (o + y) % 17 != 0:  # some organs miss a year
+                        sha = f"{d:04d}{o:08d}{y:052d}"
+                        name = f"{organ.code}/{FIRST_YEAR + y}.txt"
+                        sources[o, y] = CorpusSource(
+                            sha256=sha, name=name, size=1, form="text", ingested_at=now()
                         )
+            s.add_all(sources.values())
+            s.flush()
+            for (o, y), source in sources.items():
+                organ, year = organs_here[o], FIRST_YEAR + y
+                flagged = (d * organs + o + y) % (error_every + d % 5) == 0
+                s.add(
+                    CorpusReport(
+                        source_id=source.id,
+                        position=0,
+                        organ_id=organ.id,
+                        organ_name=organ.name,
+                        organ_key=organ_key(organ.name),
+                        year=year,
+                        format="2021",
+                        body={**body, "agency": organ.name, "year": year},
+                        findings=findings if flagged else [],
                     )
-                    count += 1
+                )
+                count += 1
     return count
 
 
