@@ -77,9 +77,8 @@ def coverage_command(
     if result.rows:
         out.print(table)
     out.print(
-        f"是否逾期：条例第四十九条要求部门于 {result.deadline.isoformat()} 前、人民政府于 {result.year + 1}-03-31 前公布；"
-        "按报告页面或公布日期清单（gongkai ingest --dates）所载的公布日期判断，没有公布日期时落款日期已过期限的也算逾期"
-        + (f"；{result.undated}个机关的报告无法判断（「{DATE_UNKNOWN}」）。" if result.undated else "。")
+        result.timing_rule
+        + (f"{result.undated}个机关的报告无法判断（「{DATE_UNKNOWN}」）。" if result.undated else "")
     )
     out.print(
         f"共{len(result.rows)}个机关：有报告{result.have}个（其中逾期{result.late}个），缺报告{result.missing}个。"

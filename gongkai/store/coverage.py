@@ -16,6 +16,7 @@ Each is a plain query over the store; nothing here changes anything.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -29,7 +30,8 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
 from gongkai.model.publication import report_due
-from gongkai.store.records import Refused, find_organ, organ_tree
+from gongkai.store.accounts import Scope
+from gongkai.store.records import Place, Refused, find_organ, organ_outline
 from gongkai.store.tables import CorpusReport, CorpusReportRule, Organ
 from gongkai.store.worklist import REPORT_DEADLINE
 
@@ -37,6 +39,7 @@ Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided
 DATE_UNKNOWN = "公布日期未知"
 NO_DUE_DATE = "条例未规定期限"
 NO_REGION = "（不属于任何地区）"
+ON_TIME, LATE = "按时", "逾期"
 
 
 # --- coverage -----------------------------------------------------------------------------------
@@ -53,6 +56,7 @@ class CoverageRow:
     due: date | None = None  # 条例第四十九条's last day for it (None: a township, no date set)
     published_on: date | None = None  # the earliest publication date known of its reports
     signed_on: date | None = None  # the earliest signature date known (a lower bound of publication)
+    region_code: str = ""  # the code of the region right above it
 
     @property
     def status(self) -> str:
@@ -72,9 +76,11 @@ class CoverageRow:
         return None
 
     @property
-    def late(self) -> bool:
-        """Known to have come after its due date."""
-        return bool(self.days_late)
+    def late(self) -> bool | None:
+        """Whether the report came after the day it was due; None when that cannot be said (no
+        report, no date due, or no date known that tells)."""
+        days = self.days_late
+        return None if days is None else days > 0
 
     @property
     def timing(self) -> str:
@@ -86,9 +92,9 @@ class CoverageRow:
         late = self.days_late
         if self.published_on is not None:
             on = self.published_on.isoformat()
-            return f"逾期{late}天（{on}公布）" if late else f"按时（{on}公布）"
+            return f"{LATE}{late}天（{on}公布）" if late else f"{ON_TIME}（{on}公布）"
         if late:
-            return f"逾期至少{late}天（落款{self.signed_on}）"
+            return f"{LATE}至少{late}天（落款{self.signed_on}）"
         return DATE_UNKNOWN
 
 
@@ -118,6 +124,15 @@ class Coverage:
         return sum(1 for row in self.rows if row.late)
 
     @property
+    def timing_rule(self) -> str:
+        """How 是否逾期 is decided, in a sentence (for the pages and exports that show it)."""
+        return (
+            f"是否逾期：条例第四十九条要求部门于 {self.deadline.isoformat()} 前、人民政府于 "
+            f"{self.year + 1}-03-31 前公布（乡镇、街道未规定期限）；按报告页面或公布日期清单"
+            "（gongkai ingest --dates）所载的公布日期判断，没有公布日期时落款日期已过期限的也算逾期。"
+        )
+
+    @property
     def undated(self) -> int:
         """The number of organs with a report whose timeliness cannot be said."""
         return sum(1 for row in self.rows if row.timing == DATE_UNKNOWN)
@@ -139,49 +154,56 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
     if region.kind != "region":
         raise Refused(f"「{region.name}」（{region.code}）是机关，不是地区：请给出地区的代码")
     organs = subtree(session, region)
-    names = {organ.id: organ.name for organ in organs}
-    wanted = [organ.id for organ in organs if organ.kind == "organ"]
-    counts: Counter[int] = Counter()
-    published: dict[int, date] = {}
-    signed: dict[int, date] = {}
-    for start in range(0, len(wanted), 500):  # well under any database's parameter limit
-        for organ_id, published_on, signed_on in session.execute(
-            select(CorpusReport.organ_id, CorpusReport.published_on, CorpusReport.signed_on).where(
-                CorpusReport.organ_id.in_(wanted[start : start + 500]), CorpusReport.year == year
-            )
-        ):
-            counts[organ_id] += 1
-            _earliest(published, organ_id, published_on)
-            _earliest(signed, organ_id, signed_on)
-    rows = [
-        CoverageRow(
-            organ.code,
-            organ.name,
-            names.get(organ.parent_id or -1, ""),
-            counts[organ.id],
-            report_due(year, organ.name),
-            published.get(organ.id),
-            signed.get(organ.id),
+    above = {organ.id: organ for organ in organs}
+    # per organ, the year's reports and the earliest dates known, kept for the organs below the region
+    query = (
+        select(
+            CorpusReport.organ_id,
+            func.count(),
+            func.min(CorpusReport.published_on),
+            func.min(CorpusReport.signed_on),
         )
-        for organ in organs
-        if organ.kind == "organ"
-    ]
+        .where(CorpusReport.year == year, CorpusReport.organ_id.is_not(None))
+        .group_by(CorpusReport.organ_id)
+    )
+    held = {organ_id: found for organ_id, *found in session.execute(query) if organ_id in above}
+    rows = []
+    for organ in organs:
+        if organ.kind == "organ":
+            parent = above.get(organ.parent_id or -1)
+            name, code = (parent.name, parent.code) if parent is not None else ("", "")
+            reports, published_on, signed_on = held.get(organ.id, (0, None, None))
+            due = report_due(year, organ.name)
+            rows.append(
+                CoverageRow(
+                    organ.code, organ.name, name, reports, due, published_on, signed_on, region_code=code
+                )
+            )
     return Coverage(region.code, region.name, year, report_deadline(year), rows)
 
 
-def _earliest(days: dict[int, date], organ_id: int, day: date | None) -> None:
-    if day is not None and (organ_id not in days or day < days[organ_id]):
-        days[organ_id] = day
+def regions_seen(session: Session, scope: Scope) -> list[tuple[int, Place]]:
+    """The regions a person may see, with their depth in the tree, in the tree's order."""
+    return [
+        (depth, place) for depth, place in organ_outline(session, regions_only=True) if scope.sees(place.id)
+    ]
 
 
-def subtree(session: Session, root: Organ) -> list[Organ]:
-    """``root`` and every organ and region below it, each region followed by what it holds."""
+def corpus_years(session: Session) -> list[int]:
+    """The years the corpus holds reports of, latest first."""
+    query = select(CorpusReport.year).where(CorpusReport.year.is_not(None)).distinct()
+    return sorted(session.scalars(query), reverse=True)
+
+
+def subtree(session: Session, root: Organ, outline: list[tuple[int, Place]] | None = None) -> list[Place]:
+    """``root`` and every organ and region below it, each region followed by what it holds (from
+    ``outline``, the tree as :func:`organ_outline` gives it, when the caller has it already)."""
     below: set[int] = {root.id}
-    found = [root]
-    for _, organ in organ_tree(session):  # parents come before their children
-        if organ.parent_id in below:
-            below.add(organ.id)
-            found.append(organ)
+    found = []
+    for _, place in outline if outline is not None else organ_outline(session):  # parents first
+        if place.id == root.id or place.parent_id in below:
+            below.add(place.id)
+            found.append(place)
     return found
 
 
@@ -219,13 +241,23 @@ def as_text(cell: Any) -> Any:
     return cell
 
 
+def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """A table as CSV text, every text cell as text (:func:`as_text`)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows([as_text(cell) for cell in row] for row in rows)
+    return buffer.getvalue()
+
+
+def csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """A table as a CSV file's bytes: UTF-8 with a byte-order mark, so that Excel reads the Chinese."""
+    return csv_text(header, rows).encode("utf-8-sig")
+
+
 def write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> None:
-    """Write a table as CSV in UTF-8 with a byte-order mark (so that Excel reads the Chinese), every
-    text cell as text (:func:`as_text`)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file)
-        writer.writerow(header)
-        writer.writerows([as_text(cell) for cell in row] for row in rows)
+    """Write a table as a CSV file (:func:`csv_bytes`)."""
+    path.write_bytes(csv_bytes(header, rows))
 
 
 # --- league tables ------------------------------------------------------------------------------
@@ -299,6 +331,120 @@ def measure_text(year: int | None, rule: str | None, min_reports: int, region: s
     )
 
 
+@dataclass(frozen=True)
+class Tally:
+    """One pass over the corpus reports below a region (or all): for each region and year, how many
+    reports and how many of them count (an error, or a finding of ``rule``); how many reports have a
+    finding of each rule, to choose one from."""
+
+    root: str | None  # the region's name, None for all regions
+    rule: str | None
+    regions: dict[int | None, tuple[str, str]]  # a region's id → (code, name); None: no region
+    counts: dict[tuple[int | None, int | None], tuple[int, int]]  # (region, year) → (reports, flagged)
+    rules: Counter[str]
+
+    @property
+    def years(self) -> list[int]:
+        """The years of the reports counted, latest first."""
+        return sorted({year for _, year in self.counts if year is not None}, reverse=True)
+
+
+def tally(session: Session, *, region_code: str | None = None, rule: str | None = None) -> Tally:
+    """Count the reports of the organs below the region ``region_code`` (None: every report matched
+    to an organ) by the region right above each organ (a report matched to a region itself counts
+    for that region) and by year."""
+    outline = organ_outline(session)
+    tree = [place for _, place in outline]
+    root = find_organ(session, region_code) if region_code is not None else None
+    organs = subtree(session, root, outline) if root is not None else tree
+    # the region each organ's reports count for: the one right above it (a region: itself)
+    homes = {organ.id: organ.id if organ.kind == "region" else organ.parent_id for organ in organs}
+    counts: dict[tuple[int | None, int | None], list[int]] = {}
+    rules: Counter[str] = Counter()
+
+    # Counted by the database, per organ and year, on the findings summed up beside each report
+    # (corpus_reports.errors, corpus_report_rules): no report's findings are read, however many.
+    flagged = (
+        CorpusReport.errors > 0
+        if rule is None
+        else exists().where(CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.rule == rule)
+    )
+    matched = CorpusReport.organ_id.is_not(None)
+    per_organ = (
+        select(CorpusReport.organ_id, CorpusReport.year, func.count(), func.sum(case((flagged, 1), else_=0)))
+        .where(matched)
+        .group_by(CorpusReport.organ_id, CorpusReport.year)
+    )
+    for organ_id, year, n, hits in session.execute(per_organ):
+        if organ_id in homes:
+            count = counts.setdefault((homes[organ_id], year), [0, 0])
+            count[0] += n
+            count[1] += int(hits or 0)
+    # how many reports have a finding of each rule, to choose one from
+    per_rule = (
+        select(CorpusReport.organ_id, CorpusReportRule.rule, func.count(func.distinct(CorpusReport.id)))
+        .join(CorpusReportRule, CorpusReportRule.report_id == CorpusReport.id)
+        .where(matched)
+        .group_by(CorpusReport.organ_id, CorpusReportRule.rule)
+    )
+    for organ_id, found, n in session.execute(per_rule):
+        if organ_id in homes and found:
+            rules[found] += n
+    names: dict[int | None, tuple[str, str]] = {organ.id: (organ.code, organ.name) for organ in tree}
+    regions = {home: names.get(home, ("", NO_REGION)) for home, _ in counts}
+    return Tally(
+        root.name if root is not None else None,
+        rule,
+        regions,
+        {key: (reports, flagged) for key, (reports, flagged) in counts.items()},
+        rules,
+    )
+
+
+def rate_row(code: str, name: str, reports: int, flagged: int) -> LeagueRow:
+    """A region's rate with its Wilson interval, unranked."""
+    low, high = wilson_interval(flagged, reports)
+    return LeagueRow(code, name, reports, flagged, low, high)
+
+
+def ranking(counted: Tally, *, year: int | None = None, min_reports: int = 10) -> League:
+    """The league table of a tally, over the year ``year`` (None: every year together): regions by
+    the share of reports flagged, lowest first; those with fewer than ``min_reports`` apart. Equal
+    rates share a place."""
+    if min_reports < 1:
+        raise Refused("最少报告份数应至少为 1")
+    totals: dict[int | None, list[int]] = {}
+    for (home, of_year), (reports, flagged) in counted.counts.items():
+        if year is None or of_year == year:
+            total = totals.setdefault(home, [0, 0])
+            total[0] += reports
+            total[1] += flagged
+    rows = [rate_row(*counted.regions[home], reports, flagged) for home, (reports, flagged) in totals.items()]
+    rows.sort(key=lambda r: (Fraction(r.flagged, r.reports), -r.reports, r.region_code))
+    ranked: list[LeagueRow] = []
+    for row in (r for r in rows if r.reports >= min_reports):
+        # equal rates share a place (1, 1, 3): compared as fractions, not as rounded floats
+        tied = ranked and ranked[-1].flagged * row.reports == row.flagged * ranked[-1].reports
+        place = ranked[-1].rank if tied else len(ranked) + 1
+        ranked.append(replace(row, rank=place))
+    unranked = sorted((r for r in rows if r.reports < min_reports), key=lambda r: r.region_code)
+    rule = counted.rule
+    counted_heading = f"有 {rule} 的份数" if rule else "有错误的份数"
+    return League(
+        measure_text(year, rule, min_reports, counted.root), counted_heading, min_reports, ranked, unranked
+    )
+
+
+def by_year(counted: Tally) -> dict[str, list[tuple[int, LeagueRow]]]:
+    """Each region's rate in each year it has reports of (a region by its code), years in order."""
+    series: dict[str, list[tuple[int, LeagueRow]]] = {}
+    dated = [(year, home, counts) for (home, year), counts in counted.counts.items() if year is not None]
+    for year, home, (reports, flagged) in sorted(dated, key=lambda item: item[0]):
+        code, name = counted.regions[home]
+        series.setdefault(code, []).append((year, rate_row(code, name, reports, flagged)))
+    return series
+
+
 def league(
     session: Session,
     *,
@@ -309,59 +455,8 @@ def league(
 ) -> League:
     """Rank the regions by the share of their organs' reports with an error (or with a finding of
     ``rule``), each with its 95% Wilson interval; regions with fewer than ``min_reports`` reports
-    are listed apart, unranked. A report counts for the region right above its organ (a report
-    matched to a region itself counts for that region). Equal rates share a place."""
+    are listed apart, unranked (:func:`tally`, :func:`ranking`)."""
     if min_reports < 1:
         raise Refused("最少报告份数应至少为 1")
-    root = find_organ(session, region_code) if region_code is not None else None
-    organs = subtree(session, root) if root is not None else [o for _, o in organ_tree(session)]
-    by_id = {organ.id: organ for organ in organs}
-    # Counted in the database, an organ at a time (the reports' findings are summed up beside them,
-    # corpus_reports.errors and corpus_report_rules): one indexed query however large the corpus.
-    counts = (
-        CorpusReport.errors > 0
-        if rule is None
-        else exists().where(CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.rule == rule)
-    )
-    query = (
-        select(CorpusReport.organ_id, func.count(), func.sum(case((counts, 1), else_=0)))
-        .where(CorpusReport.organ_id.is_not(None))
-        .group_by(CorpusReport.organ_id)
-    )
-    if year is not None:
-        query = query.where(CorpusReport.year == year)
-    reports: Counter[int | None] = Counter()
-    flagged: Counter[int | None] = Counter()
-    for organ_id, total, hits in session.execute(query):
-        organ = by_id.get(organ_id)
-        if organ is None:  # outside the region asked about
-            continue
-        home = organ.id if organ.kind == "region" else organ.parent_id
-        reports[home] += total
-        flagged[home] += int(hits or 0)
-    names = {organ.id: organ for _, organ in organ_tree(session)}
-    rows = []
-    for home, total in reports.items():
-        region = names.get(home) if home is not None else None
-        low, high = wilson_interval(flagged[home], total)
-        rows.append(
-            LeagueRow(
-                region.code if region else "",
-                region.name if region else NO_REGION,
-                total,
-                flagged[home],
-                low,
-                high,
-            )
-        )
-    rows.sort(key=lambda r: (Fraction(r.flagged, r.reports), -r.reports, r.region_code))
-    ranked: list[LeagueRow] = []
-    for row in (r for r in rows if r.reports >= min_reports):
-        # equal rates share a place (1, 1, 3): compared as fractions, not as rounded floats
-        tied = ranked and ranked[-1].flagged * row.reports == row.flagged * ranked[-1].reports
-        place = ranked[-1].rank if tied else len(ranked) + 1
-        ranked.append(replace(row, rank=place))
-    unranked = sorted((r for r in rows if r.reports < min_reports), key=lambda r: r.region_code)
-    where = root.name if root is not None else None
-    counted = f"有 {rule} 的份数" if rule else "有错误的份数"
-    return League(measure_text(year, rule, min_reports, where), counted, min_reports, ranked, unranked)
+    counted = tally(session, region_code=region_code, rule=rule)
+    return ranking(counted, year=year, min_reports=min_reports)

@@ -30,6 +30,7 @@ from gongkai.web import (
     casework,
     console,
     notices,
+    oversight,
     public,
     register,
     reports,
@@ -81,6 +82,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(calendar.router)
     app.include_router(notices.router)
+    app.include_router(oversight.router)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> HTMLResponse:

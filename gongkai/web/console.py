@@ -23,6 +23,7 @@ from gongkai.store.report_queries import file_uploaded_report, reports_by_organ_
 from gongkai.store.reports import ReportStatus, findings_of, report_of
 from gongkai.store.tables import Organ
 from gongkai.web.bounds import OptionalQueryInt, PathInt
+from gongkai.web.coverage_panel import coverage_panel
 from gongkai.web.deps import DB, Principal, check_csrf, file_response, page, require
 from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, read_uploads
 from gongkai.writers.sheets import append_row
@@ -62,8 +63,16 @@ def _overview(session, me: Principal, year: int | None):
 
 
 @router.get("")
-def console(request: Request, session: DB, me: Supervising, year: OptionalQueryInt = None):
-    """Every organ's reports with their findings, per organ and per rule."""
+def console(
+    request: Request,
+    session: DB,
+    me: Supervising,
+    year: OptionalQueryInt = None,
+    coverage_region: str = "",
+    coverage_year: OptionalQueryInt = None,
+):
+    """Every organ's reports with their findings, per organ and per rule; which organs of the
+    region have a report of a year (coverage_panel.py)."""
     organs, rows = _overview(session, me, year)
     per_rule: Counter[str] = Counter()
     for *_, findings in rows:
@@ -81,6 +90,7 @@ def console(request: Request, session: DB, me: Supervising, year: OptionalQueryI
         statuses=STATUS_LABELS,
         uploaded=None,
         charts=chart_data(rows, year),
+        coverage=coverage_panel(session, me, coverage_region, coverage_year),
     )
 
 

@@ -296,6 +296,7 @@ MEDIA_TYPES = {  # by the suffix of a file the app hands out
     ".md": "text/markdown; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".json": "application/json",
+    ".csv": "text/csv; charset=utf-8",
 }
 
 

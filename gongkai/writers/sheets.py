@@ -30,10 +30,11 @@ def put(cell: Cell, value: Any) -> Cell:
 
 
 def append_row(ws: Worksheet, values: Iterable[Any]) -> int:
-    """Append a row below the sheet's last, each value through :func:`put`; returns its number."""
-    values = list(values)
-    ws.append([sheet_value(v) for v in values])
-    row = ws.max_row  # append writes below every row there is
-    for col, value in enumerate(values, start=1):
-        put(ws.cell(row, col), value)
-    return row
+    """Append a row below the sheet's last, each value through :func:`put`; returns its number.
+
+    The cells are made first and appended whole: asking the sheet for its last row afterwards
+    (``max_row``) looks at every cell, which made a sheet of n rows take n² steps (a coverage
+    export of 20,000 organs took minutes)."""
+    cells = [put(Cell(ws), value) for value in values]
+    ws.append(cells)
+    return cells[0].row if cells else ws.max_row

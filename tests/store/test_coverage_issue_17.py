@@ -5,6 +5,7 @@ league tables that rank only regions with enough reports, each rate with its Wil
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,9 +15,12 @@ from gongkai.batch_ingest import ingest
 from gongkai.store.coverage import (
     COVERAGE_COLUMNS,
     DATE_UNKNOWN,
+    Coverage,
+    CoverageRow,
     coverage,
     coverage_table,
     league,
+    report_deadline,
     wilson_interval,
     write_csv,
 )
@@ -52,6 +56,8 @@ def test_coverage_lists_the_organs_with_and_without_a_report(city) -> None:
     ]
     assert (whole.have, whole.missing) == (5, 2)
     assert [r.region for r in whole.rows] == ["示例市"] + ["示例市甲区"] * 4 + ["示例市乙区"] * 2
+    assert [r.region_code for r in whole.rows] == ["sx"] + ["jq"] * 4 + ["yq"] * 2
+    assert (whole.region_code, whole.region_name) == ("sx", "示例市")
     # no publication date is held: none is said to be late, none on time
     assert {r.timing for r in whole.rows if r.reports} == {DATE_UNKNOWN}
     assert {r.timing for r in whole.rows if not r.reports} == {"—"}
@@ -154,3 +160,21 @@ def test_wilson_interval_against_hand_computed_values() -> None:
     assert wilson_interval(50, 100) == pytest.approx((0.40383, 0.59617), abs=1e-5)
     with pytest.raises(ValueError):
         wilson_interval(1, 0)
+
+
+def test_a_known_publication_date_tells_on_time_from_late() -> None:
+    """Once a report's publication date is held, 条例第四十九条's deadline decides: by 31 January is
+    on time (the day itself too), after it late; a report without a date stays unknown."""
+    due = report_deadline(2023)
+    on_the_day = CoverageRow("a", "甲局", "示例市", 1, published_on=date(2024, 1, 31), due=due)
+    a_day_late = CoverageRow("b", "乙局", "示例市", 2, published_on=date(2024, 2, 1), due=due)
+    undated = CoverageRow("c", "丙局", "示例市", 1, due=due)
+    none = CoverageRow("d", "丁局", "示例市", 0, due=due)
+    assert [(r.late, r.timing) for r in (on_the_day, a_day_late, undated, none)] == [
+        (False, "按时（2024-01-31公布）"),
+        (True, "逾期1天（2024-02-01公布）"),
+        (None, DATE_UNKNOWN),
+        (None, "—"),
+    ]
+    counted = Coverage("sx", "示例市", 2023, due, [on_the_day, a_day_late, undated, none])
+    assert (counted.have, counted.missing, counted.late, counted.undated) == (3, 1, 1, 1)

@@ -70,6 +70,11 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/organs/{code}/{year}/beside"): SUPERVISORS,
     ("get", "/console/organs/{code}/{year}/beside/{other}/{other_year}"): SUPERVISORS,
     ("get", "/console/organs/{code}/{year}/beside/{other}/{other_year}/export.xlsx"): SUPERVISORS,
+    # coverage and league tables: every supervisor, of their own regions (test_web_oversight.py)
+    ("get", "/console/oversight/coverage"): CONSOLE,
+    ("get", "/console/oversight/coverage.csv"): CONSOLE,
+    ("get", "/console/oversight/coverage.xlsx"): CONSOLE,
+    ("get", "/console/oversight/league"): CONSOLE,
     ("get", "/api/organs"): SIGNED_IN,
     ("get", "/api/organs/{code}/requests"): SCOPE_KJ,
     ("get", "/api/organs/{code}/requests/{number}"): SCOPE_KJ,

@@ -39,6 +39,12 @@ MEANT_QUERY = {
     "entered",
     "step",
     "on",
+    "region",  # the console's coverage and league tables (oversight.py)
+    "missing",
+    "rule",
+    "min",
+    "coverage_region",
+    "coverage_year",
 }
 FORGED = "您的账号存在风险，请致电 400-000-0000 核实"
 
