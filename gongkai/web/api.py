@@ -30,7 +30,7 @@ from gongkai.store.judgements import VERDICTS
 from gongkai.store.records import NotFound, organ_codes
 from gongkai.store.report_queries import reports_of
 from gongkai.store.reports import find_report, findings_of, report_of
-from gongkai.web.bounds import OptionalQueryInt, PathInt, bounded_int
+from gongkai.web.bounds import OptionalQueryInt, PathInt
 from gongkai.web.deps import DB, Me, visible_organ
 
 
@@ -177,10 +177,11 @@ class CorpusListed(BaseModel):
 
 
 class CorpusPage(BaseModel):
-    """A page of the corpus; ``next_cursor`` gives the next (null: this is the last)."""
+    """A page of the corpus; ``next_cursor`` gives the next (null: this is the last): the id of the
+    page's last report, the next page beginning after it."""
 
     items: list[CorpusListed]
-    next_cursor: str | None
+    next_cursor: int | None
 
 
 class JudgementPublic(BaseModel):
@@ -220,20 +221,11 @@ def _judgement(row: Any) -> JudgementPublic:
     )
 
 
-def _cursor(text: str) -> int:
-    if not text:
-        return 0
-    after = bounded_int(text)
-    if after is None:
-        raise HTTPException(400, f"cursor「{text[:40]}」无效：请用上一页给出的 next_cursor")
-    return after
-
-
 @router.get("/corpus/reports", response_model=CorpusPage)
 def list_corpus_reports(
     session: DB,
     me: Me,
-    cursor: str = "",
+    cursor: OptionalQueryInt = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
     year: OptionalQueryInt = None,
     organ: str = "",
@@ -244,12 +236,12 @@ def list_corpus_reports(
     view = view_of(session, me.scope)
     organ_ids = organ_filter(session, view, visible_organ(session, me, organ)) if organ else None
     listed, after = corpus_page(
-        session, view, CorpusFilter(year=year, organ_ids=organ_ids), after=_cursor(cursor), limit=limit
+        session, view, CorpusFilter(year=year, organ_ids=organ_ids), after=cursor or 0, limit=limit
     )
     codes = organ_codes(session)
     return CorpusPage(
         items=[_corpus_listed(item, codes) for item in listed],
-        next_cursor=None if after is None else str(after),
+        next_cursor=after,
     )
 
 

@@ -172,10 +172,7 @@ def judge_finding(request: Request, session: DB, me: Supervising, report_id: Pat
     return RedirectResponse(f"/console/corpus/reports/{report_id}#f-{key[:12]}", status_code=303)
 
 
-@router.get("/unmatched")
-def unmatched(request: Request, session: DB, me: Supervising, start: QueryInt = 0, matched: str = ""):
-    """The organ names of the corpus that match no organ (those the person sees), most reports
-    first, each with the form to match it to an organ in the person's scope."""
+def _unmatched_page(request: Request, session, me: Principal, start: int = 0, matched: str = ""):
     names, total = unmatched_in_view(session, _view(session, me), offset=start, limit=PAGE_SIZE)
     return page(
         request,
@@ -190,21 +187,29 @@ def unmatched(request: Request, session: DB, me: Supervising, start: QueryInt = 
     )
 
 
+@router.get("/unmatched")
+def unmatched(request: Request, session: DB, me: Supervising, start: QueryInt = 0):
+    """The organ names of the corpus that match no organ (those the person sees), most reports
+    first, each with the form to match it to an organ in the person's scope."""
+    return _unmatched_page(request, session, me, start)
+
+
 @router.post("/unmatched", dependencies=[Depends(check_csrf)])
-def match(session: DB, me: Supervising, fields: FormFields):
+def match(request: Request, session: DB, me: Supervising, fields: FormFields):
     """Match an unmatched name to an organ in scope: the organ answers to it from now on (an alias,
-    audited) and the corpus's reports of it are matched."""
+    audited) and the corpus's reports of it are matched. The page says so (never from the address:
+    no link can make it say anything)."""
     organ = _organ(session, me, fields.get("organ", ""))
     if organ is None:
         raise HTTPException(400, "请选择机关")
+    key = fields.get("key", "")
     try:
-        count = match_name(session, _view(session, me), fields.get("key", ""), organ, actor=me.user.login)
+        count = match_name(session, _view(session, me), key, organ, actor=me.user.login)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except Refused as exc:
         raise HTTPException(400, str(exc)) from None
-    message = f"「{fields.get('key', '')}」已匹配到{organ.name}，{count} 份报告"
-    return RedirectResponse(f"/console/corpus/unmatched?{urlencode({'matched': message})}", status_code=303)
+    return _unmatched_page(request, session, me, matched=f"「{key}」已匹配到{organ.name}，{count} 份报告")
 
 
 @router.get("/export")
