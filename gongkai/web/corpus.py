@@ -126,6 +126,7 @@ def _report_page(
         me=me,
         shown=shown,
         cells=named,
+        cell_names={key: name for key, name, _ in named},
         verdicts=VERDICTS,
         severities=SEVERITY_LABELS,
         problem=problem,
