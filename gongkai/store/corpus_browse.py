@@ -31,10 +31,13 @@ from gongkai.store.tables import CorpusReport, CorpusSource, FindingJudgement, O
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
-SCAN_BATCH = 200  # candidates read at a time when the findings must be looked at
-SCAN_LIMIT = (
-    2000  # candidates looked at for one page at most: a rare rule gives short pages, never a slow one
-)
+SCAN_BATCH = 250  # report ids looked at in one query when the findings must be read
+# report ids looked at for one page at most: a rare rule gives short pages, never a slow one
+SCAN_WINDOW = 2000
+# An organ filter of at most this many organs is looked up in the organ index (its reports are few,
+# sorting them is cheap); a larger one (a region's) is checked walking the reports in id order,
+# which stops at the page's end, where the index would find and sort half the corpus first.
+INDEXED_ORGANS = 20
 REGION_SUFFIXES = ("人民政府", "政府")
 
 
@@ -46,11 +49,12 @@ class CorpusView:
     organ_ids: frozenset[int] | None
     unmatched_prefix: str | None
 
-    def condition(self) -> ColumnElement[bool]:
-        """The reports of this view, as a condition on corpus_reports."""
+    def condition(self, *, walking: bool = False) -> ColumnElement[bool]:
+        """The reports of this view, as a condition on corpus_reports (``walking``: for a query
+        that walks the reports in id order, see :data:`INDEXED_ORGANS`)."""
         if self.organ_ids is None:
             return true()
-        matched = CorpusReport.organ_id.in_(self.organ_ids) if self.organ_ids else false()
+        matched = _organ_in(self.organ_ids, walking)
         if not self.unmatched_prefix:
             return matched
         unmatched = and_(
@@ -66,6 +70,17 @@ class CorpusView:
         if report.organ_id is not None:
             return report.organ_id in self.organ_ids
         return bool(self.unmatched_prefix) and report.organ_key.startswith(self.unmatched_prefix or "")
+
+
+def _organ_in(organ_ids: frozenset[int], walking: bool) -> ColumnElement[bool]:
+    """The reports of these organs; walking, past the organ index when there are many of them
+    (``organ_id + 0`` is no column an index is on, on either database)."""
+    if not organ_ids:
+        return false()
+    column = (
+        CorpusReport.organ_id + 0 if walking and len(organ_ids) > INDEXED_ORGANS else CorpusReport.organ_id
+    )
+    return column.in_(organ_ids)
 
 
 def place_name(region_name: str) -> str:
@@ -106,13 +121,13 @@ class CorpusFilter:
         """Whether an index answers the filter, so that the reports it gives can be counted."""
         return not self.rule and not self.unjudged_errors
 
-    def conditions(self) -> list[ColumnElement[bool]]:
+    def conditions(self, *, walking: bool = False) -> list[ColumnElement[bool]]:
         """The filter as conditions on corpus_reports (for rule and errors, a first narrowing)."""
         found: list[ColumnElement[bool]] = []
         if self.year is not None:
             found.append(CorpusReport.year == self.year)
         if self.organ_ids is not None:
-            found.append(CorpusReport.organ_id.in_(self.organ_ids))
+            found.append(_organ_in(self.organ_ids, walking))
         findings = cast(CorpusReport.findings, String)
         if self.rule:
             found.append(findings.contains(f'"{self.rule}"', autoescape=True))
@@ -153,8 +168,9 @@ def corpus_page(
     limit: int = PAGE_SIZE,
 ) -> tuple[list[Listed], int | None]:
     """The reports after the report id ``after`` (0: from the first), at most ``limit``, in the order
-    they were taken in; and the id to go on after (None: no more). A filter on the findings may give
-    fewer than ``limit`` with more to come: it looks at no more than :data:`SCAN_LIMIT` reports."""
+    they were taken in; and the id to go on after (None: no more). A filter on the findings looks
+    at no more than :data:`SCAN_WINDOW` report ids a page: it may give fewer than ``limit``, or
+    none, with more to come."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     names, regions, _ = _region_names(session)
     query = (
@@ -170,26 +186,25 @@ def corpus_page(
             CorpusSource.name,
         )
         .join(CorpusSource, CorpusSource.id == CorpusReport.source_id)
-        .where(view.condition(), *chosen.conditions())
+        .where(view.condition(walking=True), *chosen.conditions(walking=True))
         .order_by(CorpusReport.id)
     )
     if chosen.counted:  # every candidate is listed: one query, one more row to know if there is more
         rows = session.execute(query.where(CorpusReport.id > after).limit(limit + 1)).all()
         listed = _listed(session, rows[:limit], names, regions)
         return listed, (listed[-1].id if len(rows) > limit else None)
-    listed, scanned, cursor = [], 0, after
-    while scanned < SCAN_LIMIT:
-        rows = session.execute(query.where(CorpusReport.id > cursor).limit(SCAN_BATCH)).all()
+    last = session.scalar(select(func.max(CorpusReport.id))) or 0
+    listed, cursor, end = [], after, min(after + SCAN_WINDOW, last)
+    while cursor < end:
+        upto = min(cursor + SCAN_BATCH, end)
+        rows = session.execute(query.where(CorpusReport.id > cursor, CorpusReport.id <= upto)).all()
         for row, item in zip(rows, _listed(session, rows, names, regions), strict=True):
-            scanned, cursor = scanned + 1, row.id
             if _passes(item, row.findings, chosen):
                 listed.append(item)
                 if len(listed) == limit:
-                    more = session.execute(query.where(CorpusReport.id > cursor).limit(1)).first()
-                    return listed, cursor if more is not None else None
-        if len(rows) < SCAN_BATCH:
-            return listed, None
-    return listed, cursor
+                    return listed, (row.id if row.id < last else None)
+        cursor = upto
+    return listed, (cursor if cursor < last else None)
 
 
 def _passes(item: Listed, findings: list[dict[str, Any]], chosen: CorpusFilter) -> bool:
