@@ -6,9 +6,9 @@ organ names a person may match, and an uploaded file taken into the corpus.
 Who sees what: a report matched to an organ is seen by whoever sees the organ. A report matched to
 none is seen by an administrator, and by a supervisor when its printed name begins with the place
 name of the supervisor's own region (「某某区人民政府」's place is 「某某区」): the names they are the
-ones to match. The filters by rule and by unjudged errors need each report's findings, which are
-read from the page's candidates (the database narrows them by the findings' text first); the
-counts are given only for the filters an index answers (organ, year).
+ones to match. The filters by year, organ and rule are answered by indexes (the rule by the
+findings' summary, corpus_report_rules) and counted; which errors are judged is known only from each
+report's findings, read from a bounded window of the reports with errors a page, and not counted.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from gongkai.store.corpus import SourceFile, add_alias, organ_names, printed_nam
 from gongkai.store.corpus_export import _region_names
 from gongkai.store.judgements import JudgedFinding, finding_key, judge, judged_findings, judgements_of
 from gongkai.store.records import Conflict, NotFound, Refused, lock_row, organ_key
-from gongkai.store.tables import CorpusReport, CorpusSource, FindingJudgement, Organ
+from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -118,22 +118,28 @@ class CorpusFilter:
 
     @property
     def counted(self) -> bool:
-        """Whether an index answers the filter, so that the reports it gives can be counted."""
-        return not self.rule and not self.unjudged_errors
+        """Whether an index answers the filter, so that the reports it gives can be counted (which
+        errors are judged is known only from each report's findings)."""
+        return not self.unjudged_errors
 
     def conditions(self, *, walking: bool = False) -> list[ColumnElement[bool]]:
-        """The filter as conditions on corpus_reports (for rule and errors, a first narrowing)."""
+        """The filter as conditions on corpus_reports (for unjudged errors, the reports with an
+        error: which of those are judged is read from their findings)."""
         found: list[ColumnElement[bool]] = []
         if self.year is not None:
             found.append(CorpusReport.year == self.year)
         if self.organ_ids is not None:
             found.append(_organ_in(self.organ_ids, walking))
-        findings = cast(CorpusReport.findings, String)
+        # the findings' summary (corpus_report_rules), not the findings: no report body is read
         if self.rule:
-            found.append(findings.contains(f'"{self.rule}"', autoescape=True))
+            found.append(_has_finding(CorpusReportRule.rule == self.rule))
         if self.unjudged_errors:
-            found.append(findings.contains('"error"', autoescape=True))
+            found.append(_has_finding(CorpusReportRule.severity == "error"))
         return found
+
+
+def _has_finding(which: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(CorpusReportRule.report_id == CorpusReport.id, which)
 
 
 def organ_filter(session: Session, view: CorpusView, organ: Organ) -> frozenset[int]:
@@ -168,9 +174,9 @@ def corpus_page(
     limit: int = PAGE_SIZE,
 ) -> tuple[list[Listed], int | None]:
     """The reports after the report id ``after`` (0: from the first), at most ``limit``, in the order
-    they were taken in; and the id to go on after (None: no more). A filter on the findings looks
-    at no more than :data:`SCAN_WINDOW` report ids a page: it may give fewer than ``limit``, or
-    none, with more to come."""
+    they were taken in; and the id to go on after (None: no more). The filter on unjudged errors
+    looks at no more than :data:`SCAN_WINDOW` report ids a page: it may give fewer than ``limit``,
+    or none, with more to come."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     names, regions, _ = _region_names(session)
     query = (
@@ -199,18 +205,12 @@ def corpus_page(
         upto = min(cursor + SCAN_BATCH, end)
         rows = session.execute(query.where(CorpusReport.id > cursor, CorpusReport.id <= upto)).all()
         for row, item in zip(rows, _listed(session, rows, names, regions), strict=True):
-            if _passes(item, row.findings, chosen):
+            if item.unjudged_errors:
                 listed.append(item)
                 if len(listed) == limit:
                     return listed, (row.id if row.id < last else None)
         cursor = upto
     return listed, (cursor if cursor < last else None)
-
-
-def _passes(item: Listed, findings: list[dict[str, Any]], chosen: CorpusFilter) -> bool:
-    if chosen.rule and not any(f.get("rule") == chosen.rule for f in findings or ()):
-        return False
-    return not chosen.unjudged_errors or item.unjudged_errors > 0
 
 
 def _listed(
@@ -248,8 +248,8 @@ def _listed(
 
 
 def count_corpus(session: Session, view: CorpusView, chosen: CorpusFilter) -> int | None:
-    """How many reports the view and filter give; None when the filter looks at findings (which no
-    index answers: counting them would read the whole corpus)."""
+    """How many reports the view and filter give; None for the unjudged errors (which no index
+    answers: counting them would read every report's findings)."""
     if not chosen.counted:
         return None
     query = select(func.count()).select_from(CorpusReport).where(view.condition(), *chosen.conditions())

@@ -68,8 +68,9 @@ def walk(session, view, chosen, limit: int) -> list[int]:
 
 
 def test_pages_filtered_by_their_findings_walk_every_match_once(store, monkeypatch) -> None:
-    """A filter on the findings looks at a window of ids a page (here 5, in queries of 2): its
-    pages may be short or empty, and walking them still gives every match, once, in order."""
+    """The filter on unjudged errors looks at a window of ids a page (here 5, in queries of 2): its
+    pages may be short or empty, and walking them still gives every match, once, in order; the
+    rule filter is exact and counted."""
     monkeypatch.setattr(corpus_browse, "SCAN_WINDOW", 5)
     monkeypatch.setattr(corpus_browse, "SCAN_BATCH", 2)
     clean, broken = clean_report_2021(), clean_report_2021(**{"requests.new.natural": 9})
@@ -111,4 +112,5 @@ def test_pages_filtered_by_their_findings_walk_every_match_once(store, monkeypat
                 judge(s, judged, item.key, "确认", actor="t")
         assert walk(s, admin, CorpusFilter(unjudged_errors=True), 2) == erring[1:]
         assert count_corpus(s, admin, CorpusFilter(year=2021)) == sum(1 for r in rows if r.year == 2021)
-        assert count_corpus(s, admin, CorpusFilter(rule="T3-BALANCE")) is None
+        assert count_corpus(s, admin, CorpusFilter(rule="T3-BALANCE")) == len(balance)
+        assert count_corpus(s, admin, CorpusFilter(unjudged_errors=True)) is None
