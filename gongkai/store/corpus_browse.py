@@ -131,15 +131,16 @@ class CorpusFilter:
         if self.organ_ids is not None:
             found.append(_organ_in(self.organ_ids, walking))
         # the findings' summary (corpus_report_rules), not the findings: no report body is read
-        if self.rule:
-            found.append(_has_finding(CorpusReportRule.rule == self.rule))
-        if self.unjudged_errors:
-            found.append(_has_finding(CorpusReportRule.severity == "error"))
+        if self.rule:  # the reports the rule's index entries name: a rare rule costs nothing
+            with_rule = select(CorpusReportRule.report_id).where(CorpusReportRule.rule == self.rule)
+            found.append(CorpusReport.id.in_(with_rule))
+        if self.unjudged_errors:  # asked of each report of a page's window of ids
+            found.append(
+                exists().where(
+                    CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.severity == "error"
+                )
+            )
         return found
-
-
-def _has_finding(which: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(CorpusReportRule.report_id == CorpusReport.id, which)
 
 
 def organ_filter(session: Session, view: CorpusView, organ: Organ) -> frozenset[int]:
