@@ -11,6 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from conftest import clean_report_2021
 from openpyxl import load_workbook
@@ -19,7 +20,7 @@ from support.textwriter import write_tab_text
 from support.web import client_as, csrf_of, site, upload  # noqa: F401 (the fixture)
 
 from gongkai.batch_ingest import ingest
-from gongkai.store.corpus_export import corpus_rows, csv_text
+from gongkai.store.corpus_export import CELL_COLUMNS, FINDING_COLUMNS, corpus_rows, csv_text
 from gongkai.store.db import transaction
 from gongkai.store.records import find_organ
 from gongkai.store.tables import AuditEntry, CorpusReport, CorpusSource, FindingJudgement
@@ -254,5 +255,15 @@ def test_the_console_exports_read_back_equal_the_store(site, store, corpus_of_th
         expected = [tuple(None if v == "" else v for v in row) for r in region for row in getattr(r, table)]
         assert [tuple(None if v == "" else v for v in row) for row in rows] == expected
     assert {row[2] for row in read["cells"]} == {KJ, JY}  # the supervisor's region only
+    # Parquet (typed: compared as the store's rows with the values as they are)
+    parquet = supervisor.get("/console/corpus/export", params={"form": "parquet", "year": 2024})
+    with zipfile.ZipFile(io.BytesIO(parquet.content)) as zipped:
+        tables = {
+            name.rsplit("-", 1)[-1].removesuffix(".parquet"): pq.read_table(io.BytesIO(zipped.read(name)))
+            for name in zipped.namelist()
+        }
+    for table, columns in (("cells", CELL_COLUMNS), ("findings", FINDING_COLUMNS)):
+        expected = [dict(zip(columns, row, strict=True)) for r in region for row in getattr(r, table)]
+        assert tables[table].to_pylist() == expected
     assert supervisor.get("/console/corpus/export", params={"form": "doc"}).status_code == 400
     assert supervisor.get("/console/corpus/export", params={"organ": "wj"}).status_code == 404
