@@ -289,7 +289,7 @@ def _archive_members(archive: str, failed: list[Outcome]) -> Iterator[_Found]:
                     Outcome(name, "unreadable", error=f"{name}: 文件超过 {limit} MB，不像年度报告，未读取")
                 )
                 continue
-            yield _Found(_described(data, name), archive, info.filename)
+            yield _Found(describe_bytes(data, name), archive, info.filename)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -311,7 +311,8 @@ def _member_bytes(zipped: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | Non
     return None if len(data) > MAX_INPUT_BYTES else data
 
 
-def _described(data: bytes, name: str) -> SourceFile:
+def describe_bytes(data: bytes, name: str) -> SourceFile:
+    """A file held in memory (an archive's member, an upload) as :func:`hash_file` describes one on disk."""
     try:
         form = sniff_form(data)
     except UnreadableDocument:  # a broken zip package: its reading will say so, and it is kept so

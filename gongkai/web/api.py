@@ -8,18 +8,29 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from gongkai import clock
 from gongkai.model.report import Report, Report2019, Report2021
 from gongkai.store.accounts import organs_in_scope
 from gongkai.store.casefiles import find_request, newest_requests
+from gongkai.store.corpus_browse import (
+    MAX_PAGE_SIZE,
+    CorpusFilter,
+    corpus_page,
+    corpus_report,
+    organ_filter,
+    report_shown,
+    view_of,
+)
+from gongkai.store.judgements import VERDICTS
 from gongkai.store.records import NotFound, organ_codes
 from gongkai.store.report_queries import reports_of
 from gongkai.store.reports import find_report, findings_of, report_of
-from gongkai.web.bounds import PathInt
+from gongkai.web.bounds import OptionalQueryInt, PathInt
 from gongkai.web.deps import DB, Me, visible_organ
 
 
@@ -145,3 +156,145 @@ def read_report(session: DB, me: Me, code: str, year: PathInt) -> Report2021 | R
         raise HTTPException(404, "没有这一年度的报告") from None
     report = report_of(row)
     return report.model_copy(update={"findings": findings_of(row, report)})
+
+
+class CorpusListed(BaseModel):
+    """A report of the corpus (a published report taken in from a file): where it is from and its
+    findings counted by severity."""
+
+    id: int
+    organ: str | None  # the matched organ's code; null when its name matched none
+    organ_name: str  # the matched organ's name, else the name as printed
+    printed_name: str  # as the report printed it
+    region: str  # the nearest region above the matched organ
+    year: int | None
+    layout: str  # 2021 | 2019
+    sha256: str  # the source file's content hash
+    source: str  # the source file's name when it was taken in
+    findings: dict[str, int]  # by severity: error, warning, info
+    unjudged_errors: int
+    url: str  # the report and its findings with their judgements
+
+
+class CorpusPage(BaseModel):
+    """A page of the corpus; ``next_cursor`` gives the next (null: this is the last): the id of the
+    page's last report, the next page beginning after it."""
+
+    items: list[CorpusListed]
+    next_cursor: int | None
+
+
+class JudgementPublic(BaseModel):
+    """A person's judgement on a finding: confirmed (确认), not_a_problem (不是问题), fixed (已整改)."""
+
+    verdict: str
+    verdict_label: str
+    reason: str
+    judged_by: str
+    judged_at: datetime
+
+
+class CorpusFinding(BaseModel):
+    """A finding of a corpus report with its fingerprint and its judgements, the current last."""
+
+    key: str
+    short_key: str  # as ``gongkai judge`` takes it
+    finding: dict[str, Any]
+    judgement: JudgementPublic | None
+    history: list[JudgementPublic]
+
+
+class CorpusReportFull(CorpusListed):
+    """A corpus report: the report JSON as read, and its findings with their judgements."""
+
+    report: dict[str, Any]
+    judged_findings: list[CorpusFinding]
+
+
+def _judgement(row: Any) -> JudgementPublic:
+    return JudgementPublic(
+        verdict=row.verdict,
+        verdict_label=VERDICTS.get(row.verdict, row.verdict),
+        reason=row.reason,
+        judged_by=row.judged_by,
+        judged_at=clock.in_china(row.judged_at),
+    )
+
+
+@router.get("/corpus/reports", response_model=CorpusPage)
+def list_corpus_reports(
+    session: DB,
+    me: Me,
+    cursor: OptionalQueryInt = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
+    year: OptionalQueryInt = None,
+    organ: str = "",
+) -> CorpusPage:
+    """The corpus reports the caller sees, in the order they were taken in, ``limit`` at a time:
+    pass each page's ``next_cursor`` as ``cursor`` for the next. ``organ``: an organ's or a
+    region's code (the region's organs with it)."""
+    view = view_of(session, me.scope)
+    organ_ids = organ_filter(session, view, visible_organ(session, me, organ)) if organ else None
+    listed, after = corpus_page(
+        session, view, CorpusFilter(year=year, organ_ids=organ_ids), after=cursor or 0, limit=limit
+    )
+    codes = organ_codes(session)
+    return CorpusPage(
+        items=[_corpus_listed(item, codes) for item in listed],
+        next_cursor=after,
+    )
+
+
+def _corpus_listed(item: Any, codes: dict[int, str]) -> CorpusListed:
+    return CorpusListed(
+        id=item.id,
+        organ=codes.get(item.organ_id) if item.organ_id is not None else None,
+        organ_name=item.organ,
+        printed_name=item.printed,
+        region=item.region,
+        year=item.year,
+        layout=item.layout,
+        sha256=item.sha256,
+        source=item.source,
+        findings=item.severities,
+        unjudged_errors=item.unjudged_errors,
+        url=f"/api/corpus/reports/{item.id}",
+    )
+
+
+@router.get("/corpus/reports/{report_id}", response_model=CorpusReportFull)
+def read_corpus_report(session: DB, me: Me, report_id: PathInt) -> CorpusReportFull:
+    """One corpus report: its report JSON as read, and each finding with its current judgement and
+    the judgements before it."""
+    try:
+        report = corpus_report(session, view_of(session, me.scope), report_id)
+    except NotFound:
+        raise HTTPException(404, "库中没有这份报告") from None
+    shown = report_shown(session, report)
+    findings = [
+        CorpusFinding(
+            key=item.key,
+            short_key=item.short_key,
+            finding=item.finding,
+            judgement=None if item.judgement is None else _judgement(item.judgement),
+            history=[_judgement(row) for row in shown.history.get(item.key, [])],
+        )
+        for item in shown.findings
+    ]
+    unjudged = {f.key for f in findings if f.judgement is None and f.finding.get("severity") == "error"}
+    return CorpusReportFull(
+        id=report.id,
+        organ=shown.organ.code if shown.organ else None,
+        organ_name=shown.organ.name if shown.organ else report.organ_name,
+        printed_name=report.organ_name,
+        region=shown.region,
+        year=report.year,
+        layout=report.format,
+        sha256=shown.source.sha256,
+        source=shown.source.name,
+        findings=dict(Counter(str(f.get("severity", "")) for f in report.findings or ())),
+        unjudged_errors=len(unjudged),
+        url=f"/api/corpus/reports/{report.id}",
+        report=report.body,
+        judged_findings=findings,
+    )

@@ -29,6 +29,7 @@ from gongkai.web import (
     calendar,
     casework,
     console,
+    corpus,
     notices,
     oversight,
     public,
@@ -76,6 +77,7 @@ def create_app(settings: WebSettings) -> FastAPI:
     app.include_router(reports.router)
     app.include_router(public.router)
     app.include_router(console.router)
+    app.include_router(corpus.router)
     app.include_router(side_by_side.router)
     app.include_router(register.router)
     app.include_router(api.router)

@@ -12,12 +12,14 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import Response
 from openpyxl import Workbook
 
+from gongkai.batch_ingest import describe_bytes
 from gongkai.casework.law import APPLICANT_LABELS
 from gongkai.casework.review import STATUS_LABELS
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.store import accounts
 from gongkai.store.accounts import Role
+from gongkai.store.corpus_browse import take_upload, upload_results
 from gongkai.store.records import Refused
 from gongkai.store.report_queries import file_uploaded_report, reports_by_organ_and_year, reports_of_organs
 from gongkai.store.reports import ReportStatus, findings_of, report_of
@@ -25,7 +27,7 @@ from gongkai.store.tables import Organ
 from gongkai.web.bounds import OptionalQueryInt, PathInt
 from gongkai.web.coverage_panel import coverage_panel
 from gongkai.web.deps import DB, Principal, check_csrf, file_response, page, require
-from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, read_uploads
+from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UploadRead, read_uploads
 from gongkai.writers.sheets import append_row
 
 router = APIRouter(prefix="/console")
@@ -165,7 +167,8 @@ def upload(
     files: Annotated[list[UploadFile], File()],
     organ: Annotated[str, Form()] = "",
 ):
-    """File published reports: each under the organ chosen, or the organ whose name it bears."""
+    """File published reports: each under the organ chosen, or the organ whose name it bears; and
+    keep each file in the corpus, as ``gongkai ingest`` does."""
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
     organs = accounts.organs_supervised(session, me.scope)
@@ -188,7 +191,9 @@ def upload(
     # waits for it (SQLite's write lock is taken when a form's transaction begins), and each file
     # is then filed in a short transaction of its own (issue 14 §1).
     session.commit()
-    for read in read_uploads(payload):
+    for (_, data), read in zip(payload, read_uploads(payload), strict=True):
+        results.append((read.name, take_into_corpus(session, data, read, chosen)))
+        session.commit()
         if read.problem:
             results.append((read.name, read.problem))
             continue
@@ -234,6 +239,24 @@ def _file(
     except Refused as exc:  # drafted on the platform: never replaced by an upload
         return f"{name}: {exc}"
     return f"{name}: 已归入 {organ.name} {year} 年度"
+
+
+def take_into_corpus(session, data: bytes, read: UploadRead, organ: Organ | None) -> str:
+    """Keep an uploaded file in the corpus as ``gongkai ingest`` keeps a file, by its content's hash
+    (the same file twice is one source), its reports matched to ``organ`` when one was chosen;
+    what became of it, in a line."""
+    source = describe_bytes(data, read.name)
+    results = (
+        [{"file": read.name, "error": read.problem}]
+        if read.problem
+        else upload_results(read.name, read.reports, read.findings)
+    )
+    kept = take_upload(session, source, results, organ)
+    if kept is None:
+        return f"{read.name}: 报告库中已有同一文件（SHA-256 {source.sha256[:10]}），未重复收入"
+    if kept.error is not None:
+        return f"{read.name}: 已收入报告库，记为无法读取"
+    return f"{read.name}: 已收入报告库（{len(results)} 份报告）"
 
 
 @router.get("/organs/{code}/{year}")

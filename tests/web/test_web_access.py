@@ -5,11 +5,14 @@ its rule here: a new route without one fails the test."""
 from __future__ import annotations
 
 import pytest
+from conftest import clean_report_2021
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from support.web import client_as, csrf_of, site  # noqa: F401 (the fixture)
 from test_notices_web import issue_sample_notice
 
+from gongkai.model.report import report_to_json
+from gongkai.store.corpus import SourceFile, organ_names, record_source
 from gongkai.store.db import transaction
 from gongkai.store.portal import file_submission
 from gongkai.store.records import find_organ
@@ -75,6 +78,15 @@ RULES: dict[tuple[str, str], set[str]] = {
     ("get", "/console/oversight/coverage.csv"): CONSOLE,
     ("get", "/console/oversight/coverage.xlsx"): CONSOLE,
     ("get", "/console/oversight/league"): CONSOLE,
+    # the corpus (issue 17): each supervisor sees their own region's, a report of kj its supervisors
+    ("get", "/console/corpus"): CONSOLE,
+    ("get", "/console/corpus/reports/{report_id}"): SUPERVISORS,
+    ("post", "/console/corpus/reports/{report_id}/judge"): SUPERVISORS,
+    ("get", "/console/corpus/unmatched"): CONSOLE,
+    ("post", "/console/corpus/unmatched"): CONSOLE,
+    ("get", "/console/corpus/export"): CONSOLE,
+    ("get", "/api/corpus/reports"): SIGNED_IN,
+    ("get", "/api/corpus/reports/{report_id}"): SCOPE_KJ,
     ("get", "/api/organs"): SIGNED_IN,
     ("get", "/api/organs/{code}/requests"): SCOPE_KJ,
     ("get", "/api/organs/{code}/requests/{number}"): SCOPE_KJ,
@@ -134,6 +146,8 @@ FORMS = {  # a valid form for each POST, so that refusals come from access, not 
     "/admin/users/{login}/{action}": {"password": "short"},
     "/admin/calendar/preview": {"text": "不是通知"},  # refused: no year in it
     "/admin/calendar": {"text": "不是通知"},
+    "/console/corpus/reports/{report_id}/judge": {"key": "none", "verdict": "confirmed", "seen": "0"},
+    "/console/corpus/unmatched": {"key": "none", "organ": ""},  # refused: no organ chosen
 }
 
 
@@ -153,6 +167,7 @@ def _fill(path: str, item_id: int, notice_id: int) -> str:
         "notice_id": str(notice_id),  # issued, not delivered
         "template": "correction",  # posted empty: refused, nothing saved
         "fmt": "docx",
+        "report_id": "1",  # the corpus's one report, of kj (prepared)
     }
     if "/register/" in path:
         values["action"] = "tally"  # refused: the value is not a number
@@ -206,6 +221,16 @@ def prepared(site, store):  # noqa: F811
         )
     with transaction(store) as s:
         item_id = s.scalars(select(Submission.id)).one()
+        # the corpus's first report (id 1): a published report of kj, taken in from a file
+        body = report_to_json(clean_report_2021().model_copy(update={"agency": "某某区科学技术局"}))
+        result = {
+            "agency": body["agency"],
+            "year": body["year"],
+            "format": "2021",
+            "findings": [],
+            "report": body,
+        }
+        record_source(s, SourceFile("0" * 64, "kj.txt", 1, "text"), [result], organ_names(s))
     return site, item_id, issue_sample_notice(store)
 
 

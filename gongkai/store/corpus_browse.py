@@ -1,0 +1,382 @@
+"""The corpus as the console and the JSON API browse it (issue 17 §1, §4, §7, §8): the reports a
+person may see, a page at a time by keyset on the report's id (no page costs more the deeper it
+is), a report with its findings and their judgements, a judgement made from a form, the unmatched
+organ names a person may match, and an uploaded file taken into the corpus.
+
+Who sees what: a report matched to an organ is seen by whoever sees the organ. A report matched to
+none is seen by an administrator, and by a supervisor when its printed name begins with the place
+name of the supervisor's own region (「某某区人民政府」's place is 「某某区」): the names they are the
+ones to match. The filters by year, organ and rule are answered by indexes (the rule by the
+findings' summary, corpus_report_rules) and counted; which errors are judged is known only from each
+report's findings, read from a bounded window of the reports with errors a page, and not counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from gongkai.store.accounts import Role, Scope, organs_below
+from gongkai.store.corpus import SourceFile, add_alias, organ_names, printed_name, record_source
+from gongkai.store.corpus_export import _region_names
+from gongkai.store.judgements import JudgedFinding, finding_key, judge, judged_findings, judgements_of
+from gongkai.store.records import Conflict, NotFound, Refused, lock_row, organ_key
+from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+SCAN_BATCH = 250  # report ids looked at in one query when the findings must be read
+# report ids looked at for one page at most: a rare rule gives short pages, never a slow one
+SCAN_WINDOW = 2000
+# An organ filter of at most this many organs is looked up in the organ index (its reports are few,
+# sorting them is cheap); a larger one (a region's) is checked walking the reports in id order,
+# which stops at the page's end, where the index would find and sort half the corpus first.
+INDEXED_ORGANS = 20
+REGION_SUFFIXES = ("人民政府", "政府")
+
+
+@dataclass(frozen=True)
+class CorpusView:
+    """Which corpus reports a person sees: those of ``organ_ids`` (None: every report), and the
+    unmatched ones whose matched name begins with ``unmatched_prefix`` (None: no unmatched one)."""
+
+    organ_ids: frozenset[int] | None
+    unmatched_prefix: str | None
+
+    def condition(self, *, walking: bool = False) -> ColumnElement[bool]:
+        """The reports of this view, as a condition on corpus_reports (``walking``: for a query
+        that walks the reports in id order, see :data:`INDEXED_ORGANS`)."""
+        if self.organ_ids is None:
+            return true()
+        matched = _organ_in(self.organ_ids, walking)
+        if not self.unmatched_prefix:
+            return matched
+        unmatched = and_(
+            CorpusReport.organ_id.is_(None),
+            CorpusReport.organ_key.startswith(self.unmatched_prefix, autoescape=True),
+        )
+        return or_(matched, unmatched)
+
+    def sees(self, report: CorpusReport) -> bool:
+        """Whether this report is in the view."""
+        if self.organ_ids is None:
+            return True
+        if report.organ_id is not None:
+            return report.organ_id in self.organ_ids
+        return bool(self.unmatched_prefix) and report.organ_key.startswith(self.unmatched_prefix or "")
+
+
+def _organ_in(organ_ids: frozenset[int], walking: bool) -> ColumnElement[bool]:
+    """The reports of these organs; walking, past the organ index when there are many of them
+    (``organ_id + 0`` is no column an index is on, on either database)."""
+    if not organ_ids:
+        return false()
+    column = (
+        CorpusReport.organ_id + 0 if walking and len(organ_ids) > INDEXED_ORGANS else CorpusReport.organ_id
+    )
+    return column.in_(organ_ids)
+
+
+def place_name(region_name: str) -> str:
+    """A region's place name, as the organs under it begin theirs: 「某某区人民政府」→「某某区」."""
+    key = organ_key(region_name)
+    for suffix in REGION_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key.removesuffix(suffix)
+    return key
+
+
+def view_of(session: Session, scope: Scope) -> CorpusView:
+    """The corpus a signed-in person sees (see the module's docstring)."""
+    if scope.role is Role.ADMIN:
+        return CorpusView(None, None)
+    prefix = None
+    if scope.role is Role.SUPERVISOR and scope.home_organ_id is not None:
+        home = session.get(Organ, scope.home_organ_id)
+        if home is not None and home.kind == "region":
+            prefix = place_name(home.name)
+            prefix = prefix if len(prefix) >= 2 else None  # a one-character place would match too much
+    return CorpusView(scope.organ_ids, prefix)
+
+
+@dataclass(frozen=True)
+class CorpusFilter:
+    """What a list of corpus reports is narrowed to: a year; an organ or region (``organ_ids``: it
+    and the organs below it); the reports with a finding of ``rule``; those with an error no one
+    has judged yet."""
+
+    year: int | None = None
+    organ_ids: frozenset[int] | None = None
+    rule: str | None = None
+    unjudged_errors: bool = False
+
+    @property
+    def counted(self) -> bool:
+        """Whether an index answers the filter, so that the reports it gives can be counted (which
+        errors are judged is known only from each report's findings)."""
+        return not self.unjudged_errors
+
+    def conditions(self, *, walking: bool = False) -> list[ColumnElement[bool]]:
+        """The filter as conditions on corpus_reports (for unjudged errors, the reports with an
+        error: which of those are judged is read from their findings)."""
+        found: list[ColumnElement[bool]] = []
+        if self.year is not None:
+            found.append(CorpusReport.year == self.year)
+        if self.organ_ids is not None:
+            found.append(_organ_in(self.organ_ids, walking))
+        # the findings' summary (corpus_report_rules), not the findings: no report body is read
+        if self.rule:  # the reports the rule's index entries name: a rare rule costs nothing
+            with_rule = select(CorpusReportRule.report_id).where(CorpusReportRule.rule == self.rule)
+            found.append(CorpusReport.id.in_(with_rule))
+        if self.unjudged_errors:  # asked of each report of a page's window of ids
+            found.append(
+                exists().where(
+                    CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.severity == "error"
+                )
+            )
+        return found
+
+
+def organ_filter(session: Session, view: CorpusView, organ: Organ) -> frozenset[int]:
+    """The ids of ``organ`` and of every organ below it that the view sees."""
+    below = organs_below(session, organ.id)
+    return frozenset(below if view.organ_ids is None else below & view.organ_ids)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One report of a list: where it is from, and its findings counted."""
+
+    id: int
+    organ_id: int | None
+    organ: str  # the matched organ's name, else the name as printed
+    printed: str
+    region: str
+    year: int | None
+    layout: str
+    sha256: str
+    source: str
+    severities: dict[str, int]
+    unjudged_errors: int
+
+
+def corpus_page(
+    session: Session,
+    view: CorpusView,
+    chosen: CorpusFilter,
+    *,
+    after: int = 0,
+    limit: int = PAGE_SIZE,
+) -> tuple[list[Listed], int | None]:
+    """The reports after the report id ``after`` (0: from the first), at most ``limit``, in the order
+    they were taken in; and the id to go on after (None: no more). The filter on unjudged errors
+    looks at no more than :data:`SCAN_WINDOW` report ids a page: it may give fewer than ``limit``,
+    or none, with more to come."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    names, regions, _ = _region_names(session)
+    query = (
+        select(
+            CorpusReport.id,
+            CorpusReport.organ_id,
+            CorpusReport.organ_name,
+            CorpusReport.year,
+            CorpusReport.format,
+            CorpusReport.position,
+            CorpusReport.findings,
+            CorpusSource.sha256,
+            CorpusSource.name,
+        )
+        .join(CorpusSource, CorpusSource.id == CorpusReport.source_id)
+        .where(view.condition(walking=True), *chosen.conditions(walking=True))
+        .order_by(CorpusReport.id)
+    )
+    if chosen.counted:  # every candidate is listed: one query, one more row to know if there is more
+        rows = session.execute(query.where(CorpusReport.id > after).limit(limit + 1)).all()
+        listed = _listed(session, rows[:limit], names, regions)
+        return listed, (listed[-1].id if len(rows) > limit else None)
+    last = session.scalar(select(func.max(CorpusReport.id))) or 0
+    listed, cursor, end = [], after, min(after + SCAN_WINDOW, last)
+    while cursor < end:
+        upto = min(cursor + SCAN_BATCH, end)
+        rows = session.execute(query.where(CorpusReport.id > cursor, CorpusReport.id <= upto)).all()
+        for row, item in zip(rows, _listed(session, rows, names, regions), strict=True):
+            if item.unjudged_errors:
+                listed.append(item)
+                if len(listed) == limit:
+                    return listed, (row.id if row.id < last else None)
+        cursor = upto
+    return listed, (cursor if cursor < last else None)
+
+
+def _listed(
+    session: Session, rows: list[Any], names: dict[int, str], regions: dict[int, str]
+) -> list[Listed]:
+    """The rows as listed, their errors not judged yet counted (one query for all their judgements)."""
+    errors = {
+        row.id: {finding_key(f) for f in row.findings or () if f.get("severity") == "error"} for row in rows
+    }
+    judged: dict[tuple[str, int], set[str]] = {}
+    wanted = {row.sha256 for row in rows if errors[row.id]}
+    if wanted:  # only reports with errors ask for their judgements
+        for sha, position, key in session.execute(
+            select(
+                FindingJudgement.source_sha256, FindingJudgement.position, FindingJudgement.finding_key
+            ).where(FindingJudgement.source_sha256.in_(wanted))
+        ):
+            judged.setdefault((sha, position), set()).add(key)
+    return [
+        Listed(
+            id=row.id,
+            organ_id=row.organ_id,
+            organ=names.get(row.organ_id, row.organ_name) if row.organ_id is not None else row.organ_name,
+            printed=row.organ_name,
+            region=regions.get(row.organ_id, "") if row.organ_id is not None else "",
+            year=row.year,
+            layout=row.format,
+            sha256=row.sha256,
+            source=row.name,
+            severities=dict(Counter(str(f.get("severity", "")) for f in row.findings or ())),
+            unjudged_errors=len(errors[row.id] - judged.get((row.sha256, row.position), set())),
+        )
+        for row in rows
+    ]
+
+
+def count_corpus(session: Session, view: CorpusView, chosen: CorpusFilter) -> int | None:
+    """How many reports the view and filter give; None for the unjudged errors (which no index
+    answers: counting them would read every report's findings)."""
+    if not chosen.counted:
+        return None
+    query = select(func.count()).select_from(CorpusReport).where(view.condition(), *chosen.conditions())
+    return session.scalar(query) or 0
+
+
+def corpus_years(session: Session, view: CorpusView) -> list[int]:
+    """The years of the view's reports, newest first."""
+    query = select(CorpusReport.year).where(view.condition(), CorpusReport.year.is_not(None)).distinct()
+    return sorted((y for y in session.scalars(query) if y is not None), reverse=True)
+
+
+def corpus_report(session: Session, view: CorpusView, report_id: int) -> CorpusReport:
+    """One report of the view; :class:`NotFound` for any other, as if it did not exist."""
+    report = session.get(CorpusReport, report_id)
+    if report is None or not view.sees(report):
+        raise NotFound("库中没有这份报告")
+    return report
+
+
+@dataclass(frozen=True)
+class ReportShown:
+    """A report as its page shows it: its source, organ, findings with their judgements, and each
+    finding's judgements oldest first."""
+
+    report: CorpusReport
+    source: CorpusSource
+    organ: Organ | None
+    region: str
+    findings: list[JudgedFinding]
+    history: dict[str, list[FindingJudgement]]
+
+
+def report_shown(session: Session, report: CorpusReport) -> ReportShown:
+    """What the report's page shows."""
+    source = session.get(CorpusSource, report.source_id)
+    if source is None:
+        raise NotFound(f"报告 {report.id} 的来源文件不在库中")
+    history: dict[str, list[FindingJudgement]] = {}
+    for row in session.scalars(
+        select(FindingJudgement)
+        .where(FindingJudgement.source_sha256 == source.sha256, FindingJudgement.position == report.position)
+        .order_by(FindingJudgement.id)
+    ):
+        history.setdefault(row.finding_key, []).append(row)
+    _, regions, _ = _region_names(session)
+    organ = session.get(Organ, report.organ_id) if report.organ_id is not None else None
+    region = regions.get(report.organ_id, "") if report.organ_id is not None else ""
+    return ReportShown(report, source, organ, region, judged_findings(session, report), history)
+
+
+def judge_as_seen(
+    session: Session, report: CorpusReport, key: str, verdict: str, *, seen: int, reason: str, actor: str
+) -> FindingJudgement:
+    """Judge a finding from a form that showed its judgement ``seen`` (its id; 0: none). The report
+    is locked and the judgement read again first: when someone judged it since, this one is
+    refused (:class:`Conflict`) rather than recorded over theirs unseen — two people judging at
+    once give one record and one refusal, never two records."""
+    lock_row(session, report)
+    current = judgements_of(session, report).get(key)
+    if (current.id if current is not None else 0) != seen:
+        raise Conflict("这条问题的判断")
+    return judge(session, report, key, verdict, reason=reason, actor=actor)
+
+
+def unmatched_in_view(
+    session: Session, view: CorpusView, *, offset: int = 0, limit: int = PAGE_SIZE
+) -> tuple[list[tuple[str, str, int]], int]:
+    """The unmatched organ names the view sees, each (matched name, a printed form, reports), most
+    reports first, a page at a time; and how many names there are in all."""
+    where = and_(CorpusReport.organ_id.is_(None), view.condition())
+    grouped = (
+        select(CorpusReport.organ_key, func.min(CorpusReport.organ_name), func.count())
+        .where(where)
+        .group_by(CorpusReport.organ_key)
+    )
+    total = session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
+    rows = session.execute(
+        grouped.order_by(func.count().desc(), CorpusReport.organ_key).offset(offset).limit(limit)
+    ).all()
+    return [(key, printed, count) for key, printed, count in rows], total
+
+
+def match_name(session: Session, view: CorpusView, key: str, organ: Organ, *, actor: str) -> int:
+    """Let ``organ`` answer to the unmatched name ``key`` (an alias, audited), matching the corpus's
+    reports of it; the number matched. The name must be one the view sees unmatched."""
+    if not key:
+        raise Refused("未署名的报告无法按名称匹配")
+    unmatched = select(func.count()).where(
+        CorpusReport.organ_id.is_(None), CorpusReport.organ_key == key, view.condition()
+    )
+    if not session.scalar(unmatched):
+        raise NotFound(f"没有未匹配的机关名称「{key}」")
+    return add_alias(session, organ, key, actor=actor)
+
+
+def take_upload(
+    session: Session, source: SourceFile, results: list[dict[str, Any]], organ: Organ | None = None
+) -> CorpusSource | None:
+    """Keep an uploaded file in the corpus as ``gongkai ingest`` keeps a file (by its content's
+    hash: a file held already is not kept again, and None is returned), its reports matched by
+    name, or all to ``organ`` when the person chose it. A file kept by another at the same moment
+    is held, not an error."""
+    names = organ_names(session)
+    if organ is not None:
+        names |= {organ_key(printed_name(r)): organ.id for r in results if "error" not in r}
+    try:
+        with session.begin_nested():
+            return record_source(session, source, results, names)
+    except IntegrityError:
+        return None
+
+
+def upload_results(
+    name: str, reports: Iterable[dict[str, Any]], findings: Iterable[list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """An upload's reading as :func:`record_source` takes it: a result per report, as ``gongkai
+    check`` gives them with ``keep_reports``."""
+    return [
+        {
+            "file": name,
+            "agency": body.get("agency"),
+            "year": body.get("year"),
+            "format": body.get("format"),
+            "findings": found,
+            "report": body,
+        }
+        for body, found in zip(reports, findings, strict=True)
+    ]
