@@ -250,32 +250,34 @@ def check_file_reports(path: str, options: CheckOptions) -> list[dict[str, Any]]
     return _check(path, options, lambda: load_reports(path))
 
 
+def checked_result(loaded: Loaded, options: CheckOptions) -> dict[str, Any]:
+    """One report's result as ``gongkai check --json`` gives it: file, organ, year, layout, the
+    findings; the dates its document states (``published_on``, ``signed_on``) when it does; the
+    report itself with ``keep_reports``. The date given (``--published``) wins over the page's own
+    for SEC-DEADLINE."""
+    reading = loaded.reading
+    published = options.published or (reading.published_on if reading else None)
+    found = findings_for(loaded, published, list(options.select or []) or None, list(options.ignore))
+    result: dict[str, Any] = {
+        "file": loaded.name,
+        "agency": loaded.report.agency,
+        "year": loaded.report.year,
+        "format": loaded.report.format,
+        "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
+    }
+    if reading is not None and reading.published_on is not None:
+        result["published_on"] = reading.published_on.isoformat()
+    if reading is not None and reading.signed_on is not None:
+        result["signed_on"] = reading.signed_on.isoformat()
+    if options.keep_reports:
+        result["report"] = report_to_json(loaded.report)
+    return result
+
+
 def _check(path: str, options: CheckOptions, load: Callable[[], list[Loaded]]) -> list[dict[str, Any]]:
-    results = []
     try:
         with document_limits(options.seconds, options.memory_mb):
-            for loaded in load():
-                reading = loaded.reading
-                # the date given (--published) wins; else the one the page itself states
-                published = options.published or (reading.published_on if reading else None)
-                found = findings_for(
-                    loaded, published, list(options.select or []) or None, list(options.ignore)
-                )
-                results.append(
-                    {
-                        "file": loaded.name,
-                        "agency": loaded.report.agency,
-                        "year": loaded.report.year,
-                        "format": loaded.report.format,
-                        "findings": [f.model_dump(mode="json", exclude_none=True) for f in found],
-                    }
-                )
-                if reading is not None and reading.published_on is not None:
-                    results[-1]["published_on"] = reading.published_on.isoformat()
-                if reading is not None and reading.signed_on is not None:
-                    results[-1]["signed_on"] = reading.signed_on.isoformat()
-                if options.keep_reports:
-                    results[-1]["report"] = report_to_json(loaded.report)
+            results = [checked_result(loaded, options) for loaded in load()]
     except BadInput as exc:
         return [{"file": path, "error": str(exc)}]
     except Exception as exc:  # out of time or memory, or a defect: one line, never a traceback

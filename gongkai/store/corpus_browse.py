@@ -365,10 +365,15 @@ def take_upload(
 
 
 def upload_results(
-    name: str, reports: Iterable[dict[str, Any]], findings: Iterable[list[dict[str, Any]]]
+    name: str,
+    reports: Iterable[dict[str, Any]],
+    findings: Iterable[list[dict[str, Any]]],
+    dates: Iterable[dict[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """An upload's reading as :func:`record_source` takes it: a result per report, as ``gongkai
-    check`` gives them with ``keep_reports``."""
+    check`` gives them with ``keep_reports`` (``dates``: each report's published_on / signed_on)."""
+    reports, findings = list(reports), list(findings)
+    dated = list(dates) if dates is not None else [{} for _ in reports]
     return [
         {
             "file": name,
@@ -377,6 +382,7 @@ def upload_results(
             "format": body.get("format"),
             "findings": found,
             "report": body,
+            **when,
         }
-        for body, found in zip(reports, findings, strict=True)
+        for body, found, when in zip(reports, findings, dated, strict=True)
     ]

@@ -249,7 +249,7 @@ def take_into_corpus(session, data: bytes, read: UploadRead, organ: Organ | None
     results = (
         [{"file": read.name, "error": read.problem}]
         if read.problem
-        else upload_results(read.name, read.reports, read.findings)
+        else upload_results(read.name, read.reports, read.findings, read.dates)
     )
     kept = take_upload(session, source, results, organ)
     if kept is None:

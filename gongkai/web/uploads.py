@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai import settings
-from gongkai.batch import BadInput, findings_for, load_reports
-from gongkai.model.report import report_to_json
+from gongkai.batch import BadInput, CheckOptions, checked_result, load_reports
 from gongkai.workers import LimitedPool, WorkerFailure
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -28,6 +27,8 @@ class UploadRead:
     reports: tuple[dict[str, Any], ...] = ()
     problem: str | None = None
     findings: tuple[list[dict[str, Any]], ...] = ()
+    # each report's dates as its document states them (published_on, signed_on: ISO), where it does
+    dates: tuple[dict[str, str], ...] = ()
 
 
 def read_upload(name: str, data: bytes) -> UploadRead:
@@ -42,11 +43,13 @@ def read_upload(name: str, data: bytes) -> UploadRead:
             return UploadRead(name, problem=str(exc).replace(str(path), name))
     # checked from the reading, not from the JSON it gives: the layout rules need the source, and
     # the READ-* warnings exist only there (issue 15 §2)
-    findings = tuple(
-        [f.model_dump(mode="json", exclude_none=True) for f in findings_for(item, None, None, [])]
-        for item in loaded
+    results = [checked_result(item, CheckOptions(keep_reports=True)) for item in loaded]
+    return UploadRead(
+        name,
+        tuple(r["report"] for r in results),
+        findings=tuple(r["findings"] for r in results),
+        dates=tuple({k: r[k] for k in ("published_on", "signed_on") if k in r} for r in results),
     )
-    return UploadRead(name, tuple(report_to_json(item.report) for item in loaded), findings=findings)
 
 
 def read_uploads(

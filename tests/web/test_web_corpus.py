@@ -9,6 +9,7 @@ import csv
 import io
 import re
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,6 +17,7 @@ import pytest
 from conftest import clean_report_2021
 from openpyxl import load_workbook
 from sqlalchemy import delete, select
+from support.htmlwriter import write_html
 from support.textwriter import write_tab_text
 from support.web import client_as, csrf_of, site, upload  # noqa: F401 (the fixture)
 
@@ -81,6 +83,26 @@ def test_an_upload_is_taken_into_the_corpus_once(site, store, tmp_path: Path) ->
         assert any(f["severity"] == "error" for f in report.findings)
     garbage = upload(supervisor, [("garbage.pdf", b"%PDF-1.4 not really a pdf")])
     assert "garbage.pdf: 已收入报告库，记为无法读取" in garbage.text
+
+
+def test_an_upload_keeps_the_dates_its_page_states(site, store) -> None:  # noqa: F811
+    """A portal page saved and uploaded: its PubDate is kept as the publication date, and its
+    signature as the date signed, as gongkai ingest keeps them (coverage tells late reports by them)."""
+    report = clean_report_2021().model_copy(update={"agency": KJ, "year": 2024})
+    page = write_html(report).replace(
+        "<meta charset='utf-8'>", "<meta charset='utf-8'><meta name='PubDate' content='2025-02-04 10:00'>"
+    )
+    page = page.replace("</div><footer>", "<p>某某区科学技术局</p><p>2025年1月28日</p></div><footer>")
+    said = upload(client_as(site, "supervisor"), [("kj.html", page.encode("utf-8"))])
+    assert "kj.html: 已收入报告库（1 份报告）" in said.text
+    with transaction(store) as s:
+        [kept] = s.scalars(select(CorpusReport)).all()
+        assert (kept.published_on, kept.published_from, kept.signed_on) == (
+            date(2025, 2, 4),
+            "page",
+            date(2025, 1, 28),
+        )
+        assert any(f["rule"] == "SEC-DEADLINE" for f in kept.findings)  # 4 days after 31 January
 
 
 def test_findings_are_judged_through_the_console(site, store) -> None:  # noqa: F811
