@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from gongkai.store.accounts import Role, Scope, organs_below
 from gongkai.store.corpus import SourceFile, add_alias, organ_names, printed_name, record_source
-from gongkai.store.corpus_export import _region_names
+from gongkai.store.corpus_export import region_names
 from gongkai.store.judgements import JudgedFinding, finding_key, judge, judged_findings, judgements_of
 from gongkai.store.records import Conflict, NotFound, Refused, lock_row, organ_key
 from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
@@ -179,7 +179,7 @@ def corpus_page(
     looks at no more than :data:`SCAN_WINDOW` report ids a page: it may give fewer than ``limit``,
     or none, with more to come."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    names, regions, _ = _region_names(session)
+    names, regions, _ = region_names(session)
     query = (
         select(
             CorpusReport.id,
@@ -296,7 +296,7 @@ def report_shown(session: Session, report: CorpusReport) -> ReportShown:
         .order_by(FindingJudgement.id)
     ):
         history.setdefault(row.finding_key, []).append(row)
-    _, regions, _ = _region_names(session)
+    _, regions, _ = region_names(session)
     organ = session.get(Organ, report.organ_id) if report.organ_id is not None else None
     region = regions.get(report.organ_id, "") if report.organ_id is not None else ""
     return ReportShown(report, source, organ, region, judged_findings(session, report), history)

@@ -77,7 +77,7 @@ def export_paths(target: Path, form: str) -> list[Path]:
     return [target.with_name(f"{stem}-{table}.{form}") for table in ("cells", "findings")]
 
 
-def _region_names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, int | None]]:
+def region_names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, int | None]]:
     """Every organ's name, the name of its region (nearest region at or above its parent; its own
     when it is a region), and its parent: the whole tree is small, so read once."""
     organs = {
@@ -115,7 +115,7 @@ def _where(session: Session, region: Organ | None, year: int | None) -> list[Col
     """The reports asked for: of ``region`` and the organs under it, of ``year``."""
     conditions: list[ColumnElement[bool]] = []
     if region is not None:
-        _, _, parents = _region_names(session)
+        _, _, parents = region_names(session)
         conditions.append(CorpusReport.organ_id.in_(_under(parents, region.id)))
     if year is not None:
         conditions.append(CorpusReport.year == year)
@@ -169,7 +169,7 @@ def corpus_rows(
 ) -> Iterator[ReportRows]:
     """The rows of every report asked for, in the order they were taken in, read ``page`` reports at
     a time (a server-side cursor on PostgreSQL): one report's rows in memory at once, not the corpus's."""
-    names, regions, _ = _region_names(session)
+    names, regions, _ = region_names(session)
     judgements = _judgements(session)
     query = (
         select(
