@@ -81,6 +81,18 @@ def corpus_year_pairs(
         yield from _pairs_of(session, group, chosen, skipped)
 
 
+def pairs_around(session: Session, report: CorpusReport) -> list[CorpusPair]:
+    """The cross-year pairs a report of the corpus is in: with its organ's report of the year
+    before and of the year after, where the corpus holds them (none for a report without a year
+    or not matched to an organ)."""
+    if report.organ_id is None or report.year is None:
+        return []
+    organ = session.get(Organ, report.organ_id)
+    if organ is None:
+        return []
+    return [pair for pair in corpus_year_pairs(session, organ=organ) if report.year in pair.years]
+
+
 def _groups(session: Session, organ: Organ | None) -> Iterator[_Group]:
     """The organs with reports of at least two years (the only ones that can make a pair)."""
     years = func.count(CorpusReport.year.distinct())

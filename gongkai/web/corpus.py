@@ -36,6 +36,7 @@ from gongkai.store.corpus_browse import (
     view_of,
 )
 from gongkai.store.corpus_export import FORMS, export_corpus, export_paths
+from gongkai.store.corpus_years import pairs_around
 from gongkai.store.judgements import VERDICTS
 from gongkai.store.records import Conflict, NotFound, Refused
 from gongkai.store.tables import Organ
@@ -125,6 +126,7 @@ def _report_page(
         status,
         me=me,
         shown=shown,
+        pairs=pairs_around(session, report),
         cells=named,
         cell_names={key: name for key, name, _ in named},
         verdicts=VERDICTS,

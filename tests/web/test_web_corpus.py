@@ -105,6 +105,23 @@ def test_an_upload_keeps_the_dates_its_page_states(site, store) -> None:  # noqa
         assert any(f["rule"] == "SEC-DEADLINE" for f in kept.findings)  # 4 days after 31 January
 
 
+def test_a_report_page_compares_it_with_the_organs_other_years(site, store) -> None:  # noqa: F811
+    """The cross-year rules on a report's page: its organ's report of the year before, where the
+    corpus holds one; 2024 carries in 3 natural persons' requests where 2023 carried over 1."""
+    supervisor = client_as(site, "supervisor")
+    before = clean_report_2021(**{"requests.carried_over.natural": 1})
+    before = before.model_copy(update={"agency": KJ, "year": 2023})
+    upload(supervisor, [("kj-2023.txt", write_tab_text(before).encode("utf-8"))])
+    upload(supervisor, [("kj-2024.txt", report_text(KJ, 2024, **{"requests.carried_in.natural": 3}))])
+    with transaction(store) as s:
+        ids = {r.year: r.id for r in s.scalars(select(CorpusReport))}
+    later = supervisor.get(f"/console/corpus/reports/{ids[2024]}").text
+    assert "跨年核对" in later and "2023 → 2024 年度" in later and "XY-T3-CARRY" in later
+    assert "kj-2023.txt" in later  # the report it is compared with
+    earlier = supervisor.get(f"/console/corpus/reports/{ids[2023]}").text
+    assert "2023 → 2024 年度" in earlier and "kj-2024.txt" in earlier
+
+
 def test_findings_are_judged_through_the_console(site, store) -> None:  # noqa: F811
     supervisor = client_as(site, "supervisor")
     upload(supervisor, [("kj.txt", report_text(KJ, **BROKEN))])
