@@ -29,8 +29,8 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session
 
 from gongkai.model.publication import report_due
-from gongkai.store.records import Refused, find_organ, organ_tree
-from gongkai.store.tables import CorpusReport, CorpusReportRule, Organ
+from gongkai.store.records import Refused, find_organ, organ_subtree, organ_tree, subtree_select
+from gongkai.store.tables import CorpusReport, CorpusReportRule
 from gongkai.store.worklist import REPORT_DEADLINE
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95% interval
@@ -138,27 +138,31 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
     region = find_organ(session, region_code)
     if region.kind != "region":
         raise Refused(f"「{region.name}」（{region.code}）是机关，不是地区：请给出地区的代码")
-    organs = subtree(session, region)
+    organs = organ_subtree(session, region)
     names = {organ.id: organ.name for organ in organs}
-    wanted = [organ.id for organ in organs if organ.kind == "organ"]
-    counts: Counter[int] = Counter()
-    published: dict[int, date] = {}
-    signed: dict[int, date] = {}
-    for start in range(0, len(wanted), 500):  # well under any database's parameter limit
-        for organ_id, published_on, signed_on in session.execute(
-            select(CorpusReport.organ_id, CorpusReport.published_on, CorpusReport.signed_on).where(
-                CorpusReport.organ_id.in_(wanted[start : start + 500]), CorpusReport.year == year
+    # One grouped query: how many reports each organ has of the year and the earliest dates known.
+    found = {
+        organ_id: (count, published_on, signed_on)
+        for organ_id, count, published_on, signed_on in session.execute(
+            select(
+                CorpusReport.organ_id,
+                func.count(),
+                func.min(CorpusReport.published_on),
+                func.min(CorpusReport.signed_on),
             )
-        ):
-            counts[organ_id] += 1
-            _earliest(published, organ_id, published_on)
-            _earliest(signed, organ_id, signed_on)
+            .where(CorpusReport.year == year, CorpusReport.organ_id.in_(subtree_select(region.id)))
+            .group_by(CorpusReport.organ_id)
+        )
+    }
+    counts = {organ_id: n for organ_id, (n, _, _) in found.items()}
+    published = {organ_id: day for organ_id, (_, day, _) in found.items() if day is not None}
+    signed = {organ_id: day for organ_id, (_, _, day) in found.items() if day is not None}
     rows = [
         CoverageRow(
             organ.code,
             organ.name,
             names.get(organ.parent_id or -1, ""),
-            counts[organ.id],
+            counts.get(organ.id, 0),
             report_due(year, organ.name),
             published.get(organ.id),
             signed.get(organ.id),
@@ -167,22 +171,6 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
         if organ.kind == "organ"
     ]
     return Coverage(region.code, region.name, year, report_deadline(year), rows)
-
-
-def _earliest(days: dict[int, date], organ_id: int, day: date | None) -> None:
-    if day is not None and (organ_id not in days or day < days[organ_id]):
-        days[organ_id] = day
-
-
-def subtree(session: Session, root: Organ) -> list[Organ]:
-    """``root`` and every organ and region below it, each region followed by what it holds."""
-    below: set[int] = {root.id}
-    found = [root]
-    for _, organ in organ_tree(session):  # parents come before their children
-        if organ.parent_id in below:
-            below.add(organ.id)
-            found.append(organ)
-    return found
 
 
 COVERAGE_COLUMNS = [
@@ -314,7 +302,7 @@ def league(
     if min_reports < 1:
         raise Refused("最少报告份数应至少为 1")
     root = find_organ(session, region_code) if region_code is not None else None
-    organs = subtree(session, root) if root is not None else [o for _, o in organ_tree(session)]
+    organs = organ_subtree(session, root) if root is not None else [o for _, o in organ_tree(session)]
     by_id = {organ.id: organ for organ in organs}
     # Counted in the database, an organ at a time (the reports' findings are summed up beside them,
     # corpus_reports.errors and corpus_report_rules): one indexed query however large the corpus.

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from gongkai import clock
@@ -195,19 +196,50 @@ def organ_codes(session: Session) -> dict[int, str]:
 
 def organ_tree(session: Session) -> list[tuple[int, Organ]]:
     """Every organ with its depth, each region followed by what it holds."""
-    organs = session.scalars(select(Organ).order_by(Organ.code)).all()
+    return _in_tree_order(session.scalars(select(Organ).order_by(Organ.code)).all(), None)
+
+
+def _in_tree_order(organs: Sequence[Organ], top: int | None) -> list[tuple[int, Organ]]:
+    """``organs`` (sorted by code) from those whose parent is ``top`` down, each with its depth,
+    each region followed by what it holds."""
     children: dict[int | None, list[Organ]] = {}
     for organ in organs:
         children.setdefault(organ.parent_id, []).append(organ)
     out: list[tuple[int, Organ]] = []
+    seen: set[int] = set()
 
     def walk(parent: int | None, depth: int) -> None:
         for organ in children.get(parent, []):
-            out.append((depth, organ))
-            walk(organ.id, depth + 1)
+            if organ.id not in seen:  # a cycle in a hand-edited tree ends the walk
+                seen.add(organ.id)
+                out.append((depth, organ))
+                walk(organ.id, depth + 1)
 
-    walk(None, 0)
+    walk(top, 0)
     return out
+
+
+def subtree_select(root_id: int) -> Select[tuple[int]]:
+    """A query of the ids of ``root_id`` and of every organ and region below it, as a recursive query (UNION,
+    not UNION ALL: a cycle in a hand-edited tree ends it)."""
+    below = select(Organ.id).where(Organ.id == root_id).cte("below", recursive=True)
+    below = below.union(select(Organ.id).where(Organ.parent_id == below.c.id))
+    return select(below.c.id)
+
+
+def subtree_ids(session: Session, root_id: int) -> set[int]:
+    """The ids of ``root_id`` and of every organ and region below it: one query, however large the
+    tree (a supervisor's scope is asked for on every page)."""
+    return set(session.scalars(subtree_select(root_id)))
+
+
+def organ_subtree(session: Session, root: Organ) -> list[Organ]:
+    """``root`` and every organ and region below it, each region followed by what it holds (as in
+    :func:`organ_tree`): only the subtree read, not the whole tree."""
+    organs = session.scalars(
+        select(Organ).where(Organ.id.in_(subtree_select(root.id))).order_by(Organ.code)
+    ).all()
+    return [root, *(organ for _, organ in _in_tree_order(organs, root.id))]
 
 
 # --- the calendar's entered years ----------------------------------------------------------------
