@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import math
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -26,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gongkai.model.publication import report_due
-from gongkai.store.records import Refused, find_organ, organ_subtree, organ_tree, subtree_select
-from gongkai.store.tables import CorpusReport, CorpusReportRule
+from gongkai.store.records import Refused, find_organ, organ_subtree, subtree_select
+from gongkai.store.tables import CorpusReport, CorpusReportRule, Organ
 from gongkai.store.worklist import REPORT_DEADLINE
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95% interval
@@ -302,46 +301,34 @@ def league(
     if min_reports < 1:
         raise Refused("最少报告份数应至少为 1")
     root = find_organ(session, region_code) if region_code is not None else None
-    organs = organ_subtree(session, root) if root is not None else [o for _, o in organ_tree(session)]
-    by_id = {organ.id: organ for organ in organs}
-    # Counted in the database, an organ at a time (the reports' findings are summed up beside them,
-    # corpus_reports.errors and corpus_report_rules): one indexed query however large the corpus.
+    # Counted in the database and summed up by region there (the reports' findings are summed up
+    # beside them, corpus_reports.errors and corpus_report_rules): one query, a row a region.
     counts = (
         CorpusReport.errors > 0
         if rule is None
         else exists().where(CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.rule == rule)
     )
-    query = (
-        select(CorpusReport.organ_id, func.count(), func.sum(case((counts, 1), else_=0)))
-        .where(CorpusReport.organ_id.is_not(None))
-        .group_by(CorpusReport.organ_id)
+    home = case((Organ.kind == "region", Organ.id), else_=Organ.parent_id).label("home")
+    grouped = (
+        select(home, func.count().label("reports"), func.sum(case((counts, 1), else_=0)).label("flagged"))
+        .select_from(CorpusReport)
+        .join(Organ, Organ.id == CorpusReport.organ_id)
+        .group_by(home)
     )
+    if root is not None:
+        grouped = grouped.where(CorpusReport.organ_id.in_(subtree_select(root.id)))
     if year is not None:
-        query = query.where(CorpusReport.year == year)
-    reports: Counter[int | None] = Counter()
-    flagged: Counter[int | None] = Counter()
-    for organ_id, total, hits in session.execute(query):
-        organ = by_id.get(organ_id)
-        if organ is None:  # outside the region asked about
-            continue
-        home = organ.id if organ.kind == "region" else organ.parent_id
-        reports[home] += total
-        flagged[home] += int(hits or 0)
-    names = {organ.id: organ for _, organ in organ_tree(session)}
+        grouped = grouped.where(CorpusReport.year == year)
+    summed = grouped.subquery()
+    region = aliased(Organ)
     rows = []
-    for home, total in reports.items():
-        region = names.get(home) if home is not None else None
-        low, high = wilson_interval(flagged[home], total)
-        rows.append(
-            LeagueRow(
-                region.code if region else "",
-                region.name if region else NO_REGION,
-                total,
-                flagged[home],
-                low,
-                high,
-            )
+    for code, name, total, hits in session.execute(
+        select(region.code, region.name, summed.c.reports, summed.c.flagged).outerjoin(
+            region, region.id == summed.c.home
         )
+    ):
+        low, high = wilson_interval(int(hits or 0), total)
+        rows.append(LeagueRow(code or "", name or NO_REGION, total, int(hits or 0), low, high))
     rows.sort(key=lambda r: (Fraction(r.flagged, r.reports), -r.reports, r.region_code))
     ranked: list[LeagueRow] = []
     for row in (r for r in rows if r.reports >= min_reports):

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -199,13 +199,27 @@ def organ_tree(session: Session) -> list[tuple[int, Organ]]:
     return _in_tree_order(session.scalars(select(Organ).order_by(Organ.code)).all(), None)
 
 
-def _in_tree_order(organs: Sequence[Organ], top: int | None) -> list[tuple[int, Organ]]:
+class OrganEntry(NamedTuple):
+    """An organ or region as a listing over the tree needs it: read as plain columns, not as a
+    mapped object, so that a province's 15,000 organs take milliseconds, not a third of a second."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+
+
+_Node = TypeVar("_Node", Organ, OrganEntry)
+
+
+def _in_tree_order(organs: Sequence[_Node], top: int | None) -> list[tuple[int, _Node]]:
     """``organs`` (sorted by code) from those whose parent is ``top`` down, each with its depth,
     each region followed by what it holds."""
-    children: dict[int | None, list[Organ]] = {}
+    children: dict[int | None, list[_Node]] = {}
     for organ in organs:
         children.setdefault(organ.parent_id, []).append(organ)
-    out: list[tuple[int, Organ]] = []
+    out: list[tuple[int, _Node]] = []
     seen: set[int] = set()
 
     def walk(parent: int | None, depth: int) -> None:
@@ -220,8 +234,9 @@ def _in_tree_order(organs: Sequence[Organ], top: int | None) -> list[tuple[int, 
 
 
 def subtree_select(root_id: int) -> Select[tuple[int]]:
-    """A query of the ids of ``root_id`` and of every organ and region below it, as a recursive query (UNION,
-    not UNION ALL: a cycle in a hand-edited tree ends it)."""
+    """A query of the ids of ``root_id`` and of every organ and region below it (recursive; UNION,
+    not UNION ALL: a cycle in a hand-edited tree ends it). A filter by region is ``organ_id IN`` this
+    query, never a list of ids: a province's 15,000 ids sent as parameters take a second."""
     below = select(Organ.id).where(Organ.id == root_id).cte("below", recursive=True)
     below = below.union(select(Organ.id).where(Organ.parent_id == below.c.id))
     return select(below.c.id)
@@ -233,13 +248,14 @@ def subtree_ids(session: Session, root_id: int) -> set[int]:
     return set(session.scalars(subtree_select(root_id)))
 
 
-def organ_subtree(session: Session, root: Organ) -> list[Organ]:
+def organ_subtree(session: Session, root: Organ) -> list[OrganEntry]:
     """``root`` and every organ and region below it, each region followed by what it holds (as in
-    :func:`organ_tree`): only the subtree read, not the whole tree."""
-    organs = session.scalars(
-        select(Organ).where(Organ.id.in_(subtree_select(root.id))).order_by(Organ.code)
-    ).all()
-    return [root, *(organ for _, organ in _in_tree_order(organs, root.id))]
+    :func:`organ_tree`): only the subtree read, and as plain columns."""
+    columns = (Organ.id, Organ.code, Organ.name, Organ.kind, Organ.parent_id)
+    rows = session.execute(select(*columns).where(Organ.id.in_(subtree_select(root.id))).order_by(Organ.code))
+    organs = [OrganEntry(*row) for row in rows]
+    top = OrganEntry(root.id, root.code, root.name, root.kind, root.parent_id)
+    return [top, *(organ for _, organ in _in_tree_order(organs, root.id))]
 
 
 # --- the calendar's entered years ----------------------------------------------------------------
