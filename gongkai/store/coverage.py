@@ -28,7 +28,7 @@ from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from gongkai.model.publication import report_due
-from gongkai.store.records import Refused, find_organ, organ_subtree, subtree_select
+from gongkai.store.records import OrganEntry, Refused, find_organ, in_tree_order, subtree_select
 from gongkai.store.tables import CorpusReport, CorpusReportRule, Organ
 from gongkai.store.worklist import REPORT_DEADLINE
 
@@ -137,38 +137,32 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
     region = find_organ(session, region_code)
     if region.kind != "region":
         raise Refused(f"「{region.name}」（{region.code}）是机关，不是地区：请给出地区的代码")
-    organs = organ_subtree(session, region)
+    # One query: the organs below the region, each with how many reports of the year it has and
+    # the earliest dates known of them; then put in the tree's order.
+    found: dict[int, tuple[int, date | None, date | None]] = {}
+    entries = [OrganEntry(region.id, region.code, region.name, region.kind, region.parent_id)]
+    organ_columns = (Organ.id, Organ.code, Organ.name, Organ.kind, Organ.parent_id)
+    for *organ, count, published_on, signed_on in session.execute(
+        select(*organ_columns)
+        .add_columns(
+            func.count(CorpusReport.id), func.min(CorpusReport.published_on), func.min(CorpusReport.signed_on)
+        )
+        .outerjoin(CorpusReport, (CorpusReport.organ_id == Organ.id) & (CorpusReport.year == year))
+        .where(Organ.id.in_(subtree_select(region.id)), Organ.id != region.id)
+        .group_by(*organ_columns)
+        .order_by(Organ.code)
+    ):
+        entries.append(OrganEntry(*organ))
+        found[organ[0]] = (count, published_on, signed_on)
+    organs = [entries[0], *(organ for _, organ in in_tree_order(entries[1:], region.id))]
     names = {organ.id: organ.name for organ in organs}
-    # One grouped query: how many reports each organ has of the year and the earliest dates known.
-    found = {
-        organ_id: (count, published_on, signed_on)
-        for organ_id, count, published_on, signed_on in session.execute(
-            select(
-                CorpusReport.organ_id,
-                func.count(),
-                func.min(CorpusReport.published_on),
-                func.min(CorpusReport.signed_on),
-            )
-            .where(CorpusReport.year == year, CorpusReport.organ_id.in_(subtree_select(region.id)))
-            .group_by(CorpusReport.organ_id)
-        )
-    }
-    counts = {organ_id: n for organ_id, (n, _, _) in found.items()}
-    published = {organ_id: day for organ_id, (_, day, _) in found.items() if day is not None}
-    signed = {organ_id: day for organ_id, (_, _, day) in found.items() if day is not None}
-    rows = [
-        CoverageRow(
-            organ.code,
-            organ.name,
-            names.get(organ.parent_id or -1, ""),
-            counts.get(organ.id, 0),
-            report_due(year, organ.name),
-            published.get(organ.id),
-            signed.get(organ.id),
-        )
-        for organ in organs
-        if organ.kind == "organ"
-    ]
+    rows = []
+    for organ in organs:
+        if organ.kind == "organ":
+            reports, published_on, signed_on = found.get(organ.id, (0, None, None))
+            parent = names.get(organ.parent_id or -1, "")
+            due = report_due(year, organ.name)
+            rows.append(CoverageRow(organ.code, organ.name, parent, reports, due, published_on, signed_on))
     return Coverage(region.code, region.name, year, report_deadline(year), rows)
 
 

@@ -196,7 +196,7 @@ def organ_codes(session: Session) -> dict[int, str]:
 
 def organ_tree(session: Session) -> list[tuple[int, Organ]]:
     """Every organ with its depth, each region followed by what it holds."""
-    return _in_tree_order(session.scalars(select(Organ).order_by(Organ.code)).all(), None)
+    return in_tree_order(session.scalars(select(Organ).order_by(Organ.code)).all(), None)
 
 
 class OrganEntry(NamedTuple):
@@ -213,7 +213,7 @@ class OrganEntry(NamedTuple):
 _Node = TypeVar("_Node", Organ, OrganEntry)
 
 
-def _in_tree_order(organs: Sequence[_Node], top: int | None) -> list[tuple[int, _Node]]:
+def in_tree_order(organs: Sequence[_Node], top: int | None) -> list[tuple[int, _Node]]:
     """``organs`` (sorted by code) from those whose parent is ``top`` down, each with its depth,
     each region followed by what it holds."""
     children: dict[int | None, list[_Node]] = {}
@@ -246,16 +246,6 @@ def subtree_ids(session: Session, root_id: int) -> set[int]:
     """The ids of ``root_id`` and of every organ and region below it: one query, however large the
     tree (a supervisor's scope is asked for on every page)."""
     return set(session.scalars(subtree_select(root_id)))
-
-
-def organ_subtree(session: Session, root: Organ) -> list[OrganEntry]:
-    """``root`` and every organ and region below it, each region followed by what it holds (as in
-    :func:`organ_tree`): only the subtree read, and as plain columns."""
-    columns = (Organ.id, Organ.code, Organ.name, Organ.kind, Organ.parent_id)
-    rows = session.execute(select(*columns).where(Organ.id.in_(subtree_select(root.id))).order_by(Organ.code))
-    organs = [OrganEntry(*row) for row in rows]
-    top = OrganEntry(root.id, root.code, root.name, root.kind, root.parent_id)
-    return [top, *(organ for _, organ in _in_tree_order(organs, root.id))]
 
 
 # --- the calendar's entered years ----------------------------------------------------------------
