@@ -1,7 +1,7 @@
 """A generated corpus of published reports at the size of a province (issue 17 §8), for
 bench/corpus_scale.py: an organ tree, ``reports`` corpus reports over 2019–2025 in both layouts with
 their findings, rule summaries, dates and a few thousand judgements, and the organs' own reports of
-the last two years for the supervisor console. Written with COPY: 100,000 reports in about a minute.
+the last two years for the supervisor console. Written with COPY: 100,000 reports in 20–30 s.
 
 Its bodies are a few dozen canonical reports made with the tests' builders (clean_report_2021 and
 clean_report_2019, some cells changed), checked by the project's own checks; each report takes one,
