@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/web.py --workers 2
 	$(BIN)/python bench/catalogue.py
 	$(BIN)/python bench/ingest.py --files 300 --per-form 200
+	$(BIN)/python bench/corpus_scale.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from gongkai.casework.roles import ROLE_LABELS as ROLE_LABELS  # re-exported: the store's callers
 from gongkai.casework.roles import Role
 from gongkai.store.db import READ_ONLY
-from gongkai.store.records import CODE_PATTERN, NotFound, Refused, audit, find_organ, now, organ_outline
+from gongkai.store.records import CODE_PATTERN, NotFound, Refused, audit, find_organ, now, subtree_ids
 from gongkai.store.tables import AuditEntry, EndedSession, Organ, User
 
 MIN_PASSWORD_CHARS = 10
@@ -317,11 +317,7 @@ def scope_of(session: Session, user: User) -> Scope:
 
 def organs_below(session: Session, root: int | None) -> set[int]:
     """The ids of ``root`` and every organ and region below it."""
-    below: set[int] = {root} if root is not None else set()
-    for _, organ in organ_outline(session):  # parents come before their children
-        if organ.parent_id in below:
-            below.add(organ.id)
-    return below
+    return subtree_ids(session, root) if root is not None else set()
 
 
 def organs_in_scope(session: Session, scope: Scope) -> list[Organ]:

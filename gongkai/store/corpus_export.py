@@ -22,9 +22,10 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from gongkai.clock import in_china
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import TABLES, flatten
 from gongkai.store.judgements import VERDICTS, finding_key, short_key
+from gongkai.store.records import subtree_select
 from gongkai.store.tables import CorpusReport, CorpusSource, FindingJudgement, Organ
 
 FORMS = ("csv", "xlsx", "parquet")
@@ -97,26 +99,11 @@ def region_names(session: Session) -> tuple[dict[int, str], dict[int, str], dict
     return names, regions, {oid: parent for oid, (_, _, parent) in organs.items()}
 
 
-def _under(parents: dict[int, int | None], top: int) -> list[int]:
-    """The ids of ``top`` and of every organ below it."""
-    below = []
-    for oid in parents:
-        at, seen = oid, set()
-        while at is not None and at not in seen:
-            if at == top:
-                below.append(oid)
-                break
-            seen.add(at)
-            at = parents.get(at)
-    return below
-
-
 def _where(session: Session, region: Organ | None, year: int | None) -> list[ColumnElement[bool]]:
     """The reports asked for: of ``region`` and the organs under it, of ``year``."""
     conditions: list[ColumnElement[bool]] = []
     if region is not None:
-        _, _, parents = region_names(session)
-        conditions.append(CorpusReport.organ_id.in_(_under(parents, region.id)))
+        conditions.append(CorpusReport.organ_id.in_(subtree_select(region.id)))
     if year is not None:
         conditions.append(CorpusReport.year == year)
     return conditions
@@ -130,16 +117,30 @@ def count_reports(session: Session, *, region: Organ | None = None, year: int | 
     )
 
 
-def _judgements(session: Session) -> dict[tuple[str, int], dict[str, FindingJudgement]]:
+class Judged(NamedTuple):
+    """A finding's current judgement, as the export writes it."""
+
+    verdict: str
+    reason: str
+    judged_by: str
+    judged_at: datetime
+
+
+def _judgements(session: Session) -> dict[tuple[str, int], dict[str, Judged]]:
     """The current judgement of every judged finding, by report (source hash, position) and
     fingerprint: people judge findings one at a time, so there are few; read once."""
-    current: dict[tuple[str, int], dict[str, FindingJudgement]] = {}
-    for row in session.scalars(select(FindingJudgement).order_by(FindingJudgement.id)):
-        current.setdefault((row.source_sha256, row.position), {})[row.finding_key] = row
+    current: dict[tuple[str, int], dict[str, Judged]] = {}
+    columns = (FindingJudgement.verdict, FindingJudgement.reason, FindingJudgement.judged_by)
+    for sha, position, key, *judged in session.execute(  # plain columns: thousands of rows, read fast
+        select(FindingJudgement.source_sha256, FindingJudgement.position, FindingJudgement.finding_key)
+        .add_columns(*columns, FindingJudgement.judged_at)
+        .order_by(FindingJudgement.id)
+    ):
+        current.setdefault((sha, position), {})[key] = Judged(*judged)
     return current
 
 
-def _judged(sha: str, position: int, finding: dict[str, Any], judged: dict[str, FindingJudgement]) -> Row:
+def _judged(sha: str, position: int, finding: dict[str, Any], judged: dict[str, Judged]) -> Row:
     """A finding's short key and its current judgement as export columns (blank when none)."""
     key = finding_key(finding)
     row = judged.get(key)

@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import case, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from gongkai.model.publication import report_due
 from gongkai.store.accounts import Scope
-from gongkai.store.records import Place, Refused, find_organ, organ_outline
+from gongkai.store.records import Place, Refused, find_organ, in_tree_order, organ_outline, subtree_select
 from gongkai.store.tables import CorpusReport, CorpusReportRule, Organ
 from gongkai.store.worklist import REPORT_DEADLINE
 
@@ -153,26 +153,31 @@ def coverage(session: Session, region_code: str, year: int) -> Coverage:
     region = find_organ(session, region_code)
     if region.kind != "region":
         raise Refused(f"「{region.name}」（{region.code}）是机关，不是地区：请给出地区的代码")
-    organs = subtree(session, region)
-    above = {organ.id: organ for organ in organs}
-    # per organ, the year's reports and the earliest dates known, kept for the organs below the region
-    query = (
-        select(
-            CorpusReport.organ_id,
-            func.count(),
-            func.min(CorpusReport.published_on),
-            func.min(CorpusReport.signed_on),
+    # One query: the organs below the region, each with how many reports of the year it has and
+    # the earliest dates known of them; then put in the tree's order.
+    found: dict[int, tuple[int, date | None, date | None]] = {}
+    places = [Place(region.id, region.parent_id, region.code, region.name, region.kind)]
+    organ_columns = (Organ.id, Organ.parent_id, Organ.code, Organ.name, Organ.kind)
+    for *organ, count, published_on, signed_on in session.execute(
+        select(*organ_columns)
+        .add_columns(
+            func.count(CorpusReport.id), func.min(CorpusReport.published_on), func.min(CorpusReport.signed_on)
         )
-        .where(CorpusReport.year == year, CorpusReport.organ_id.is_not(None))
-        .group_by(CorpusReport.organ_id)
-    )
-    held = {organ_id: found for organ_id, *found in session.execute(query) if organ_id in above}
+        .outerjoin(CorpusReport, (CorpusReport.organ_id == Organ.id) & (CorpusReport.year == year))
+        .where(Organ.id.in_(subtree_select(region.id)), Organ.id != region.id)
+        .group_by(*organ_columns)
+        .order_by(Organ.code)
+    ):
+        places.append(Place(*organ))
+        found[organ[0]] = (count, published_on, signed_on)
+    organs = [places[0], *(organ for _, organ in in_tree_order(places[1:], region.id))]
+    above = {organ.id: organ for organ in organs}
     rows = []
     for organ in organs:
         if organ.kind == "organ":
+            reports, published_on, signed_on = found.get(organ.id, (0, None, None))
             parent = above.get(organ.parent_id or -1)
             name, code = (parent.name, parent.code) if parent is not None else ("", "")
-            reports, published_on, signed_on = held.get(organ.id, (0, None, None))
             due = report_due(year, organ.name)
             rows.append(
                 CoverageRow(
@@ -193,18 +198,6 @@ def corpus_years(session: Session) -> list[int]:
     """The years the corpus holds reports of, latest first."""
     query = select(CorpusReport.year).where(CorpusReport.year.is_not(None)).distinct()
     return sorted(session.scalars(query), reverse=True)
-
-
-def subtree(session: Session, root: Organ, outline: list[tuple[int, Place]] | None = None) -> list[Place]:
-    """``root`` and every organ and region below it, each region followed by what it holds (from
-    ``outline``, the tree as :func:`organ_outline` gives it, when the caller has it already)."""
-    below: set[int] = {root.id}
-    found = []
-    for _, place in outline if outline is not None else organ_outline(session):  # parents first
-        if place.id == root.id or place.parent_id in below:
-            below.add(place.id)
-            found.append(place)
-    return found
 
 
 COVERAGE_COLUMNS = [
@@ -353,52 +346,47 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
     """Count the reports of the organs below the region ``region_code`` (None: every report matched
     to an organ) by the region right above each organ (a report matched to a region itself counts
     for that region) and by year."""
-    outline = organ_outline(session)
-    tree = [place for _, place in outline]
     root = find_organ(session, region_code) if region_code is not None else None
-    organs = subtree(session, root, outline) if root is not None else tree
-    # the region each organ's reports count for: the one right above it (a region: itself)
-    homes = {organ.id: organ.id if organ.kind == "region" else organ.parent_id for organ in organs}
-    counts: dict[tuple[int | None, int | None], list[int]] = {}
-    rules: Counter[str] = Counter()
-
-    # Counted by the database, per organ and year, on the findings summed up beside each report
-    # (corpus_reports.errors, corpus_report_rules): no report's findings are read, however many.
+    # Counted and summed up by region and year in the database, on the findings summed up beside
+    # each report (corpus_reports.errors, corpus_report_rules): a row a region and year, however
+    # many reports; no report's findings are read.
     flagged = (
         CorpusReport.errors > 0
         if rule is None
         else exists().where(CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.rule == rule)
     )
-    matched = CorpusReport.organ_id.is_not(None)
-    per_organ = (
-        select(CorpusReport.organ_id, CorpusReport.year, func.count(), func.sum(case((flagged, 1), else_=0)))
-        .where(matched)
-        .group_by(CorpusReport.organ_id, CorpusReport.year)
+    home = case((Organ.kind == "region", Organ.id), else_=Organ.parent_id).label("home")
+    below = [CorpusReport.organ_id.in_(subtree_select(root.id))] if root is not None else []
+    grouped = (
+        select(
+            home,
+            CorpusReport.year.label("year"),
+            func.count().label("reports"),
+            func.sum(case((flagged, 1), else_=0)).label("flagged"),
+        )
+        .select_from(CorpusReport)
+        .join(Organ, Organ.id == CorpusReport.organ_id)
+        .where(*below)
+        .group_by(home, CorpusReport.year)
+        .subquery()
     )
-    for organ_id, year, n, hits in session.execute(per_organ):
-        if organ_id in homes:
-            count = counts.setdefault((homes[organ_id], year), [0, 0])
-            count[0] += n
-            count[1] += int(hits or 0)
+    region = aliased(Organ)
+    counts: dict[tuple[int | None, int | None], tuple[int, int]] = {}
+    regions: dict[int | None, tuple[str, str]] = {}
+    for home_id, year, reports, hits, code, name in session.execute(
+        select(grouped, region.code, region.name).outerjoin(region, region.id == grouped.c.home)
+    ):
+        counts[(home_id, year)] = (reports, int(hits or 0))
+        regions[home_id] = (code or "", name or NO_REGION)
     # how many reports have a finding of each rule, to choose one from
     per_rule = (
-        select(CorpusReport.organ_id, CorpusReportRule.rule, func.count(func.distinct(CorpusReport.id)))
-        .join(CorpusReportRule, CorpusReportRule.report_id == CorpusReport.id)
-        .where(matched)
-        .group_by(CorpusReport.organ_id, CorpusReportRule.rule)
+        select(CorpusReportRule.rule, func.count(func.distinct(CorpusReport.id)))
+        .join(CorpusReport, CorpusReportRule.report_id == CorpusReport.id)
+        .where(CorpusReport.organ_id.is_not(None), *below)
+        .group_by(CorpusReportRule.rule)
     )
-    for organ_id, found, n in session.execute(per_rule):
-        if organ_id in homes and found:
-            rules[found] += n
-    names: dict[int | None, tuple[str, str]] = {organ.id: (organ.code, organ.name) for organ in tree}
-    regions = {home: names.get(home, ("", NO_REGION)) for home, _ in counts}
-    return Tally(
-        root.name if root is not None else None,
-        rule,
-        regions,
-        {key: (reports, flagged) for key, (reports, flagged) in counts.items()},
-        rules,
-    )
+    rules: Counter[str] = Counter({found: n for found, n in session.execute(per_rule) if found})
+    return Tally(root.name if root is not None else None, rule, regions, counts, rules)
 
 
 def rate_row(code: str, name: str, reports: int, flagged: int) -> LeagueRow:

@@ -38,6 +38,7 @@ class Organ(Base):
     """A region (区、市) or an organ (局、办) that keeps its own disclosure work."""
 
     __tablename__ = "organs"
+    __table_args__ = (Index("ix_organs_parent", "parent_id"),)  # a region's subtree, recursively
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)  # short name used on the command line
@@ -420,6 +421,7 @@ class CorpusReport(Base):
     __table_args__ = (
         UniqueConstraint("source_id", "position"),
         Index("ix_corpus_reports_organ_year", "organ_id", "year"),
+        Index("ix_corpus_reports_year_organ", "year", "organ_id"),  # a year's reports, in a region
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
