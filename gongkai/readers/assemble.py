@@ -121,16 +121,10 @@ def document_to_reading(doc: Document) -> Reading:
             )
         )
     # Every cell of the layout, in its order: the value read, or None where the tables have none.
-    cells = {
-        k: tables.cells[k].value.value if k in tables.cells else None for k in layout.cell_keys if k in wanted
-    }
+    values = {k: c.value.value for k, c in tables.cells.items()}
+    cells = {k: values.get(k) for k in layout.cell_keys if k in wanted}
     if single_other:
-        cells.update(
-            {
-                k: tables.cells[k].value.value if k in tables.cells else None
-                for k in sorted(wanted - set(cells))
-            }
-        )
+        cells.update({k: values.get(k) for k in sorted(wanted - set(cells))})
     report = build_report(
         decision.format,
         cells,
@@ -150,7 +144,7 @@ def document_to_reading(doc: Document) -> Reading:
         origins={k: c.line for k, c in tables.cells.items()},
         places=doc.places,
         notices=notices,
-        raw_cells={k: c.value.value for k, c in tables.cells.items()},
+        raw_cells=values,
         cells=cells,
         published_on=dates.published,
         signed_on=dates.signed,

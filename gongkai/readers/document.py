@@ -19,6 +19,7 @@ from gongkai.model.text import has_unclean_text
 # A page number as printed in a footer or typed into the text: 「3」「- 3 -」「— 3 —」「第3页」「3/12」.
 _PAGE_NUMBER_RE = re.compile(r"^[-—－–\s]*(?:第\s*)?\d{1,4}\s*(?:页|/\s*\d{1,4})?[-—－–\s]*$")
 _CAPTION_RE = re.compile(r"^(?:图|表)\s*\d{1,3}\s*$")
+_STRAY_OPENINGS = "-—－–第图表"
 
 
 def is_stray(line: str) -> bool:
@@ -28,7 +29,13 @@ def is_stray(line: str) -> bool:
     (True, True, True, True, False)
     """
     text = (BOOKMARK_RE.sub("", line) if "[" in line else line).replace("\u3000", " ").strip()
-    return not text or bool(_PAGE_NUMBER_RE.match(text) or _CAPTION_RE.match(text))
+    if not text:
+        return True
+    # Both patterns can only match text that opens with a dash, 第, 图, 表 or a digit (\d: any
+    # Unicode decimal digit): running text is told by its first character, without them.
+    if text[0] not in _STRAY_OPENINGS and not text[0].isdecimal():
+        return False
+    return bool(_PAGE_NUMBER_RE.match(text) or _CAPTION_RE.match(text))
 
 
 # OCR: text read with a confidence below this is uncertain, and a value so read is reported for

@@ -54,8 +54,8 @@ def is_report_title(text: str) -> bool:
     >>> is_report_title("本机关2023年政府信息公开工作年度报告已在门户网站公布。")
     False
     """
-    if len(text) > 2 * MAX_TITLE_CHARS:
-        return False  # running text: no need to normalise it
+    if len(text) > 2 * MAX_TITLE_CHARS or "开" not in text or "报" not in text:
+        return False  # running text, or a line without 信息公开 and 年度报告 / 年报: nothing to normalise
     squeezed = "".join(text.split())
     if "信息公开" not in squeezed or not ("年度报告" in squeezed or "年报" in squeezed):
         return False

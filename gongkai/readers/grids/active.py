@@ -22,6 +22,7 @@ _ITEM_RE = re.compile(r"第二十条第[(（]?([一二三四五六七八九十]{
 _ALL_BLOCKS: tuple[Block, ...] = ACTIVE_2021 + ACTIVE_2019
 
 
+@lru_cache(maxsize=4096)  # captions and labels repeat from report to report
 def _item_number(text: str) -> int | None:
     match = _ITEM_RE.search(fold(text))
     if not match:
@@ -108,7 +109,7 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
     ev = reading.evidence
     rows = _pair_apart(rows, reading)
     item: int | None = None
-    header: list[GridCell] = []
+    header: tuple[str, ...] = ()  # the texts of the block's header, after 信息内容
     for row in rows:
         texts = [c.text for c in row if core(c.text)]
         if not texts:
@@ -117,13 +118,13 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
         if number is not None and len(texts) == 1:
             item = number
             ev.active_blocks.append(item)
-            header = []
+            header = ()
             continue
         if ACTIVE_HEADER.matches(core(texts[0])):
-            header = row[next(i for i, c in enumerate(row) if core(c.text)) :]
-            labels = [c.text for c in header[1:] if core(c.text)]
-            ev.active_headers[item or 0] = labels
-            for cell in header[1:]:
+            cells = row[next(i for i, c in enumerate(row) if core(c.text)) + 1 :]
+            header = tuple(c.text for c in cells)
+            ev.active_headers[item or 0] = [text for text in header if core(text)]
+            for cell in cells:
                 note_fingerprints(ev, cell.text, cell.line)
                 if "收费金额" in fold(cell.text):
                     ev.fee_header = cell.text
@@ -188,13 +189,13 @@ def _place_active(
     offset: int,
     data_row: Row,
     blocks: list[Block],
-    header: list[GridCell],
+    header: tuple[str, ...],
     reading: TableReading,
 ) -> None:
-    """Place one row of table 二, its label at ``offset``, under its block's header (信息内容 |
-    column labels…)."""
+    """Place one row of table 二, its label at ``offset``, under its block's header (the texts of
+    its column labels, after 信息内容)."""
     ev = reading.evidence
-    columns, header_positions = _active_columns(tuple(c.text for c in header[1:]), data_row.key)
+    columns, header_positions = _active_columns(header, data_row.key)
     columns = list(columns)
     positions = {offset + i: key for i, key in header_positions.items()}
     if not columns:  # no header seen: the row's block (of either layout) whose width fits, in layout order

@@ -36,12 +36,13 @@ def store_cell(
 ) -> None:
     """Keep the first value read for ``key``, with the notices it calls for: a duplicate, an
     uncertain OCR reading or a lost minus sign, what reading the value assumed."""
-    if key in reading.cells:
+    cells = reading.cells
+    if key in cells:
         reading.notices.append(
             Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key])
         )
         return
-    reading.cells[key] = ReadCell(key, value, line)
+    cells[key] = ReadCell(key, value, line)
     if confidence is not None and confidence < UNCERTAIN_BELOW:
         reading.notices.append(
             Notice(

@@ -112,15 +112,10 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
             given = [cell for cell in placed.values() if cell is not None]
             if len(given) < len(keys) and all(read_value(c.text).value is not None for c in given):
                 reading.short_rows.append((match, keys, given, notice))
+        prefix = f"requests.{match.key}."
         for col_key, cell in placed.items():
             if cell is not None:
-                store_cell(
-                    reading,
-                    f"requests.{match.key}.{col_key}",
-                    read_value(cell.text),
-                    cell.line,
-                    cell.confidence,
-                )
+                store_cell(reading, prefix + col_key, read_value(cell.text), cell.line, cell.confidence)
 
 
 def _row_kind(row: list[GridCell], shape: RowShape, group: Label | None, after: RowShape | None) -> RowKind:

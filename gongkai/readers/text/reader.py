@@ -162,12 +162,13 @@ def _read_word_table(lines: _Lines, i: int) -> tuple[Grid, int]:
     return grid, i
 
 
-def _split_row(line: str, kind: str) -> list[str]:
+def _split_row(line: str, kind: str, number: int) -> list[GridCell]:
+    """The cells of a row on line ``number``: a pipe row's between its bars, else tab-separated."""
     if kind == "pipe":
-        return [c.strip() for c in line.strip().strip("|").split("|")]
+        return [GridCell(c.strip(), number) for c in line.strip().strip("|").split("|")]
     if "[" not in line:  # no bookmark in any cell: the common case, without a call per cell
-        return [c.strip() for c in line.split("\t")]
-    return [_unmark(c).strip() for c in line.split("\t")]
+        return [GridCell(c.strip(), number) for c in line.split("\t")]
+    return [GridCell(_unmark(c).strip(), number) for c in line.split("\t")]
 
 
 def _read_row_table(lines: _Lines, i: int, kind: str) -> tuple[Grid, int]:
@@ -178,7 +179,7 @@ def _read_row_table(lines: _Lines, i: int, kind: str) -> tuple[Grid, int]:
         line_kind = lines.kinds[i]
         if line_kind == kind:
             if not (kind == "pipe" and _PIPE_SEPARATOR_RE.fullmatch(line.strip())):
-                grid.rows.append([GridCell(text, i + 1) for text in _split_row(line, kind)])
+                grid.rows.append(_split_row(line, kind, i + 1))
                 cells += len(grid.rows[-1])
                 if cells > MAX_GRID_CELLS:
                     raise _too_big(first)
