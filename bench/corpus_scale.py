@@ -48,6 +48,21 @@ PAGE = 50
 SLOW_REPEAT = 3  # times a page is timed when a warm-up took over ten times the goal
 PROVINCE, CITY, DISTRICT = "p", "c1", "c1d1"  # codes bench/corpus_fill.py gives
 LOGINS = {"province": ("bench-sheng", PROVINCE), "district": ("bench-qu", DISTRICT)}
+# The console's pages, as each supervisor opens them (a page of their own region by default).
+PAGES = [
+    "/console",
+    "/console?year=2024",
+    "/console/oversight/coverage?year=2024",
+    "/console/oversight/league",
+    "/console/oversight/league?year=2024",
+    "/console/oversight/league?rule=T3-ROW-SUM",
+    "/console/corpus",
+    "/console/corpus?year=2024",
+    "/console/corpus?rule=T3-ROW-SUM",
+    "/console/corpus?unjudged=1",
+    "/console/corpus/unmatched",
+    "/api/corpus/reports?year=2024",
+]
 
 
 def unreachable(url: str) -> str | None:
@@ -166,6 +181,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50, help="requests timed a page")
     parser.add_argument("--warmup", type=int, default=3, help="requests a page before timing")
     parser.add_argument("--url", action="append", default=[], help="another GET page to time (repeatable)")
+    parser.add_argument("--only", action="store_true", help="time the --url pages alone (no default pages)")
+    parser.add_argument("--who", choices=sorted(LOGINS), action="append", help="only as this supervisor")
+    parser.add_argument("--no-store", action="store_true", help="leave out the store's queries")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still drop the schema
     why = unreachable(args.database_url)
@@ -191,11 +209,14 @@ def main() -> None:
         engine.dispose()
         app = create_app(WebSettings(url, Path(name), "bench-secret-key-" + "x" * 32))
         timer = Timer(args.repeat, args.warmup)
+        pages = [*([] if args.only else PAGES), *args.url]
         for who, (login, _) in LOGINS.items():
+            if args.who and who not in args.who:
+                continue
             client = client_as(app, login)
-            for path in ("/console", "/console?year=2024", *args.url):
+            for path in pages:
                 timer.time(f"{who}: GET {path}"[:52], page_getter(client, path))
-        for what, call in store_calls(app.state.sessions, middle_id).items():
+        for what, call in ({} if args.no_store else store_calls(app.state.sessions, middle_id)).items():
             timer.time(what, call)
         app.state.sessions.kw["bind"].dispose()
     verdict = f"FAIL: {len(timer.failed)} over {GOAL_MS:.0f} ms" if timer.failed else "PASS: every p95"
