@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai.store.accounts import Role, Scope, organs_below
 from gongkai.store.corpus import SourceFile, add_alias, organ_names, printed_name, record_source
-from gongkai.store.corpus_export import region_names
+from gongkai.store.corpus_export import Placed, organs_placed
 from gongkai.store.judgements import JudgedFinding, finding_key, judge, judged_findings, judgements_of
 from gongkai.store.records import Conflict, NotFound, Refused, lock_row, organ_key
 from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
@@ -35,33 +35,49 @@ SCAN_BATCH = 250  # report ids looked at in one query when the findings must be 
 # report ids looked at for one page at most: a rare rule gives short pages, never a slow one
 SCAN_WINDOW = 2000
 # An organ filter of at most this many organs is looked up in the organ index (its reports are few,
-# sorting them is cheap); a larger one (a region's) is checked walking the reports in id order,
-# which stops at the page's end, where the index would find and sort half the corpus first.
-INDEXED_ORGANS = 20
+# sorting them is cheap: a district's 60 organs, a few hundred reports); a larger one (a city's, a
+# province's) is checked walking the reports in id order, which stops at the page's end, where the
+# index would find and sort half the corpus first. The two cost the same near 300 organs at 100,000
+# reports of 15,000 organs (a page of 50 walks 50 × 15,000 / n reports; the index reads 7 × n).
+INDEXED_ORGANS = 300
+# Counts stop here: the page says "more than" (counting a province's 100,000 reports in a scope
+# costs a tenth of a second a page, and no one reads the exact figure of a list that long).
+COUNT_CAP = 10_000
 REGION_SUFFIXES = ("人民政府", "政府")
 
 
 @dataclass(frozen=True)
 class CorpusView:
     """Which corpus reports a person sees: those of ``organ_ids`` (None: every report), and the
-    unmatched ones whose matched name begins with ``unmatched_prefix`` (None: no unmatched one)."""
+    unmatched ones whose matched name begins with ``unmatched_prefix`` (None: no unmatched one).
+    ``roots``: organs whose subtrees together are ``organ_ids`` (a supervisor's region), asked
+    for in SQL when the ids are many (see :func:`organs_condition`); ``every_organ``: the ids are
+    every organ in the store (a province's supervisor's), any matched report is of one."""
 
     organ_ids: frozenset[int] | None
     unmatched_prefix: str | None
+    roots: frozenset[int] | None = field(default=None, compare=False)
+    every_organ: bool = field(default=False, compare=False)
 
     def condition(self, *, walking: bool = False) -> ColumnElement[bool]:
         """The reports of this view, as a condition on corpus_reports (``walking``: for a query
         that walks the reports in id order, see :data:`INDEXED_ORGANS`)."""
         if self.organ_ids is None:
             return true()
-        matched = _organ_in(self.organ_ids, walking)
+        matched = organs_condition(self.organ_ids, self.roots, walking, every=self.every_organ)
+        unmatched = self.unmatched_condition()
+        return matched if unmatched is None else or_(matched, unmatched)
+
+    def unmatched_condition(self) -> ColumnElement[bool] | None:
+        """The unmatched reports of this view (None: none of them)."""
+        if self.organ_ids is None:
+            return CorpusReport.organ_id.is_(None)
         if not self.unmatched_prefix:
-            return matched
-        unmatched = and_(
+            return None
+        return and_(
             CorpusReport.organ_id.is_(None),
             CorpusReport.organ_key.startswith(self.unmatched_prefix, autoescape=True),
         )
-        return or_(matched, unmatched)
 
     def sees(self, report: CorpusReport) -> bool:
         """Whether this report is in the view."""
@@ -72,15 +88,41 @@ class CorpusView:
         return bool(self.unmatched_prefix) and report.organ_key.startswith(self.unmatched_prefix or "")
 
 
-def _organ_in(organ_ids: frozenset[int], walking: bool) -> ColumnElement[bool]:
-    """The reports of these organs; walking, past the organ index when there are many of them
-    (``organ_id + 0`` is no column an index is on, on either database)."""
+def organs_condition(
+    organ_ids: frozenset[int],
+    roots: frozenset[int] | None,
+    walking: bool,
+    *,
+    every: bool = False,
+    column: ColumnElement[int | None] | None = None,
+) -> ColumnElement[bool]:
+    """The reports of these organs. A few are sent as a list the organ index answers; many (a
+    city's hundreds) are asked for as the subtrees of ``roots`` in SQL, never sent as parameters (a
+    province's 15,000 take a second a query), and, walking, past the organ index (``organ_id + 0``
+    is no column an index is on, on either database), the walk in id order stopping at the page's
+    end. ``every``: the ids are every organ there is, so any matched report is of one of them (a
+    province's subtree, walked recursively, costs 20 ms a query). ``column``: another column of
+    organ ids than corpus_reports.organ_id (organs.id, to list the organs themselves)."""
+    column = CorpusReport.organ_id if column is None else column
     if not organ_ids:
         return false()
-    column = (
-        CorpusReport.organ_id + 0 if walking and len(organ_ids) > INDEXED_ORGANS else CorpusReport.organ_id
-    )
-    return column.in_(organ_ids)
+    if every:
+        return column.is_not(None)
+    if len(organ_ids) <= INDEXED_ORGANS:
+        return column.in_(organ_ids)
+    column = column + 0 if walking else column
+    if not roots:
+        return column.in_(organ_ids)
+    return column.in_(_subtrees(roots))
+
+
+def _subtrees(roots: frozenset[int]) -> Select[tuple[int]]:
+    """The ids of ``roots`` and every organ below them, as one recursive query (as
+    :func:`~gongkai.store.records.subtree_select`, its name its own: a view's and a filter's
+    subtrees may meet in one query)."""
+    below = select(Organ.id).where(Organ.id.in_(sorted(roots))).cte(recursive=True)
+    below = below.union(select(Organ.id).where(Organ.parent_id == below.c.id))
+    return select(below.c.id)
 
 
 def place_name(region_name: str) -> str:
@@ -96,13 +138,22 @@ def view_of(session: Session, scope: Scope) -> CorpusView:
     """The corpus a signed-in person sees (see the module's docstring)."""
     if scope.role is Role.ADMIN:
         return CorpusView(None, None)
-    prefix = None
+    prefix, roots = None, None
     if scope.role is Role.SUPERVISOR and scope.home_organ_id is not None:
         home = session.get(Organ, scope.home_organ_id)
         if home is not None and home.kind == "region":
             prefix = place_name(home.name)
             prefix = prefix if len(prefix) >= 2 else None  # a one-character place would match too much
-    return CorpusView(scope.organ_ids, prefix)
+        if scope.home_organ_id in scope.organ_ids:  # a supervisor's scope: their organ's subtree
+            roots = frozenset({scope.home_organ_id})
+    return CorpusView(scope.organ_ids, prefix, roots, _every_organ(session, scope.organ_ids))
+
+
+def _every_organ(session: Session, organ_ids: frozenset[int]) -> bool:
+    """Whether these are the ids of every organ in the store (a count the primary key answers)."""
+    return len(organ_ids) > INDEXED_ORGANS and len(organ_ids) == session.scalar(
+        select(func.count()).select_from(Organ)
+    )
 
 
 @dataclass(frozen=True)
@@ -115,6 +166,8 @@ class CorpusFilter:
     organ_ids: frozenset[int] | None = None
     rule: str | None = None
     unjudged_errors: bool = False
+    organ_roots: frozenset[int] | None = field(default=None, compare=False)  # see CorpusView.roots
+    every_organ: bool = field(default=False, compare=False)  # see CorpusView.every_organ
 
     @property
     def counted(self) -> bool:
@@ -129,7 +182,7 @@ class CorpusFilter:
         if self.year is not None:
             found.append(CorpusReport.year == self.year)
         if self.organ_ids is not None:
-            found.append(_organ_in(self.organ_ids, walking))
+            found.append(organs_condition(self.organ_ids, self.organ_roots, walking, every=self.every_organ))
         # the findings' summary (corpus_report_rules), not the findings: no report body is read
         if self.rule:  # the reports the rule's index entries name: a rare rule costs nothing
             with_rule = select(CorpusReportRule.report_id).where(CorpusReportRule.rule == self.rule)
@@ -143,10 +196,74 @@ class CorpusFilter:
         return found
 
 
-def organ_filter(session: Session, view: CorpusView, organ: Organ) -> frozenset[int]:
-    """The ids of ``organ`` and of every organ below it that the view sees."""
-    below = organs_below(session, organ.id)
-    return frozenset(below if view.organ_ids is None else below & view.organ_ids)
+def corpus_filter(
+    session: Session,
+    view: CorpusView,
+    organ: Organ | None = None,
+    *,
+    year: int | None = None,
+    rule: str | None = None,
+    unjudged_errors: bool = False,
+) -> CorpusFilter:
+    """The filter to ``year``, ``rule``, unjudged errors and to ``organ`` with every organ below
+    it that the view sees (their subtree, asked for in SQL when they are many)."""
+    if organ is None:
+        return CorpusFilter(year=year, rule=rule, unjudged_errors=unjudged_errors)
+    below = frozenset(organs_below(session, organ.id))
+    whole = view.organ_ids is None or below <= view.organ_ids  # the view holds the whole subtree
+    return CorpusFilter(
+        year=year,
+        organ_ids=below if whole else below & (view.organ_ids or frozenset()),
+        rule=rule,
+        unjudged_errors=unjudged_errors,
+        organ_roots=frozenset({organ.id}) if whole else None,
+        every_organ=whole and _every_organ(session, below),
+    )
+
+
+def regions_in_view(session: Session, view: CorpusView) -> list[tuple[str, str]]:
+    """The regions whose organs the view sees, (code, name) by code: a province's few hundred,
+    to choose from where its 15,000 organs would make a page of megabytes."""
+    query = select(Organ.code, Organ.name).where(Organ.kind == "region").order_by(Organ.code)
+    if view.organ_ids is not None:
+        query = query.where(_organs_of_view(view))
+    return [(code, name) for code, name in session.execute(query)]
+
+
+def organ_choices(session: Session, view: CorpusView) -> list[tuple[str, str]] | None:
+    """The organs and regions of the view, (code, name) by code, when they are few enough to
+    choose from (at most :data:`INDEXED_ORGANS`); None when they are more (they are named instead,
+    see :func:`place_in_view`)."""
+    if view.organ_ids is None or len(view.organ_ids) > INDEXED_ORGANS:
+        return None
+    query = select(Organ.code, Organ.name).where(_organs_of_view(view)).order_by(Organ.code)
+    return [(code, name) for code, name in session.execute(query)]
+
+
+def place_in_view(session: Session, view: CorpusView, given: str) -> Organ:
+    """The organ or region of the view named by ``given``, its code or its full name;
+    :class:`NotFound` for any other, :class:`Refused` when the view has several of that name."""
+    found = session.scalar(select(Organ).where(Organ.code == given))
+    if found is None:
+        named = session.scalars(
+            select(Organ).where(Organ.name == given, _organs_of_view(view)).order_by(Organ.code).limit(6)
+        ).all()
+        if len(named) > 1:
+            codes = "、".join(o.code for o in named[:5])
+            raise Refused(f"有不止一个机关名为「{given}」，请填机关代码（{codes}……）")
+        found = named[0] if named else None
+    if found is None or (view.organ_ids is not None and found.id not in view.organ_ids):
+        raise NotFound(f"没有机关「{given}」")
+    return found
+
+
+def _organs_of_view(view: CorpusView) -> ColumnElement[bool]:
+    """The view's organs, as a condition on organs."""
+    if view.organ_ids is None:
+        return true()
+    return organs_condition(
+        view.organ_ids, view.roots, False, every=view.every_organ, column=cast(Any, Organ.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -155,6 +272,7 @@ class Listed:
 
     id: int
     organ_id: int | None
+    organ_code: str | None  # the matched organ's
     organ: str  # the matched organ's name, else the name as printed
     printed: str
     region: str
@@ -179,7 +297,6 @@ def corpus_page(
     looks at no more than :data:`SCAN_WINDOW` report ids a page: it may give fewer than ``limit``,
     or none, with more to come."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    names, regions, _ = region_names(session)
     query = (
         select(
             CorpusReport.id,
@@ -198,14 +315,14 @@ def corpus_page(
     )
     if chosen.counted:  # every candidate is listed: one query, one more row to know if there is more
         rows = session.execute(query.where(CorpusReport.id > after).limit(limit + 1)).all()
-        listed = _listed(session, rows[:limit], names, regions)
+        listed = _listed(session, rows[:limit])
         return listed, (listed[-1].id if len(rows) > limit else None)
     last = session.scalar(select(func.max(CorpusReport.id))) or 0
     listed, cursor, end = [], after, min(after + SCAN_WINDOW, last)
     while cursor < end:
         upto = min(cursor + SCAN_BATCH, end)
         rows = session.execute(query.where(CorpusReport.id > cursor, CorpusReport.id <= upto)).all()
-        for row, item in zip(rows, _listed(session, rows, names, regions), strict=True):
+        for row, item in zip(rows, _listed(session, rows), strict=True):
             if item.unjudged_errors:
                 listed.append(item)
                 if len(listed) == limit:
@@ -214,10 +331,9 @@ def corpus_page(
     return listed, (cursor if cursor < last else None)
 
 
-def _listed(
-    session: Session, rows: list[Any], names: dict[int, str], regions: dict[int, str]
-) -> list[Listed]:
-    """The rows as listed, their errors not judged yet counted (one query for all their judgements)."""
+def _listed(session: Session, rows: list[Any]) -> list[Listed]:
+    """The rows as listed, their errors not judged yet counted (one query for all their judgements)
+    and their organs placed (reading those organs only)."""
     errors = {
         row.id: {finding_key(f) for f in row.findings or () if f.get("severity") == "error"} for row in rows
     }
@@ -230,13 +346,16 @@ def _listed(
             ).where(FindingJudgement.source_sha256.in_(wanted))
         ):
             judged.setdefault((sha, position), set()).add(key)
+    placed = organs_placed(session, {row.organ_id for row in rows if row.organ_id is not None})
+    unplaced = Placed("", "", "")
     return [
         Listed(
             id=row.id,
             organ_id=row.organ_id,
-            organ=names.get(row.organ_id, row.organ_name) if row.organ_id is not None else row.organ_name,
+            organ_code=placed[row.organ_id].code if row.organ_id in placed else None,
+            organ=placed[row.organ_id].name if row.organ_id in placed else row.organ_name,
             printed=row.organ_name,
-            region=regions.get(row.organ_id, "") if row.organ_id is not None else "",
+            region=placed.get(row.organ_id, unplaced).region,
             year=row.year,
             layout=row.format,
             sha256=row.sha256,
@@ -249,17 +368,32 @@ def _listed(
 
 
 def count_corpus(session: Session, view: CorpusView, chosen: CorpusFilter) -> int | None:
-    """How many reports the view and filter give; None for the unjudged errors (which no index
-    answers: counting them would read every report's findings)."""
+    """How many reports the view and filter give, counted up to :data:`COUNT_CAP` + 1 (a count
+    over the cap: more than the cap); None for the unjudged errors (which no index answers:
+    counting them would read every report's findings)."""
     if not chosen.counted:
         return None
-    query = select(func.count()).select_from(CorpusReport).where(view.condition(), *chosen.conditions())
-    return session.scalar(query) or 0
+    capped = (
+        select(CorpusReport.id)
+        .where(view.condition(), *chosen.conditions())  # by the indexes: a city's few are not walked to
+        .limit(COUNT_CAP + 1)
+    )
+    return session.scalar(select(func.count()).select_from(capped.subquery())) or 0
 
 
 def corpus_years(session: Session, view: CorpusView) -> list[int]:
-    """The years of the view's reports, newest first."""
-    query = select(CorpusReport.year).where(view.condition(), CorpusReport.year.is_not(None)).distinct()
+    """The years of the view's reports, newest first: the corpus's few years found by skipping
+    along the year index (one probe a year, not a read of every report), each kept when the view
+    has a report of it."""
+    earlier = select(func.max(CorpusReport.year)).scalar_subquery()
+    years = select(earlier.label("year")).cte("years", recursive=True)
+    years = years.union_all(
+        select(
+            select(func.max(CorpusReport.year)).where(CorpusReport.year < years.c.year).scalar_subquery()
+        ).where(years.c.year.is_not(None))
+    )
+    held = exists().where(CorpusReport.year == years.c.year, view.condition())
+    query = select(years.c.year).where(years.c.year.is_not(None), held)
     return sorted((y for y in session.scalars(query) if y is not None), reverse=True)
 
 
@@ -296,9 +430,8 @@ def report_shown(session: Session, report: CorpusReport) -> ReportShown:
         .order_by(FindingJudgement.id)
     ):
         history.setdefault(row.finding_key, []).append(row)
-    _, regions, _ = region_names(session)
     organ = session.get(Organ, report.organ_id) if report.organ_id is not None else None
-    region = regions.get(report.organ_id, "") if report.organ_id is not None else ""
+    region = organs_placed(session, {organ.id})[organ.id].region if organ is not None else ""
     return ReportShown(report, source, organ, region, judged_findings(session, report), history)
 
 
@@ -320,8 +453,11 @@ def unmatched_in_view(
     session: Session, view: CorpusView, *, offset: int = 0, limit: int = PAGE_SIZE
 ) -> tuple[list[tuple[str, str, int]], int]:
     """The unmatched organ names the view sees, each (matched name, a printed form, reports), most
-    reports first, a page at a time; and how many names there are in all."""
-    where = and_(CorpusReport.organ_id.is_(None), view.condition())
+    reports first, a page at a time; and how many names there are in all. Grouped in SQL, on the
+    unmatched reports alone (a supervisor's region's organs have none)."""
+    where = view.unmatched_condition()
+    if where is None:
+        return [], 0
     grouped = (
         select(CorpusReport.organ_key, func.min(CorpusReport.organ_name), func.count())
         .where(where)

@@ -88,15 +88,48 @@ def region_names(session: Session) -> tuple[dict[int, str], dict[int, str], dict
             select(Organ.id, Organ.name, Organ.kind, Organ.parent_id)
         )
     }
-    regions: dict[int, str] = {}
-    for oid, (_, kind, parent) in organs.items():
-        at, seen = (oid if kind == "region" else parent), set()
-        while at is not None and at in organs and organs[at][1] != "region" and at not in seen:
-            seen.add(at)  # a cycle in a hand-edited tree ends the walk rather than the export
-            at = organs[at][2]
-        regions[oid] = organs[at][0] if at is not None and at in organs and organs[at][1] == "region" else ""
+    regions = {oid: _region_of(oid, organs) for oid in organs}
     names = {oid: name for oid, (name, _, _) in organs.items()}
     return names, regions, {oid: parent for oid, (_, _, parent) in organs.items()}
+
+
+def _region_of(oid: int, organs: dict[int, tuple[str, str, int | None]]) -> str:
+    """The name of the organ's region (nearest region at or above its parent; its own when it is
+    a region), from ``organs`` (id → name, kind, parent) holding it and the organs above it."""
+    _, kind, parent = organs[oid]
+    at, seen = (oid if kind == "region" else parent), set()
+    while at is not None and at in organs and organs[at][1] != "region" and at not in seen:
+        seen.add(at)  # a cycle in a hand-edited tree ends the walk rather than the export
+        at = organs[at][2]
+    return organs[at][0] if at is not None and at in organs and organs[at][1] == "region" else ""
+
+
+class Placed(NamedTuple):
+    """An organ as a list of reports shows it: its code, name and region's name."""
+
+    code: str
+    name: str
+    region: str
+
+
+def organs_placed(session: Session, organ_ids: set[int]) -> dict[int, Placed]:
+    """These organs' codes, names and regions, reading only them and the organs above them (a page
+    of reports names a few dozen organs of the 15,000 in a province's tree)."""
+    organs: dict[int, tuple[str, str, int | None]] = {}
+    codes: dict[int, str] = {}
+    wanted = set(organ_ids)
+    while wanted:  # a level of the tree a query: a few, however many organs
+        rows = session.execute(
+            select(Organ.id, Organ.code, Organ.name, Organ.kind, Organ.parent_id).where(Organ.id.in_(wanted))
+        ).all()
+        for oid, code, name, kind, parent in rows:
+            organs[oid], codes[oid] = (name, kind, parent), code
+        wanted = {
+            parent for _, _, _, kind, parent in rows if kind != "region" and parent is not None
+        } - organs.keys()
+    return {
+        oid: Placed(codes[oid], organs[oid][0], _region_of(oid, organs)) for oid in organ_ids if oid in organs
+    }
 
 
 def _where(session: Session, region: Organ | None, year: int | None) -> list[ColumnElement[bool]]:

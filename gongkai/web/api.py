@@ -19,10 +19,10 @@ from gongkai.store.accounts import organs_in_scope
 from gongkai.store.casefiles import find_request, newest_requests
 from gongkai.store.corpus_browse import (
     MAX_PAGE_SIZE,
-    CorpusFilter,
+    Listed,
+    corpus_filter,
     corpus_page,
     corpus_report,
-    organ_filter,
     report_shown,
     view_of,
 )
@@ -234,21 +234,15 @@ def list_corpus_reports(
     pass each page's ``next_cursor`` as ``cursor`` for the next. ``organ``: an organ's or a
     region's code (the region's organs with it)."""
     view = view_of(session, me.scope)
-    organ_ids = organ_filter(session, view, visible_organ(session, me, organ)) if organ else None
-    listed, after = corpus_page(
-        session, view, CorpusFilter(year=year, organ_ids=organ_ids), after=cursor or 0, limit=limit
-    )
-    codes = organ_codes(session)
-    return CorpusPage(
-        items=[_corpus_listed(item, codes) for item in listed],
-        next_cursor=after,
-    )
+    chosen = corpus_filter(session, view, visible_organ(session, me, organ) if organ else None, year=year)
+    listed, after = corpus_page(session, view, chosen, after=cursor or 0, limit=limit)
+    return CorpusPage(items=[_corpus_listed(item) for item in listed], next_cursor=after)
 
 
-def _corpus_listed(item: Any, codes: dict[int, str]) -> CorpusListed:
+def _corpus_listed(item: Listed) -> CorpusListed:
     return CorpusListed(
         id=item.id,
-        organ=codes.get(item.organ_id) if item.organ_id is not None else None,
+        organ=item.organ_code,
         organ_name=item.organ,
         printed_name=item.printed,
         region=item.region,

@@ -18,19 +18,21 @@ from starlette.background import BackgroundTask
 
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import TABLES, flatten
-from gongkai.store import accounts
 from gongkai.store.accounts import Role
 from gongkai.store.corpus_browse import (
+    COUNT_CAP,
     PAGE_SIZE,
-    CorpusFilter,
     CorpusView,
+    corpus_filter,
     corpus_page,
     corpus_report,
     corpus_years,
     count_corpus,
     judge_as_seen,
     match_name,
-    organ_filter,
+    organ_choices,
+    place_in_view,
+    regions_in_view,
     report_shown,
     unmatched_in_view,
     view_of,
@@ -53,14 +55,18 @@ def _view(session, me: Principal) -> CorpusView:
     return view_of(session, me.scope)
 
 
-def _organ(session, me: Principal, code: str) -> Organ | None:
-    """The organ or region ``code`` names among those in the person's scope (404 for any other)."""
-    if not code:
+def _organ(session, view: CorpusView, given: str) -> Organ | None:
+    """The organ or region ``given`` names, by its code or its full name, among those in the
+    person's scope (404 for any other; 400 when several of that name are)."""
+    given = given.strip()
+    if not given:
         return None
-    organ = next((o for o in accounts.organs_in_scope(session, me.scope) if o.code == code), None)
-    if organ is None:
-        raise HTTPException(404, "没有这个机关")
-    return organ
+    try:
+        return place_in_view(session, view, given)
+    except NotFound:
+        raise HTTPException(404, "没有这个机关") from None
+    except Refused as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 @router.get("")
@@ -76,13 +82,10 @@ def corpus_list(
 ):
     """The corpus reports the person sees, a page at a time (keyset on the report's id)."""
     view = _view(session, me)
-    chosen_organ = _organ(session, me, organ)
+    organ = organ.strip()[:200]
     rule = rule.strip().upper()[:40]
-    chosen = CorpusFilter(
-        year=year,
-        organ_ids=organ_filter(session, view, chosen_organ) if chosen_organ else None,
-        rule=rule or None,
-        unjudged_errors=unjudged,
+    chosen = corpus_filter(
+        session, view, _organ(session, view, organ), year=year, rule=rule or None, unjudged_errors=unjudged
     )
     listed, next_after = corpus_page(session, view, chosen, after=after)
     filters = {"year": year or "", "organ": organ, "rule": rule, "unjudged": "1" if unjudged else ""}
@@ -93,8 +96,9 @@ def corpus_list(
         me=me,
         listed=listed,
         total=count_corpus(session, view, chosen),
+        count_cap=COUNT_CAP,
         years=corpus_years(session, view),
-        organs=accounts.organs_in_scope(session, me.scope),
+        places=regions_in_view(session, view),
         filters=filters,
         query=query,
         after=after,
@@ -176,7 +180,8 @@ def judge_finding(request: Request, session: DB, me: Supervising, report_id: Pat
 
 
 def _unmatched_page(request: Request, session, me: Principal, start: int = 0, matched: str = ""):
-    names, total = unmatched_in_view(session, _view(session, me), offset=start, limit=PAGE_SIZE)
+    view = _view(session, me)
+    names, total = unmatched_in_view(session, view, offset=start, limit=PAGE_SIZE)
     return page(
         request,
         "corpus_unmatched.html",
@@ -185,7 +190,7 @@ def _unmatched_page(request: Request, session, me: Principal, start: int = 0, ma
         total=total,
         start=start,
         page_size=PAGE_SIZE,
-        organs=accounts.organs_in_scope(session, me.scope),
+        organs=organ_choices(session, view),
         matched=matched,
     )
 
@@ -202,12 +207,13 @@ def match(request: Request, session: DB, me: Supervising, fields: FormFields):
     """Match an unmatched name to an organ in scope: the organ answers to it from now on (an alias,
     audited) and the corpus's reports of it are matched. The page says so (never from the address:
     no link can make it say anything)."""
-    organ = _organ(session, me, fields.get("organ", ""))
+    view = _view(session, me)
+    organ = _organ(session, view, fields.get("organ", ""))
     if organ is None:
         raise HTTPException(400, "请选择机关")
     key = fields.get("key", "")
     try:
-        count = match_name(session, _view(session, me), key, organ, actor=me.user.login)
+        count = match_name(session, view, key, organ, actor=me.user.login)
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from None
     except Refused as exc:
@@ -222,12 +228,11 @@ def export(session: DB, me: Supervising, form: str = "xlsx", year: OptionalQuery
     sent from there, never held in memory whole; several tables come zipped."""
     if form not in FORMS:
         raise HTTPException(400, f"不支持的导出格式「{form}」：可用 {'、'.join(FORMS)}")
-    region = _organ(session, me, organ)
+    region = _organ(session, _view(session, me), organ)
     if region is None and me.role is not Role.ADMIN:
         # a supervisor's scope is their own region and what is below it: its matched reports
-        region = next(
-            (o for o in accounts.organs_in_scope(session, me.scope) if o.id == me.scope.home_organ_id), None
-        )
+        home = me.scope.home_organ_id
+        region = session.get(Organ, home) if home is not None and me.scope.sees(home) else None
         if region is None:
             raise HTTPException(404, "没有可导出的报告")
     folder = Path(tempfile.mkdtemp(prefix="gongkai-corpus-"))

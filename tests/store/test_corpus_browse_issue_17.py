@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import clean_report_2021
 from sqlalchemy import select
 from support.textwriter import write_tab_text
@@ -20,14 +21,18 @@ from gongkai.store.corpus import SourceFile, organ_names, record_source
 from gongkai.store.corpus_browse import (
     CorpusFilter,
     CorpusView,
+    corpus_filter,
     corpus_page,
+    corpus_years,
     count_corpus,
     judge_as_seen,
+    place_in_view,
+    regions_in_view,
     view_of,
 )
 from gongkai.store.db import transaction
 from gongkai.store.judgements import finding_key, judge, judged_findings
-from gongkai.store.records import CONFLICT, add_organ, find_organ
+from gongkai.store.records import CONFLICT, NotFound, Refused, add_organ, find_organ
 from gongkai.store.tables import CorpusReport, FindingJudgement
 
 
@@ -114,3 +119,55 @@ def test_pages_filtered_by_their_findings_walk_every_match_once(store, monkeypat
         assert count_corpus(s, admin, CorpusFilter(year=2021)) == sum(1 for r in rows if r.year == 2021)
         assert count_corpus(s, admin, CorpusFilter(rule="T3-BALANCE")) == len(balance)
         assert count_corpus(s, admin, CorpusFilter(unjudged_errors=True)) is None
+
+
+def test_a_large_scope_asked_for_in_sql_lists_what_its_ids_do(store, monkeypatch) -> None:
+    """A scope of more than INDEXED_ORGANS organs is asked for as its root's subtree in SQL (as
+    every matched report when it is every organ), never as its ids: here every scope is large. The
+    pages, counts (stopping past COUNT_CAP), years, regions and names give what the ids give."""
+    monkeypatch.setattr(corpus_browse, "INDEXED_ORGANS", 0)
+    monkeypatch.setattr(corpus_browse, "COUNT_CAP", 3)
+    report = clean_report_2021()
+    with transaction(store) as s:
+        add_organ(s, "xq", "某某区人民政府", kind="region", actor="t")
+        add_organ(s, "kj", "某某区科学技术局", parent="xq", actor="t")
+        add_organ(s, "yq", "另一区人民政府", kind="region", actor="t")
+        add_organ(s, "wj", "另一区卫生健康委员会", parent="yq", actor="t")
+        agencies = ["某某区科学技术局", "另一区卫生健康委员会", "某某区旧局", "无名局"] * 2
+        for i, agency in enumerate(agencies):
+            body = report.model_copy(update={"agency": agency, "year": 2020 + i // 4})
+            result = {"agency": agency, "year": body.year, "format": "2021", "findings": []}
+            record_source(
+                s,
+                SourceFile(f"{i:064x}", f"{i}.txt", 1, "text"),
+                [{**result, "report": report_to_json(body)}],
+                organ_names(s),
+            )
+    with transaction(store) as s:
+        xq, kj, yq = (find_organ(s, code) for code in ("xq", "kj", "yq"))
+        rows = s.scalars(select(CorpusReport).order_by(CorpusReport.id)).all()
+        district = view_of(s, Scope(0, Role.SUPERVISOR, frozenset({xq.id, kj.id}), xq.id))
+        assert district.roots == {xq.id} and not district.every_organ
+        ours = [r.id for r in rows if r.organ_id == kj.id or r.organ_key.startswith("某某区")]
+        assert walk(s, district, CorpusFilter(), 1) == ours and len(ours) == 4
+        assert count_corpus(s, district, CorpusFilter()) == 4  # past the cap of 3: "more than 3"
+        assert count_corpus(s, district, CorpusFilter(year=2021)) == 2
+        assert corpus_years(s, district) == [2021, 2020]
+        assert regions_in_view(s, district) == [("xq", "某某区人民政府")]
+        assert place_in_view(s, district, "某某区科学技术局") == kj
+        with pytest.raises(NotFound):
+            place_in_view(s, district, "wj")
+        every = frozenset(o.id for o in (xq, kj, yq, find_organ(s, "wj")))
+        province = view_of(s, Scope(0, Role.SUPERVISOR, every, xq.id))
+        assert province.every_organ
+        assert walk(s, province, corpus_filter(s, province, yq), 2) == [
+            r.id for r in rows if r.organ_key == "另一区卫生健康委员会"
+        ]
+        listed, _ = corpus_page(s, province, CorpusFilter(year=2020))
+        assert [(item.organ_code, item.region) for item in listed if item.organ_id] == [
+            ("kj", "某某区人民政府"),
+            ("wj", "另一区人民政府"),
+        ]
+        add_organ(s, "kj2", "某某区科学技术局", parent="yq", actor="t")
+        with pytest.raises(Refused):  # two of that name: the code says which
+            place_in_view(s, CorpusView(None, None), "某某区科学技术局")

@@ -22,10 +22,12 @@ from support.textwriter import write_tab_text
 from support.web import client_as, csrf_of, site, upload  # noqa: F401 (the fixture)
 
 from gongkai.batch_ingest import ingest
+from gongkai.store import corpus_browse
 from gongkai.store.corpus_export import CELL_COLUMNS, FINDING_COLUMNS, corpus_rows, csv_text
 from gongkai.store.db import transaction
 from gongkai.store.records import find_organ
 from gongkai.store.tables import AuditEntry, CorpusReport, CorpusSource, FindingJudgement
+from gongkai.web import corpus as web_corpus
 
 KJ, JY, WJ = "某某区科学技术局", "某某区教育局", "另一区卫生健康委员会"  # the site's organs
 BROKEN = {"requests.new.natural": 9}  # 表三's natural persons where the row's total is 7: errors
@@ -306,3 +308,34 @@ def test_the_console_exports_read_back_equal_the_store(site, store, corpus_of_th
         assert tables[table].to_pylist() == expected
     assert supervisor.get("/console/corpus/export", params={"form": "doc"}).status_code == 400
     assert supervisor.get("/console/corpus/export", params={"organ": "wj"}).status_code == 404
+
+
+def test_many_organs_are_named_not_listed(
+    site,  # noqa: F811
+    store,
+    corpus_of_three_organs,
+    monkeypatch,
+    tmp_path: Path,
+) -> None:
+    """Where a scope holds more organs than a page can list, the list's filter and the unmatched
+    names' form take an organ's code or full name (regions are offered), and a count stops at
+    its cap, saying so."""
+    monkeypatch.setattr(corpus_browse, "INDEXED_ORGANS", 0)
+    monkeypatch.setattr(corpus_browse, "COUNT_CAP", 2)
+    monkeypatch.setattr(web_corpus, "COUNT_CAP", 2)
+    supervisor = client_as(site, "supervisor")
+    listed = supervisor.get("/console/corpus").text
+    assert (
+        "超过 <strong>2</strong> 份报告" in listed and '<option value="xq">某某区人民政府</option>' in listed
+    )
+    by_name = supervisor.get("/console/corpus", params={"organ": KJ, "year": 2024}).text
+    assert "共 <strong>1</strong> 份报告" in by_name
+    assert supervisor.get("/console/corpus", params={"organ": WJ}).status_code == 404
+    folder = write_corpus(tmp_path / "more", {"k.txt": report_text("某某区科技局")})
+    assert ingest(store, [str(folder)], jobs=1).unmatched == 1
+    page = supervisor.get("/console/corpus/unmatched").text
+    assert 'placeholder="机关代码或全称"' in page and "<select" not in page
+    matched = supervisor.post(
+        "/console/corpus/unmatched", data={"csrf": csrf_of(page), "key": "某某区科技局", "organ": KJ}
+    )
+    assert matched.status_code == 200 and "已匹配到某某区科学技术局，1 份报告" in matched.text
