@@ -142,40 +142,57 @@ def file_uploaded_report(
 # --- the console's list of the organs' reports (issue 17 §8) ---------------------------------------
 
 PAGE_SIZE = 50
-# The organs a choice lists when there are no more than this many (a district's); beyond it (a
-# province's 15,000) the person types a code or a name, and only the regions are offered.
+# A choice of organ lists a scope's organs when it holds no more than this many organs and regions
+# (a district's); beyond it (a province's 15,000) the person types a code or a name, and the regions
+# alone are offered (no more than this many).
 LISTED_ORGANS = 300
 
 
-def in_scope(scope: Scope) -> ColumnElement[bool]:
-    """The organs (of Organ) the person sees, as a condition: a supervisor's region is a recursive
-    query (records.subtree_select), never the scope's ids sent as 15,000 parameters."""
+# A scope of no more organs than this is sent as a list of ids (cheaper than any query of the tree).
+LISTED_IDS = 500
+
+
+def in_scope(session: Session, scope: Scope) -> ColumnElement[bool]:
+    """The organs (of Organ) the person sees, as a condition to build once a request: a short list
+    of ids; nothing, for a scope of every organ (an administrator's, the top region's supervisor's);
+    else the region's recursive query (records.subtree_select), never 15,000 ids as parameters."""
     if scope.role is Role.ADMIN:
         return true()
-    if scope.role is Role.SUPERVISOR:
-        return Organ.id.in_(subtree_select(scope.home_organ_id)) if scope.home_organ_id else false()
+    if len(scope.organ_ids) <= LISTED_IDS:
+        return Organ.id.in_(scope.organ_ids) if scope.organ_ids else false()
+    # the scope's ids are organs' ids: as many as there are organs, they are all of them
+    if len(scope.organ_ids) == session.scalar(select(func.count()).select_from(Organ)):
+        return true()
+    if scope.role is Role.SUPERVISOR and scope.home_organ_id is not None:
+        return Organ.id.in_(subtree_select(scope.home_organ_id))
     return Organ.id.in_(scope.organ_ids)
 
 
 @dataclass(frozen=True)
 class ReportFilter:
-    """What the console's list is narrowed to: a year, a status, an organ or region (``organ_id``:
-    it and the organs below it)."""
+    """What the console's list is narrowed to: the organs the person sees (``within``, as
+    :func:`in_scope` gives it), a year, a status, an organ or region (``organ_id``: it and the
+    organs below it; one the person sees, as :func:`organ_named` finds it)."""
 
+    within: ColumnElement[bool]
     year: int | None = None
     status: str | None = None
     organ_id: int | None = None
 
-    def conditions(self, scope: Scope) -> list[ColumnElement[bool]]:
-        """The filter within the person's scope, on reports joined to their organs (organs only:
-        a region's own report is no organ's)."""
-        found = [Organ.kind == "organ", in_scope(scope)]
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The filter as conditions on reports joined to their organs (organs only: a region's own
+        report is no organ's)."""
+        found = [Organ.kind == "organ"]
+        if self.organ_id is not None:
+            # an organ the person sees: what is below it they see too, and a scope's recursive
+            # query would be a second one of the same name
+            found.append(Organ.id.in_(subtree_select(self.organ_id)))
+        else:
+            found.append(self.within)
         if self.year is not None:
             found.append(ReportRecord.year == self.year)
         if self.status is not None:
             found.append(ReportRecord.status == self.status)
-        if self.organ_id is not None:
-            found.append(Organ.id.in_(subtree_select(self.organ_id)))
         return found
 
 
@@ -201,12 +218,14 @@ def _joined(*columns: Any) -> Select[Any]:
 
 
 def report_page(
-    session: Session, scope: Scope, chosen: ReportFilter, page_no: int = 1
-) -> tuple[list[ListedReport], int]:
-    """A page of the reports the person oversees (newest year first, then by organ code), and how
-    many there are in all."""
-    conditions = chosen.conditions(scope)
-    total = session.scalar(_joined(func.count()).where(*conditions)) or 0
+    session: Session, chosen: ReportFilter, page_no: int = 1
+) -> tuple[list[ListedReport], int, int]:
+    """A page of the reports (newest year first, then by organ code); how many there are in all,
+    and of how many organs."""
+    conditions = chosen.conditions()
+    total, organs = session.execute(
+        _joined(func.count(), func.count(distinct(Organ.id))).where(*conditions)
+    ).one()
     rows = session.execute(
         _joined(
             Organ.id,
@@ -226,78 +245,73 @@ def report_page(
         .limit(PAGE_SIZE)
     ).all()
     listed = [ListedReport(*row[:-1], (row[-1] or {}).get("new.total")) for row in rows]
-    return listed, total
+    return listed, total or 0, organs or 0
 
 
-def rule_counts(session: Session, scope: Scope, chosen: ReportFilter) -> list[tuple[str, int]]:
-    """How many findings of each rule the listed reports have, most first."""
+def rule_counts(session: Session, chosen: ReportFilter) -> list[tuple[str, int]]:
+    """How many findings of each rule the reports have, most first."""
     counted = func.sum(ReportRule.count)
     return [
         (rule, int(n))
         for rule, n in session.execute(
             _joined(ReportRule.rule, counted)
             .join(ReportRule, ReportRule.report_id == ReportRecord.id)
-            .where(*chosen.conditions(scope))
+            .where(*chosen.conditions())
             .group_by(ReportRule.rule)
             .order_by(counted.desc(), ReportRule.rule)
         )
     ]
 
 
-def years_reported(session: Session, scope: Scope) -> list[int]:
-    """The years the person's organs have reports of, newest first."""
+def years_reported(session: Session, within: ColumnElement[bool]) -> list[int]:
+    """The years the organs ``within`` (:func:`in_scope`) have reports of, newest first."""
     return list(
         session.scalars(
             _joined(ReportRecord.year)
             .distinct()
-            .where(*ReportFilter().conditions(scope))
+            .where(*ReportFilter(within).conditions())
             .order_by(ReportRecord.year.desc())
         )
     )
 
 
-def organs_reporting(session: Session, scope: Scope, chosen: ReportFilter) -> int:
-    """How many organs the listed reports are of."""
-    return session.scalar(_joined(func.count(distinct(Organ.id))).where(*chosen.conditions(scope))) or 0
-
-
 def report_figures_of(
-    session: Session, scope: Scope, chosen: ReportFilter, organ_ids: Iterable[int] | None = None
+    session: Session, chosen: ReportFilter, organ_ids: Iterable[int] | None = None
 ) -> list[tuple[str, int, dict[str, Any]]]:
-    """(organ name, year, figures) of the listed reports (of ``organ_ids`` only, unless None)."""
-    query = _joined(Organ.name, ReportRecord.year, ReportRecord.figures).where(*chosen.conditions(scope))
+    """(organ name, year, figures) of the reports (of ``organ_ids`` only, unless None)."""
+    query = _joined(Organ.name, ReportRecord.year, ReportRecord.figures).where(*chosen.conditions())
     if organ_ids is not None:
         query = query.where(Organ.id.in_(list(organ_ids)))
     return [(name, year, figures or {}) for name, year, figures in session.execute(query)]
 
 
-def organ_named(session: Session, scope: Scope, text: str, *, regions: bool = False) -> Organ | None:
-    """The organ (or, with ``regions``, region too) the person sees whose code or full name is
-    ``text``; None when there is none."""
+def organ_named(
+    session: Session, within: ColumnElement[bool], text: str, *, regions: bool = False
+) -> Organ | None:
+    """The organ (or, with ``regions``, region too) ``within`` (:func:`in_scope`) whose code or
+    full name is ``text``; None when there is none."""
     text = text.strip()
     if not text:
         return None
     kinds = ("organ", "region") if regions else ("organ",)
     return session.scalar(
         select(Organ)
-        .where(in_scope(scope), Organ.kind.in_(kinds), (Organ.code == text) | (Organ.name == text))
+        .where(within, Organ.kind.in_(kinds), (Organ.code == text) | (Organ.name == text))
         .order_by(Organ.code != text, Organ.code)
         .limit(1)
     )
 
 
-def organ_choices(session: Session, scope: Scope) -> list[tuple[str, str, str]]:
-    """(code, name, kind) of what a choice of organ offers: the regions the person sees, and their
-    organs too when they are no more than :data:`LISTED_ORGANS`; by code."""
-    organs = session.scalar(
-        select(func.count()).select_from(Organ).where(in_scope(scope), Organ.kind == "organ")
-    )
-    kinds = ("region", "organ") if (organs or 0) <= LISTED_ORGANS else ("region",)
+def organ_choices(session: Session, scope: Scope, within: ColumnElement[bool]) -> list[tuple[str, str, str]]:
+    """(code, name, kind) of what a choice of organ offers, by code: the regions the person sees
+    (``within``, :func:`in_scope`), and their organs too when the scope is no larger than
+    :data:`LISTED_ORGANS` (organs and regions)."""
+    kinds = ("region", "organ") if len(scope.organ_ids) <= LISTED_ORGANS else ("region",)
     return list(
         session.execute(
             select(Organ.code, Organ.name, Organ.kind)
-            .where(in_scope(scope), Organ.kind.in_(kinds))
+            .where(within, Organ.kind.in_(kinds))
             .order_by(Organ.code)
-            .limit(LISTED_ORGANS * 2)
+            .limit(LISTED_ORGANS)
         ).all()
     )

@@ -26,9 +26,9 @@ from gongkai.store.report_queries import (
     PAGE_SIZE,
     ReportFilter,
     file_uploaded_report,
+    in_scope,
     organ_choices,
     organ_named,
-    organs_reporting,
     report_figures_of,
     report_page,
     reports_by_organ_and_year,
@@ -95,14 +95,12 @@ def _console_page(
 ):
     """The console's home page: a page of the organs' reports, filtered, summed up from the stored
     summaries (reports.summarise) without reading a report's body."""
-    listed, total = report_page(session, me.scope, chosen, page_no)
+    listed, total, organs = report_page(session, chosen, page_no)
     pages = max(1, -(-total // PAGE_SIZE))
     if page_no > pages:  # an address past the end (the list got shorter): its last page
         page_no = pages
-        listed, total = report_page(session, me.scope, chosen, page_no)
-    charted = (
-        None if organs_reporting(session, me.scope, chosen) <= CHART_ORGANS else {r.organ_id for r in listed}
-    )
+        listed, total, organs = report_page(session, chosen, page_no)
+    charted = None if organs <= CHART_ORGANS else {r.organ_id for r in listed}
     return page(
         request,
         "console.html",
@@ -114,11 +112,11 @@ def _console_page(
         page_size=PAGE_SIZE,
         filters=filters,
         query=urlencode({k: v for k, v in filters.items() if v}),
-        choices=organ_choices(session, me.scope),
-        per_rule=rule_counts(session, me.scope, chosen),
-        years=years_reported(session, me.scope),
+        choices=organ_choices(session, me.scope, chosen.within),
+        per_rule=rule_counts(session, chosen),
+        years=years_reported(session, chosen.within),
         statuses=STATUS_LABELS,
-        charts=chart_data(report_figures_of(session, me.scope, chosen, charted), chosen.year),
+        charts=chart_data(report_figures_of(session, chosen, charted), chosen.year),
         charts_of_page=charted is not None,
         **more,
     )
@@ -139,12 +137,13 @@ def console(
     """The organs' reports a page at a time, with their findings counted per report and per rule,
     and charts of their figures; which organs of the region have a report of a year
     (coverage_panel.py)."""
-    chosen_organ = organ_named(session, me.scope, organ, regions=True)
+    within = in_scope(session, me.scope)
+    chosen_organ = organ_named(session, within, organ, regions=True)
     if organ.strip() and chosen_organ is None:
         raise HTTPException(404, "没有这个机关")
     status = status if status in STATUS_LABELS else ""
     chosen = ReportFilter(
-        year=year, status=status or None, organ_id=chosen_organ.id if chosen_organ else None
+        within, year=year, status=status or None, organ_id=chosen_organ.id if chosen_organ else None
     )
     filters = {
         "year": str(year or ""),
@@ -214,7 +213,8 @@ def upload(
     keep each file in the corpus, as ``gongkai ingest`` does."""
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
-    chosen = organ_named(session, me.scope, organ)
+    within = in_scope(session, me.scope)
+    chosen = organ_named(session, within, organ)
     if organ.strip() and chosen is None:
         raise HTTPException(404, "没有这个机关")
     payload, results = [], []
@@ -240,7 +240,7 @@ def upload(
             continue
         for body, findings in zip(read.reports, read.findings, strict=True):
             report = report_from_json(body)
-            target = chosen or organ_named(session, me.scope, report.agency or "")
+            target = chosen or organ_named(session, within, report.agency or "")
             if target is None:
                 results.append(
                     (
@@ -254,7 +254,7 @@ def upload(
                 continue
             results.append((read.name, _file(session, me, target, report.year, body, findings, read.name)))
             session.commit()
-    return _console_page(request, session, me, ReportFilter(), {}, uploaded=results, coverage=None)
+    return _console_page(request, session, me, ReportFilter(within), {}, uploaded=results, coverage=None)
 
 
 def _file(
