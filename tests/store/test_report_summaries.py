@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conftest import clean_report_2021
 from sqlalchemy import select, text
+from support.databases import migrated_to
 
 from gongkai.model.report import report_cells, report_to_json
 from gongkai.store.db import transaction
@@ -68,20 +69,15 @@ def test_a_report_is_summed_up_whenever_its_body_or_findings_change(store) -> No
 def test_the_migration_sums_up_the_reports_already_held(tmp_path: Path) -> None:
     """Migration 0018 fills the counts, the figures and report_rules of reports kept before it: an
     upload's from its kept findings, a draft's from checking its body."""
-    from alembic import command
-
-    from gongkai.store.db import _alembic_config, make_engine
+    from gongkai.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    config = _alembic_config()
     kept = [
         {"rule": "T3-BALANCE", "severity": "error", "message": "a"},
         {"rule": "READ-OCR", "severity": "warning", "message": "b"},
     ]
     drafted = clean_report_2021(**{"requests.new.natural": 9})
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0017")
+    with migrated_to(engine, "0017") as connection:
         connection.execute(
             text(
                 "INSERT INTO organs (id, code, name, kind, created_at) VALUES (1, 'kj', '科技局', 'organ', '2026-01-01')"
@@ -99,9 +95,7 @@ def test_the_migration_sums_up_the_reports_already_held(tmp_path: Path) -> None:
                 ),
                 {"id": report_id, "year": year, "body": json.dumps(body), "findings": findings},
             )
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with migrated_to(engine, "head") as connection:
         counts = connection.execute(
             text("SELECT id, errors, warnings, figures FROM reports ORDER BY id")
         ).all()
