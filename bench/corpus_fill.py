@@ -25,6 +25,7 @@ from gongkai.model.report import report_to_json
 from gongkai.store.corpus import finding_counts
 from gongkai.store.judgements import finding_key
 from gongkai.store.records import organ_key
+from gongkai.store.reports import report_summary
 
 YEARS = range(2019, 2026)
 CITIES, DISTRICTS = 20, 12  # 20 cities of 12 districts each: 260 units holding organs
@@ -259,9 +260,20 @@ def _sha(report_id: int) -> str:
 
 
 def _copy_records(cursor: Any, rng: random.Random, tree: Tree, pool: list[Variant]) -> int:
-    """The organs' own reports (the console's): 2024 and 2025, published, for half of the organs."""
+    """The organs' own reports (the console's): 2024 and 2025, published, for half of the organs,
+    summed up as the store sums a filed report up (reports.summarise: counts, figures, rules)."""
     written = 0
-    columns = "organ_id, year, status, source, source_name, body, findings, version, updated_at, published_at"
+    columns = (
+        "id, organ_id, year, status, source, source_name, body, findings, version, updated_at, "
+        "published_at, errors, warnings, figures"
+    )
+    # a variant's summary does not depend on its organ or year
+    summaries = {
+        id(v): report_summary(json.loads(v.body.replace(f'"year": {YEAR}', '"year": 2024')), v.findings)
+        for v in pool
+        if v.layout == "2021"
+    }
+    rules: list[tuple[int, str, str, int]] = []
     with cursor.copy(f"COPY reports ({columns}) FROM STDIN") as copy:
         for organ_id, name in tree.organs:
             if rng.random() >= 0.5:
@@ -270,8 +282,28 @@ def _copy_records(cursor: Any, rng: random.Random, tree: Tree, pool: list[Varian
                 variant = rng.choice([v for v in pool if v.layout == "2021"])
                 body = variant.body.replace(AGENCY, name).replace(f'"year": {YEAR}', f'"year": {year}')
                 findings = json.dumps(variant.findings, ensure_ascii=False)
-                copy.write_row(
-                    (organ_id, year, "published", "uploaded", f"{name}.pdf", body, findings, 1, NOW, NOW)
-                )
+                summary = summaries[id(variant)]
                 written += 1
+                copy.write_row(
+                    (
+                        written,
+                        organ_id,
+                        year,
+                        "published",
+                        "uploaded",
+                        f"{name}.pdf",
+                        body,
+                        findings,
+                        1,
+                        NOW,
+                        NOW,
+                        summary.errors,
+                        summary.warnings,
+                        json.dumps(summary.figures),
+                    )
+                )
+                rules += [(written, rule, severity, n) for (rule, severity), n in summary.rules.items()]
+    with cursor.copy("COPY report_rules (report_id, rule, severity, count) FROM STDIN") as copy:
+        for row in rules:
+            copy.write_row(row)
     return written

@@ -39,7 +39,7 @@ from gongkai.store.accounts import Role, add_user
 from gongkai.store.casefiles import register, take_step
 from gongkai.store.records import Refused, add_organ, now, work_calendar
 from gongkai.store.register import add_appeal, add_document, add_publication, decide_appeal, set_tally
-from gongkai.store.reports import move, open_workspace, report_of, save_sections
+from gongkai.store.reports import move, open_workspace, report_of, save_sections, summarise
 from gongkai.store.tables import Organ, ReportRecord
 
 DEMO_PASSWORD = "gongkai-demo-2026"
@@ -288,16 +288,16 @@ def _file_seeds(session: Session, seeds: Path | None, actor: str) -> Iterator[st
     for n, path in enumerate(sorted(seeds.glob("*.txt")), start=1):
         report = read_bytes(path.read_bytes(), path.name).report
         organ = add_organ(session, f"seed-{n}", report.agency or path.stem, parent="seeds", actor=actor)
-        session.add(
-            ReportRecord(
-                organ_id=organ.id,
-                year=report.year or 0,
-                status="published",
-                source="uploaded",
-                source_name=path.name,
-                body=report_to_json(report),
-                updated_at=now(),
-                published_at=now(),
-            )
+        row = ReportRecord(
+            organ_id=organ.id,
+            year=report.year or 0,
+            status="published",
+            source="uploaded",
+            source_name=path.name,
+            body=report_to_json(report),
+            updated_at=now(),
+            published_at=now(),
         )
+        session.add(row)
+        summarise(session, row)
         yield f"样本报告：{organ.name} {report.year} 年度（{path.name}）"

@@ -7,14 +7,16 @@ The review of a drafted report (its moves, its sections) is :mod:`gongkai.store.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, distinct, false, func, select, true
 from sqlalchemy.orm import Session
 
-from gongkai.store.records import NotFound, Refused, audit, now
-from gongkai.store.reports import ReportStatus
-from gongkai.store.tables import Organ, ReportRecord
+from gongkai.store.accounts import Role, Scope
+from gongkai.store.records import NotFound, Refused, audit, now, subtree_select
+from gongkai.store.reports import ReportStatus, summarise
+from gongkai.store.tables import Organ, ReportRecord, ReportRule
 
 
 def reports_of(session: Session, organ: Organ) -> list[ReportRecord]:
@@ -123,7 +125,7 @@ def file_uploaded_report(
         before = {"source_name": existing.source_name}
         existing.body, existing.version, existing.updated_at = body, existing.version + 1, now()
     existing.source_name, existing.findings = source_name, findings
-    session.flush()
+    summarise(session, existing)
     audit(
         session,
         actor,
@@ -135,3 +137,181 @@ def file_uploaded_report(
         after={"source_name": source_name},
     )
     return existing
+
+
+# --- the console's list of the organs' reports (issue 17 §8) ---------------------------------------
+
+PAGE_SIZE = 50
+# A choice of organ lists a scope's organs when it holds no more than this many organs and regions
+# (a district's); beyond it (a province's 15,000) the person types a code or a name, and the regions
+# alone are offered (no more than this many).
+LISTED_ORGANS = 300
+
+
+# A scope of no more organs than this is sent as a list of ids (cheaper than any query of the tree).
+LISTED_IDS = 500
+
+
+def in_scope(session: Session, scope: Scope) -> ColumnElement[bool]:
+    """The organs (of Organ) the person sees, as a condition to build once a request: a short list
+    of ids; nothing, for a scope of every organ (an administrator's, the top region's supervisor's);
+    else the region's recursive query (records.subtree_select), never 15,000 ids as parameters."""
+    if scope.role is Role.ADMIN:
+        return true()
+    if len(scope.organ_ids) <= LISTED_IDS:
+        return Organ.id.in_(scope.organ_ids) if scope.organ_ids else false()
+    # the scope's ids are organs' ids: as many as there are organs, they are all of them
+    if len(scope.organ_ids) == session.scalar(select(func.count()).select_from(Organ)):
+        return true()
+    if scope.role is Role.SUPERVISOR and scope.home_organ_id is not None:
+        return Organ.id.in_(subtree_select(scope.home_organ_id))
+    return Organ.id.in_(scope.organ_ids)
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What the console's list is narrowed to: the organs the person sees (``within``, as
+    :func:`in_scope` gives it), a year, a status, an organ or region (``organ_id``: it and the
+    organs below it; one the person sees, as :func:`organ_named` finds it)."""
+
+    within: ColumnElement[bool]
+    year: int | None = None
+    status: str | None = None
+    organ_id: int | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The filter as conditions on reports joined to their organs (organs only: a region's own
+        report is no organ's)."""
+        found = [Organ.kind == "organ"]
+        if self.organ_id is not None:
+            # an organ the person sees: what is below it they see too, and a scope's recursive
+            # query would be a second one of the same name
+            found.append(Organ.id.in_(subtree_select(self.organ_id)))
+        else:
+            found.append(self.within)
+        if self.year is not None:
+            found.append(ReportRecord.year == self.year)
+        if self.status is not None:
+            found.append(ReportRecord.status == self.status)
+        return found
+
+
+@dataclass(frozen=True)
+class ListedReport:
+    """One report of the console's list, summed up (no body read)."""
+
+    organ_id: int
+    organ_code: str
+    organ_name: str
+    year: int
+    status: str
+    source: str
+    source_name: str
+    errors: int
+    warnings: int
+    new_requests: int | float | None
+
+
+def _joined(*columns: Any) -> Select[Any]:
+    """These columns of reports joined to their organs."""
+    return select(*columns).select_from(ReportRecord).join(Organ, Organ.id == ReportRecord.organ_id)
+
+
+def report_page(
+    session: Session, chosen: ReportFilter, page_no: int = 1
+) -> tuple[list[ListedReport], int, int]:
+    """A page of the reports (newest year first, then by organ code); how many there are in all,
+    and of how many organs."""
+    conditions = chosen.conditions()
+    total, organs = session.execute(
+        _joined(func.count(), func.count(distinct(Organ.id))).where(*conditions)
+    ).one()
+    rows = session.execute(
+        _joined(
+            Organ.id,
+            Organ.code,
+            Organ.name,
+            ReportRecord.year,
+            ReportRecord.status,
+            ReportRecord.source,
+            ReportRecord.source_name,
+            ReportRecord.errors,
+            ReportRecord.warnings,
+            ReportRecord.figures,
+        )
+        .where(*conditions)
+        .order_by(ReportRecord.year.desc(), Organ.code)
+        .offset((max(page_no, 1) - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    listed = [ListedReport(*row[:-1], (row[-1] or {}).get("new.total")) for row in rows]
+    return listed, total or 0, organs or 0
+
+
+def rule_counts(session: Session, chosen: ReportFilter) -> list[tuple[str, int]]:
+    """How many findings of each rule the reports have, most first."""
+    counted = func.sum(ReportRule.count)
+    return [
+        (rule, int(n))
+        for rule, n in session.execute(
+            _joined(ReportRule.rule, counted)
+            .join(ReportRule, ReportRule.report_id == ReportRecord.id)
+            .where(*chosen.conditions())
+            .group_by(ReportRule.rule)
+            .order_by(counted.desc(), ReportRule.rule)
+        )
+    ]
+
+
+def years_reported(session: Session, within: ColumnElement[bool]) -> list[int]:
+    """The years the organs ``within`` (:func:`in_scope`) have reports of, newest first."""
+    return list(
+        session.scalars(
+            _joined(ReportRecord.year)
+            .distinct()
+            .where(*ReportFilter(within).conditions())
+            .order_by(ReportRecord.year.desc())
+        )
+    )
+
+
+def report_figures_of(
+    session: Session, chosen: ReportFilter, organ_ids: Iterable[int] | None = None
+) -> list[tuple[str, int, dict[str, Any]]]:
+    """(organ name, year, figures) of the reports (of ``organ_ids`` only, unless None)."""
+    query = _joined(Organ.name, ReportRecord.year, ReportRecord.figures).where(*chosen.conditions())
+    if organ_ids is not None:
+        query = query.where(Organ.id.in_(list(organ_ids)))
+    return [(name, year, figures or {}) for name, year, figures in session.execute(query)]
+
+
+def organ_named(
+    session: Session, within: ColumnElement[bool], text: str, *, regions: bool = False
+) -> Organ | None:
+    """The organ (or, with ``regions``, region too) ``within`` (:func:`in_scope`) whose code or
+    full name is ``text``; None when there is none."""
+    text = text.strip()
+    if not text:
+        return None
+    kinds = ("organ", "region") if regions else ("organ",)
+    return session.scalar(
+        select(Organ)
+        .where(within, Organ.kind.in_(kinds), (Organ.code == text) | (Organ.name == text))
+        .order_by(Organ.code != text, Organ.code)
+        .limit(1)
+    )
+
+
+def organ_choices(session: Session, scope: Scope, within: ColumnElement[bool]) -> list[tuple[str, str, str]]:
+    """(code, name, kind) of what a choice of organ offers, by code: the regions the person sees
+    (``within``, :func:`in_scope`), and their organs too when the scope is no larger than
+    :data:`LISTED_ORGANS` (organs and regions)."""
+    kinds = ("region", "organ") if len(scope.organ_ids) <= LISTED_ORGANS else ("region",)
+    return list(
+        session.execute(
+            select(Organ.code, Organ.name, Organ.kind)
+            .where(within, Organ.kind.in_(kinds))
+            .order_by(Organ.code)
+            .limit(LISTED_ORGANS)
+        ).all()
+    )

@@ -8,10 +8,15 @@ is never changed again; every move is in the audit trail and the comments.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gongkai.casework.law import APPLICANT_LABELS
 from gongkai.casework.review import MOVES, ReportStatus, move_refusal, role_refusal
 from gongkai.checks import check_report, has_errors
 from gongkai.model.report import (
@@ -19,6 +24,7 @@ from gongkai.model.report import (
     Report2019,
     Report2021,
     Sections,
+    report_cells,
     report_from_json,
     report_to_json,
     report_years,
@@ -27,7 +33,7 @@ from gongkai.model.sections import SECTION_HEADINGS
 from gongkai.store.accounts import Role
 from gongkai.store.annual import build_year
 from gongkai.store.records import Conflict, NotFound, Refused, audit, lock_row, now
-from gongkai.store.tables import Organ, ReportComment, ReportRecord
+from gongkai.store.tables import Organ, ReportComment, ReportRecord, ReportRule
 
 MAX_SECTION_CHARS = 20_000
 
@@ -53,9 +59,88 @@ def report_of(row: ReportRecord) -> Report2021 | Report2019:
 def findings_of(row: ReportRecord, report: Report2021 | Report2019 | None = None) -> list[Finding]:
     """What is wrong with a record's report: an upload's findings as its reading gave them (the
     same as ``gongkai check`` gives for the file, READ-* included), else the checks of its body."""
-    if row.findings is not None:
-        return [Finding.model_validate(item) for item in row.findings]
-    return check_report(report if report is not None else report_of(row))
+    return _found(row.findings, report if report is not None else report_of(row))
+
+
+def _found(findings: list[dict[str, Any]] | None, report: Report2021 | Report2019) -> list[Finding]:
+    """The stored findings, else (None) the report's checks."""
+    if findings is not None:
+        return [Finding.model_validate(item) for item in findings]
+    return check_report(report)
+
+
+OUTCOME_GROUPS = {  # table 三's outcome rows, grouped as its printed groups: key → (label, row keys)
+    "granted": ("予以公开", ("granted",)),
+    "partial": ("部分公开", ("partial",)),
+    "withheld": ("不予公开", ("withheld",)),
+    "unavailable": ("无法提供", ("unavailable",)),
+    "rejected": ("不予处理", ("rejected",)),
+    "other": ("其他处理", ("other",)),
+}
+APPEAL_KINDS = ("review", "suit_direct", "suit_after_review")
+
+
+def _outcome_total(cells: dict[str, Any], prefixes: tuple[str, ...]) -> int:
+    """The requests concluded under one printed group of table 三's outcomes (its rows' totals)."""
+    return sum(
+        value or 0
+        for key, value in cells.items()
+        if key.startswith("requests.") and key.endswith(".total") and key.split(".")[1] in prefixes
+    )
+
+
+def report_figures(report: Report2021 | Report2019) -> dict[str, int | float | None]:
+    """The figures the console lists and charts, from a report's tables: new requests by applicant
+    kind (``new.<kind>``, ``new.total``), the requests concluded by outcome group
+    (``outcome.<group>``, :data:`OUTCOME_GROUPS`), and the reconsiderations and suits decided and
+    corrected (``appeals.decided``, ``appeals.corrected``)."""
+    cells = report_cells(report)
+    figures: dict[str, int | float | None] = {
+        f"new.{kind}": cells.get(f"requests.new.{kind}") for kind in (*APPLICANT_LABELS, "total")
+    }
+    for group, (_, prefixes) in OUTCOME_GROUPS.items():
+        figures[f"outcome.{group}"] = _outcome_total(cells, prefixes)
+    figures["appeals.decided"] = sum(
+        (cells.get(f"appeals.{g}.total") or 0) - (cells.get(f"appeals.{g}.pending") or 0)
+        for g in APPEAL_KINDS
+    )
+    figures["appeals.corrected"] = sum(cells.get(f"appeals.{g}.corrected") or 0 for g in APPEAL_KINDS)
+    return figures
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A report summed up (as ReportRecord and ReportRule keep it)."""
+
+    errors: int
+    warnings: int
+    rules: Counter[tuple[str, str]]  # (rule, severity) → how many findings
+    figures: dict[str, int | float | None]
+
+
+def report_summary(body: dict[str, Any], findings: list[dict[str, Any]] | None) -> Summary:
+    """The summary of a report of this body with these stored findings (None: its checks')."""
+    report = report_from_json(body)
+    rules = Counter((f.rule[:40], f.severity.value[:8]) for f in _found(findings, report))
+    return Summary(
+        errors=sum(n for (_, severity), n in rules.items() if severity == "error"),
+        warnings=sum(n for (_, severity), n in rules.items() if severity == "warning"),
+        rules=rules,
+        figures=report_figures(report),
+    )
+
+
+def summarise(session: Session, row: ReportRecord) -> None:
+    """Sum the record's report up again, after its body or findings changed (every writer of a
+    ReportRecord's body calls it): its counts and figures, its findings by rule."""
+    summary = report_summary(row.body, row.findings)
+    row.errors, row.warnings, row.figures = summary.errors, summary.warnings, summary.figures
+    session.flush()  # the row's id, for a new one
+    session.execute(delete(ReportRule).where(ReportRule.report_id == row.id))
+    session.add_all(
+        ReportRule(report_id=row.id, rule=rule, severity=severity, count=n)
+        for (rule, severity), n in summary.rules.items()
+    )
 
 
 def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> ReportRecord:
@@ -82,6 +167,7 @@ def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> 
     except IntegrityError:
         # another clerk opened the year's workspace at the same moment (issue 14): theirs is the one
         return find_report(session, organ, year)
+    summarise(session, row)
     audit(
         session,
         actor,
@@ -111,6 +197,7 @@ def recompute_tables(session: Session, row: ReportRecord, organ: Organ, *, actor
     row.body = report_to_json(fresh.model_copy(update={"sections": sections}))
     row.version += 1
     row.updated_at = now()
+    summarise(session, row)
     audit(
         session,
         actor,
@@ -147,6 +234,7 @@ def save_sections(session: Session, row: ReportRecord, texts: dict[str, str], *,
     row.body = report_to_json(report)
     row.version += 1
     row.updated_at = now()
+    summarise(session, row)
     audit(
         session,
         actor,

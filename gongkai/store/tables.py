@@ -275,6 +275,24 @@ class ReportRecord(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The report summed up whenever its body or findings change (reports.summarise): its findings
+    # of severity error and warning, and the figures the console lists and charts (report_figures),
+    # so that the console reads no body (issue 17 §8). ReportRule holds its findings by rule.
+    errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    warnings: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ReportRule(Base):
+    """Which rules an organ's report's findings name, and how often (as CorpusReportRule for the
+    corpus): the console's count by rule is one query over a region's reports."""
+
+    __tablename__ = "report_rules"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(40), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(8), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 class ReportFile(Base):

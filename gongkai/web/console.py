@@ -7,8 +7,9 @@ from __future__ import annotations
 import io
 from collections import Counter
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import Response
 from openpyxl import Workbook
 
@@ -21,10 +22,23 @@ from gongkai.store import accounts
 from gongkai.store.accounts import Role
 from gongkai.store.corpus_browse import take_upload, upload_results
 from gongkai.store.records import Refused
-from gongkai.store.report_queries import file_uploaded_report, reports_by_organ_and_year, reports_of_organs
-from gongkai.store.reports import ReportStatus, findings_of, report_of
+from gongkai.store.report_queries import (
+    PAGE_SIZE,
+    ReportFilter,
+    file_uploaded_report,
+    in_scope,
+    organ_choices,
+    organ_named,
+    report_figures_of,
+    report_page,
+    reports_by_organ_and_year,
+    reports_of_organs,
+    rule_counts,
+    years_reported,
+)
+from gongkai.store.reports import OUTCOME_GROUPS, ReportStatus, findings_of, report_of
 from gongkai.store.tables import Organ
-from gongkai.web.bounds import OptionalQueryInt, PathInt
+from gongkai.web.bounds import INT_MAX, OptionalQueryInt, PathInt
 from gongkai.web.coverage_panel import coverage_panel
 from gongkai.web.deps import DB, Principal, check_csrf, file_response, page, require
 from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UploadRead, read_uploads
@@ -53,7 +67,8 @@ Supervising = Annotated[
 
 
 def _overview(session, me: Principal, year: int | None):
-    """(organ, record, report, findings) for each organ in scope with a report of ``year``."""
+    """(organ, record, report, findings) for each organ in scope with a report of ``year``: what the
+    export writes (every report's body and findings, unpaged)."""
     organs = accounts.organs_supervised(session, me.scope)
     records = reports_of_organs(session, organs, year)
     by_organ = {o.id: o for o in organs}
@@ -64,89 +79,116 @@ def _overview(session, me: Principal, year: int | None):
     return organs, rows
 
 
+# The charts name each organ: drawn for every organ listed when they are no more than this many (a
+# district's), else for the organs of the page shown (a province's 7,000 bars would say nothing).
+CHART_ORGANS = 60
+
+
+def _console_page(
+    request: Request,
+    session,
+    me: Principal,
+    chosen: ReportFilter,
+    filters: dict[str, str],
+    page_no: int = 1,
+    **more,
+):
+    """The console's home page: a page of the organs' reports, filtered, summed up from the stored
+    summaries (reports.summarise) without reading a report's body."""
+    listed, total, organs = report_page(session, chosen, page_no)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page_no > pages:  # an address past the end (the list got shorter): its last page
+        page_no = pages
+        listed, total, organs = report_page(session, chosen, page_no)
+    charted = None if organs <= CHART_ORGANS else {r.organ_id for r in listed}
+    return page(
+        request,
+        "console.html",
+        me=me,
+        listed=listed,
+        total=total,
+        page_no=page_no,
+        pages=pages,
+        page_size=PAGE_SIZE,
+        filters=filters,
+        query=urlencode({k: v for k, v in filters.items() if v}),
+        choices=organ_choices(session, me.scope, chosen.within),
+        per_rule=rule_counts(session, chosen),
+        years=years_reported(session, chosen.within),
+        statuses=STATUS_LABELS,
+        charts=chart_data(report_figures_of(session, chosen, charted), chosen.year),
+        charts_of_page=charted is not None,
+        **more,
+    )
+
+
 @router.get("")
 def console(
     request: Request,
     session: DB,
     me: Supervising,
     year: OptionalQueryInt = None,
+    status: str = "",
+    organ: str = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=INT_MAX)] = 1,
     coverage_region: str = "",
     coverage_year: OptionalQueryInt = None,
 ):
-    """Every organ's reports with their findings, per organ and per rule; which organs of the
-    region have a report of a year (coverage_panel.py)."""
-    organs, rows = _overview(session, me, year)
-    per_rule: Counter[str] = Counter()
-    for *_, findings in rows:
-        per_rule.update(f.rule for f in findings)
-    years = sorted({record.year for _, record, _, _ in rows}, reverse=True)
-    return page(
+    """The organs' reports a page at a time, with their findings counted per report and per rule,
+    and charts of their figures; which organs of the region have a report of a year
+    (coverage_panel.py)."""
+    within = in_scope(session, me.scope)
+    chosen_organ = organ_named(session, within, organ, regions=True)
+    if organ.strip() and chosen_organ is None:
+        raise HTTPException(404, "没有这个机关")
+    status = status if status in STATUS_LABELS else ""
+    chosen = ReportFilter(
+        within, year=year, status=status or None, organ_id=chosen_organ.id if chosen_organ else None
+    )
+    filters = {
+        "year": str(year or ""),
+        "status": status,
+        "organ": chosen_organ.code if chosen_organ else "",
+    }
+    return _console_page(
         request,
-        "console.html",
-        me=me,
-        organs=organs,
-        rows=rows,
-        per_rule=per_rule.most_common(),
-        year=year,
-        years=years,
-        statuses=STATUS_LABELS,
+        session,
+        me,
+        chosen,
+        filters,
+        page_no,
         uploaded=None,
-        charts=chart_data(rows, year),
         coverage=coverage_panel(session, me, coverage_region, coverage_year),
     )
 
 
-OUTCOME_GROUPS = {  # table 三's outcome rows, grouped as its printed groups
-    "予以公开": ("granted",),
-    "部分公开": ("partial",),
-    "不予公开": ("withheld",),
-    "无法提供": ("unavailable",),
-    "不予处理": ("rejected",),
-    "其他处理": ("other",),
-}
-APPEAL_GROUPS = ("review", "suit_direct", "suit_after_review")
-
-
-def _outcome_total(cells: dict, prefixes: tuple[str, ...]) -> int:
-    """The requests concluded under one printed group of table 三's outcomes (its rows' totals)."""
-    return sum(
-        value or 0
-        for key, value in cells.items()
-        if key.startswith("requests.") and key.endswith(".total") and key.split(".")[1] in prefixes
-    )
-
-
-def chart_data(rows: list, year: int | None) -> dict:
-    """What the console's charts show: requests by applicant kind and by outcome per organ (the
-    year shown, or each organ's latest), new requests by year per organ, and the share of decided
+def chart_data(rows: list[tuple[str, int, dict]], year: int | None) -> dict:
+    """What the console's charts show, from the stored figures (reports.report_figures) of (organ
+    name, year, figures) rows: requests by applicant kind and by outcome per organ (the year shown,
+    or each organ's latest), new requests by year per organ, and the share of decided
     reconsiderations and suits that corrected the organ."""
     latest: dict[str, tuple[int, dict]] = {}
     trend: dict[str, dict[int, int | None]] = {}
-    for organ, record, report, _ in rows:
-        cells = report_cells(report)
-        trend.setdefault(organ.name, {})[record.year] = cells.get("requests.new.total")
-        shown = year is None or record.year == year
-        if shown and (organ.name not in latest or record.year > latest[organ.name][0]):
-            latest[organ.name] = (record.year, cells)
+    for name, report_year, figures in rows:
+        trend.setdefault(name, {})[report_year] = figures.get("new.total")
+        shown = year is None or report_year == year
+        if shown and (name not in latest or report_year > latest[name][0]):
+            latest[name] = (report_year, figures)
     organs = sorted(latest)
     # Series as [name, values] pairs: the template's JSON sorts object keys, and the legend must
     # keep the order of the table's columns and rows.
     by_kind = [
-        [label, [latest[o][1].get(f"requests.new.{kind}") or 0 for o in organs]]
+        [label, [latest[o][1].get(f"new.{kind}") or 0 for o in organs]]
         for kind, label in APPLICANT_LABELS.items()
     ]
     by_outcome = [
-        [label, [_outcome_total(latest[o][1], prefixes) for o in organs]]
-        for label, prefixes in OUTCOME_GROUPS.items()
+        [label, [latest[o][1].get(f"outcome.{group}") or 0 for o in organs]]
+        for group, (label, _) in OUTCOME_GROUPS.items()
     ]
     corrected = []
     for o in organs:
-        cells = latest[o][1]
-        decided = sum(
-            (cells.get(f"appeals.{g}.total") or 0) - (cells.get(f"appeals.{g}.pending") or 0)
-            for g in APPEAL_GROUPS
-        )
-        fixed = sum(cells.get(f"appeals.{g}.corrected") or 0 for g in APPEAL_GROUPS)
+        decided = latest[o][1].get("appeals.decided") or 0
+        fixed = latest[o][1].get("appeals.corrected") or 0
         corrected.append(round(100 * fixed / decided, 1) if decided else None)
     years = sorted({y for values in trend.values() for y in values})
     return {
@@ -171,9 +213,9 @@ def upload(
     keep each file in the corpus, as ``gongkai ingest`` does."""
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
-    organs = accounts.organs_supervised(session, me.scope)
-    chosen = next((o for o in organs if o.code == organ), None)
-    if organ and chosen is None:
+    within = in_scope(session, me.scope)
+    chosen = organ_named(session, within, organ)
+    if organ.strip() and chosen is None:
         raise HTTPException(404, "没有这个机关")
     payload, results = [], []
     for item in files:
@@ -186,7 +228,6 @@ def upload(
             results.append((name, f"{name}: 文件超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，未读取"))
             continue
         payload.append((name, data))
-    by_name = {o.name: o for o in organs}
     # Reading takes seconds to minutes: the request's transaction ends first, so that no writer
     # waits for it (SQLite's write lock is taken when a form's transaction begins), and each file
     # is then filed in a short transaction of its own (issue 14 §1).
@@ -199,7 +240,7 @@ def upload(
             continue
         for body, findings in zip(read.reports, read.findings, strict=True):
             report = report_from_json(body)
-            target = chosen or by_name.get(report.agency or "")
+            target = chosen or organ_named(session, within, report.agency or "")
             if target is None:
                 results.append(
                     (
@@ -213,20 +254,7 @@ def upload(
                 continue
             results.append((read.name, _file(session, me, target, report.year, body, findings, read.name)))
             session.commit()
-    organs_, rows = _overview(session, me, None)
-    return page(
-        request,
-        "console.html",
-        me=me,
-        organs=organs_,
-        rows=rows,
-        per_rule=[],
-        year=None,
-        years=[],
-        statuses=STATUS_LABELS,
-        uploaded=results,
-        charts=chart_data(rows, None),
-    )
+    return _console_page(request, session, me, ReportFilter(within), {}, uploaded=results, coverage=None)
 
 
 def _file(

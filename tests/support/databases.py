@@ -29,3 +29,18 @@ def scratch_database(server_url: str | None, folder: Path, prefix: str) -> Itera
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@contextlib.contextmanager
+def migrated_to(engine, revision: str) -> Iterator[object]:
+    """A connection (in a transaction) to ``engine``'s database, migrated to ``revision`` first: a
+    migration's test writes rows as an older store held them, then migrates them to ``head``."""
+    from alembic import command
+
+    from gongkai.store.db import _alembic_config
+
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+        yield connection

@@ -5,6 +5,7 @@ organ beside its previous year and its peers; the XLSX export; access by role.""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from conftest import clean_report_2021
@@ -36,7 +37,6 @@ def test_a_supervisor_uploads_reports_and_sees_their_findings(site) -> None:  # 
     page = supervisor.get("/console?year=2024").text
     assert "某某区科学技术局" in page and "某某区教育局" in page and "T3-BALANCE" in page
     # chart data: the year's new requests by applicant kind, per organ, from the reports themselves
-    import json
     import re as _re
 
     charts = json.loads(
@@ -245,3 +245,53 @@ def test_the_console_shows_what_check_says_of_the_same_scan(site, scanned_report
     book = load_workbook(io.BytesIO(supervisor.get("/console/export.xlsx?year=2024").content))
     exported = [row[3] for row in book["检查发现"].iter_rows(min_row=2, values_only=True)]
     assert sorted(exported) == sorted(rule for rule, _ in expected)
+
+
+def test_the_console_lists_reports_a_page_at_a_time_issue_17(site, store) -> None:  # noqa: F811
+    """61 organs' reports of a year: two pages (50 and 11), each report on exactly one, the filter
+    kept from page to page; charts for the organs of the page shown once they are over 60; the
+    organ to file an upload under chosen by code or by full name; filters by organ and status."""
+    import re
+
+    from gongkai.model.report import report_to_json
+    from gongkai.store.db import transaction
+    from gongkai.store.records import add_organ
+    from gongkai.store.report_queries import file_uploaded_report
+
+    body = report_to_json(clean_report_2021())
+    found = [{"rule": "T3-BALANCE", "severity": "error", "message": "x", "cells": []}]
+    with transaction(store) as s:
+        for n in range(61):
+            organ = add_organ(s, f"o{n:02d}", f"某某区第{n:02d}局", parent="xq", actor="t")
+            file_uploaded_report(s, organ, 2024, body, found if n % 2 else [], f"{n}.pdf", actor="t")
+    supervisor = client_as(site, "supervisor")
+
+    def listed(page: str) -> list[str]:
+        return re.findall(r'href="/console/organs/([^/"]+)/2024"', page)
+
+    first = supervisor.get("/console?year=2024").text
+    assert "共 61 份，第 1/2 页" in first and 'href="/console?year=2024&amp;page=2"' in first
+    second = supervisor.get("/console?year=2024&page=2").text
+    assert "第 2/2 页" in second
+    both = listed(first) + listed(second)
+    assert (len(listed(first)), len(listed(second))) == (50, 11)
+    assert sorted(both) == [f"o{n:02d}" for n in range(61)]  # each exactly once
+    assert listed(supervisor.get("/console?year=2024&page=9").text) == listed(second)  # past the end
+    # the count by rule is of all 61 reports, not of the page: 30 with one finding each
+    assert re.search(r'<th scope="row">T3-BALANCE</th><td class="num">30</td>', first)
+    charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', first, re.S).group(1))
+    assert len(charts["organs"]) == 50 and "图表只画本页报告的机关" in first
+    assert '<option value="kj">某某区科学技术局</option>' in first  # a district's organs offered
+
+    narrowed = supervisor.get("/console?organ=o07").text
+    assert listed(narrowed) == ["o07"] and "共 1 份" in narrowed
+    assert "共 61 份" in supervisor.get("/console?organ=xq&year=2024").text  # a region: its organs
+    assert "没有符合条件的报告" in supervisor.get("/console?status=draft").text
+    assert supervisor.get("/console?organ=wj").status_code == 404  # another region's organ
+    assert client_as(site, "far-supervisor").get("/console?organ=o07").status_code == 404
+
+    report = clean_report_2021()
+    response = upload(
+        supervisor, [("x.md", render(report, "md", report_to_findings(report)))], organ="某某区教育局"
+    )
+    assert "x.md: 已归入 某某区教育局 2024 年度" in response.text
