@@ -40,7 +40,8 @@ from gongkai.writers.sheets import append_row
 
 router = APIRouter(prefix="/console/oversight")
 ROWS_PER_PAGE = 100  # organs on a page of the coverage list
-CHARTED_REGIONS = 60  # regions drawn by year on the league page
+LEAGUE_ROWS_PER_PAGE = 50  # regions on a page of the league table, ranked then unranked
+CHARTED_REGIONS = 20  # regions of the page drawn by year on the league page
 DEFAULT_MIN_REPORTS = 10  # as `gongkai league`
 Page = Annotated[int, Query(alias="page", ge=1, le=INT_MAX)]
 MinReports = Annotated[int, Query(alias="min", ge=1, le=INT_MAX)]
@@ -222,10 +223,13 @@ def league_page(
     year: str = "",
     rule: str = "",
     min_reports: MinReports = DEFAULT_MIN_REPORTS,
+    page_no: Page = 1,
 ):
     """The regions ranked by the share of reports with an error (or a finding of ``rule``), each
     with its 95% Wilson interval as a bar; regions with too few reports apart, with why; each
-    region's rate by year. An administrator may compare every region (``region`` empty)."""
+    region's rate by year. A page of :data:`LEAGUE_ROWS_PER_PAGE` regions at a time (the ranked
+    first, then the unranked), on one scale for every page; the page's first regions charted by
+    year. An administrator may compare every region (``region`` empty)."""
     regions = regions_seen(session, me.scope)
     everywhere = me.role is Role.ADMIN and not region  # only an administrator sees every region
     chosen = None if everywhere else chosen_region(regions, me, region or "")
@@ -235,8 +239,11 @@ def league_page(
     counted = tally(session, region_code=chosen.code if chosen else None, rule=rule or None)
     table = ranking(counted, year=of_year, min_reports=min_reports)
     series = by_year(counted)
-    shown = [*table.ranked, *table.unranked]
-    top = scale_top(shown)
+    listed = [*table.ranked, *table.unranked]
+    pages = max(1, math.ceil(len(listed) / LEAGUE_ROWS_PER_PAGE))
+    page_no = min(page_no, pages)
+    shown = listed[(page_no - 1) * LEAGUE_ROWS_PER_PAGE : page_no * LEAGUE_ROWS_PER_PAGE]
+    top = scale_top(listed)  # every page's bars on the one scale
     all_points = [row for points in series.values() for _, row in points]
     chart_top = scale_top(all_points)
     charts = [
@@ -259,11 +266,14 @@ def league_page(
         min_reports=min_reports,
         table=table,
         top=top,
-        ranked=[(row, interval_bar(row, top)) for row in table.ranked],
-        unranked=[(row, interval_bar(row, top)) for row in table.unranked],
+        ranked=[(row, interval_bar(row, top)) for row in shown if row.rank is not None],
+        unranked=[(row, interval_bar(row, top)) for row in shown if row.rank is None],
+        page_no=page_no,
+        pages=pages,
+        first=(page_no - 1) * LEAGUE_ROWS_PER_PAGE + 1,
         bar_width=BAR_WIDTH,
         charts=charts,
-        charts_left=max(0, len(shown) - CHARTED_REGIONS),
+        charts_left=len(listed) - len(charts),
         chart_top=chart_top,
         chart=(CHART_WIDTH, CHART_HEIGHT, CHART_PAD),
     )
