@@ -26,15 +26,18 @@ from gongkai.store.coverage import (
     LeagueRow,
     by_year,
     coverage,
+    coverage_rows,
+    coverage_summary,
     coverage_table,
     csv_bytes,
     ranking,
     regions_seen,
     tally,
 )
+from gongkai.store.records import Place
 from gongkai.web.bounds import INT_MAX, OptionalQueryInt, bounded_int
 from gongkai.web.console import Supervising
-from gongkai.web.coverage_panel import by_region, chosen_region, last_year, years_to_choose
+from gongkai.web.coverage_panel import chosen_region, last_year, years_to_choose
 from gongkai.web.deps import DB, Principal, file_response, page
 from gongkai.writers.sheets import append_row
 
@@ -47,15 +50,20 @@ Page = Annotated[int, Query(alias="page", ge=1, le=INT_MAX)]
 MinReports = Annotated[int, Query(alias="min", ge=1, le=INT_MAX)]
 
 
-def _coverage_of(session, me: Principal, region: str, year: int | None, missing: bool):
+def _region_of(session, me: Principal, region: str) -> tuple[list, Place]:
     regions = regions_seen(session, me.scope)
     chosen = chosen_region(regions, me, region)
     if chosen is None:
         raise HTTPException(404, "您的权限范围内没有地区")
-    year = year or last_year()
-    result = coverage(session, chosen.code, year)
+    return regions, chosen
+
+
+def _coverage_of(session, me: Principal, region: str, year: int | None, missing: bool):
+    """Every row of the region's coverage (or its missing ones), for an export."""
+    _, chosen = _region_of(session, me, region)
+    result = coverage(session, chosen.code, year or last_year())
     rows = [row for row in result.rows if not row.reports] if missing else result.rows
-    return regions, result, rows
+    return result, rows
 
 
 @router.get("/coverage")
@@ -68,26 +76,30 @@ def coverage_page(
     missing: bool = False,
     page_no: Page = 1,
 ):
-    """The region's organs in the tree's order: which have a report of the year, which not, and
-    whether on time; the missing ones only, if asked; a page of :data:`ROWS_PER_PAGE` at a time."""
-    regions, result, rows = _coverage_of(session, me, region, year, missing)
-    pages = max(1, math.ceil(len(rows) / ROWS_PER_PAGE))
+    """The region's organs, each region's after the one before in the tree's order: which have a
+    report of the year, which not, and whether on time; the missing ones only, if asked; a page of
+    :data:`ROWS_PER_PAGE` at a time, counted and read in the database."""
+    regions, chosen = _region_of(session, me, region)
+    result = coverage_summary(session, chosen.code, year or last_year())
+    listed = result.total.missing if missing else result.total.organs
+    pages = max(1, math.ceil(listed / ROWS_PER_PAGE))
     page_no = min(page_no, pages)
-    shown = rows[(page_no - 1) * ROWS_PER_PAGE : page_no * ROWS_PER_PAGE]
+    first = (page_no - 1) * ROWS_PER_PAGE
+    rows = coverage_rows(session, result, missing=missing, offset=first, limit=ROWS_PER_PAGE)
     return page(
         request,
         "oversight_coverage.html",
         me=me,
         regions=regions,
         result=result,
-        rows=shown,
-        listed=len(rows),
-        first=(page_no - 1) * ROWS_PER_PAGE + 1,
+        rows=rows,
+        listed=listed,
+        first=first + 1,
         page_no=page_no,
         pages=pages,
         missing=missing,
         years=years_to_choose(session, result.year),
-        parts=by_region(result),
+        parts=result.parts,
         date_unknown=DATE_UNKNOWN,
     )
 
@@ -101,7 +113,7 @@ def coverage_csv(
     session: DB, me: Supervising, region: str = "", year: OptionalQueryInt = None, missing: bool = False
 ) -> Response:
     """The coverage page's rows, every page of them, as CSV (UTF-8 with a byte-order mark)."""
-    _, result, rows = _coverage_of(session, me, region, year, missing)
+    result, rows = _coverage_of(session, me, region, year, missing)
     table = coverage_table(replace(result, rows=rows))
     return file_response(csv_bytes(COVERAGE_COLUMNS, table), _export_name(result, missing, "csv"))
 
@@ -111,7 +123,7 @@ def coverage_xlsx(
     session: DB, me: Supervising, region: str = "", year: OptionalQueryInt = None, missing: bool = False
 ) -> Response:
     """The coverage page's rows, every page of them, as a workbook; names as text, never formulas."""
-    _, result, rows = _coverage_of(session, me, region, year, missing)
+    result, rows = _coverage_of(session, me, region, year, missing)
     book = Workbook()
     sheet = book.active
     sheet.title = "报告收入情况"
