@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case, exists, func, null, or_, select
+from sqlalchemy import Select, case, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from gongkai.model.publication import (
@@ -514,11 +514,13 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
     # Counted and summed up by region and year in the database, on the findings summed up beside
     # each report (corpus_reports.errors, corpus_report_rules): a row a region and year, however
     # many reports; no report's findings are read.
-    flagged = (
-        CorpusReport.errors > 0
-        if rule is None
-        else exists().where(CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.rule == rule)
+    # a rule's reports as one set joined to, not a lookup for each report
+    with_rule = (
+        select(CorpusReportRule.report_id).where(CorpusReportRule.rule == rule).distinct().subquery()
+        if rule is not None
+        else None
     )
+    flagged = CorpusReport.errors > 0 if with_rule is None else with_rule.c.report_id.is_not(None)
     # A report counts for the region right above its organ; below the root is a home among the
     # root's regions (a hash join over the few hundred regions, not a probe per organ of 14,000).
     home = case((Organ.kind == "region", Organ.id), else_=Organ.parent_id)
@@ -535,8 +537,10 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
         .join(Organ, Organ.id == CorpusReport.organ_id)
         .where(*below)
         .group_by(labelled, CorpusReport.year)
-        .subquery()
     )
+    if with_rule is not None:
+        grouped = grouped.outerjoin(with_rule, with_rule.c.report_id == CorpusReport.id)
+    grouped = grouped.subquery()
     region = aliased(Organ)
     counts: dict[tuple[int | None, int | None], tuple[int, int]] = {}
     regions: dict[int | None, tuple[str, str]] = {}
