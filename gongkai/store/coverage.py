@@ -335,12 +335,12 @@ def coverage_rows(
     ]
 
 
-def coverage(session: Session, region_code: str, year: int) -> Coverage:
+def coverage(session: Session, region_code: str, year: int, *, missing: bool = False) -> Coverage:
     """Every organ (not region) in the tree below the region ``region_code``, each region's right
     after the one before in the tree's order, with how many reports of ``year`` the corpus holds for
-    it (matched by name or alias)."""
+    it (matched by name or alias); those without one only, if ``missing``."""
     summary = coverage_summary(session, region_code, year)
-    rows = coverage_rows(session, summary)
+    rows = coverage_rows(session, summary, missing=missing)
     return Coverage(summary.region_code, summary.region_name, year, summary.deadline, rows)
 
 

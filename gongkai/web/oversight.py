@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -58,12 +58,10 @@ def _region_of(session, me: Principal, region: str) -> tuple[list, Place]:
     return regions, chosen
 
 
-def _coverage_of(session, me: Principal, region: str, year: int | None, missing: bool):
-    """Every row of the region's coverage (or its missing ones), for an export."""
+def _coverage_of(session, me: Principal, region: str, year: int | None, missing: bool) -> Coverage:
+    """Every row of the region's coverage (or its missing ones only), for an export."""
     _, chosen = _region_of(session, me, region)
-    result = coverage(session, chosen.code, year or last_year())
-    rows = [row for row in result.rows if not row.reports] if missing else result.rows
-    return result, rows
+    return coverage(session, chosen.code, year or last_year(), missing=missing)
 
 
 @router.get("/coverage")
@@ -113,8 +111,8 @@ def coverage_csv(
     session: DB, me: Supervising, region: str = "", year: OptionalQueryInt = None, missing: bool = False
 ) -> Response:
     """The coverage page's rows, every page of them, as CSV (UTF-8 with a byte-order mark)."""
-    result, rows = _coverage_of(session, me, region, year, missing)
-    table = coverage_table(replace(result, rows=rows))
+    result = _coverage_of(session, me, region, year, missing)
+    table = coverage_table(result)
     return file_response(csv_bytes(COVERAGE_COLUMNS, table), _export_name(result, missing, "csv"))
 
 
@@ -123,12 +121,12 @@ def coverage_xlsx(
     session: DB, me: Supervising, region: str = "", year: OptionalQueryInt = None, missing: bool = False
 ) -> Response:
     """The coverage page's rows, every page of them, as a workbook; names as text, never formulas."""
-    result, rows = _coverage_of(session, me, region, year, missing)
+    result = _coverage_of(session, me, region, year, missing)
     book = Workbook()
     sheet = book.active
     sheet.title = "报告收入情况"
     append_row(sheet, COVERAGE_COLUMNS)
-    for row in coverage_table(replace(result, rows=rows)):
+    for row in coverage_table(result):
         append_row(sheet, row)
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("说明")
