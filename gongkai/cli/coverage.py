@@ -54,7 +54,7 @@ def coverage_command(
                     "deadline": result.deadline.isoformat(),
                     "organs": [
                         {
-                            **asdict(row),
+                            **row._asdict(),
                             "status": row.status,
                             "timing": row.timing,
                             "days_late": row.days_late,

@@ -23,15 +23,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import Select, case, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from gongkai.model.publication import report_due
+from gongkai.model.publication import (
+    DEPARTMENT_DUE,
+    GOVERNMENT_DUE,
+    GOVERNMENT_ENDING,
+    TOWNSHIP_ENDINGS,
+    report_due,
+)
 from gongkai.store.accounts import Scope
-from gongkai.store.records import Place, Refused, find_organ, in_tree_order, organ_outline, subtree_select
+from gongkai.store.records import Place, Refused, find_organ, in_tree_order, organ_outline
 from gongkai.store.tables import CorpusReport, CorpusReportRule, Organ
 from gongkai.store.worklist import REPORT_DEADLINE
 
@@ -45,9 +52,9 @@ ON_TIME, LATE = "按时", "逾期"
 # --- coverage -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CoverageRow:
-    """One organ of the region's tree and the corpus's reports of the year matched to it."""
+class CoverageRow(NamedTuple):
+    """One organ of the region's tree and the corpus's reports of the year matched to it (a tuple:
+    a province's coverage makes 14,000 of them a page, and a frozen dataclass's are slow to make)."""
 
     code: str
     name: str
@@ -100,7 +107,8 @@ class CoverageRow:
 
 @dataclass(frozen=True)
 class Coverage:
-    """Which organs of a region have a report of a year in the corpus, and which do not."""
+    """Which organs of a region have a report of a year in the corpus, and which do not. Its counts
+    are counted once (a page shows each several times, over 14,000 organs of a province)."""
 
     region_code: str
     region_name: str
@@ -108,17 +116,17 @@ class Coverage:
     deadline: date  # 条例第四十九条: the organs' reports of ``year`` are due by this day
     rows: list[CoverageRow] = field(default_factory=list)
 
-    @property
+    @cached_property
     def have(self) -> int:
         """The number of organs with at least one report."""
         return sum(1 for row in self.rows if row.reports)
 
-    @property
+    @cached_property
     def missing(self) -> int:
         """The number of organs with none."""
         return len(self.rows) - self.have
 
-    @property
+    @cached_property
     def late(self) -> int:
         """The number of organs whose report is known to have come late."""
         return sum(1 for row in self.rows if row.late)
@@ -126,16 +134,22 @@ class Coverage:
     @property
     def timing_rule(self) -> str:
         """How 是否逾期 is decided, in a sentence (for the pages and exports that show it)."""
-        return (
-            f"是否逾期：条例第四十九条要求部门于 {self.deadline.isoformat()} 前、人民政府于 "
-            f"{self.year + 1}-03-31 前公布（乡镇、街道未规定期限）；按报告页面或公布日期清单"
-            "（gongkai ingest --dates）所载的公布日期判断，没有公布日期时落款日期已过期限的也算逾期。"
-        )
+        return timing_rule(self.year)
 
-    @property
+    @cached_property
     def undated(self) -> int:
         """The number of organs with a report whose timeliness cannot be said."""
-        return sum(1 for row in self.rows if row.timing == DATE_UNKNOWN)
+        # as row.timing == DATE_UNKNOWN, without writing 14,000 rows' timings out
+        return sum(1 for row in self.rows if row.reports and row.due is not None and row.days_late is None)
+
+
+def timing_rule(year: int) -> str:
+    """How 是否逾期 is decided for the reports of ``year``, in a sentence."""
+    return (
+        f"是否逾期：条例第四十九条要求部门于 {report_deadline(year).isoformat()} 前、人民政府于 "
+        f"{year + 1}-03-31 前公布（乡镇、街道未规定期限）；按报告页面或公布日期清单"
+        "（gongkai ingest --dates）所载的公布日期判断，没有公布日期时落款日期已过期限的也算逾期。"
+    )
 
 
 def report_deadline(year: int) -> date:
@@ -147,44 +161,187 @@ def report_deadline(year: int) -> date:
     return date(year + 1, *REPORT_DEADLINE)
 
 
-def coverage(session: Session, region_code: str, year: int) -> Coverage:
-    """Every organ (not region) in the tree below the region ``region_code``, in the tree's order,
-    with how many reports of ``year`` the corpus holds for it (matched by name or alias)."""
+def regions_below(root_id: int) -> Select[tuple[int]]:
+    """A query of the ids of the region ``root_id`` and of every region below it: the tree's few
+    hundred regions, not its 14,000 organs (an organ is never above anything: records.organ_problems),
+    so that what lies below a region is what sits right under one of these (recursive; UNION, not
+    UNION ALL: a cycle in a hand-edited tree ends it)."""
+    below = select(Organ.id).where(Organ.id == root_id).cte("regions_below", recursive=True)
+    below = below.union(select(Organ.id).where(Organ.parent_id == below.c.id, Organ.kind == "region"))
+    return select(below.c.id)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """How many organs, how many of them have a report of the year, came late, cannot be told."""
+
+    organs: int = 0
+    have: int = 0
+    late: int = 0
+    undated: int = 0
+
+    @property
+    def missing(self) -> int:
+        """The number of organs without a report."""
+        return self.organs - self.have
+
+
+@dataclass(frozen=True)
+class CoveragePart:
+    """The organs right below one region of a coverage, counted."""
+
+    id: int
+    code: str
+    name: str
+    counted: Counted
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """A region's coverage of a year counted, region by region, without its organs' rows: what a
+    page shows above a page of rows (:func:`coverage_rows`)."""
+
+    region_code: str
+    region_name: str
+    year: int
+    deadline: date
+    parts: list[CoveragePart]  # the regions with organs right below them, in the tree's order
+
+    @cached_property
+    def total(self) -> Counted:
+        """The counts over every part."""
+        counts = [part.counted for part in self.parts]
+        return Counted(*(sum(getattr(c, f) for c in counts) for f in ("organs", "have", "late", "undated")))
+
+    @property
+    def timing_rule(self) -> str:
+        """How 是否逾期 is decided, in a sentence."""
+        return timing_rule(self.year)
+
+
+def _due(year: int) -> Any:
+    """report_due(year, the organ's name) as an SQL expression (NULL: no date set), from the same
+    endings, so that a province's organs are counted in the database."""
+    name = func.trim(Organ.name)
+    return case(
+        (or_(*(name.like(f"%{ending}") for ending in TOWNSHIP_ENDINGS)), null()),
+        (name.like(f"%{GOVERNMENT_ENDING}"), date(year + 1, *GOVERNMENT_DUE)),
+        else_=date(year + 1, *DEPARTMENT_DUE),
+    )
+
+
+def _of_year(year: int) -> Any:
+    """Each organ's reports of ``year``: how many, and the earliest dates known of them (counted
+    from an index that holds them all)."""
+    return (
+        select(
+            CorpusReport.organ_id,
+            func.count().label("reports"),
+            func.min(CorpusReport.published_on).label("published_on"),
+            func.min(CorpusReport.signed_on).label("signed_on"),
+        )
+        .where(CorpusReport.year == year, CorpusReport.organ_id.is_not(None))
+        .group_by(CorpusReport.organ_id)
+        .subquery()
+    )
+
+
+def _coverage_region(session: Session, region_code: str) -> Organ:
     region = find_organ(session, region_code)
     if region.kind != "region":
         raise Refused(f"「{region.name}」（{region.code}）是机关，不是地区：请给出地区的代码")
-    # One query: the organs below the region, each with how many reports of the year it has and
-    # the earliest dates known of them; then put in the tree's order.
-    found: dict[int, tuple[int, date | None, date | None]] = {}
-    places = [Place(region.id, region.parent_id, region.code, region.name, region.kind)]
-    organ_columns = (Organ.id, Organ.parent_id, Organ.code, Organ.name, Organ.kind)
-    for *organ, count, published_on, signed_on in session.execute(
-        select(*organ_columns)
-        .add_columns(
-            func.count(CorpusReport.id), func.min(CorpusReport.published_on), func.min(CorpusReport.signed_on)
+    return region
+
+
+def coverage_summary(session: Session, region_code: str, year: int) -> CoverageSummary:
+    """The organs (not regions) below the region ``region_code`` counted by the region right above
+    each, in the tree's order: two queries, a row a region, however many organs."""
+    region = _coverage_region(session, region_code)
+    regions = [
+        Place(*row)
+        for row in session.execute(
+            select(Organ.id, Organ.parent_id, Organ.code, Organ.name, Organ.kind)
+            .where(Organ.id.in_(regions_below(region.id)), Organ.id != region.id)
+            .order_by(Organ.code)
         )
-        .outerjoin(CorpusReport, (CorpusReport.organ_id == Organ.id) & (CorpusReport.year == year))
-        .where(Organ.id.in_(subtree_select(region.id)), Organ.id != region.id)
-        .group_by(*organ_columns)
-        .order_by(Organ.code)
-    ):
-        places.append(Place(*organ))
-        found[organ[0]] = (count, published_on, signed_on)
-    organs = [places[0], *(organ for _, organ in in_tree_order(places[1:], region.id))]
-    above = {organ.id: organ for organ in organs}
-    rows = []
-    for organ in organs:
-        if organ.kind == "organ":
-            reports, published_on, signed_on = found.get(organ.id, (0, None, None))
-            parent = above.get(organ.parent_id or -1)
-            name, code = (parent.name, parent.code) if parent is not None else ("", "")
-            due = report_due(year, organ.name)
-            rows.append(
-                CoverageRow(
-                    organ.code, organ.name, name, reports, due, published_on, signed_on, region_code=code
-                )
+    ]
+    root = Place(region.id, region.parent_id, region.code, region.name, region.kind)
+    ordered = [root, *(place for _, place in in_tree_order(regions, region.id))]
+    of_year, due = _of_year(year), _due(year)
+    has, published, signed = of_year.c.reports.is_not(None), of_year.c.published_on, of_year.c.signed_on
+    dated = has & due.is_not(None)  # 条例第四十九条 sets a date for it, and it has a report
+    late = dated & or_(published > due, published.is_(None) & (signed > due))  # as CoverageRow.late
+    undated = dated & published.is_(None) & or_(signed.is_(None), signed <= due)
+    counted = {
+        parent: Counted(organs, int(have or 0), int(n_late or 0), int(n_undated or 0))
+        for parent, organs, have, n_late, n_undated in session.execute(
+            select(
+                Organ.parent_id,
+                func.count(),
+                func.count(of_year.c.reports),
+                func.sum(case((late, 1), else_=0)),
+                func.sum(case((undated, 1), else_=0)),
             )
-    return Coverage(region.code, region.name, year, report_deadline(year), rows)
+            .outerjoin(of_year, of_year.c.organ_id == Organ.id)
+            .where(Organ.parent_id.in_(regions_below(region.id)), Organ.kind == "organ")
+            .group_by(Organ.parent_id)
+        )
+    }
+    parts = [CoveragePart(p.id, p.code, p.name, counted[p.id]) for p in ordered if p.id in counted]
+    return CoverageSummary(region.code, region.name, year, report_deadline(year), parts)
+
+
+def coverage_rows(
+    session: Session,
+    summary: CoverageSummary,
+    *,
+    missing: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[CoverageRow]:
+    """The summary's organs, each region's right after the one before (the parts' order), each
+    region's by code; those without a report only, if ``missing``; ``limit`` of them from the
+    ``offset``-th (None: all). Only the regions the page falls in are read."""
+    first, window = 0, []  # where the first region read starts; the regions read
+    start = 0
+    for part in summary.parts:
+        size = part.counted.missing if missing else part.counted.organs
+        if start + size > offset and (limit is None or start < offset + limit) and size:
+            first = first if window else start
+            window.append(part)
+        start += size
+    if not window:
+        return []
+    of_year = _of_year(summary.year)
+    place = {part.id: i for i, part in enumerate(window)}
+    query = (
+        select(Organ.code, Organ.name, Organ.parent_id)
+        .add_columns(of_year.c.reports, of_year.c.published_on, of_year.c.signed_on)
+        .outerjoin(of_year, of_year.c.organ_id == Organ.id)
+        .where(Organ.parent_id.in_(list(place)), Organ.kind == "organ")
+        .order_by(case(place, value=Organ.parent_id), Organ.code)
+        .offset(offset - first)
+        .limit(limit)
+    )
+    if missing:
+        query = query.where(of_year.c.reports.is_(None))
+    above = {part.id: part for part in window}
+    return [
+        CoverageRow(
+            *(code, name, above[parent].name, reports or 0, report_due(summary.year, name)),
+            *(published_on, signed_on, above[parent].code),
+        )
+        for code, name, parent, reports, published_on, signed_on in session.execute(query)
+    ]
+
+
+def coverage(session: Session, region_code: str, year: int, *, missing: bool = False) -> Coverage:
+    """Every organ (not region) in the tree below the region ``region_code``, each region's right
+    after the one before in the tree's order, with how many reports of ``year`` the corpus holds for
+    it (matched by name or alias); those without one only, if ``missing``."""
+    summary = coverage_summary(session, region_code, year)
+    rows = coverage_rows(session, summary, missing=missing)
+    return Coverage(summary.region_code, summary.region_name, year, summary.deadline, rows)
 
 
 def regions_seen(session: Session, scope: Scope) -> list[tuple[int, Place]]:
@@ -195,9 +352,16 @@ def regions_seen(session: Session, scope: Scope) -> list[tuple[int, Place]]:
 
 
 def corpus_years(session: Session) -> list[int]:
-    """The years the corpus holds reports of, latest first."""
-    query = select(CorpusReport.year).where(CorpusReport.year.is_not(None)).distinct()
-    return sorted(session.scalars(query), reverse=True)
+    """The years the corpus holds reports of, latest first: each the next one up the index of years
+    (a recursive query that reads a few index entries, not every report's year)."""
+    years = (
+        select(func.min(CorpusReport.year).label("year"))
+        .where(CorpusReport.year.is_not(None))
+        .cte("years", recursive=True)
+    )
+    following = select(func.min(CorpusReport.year)).where(CorpusReport.year > years.c.year).scalar_subquery()
+    years = years.union_all(select(following).where(years.c.year.is_not(None)))
+    return sorted(session.scalars(select(years.c.year).where(years.c.year.is_not(None))), reverse=True)
 
 
 COVERAGE_COLUMNS = [
@@ -350,16 +514,21 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
     # Counted and summed up by region and year in the database, on the findings summed up beside
     # each report (corpus_reports.errors, corpus_report_rules): a row a region and year, however
     # many reports; no report's findings are read.
-    flagged = (
-        CorpusReport.errors > 0
-        if rule is None
-        else exists().where(CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.rule == rule)
+    # a rule's reports as one set joined to, not a lookup for each report
+    with_rule = (
+        select(CorpusReportRule.report_id).where(CorpusReportRule.rule == rule).distinct().subquery()
+        if rule is not None
+        else None
     )
-    home = case((Organ.kind == "region", Organ.id), else_=Organ.parent_id).label("home")
-    below = [CorpusReport.organ_id.in_(subtree_select(root.id))] if root is not None else []
+    flagged = CorpusReport.errors > 0 if with_rule is None else with_rule.c.report_id.is_not(None)
+    # A report counts for the region right above its organ; below the root is a home among the
+    # root's regions (a hash join over the few hundred regions, not a probe per organ of 14,000).
+    home = case((Organ.kind == "region", Organ.id), else_=Organ.parent_id)
+    labelled = home.label("home")
+    below = [home.in_(regions_below(root.id))] if root is not None else []
     grouped = (
         select(
-            home,
+            labelled,
             CorpusReport.year.label("year"),
             func.count().label("reports"),
             func.sum(case((flagged, 1), else_=0)).label("flagged"),
@@ -367,9 +536,11 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
         .select_from(CorpusReport)
         .join(Organ, Organ.id == CorpusReport.organ_id)
         .where(*below)
-        .group_by(home, CorpusReport.year)
-        .subquery()
+        .group_by(labelled, CorpusReport.year)
     )
+    if with_rule is not None:
+        grouped = grouped.outerjoin(with_rule, with_rule.c.report_id == CorpusReport.id)
+    grouped = grouped.subquery()
     region = aliased(Organ)
     counts: dict[tuple[int | None, int | None], tuple[int, int]] = {}
     regions: dict[int | None, tuple[str, str]] = {}
@@ -382,7 +553,8 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
     per_rule = (
         select(CorpusReportRule.rule, func.count(func.distinct(CorpusReport.id)))
         .join(CorpusReport, CorpusReportRule.report_id == CorpusReport.id)
-        .where(CorpusReport.organ_id.is_not(None), *below)
+        .join(Organ, Organ.id == CorpusReport.organ_id)
+        .where(*below)
         .group_by(CorpusReportRule.rule)
     )
     rules: Counter[str] = Counter({found: n for found, n in session.execute(per_rule) if found})

@@ -222,7 +222,8 @@ def in_tree_order(nodes: Sequence[Node], top: int | None = None) -> list[tuple[i
             if node.id not in seen:  # a cycle in a hand-edited tree ends the walk
                 seen.add(node.id)
                 out.append((depth, node))
-                walk(node.id, depth + 1)
+                if node.id in children:  # not a call for each of a province's 14,000 leaves
+                    walk(node.id, depth + 1)
 
     walk(top, 0)
     return out

@@ -440,6 +440,9 @@ class CorpusReport(Base):
         UniqueConstraint("source_id", "position"),
         Index("ix_corpus_reports_organ_year", "organ_id", "year"),
         Index("ix_corpus_reports_year_organ", "year", "organ_id"),  # a year's reports, in a region
+        # coverage and league tables read these alone, not the rows (index-only scans)
+        Index("ix_corpus_reports_year_dates", "year", "organ_id", "published_on", "signed_on"),
+        Index("ix_corpus_reports_organ_errors", "organ_id", "year", "errors", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,12 +4,10 @@ the regions right above them; the full list is on /console/oversight/coverage (o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from fastapi import HTTPException
 
 from gongkai import clock
-from gongkai.store.coverage import DATE_UNKNOWN, Coverage, CoverageRow, corpus_years, coverage, regions_seen
+from gongkai.store.coverage import DATE_UNKNOWN, corpus_years, coverage_summary, regions_seen
 from gongkai.store.records import Place
 from gongkai.web.deps import Principal
 
@@ -45,34 +43,17 @@ def years_to_choose(session, also: int) -> list[int]:
 # --- coverage ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Part:
-    """The organs of a coverage right below one region, with their counts (have, missing, late)."""
-
-    code: str
-    name: str
-    counted: Coverage
-
-
-def by_region(result: Coverage) -> list[Part]:
-    """The coverage's organs grouped by the region right above each, in the tree's order."""
-    groups: dict[tuple[str, str], list[CoverageRow]] = {}
-    for row in result.rows:
-        groups.setdefault((row.region_code, row.region), []).append(row)
-    return [Part(code, name, replace(result, rows=rows)) for (code, name), rows in groups.items()]
-
-
 def coverage_panel(session, me: Principal, region_code: str = "", year: int | None = None) -> dict:
     """What the console's home page shows of coverage: the region's counts for the year, broken
-    down by the regions right above its organs (the most missing first)."""
+    down by the regions right above its organs (the most missing first), counted in the database."""
     regions = regions_seen(session, me.scope)
     try:
         region = chosen_region(regions, me, region_code)
     except HTTPException:  # a code out of scope on the home page: the person's own region instead
         region = home_region(regions, me)
     year = year or last_year()
-    result = coverage(session, region.code, year) if region is not None else None
-    parts = sorted(by_region(result), key=lambda p: -p.counted.missing) if result is not None else []
+    result = coverage_summary(session, region.code, year) if region is not None else None
+    parts = sorted(result.parts, key=lambda p: -p.counted.missing) if result is not None else []
     return {
         "regions": regions,
         "region": region,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -26,35 +26,42 @@ from gongkai.store.coverage import (
     LeagueRow,
     by_year,
     coverage,
+    coverage_rows,
+    coverage_summary,
     coverage_table,
     csv_bytes,
     ranking,
     regions_seen,
     tally,
 )
+from gongkai.store.records import Place
 from gongkai.web.bounds import INT_MAX, OptionalQueryInt, bounded_int
 from gongkai.web.console import Supervising
-from gongkai.web.coverage_panel import by_region, chosen_region, last_year, years_to_choose
+from gongkai.web.coverage_panel import chosen_region, last_year, years_to_choose
 from gongkai.web.deps import DB, Principal, file_response, page
 from gongkai.writers.sheets import append_row
 
 router = APIRouter(prefix="/console/oversight")
 ROWS_PER_PAGE = 100  # organs on a page of the coverage list
-CHARTED_REGIONS = 60  # regions drawn by year on the league page
+LEAGUE_ROWS_PER_PAGE = 50  # regions on a page of the league table, ranked then unranked
+CHARTED_REGIONS = 20  # regions of the page drawn by year on the league page
 DEFAULT_MIN_REPORTS = 10  # as `gongkai league`
 Page = Annotated[int, Query(alias="page", ge=1, le=INT_MAX)]
 MinReports = Annotated[int, Query(alias="min", ge=1, le=INT_MAX)]
 
 
-def _coverage_of(session, me: Principal, region: str, year: int | None, missing: bool):
+def _region_of(session, me: Principal, region: str) -> tuple[list, Place]:
     regions = regions_seen(session, me.scope)
     chosen = chosen_region(regions, me, region)
     if chosen is None:
         raise HTTPException(404, "您的权限范围内没有地区")
-    year = year or last_year()
-    result = coverage(session, chosen.code, year)
-    rows = [row for row in result.rows if not row.reports] if missing else result.rows
-    return regions, result, rows
+    return regions, chosen
+
+
+def _coverage_of(session, me: Principal, region: str, year: int | None, missing: bool) -> Coverage:
+    """Every row of the region's coverage (or its missing ones only), for an export."""
+    _, chosen = _region_of(session, me, region)
+    return coverage(session, chosen.code, year or last_year(), missing=missing)
 
 
 @router.get("/coverage")
@@ -67,26 +74,30 @@ def coverage_page(
     missing: bool = False,
     page_no: Page = 1,
 ):
-    """The region's organs in the tree's order: which have a report of the year, which not, and
-    whether on time; the missing ones only, if asked; a page of :data:`ROWS_PER_PAGE` at a time."""
-    regions, result, rows = _coverage_of(session, me, region, year, missing)
-    pages = max(1, math.ceil(len(rows) / ROWS_PER_PAGE))
+    """The region's organs, each region's after the one before in the tree's order: which have a
+    report of the year, which not, and whether on time; the missing ones only, if asked; a page of
+    :data:`ROWS_PER_PAGE` at a time, counted and read in the database."""
+    regions, chosen = _region_of(session, me, region)
+    result = coverage_summary(session, chosen.code, year or last_year())
+    listed = result.total.missing if missing else result.total.organs
+    pages = max(1, math.ceil(listed / ROWS_PER_PAGE))
     page_no = min(page_no, pages)
-    shown = rows[(page_no - 1) * ROWS_PER_PAGE : page_no * ROWS_PER_PAGE]
+    first = (page_no - 1) * ROWS_PER_PAGE
+    rows = coverage_rows(session, result, missing=missing, offset=first, limit=ROWS_PER_PAGE)
     return page(
         request,
         "oversight_coverage.html",
         me=me,
         regions=regions,
         result=result,
-        rows=shown,
-        listed=len(rows),
-        first=(page_no - 1) * ROWS_PER_PAGE + 1,
+        rows=rows,
+        listed=listed,
+        first=first + 1,
         page_no=page_no,
         pages=pages,
         missing=missing,
         years=years_to_choose(session, result.year),
-        parts=by_region(result),
+        parts=result.parts,
         date_unknown=DATE_UNKNOWN,
     )
 
@@ -100,8 +111,8 @@ def coverage_csv(
     session: DB, me: Supervising, region: str = "", year: OptionalQueryInt = None, missing: bool = False
 ) -> Response:
     """The coverage page's rows, every page of them, as CSV (UTF-8 with a byte-order mark)."""
-    _, result, rows = _coverage_of(session, me, region, year, missing)
-    table = coverage_table(replace(result, rows=rows))
+    result = _coverage_of(session, me, region, year, missing)
+    table = coverage_table(result)
     return file_response(csv_bytes(COVERAGE_COLUMNS, table), _export_name(result, missing, "csv"))
 
 
@@ -110,12 +121,12 @@ def coverage_xlsx(
     session: DB, me: Supervising, region: str = "", year: OptionalQueryInt = None, missing: bool = False
 ) -> Response:
     """The coverage page's rows, every page of them, as a workbook; names as text, never formulas."""
-    _, result, rows = _coverage_of(session, me, region, year, missing)
+    result = _coverage_of(session, me, region, year, missing)
     book = Workbook()
     sheet = book.active
     sheet.title = "报告收入情况"
     append_row(sheet, COVERAGE_COLUMNS)
-    for row in coverage_table(replace(result, rows=rows)):
+    for row in coverage_table(result):
         append_row(sheet, row)
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("说明")
@@ -222,10 +233,13 @@ def league_page(
     year: str = "",
     rule: str = "",
     min_reports: MinReports = DEFAULT_MIN_REPORTS,
+    page_no: Page = 1,
 ):
     """The regions ranked by the share of reports with an error (or a finding of ``rule``), each
     with its 95% Wilson interval as a bar; regions with too few reports apart, with why; each
-    region's rate by year. An administrator may compare every region (``region`` empty)."""
+    region's rate by year. A page of :data:`LEAGUE_ROWS_PER_PAGE` regions at a time (the ranked
+    first, then the unranked), on one scale for every page; the page's first regions charted by
+    year. An administrator may compare every region (``region`` empty)."""
     regions = regions_seen(session, me.scope)
     everywhere = me.role is Role.ADMIN and not region  # only an administrator sees every region
     chosen = None if everywhere else chosen_region(regions, me, region or "")
@@ -235,8 +249,11 @@ def league_page(
     counted = tally(session, region_code=chosen.code if chosen else None, rule=rule or None)
     table = ranking(counted, year=of_year, min_reports=min_reports)
     series = by_year(counted)
-    shown = [*table.ranked, *table.unranked]
-    top = scale_top(shown)
+    listed = [*table.ranked, *table.unranked]
+    pages = max(1, math.ceil(len(listed) / LEAGUE_ROWS_PER_PAGE))
+    page_no = min(page_no, pages)
+    shown = listed[(page_no - 1) * LEAGUE_ROWS_PER_PAGE : page_no * LEAGUE_ROWS_PER_PAGE]
+    top = scale_top(listed)  # every page's bars on the one scale
     all_points = [row for points in series.values() for _, row in points]
     chart_top = scale_top(all_points)
     charts = [
@@ -259,11 +276,14 @@ def league_page(
         min_reports=min_reports,
         table=table,
         top=top,
-        ranked=[(row, interval_bar(row, top)) for row in table.ranked],
-        unranked=[(row, interval_bar(row, top)) for row in table.unranked],
+        ranked=[(row, interval_bar(row, top)) for row in shown if row.rank is not None],
+        unranked=[(row, interval_bar(row, top)) for row in shown if row.rank is None],
+        page_no=page_no,
+        pages=pages,
+        first=(page_no - 1) * LEAGUE_ROWS_PER_PAGE + 1,
         bar_width=BAR_WIDTH,
         charts=charts,
-        charts_left=max(0, len(shown) - CHARTED_REGIONS),
+        charts_left=len(listed) - len(charts),
         chart_top=chart_top,
         chart=(CHART_WIDTH, CHART_HEIGHT, CHART_PAD),
     )

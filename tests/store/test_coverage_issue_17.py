@@ -9,15 +9,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from support.citycorpus import EXPECTED, ORGANS, REPORTS, write_city_corpus
 
 from gongkai.batch_ingest import ingest
 from gongkai.store.coverage import (
     COVERAGE_COLUMNS,
     DATE_UNKNOWN,
+    Counted,
     Coverage,
     CoverageRow,
     coverage,
+    coverage_rows,
+    coverage_summary,
     coverage_table,
     league,
     report_deadline,
@@ -25,7 +29,8 @@ from gongkai.store.coverage import (
     write_csv,
 )
 from gongkai.store.db import transaction
-from gongkai.store.records import Refused, add_organ
+from gongkai.store.records import Refused, add_organ, find_organ
+from gongkai.store.tables import CorpusReport
 
 
 @pytest.fixture
@@ -178,3 +183,42 @@ def test_a_known_publication_date_tells_on_time_from_late() -> None:
     ]
     counted = Coverage("sx", "示例市", 2023, due, [on_the_day, a_day_late, undated, none])
     assert (counted.have, counted.missing, counted.late, counted.undated) == (3, 1, 1, 1)
+
+
+def test_coverage_counted_in_the_database_agrees_with_its_rows_and_pages_them(city) -> None:
+    """The counts a page shows are counted in SQL (a province's 14,000 organs), by the same due
+    dates as report_due: a people's government by 31 March, a township none; and a page of rows
+    is the slice of every row, the missing ones' too."""
+    dates = {  # organ: its new name (None: kept), published, signed
+        "cz": (None, date(2024, 2, 5), None),  # a department, published late
+        "jq2": ("示例市甲区某某镇人民政府", date(2024, 6, 1), None),  # a township: no date due
+        "jq3": (None, None, date(2024, 2, 10)),  # signed after the date: late at least
+        "yq1": ("示例市乙区人民政府", date(2024, 3, 20), None),  # a government: due 31 March
+    }  # jq1: no date known
+    with transaction(city) as s:
+        for code, (name, published, signed) in dates.items():
+            organ = find_organ(s, code)
+            organ.name = name or organ.name
+            s.execute(
+                update(CorpusReport)
+                .where(CorpusReport.organ_id == organ.id, CorpusReport.year == 2023)
+                .values(published_on=published, signed_on=signed)
+            )
+    with transaction(city) as s:
+        summary = coverage_summary(s, "sx", 2023)
+        whole = coverage(s, "sx", 2023)
+        window = coverage_rows(s, summary, offset=3, limit=3)
+        missing = coverage_rows(s, summary, missing=True, offset=1, limit=5)
+    assert [(r.code, r.late) for r in whole.rows if r.reports] == [
+        *(("cz", True), ("jq1", None), ("jq2", None), ("jq3", True), ("yq1", False)),
+    ]
+    total = summary.total
+    assert (total.organs, total.have, total.missing, total.late, total.undated) == (7, 5, 2, 2, 1)
+    assert (total.have, total.late, total.undated) == (whole.have, whole.late, whole.undated)
+    assert [(p.code, p.counted) for p in summary.parts] == [
+        ("sx", Counted(1, 1, 1, 0)),
+        ("jq", Counted(4, 3, 1, 1)),
+        ("yq", Counted(2, 1, 0, 0)),
+    ]
+    assert window == whole.rows[3:6] and [r.code for r in window] == ["jq3", "jq4", "yq1"]
+    assert [r.code for r in missing] == ["yq2"]  # the second of jq4, yq2

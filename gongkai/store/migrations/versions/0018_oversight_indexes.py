@@ -1,0 +1,33 @@
+"""corpus_reports: covering indexes behind coverage and league tables over a province's corpus
+(issue 17 §8): a year's reports with their dates, and a region's reports with their years and error
+counts, read from the index alone (PostgreSQL's index-only scan) instead of 100,000 wide rows
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0018"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+# (table, name, columns); the same as on gongkai.store.tables
+INDEXES = (
+    ("corpus_reports", "ix_corpus_reports_year_dates", ["year", "organ_id", "published_on", "signed_on"]),
+    ("corpus_reports", "ix_corpus_reports_organ_errors", ["organ_id", "year", "errors", "id"]),
+)
+
+
+def upgrade() -> None:
+    for table, name, columns in INDEXES:
+        op.create_index(name, table, columns)
+
+
+def downgrade() -> None:
+    for table, name, _ in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
