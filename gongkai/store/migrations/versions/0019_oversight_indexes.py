@@ -2,8 +2,8 @@
 (issue 17 §8): a year's reports with their dates, and a region's reports with their years and error
 counts, read from the index alone (PostgreSQL's index-only scan) instead of 100,000 wide rows
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0018"
-down_revision = "0017"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
