@@ -35,8 +35,9 @@ from support.web import PASSWORD, client_as  # noqa: E402
 
 from gongkai.store.accounts import add_user  # noqa: E402
 from gongkai.store.corpus_export import corpus_rows  # noqa: E402
-from gongkai.store.coverage import coverage, league  # noqa: E402
+from gongkai.store.coverage import coverage  # noqa: E402
 from gongkai.store.db import open_store, transaction  # noqa: E402
+from gongkai.store.league import league  # noqa: E402
 from gongkai.store.records import find_organ, subtree_select  # noqa: E402
 from gongkai.store.tables import CorpusReport  # noqa: E402
 from gongkai.web.app import create_app  # noqa: E402

@@ -16,16 +16,8 @@ from rich.table import Column, Table
 
 from gongkai.cli.console import err, out
 from gongkai.cli.session import work
-from gongkai.store.coverage import (
-    COVERAGE_COLUMNS,
-    DATE_UNKNOWN,
-    League,
-    LeagueRow,
-    coverage,
-    coverage_table,
-    league,
-    write_csv,
-)
+from gongkai.store.coverage import COVERAGE_COLUMNS, DATE_UNKNOWN, coverage, coverage_table, write_csv
+from gongkai.store.league import League, LeagueRow, league
 
 
 def coverage_command(

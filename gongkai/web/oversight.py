@@ -23,17 +23,14 @@ from gongkai.store.coverage import (
     COVERAGE_COLUMNS,
     DATE_UNKNOWN,
     Coverage,
-    LeagueRow,
-    by_year,
     coverage,
     coverage_rows,
     coverage_summary,
     coverage_table,
     csv_bytes,
-    ranking,
     regions_seen,
-    tally,
 )
+from gongkai.store.league import LeagueRow, by_year, ranking, tally
 from gongkai.store.records import Place
 from gongkai.web.bounds import INT_MAX, OptionalQueryInt, bounded_int
 from gongkai.web.console import Supervising

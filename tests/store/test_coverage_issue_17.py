@@ -23,12 +23,11 @@ from gongkai.store.coverage import (
     coverage_rows,
     coverage_summary,
     coverage_table,
-    league,
     report_deadline,
-    wilson_interval,
     write_csv,
 )
 from gongkai.store.db import transaction
+from gongkai.store.league import league, wilson_interval
 from gongkai.store.records import Refused, add_organ, find_organ
 from gongkai.store.tables import CorpusReport
 

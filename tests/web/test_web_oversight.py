@@ -21,8 +21,9 @@ from support.web import PASSWORD, client_as
 
 from gongkai.batch_ingest import ingest
 from gongkai.store.accounts import add_user
-from gongkai.store.coverage import COVERAGE_COLUMNS, DATE_UNKNOWN, wilson_interval
+from gongkai.store.coverage import COVERAGE_COLUMNS, DATE_UNKNOWN
 from gongkai.store.db import transaction
+from gongkai.store.league import wilson_interval
 from gongkai.store.records import add_organ
 from gongkai.web.app import create_app
 from gongkai.web.oversight import ROWS_PER_PAGE
