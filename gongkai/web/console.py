@@ -20,7 +20,7 @@ from gongkai.model.report import report_cells, report_from_json
 from gongkai.store.accounts import Role
 from gongkai.store.corpus_browse import take_upload, upload_results
 from gongkai.store.corpus_export import cell_in_words
-from gongkai.store.records import Refused
+from gongkai.store.records import Refused, organ_by_id
 from gongkai.store.report_queries import (
     PAGE_SIZE,
     PEERS_PAGE,
@@ -320,7 +320,7 @@ def compare(
         "compare.html",
         me=me,
         organ=organ,
-        region=session.get(Organ, organ.parent_id) if organ.parent_id is not None else None,
+        region=organ_by_id(session, organ.parent_id) if organ.parent_id is not None else None,
         year=year,
         findings=findings_of(this, report),
         changes=changes[:200],

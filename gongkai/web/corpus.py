@@ -37,7 +37,7 @@ from gongkai.store.corpus_browse import (
 from gongkai.store.corpus_export import FORMS, export_corpus, export_paths
 from gongkai.store.corpus_years import pairs_around
 from gongkai.store.judgements import VERDICTS
-from gongkai.store.records import Conflict, NotFound, Refused
+from gongkai.store.records import Conflict, NotFound, Refused, organ_by_id
 from gongkai.store.tables import Organ
 from gongkai.web.bounds import INT_MAX, OptionalQueryInt, PathInt, QueryInt, bounded_int
 from gongkai.web.console import Supervising
@@ -229,7 +229,7 @@ def export(session: DB, me: Supervising, form: str = "xlsx", year: OptionalQuery
     if region is None and me.role is not Role.ADMIN:
         # a supervisor's scope is their own region and what is below it: its matched reports
         home = me.scope.home_organ_id
-        region = session.get(Organ, home) if home is not None and me.scope.sees(home) else None
+        region = organ_by_id(session, home) if home is not None and me.scope.sees(home) else None
         if region is None:
             raise HTTPException(404, "没有可导出的报告")
     stem = f"corpus-{region.code if region else 'all'}-{year or 'all'}"
