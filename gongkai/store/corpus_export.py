@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +30,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from gongkai.clock import in_china
+from gongkai.model.cleantext import looks_like_formula
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import TABLES, flatten
 from gongkai.store.judgements import VERDICTS, finding_key, short_key
@@ -44,10 +44,6 @@ FINDING_COLUMNS = (
     *("finding", "judgement", "reason", "judged_by", "judged_at"),
 )
 PAGE = 200  # reports fetched from the database at a time
-XLSX_MAX_ROWS = 1_048_576  # Excel's limit a sheet; a longer table goes on in the next sheet
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Characters XML 1.0 cannot hold (openpyxl refuses them); a PDF's text layer sometimes has them.
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Row = tuple[Any, ...]
 
@@ -190,7 +186,7 @@ def _judged(sha: str, position: int, finding: dict[str, Any], judged: dict[str, 
 
 
 @lru_cache(maxsize=2048)
-def _cell_in_words(key: str, fmt: str) -> str:
+def cell_in_words(key: str, fmt: str) -> str:
     """A cell's name in the words of its layout's printed table (some 400 keys in all)."""
     try:
         return cell_name(key, layout_for(fmt))
@@ -229,7 +225,7 @@ def corpus_rows(
         # validating the report again (a millisecond a report, minutes on a large corpus).
         cells = flatten({table: body[table] for table in TABLES if table in body})
         yield ReportRows(
-            cells=[(*place, fmt, key, _cell_in_words(key, fmt), value) for key, value in cells.items()],
+            cells=[(*place, fmt, key, cell_in_words(key, fmt), value) for key, value in cells.items()],
             findings=[
                 (
                     *place,
@@ -252,7 +248,7 @@ def export_corpus(
     region: Organ | None = None,
     year: int | None = None,
     on_report: Callable[[Tally], None] | None = None,
-    max_sheet_rows: int = XLSX_MAX_ROWS,
+    max_sheet_rows: int | None = None,
 ) -> Tally:
     """Write the corpus (or its ``region`` and ``year``) to ``target`` as ``form`` (csv | xlsx | parquet),
     calling ``on_report`` with the running tally after each report. The files appear whole or not at
@@ -284,7 +280,7 @@ def _count(tally: Tally, rows: ReportRows, on_report: Callable[[Tally], None] | 
 
 def csv_text(value: Any) -> Any:
     """A value as CSV keeps it: text a spreadsheet would run as a formula behind an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 
@@ -294,7 +290,7 @@ def _write_csv(
     rows: Iterator[ReportRows],
     tally: Tally,
     on_report: Callable[[Tally], None] | None,
-    _max_rows: int,
+    _max_rows: int | None,
 ) -> None:
     # UTF-8 with a byte-order mark: without it Excel takes the file for the local code page and
     # shows the Chinese as mojibake.
@@ -311,56 +307,20 @@ def _write_csv(
             _count(tally, report, on_report)
 
 
-class _Sheets:
-    """A table written to a write-only workbook: a header, then rows, going on in a new sheet
-    (「cells2」…) when one is full."""
-
-    def __init__(self, workbook: Any, title: str, columns: tuple[str, ...], max_rows: int) -> None:
-        self.workbook, self.title, self.columns, self.max_rows = workbook, title, columns, max_rows
-        self.sheets = 0
-        self._new_sheet()
-
-    def _new_sheet(self) -> None:
-        self.sheets += 1
-        self.sheet = self.workbook.create_sheet(
-            self.title if self.sheets == 1 else f"{self.title}{self.sheets}"
-        )
-        self.sheet.append(self.columns)
-        self.rows = 1
-
-    def append(self, row: Row) -> None:
-        if self.rows >= self.max_rows:
-            self._new_sheet()
-        self.sheet.append([self._cell(value) for value in row])
-        self.rows += 1
-
-    def _cell(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        value = _NOT_IN_XML.sub("", value)
-        if not value.startswith(FORMULA_START):
-            return value
-        from openpyxl.cell import WriteOnlyCell
-
-        # openpyxl takes any string starting with "=" for a formula: say it is a string.
-        cell = WriteOnlyCell(self.sheet, value)
-        cell.data_type = "s"
-        return cell
-
-
 def _write_xlsx(
     parts: list[Path],
     rows: Iterator[ReportRows],
     tally: Tally,
     on_report: Callable[[Tally], None] | None,
-    max_rows: int,
+    max_rows: int | None,
 ) -> None:
     from openpyxl import Workbook  # some 100 ms to import: only for an Excel export
 
-    # Write-only: each sheet streams to a temporary file; only the distinct strings stay in memory.
+    from gongkai.writers.sheets import StreamedTable
+
     workbook = Workbook(write_only=True)
-    cells = _Sheets(workbook, "cells", CELL_COLUMNS, max_rows)
-    findings = _Sheets(workbook, "findings", FINDING_COLUMNS, max_rows)
+    cells = StreamedTable(workbook, "cells", CELL_COLUMNS, max_rows)
+    findings = StreamedTable(workbook, "findings", FINDING_COLUMNS, max_rows)
     for report in rows:
         for row in report.cells:
             cells.append(row)
@@ -419,7 +379,7 @@ def _write_parquet(
     rows: Iterator[ReportRows],
     tally: Tally,
     on_report: Callable[[Tally], None] | None,
-    _max_rows: int,
+    _max_rows: int | None,
 ) -> None:
     # Parquet is read by programs, not run by a spreadsheet: text is written as it is, unguarded.
     cell_schema, finding_schema = _parquet_schemas()

@@ -6,13 +6,15 @@ The review of a drafted report (its moves, its sections) is :mod:`gongkai.store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, distinct, false, func, select, true
 from sqlalchemy.orm import Session
 
+from gongkai.checks import check_report
+from gongkai.model.report import report_from_json
 from gongkai.store.accounts import Role, Scope
 from gongkai.store.records import NotFound, Refused, audit, now, subtree_select
 from gongkai.store.reports import ReportStatus, summarise
@@ -52,16 +54,6 @@ def published_report(session: Session, organ: Organ, year: int) -> ReportRecord:
     if row is None:
         raise NotFound(f"{organ.name}没有已发布的 {year} 年度报告")
     return row
-
-
-def reports_of_organs(
-    session: Session, organs: Iterable[Organ], year: int | None = None
-) -> list[ReportRecord]:
-    """The reports of these organs (of ``year`` only, unless None), newest year first."""
-    query = select(ReportRecord).where(ReportRecord.organ_id.in_([o.id for o in organs]))
-    if year is not None:
-        query = query.where(ReportRecord.year == year)
-    return list(session.scalars(query.order_by(ReportRecord.year.desc())))
 
 
 def reports_by_organ_and_year(
@@ -315,3 +307,83 @@ def organ_choices(session: Session, scope: Scope, within: ColumnElement[bool]) -
             .limit(LISTED_ORGANS)
         ).all()
     )
+
+
+def organ_coded(session: Session, within: ColumnElement[bool], code: str) -> Organ | None:
+    """The organ (not a region) ``within`` (:func:`in_scope`) of this code; None when there is none."""
+    return session.scalar(select(Organ).where(within, Organ.kind == "organ", Organ.code == code))
+
+
+# The organs beside an organ on its page, a page at a time (a region may hold hundreds).
+PEERS_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Peer:
+    """An organ beside another, with its report's stored figures (reports.report_figures)."""
+
+    organ_id: int
+    code: str
+    name: str
+    figures: dict[str, Any]
+
+
+def peers_of(
+    session: Session, within: ColumnElement[bool], organ: Organ, year: int, page_no: int = 1
+) -> tuple[list[Peer], int]:
+    """A page (by code) of the organs ``within`` (:func:`in_scope`) under the same parent as
+    ``organ`` — like organs, the organ itself among them — that have a report of ``year``, with
+    its stored figures (no body read); and how many there are in all."""
+    parent = Organ.parent_id.is_(None) if organ.parent_id is None else Organ.parent_id == organ.parent_id
+    conditions = [within, parent, Organ.kind == organ.kind, ReportRecord.year == year]
+    total = session.scalar(_joined(func.count()).where(*conditions)) or 0
+    rows = session.execute(
+        _joined(Organ.id, Organ.code, Organ.name, ReportRecord.figures)
+        .where(*conditions)
+        .order_by(Organ.code)
+        .offset((max(page_no, 1) - 1) * PEERS_PAGE)
+        .limit(PEERS_PAGE)
+    ).all()
+    return [Peer(oid, code, name, figures or {}) for oid, code, name, figures in rows], total
+
+
+@dataclass(frozen=True)
+class SummedReport:
+    """A report as the console's export writes it: its organ, year and status, its stored summary
+    (counts and figures), and its findings (as stored; an organ's draft's, from its checks)."""
+
+    organ_name: str
+    year: int
+    status: str
+    errors: int
+    warnings: int
+    figures: dict[str, Any]
+    format: str | None
+    findings: list[dict[str, Any]]
+
+
+def reports_summed_up(session: Session, chosen: ReportFilter, page: int = 500) -> Iterator[SummedReport]:
+    """The reports ``chosen`` (newest year first, then by organ code) summed up, read ``page`` at a
+    time (a server-side cursor on PostgreSQL), no body read but a draft's (whose findings are its
+    checks', kept nowhere): one page in memory at once, however many reports a province has."""
+    query = (
+        _joined(
+            ReportRecord.id,
+            Organ.name,
+            ReportRecord.year,
+            ReportRecord.status,
+            ReportRecord.errors,
+            ReportRecord.warnings,
+            ReportRecord.figures,
+            ReportRecord.body["format"].as_string(),
+            ReportRecord.findings,
+        )
+        .where(*chosen.conditions())
+        .order_by(ReportRecord.year.desc(), Organ.code)
+        .execution_options(yield_per=page)
+    )
+    for report_id, *summed, figures, fmt, findings in session.execute(query):
+        if findings is None:
+            body = session.scalar(select(ReportRecord.body).where(ReportRecord.id == report_id))
+            findings = [f.model_dump(mode="json") for f in check_report(report_from_json(body))]
+        yield SummedReport(*summed, figures or {}, fmt, findings)

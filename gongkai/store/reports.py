@@ -108,6 +108,16 @@ def report_figures(report: Report2021 | Report2019) -> dict[str, int | float | N
     return figures
 
 
+# The stored figures (report_figures) in words, in the order a table of them shows them.
+FIGURE_LABELS = {
+    "new.total": "新收申请",
+    **{f"new.{kind}": f"新收申请·{label}" for kind, label in APPLICANT_LABELS.items()},
+    **{f"outcome.{group}": label for group, (label, _) in OUTCOME_GROUPS.items()},
+    "appeals.decided": "复议诉讼已决",
+    "appeals.corrected": "复议诉讼纠正",
+}
+
+
 @dataclass(frozen=True)
 class Summary:
     """A report summed up (as ReportRecord and ReportRule keep it)."""

@@ -1,16 +1,15 @@
 """The supervisor console (政务公开办): the reports of every organ in the region, uploaded in any
 form the readers take; findings per organ and per rule; an organ's report beside its previous year
-and beside the other organs; everything shown exported to XLSX."""
+and beside the other organs under the same region; everything shown exported to XLSX."""
 
 from __future__ import annotations
 
-import io
-from collections import Counter
+from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import FileResponse
 from openpyxl import Workbook
 
 from gongkai.batch_ingest import describe_bytes
@@ -18,45 +17,39 @@ from gongkai.casework.law import APPLICANT_LABELS
 from gongkai.casework.review import STATUS_LABELS
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells, report_from_json
-from gongkai.store import accounts
 from gongkai.store.accounts import Role
 from gongkai.store.corpus_browse import take_upload, upload_results
-from gongkai.store.records import Refused
+from gongkai.store.corpus_export import cell_in_words
+from gongkai.store.records import Refused, organ_by_id
 from gongkai.store.report_queries import (
     PAGE_SIZE,
+    PEERS_PAGE,
     ReportFilter,
     file_uploaded_report,
     in_scope,
     organ_choices,
+    organ_coded,
     organ_named,
+    peers_of,
     report_figures_of,
     report_page,
     reports_by_organ_and_year,
-    reports_of_organs,
+    reports_summed_up,
     rule_counts,
     years_reported,
 )
-from gongkai.store.reports import OUTCOME_GROUPS, ReportStatus, findings_of, report_of
+from gongkai.store.reports import FIGURE_LABELS, OUTCOME_GROUPS, ReportStatus, findings_of, report_of
 from gongkai.store.tables import Organ
 from gongkai.web.bounds import INT_MAX, OptionalQueryInt, PathInt
 from gongkai.web.coverage_panel import coverage_panel
-from gongkai.web.deps import DB, Principal, check_csrf, file_response, page, require
+from gongkai.web.deps import DB, Principal, check_csrf, page, require, written_file_response
 from gongkai.web.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UploadRead, read_uploads
-from gongkai.writers.sheets import append_row
+from gongkai.writers.sheets import StreamedTable
 
 router = APIRouter(prefix="/console")
-# The figures put side by side: key → short label.
-KEY_FIGURES = {
-    "requests.new.total": "新收申请",
-    "requests.carried_in.total": "上年结转",
-    "requests.granted.total": "予以公开",
-    "requests.partial.total": "部分公开",
-    "requests.total.total": "办结",
-    "requests.carried_over.total": "结转下年",
-    "appeals.review.total": "行政复议",
-    "appeals.review.corrected": "复议纠正",
-    "appeals.suit_direct.total": "直接起诉",
-    "appeals.suit_after_review.total": "复议后起诉",
+# The stored figures (reports.report_figures) an organ is put beside its peers by.
+PEER_FIGURES = {
+    key: label for key, label in FIGURE_LABELS.items() if not key.startswith("new.") or key == "new.total"
 }
 
 
@@ -64,19 +57,6 @@ KEY_FIGURES = {
 Supervising = Annotated[
     Principal, Depends(require(Role.SUPERVISOR, Role.ADMIN, refusal="监督台供政务公开办和管理员使用"))
 ]
-
-
-def _overview(session, me: Principal, year: int | None):
-    """(organ, record, report, findings) for each organ in scope with a report of ``year``: what the
-    export writes (every report's body and findings, unpaged)."""
-    organs = accounts.organs_supervised(session, me.scope)
-    records = reports_of_organs(session, organs, year)
-    by_organ = {o.id: o for o in organs}
-    rows = []
-    for record in records:
-        report = report_of(record)
-        rows.append((by_organ[record.organ_id], record, report, findings_of(record, report)))
-    return organs, rows
 
 
 # The charts name each organ: drawn for every organ listed when they are no more than this many (a
@@ -122,6 +102,26 @@ def _console_page(
     )
 
 
+def _filter(
+    session, me: Principal, year: int | None, status: str, organ: str
+) -> tuple[ReportFilter, dict[str, str]]:
+    """The console's filters (a year, a status, an organ or region the person sees, by code or full
+    name; else 404) as the store's filter, and as the page and its links keep them."""
+    within = in_scope(session, me.scope)
+    chosen_organ = organ_named(session, within, organ, regions=True)
+    if organ.strip() and chosen_organ is None:
+        raise HTTPException(404, "没有这个机关")
+    status = status if status in STATUS_LABELS else ""
+    chosen = ReportFilter(
+        within, year=year, status=status or None, organ_id=chosen_organ.id if chosen_organ else None
+    )
+    return chosen, {
+        "year": str(year or ""),
+        "status": status,
+        "organ": chosen_organ.code if chosen_organ else "",
+    }
+
+
 @router.get("")
 def console(
     request: Request,
@@ -137,19 +137,7 @@ def console(
     """The organs' reports a page at a time, with their findings counted per report and per rule,
     and charts of their figures; which organs of the region have a report of a year
     (coverage_panel.py)."""
-    within = in_scope(session, me.scope)
-    chosen_organ = organ_named(session, within, organ, regions=True)
-    if organ.strip() and chosen_organ is None:
-        raise HTTPException(404, "没有这个机关")
-    status = status if status in STATUS_LABELS else ""
-    chosen = ReportFilter(
-        within, year=year, status=status or None, organ_id=chosen_organ.id if chosen_organ else None
-    )
-    filters = {
-        "year": str(year or ""),
-        "status": status,
-        "organ": chosen_organ.code if chosen_organ else "",
-    }
+    chosen, filters = _filter(session, me, year, status, organ)
     return _console_page(
         request,
         session,
@@ -288,23 +276,31 @@ def take_into_corpus(session, data: bytes, read: UploadRead, organ: Organ | None
 
 
 @router.get("/organs/{code}/{year}")
-def compare(request: Request, session: DB, me: Supervising, code: str, year: PathInt):
-    """An organ's report beside its previous year and beside the other organs of the same year."""
-    organs = accounts.organs_supervised(session, me.scope)
-    organ = next((o for o in organs if o.code == code), None)
+def compare(
+    request: Request,
+    session: DB,
+    me: Supervising,
+    code: str,
+    year: PathInt,
+    page_no: Annotated[int, Query(alias="page", ge=1, le=INT_MAX)] = 1,
+):
+    """An organ's report beside its previous year (the two bodies read, cell by cell) and beside
+    the organs under the same region of the same year — like organs, not the whole province — by
+    their stored figures, a page at a time."""
+    within = in_scope(session, me.scope)
+    organ = organ_coded(session, within, code)
     if organ is None:
         raise HTTPException(404, "没有这个机关")
-    records = reports_by_organ_and_year(session, organs, [year, year - 1])
+    records = reports_by_organ_and_year(session, [organ], [year, year - 1])
     this = records.get((organ.id, year))
     if this is None:
         raise HTTPException(404, "该机关没有这一年度的报告")
     report = report_of(this)
     cells = report_cells(report)
     last = records.get((organ.id, year - 1))
-    changes = []
+    changes, carried = [], []
     if last is not None:
-        last_report = report_of(last)
-        before = report_cells(last_report)
+        before = report_cells(report_of(last))
         changes = [
             (cell_name(k, layout_for(report.format)), before.get(k), v)
             for k, v in cells.items()
@@ -314,69 +310,76 @@ def compare(request: Request, session: DB, me: Supervising, code: str, year: Pat
             (k, before.get(f"requests.carried_over.{k}"), cells.get(f"requests.carried_in.{k}"))
             for k in ("total",)
         ]
-    else:
-        carried = []
-    peers = []
-    for other in organs:
-        record = records.get((other.id, year))
-        if record is not None:
-            other_cells = report_cells(report_of(record))
-            peers.append((other, [other_cells.get(k) for k in KEY_FIGURES]))
-    findings = findings_of(this, report)
+    peers, total = peers_of(session, within, organ, year, page_no)
+    pages = max(1, -(-total // PEERS_PAGE))
+    if page_no > pages:  # an address past the end: the last page
+        page_no = pages
+        peers, total = peers_of(session, within, organ, year, page_no)
     return page(
         request,
         "compare.html",
         me=me,
         organ=organ,
+        region=organ_by_id(session, organ.parent_id) if organ.parent_id is not None else None,
         year=year,
-        findings=findings,
+        findings=findings_of(this, report),
         changes=changes[:200],
         has_last=last is not None,
         carried=carried,
-        peers=peers,
-        figures=KEY_FIGURES,
+        peers=[(peer, [peer.figures.get(k) for k in PEER_FIGURES]) for peer in peers],
+        peers_total=total,
+        page_no=page_no,
+        pages=pages,
+        figures=PEER_FIGURES,
     )
 
 
+EXPORT_FINDING_COLUMNS = ("机关", "年度", "级别", "规则", "单元格", "说明")
+
+
 @router.get("/export.xlsx")
-def export(session: DB, me: Supervising, year: OptionalQueryInt = None) -> Response:
-    """Everything the console shows, as a workbook: figures and findings per organ."""
-    _, rows = _overview(session, me, year)
-    book = Workbook()
-    figures = book.active
-    figures.title = "主要数据"
-    append_row(figures, ["机关", "年度", "状态", *KEY_FIGURES.values(), "错误", "警告"])
-    sheet = book.create_sheet("检查发现")
-    append_row(sheet, ["机关", "年度", "级别", "规则", "单元格", "说明"])
-    for organ, record, report, findings in rows:
-        cells = report_cells(report)
-        counts = Counter(f.severity.value for f in findings)
-        append_row(
-            figures,
-            [
-                organ.name,
-                record.year,
-                STATUS_LABELS[ReportStatus(record.status)],
-                *(cells.get(k) for k in KEY_FIGURES),
-                counts["error"],
-                counts["warning"],
-            ],
+def export(
+    session: DB, me: Supervising, year: OptionalQueryInt = None, status: str = "", organ: str = ""
+) -> FileResponse:
+    """The reports the console lists (its filters: year, status, organ or region) as a workbook:
+    each report's stored figures and counts, and its findings. Written from the stored summaries a
+    page of reports at a time into a write-only workbook, and sent from a temporary file: no body
+    read (but a draft's, for its checks) and nothing held whole in memory, however large the
+    region."""
+    chosen, _ = _filter(session, me, year, status, organ)
+
+    def write(folder: Path) -> Path:
+        book = Workbook(write_only=True)
+        figures = StreamedTable(
+            book, "主要数据", ["机关", "年度", "状态", *FIGURE_LABELS.values(), "错误", "警告"]
         )
-        layout = layout_for(report.format)
-        for f in findings:
-            append_row(
-                sheet,
+        found = StreamedTable(book, "检查发现", EXPORT_FINDING_COLUMNS)
+        for r in reports_summed_up(session, chosen):
+            status_label = STATUS_LABELS[ReportStatus(r.status)]
+            figures.append(
                 [
-                    organ.name,
-                    record.year,
-                    f.severity.value,
-                    f.rule,
-                    "、".join(cell_name(c, layout) for c in f.cells[:3]),
-                    f.message,
-                ],
+                    r.organ_name,
+                    r.year,
+                    status_label,
+                    *(r.figures.get(k) for k in FIGURE_LABELS),
+                    r.errors,
+                    r.warnings,
+                ]
             )
-    for ws in (figures, sheet):
-        ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return file_response(out.getvalue(), f"reports-{year or 'all'}.xlsx")
+            for f in r.findings:
+                named = (cell_in_words(c, r.format or "") for c in (f.get("cells") or ())[:3])
+                found.append(
+                    [
+                        r.organ_name,
+                        r.year,
+                        f.get("severity"),
+                        f.get("rule"),
+                        "、".join(named),
+                        f.get("message"),
+                    ]
+                )
+        target = folder / f"reports-{year or 'all'}.xlsx"
+        book.save(target)
+        return target
+
+    return written_file_response(write)

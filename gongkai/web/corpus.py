@@ -6,15 +6,12 @@ organs; the corpus exported as CSV, Excel or Parquet. Who sees which reports:
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import RedirectResponse
 
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import TABLES, flatten
@@ -40,11 +37,11 @@ from gongkai.store.corpus_browse import (
 from gongkai.store.corpus_export import FORMS, export_corpus, export_paths
 from gongkai.store.corpus_years import pairs_around
 from gongkai.store.judgements import VERDICTS
-from gongkai.store.records import Conflict, NotFound, Refused
+from gongkai.store.records import Conflict, NotFound, Refused, organ_by_id
 from gongkai.store.tables import Organ
 from gongkai.web.bounds import INT_MAX, OptionalQueryInt, PathInt, QueryInt, bounded_int
 from gongkai.web.console import Supervising
-from gongkai.web.deps import DB, FormFields, Principal, check_csrf, page
+from gongkai.web.deps import DB, FormFields, Principal, check_csrf, page, written_file_response
 
 router = APIRouter(prefix="/console/corpus")
 FORM_LABELS = {"csv": "CSV（两张表，zip）", "xlsx": "Excel", "parquet": "Parquet（两张表，zip）"}
@@ -232,23 +229,20 @@ def export(session: DB, me: Supervising, form: str = "xlsx", year: OptionalQuery
     if region is None and me.role is not Role.ADMIN:
         # a supervisor's scope is their own region and what is below it: its matched reports
         home = me.scope.home_organ_id
-        region = session.get(Organ, home) if home is not None and me.scope.sees(home) else None
+        region = organ_by_id(session, home) if home is not None and me.scope.sees(home) else None
         if region is None:
             raise HTTPException(404, "没有可导出的报告")
-    folder = Path(tempfile.mkdtemp(prefix="gongkai-corpus-"))
-    cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
     stem = f"corpus-{region.code if region else 'all'}-{year or 'all'}"
-    try:
+
+    def write(folder: Path) -> Path:
         export_corpus(session, folder / f"{stem}.{form}", form, region=region, year=year)
         written = export_paths(folder / f"{stem}.{form}", form)
         if len(written) == 1:
-            target = written[0]
-        else:
-            target = folder / f"{stem}-{form}.zip"
-            with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zipped:
-                for path in written:
-                    zipped.write(path, path.name)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(target, filename=target.name, background=cleanup)
+            return written[0]
+        target = folder / f"{stem}-{form}.zip"
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zipped:
+            for path in written:
+                zipped.write(path, path.name)
+        return target
+
+    return written_file_response(write)

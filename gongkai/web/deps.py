@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,11 +21,12 @@ from urllib.parse import quote
 from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Form, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.background import BackgroundTask
 
 from gongkai import clock
 from gongkai.model.text import clean_text
@@ -298,6 +301,20 @@ MEDIA_TYPES = {  # by the suffix of a file the app hands out
     ".json": "application/json",
     ".csv": "text/csv; charset=utf-8",
 }
+
+
+def written_file_response(write: Callable[[Path], Path]) -> FileResponse:
+    """The file ``write`` writes into the temporary folder it is given (returning its path), sent
+    from there under its name; the folder goes once it is sent, or at once when writing fails. A
+    large export is never held in memory whole."""
+    folder = Path(tempfile.mkdtemp(prefix="gongkai-export-"))
+    try:
+        target = write(folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
+    return FileResponse(target, filename=target.name, background=cleanup)
 
 
 def file_response(data: bytes, name: str) -> Response:
