@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy import text
 
 from gongkai.checks import check_report
 from gongkai.model.report import report_to_json
-from gongkai.store.corpus import finding_counts
+from gongkai.store.corpus import finding_counts, rules_of
 from gongkai.store.judgements import finding_key
 from gongkai.store.records import organ_key
 from gongkai.store.reports import report_summary
@@ -232,7 +233,10 @@ def _copy_corpus(
                     variant.warnings,
                 )
             )
-            rules += [(report_id, rule, severity, n) for (rule, severity), n in variant.counts.items()]
+            rules += [
+                (report_id, rule, severity, n)
+                for rule, (severity, n) in rules_of(Counter(variant.counts)).items()
+            ]
             if variant.findings and rng.random() < 0.1:
                 judged.append((sha, 0, finding_key(rng.choice(variant.findings))))
     with cursor.copy("COPY corpus_report_rules (report_id, rule, severity, count) FROM STDIN") as copy:

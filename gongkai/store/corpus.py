@@ -97,7 +97,7 @@ def record_source(
             session.flush()
             session.add_all(
                 CorpusReportRule(report_id=report.id, rule=rule, severity=severity, count=n)
-                for (rule, severity), n in counts.items()
+                for rule, (severity, n) in rules_of(counts).items()
             )
         session.flush()
     return row
@@ -110,6 +110,24 @@ def finding_counts(findings: list[Any]) -> Counter[tuple[str, str]]:
         for f in findings or ()
         if isinstance(f, dict)
     )
+
+
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
+
+
+def rules_of(counts: Counter[tuple[str, str]]) -> dict[str, tuple[str, int]]:
+    """A report's findings by rule as CorpusReportRule keeps them: each rule once, with the most
+    severe of its findings' severities and how many findings it has.
+
+    >>> rules_of(Counter({("READ-HEADER", "info"): 2, ("READ-HEADER", "warning"): 1}))
+    {'READ-HEADER': ('warning', 3)}
+    """
+    rules: dict[str, tuple[str, int]] = {}
+    for (rule, severity), n in counts.items():
+        before, total = rules.get(rule, (severity, 0))
+        worst = max(before, severity, key=lambda s: SEVERITY_RANK.get(s, 0))
+        rules[rule] = (worst, total + n)
+    return rules
 
 
 def _day(text: str | None) -> date | None:

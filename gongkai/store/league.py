@@ -121,7 +121,7 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
     # many reports; no report's findings are read.
     # a rule's reports as one set joined to, not a lookup for each report
     with_rule = (
-        select(CorpusReportRule.report_id).where(CorpusReportRule.rule == rule).distinct().subquery()
+        select(CorpusReportRule.report_id).where(CorpusReportRule.rule == rule).subquery()
         if rule is not None
         else None
     )
@@ -154,9 +154,9 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
     ):
         counts[(home_id, year)] = (reports, int(hits or 0))
         regions[home_id] = (code or "", name or NO_REGION)
-    # how many reports have a finding of each rule, to choose one from
+    # How many reports have a finding of each rule, to choose one from (a rule once a report)
     per_rule = (
-        select(CorpusReportRule.rule, func.count(func.distinct(CorpusReport.id)))
+        select(CorpusReportRule.rule, func.count())
         .join(CorpusReport, CorpusReportRule.report_id == CorpusReport.id)
         .join(Organ, Organ.id == CorpusReport.organ_id)
         .where(*below)

@@ -291,7 +291,7 @@ class ReportRule(Base):
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     rule: Mapped[str] = mapped_column(String(40), primary_key=True)
-    severity: Mapped[str] = mapped_column(String(8), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(8))  # the most severe of its findings of the rule
     count: Mapped[int] = mapped_column(Integer)
 
 
@@ -469,7 +469,9 @@ class CorpusReport(Base):
 
 class CorpusReportRule(Base):
     """Which rules a corpus report's findings name, and how often: a summary of ``findings`` kept
-    beside it, so that a league table or a list by rule is one indexed query over 100,000 reports."""
+    beside it, so that a league table or a list by rule is one indexed query over 100,000 reports.
+    A rule once a report (its findings of the rule may differ in severity: the most severe is kept),
+    so that reports by rule are counted without a count of distinct ids."""
 
     __tablename__ = "corpus_report_rules"
     __table_args__ = (Index("ix_corpus_report_rules_rule", "rule", "report_id"),)

@@ -20,6 +20,7 @@ branch_labels = None
 depends_on = None
 
 PAGE = 1000
+RANK = {"error": 3, "warning": 2, "info": 1}
 
 
 def upgrade() -> None:
@@ -33,7 +34,7 @@ def upgrade() -> None:
         sa.Column("severity", sa.String(length=8), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["report_id"], ["corpus_reports.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("report_id", "rule", "severity"),
+        sa.PrimaryKeyConstraint("report_id", "rule"),
     )
     op.create_index("ix_corpus_report_rules_rule", "corpus_report_rules", ["rule", "report_id"])
     _fill()
@@ -73,8 +74,15 @@ def _fill() -> None:
                 for f in findings or ()
                 if isinstance(f, dict)
             )
+            by_rule: dict[
+                str, tuple[str, int]
+            ] = {}  # a rule once: its most severe severity, all its findings
+            for (rule, severity), n in counts.items():
+                before, total = by_rule.get(rule, (severity, 0))
+                by_rule[rule] = (max(before, severity, key=lambda s: RANK.get(s, 0)), total + n)
             rows += [
-                {"report_id": report_id, "rule": r, "severity": s, "count": n} for (r, s), n in counts.items()
+                {"report_id": report_id, "rule": r, "severity": s, "count": n}
+                for r, (s, n) in by_rule.items()
             ]
             errors = sum(n for (_, s), n in counts.items() if s == "error")
             warnings = sum(n for (_, s), n in counts.items() if s == "warning")
