@@ -323,12 +323,3 @@ def organs_below(session: Session, root: int | None) -> set[int]:
 def organs_in_scope(session: Session, scope: Scope) -> list[Organ]:
     """The organs and regions the person may see, by code."""
     return list(session.scalars(select(Organ).where(Organ.id.in_(scope.organ_ids)).order_by(Organ.code)))
-
-
-def organs_supervised(session: Session, scope: Scope) -> list[Organ]:
-    """The organs (not regions) the person oversees, by code."""
-    return list(
-        session.scalars(
-            select(Organ).where(Organ.id.in_(scope.organ_ids), Organ.kind == "organ").order_by(Organ.code)
-        )
-    )

@@ -70,19 +70,6 @@ def reports_by_organ_and_year(
     }
 
 
-def report_choices(session: Session, organs: Iterable[Organ]) -> list[tuple[str, str, int]]:
-    """(organ code, organ name, year) of every report of these organs, by code, newest year first:
-    what a report can be put beside."""
-    return list(
-        session.execute(
-            select(Organ.code, Organ.name, ReportRecord.year)
-            .join(ReportRecord, ReportRecord.organ_id == Organ.id)
-            .where(Organ.id.in_([o.id for o in organs]))
-            .order_by(Organ.code, ReportRecord.year.desc())
-        ).all()
-    )
-
-
 def file_uploaded_report(
     session: Session,
     organ: Organ,
@@ -328,14 +315,20 @@ class Peer:
     figures: dict[str, Any]
 
 
+def _like_organs(within: ColumnElement[bool], organ: Organ) -> list[ColumnElement[bool]]:
+    """The organs ``within`` (:func:`in_scope`) under the same parent as ``organ``, of its kind (the
+    organ itself among them), as conditions."""
+    parent = Organ.parent_id.is_(None) if organ.parent_id is None else Organ.parent_id == organ.parent_id
+    return [within, parent, Organ.kind == organ.kind]
+
+
 def peers_of(
     session: Session, within: ColumnElement[bool], organ: Organ, year: int, page_no: int = 1
 ) -> tuple[list[Peer], int]:
     """A page (by code) of the organs ``within`` (:func:`in_scope`) under the same parent as
     ``organ`` — like organs, the organ itself among them — that have a report of ``year``, with
     its stored figures (no body read); and how many there are in all."""
-    parent = Organ.parent_id.is_(None) if organ.parent_id is None else Organ.parent_id == organ.parent_id
-    conditions = [within, parent, Organ.kind == organ.kind, ReportRecord.year == year]
+    conditions = [*_like_organs(within, organ), ReportRecord.year == year]
     total = session.scalar(_joined(func.count()).where(*conditions)) or 0
     rows = session.execute(
         _joined(Organ.id, Organ.code, Organ.name, ReportRecord.figures)
@@ -345,6 +338,31 @@ def peers_of(
         .limit(PEERS_PAGE)
     ).all()
     return [Peer(oid, code, name, figures or {}) for oid, code, name, figures in rows], total
+
+
+def beside_choices(
+    session: Session, within: ColumnElement[bool], organ: Organ, limit: int | None = None
+) -> tuple[list[tuple[str, str, int]], int]:
+    """(organ code, organ name, year) of the reports a report of ``organ`` can be put beside as a
+    choice offers them: those of the organs ``within`` (:func:`in_scope`) under the same parent —
+    like organs, the organ itself among them — by code, newest year first, no more than ``limit``
+    (:data:`LISTED_ORGANS` unless given; no body read); and how many there are in all. Any other
+    organ the person sees is typed."""
+    conditions = _like_organs(within, organ)
+    total = session.scalar(_joined(func.count()).where(*conditions)) or 0
+    rows = session.execute(
+        _joined(Organ.code, Organ.name, ReportRecord.year)
+        .where(*conditions)
+        .order_by(Organ.code, ReportRecord.year.desc())
+        .limit(LISTED_ORGANS if limit is None else limit)
+    ).all()
+    return [(code, name, year) for code, name, year in rows], total
+
+
+def has_report(session: Session, organ: Organ, year: int) -> bool:
+    """Whether the organ has a report of the year, whatever its status (no body read)."""
+    found = select(ReportRecord.id).where(ReportRecord.organ_id == organ.id, ReportRecord.year == year)
+    return session.scalar(found.limit(1)) is not None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -22,9 +23,8 @@ from openpyxl.styles import PatternFill
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.numbers import exact, signed
 from gongkai.model.report import report_cells
-from gongkai.store.accounts import organs_supervised
 from gongkai.store.records import NotFound
-from gongkai.store.report_queries import report_choices
+from gongkai.store.report_queries import beside_choices, has_report, in_scope, organ_coded, organ_named
 from gongkai.store.reports import find_report, report_of
 from gongkai.store.tables import Organ, ReportRecord
 from gongkai.web.bounds import PathInt, bounded_int
@@ -100,31 +100,49 @@ def paired_tables(first: Any, second: Any) -> list[PairedTable]:
     return tables
 
 
-def _report(session, organs: list[Organ], code: str, year: int) -> tuple[Organ, ReportRecord]:
-    organ = next((o for o in organs if o.code == code), None)
+NO_REPORT = "没有这份报告"
+
+
+def _report(session, within, code: str, year: int) -> tuple[Organ, ReportRecord]:
+    """The organ of this code the person sees (``within``, :func:`in_scope`) and its report of the
+    year, body and all; else 404."""
+    organ = organ_coded(session, within, code)
     if organ is None:
-        raise HTTPException(404, "没有这份报告")
+        raise HTTPException(404, NO_REPORT)
     try:
         return organ, find_report(session, organ, year)
     except NotFound:
-        raise HTTPException(404, "没有这份报告") from None
+        raise HTTPException(404, NO_REPORT) from None
 
 
 def _both(session, me: Principal, code: str, year: int, other: str, other_year: int):
-    organs = organs_supervised(session, me.scope)
-    first = _report(session, organs, code, year)
-    second = _report(session, organs, other, other_year)
-    return organs, first, second
+    """The two reports compared, each found by its organ's code within the person's scope (the
+    scope's condition built once; only these two bodies read)."""
+    within = in_scope(session, me.scope)
+    return within, _report(session, within, code, year), _report(session, within, other, other_year)
 
 
 @router.get("/organs/{code}/{year}/beside")
 def choose(
     session: DB, me: Supervising, code: str, year: PathInt, with_: Annotated[str, Query(alias="with")] = ""
 ):
-    """The form's choice (``with=CODE/YEAR``) sent on to the comparison's own address."""
-    other, _, other_year = with_.partition("/")
-    _both(session, me, code, year, other, bounded_int(other_year) or 0)
-    return RedirectResponse(f"/console/organs/{code}/{year}/beside/{other}/{other_year}", status_code=303)
+    """The form's choice (``with=CODE/YEAR``, the organ by code or full name) sent on to the
+    comparison's own address; no body read."""
+    other, _, other_year = with_.strip().rpartition("/")
+    within = in_scope(session, me.scope)
+    first, second = organ_coded(session, within, code), organ_named(session, within, other)
+    second_year = bounded_int(other_year.strip())
+    if (
+        first is None
+        or second is None
+        or second_year is None
+        or not has_report(session, first, year)
+        or not has_report(session, second, second_year)
+    ):
+        raise HTTPException(404, NO_REPORT)
+    return RedirectResponse(
+        f"/console/organs/{quote(code)}/{year}/beside/{quote(second.code)}/{second_year}", status_code=303
+    )
 
 
 @router.get("/organs/{code}/{year}/beside/{other}/{other_year}")
@@ -132,7 +150,7 @@ def beside(
     request: Request, session: DB, me: Supervising, code: str, year: PathInt, other: str, other_year: PathInt
 ):
     """Two reports' tables side by side, cell by cell, with the differences marked."""
-    organs, (organ, record), (other_organ, other_record) = _both(session, me, code, year, other, other_year)
+    within, (organ, record), (other_organ, other_record) = _both(session, me, code, year, other, other_year)
     first, second = report_of(record), report_of(other_record)
     tables = paired_tables(first, second)
     differing = sum(1 for t in tables for row in t.rows for c in row if c.differs)
@@ -144,7 +162,7 @@ def beside(
         for key, value in report_cells(second).items()
         if key not in printed and value is not None
     ]
-    choices = report_choices(session, organs)
+    choices, choices_total = beside_choices(session, within, organ)
     return page(
         request,
         "beside.html",
@@ -158,6 +176,7 @@ def beside(
         differing=differing,
         unplaced=unplaced,
         choices=choices,
+        choices_total=choices_total,
         not_in_layout=NOT_IN_LAYOUT,
     )
 

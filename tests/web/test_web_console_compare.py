@@ -206,3 +206,54 @@ def test_the_export_writes_the_stored_figures_and_findings_of_the_filter(filed, 
     assert supervisor.get("/console/export.xlsx?organ=wj").status_code == 404
     page = supervisor.get("/console?year=2024&status=published").text
     assert 'href="/console/export.xlsx?year=2024&amp;status=published"' in page
+
+
+def _beside_choices(page: str) -> list[tuple[str, str]]:
+    """The side-by-side page's choices of another report: (value, label)."""
+    listed = page[page.index('<datalist id="beside-choices">') : page.index("</datalist>")]
+    return re.findall(r'<option value="([^"]+)">([^<]*)</option>', listed)
+
+
+def test_the_other_report_is_chosen_among_the_organs_of_its_own_region(filed, monkeypatch) -> None:
+    """The choice offers the reports of the organs under kj's region (kj's, jy's, a draft too),
+    never wj's under yq, for the region's supervisor nor for an administrator; any other organ
+    the person sees is typed, by code or full name."""
+    for login in ("supervisor", "admin"):
+        page = client_as(filed, login).get("/console/organs/kj/2024/beside/jy/2024").text
+        assert _beside_choices(page) == [
+            ("jy/2025", "某某区教育局 2025 年度"),
+            ("jy/2024", "某某区教育局 2024 年度"),
+            ("kj/2024", "某某区科学技术局 2024 年度"),
+            ("kj/2023", "某某区科学技术局 2023 年度"),
+        ], login
+        assert 'name="with" list="beside-choices" value="jy/2024"' in page and "共 4 份" not in page
+    admin = client_as(filed, "admin")
+    typed = admin.get("/console/organs/kj/2024/beside?with=另一区卫生健康委员会/2024", follow_redirects=False)
+    assert typed.status_code == 303 and typed.headers["location"] == "/console/organs/kj/2024/beside/wj/2024"
+    assert "另一区卫生健康委员会 2024 年度" in admin.get(typed.headers["location"]).text
+    monkeypatch.setattr(report_queries, "LISTED_ORGANS", 2)
+    page = admin.get("/console/organs/kj/2024/beside/kj/2023").text
+    assert [value for value, _ in _beside_choices(page)] == ["jy/2025", "jy/2024"]
+    assert "共 4 份，列出前 2 份" in page
+
+
+def test_a_report_of_another_region_is_not_put_beside(filed) -> None:
+    """Either report of an organ outside the person's scope, or no report of the year: 404, on
+    the page, its workbook and the choice; the region's supervisor sees its own pair."""
+    supervisor, far = client_as(filed, "supervisor"), client_as(filed, "far-supervisor")
+    for address in (
+        "/console/organs/kj/2024/beside/wj/2024",  # wj is under yq
+        "/console/organs/wj/2024/beside/kj/2024",
+        "/console/organs/kj/2024/beside/wj/2024/export.xlsx",
+        "/console/organs/kj/2024/beside?with=wj/2024",
+        "/console/organs/kj/2024/beside?with=另一区卫生健康委员会/2024",
+        "/console/organs/kj/2024/beside?with=xq/2024",  # a region, not an organ
+        "/console/organs/kj/2024/beside?with=jy/2022",  # no report of the year
+        "/console/organs/kj/2022/beside?with=jy/2024",
+        "/console/organs/kj/2024/beside",  # nothing chosen
+    ):
+        response = supervisor.get(address, follow_redirects=False)
+        assert response.status_code == 404 and "没有这份报告" in response.text, address
+    assert far.get("/console/organs/kj/2024/beside/jy/2024").status_code == 404
+    assert far.get("/console/organs/wj/2024/beside/wj/2024").status_code == 200
+    assert supervisor.get("/console/organs/kj/2024/beside/jy/2024/export.xlsx").status_code == 200
