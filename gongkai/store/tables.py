@@ -291,7 +291,7 @@ class ReportRule(Base):
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     rule: Mapped[str] = mapped_column(String(40), primary_key=True)
-    severity: Mapped[str] = mapped_column(String(8))  # the most severe of its findings of the rule
+    severity: Mapped[str] = mapped_column(String(8), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
 
 
@@ -480,7 +480,7 @@ class CorpusReportRule(Base):
         ForeignKey("corpus_reports.id", ondelete="CASCADE"), primary_key=True
     )
     rule: Mapped[str] = mapped_column(String(40), primary_key=True)
-    severity: Mapped[str] = mapped_column(String(8), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(8))  # the most severe of its findings of the rule
     count: Mapped[int] = mapped_column(Integer)
 
 
