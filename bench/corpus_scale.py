@@ -216,6 +216,12 @@ def main() -> None:
                 continue
             client = client_as(app, login)
             for path in pages:
+                status = client.get(path).status_code
+                if status in (403, 404):  # another region's page: not this supervisor's to see
+                    print(
+                        f"{f'{who}: GET {path}'[:52]:<52} {'—':>8} {'—':>8} {'—':>8}  not theirs (HTTP {status})"
+                    )
+                    continue
                 timer.time(f"{who}: GET {path}"[:52], page_getter(client, path))
         for what, call in ({} if args.no_store else store_calls(app.state.sessions, middle_id)).items():
             timer.time(what, call)
