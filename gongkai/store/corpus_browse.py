@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 from gongkai.store.accounts import Role, Scope, organs_below
 from gongkai.store.corpus import SourceFile, add_alias, organ_names, printed_name, record_source
 from gongkai.store.corpus_export import Placed, organs_placed
-from gongkai.store.judgements import JudgedFinding, finding_key, judge, judged_findings, judgements_of
+from gongkai.store.judgements import (
+    JudgedFinding,
+    finding_key,
+    histories,
+    judge,
+    judged_findings,
+    judgements_of,
+)
 from gongkai.store.records import Conflict, NotFound, Refused, lock_row, organ_key
 from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
 
@@ -423,16 +430,11 @@ def report_shown(session: Session, report: CorpusReport) -> ReportShown:
     source = session.get(CorpusSource, report.source_id)
     if source is None:
         raise NotFound(f"报告 {report.id} 的来源文件不在库中")
-    history: dict[str, list[FindingJudgement]] = {}
-    for row in session.scalars(
-        select(FindingJudgement)
-        .where(FindingJudgement.source_sha256 == source.sha256, FindingJudgement.position == report.position)
-        .order_by(FindingJudgement.id)
-    ):
-        history.setdefault(row.finding_key, []).append(row)
+    history = histories(session, report)  # one query for the findings' judgements and their history
+    current = {key: rows[-1] for key, rows in history.items()}
     organ = session.get(Organ, report.organ_id) if report.organ_id is not None else None
     region = organs_placed(session, {organ.id})[organ.id].region if organ is not None else ""
-    return ReportShown(report, source, organ, region, judged_findings(session, report), history)
+    return ReportShown(report, source, organ, region, judged_findings(session, report, current), history)
 
 
 def judge_as_seen(

@@ -135,6 +135,14 @@ def _history(session: Session, report: CorpusReport) -> list[FindingJudgement]:
     )
 
 
+def histories(session: Session, report: CorpusReport) -> dict[str, list[FindingJudgement]]:
+    """Every judgement of each judged finding of ``report``, by fingerprint, oldest first."""
+    found: dict[str, list[FindingJudgement]] = {}
+    for row in _history(session, report):
+        found.setdefault(row.finding_key, []).append(row)
+    return found
+
+
 def judgements_of(session: Session, report: CorpusReport) -> dict[str, FindingJudgement]:
     """The current judgement (the latest) of each judged finding of ``report``, by fingerprint.
     A finding no longer on the report keeps its judgement here too, should it come back."""
@@ -143,13 +151,16 @@ def judgements_of(session: Session, report: CorpusReport) -> dict[str, FindingJu
 
 def history_of(session: Session, report: CorpusReport, key: str) -> list[FindingJudgement]:
     """Every judgement of one finding of ``report``, oldest first."""
-    return [row for row in _history(session, report) if row.finding_key == key]
+    return histories(session, report).get(key, [])
 
 
-def judged_findings(session: Session, report: CorpusReport) -> list[JudgedFinding]:
-    """The report's findings, in the order checking gave them, each with its current judgement."""
+def judged_findings(
+    session: Session, report: CorpusReport, current: dict[str, FindingJudgement] | None = None
+) -> list[JudgedFinding]:
+    """The report's findings, in the order checking gave them, each with its current judgement
+    (``current``: :func:`judgements_of`, when the caller has it already)."""
     sha256, position = _identity(session, report)
-    current = judgements_of(session, report)
+    current = judgements_of(session, report) if current is None else current
     listed = []
     for finding in report.findings:
         key = finding_key(finding)
