@@ -9,7 +9,7 @@ from decimal import Decimal
 from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import Format
 from gongkai.model.numbers import plain
-from gongkai.model.publication import report_due
+from gongkai.model.publication import GOVERNMENT_ENDING, report_due
 from gongkai.model.report import Severity
 from gongkai.model.sections import SECTION_HEADINGS
 
@@ -205,7 +205,7 @@ def deadline(ctx: CheckContext) -> Iterator[Issue]:
     if due is None:
         return  # 第四十九条 sets no date below county level
     if ctx.published > due:
-        government = (ctx.report.agency or "").endswith("人民政府")
+        government = (ctx.report.agency or "").strip().endswith(GOVERNMENT_ENDING)
         yield Issue(
             f"{'人民政府' if government else '部门'}年度报告应于{due.isoformat()}前公布，"
             f"实际公布于{ctx.published.isoformat()}，逾期{(ctx.published - due).days}天。",

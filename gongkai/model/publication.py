@@ -15,7 +15,6 @@ from datetime import date
 DEPARTMENT_DUE = (1, 31)  # month, day of the year after the report's
 GOVERNMENT_DUE = (3, 31)
 GOVERNMENT_ENDING = "人民政府"  # not a township's: a people's government's (store.coverage asks in SQL too)
-ARTICLE = "《政府信息公开条例》第四十九条"
 # A township-level organ: 「…乡人民政府」「…镇政府」「…街道办事处」, not any name containing 乡/镇/街道
 # (杭州市住房和城乡建设局, 镇江市人民政府, 乡宁县人民政府).
 # As endings, not a pattern searched from every position: a province's coverage asks for each of
@@ -37,14 +36,3 @@ def report_due(year: int, agency: str | None) -> date | None:
         return None
     month, day = GOVERNMENT_DUE if name.endswith(GOVERNMENT_ENDING) else DEPARTMENT_DUE
     return date(year + 1, month, day)
-
-
-def days_late(year: int, agency: str | None, published: date) -> int | None:
-    """How many days after its due date a report published on ``published`` came (0: on time);
-    None where no date is due.
-
-    >>> days_late(2024, "某市科学技术局", date(2025, 2, 3))
-    3
-    """
-    due = report_due(year, agency)
-    return None if due is None else max(0, (published - due).days)

@@ -195,11 +195,7 @@ class CorpusFilter:
             with_rule = select(CorpusReportRule.report_id).where(CorpusReportRule.rule == self.rule)
             found.append(CorpusReport.id.in_(with_rule))
         if self.unjudged_errors:  # asked of each report of a page's window of ids
-            found.append(
-                exists().where(
-                    CorpusReportRule.report_id == CorpusReport.id, CorpusReportRule.severity == "error"
-                )
-            )
+            found.append(CorpusReport.errors > 0)
         return found
 
 

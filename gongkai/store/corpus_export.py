@@ -75,9 +75,9 @@ def export_paths(target: Path, form: str) -> list[Path]:
     return [target.with_name(f"{stem}-{table}.{form}") for table in ("cells", "findings")]
 
 
-def region_names(session: Session) -> tuple[dict[int, str], dict[int, str], dict[int, int | None]]:
-    """Every organ's name, the name of its region (nearest region at or above its parent; its own
-    when it is a region), and its parent: the whole tree is small, so read once."""
+def region_names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
+    """Every organ's name and the name of its region (nearest region at or above its parent; its
+    own when it is a region): the whole tree is small, so read once."""
     organs = {
         oid: (name, kind, parent)
         for oid, name, kind, parent in session.execute(
@@ -86,7 +86,7 @@ def region_names(session: Session) -> tuple[dict[int, str], dict[int, str], dict
     }
     regions = {oid: _region_of(oid, organs) for oid in organs}
     names = {oid: name for oid, (name, _, _) in organs.items()}
-    return names, regions, {oid: parent for oid, (_, _, parent) in organs.items()}
+    return names, regions
 
 
 def _region_of(oid: int, organs: dict[int, tuple[str, str, int | None]]) -> str:
@@ -128,7 +128,7 @@ def organs_placed(session: Session, organ_ids: set[int]) -> dict[int, Placed]:
     }
 
 
-def _where(session: Session, region: Organ | None, year: int | None) -> list[ColumnElement[bool]]:
+def _where(region: Organ | None, year: int | None) -> list[ColumnElement[bool]]:
     """The reports asked for: of ``region`` and the organs under it, of ``year``."""
     conditions: list[ColumnElement[bool]] = []
     if region is not None:
@@ -140,10 +140,7 @@ def _where(session: Session, region: Organ | None, year: int | None) -> list[Col
 
 def count_reports(session: Session, *, region: Organ | None = None, year: int | None = None) -> int:
     """How many reports an export of ``region`` and ``year`` holds (for a progress bar)."""
-    return (
-        session.scalar(select(func.count()).select_from(CorpusReport).where(*_where(session, region, year)))
-        or 0
-    )
+    return session.scalar(select(func.count()).select_from(CorpusReport).where(*_where(region, year))) or 0
 
 
 class Judged(NamedTuple):
@@ -199,7 +196,7 @@ def corpus_rows(
 ) -> Iterator[ReportRows]:
     """The rows of every report asked for, in the order they were taken in, read ``page`` reports at
     a time (a server-side cursor on PostgreSQL): one report's rows in memory at once, not the corpus's."""
-    names, regions, _ = region_names(session)
+    names, regions = region_names(session)
     judgements = _judgements(session)
     query = (
         select(
@@ -214,7 +211,7 @@ def corpus_rows(
             CorpusReport.findings,
         )
         .join(CorpusSource, CorpusSource.id == CorpusReport.source_id)
-        .where(*_where(session, region, year))
+        .where(*_where(region, year))
         .order_by(CorpusReport.id)
         .execution_options(yield_per=page)
     )

@@ -34,7 +34,6 @@ from gongkai.model.publication import (
 from gongkai.store.accounts import Scope
 from gongkai.store.records import Place, Refused, find_organ, in_tree_order, organ_outline
 from gongkai.store.tables import CorpusReport, Organ
-from gongkai.store.worklist import REPORT_DEADLINE
 
 DATE_UNKNOWN = "公布日期未知"
 NO_DUE_DATE = "条例未规定期限"
@@ -139,7 +138,7 @@ def timing_rule(year: int) -> str:
     """How 是否逾期 is decided for the reports of ``year``, in a sentence."""
     return (
         f"是否逾期：条例第四十九条要求部门于 {report_deadline(year).isoformat()} 前、人民政府于 "
-        f"{year + 1}-03-31 前公布（乡镇、街道未规定期限）；按报告页面或公布日期清单"
+        f"{date(year + 1, *GOVERNMENT_DUE).isoformat()} 前公布（乡镇、街道未规定期限）；按报告页面或公布日期清单"
         "（gongkai ingest --dates）所载的公布日期判断，没有公布日期时落款日期已过期限的也算逾期。"
     )
 
@@ -150,7 +149,7 @@ def report_deadline(year: int) -> date:
     >>> report_deadline(2023)
     datetime.date(2024, 1, 31)
     """
-    return date(year + 1, *REPORT_DEADLINE)
+    return date(year + 1, *DEPARTMENT_DUE)
 
 
 def regions_below(root_id: int) -> Select[tuple[int]]:

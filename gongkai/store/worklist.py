@@ -19,15 +19,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from gongkai.model.publication import DEPARTMENT_DUE
 from gongkai.store.accounts import Role, Scope
 from gongkai.store.calendar import missing_next_year
 from gongkai.store.casefiles import load_case, pending_deadlines
 from gongkai.store.records import work_calendar
-from gongkai.store.reports import ReportStatus, findings_of
+from gongkai.store.reports import ReportStatus
 from gongkai.store.tables import Notice, Organ, ReportRecord, Request, Submission, User
 
 DUE_SOON_WORKING_DAYS = 5
-REPORT_DEADLINE = (1, 31)  # 条例第四十九条: each organ publishes last year's report by 31 January
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ def supervisor_work(session: Session, organ_ids: list[int], today: date) -> list
         select(Organ).where(Organ.id.in_(organ_ids), Organ.kind == "organ").order_by(Organ.code)
     ).all()
     year = today.year - 1
-    deadline = date(today.year, *REPORT_DEADLINE)
+    deadline = date(today.year, *DEPARTMENT_DUE)  # 条例第四十九条
     published = set(
         session.scalars(
             select(ReportRecord.organ_id).where(
@@ -207,7 +207,7 @@ def supervisor_work(session: Session, organ_ids: list[int], today: date) -> list
         row = latest.get(organ.id)
         if row is None:
             continue
-        count = sum(1 for f in findings_of(row) if f.severity == "error")
+        count = row.errors  # summed up when the report was filed (reports.summarise)
         if count:
             errors.tasks.append(
                 Task(
