@@ -74,17 +74,6 @@ def has_errors(findings: Iterable[Finding]) -> bool:
     return any(f.severity is Severity.ERROR for f in findings)
 
 
-def reading_context(reading: Reading) -> CheckContext:
-    """What the rules see of a reading (for the cross-year rules, which take two)."""
-    return CheckContext(
-        reading.report,
-        evidence=reading.evidence,
-        sections=reading.sections,
-        origins=reading.origins,
-        cells=reading.cells,
-    )
-
-
 def report_context(report: Report2021 | Report2019) -> CheckContext:
     """What the rules see of a report given as canonical JSON."""
     return CheckContext(report)
@@ -98,7 +87,6 @@ __all__ = [
     "check_report",
     "check_years",
     "has_errors",
-    "reading_context",
     "report_context",
     "report_to_findings",
     "year_pairs",

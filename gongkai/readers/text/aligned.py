@@ -78,7 +78,7 @@ def _fields(line: str) -> list[tuple[str, int]]:
         tail = len(words)
         while tail > 0 and _NUMBER_RE.match(words[tail - 1]):
             tail -= 1
-        if tail == len(words) or (tail > 0 and len(words) - tail < 1):
+        if tail == len(words):  # no number at its end
             out.append((text, start))
             continue
         if tail > 0:
