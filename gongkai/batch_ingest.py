@@ -88,17 +88,17 @@ class Tally:
 
 def hash_file(path: str) -> SourceFile:
     """The file's SHA-256, size and form (by content); :class:`OSError` when it cannot be read."""
-    digest, size, head = hashlib.sha256(), 0, b""
     with open(path, "rb") as handle:
+        head = handle.read(HASH_BLOCK)
+        if head.startswith(b"PK"):  # a zip package (DOCX, XLSX, OFD) is told by its members: all of it
+            return describe_bytes(head + handle.read(), path)
+        digest, size = hashlib.sha256(head), len(head)
         while block := handle.read(HASH_BLOCK):
             digest.update(block)
-            if size == 0:
-                head = block
             size += len(block)
-    # a zip package (DOCX, XLSX, OFD) is told by its members: the form needs the whole file then
     try:
-        form = sniff_form(Path(path).read_bytes() if head.startswith(b"PK") else head)
-    except UnreadableDocument:  # a broken zip package: its reading will say so, and it is kept so
+        form = sniff_form(head)
+    except UnreadableDocument:  # its reading will say what is wrong, and it is kept so
         form = "zip"
     return SourceFile(sha256=digest.hexdigest(), name=path, size=size, form=form)
 
@@ -178,9 +178,9 @@ def _to_read(
     for outcome in failed + repeats:
         done(outcome)
     with transaction(factory) as session:
-        tally.rematched = rematch(session)
-        held = held_sources(session, found)
         names = organ_names(session)
+        tally.rematched = rematch(session, names)
+        held = held_sources(session, found)
     todo = []
     for sha, item in found.items():
         if sha in held and not (retry_errors and held[sha] is not None):

@@ -50,10 +50,10 @@ class Lost:
 
 
 @contextmanager
-def connect(address: str, seconds: float | None = None) -> Iterator[Cluster]:
+def connect(address: str) -> Iterator[Cluster]:
     """A :class:`Cluster` on the Dask scheduler at ``address`` (``tcp://host:8786``), closed after
     the block; :class:`ClusterUnavailable` when ``distributed`` is not installed or the scheduler
-    does not answer within ``seconds`` (default ``CONNECT_SECONDS``)."""
+    does not answer within ``CONNECT_SECONDS``."""
     try:
         from distributed import Client
 
@@ -63,7 +63,7 @@ def connect(address: str, seconds: float | None = None) -> Iterator[Cluster]:
             f"--cluster 需要 Dask distributed：请先安装集群组件（{INSTALL_HINT}）"
         ) from None
     try:
-        client = Client(address, timeout=seconds or CONNECT_SECONDS, set_as_default=False)
+        client = Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, ValueError, TypeError) as exc:
         raise ClusterUnavailable(
             f"无法连接集群 {address}：{exc}（请确认 dask scheduler 已启动，地址和端口无误）"

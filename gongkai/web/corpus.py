@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import TABLES, flatten
 from gongkai.store.accounts import Role
 from gongkai.store.corpus_browse import (
@@ -34,7 +33,7 @@ from gongkai.store.corpus_browse import (
     unmatched_in_view,
     view_of,
 )
-from gongkai.store.corpus_export import FORMS, export_corpus, export_paths
+from gongkai.store.corpus_export import FORMS, cell_in_words, export_corpus, export_paths
 from gongkai.store.corpus_years import pairs_around
 from gongkai.store.judgements import VERDICTS
 from gongkai.store.records import Conflict, NotFound, Refused, organ_by_id
@@ -114,13 +113,8 @@ def _report_page(
     except NotFound:
         raise HTTPException(404, "库中没有这份报告") from None
     shown = report_shown(session, report)
-    body = report.body
-    try:
-        layout = layout_for(report.format)
-    except (KeyError, ValueError):
-        layout = None
-    cells = flatten({table: body[table] for table in TABLES if table in body})
-    named = [(key, cell_name(key, layout) if layout else key, value) for key, value in cells.items()]
+    cells = flatten({table: report.body[table] for table in TABLES if table in report.body})
+    named = [(key, cell_in_words(key, report.format), value) for key, value in cells.items()]
     return page(
         request,
         "corpus_report.html",
