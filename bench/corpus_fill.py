@@ -23,9 +23,9 @@ from sqlalchemy import text
 
 from gongkai.checks import check_report
 from gongkai.model.report import report_to_json
+from gongkai.model.text import organ_key
 from gongkai.store.corpus import finding_counts, rules_of
 from gongkai.store.judgements import finding_key
-from gongkai.store.records import organ_key
 from gongkai.store.reports import report_summary
 
 YEARS = range(2019, 2026)

@@ -24,9 +24,10 @@ from conftest import clean_report_2021  # noqa: E402
 from support.databases import scratch_database  # noqa: E402
 
 from gongkai.model.report import report_to_json  # noqa: E402
+from gongkai.model.text import organ_key  # noqa: E402
 from gongkai.store.corpus_years import corpus_year_pairs  # noqa: E402
 from gongkai.store.db import open_store, transaction  # noqa: E402
-from gongkai.store.records import now, organ_key  # noqa: E402
+from gongkai.store.records import now  # noqa: E402
 from gongkai.store.tables import CorpusReport, CorpusSource  # noqa: E402
 
 

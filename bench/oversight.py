@@ -28,9 +28,10 @@ from support.web import PASSWORD, client_as  # noqa: E402
 
 from gongkai.checks import report_to_findings  # noqa: E402
 from gongkai.model.report import report_to_json  # noqa: E402
+from gongkai.model.text import organ_key  # noqa: E402
 from gongkai.store.accounts import add_user  # noqa: E402
 from gongkai.store.db import open_store, transaction  # noqa: E402
-from gongkai.store.records import add_organ, find_organ, now, organ_key  # noqa: E402
+from gongkai.store.records import add_organ, find_organ, now  # noqa: E402
 from gongkai.store.tables import CorpusReport, CorpusSource  # noqa: E402
 from gongkai.web.app import create_app  # noqa: E402
 from gongkai.web.settings import WebSettings  # noqa: E402

@@ -22,6 +22,7 @@ from gongkai.checks.engine import RULES, CheckContext, Issue, rule, rule_finding
 from gongkai.model.layouts import APPEAL_GROUPS, REQUEST_COLUMNS, Format, cell_name
 from gongkai.model.numbers import plain
 from gongkai.model.report import Finding, Severity
+from gongkai.model.text import organ_key
 
 W, INFO = Severity.WARNING, Severity.INFO
 
@@ -36,15 +37,6 @@ class YearPair:
     @property
     def same_layout(self) -> bool:
         return self.previous.format is self.current.format
-
-
-def organ_key(name: str | None) -> str:
-    """An organ's name as compared across years: without spaces and brackets' width.
-
-    >>> organ_key(" 某某区 科学技术局 ") == organ_key("某某区科学技术局")
-    True
-    """
-    return re.sub(r"\s+", "", name or "").replace("(", "（").replace(")", "）")
 
 
 def year_pairs(contexts: Iterable[CheckContext]) -> list[YearPair]:

@@ -9,6 +9,7 @@ databases keep the same text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # C0 controls but tab, line feed and carriage return; DEL and the C1 controls; lone surrogates; the
 # noncharacters U+FDD0–U+FDEF and U+FFFE/U+FFFF of the Basic Multilingual Plane …
@@ -42,3 +43,14 @@ def has_unclean_text(value: str) -> bool:
     if _NOT_TEXT.search(value):
         return True
     return bool(_PAST_BMP.search(value)) and bool(_NOT_TEXT_PAST_BMP.search(value))
+
+
+def organ_key(name: str | None) -> str:
+    """An organ's name as names are compared: a report's 机关 with an organ or an alias in the
+    store, and one year's report with another's in ``gongkai check``. Without spaces, full-width
+    forms made half-width (（）→ ()), as long as the store keeps.
+
+    >>> organ_key(" 某某区 科学技术局（知识产权局）") == organ_key("某某区科学技术局(知识产权局)")
+    True
+    """
+    return "".join(unicodedata.normalize("NFKC", name or "").split())[:200]

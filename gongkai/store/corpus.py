@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from gongkai.store.records import Refused, audit, now, organ_key
+from gongkai.model.text import organ_key
+from gongkai.store.records import Refused, audit, now
 from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, Organ, OrganAlias
 
 HASHES_AT_ONCE = 500  # hashes asked about in one query: well under any database's parameter limit

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gongkai.model.text import organ_key
 from gongkai.store.accounts import Role, Scope, organs_below
 from gongkai.store.corpus import SourceFile, add_alias, organ_names, printed_name, record_source
 from gongkai.store.corpus_export import Placed, organs_placed
@@ -33,7 +34,7 @@ from gongkai.store.judgements import (
     judged_findings,
     judgements_of,
 )
-from gongkai.store.records import Conflict, NotFound, Refused, lock_row, organ_key
+from gongkai.store.records import Conflict, NotFound, Refused, lock_row
 from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
 
 PAGE_SIZE = 50

@@ -7,7 +7,6 @@ Functions take a session inside a transaction (:func:`gongkai.store.db.transacti
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from gongkai import clock
 from gongkai.casework.workdays import WorkCalendar, YearArrangement
+from gongkai.model.text import organ_key
 from gongkai.store.tables import AuditEntry, CalendarDay, CalendarYear, Organ, OrganAlias
 
 ORGAN_KINDS = ("region", "organ")
@@ -162,16 +162,6 @@ def rename_organ(session: Session, organ: Organ, name: str, *, actor: str) -> No
         before={"name": before},
         after={"name": name},
     )
-
-
-def organ_key(name: str) -> str:
-    """An organ's name as names are matched (a report's 机关 to an organ or an alias): without
-    spaces, full-width forms made half-width (（）→ ()).
-
-    >>> organ_key(" 某某区 科学技术局（知识产权局）") == organ_key("某某区科学技术局(知识产权局)")
-    True
-    """
-    return "".join(unicodedata.normalize("NFKC", name).split())[:200]
 
 
 def find_organ(session: Session, code: str) -> Organ:

@@ -16,9 +16,10 @@ from support.textwriter import write_tab_text
 from support.zipwriter import write_zip
 
 from gongkai.batch_ingest import Outcome, ingest
+from gongkai.model.text import organ_key
 from gongkai.store.corpus import add_alias, aliases_of, corpus_counts, unmatched_names
 from gongkai.store.db import transaction
-from gongkai.store.records import Refused, add_organ, find_organ, organ_key, rename_organ
+from gongkai.store.records import Refused, add_organ, find_organ, rename_organ
 from gongkai.store.tables import CorpusReport, CorpusSource
 
 AGENCIES = ["示例市科学技术局", "示例市教育局", "示例市民政局", "示例市财政局"]
