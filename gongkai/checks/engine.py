@@ -143,6 +143,17 @@ def rule_findings(r: Rule, subject: object, ctx: CheckContext) -> list[Finding]:
     return found
 
 
+def chosen_rules(select: Iterable[str] | None, ignore: Iterable[str], *, across_years: bool) -> list[Rule]:
+    """The rules of one kind (a report's own, or across years) that ``select`` names (all when
+    None or empty) and ``ignore`` does not."""
+    chosen, skipped = set(select or ()), set(ignore)
+    return [
+        r
+        for r in RULES.values()
+        if r.across_years is across_years and (not chosen or r.id in chosen) and r.id not in skipped
+    ]
+
+
 def run_rules(
     ctx: CheckContext,
     *,
@@ -150,15 +161,9 @@ def run_rules(
     ignore: Iterable[str] = (),
 ) -> list[Finding]:
     """Run every applicable rule (or those in ``select``), never stopping at the first finding."""
-    chosen = set(select) if select else None
-    skipped = set(ignore)
     findings: list[Finding] = []
-    for r in RULES.values():
-        if (chosen is not None and r.id not in chosen) or r.id in skipped or ctx.format not in r.formats:
-            continue
-        if r.across_years:
-            continue
-        if r.needs_source and ctx.evidence is None:
+    for r in chosen_rules(select, ignore, across_years=False):
+        if ctx.format not in r.formats or (r.needs_source and ctx.evidence is None):
             continue
         findings += rule_findings(r, ctx, ctx)
     return findings

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from gongkai.checks.engine import RULES, CheckContext, Issue, rule, rule_findings
+from gongkai.checks.engine import CheckContext, Issue, chosen_rules, rule, rule_findings
 from gongkai.model.layouts import APPEAL_GROUPS, REQUEST_COLUMNS, Format, cell_name
 from gongkai.model.numbers import plain
 from gongkai.model.report import Finding, Severity
@@ -61,11 +61,11 @@ def year_pairs(contexts: Iterable[CheckContext]) -> list[YearPair]:
 def check_years(
     pair: YearPair, *, select: Iterable[str] | None = None, ignore: Iterable[str] = ()
 ) -> list[Finding]:
-    """The findings of every cross-year rule on ``pair`` (line numbers are the later report's)."""
-    chosen, skipped = set(select or ()), set(ignore)
+    """The findings of every cross-year rule on ``pair`` whose layouts take the later report's
+    (line numbers are the later report's)."""
     findings: list[Finding] = []
-    for r in RULES.values():
-        if r.across_years and (not chosen or r.id in chosen) and r.id not in skipped:
+    for r in chosen_rules(select, ignore, across_years=True):
+        if pair.current.format in r.formats:
             findings += rule_findings(r, pair, pair.current)
     return findings
 
@@ -110,7 +110,7 @@ def xy_carry(pair: YearPair) -> Iterator[Issue]:
 )
 def xy_in_force(pair: YearPair) -> Iterator[Issue]:
     """(2021 both years) in force(Y) = in force(Y−1) + issued(Y) − repealed(Y), when all are given."""
-    if not pair.same_layout or pair.current.format is not Format.F2021:
+    if not pair.same_layout:  # the year before in the 2019 layout has no 现行有效件数
         return
     for row in ("rules", "normative"):
         before = pair.previous.value(f"active.{row}.in_force")
@@ -145,7 +145,7 @@ def xy_in_force(pair: YearPair) -> Iterator[Issue]:
 )
 def xy_projects(pair: YearPair) -> Iterator[Issue]:
     """(2019 both years) previous(Y) = previous(Y−1) + change(Y−1), for each row that has them."""
-    if not pair.same_layout or pair.current.format is not Format.F2019:
+    if not pair.same_layout:  # a 2021 report has no 上一年项目数量
         return
     for row in ("licensing", "other_services", "penalty", "coercion", "fees"):
         before, change = (
