@@ -438,8 +438,6 @@ class CorpusReport(Base):
     __tablename__ = "corpus_reports"
     __table_args__ = (
         UniqueConstraint("source_id", "position"),
-        Index("ix_corpus_reports_organ_year", "organ_id", "year"),
-        Index("ix_corpus_reports_year_organ", "year", "organ_id"),  # a year's reports, in a region
         # coverage and league tables read these alone, not the rows (index-only scans)
         Index("ix_corpus_reports_year_dates", "year", "organ_id", "published_on", "signed_on"),
         Index("ix_corpus_reports_organ_errors", "organ_id", "year", "errors", "id"),
