@@ -41,6 +41,16 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
+def csv_cell(value: object) -> object:
+    """A value as a CSV file keeps it for a spreadsheet: text it would run as a formula behind an
+    apostrophe, everything else as it is.
+
+    >>> csv_cell("=HYPERLINK(1)"), csv_cell("示例局"), csv_cell(3)
+    ("'=HYPERLINK(1)", '示例局', 3)
+    """
+    return "'" + value if isinstance(value, str) and looks_like_formula(value) else value
+
+
 def sheet_value(value: Any) -> Any:
     """A cell value ready for a workbook: text cleaned; numbers, dates and None as they are."""
     return clean_lines(value) if isinstance(value, str) else value

@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from gongkai.clock import in_china
-from gongkai.model.cleantext import looks_like_formula
+from gongkai.model.cleantext import csv_cell
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import TABLES, flatten
 from gongkai.store.judgements import VERDICTS, finding_key, short_key
@@ -275,13 +275,6 @@ def _count(tally: Tally, rows: ReportRows, on_report: Callable[[Tally], None] | 
         on_report(tally)
 
 
-def csv_text(value: Any) -> Any:
-    """A value as CSV keeps it: text a spreadsheet would run as a formula behind an apostrophe."""
-    if isinstance(value, str) and looks_like_formula(value):
-        return "'" + value
-    return value
-
-
 def _write_csv(
     parts: list[Path],
     rows: Iterator[ReportRows],
@@ -299,8 +292,8 @@ def _write_csv(
         cells.writerow(CELL_COLUMNS)
         findings.writerow(FINDING_COLUMNS)
         for report in rows:
-            cells.writerows([csv_text(v) for v in row] for row in report.cells)
-            findings.writerows([csv_text(v) for v in row] for row in report.findings)
+            cells.writerows([csv_cell(v) for v in row] for row in report.cells)
+            findings.writerows([csv_cell(v) for v in row] for row in report.findings)
             _count(tally, report, on_report)
 
 

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, case, func, null, or_, select
 from sqlalchemy.orm import Session
 
+from gongkai.model.cleantext import csv_cell
 from gongkai.model.publication import (
     DEPARTMENT_DUE,
     GOVERNMENT_DUE,
@@ -376,25 +377,12 @@ def _day(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
-def as_text(cell: Any) -> Any:
-    """A cell a spreadsheet takes as text, never as a formula: text starting with = + - @ (or a tab
-    or carriage return, which some spreadsheets skip before looking) gets a leading apostrophe.
-    Numbers are left as they are.
-
-    >>> as_text("=HYPERLINK(1)"), as_text("示例局"), as_text(3)
-    ("'=HYPERLINK(1)", '示例局', 3)
-    """
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
 def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
-    """A table as CSV text, every text cell as text (:func:`as_text`)."""
+    """A table as CSV text, every text cell as text (:func:`~gongkai.model.cleantext.csv_cell`)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows([as_text(cell) for cell in row] for row in rows)
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 

@@ -22,8 +22,9 @@ from support.textwriter import write_tab_text
 from support.web import client_as, csrf_of, site, upload  # noqa: F401 (the fixture)
 
 from gongkai.batch_ingest import ingest
+from gongkai.model.cleantext import csv_cell
 from gongkai.store import corpus_browse
-from gongkai.store.corpus_export import CELL_COLUMNS, FINDING_COLUMNS, corpus_rows, csv_text
+from gongkai.store.corpus_export import CELL_COLUMNS, FINDING_COLUMNS, corpus_rows
 from gongkai.store.db import transaction
 from gongkai.store.records import find_organ
 from gongkai.store.tables import AuditEntry, CorpusReport, CorpusSource, FindingJudgement
@@ -274,7 +275,7 @@ def read_zipped_csv(content: bytes) -> dict[str, list[list[str]]]:
 
 
 def as_csv(value) -> str:
-    value = csv_text(value)
+    value = csv_cell(value)
     return "" if value is None else str(value)
 
 
