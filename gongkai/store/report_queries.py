@@ -268,17 +268,22 @@ def organ_named(
     session: Session, within: ColumnElement[bool], text: str, *, regions: bool = False
 ) -> Organ | None:
     """The organ (or, with ``regions``, region too) ``within`` (:func:`in_scope`) whose code or
-    full name is ``text``; None when there is none."""
+    full name is ``text``; None when there is none, :class:`Refused` when several bear the name
+    (never the first of them: a report would be filed under another organ's name)."""
     text = text.strip()
     if not text:
         return None
     kinds = ("organ", "region") if regions else ("organ",)
-    return session.scalar(
+    found = session.scalars(
         select(Organ)
         .where(within, Organ.kind.in_(kinds), (Organ.code == text) | (Organ.name == text))
         .order_by(Organ.code != text, Organ.code)
-        .limit(1)
-    )
+        .limit(6)
+    ).all()
+    if len(found) > 1 and found[0].code != text:
+        codes = "、".join(o.code for o in found[:5])
+        raise Refused(f"有不止一个机关名为「{text}」，请填机关代码（{codes}……）")
+    return found[0] if found else None
 
 
 def organ_choices(session: Session, scope: Scope, within: ColumnElement[bool]) -> list[tuple[str, str, str]]:

@@ -102,13 +102,21 @@ def _console_page(
     )
 
 
+def _named(session, within, text: str, *, regions: bool = False) -> Organ | None:
+    """The organ a form names (:func:`organ_named`); 400 when the name is several organs'."""
+    try:
+        return organ_named(session, within, text, regions=regions)
+    except Refused as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
 def _filter(
     session, me: Principal, year: int | None, status: str, organ: str
 ) -> tuple[ReportFilter, dict[str, str]]:
     """The console's filters (a year, a status, an organ or region the person sees, by code or full
     name; else 404) as the store's filter, and as the page and its links keep them."""
     within = in_scope(session, me.scope)
-    chosen_organ = organ_named(session, within, organ, regions=True)
+    chosen_organ = _named(session, within, organ, regions=True)
     if organ.strip() and chosen_organ is None:
         raise HTTPException(404, "没有这个机关")
     status = status if status in STATUS_LABELS else ""
@@ -202,7 +210,7 @@ def upload(
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
     within = in_scope(session, me.scope)
-    chosen = organ_named(session, within, organ)
+    chosen = _named(session, within, organ)
     if organ.strip() and chosen is None:
         raise HTTPException(404, "没有这个机关")
     payload, results = [], []
@@ -228,7 +236,11 @@ def upload(
             continue
         for body, findings in zip(read.reports, read.findings, strict=True):
             report = report_from_json(body)
-            target = chosen or organ_named(session, within, report.agency or "")
+            try:
+                target = chosen or organ_named(session, within, report.agency or "")
+            except Refused as exc:  # several organs of that name: the person says which
+                results.append((read.name, f"{read.name}: {exc}，请选择机关后上传"))
+                continue
             if target is None:
                 results.append(
                     (

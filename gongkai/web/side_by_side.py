@@ -23,7 +23,7 @@ from openpyxl.styles import PatternFill
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.numbers import exact, signed
 from gongkai.model.report import report_cells
-from gongkai.store.records import NotFound
+from gongkai.store.records import NotFound, Refused
 from gongkai.store.report_queries import beside_choices, has_report, in_scope, organ_coded, organ_named
 from gongkai.store.reports import find_report, report_of
 from gongkai.store.tables import Organ, ReportRecord
@@ -130,7 +130,10 @@ def choose(
     comparison's own address; no body read."""
     other, _, other_year = with_.strip().rpartition("/")
     within = in_scope(session, me.scope)
-    first, second = organ_coded(session, within, code), organ_named(session, within, other)
+    try:
+        first, second = organ_coded(session, within, code), organ_named(session, within, other)
+    except Refused as exc:  # a name several organs bear: the person gives the code
+        raise HTTPException(400, str(exc)) from None
     second_year = bounded_int(other_year.strip())
     if (
         first is None

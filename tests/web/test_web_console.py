@@ -10,9 +10,13 @@ import json
 import pytest
 from conftest import clean_report_2021
 from openpyxl import load_workbook
+from sqlalchemy import select
 from support.web import client_as, csrf_of, site, upload  # noqa: F401 (the fixture)
 
 from gongkai.checks import report_to_findings
+from gongkai.store.db import transaction
+from gongkai.store.records import add_organ, find_organ
+from gongkai.store.tables import ReportRecord
 from gongkai.writers import render
 
 
@@ -295,3 +299,24 @@ def test_the_console_lists_reports_a_page_at_a_time_issue_17(site, store) -> Non
         supervisor, [("x.md", render(report, "md", report_to_findings(report)))], organ="某某区教育局"
     )
     assert "x.md: 已归入 某某区教育局 2024 年度" in response.text
+
+
+def test_a_name_two_organs_bear_is_never_taken_for_one_of_them(site, store) -> None:  # noqa: F811
+    """Two organs of xq printed alike (a department split, 机构改革 half done): a report naming it is
+    filed only under the organ the person chooses, and a filter by that name asks for the code."""
+    with transaction(store) as s:
+        add_organ(s, "kj2", "某某区科学技术局", parent="xq", actor="t")
+    supervisor = client_as(site, "supervisor")
+    report = clean_report_2021().model_copy(update={"agency": "某某区科学技术局", "year": 2024})
+    document = render(report, "md", report_to_findings(report))
+    said = upload(supervisor, [("kj.md", document)]).text
+    assert "有不止一个机关名为「某某区科学技术局」" in said and "kj、kj2" in said
+    with transaction(store) as s:
+        assert s.scalars(select(ReportRecord)).all() == []
+    assert "已归入 某某区科学技术局 2024 年度" in upload(supervisor, [("kj.md", document)], organ="kj2").text
+    with transaction(store) as s:
+        [filed] = s.scalars(select(ReportRecord)).all()
+        assert filed.organ_id == find_organ(s, "kj2").id
+    refused = supervisor.get("/console", params={"organ": "某某区科学技术局"})
+    assert refused.status_code == 400 and "请填机关代码" in refused.text
+    assert supervisor.get("/console", params={"organ": "kj2"}).status_code == 200
