@@ -14,7 +14,7 @@ import hashlib
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -324,17 +324,23 @@ def _extracted(todo: list[_Found], scratch: Path) -> list[str]:
     """Where each file is read from: itself, or, for a member of an archive, a copy in ``scratch``
     (the readers read files; the copy keeps the member's suffix, which some readers go by)."""
     paths = []
-    for n, item in enumerate(todo):
-        if item.archive is None or item.member is None:
-            paths.append(item.source.name)
-            continue
-        copy = scratch / f"{n}{PurePosixPath(item.member).suffix}"
-        try:
-            with zipfile.ZipFile(item.archive) as zipped:
-                copy.write_bytes(zipped.read(item.member))
-        except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError, EOFError):
-            pass  # changed since it was hashed: reading the missing copy says it cannot be read
-        paths.append(str(copy))
+    with ExitStack() as opened:
+        archives: dict[str, zipfile.ZipFile | None] = {}  # each opened once: its directory read once
+        for n, item in enumerate(todo):
+            if item.archive is None or item.member is None:
+                paths.append(item.source.name)
+                continue
+            copy = scratch / f"{n}{PurePosixPath(item.member).suffix}"
+            try:
+                if item.archive not in archives:
+                    archives[item.archive] = opened.enter_context(zipfile.ZipFile(item.archive))
+                zipped = archives[item.archive]
+                if zipped is not None:
+                    copy.write_bytes(zipped.read(item.member))
+            except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError, EOFError):
+                # changed since it was hashed: reading the missing copy says it cannot be read
+                archives.setdefault(item.archive, None)
+            paths.append(str(copy))
     return paths
 
 
