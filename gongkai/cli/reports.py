@@ -250,28 +250,12 @@ def check(
                 counts["read"] += 1
                 if "report" in result:
                     kept.append({"file": result["file"], "report": result.pop("report")})
-                found = result["findings"]
-                if any(f["severity"] == "error" for f in found):
+                if _emit(result, level, limit, as_json):
                     counts["errors"] += 1
                     status = max(status, 1)
-                shown = [
-                    f for f in found if SEVERITY_ORDER[Severity(f["severity"])] <= SEVERITY_ORDER[level]
-                ][:limit]
-                hidden = len(found) - len(shown)
-                if as_json:
-                    print(json.dumps({**result, "findings": shown, "not_shown": hidden}, ensure_ascii=False))
-                else:
-                    _print_findings(result, shown, hidden)
     for result in _check_years(kept, options):
-        if any(f["severity"] == "error" for f in result["findings"]):
+        if _emit(result, level, limit, as_json):
             status = max(status, 1)
-        shown = [
-            f for f in result["findings"] if SEVERITY_ORDER[Severity(f["severity"])] <= SEVERITY_ORDER[level]
-        ]
-        if as_json:
-            print(json.dumps({**result, "findings": shown[:limit]}, ensure_ascii=False))
-        else:
-            _print_findings(result, shown[:limit], len(result["findings"]) - len(shown[:limit]))
     entries = counts["read"] + counts["unreadable"]
     if not as_json and entries > len(paths):  # a file held several reports: count reports
         out.print(
@@ -284,6 +268,19 @@ def check(
             f"无法读取{counts['unreadable']}个。"
         )
     raise typer.Exit(status)
+
+
+def _emit(result: dict, level: Severity, limit: int | None, as_json: bool) -> bool:
+    """Print one result (a report's, or a pair of years'): its findings at ``level`` and above, at
+    most ``limit``, and how many are not shown; whether it has an error."""
+    found = result["findings"]
+    shown = [f for f in found if SEVERITY_ORDER[Severity(f["severity"])] <= SEVERITY_ORDER[level]][:limit]
+    hidden = len(found) - len(shown)
+    if as_json:
+        print(json.dumps({**result, "findings": shown, "not_shown": hidden}, ensure_ascii=False))
+    else:
+        _print_findings(result, shown, hidden)
+    return any(f["severity"] == "error" for f in found)
 
 
 def _check_years(kept: list[dict], options: CheckOptions) -> list[dict]:
