@@ -210,6 +210,8 @@ def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         message = first["msg"].removeprefix("Value error, ")  # a range the model checks (issue 14)
+        if first["type"] == "report_cell":  # say what the cell holds: the message is the same for all
+            message = f"{message}，这里是 {json.dumps(first['input'], ensure_ascii=False)}"
         raise BadInput(f"{name}: 不是 gongkai.report/1 格式的报告 JSON（{where}：{message}）") from None
 
 
