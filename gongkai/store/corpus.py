@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from gongkai.model.text import organ_key
@@ -212,3 +212,19 @@ def corpus_counts(session: Session) -> dict[str, int]:
         "reports": session.scalar(select(func.count()).select_from(CorpusReport)) or 0,
         "unmatched": session.scalar(select(func.count()).where(CorpusReport.organ_id.is_(None))) or 0,
     }
+
+
+def years_held(session: Session, where: ColumnElement[bool] | None = None) -> list[int]:
+    """The years the corpus holds reports of (of those ``where`` admits, if given), newest first.
+
+    The corpus's few years are found by skipping along the year index, one probe a year (a recursive
+    query), not by reading every report's year; each is kept when a report of it meets ``where``.
+    """
+    latest = select(func.max(CorpusReport.year)).scalar_subquery()
+    years = select(latest.label("year")).cte("years", recursive=True)
+    earlier = select(func.max(CorpusReport.year)).where(CorpusReport.year < years.c.year).scalar_subquery()
+    years = years.union_all(select(earlier).where(years.c.year.is_not(None)))
+    query = select(years.c.year).where(years.c.year.is_not(None))
+    if where is not None:
+        query = query.where(exists().where(CorpusReport.year == years.c.year, where))
+    return sorted(session.scalars(query), reverse=True)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -383,22 +383,6 @@ def count_corpus(session: Session, view: CorpusView, chosen: CorpusFilter) -> in
         .limit(COUNT_CAP + 1)
     )
     return session.scalar(select(func.count()).select_from(capped.subquery())) or 0
-
-
-def corpus_years(session: Session, view: CorpusView) -> list[int]:
-    """The years of the view's reports, newest first: the corpus's few years found by skipping
-    along the year index (one probe a year, not a read of every report), each kept when the view
-    has a report of it."""
-    earlier = select(func.max(CorpusReport.year)).scalar_subquery()
-    years = select(earlier.label("year")).cte("years", recursive=True)
-    years = years.union_all(
-        select(
-            select(func.max(CorpusReport.year)).where(CorpusReport.year < years.c.year).scalar_subquery()
-        ).where(years.c.year.is_not(None))
-    )
-    held = exists().where(CorpusReport.year == years.c.year, view.condition())
-    query = select(years.c.year).where(years.c.year.is_not(None), held)
-    return sorted((y for y in session.scalars(query) if y is not None), reverse=True)
 
 
 def corpus_report(session: Session, view: CorpusView, report_id: int) -> CorpusReport:

@@ -343,19 +343,6 @@ def regions_seen(session: Session, scope: Scope) -> list[tuple[int, Place]]:
     ]
 
 
-def corpus_years(session: Session) -> list[int]:
-    """The years the corpus holds reports of, latest first: each the next one up the index of years
-    (a recursive query that reads a few index entries, not every report's year)."""
-    years = (
-        select(func.min(CorpusReport.year).label("year"))
-        .where(CorpusReport.year.is_not(None))
-        .cte("years", recursive=True)
-    )
-    following = select(func.min(CorpusReport.year)).where(CorpusReport.year > years.c.year).scalar_subquery()
-    years = years.union_all(select(following).where(years.c.year.is_not(None)))
-    return sorted(session.scalars(select(years.c.year).where(years.c.year.is_not(None))), reverse=True)
-
-
 COVERAGE_COLUMNS = [
     *("机关代码", "机关名称", "所属地区", "年度", "报告份数", "状态"),
     *("公布期限", "公布日期", "落款日期", "是否逾期"),
