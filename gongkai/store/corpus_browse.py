@@ -154,7 +154,8 @@ def view_of(session: Session, scope: Scope) -> CorpusView:
             prefix = prefix if len(prefix) >= 2 else None  # a one-character place would match too much
         if scope.home_organ_id in scope.organ_ids:  # a supervisor's scope: their organ's subtree
             roots = frozenset({scope.home_organ_id})
-    return CorpusView(scope.organ_ids, prefix, roots, _every_organ(session, scope.organ_ids))
+    every = scope.every_organ and len(scope.organ_ids) > INDEXED_ORGANS  # few ids: listed (organs_condition)
+    return CorpusView(scope.organ_ids, prefix, roots, every)
 
 
 def _every_organ(session: Session, organ_ids: frozenset[int]) -> bool:

@@ -115,7 +115,7 @@ def _filter(
 ) -> tuple[ReportFilter, dict[str, str]]:
     """The console's filters (a year, a status, an organ or region the person sees, by code or full
     name; else 404) as the store's filter, and as the page and its links keep them."""
-    within = in_scope(session, me.scope)
+    within = in_scope(me.scope)
     chosen_organ = _named(session, within, organ, regions=True)
     if organ.strip() and chosen_organ is None:
         raise HTTPException(404, "没有这个机关")
@@ -209,7 +209,7 @@ def upload(
     keep each file in the corpus, as ``gongkai ingest`` does."""
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
-    within = in_scope(session, me.scope)
+    within = in_scope(me.scope)
     chosen = _named(session, within, organ)
     if organ.strip() and chosen is None:
         raise HTTPException(404, "没有这个机关")
@@ -299,7 +299,7 @@ def compare(
     """An organ's report beside its previous year (the two bodies read, cell by cell) and beside
     the organs under the same region of the same year — like organs, not the whole province — by
     their stored figures, a page at a time."""
-    within = in_scope(session, me.scope)
+    within = in_scope(me.scope)
     organ = organ_coded(session, within, code)
     if organ is None:
         raise HTTPException(404, "没有这个机关")

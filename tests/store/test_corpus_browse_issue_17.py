@@ -157,7 +157,7 @@ def test_a_large_scope_asked_for_in_sql_lists_what_its_ids_do(store, monkeypatch
         with pytest.raises(NotFound):
             place_in_view(s, district, "wj")
         every = frozenset(o.id for o in (xq, kj, yq, find_organ(s, "wj")))
-        province = view_of(s, Scope(0, Role.SUPERVISOR, every, xq.id))
+        province = view_of(s, Scope(0, Role.SUPERVISOR, every, xq.id, every_organ=True))
         assert province.every_organ
         assert walk(s, province, corpus_filter(s, province, yq), 2) == [
             r.id for r in rows if r.organ_key == "另一区卫生健康委员会"
