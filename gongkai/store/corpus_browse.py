@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,7 @@ from gongkai.store.judgements import (
     judged_findings,
     judgements_of,
 )
-from gongkai.store.records import Conflict, NotFound, Refused, lock_row
+from gongkai.store.records import Conflict, NotFound, Refused, lock_row, subtree_select
 from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
 
 PAGE_SIZE = 50
@@ -121,16 +121,7 @@ def organs_condition(
     column = column + 0 if walking else column
     if not roots:
         return column.in_(organ_ids)
-    return column.in_(_subtrees(roots))
-
-
-def _subtrees(roots: frozenset[int]) -> Select[tuple[int]]:
-    """The ids of ``roots`` and every organ below them, as one recursive query (as
-    :func:`~gongkai.store.records.subtree_select`, its name its own: a view's and a filter's
-    subtrees may meet in one query)."""
-    below = select(Organ.id).where(Organ.id.in_(sorted(roots))).cte(recursive=True)
-    below = below.union(select(Organ.id).where(Organ.parent_id == below.c.id))
-    return select(below.c.id)
+    return column.in_(subtree_select(roots))
 
 
 def place_name(region_name: str) -> str:
