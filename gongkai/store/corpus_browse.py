@@ -24,7 +24,14 @@ from sqlalchemy.orm import Session
 
 from gongkai.model.text import organ_key
 from gongkai.store.accounts import Role, Scope, organs_below
-from gongkai.store.corpus import SourceFile, add_alias, organ_names, printed_name, record_source
+from gongkai.store.corpus import (
+    SourceFile,
+    add_alias,
+    organ_names,
+    printed_name,
+    record_source,
+    unmatched_grouped,
+)
 from gongkai.store.corpus_export import Placed, organs_placed
 from gongkai.store.judgements import (
     JudgedFinding,
@@ -433,15 +440,9 @@ def unmatched_in_view(
     where = view.unmatched_condition()
     if where is None:
         return [], 0
-    grouped = (
-        select(CorpusReport.organ_key, func.min(CorpusReport.organ_name), func.count())
-        .where(where)
-        .group_by(CorpusReport.organ_key)
-    )
-    total = session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
-    rows = session.execute(
-        grouped.order_by(func.count().desc(), CorpusReport.organ_key).offset(offset).limit(limit)
-    ).all()
+    grouped = unmatched_grouped(where)
+    total = session.scalar(select(func.count()).select_from(grouped.order_by(None).subquery())) or 0
+    rows = session.execute(grouped.offset(offset).limit(limit)).all()
     return [(key, printed, count) for key, printed, count in rows], total
 
 
