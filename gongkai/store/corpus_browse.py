@@ -39,9 +39,8 @@ from gongkai.store.judgements import (
     histories,
     judge,
     judged_findings,
-    judgements_of,
 )
-from gongkai.store.records import Conflict, NotFound, Refused, lock_row, subtree_select
+from gongkai.store.records import NotFound, Refused, lock_row, subtree_select
 from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
 
 PAGE_SIZE = 50
@@ -425,10 +424,7 @@ def judge_as_seen(
     refused (:class:`Conflict`) rather than recorded over theirs unseen — two people judging at
     once give one record and one refusal, never two records."""
     lock_row(session, report)
-    current = judgements_of(session, report).get(key)
-    if (current.id if current is not None else 0) != seen:
-        raise Conflict("这条问题的判断")
-    return judge(session, report, key, verdict, reason=reason, actor=actor)
+    return judge(session, report, key, verdict, reason=reason, actor=actor, seen=seen)
 
 
 def unmatched_in_view(
