@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, false, func, select, true
+from sqlalchemy import ColumnElement, Select, case, distinct, false, func, null, select, true
 from sqlalchemy.orm import Session
 
 from gongkai.checks import check_report
@@ -390,7 +390,6 @@ def reports_summed_up(session: Session, chosen: ReportFilter, page: int = 500) -
     checks', kept nowhere): one page in memory at once, however many reports a province has."""
     query = (
         _joined(
-            ReportRecord.id,
             Organ.name,
             ReportRecord.year,
             ReportRecord.status,
@@ -399,13 +398,14 @@ def reports_summed_up(session: Session, chosen: ReportFilter, page: int = 500) -
             ReportRecord.figures,
             ReportRecord.body["format"].as_string(),
             ReportRecord.findings,
+            # the body only where the findings must be worked out from it: a draft's
+            case((ReportRecord.findings.is_(None), ReportRecord.body), else_=null()).label("draft"),
         )
         .where(*chosen.conditions())
         .order_by(ReportRecord.year.desc(), Organ.code)
         .execution_options(yield_per=page)
     )
-    for report_id, *summed, figures, fmt, findings in session.execute(query):
+    for *summed, figures, fmt, findings, draft in session.execute(query):
         if findings is None:
-            body = session.scalar(select(ReportRecord.body).where(ReportRecord.id == report_id))
-            findings = [f.model_dump(mode="json") for f in check_report(report_from_json(body))]
+            findings = [f.model_dump(mode="json") for f in check_report(report_from_json(draft))]
         yield SummedReport(*summed, figures or {}, fmt, findings)
