@@ -55,17 +55,26 @@ def is_report_file(path: Path) -> bool:
     )
 
 
-def expand_paths(paths: list[str]) -> list[str]:
-    """The files ``paths`` name: a folder gives the report files under it (recursively, sorted), a
-    file (or ``-``) itself."""
+def expand_paths(paths: list[str], *, archives: bool = False) -> list[str]:
+    """The files ``paths`` name: a folder gives the report files under it (recursively, sorted) —
+    with ``archives``, the zip archives under it too —, a file (or ``-``) itself."""
     files: list[str] = []
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            files.extend(str(f) for f in sorted(path.rglob("*")) if is_report_file(f))
+            files.extend(
+                str(f)
+                for f in sorted(path.rglob("*"))
+                if is_report_file(f) or (archives and f.is_file() and is_zip_name(f.name))
+            )
         else:
             files.append(p)
     return files
+
+
+def is_zip_name(name: str) -> bool:
+    """Whether a file's name says it is a zip archive (of reports, to ``gongkai ingest``)."""
+    return name.lower().endswith(".zip")
 
 
 @dataclass
