@@ -14,7 +14,6 @@ report's findings, read from a bounded window of the reports with errors a page,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -470,27 +469,3 @@ def take_upload(
             return record_source(session, source, results, names)
     except IntegrityError:
         return None
-
-
-def upload_results(
-    name: str,
-    reports: Iterable[dict[str, Any]],
-    findings: Iterable[list[dict[str, Any]]],
-    dates: Iterable[dict[str, str]] | None = None,
-) -> list[dict[str, Any]]:
-    """An upload's reading as :func:`record_source` takes it: a result per report, as ``gongkai
-    check`` gives them with ``keep_reports`` (``dates``: each report's published_on / signed_on)."""
-    reports, findings = list(reports), list(findings)
-    dated = list(dates) if dates is not None else [{} for _ in reports]
-    return [
-        {
-            "file": name,
-            "agency": body.get("agency"),
-            "year": body.get("year"),
-            "format": body.get("format"),
-            "findings": found,
-            "report": body,
-            **when,
-        }
-        for body, found, when in zip(reports, findings, dated, strict=True)
-    ]

@@ -18,7 +18,7 @@ from gongkai.casework.review import STATUS_LABELS
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.store.accounts import Role
-from gongkai.store.corpus_browse import take_upload, upload_results
+from gongkai.store.corpus_browse import take_upload
 from gongkai.store.corpus_export import cell_in_words
 from gongkai.store.records import Refused, organ_by_id
 from gongkai.store.report_queries import (
@@ -274,11 +274,7 @@ def take_into_corpus(session, data: bytes, read: UploadRead, organ: Organ | None
     (the same file twice is one source), its reports matched to ``organ`` when one was chosen;
     what became of it, in a line."""
     source = describe_bytes(data, read.name)
-    results = (
-        [{"file": read.name, "error": read.problem}]
-        if read.problem
-        else upload_results(read.name, read.reports, read.findings, read.dates)
-    )
+    results = [{"file": read.name, "error": read.problem}] if read.problem else list(read.results)
     kept = take_upload(session, source, results, organ)
     if kept is None:
         return f"{read.name}: 报告库中已有同一文件（SHA-256 {source.sha256[:10]}），未重复收入"
