@@ -14,6 +14,7 @@ report's findings, read from a bounded window of the reports with errors a page,
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -361,7 +362,7 @@ def _listed(session: Session, rows: list[Any]) -> list[Listed]:
             layout=row.format,
             sha256=row.sha256,
             source=row.name,
-            severities=dict(Counter(str(f.get("severity", "")) for f in row.findings or ())),
+            severities=severity_counts(row.findings),
             unjudged_errors=len(errors[row.id] - judged.get((row.sha256, row.position), set())),
         )
         for row in rows
@@ -401,6 +402,22 @@ class ReportShown:
     region: str
     findings: list[JudgedFinding]
     history: dict[str, list[FindingJudgement]]
+
+    @property
+    def severities(self) -> dict[str, int]:
+        """How many findings of each severity the report has (as the list counts them)."""
+        return severity_counts(self.report.findings)
+
+    @property
+    def unjudged_errors(self) -> int:
+        """How many of its errors no one has judged yet (as the list counts them)."""
+        errors = {f.key for f in self.findings if f.finding.get("severity") == "error"}
+        return len(errors - {f.key for f in self.findings if f.judgement is not None})
+
+
+def severity_counts(findings: Iterable[dict[str, Any]] | None) -> dict[str, int]:
+    """Findings counted by severity: ``{"error": 2, "warning": 1}``."""
+    return dict(Counter(str(f.get("severity", "")) for f in findings or ()))
 
 
 def report_shown(session: Session, report: CorpusReport) -> ReportShown:
