@@ -70,7 +70,7 @@ def _decode(data: bytes) -> str | None:
         if data.startswith(bom):
             return _checked(data.decode(encoding, errors="replace"))
     # UTF-16 without BOM: every other byte is NUL for the ASCII part of the text.
-    if data.count(b"\x00") > len(data) // 4:
+    if b"\x00" in data and data.count(b"\x00") > len(data) // 4:
         for encoding in ("utf-16-le", "utf-16-be"):
             try:
                 return _checked(data.decode(encoding))
@@ -100,7 +100,9 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls other than white
 
 
 def _checked(text: str) -> str:
-    controls = len(_CONTROL_RE.findall(text))
+    # search first: a text without controls, the common case, is told several times faster than
+    # findall counts them
+    controls = len(_CONTROL_RE.findall(text)) if _CONTROL_RE.search(text) else 0
     if controls > max(8, len(text) // 100) or text.count("\ufffd") > max(8, len(text) // 100):
         raise UnreadableDocument("内容含大量控制字符或乱码，不是文本报告（可能是二进制文件）")
     return text
