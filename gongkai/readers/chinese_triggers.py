@@ -3,7 +3,7 @@
 ``t2s`` replaces the keys of its dictionaries found in the text (TSPhrases, TSCharacters,
 TSCharactersExt, after the CJK compatibility ideographs are normalised). A text can change
 only where it holds a key whose value differs from it, and each such key holds one of
-:data:`T2S_TRIGGERS`: every character that changes on its own, and for a phrase made only of
+:data:`T2S_TRIGGERS`: every character either character dictionary changes, and for a phrase made only of
 characters that do not (「反覆」→「反复」), its characters that are dictionary keys (覆).
 The compatibility ideographs (U+F900–U+FAFF) and everything past U+FFFF are left out here and
 counted as triggers by the reader (:mod:`gongkai.readers.chinese`).
