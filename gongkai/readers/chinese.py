@@ -13,7 +13,7 @@ from functools import cache
 from operator import ne
 
 from gongkai.readers.chinese_triggers import T2S_TRIGGERS, T2S_TRIGGERS_VERSION
-from gongkai.readers.document import Document, DocumentNotice, Paragraph, cell_texts
+from gongkai.readers.document import Document, DocumentNotice, Grid, Paragraph
 
 # Simplified text may hold a few characters OpenCC would change (variants such as 於, 乾);
 # a Traditional report differs in hundreds. Below this many changed characters, nothing is done.
@@ -59,7 +59,7 @@ def _opening(doc: Document) -> str:
     """
     texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
     if sum(map(len, texts)) + len(texts) <= SAMPLE:  # the paragraphs do not fill the sample
-        texts += cell_texts(doc)
+        texts += [c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row]
     return "\n".join(texts)[:SAMPLE]
 
 

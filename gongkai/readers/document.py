@@ -8,11 +8,8 @@ format helps all.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import chain
-from operator import attrgetter
 
 from gongkai.model.cleantext import clean_lines
 from gongkai.model.labels import BOOKMARK_RE
@@ -118,16 +115,6 @@ class Document:
         return [b for b in self.blocks if isinstance(b, Grid)]
 
 
-_text_of = attrgetter("text")
-
-
-def cell_texts(doc: Document) -> Iterator[str]:
-    """The texts of the document's cells, grid by grid, row by row."""
-    # chain and map: one C loop over all cells rather than a comprehension per row
-    rows = chain.from_iterable(b.rows for b in doc.blocks if isinstance(b, Grid))
-    return map(_text_of, chain.from_iterable(rows))
-
-
 def clean_document(doc: Document) -> Document:
     r"""Clean every paragraph and cell of characters no report holds, in place; returns the document.
 
@@ -136,7 +123,7 @@ def clean_document(doc: Document) -> Document:
     and written to any form (issue 14).
     """
     texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
-    texts += cell_texts(doc)
+    texts += [c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row]
     if not has_unclean_text("".join(texts)):
         return doc  # the common case: one search of the whole text instead of one per cell
     for i, block in enumerate(doc.blocks):

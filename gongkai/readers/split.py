@@ -26,7 +26,6 @@ import re
 import unicodedata
 from dataclasses import replace
 from itertools import pairwise
-from operator import attrgetter
 
 from gongkai.readers.document import Document, Grid, Paragraph
 from gongkai.readers.grids import read_tables, split_tables
@@ -108,14 +107,10 @@ _TABLE_MARKERS = re.compile(
 )
 
 
-_cell_text = attrgetter("text")
-
-
 def _grid_tables(grid: Grid) -> list[str]:
     """The tables that begin in a grid (as :func:`~gongkai.readers.grids.split_tables` finds
     them), reading closely only the rows that may begin one."""
-    # map with attrgetter: no comprehension (a function call of its own) per row
-    rows = [row for row in grid.rows if _TABLE_MARKERS.search("".join(map(_cell_text, row)))]
+    rows = [row for row in grid.rows if _TABLE_MARKERS.search("".join([c.text for c in row]))]
     return list(split_tables([Grid(rows, grid.positional)])) if rows else []
 
 
