@@ -90,7 +90,7 @@ def text_to_document(text: str, name: str = "<text>") -> Document:
         # loaded for such text only: it brings the positioned-page reader with it
         from gongkai.readers.text.aligned import aligned_blocks
 
-        doc.blocks = [block for _, block in aligned_blocks([_unmark(line) for line in lines])]
+        doc.blocks = aligned_blocks([_unmark(line) for line in lines])
         return doc
     marked = "[" in text  # bookmarks to take out of the cells
     i = 0
