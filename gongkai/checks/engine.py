@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from gongkai.model.layouts import Format, Layout, layout_for
 from gongkai.model.reading import SectionReading, TableEvidence
@@ -26,6 +27,21 @@ class Issue:
     found: Cell | str = None
     severity: Severity | None = None  # only when a finding is milder than its rule (spec'd cases)
     line: int | None = None
+
+
+@lru_cache(maxsize=16)
+def _keys_by_table(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The keys of each table (``active``, ``requests``, ``appeals``), in the order given.
+
+    Worked out once per set of keys (a layout's, give or take the one-row （六）), not once per
+    report: rules that read one table go straight to its keys instead of testing every cell's.
+    """
+    tables: dict[str, list[str]] = {}
+    for key in keys:
+        table, dot, _ = key.partition(".")
+        if dot:
+            tables.setdefault(table, []).append(key)
+    return {table: tuple(found) for table, found in tables.items()}
 
 
 @dataclass
@@ -46,6 +62,11 @@ class CheckContext:
         self.format = Format(self.report.format)
         # A 2021 report printing （六）其他处理 as one row keeps it so (report-json.md).
         self.single_other_row = "requests.other.natural" in self.cells
+        self._table_keys = _keys_by_table(tuple(self.cells))
+
+    def table_keys(self, table: str) -> tuple[str, ...]:
+        """The keys of ``cells`` that belong to ``table`` (``requests.new.total``…), in their order."""
+        return self._table_keys.get(table, ())
 
     def value(self, key: str) -> Cell:
         """A cell's value (``None`` when blank or absent)."""

@@ -10,7 +10,7 @@ from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import Format
 from gongkai.model.numbers import plain
 from gongkai.model.publication import GOVERNMENT_ENDING, report_due
-from gongkai.model.report import Severity
+from gongkai.model.report import Sections, Severity
 from gongkai.model.sections import SECTION_HEADINGS
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -22,7 +22,9 @@ _NONE_WORDS = r"(?:未|没有|无|不存在|均未|并未|尚未)"
 
 def _all_text(ctx: CheckContext) -> str:
     sections = ctx.report.sections
-    return "\n".join(v for v in (sections.model_dump().values() if sections else ()) if v)
+    if sections is None:
+        return ""
+    return "\n".join(v for v in (getattr(sections, k) for k in Sections.model_fields) if v)
 
 
 @rule("SEC-SIX", E, "六个部分齐全且顺序正确", f"{ART_50}；{NOTICE_2021}：年度报告分为六个部分", "sections")
@@ -54,7 +56,7 @@ def title(ctx: CheckContext) -> Iterator[Issue]:
     if not reading.title:
         yield Issue("没有找到报告标题（应写明机关名称、年度和“政府信息公开工作年度报告”）。", line=1)
         return
-    squeezed = re.sub(r"\s+", "", reading.title)
+    squeezed = _SPACES_RE.sub("", reading.title)
     if ctx.report.agency is None:
         yield Issue(f"标题“{reading.title}”中没有机关名称。", line=line)
     if ctx.report.year is None:
@@ -64,6 +66,7 @@ def title(ctx: CheckContext) -> Iterator[Issue]:
             yield Issue(f"标题“{reading.title}”中没有“{word}”。", line=line)
 
 
+_SPACES_RE = re.compile(r"\s+")
 _ASPECTS = (
     ("主动公开", ("主动公开",)),
     ("依申请公开", ("依申请",)),
@@ -109,15 +112,19 @@ def government_items(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(f"人民政府的年度报告应报告{'、'.join(missing)}结果情况，报告中没有找到。")
 
 
+_EMPTY_CHARS_RE = re.compile(r"[\s。.无]")
+_MEASURES_RE = re.compile("改进|措施|下一步|将(?:进一步|继续|持续|加强|着力|从)|整改|计划|今后|提升")
+
+
 @rule("SEC-5-BODY", E, "第五部分写明问题和改进情况", f"{ART_50}第（四）项", "sections.problems")
 def problems_body(ctx: CheckContext) -> Iterator[Issue]:
     """Section 五 is not empty; a warning if it names problems but no improvement measures."""
     text = ctx.text("problems")
     if text is None:
         return
-    if len(re.sub(r"[\s。.无]", "", text)) < 4:
+    if len(_EMPTY_CHARS_RE.sub("", text)) < 4:
         yield Issue("“五、存在的主要问题及改进情况”没有内容。", line=ctx.line_of(section="problems"))
-    elif not re.search("改进|措施|下一步|将(?:进一步|继续|持续|加强|着力|从)|整改|计划|今后|提升", text):
+    elif not _MEASURES_RE.search(text):
         yield Issue(
             "“五、存在的主要问题及改进情况”列出了问题，但没有写改进措施。",
             severity=W,
@@ -157,8 +164,10 @@ def other_fee(ctx: CheckContext) -> Iterator[Issue]:
         )
 
 
+# \d\d\d\d, not \d{4}: a pattern that starts with a character class is looked for by that class,
+# not tried at every character of the text.
 _PERIOD_RE = re.compile(
-    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+    r"(\d\d\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
 
 
@@ -228,6 +237,16 @@ _COLLECTED_RE = re.compile(r"(?:实际收取|实收|已收取|(?<![应拟需])�
 _NOTIFIED_END_RE = re.compile(r"实际收取|实收|已收取|(?<![应拟需])收取|缴纳|缴费|退还")
 _TOTAL_WORD_RE = re.compile(r"(?:合计|共计|总计|总额|总金额|共)[^。；，,\d]{0,4}$")
 _CLAUSE_RE = re.compile(r"[^。；;\n]+")
+
+
+def _matches_from(pattern: re.Pattern[str], text: str, starts: Iterator[int]) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds when a match can only start at one of ``starts``
+    (ascending): the pattern is tried there only, not at every character of the text."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = match.end()
 
 
 def _yuan(amount: str, unit: str) -> Decimal:
@@ -320,6 +339,8 @@ _ASKED_RE = re.compile(
     + _COUNT
     + r"(?P<q2>[^。；，,]{0,14}?)申请"
 )
+# Where an _ASKED_RE match can start: the first characters of 共, 累计, 全年, 本年 and of the verbs.
+_ASKED_START_RE = re.compile("[共累全本收受接新]")
 _NONE_ASKED_RE = re.compile(
     _NONE_WORDS + r"[^。；，,]{0,4}(?:收到|受理|接收|接到|产生)(?P<q>[^。；，,\d]{0,16}?)申请"
 )
@@ -350,7 +371,8 @@ def text_requests(ctx: CheckContext) -> Iterator[Issue]:
     carried_in = ctx.value("requests.carried_in.total") or 0
     text = "\n".join(t for t in (ctx.text("overview"), ctx.text("requests")) if t)
     quoted: list[tuple[re.Match[str], int]] = []
-    for match in _ASKED_RE.finditer(text):
+    starts = (m.start() for m in _ASKED_START_RE.finditer(text))
+    for match in _matches_from(_ASKED_RE, text, starts):
         before = text[max(0, match.start() - 6) : match.start()]
         if "上年" in before or "结转" in before:
             continue
@@ -408,9 +430,10 @@ _NOT_REVIEW_RE = re.compile(r"未经(?:行政)?复议|复议后")
 def _claims_none(clause: str) -> bool:
     if not _APPEAL_WORDS_RE.search(clause):
         return False
-    if _NONZERO_COUNT_RE.search(_DATE_RE.sub("", clause)):
+    negations = list(_NO_CASE_RE.finditer(clause))
+    if not negations or _NONZERO_COUNT_RE.search(_DATE_RE.sub("", clause)):
         return False
-    for neg in _NO_CASE_RE.finditer(clause):
+    for neg in negations:
         if neg.group(0).startswith("未") and clause[max(0, neg.start() - 1) : neg.start()] == "尚":
             continue  # 尚未…: not yet, not none
         if _SUBSET_RE.match(clause, neg.end()):
@@ -439,12 +462,12 @@ def _claim_scope(clause: str) -> tuple[str, ...]:
 def text_appeals(ctx: CheckContext) -> Iterator[Issue]:
     """Text saying there was no reconsideration or litigation ⇔ all of table 四 is zero or null."""
     text = "\n".join(t for t in (ctx.text("overview"), ctx.text("appeals")) if t)
-    appeals = {k: v for k, v in ctx.cells.items() if k.startswith("appeals.")}
+    appeals = ctx.table_keys("appeals")
     for clause in _CLAUSE_RE.findall(text):
         if not _claims_none(clause):
             continue
         scope = _claim_scope(clause)
-        nonzero = [k for k, v in appeals.items() if v and k.startswith(scope)]
+        nonzero = [k for k in appeals if ctx.cells[k] and k.startswith(scope)]
         if nonzero:
             yield Issue(
                 f"正文说“{clause.strip()}”，但表四有{len(nonzero)}个非零单元格。",
@@ -452,7 +475,7 @@ def text_appeals(ctx: CheckContext) -> Iterator[Issue]:
                 line=ctx.line_of(clause.strip()),
             )
             return
-    if appeals and not any(appeals.values()):
+    if appeals and not any(map(ctx.cells.__getitem__, appeals)):
         said = next((m for m in _CASES_RE.finditer(text) if int(m.group(1)) > 0), None)
         if said:
             yield Issue(
