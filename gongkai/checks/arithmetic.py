@@ -55,11 +55,6 @@ def _all_counts(values: list[Cell]) -> bool:
     return set(map(type, values)) <= _COUNT_TYPES and min(filter(None, values), default=0) >= 0
 
 
-def _total(cells: Mapping[str, Cell], keys: tuple[str, ...]) -> int | float:
-    """The sum of some cells, blanks counting as 0 (blanks and zeros are left out: same sum)."""
-    return sum(filter(None, map(cells.get, keys)))
-
-
 Sums = tuple[tuple[str, tuple[str, ...]], ...]  # (total cell, its part cells) for each identity
 
 
@@ -94,7 +89,7 @@ def stated_cells(ctx: CheckContext) -> Mapping[str, Cell]:
     totals filled in.
     """
     filled = {}
-    for total_key, part_keys in _t3_sums(ctx.format.value, ctx.single_other_row)[0]:
+    for total_key, part_keys in _t3_sums(ctx.format, ctx.single_other_row)[0]:
         if ctx.cells.get(total_key) is None:
             parts = [ctx.cells.get(k) for k in part_keys]
             if any(p is not None for p in parts):
@@ -107,8 +102,10 @@ def _sum_issues(
 ) -> Iterator[Issue]:
     """An issue for each identity of ``sums`` whose parts don't add up to the total; a warning when
     the total is not stated. ``cells`` are read as written, or as :func:`stated_cells` gives them."""
+    read = cells.get
     for total_key, part_keys in sums:
-        total, expected = cells.get(total_key), _total(cells, part_keys)
+        total = read(total_key)
+        expected = sum(filter(None, map(read, part_keys)))  # blanks count as 0 (left out, as zeros)
         if (total or 0) == expected:
             continue  # adds up (or all blank): the usual case, told without a message
         issue = _sum_issue(ctx, total_key, part_keys, total, expected, what, errors_text)
@@ -165,8 +162,8 @@ def _fmt_cell(value: float) -> int | float:
 )
 def t2_values(ctx: CheckContext) -> Iterator[Issue]:
     """Counts are integers ≥ 0, 本年增/减 integers of either sign, money ≥ 0."""
-    keys, kinds = _active_kinds(ctx.format.value)
-    values = [ctx.cells.get(k) for k in keys]
+    keys, kinds = _active_kinds(ctx.format)
+    values = list(map(ctx.cells.get, keys))
     if _all_counts(values):
         return  # integers ≥ 0 (or blanks) are right for every kind
     for full, kind, value in zip(keys, kinds, values, strict=True):
@@ -225,7 +222,7 @@ def t2_2019_published(ctx: CheckContext) -> Iterator[Issue]:
 def t3_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 三 is an integer ≥ 0 or null."""
     keys = ctx.table_keys("requests")
-    values = [ctx.cells[k] for k in keys]
+    values = list(map(ctx.cells.__getitem__, keys))
     if _all_counts(values):
         return
     for key, value in zip(keys, values, strict=True):
@@ -242,7 +239,7 @@ def t3_values(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every row, 自然人 + the five 法人或其他组织 columns = 总计 (warning when 总计 is blank)."""
-    row_sums = _t3_sums(ctx.format.value, ctx.single_other_row)[0]
+    row_sums = _t3_sums(ctx.format, ctx.single_other_row)[0]
     yield from _sum_issues(
         ctx, ctx.cells, row_sums, "自然人与五类法人或其他组织", "请核对该行各申请人类别的数字。"
     )
@@ -285,7 +282,7 @@ def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every column, （七）总计 = （一）+（二）+（三）1–8+（四）1–3+（五）1–5+（六)."""
-    col_sums = _t3_sums(ctx.format.value, ctx.single_other_row)[1]
+    col_sums = _t3_sums(ctx.format, ctx.single_other_row)[1]
     yield from _sum_issues(
         ctx,
         stated_cells(ctx),
@@ -307,8 +304,8 @@ def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t4_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 四 is an integer ≥ 0 or null."""
-    keys = _appeal_keys(ctx.format.value)
-    values = [ctx.cells.get(k) for k in keys]
+    keys = _appeal_keys(ctx.format)
+    values = list(map(ctx.cells.get, keys))
     if _all_counts(values):
         return
     for key, value in zip(keys, values, strict=True):

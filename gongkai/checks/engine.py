@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from gongkai.model.layouts import Format, Layout, layout_for
+from gongkai.model.layouts import LAYOUTS, Format, Layout
 from gongkai.model.reading import SectionReading, TableEvidence
 from gongkai.model.report import Cell, Finding, Report2019, Report2021, Severity, report_cells
 
@@ -58,8 +58,8 @@ class CheckContext:
 
     def __post_init__(self) -> None:
         self.cells = self.cells or report_cells(self.report)
-        self.layout: Layout = layout_for(self.report.format)
         self.format = Format(self.report.format)
+        self.layout: Layout = LAYOUTS[self.format]
         # A 2021 report printing （六）其他处理 as one row keeps it so (report-json.md).
         self.single_other_row = "requests.other.natural" in self.cells
         self._table_keys = _keys_by_table(tuple(self.cells))

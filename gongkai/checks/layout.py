@@ -104,7 +104,7 @@ def t2_shape(ctx: CheckContext) -> Iterator[Issue]:
                     tuple(f"active.{row.key}.{c.key}" for c in block.columns),
                 )
     missing = []
-    if not ctx.origins.keys() >= _full_paths(ctx.format.value, "active"):
+    if not ctx.origins.keys() >= _full_paths(ctx.format, "active"):
         missing = [k for k in ctx.layout.active_keys if f"active.{k}" not in ctx.origins]
         rows_missing = {r.key for b in ctx.layout.active_blocks for r in b.rows} - seen_rows
         missing = [k for k in missing if k.rsplit(".", 1)[0] not in rows_missing]
@@ -206,7 +206,7 @@ def t4_shape(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(
             "表四的列与格式不同：应为行政复议、未经复议直接起诉、复议后起诉三组，各有结果维持、结果纠正、其他结果、尚未审结、总计五列。"
         )
-    if ctx.origins.keys() >= _full_paths(ctx.format.value, "appeals"):
+    if ctx.origins.keys() >= _full_paths(ctx.format, "appeals"):
         return  # every cell found
     missing = [k for k in ctx.layout.appeal_keys if f"appeals.{k}" not in ctx.origins]
     if missing:
