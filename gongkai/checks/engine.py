@@ -123,6 +123,7 @@ def rule(
         if id in RULES:
             raise ValueError(f"rule id {id} registered twice")
         RULES[id] = Rule(id, severity, title, clause, cells, formats, needs_source, function, across_years)
+        _runnable.cache_clear()  # (rules are registered at import, before any is run)
         return function
 
     return register
@@ -164,15 +165,32 @@ def rule_findings(r: Rule, subject: object, ctx: CheckContext) -> list[Finding]:
     return found
 
 
-def chosen_rules(select: Iterable[str] | None, ignore: Iterable[str], *, across_years: bool) -> list[Rule]:
+def chosen_rules(
+    select: Iterable[str] | None, ignore: Iterable[str], *, across_years: bool
+) -> tuple[Rule, ...]:
     """The rules of one kind (a report's own, or across years) that ``select`` names (all when
     None or empty) and ``ignore`` does not."""
     chosen, skipped = set(select or ()), set(ignore)
-    return [
+    return tuple(
         r
         for r in RULES.values()
         if r.across_years is across_years and (not chosen or r.id in chosen) and r.id not in skipped
-    ]
+    )
+
+
+@lru_cache(maxsize=64)
+def _runnable(
+    fmt: Format, with_source: bool, select: frozenset[str], ignore: frozenset[str]
+) -> tuple[Rule, ...]:
+    """A report's own rules that apply to its format (and need no source it lacks), as chosen.
+
+    Worked out once for each such combination, not once per report.
+    """
+    return tuple(
+        r
+        for r in chosen_rules(select, ignore, across_years=False)
+        if fmt in r.formats and (with_source or not r.needs_source)
+    )
 
 
 def run_rules(
@@ -183,8 +201,6 @@ def run_rules(
 ) -> list[Finding]:
     """Run every applicable rule (or those in ``select``), never stopping at the first finding."""
     findings: list[Finding] = []
-    for r in chosen_rules(select, ignore, across_years=False):
-        if ctx.format not in r.formats or (r.needs_source and ctx.evidence is None):
-            continue
+    for r in _runnable(ctx.format, ctx.evidence is not None, frozenset(select or ()), frozenset(ignore)):
         findings += rule_findings(r, ctx, ctx)
     return findings
