@@ -47,12 +47,23 @@ def _is_count(value: object) -> bool:
 _COUNT_TYPES = {int, type(None)}
 
 
-def _all_counts(values: list[Cell]) -> bool:
-    """Whether every value is blank or an integer ≥ 0: the quick test before looking at each.
+# Quick tests of many cells at once, in C rather than a loop per cell: a rule that passes them has
+# nothing to say, and looks at each cell only when they fail.
 
-    Types first, then the smallest value other than 0 and blank (in C, not a loop per cell).
-    """
-    return set(map(type, values)) <= _COUNT_TYPES and min(filter(None, values), default=0) >= 0
+
+def _integers(values: list[Cell]) -> bool:
+    """Whether every value is blank or an integer (of type int: not a bool, not 3.0)."""
+    return set(map(type, values)) <= _COUNT_TYPES
+
+
+def _not_negative(values: list[Cell]) -> bool:
+    """Whether no value is below 0 (the smallest of those other than 0 and blank)."""
+    return min(filter(None, values), default=0) >= 0
+
+
+def _all_counts(values: list[Cell]) -> bool:
+    """Whether every value is blank or an integer ≥ 0."""
+    return _integers(values) and _not_negative(values)
 
 
 Sums = tuple[tuple[str, tuple[str, ...]], ...]  # (total cell, its part cells) for each identity
@@ -162,11 +173,16 @@ def _fmt_cell(value: float) -> int | float:
 )
 def t2_values(ctx: CheckContext) -> Iterator[Issue]:
     """Counts are integers ≥ 0, 本年增/减 integers of either sign, money ≥ 0."""
-    keys, kinds = _active_kinds(ctx.format)
-    values = list(map(ctx.cells.get, keys))
-    if _all_counts(values):
-        return  # integers ≥ 0 (or blanks) are right for every kind
-    for full, kind, value in zip(keys, kinds, values, strict=True):
+    keys, by_kind = _active_kinds(ctx.format)
+    read = ctx.cells.get
+    if (
+        _all_counts(list(map(read, by_kind[CellKind.COUNT])))
+        and _integers(list(map(read, by_kind[CellKind.SIGNED])))
+        and _not_negative(list(map(read, by_kind[CellKind.MONEY])))
+    ):
+        return  # every value right for its kind: the usual case
+    for full, kind in keys:
+        value = read(full)
         if value is None:
             continue
         if kind is CellKind.MONEY and value < 0:
@@ -181,10 +197,13 @@ def t2_values(ctx: CheckContext) -> Iterator[Issue]:
 
 
 @lru_cache(maxsize=2)
-def _active_kinds(fmt: str) -> tuple[tuple[str, ...], tuple[CellKind, ...]]:
-    """Table 二's full cell keys and the kind of each, in table order (once per layout)."""
-    kinds = layout_for(fmt).active_kinds
-    return tuple(f"active.{k}" for k in kinds), tuple(kinds.values())
+def _active_kinds(
+    fmt: str,
+) -> tuple[tuple[tuple[str, CellKind], ...], dict[CellKind, tuple[str, ...]]]:
+    """Table 二's full cell keys with the kind of each, in table order, and the keys of each kind
+    (worked out once per layout)."""
+    keys = tuple((f"active.{k}", kind) for k, kind in layout_for(fmt).active_kinds.items())
+    return keys, {kind: tuple(k for k, of in keys if of is kind) for kind in CellKind}
 
 
 @rule(

@@ -14,6 +14,7 @@ from gongkai.model.report import Sections, Severity
 from gongkai.model.sections import SECTION_HEADINGS
 
 E, W = Severity.ERROR, Severity.WARNING
+SECTION_KEYS = tuple(Sections.model_fields)  # overview … other
 ART_50 = "《政府信息公开条例》第五十条"
 NOTICE_2021 = "国办公开办函〔2021〕30号"
 
@@ -24,7 +25,7 @@ def _all_text(ctx: CheckContext) -> str:
     sections = ctx.report.sections
     if sections is None:
         return ""
-    return "\n".join(v for v in (getattr(sections, k) for k in Sections.model_fields) if v)
+    return "\n".join(v for v in (getattr(sections, k) for k in SECTION_KEYS) if v)
 
 
 @rule("SEC-SIX", E, "六个部分齐全且顺序正确", f"{ART_50}；{NOTICE_2021}：年度报告分为六个部分", "sections")
@@ -169,6 +170,21 @@ def other_fee(ctx: CheckContext) -> Iterator[Issue]:
 _PERIOD_RE = re.compile(
     r"(\d\d\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
+_PERIOD_WORDS = ("统计", "期限", "期间")  # a period is read where one stands in the 20 characters before it
+
+
+def _period_span(text: str) -> tuple[int, int]:
+    """Where in ``text`` a period read by SEC-PERIOD can be: from the end of the first of
+    _PERIOD_WORDS to the 。 after the last one's next 20 characters; (0, 0) without any.
+
+    No _PERIOD_RE match spans one of those words or a 。 (none of their characters is a period's),
+    so ``finditer`` over this span finds the very matches it finds there over the whole text.
+    """
+    found = [at for at in map(text.find, _PERIOD_WORDS) if at >= 0]
+    if not found:
+        return 0, 0
+    end = text.find("。", max(map(text.rfind, _PERIOD_WORDS)) + 20)
+    return min(found) + 2, len(text) if end < 0 else end
 
 
 @rule(
@@ -184,7 +200,7 @@ def period(ctx: CheckContext) -> Iterator[Issue]:
     if year is None:
         return
     text = _all_text(ctx)
-    for match in _PERIOD_RE.finditer(text):
+    for match in _PERIOD_RE.finditer(text, *_period_span(text)):
         context = text[max(0, match.start() - 20) : match.start()]
         if "统计" not in context and "期限" not in context and "期间" not in context:
             continue
@@ -414,7 +430,9 @@ _NO_CASE_RE = re.compile(
     r"没有|无(?!法|论|正当|偿|须|需|误|异议|关)|未发生|未收到|未出现|未被|未有|不存在|均为0|均为零"
 )
 _SUBSET_RE = re.compile(r"[^。；;，,]{0,6}?(?:尚未|未审结|纠错|纠正|败诉|撤销|确认违法|被纠)")
-_DATE_RE = re.compile(r"\d{4}\s*年度?|\d{1,2}\s*月|\d{1,2}\s*日")
+# Spelt \d\d\d\d and \d\d? (not \d{4}, \d{1,2}): all three then start with \d, which the
+# pattern is looked for by (as _PERIOD_RE).
+_DATE_RE = re.compile(r"\d\d\d\d\s*年度?|\d\d?\s*月|\d\d?\s*日")
 _NONZERO_COUNT_RE = re.compile(r"[1-9]|[一二两三四五六七八九十百]+\s*[件起例宗个次]")
 _CASES_RE = re.compile(
     r"(?:复议|诉讼|起诉)[^。；;，,\n\d]{0,12}?(\d+)\s*[件起例宗个](?!\s*(?:工作日|日|天|小时|月))"
@@ -463,7 +481,7 @@ def text_appeals(ctx: CheckContext) -> Iterator[Issue]:
     """Text saying there was no reconsideration or litigation ⇔ all of table 四 is zero or null."""
     text = "\n".join(t for t in (ctx.text("overview"), ctx.text("appeals")) if t)
     appeals = ctx.table_keys("appeals")
-    for clause in _CLAUSE_RE.findall(text):
+    for clause in filter(_APPEAL_WORDS_RE.search, _CLAUSE_RE.findall(text)):  # naming 复议, 诉讼…
         if not _claims_none(clause):
             continue
         scope = _claim_scope(clause)
