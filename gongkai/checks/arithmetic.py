@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from typing import NamedTuple
 
 from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import (
@@ -69,12 +70,18 @@ def _all_counts(values: list[Cell]) -> bool:
 Sums = tuple[tuple[str, tuple[str, ...]], ...]  # (total cell, its part cells) for each identity
 
 
-@lru_cache(maxsize=8)
-def _t3_sums(fmt: str, single_other_row: bool) -> tuple[Sums, Sums]:
-    """(row total, applicant cells) for each row and (（七）总计 cell, outcome cells) for each column.
+class T3Sums(NamedTuple):
+    """The identities of table 三, as cell keys."""
 
-    Built once per layout: the checks run on every report of a corpus.
-    """
+    rows: Sums  # (row's 总计, its applicant cells) for each row
+    columns: Sums  # (（七）总计 of a column, the column's outcome cells) for each column
+    row_totals: tuple[str, ...]  # the rows' 总计 cells
+
+
+@lru_cache(maxsize=8)
+def _t3_sums(fmt: str, single_other_row: bool) -> T3Sums:
+    """Table 三's identities in a layout. Built once per layout: the checks run on every report of
+    a corpus."""
     layout = layout_for(fmt)
     rows = []
     for row in layout.request_rows:
@@ -88,7 +95,7 @@ def _t3_sums(fmt: str, single_other_row: bool) -> tuple[Sums, Sums]:
     col_sums = tuple(
         (f"requests.total.{c}", tuple(f"requests.{r}.{c}" for r in outcomes)) for c in ALL_REQUEST_COLUMNS
     )
-    return row_sums, col_sums
+    return T3Sums(row_sums, col_sums, tuple(total for total, _ in row_sums))
 
 
 def stated_cells(ctx: CheckContext) -> Mapping[str, Cell]:
@@ -99,8 +106,11 @@ def stated_cells(ctx: CheckContext) -> Mapping[str, Cell]:
     The cells themselves when no row has such a total (the usual case), else a copy with those
     totals filled in.
     """
+    sums = _t3_sums(ctx.format, ctx.single_other_row)
+    if None not in map(ctx.cells.get, sums.row_totals):
+        return ctx.cells  # every row's 总计 stated
     filled = {}
-    for total_key, part_keys in _t3_sums(ctx.format, ctx.single_other_row)[0]:
+    for total_key, part_keys in sums.rows:
         if ctx.cells.get(total_key) is None:
             parts = [ctx.cells.get(k) for k in part_keys]
             if any(p is not None for p in parts):
@@ -258,7 +268,7 @@ def t3_values(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every row, 自然人 + the five 法人或其他组织 columns = 总计 (warning when 总计 is blank)."""
-    row_sums = _t3_sums(ctx.format, ctx.single_other_row)[0]
+    row_sums = _t3_sums(ctx.format, ctx.single_other_row).rows
     yield from _sum_issues(
         ctx, ctx.cells, row_sums, "自然人与五类法人或其他组织", "请核对该行各申请人类别的数字。"
     )
@@ -301,7 +311,7 @@ def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every column, （七）总计 = （一）+（二）+（三）1–8+（四）1–3+（五）1–5+（六)."""
-    col_sums = _t3_sums(ctx.format, ctx.single_other_row)[1]
+    col_sums = _t3_sums(ctx.format, ctx.single_other_row).columns
     yield from _sum_issues(
         ctx,
         stated_cells(ctx),

@@ -28,6 +28,13 @@ TABLE_NAMES = {
 REQUEST_COLUMN_KEYS = [c.key for c in REQUEST_COLUMNS]
 
 
+@lru_cache(maxsize=2)
+def _active_parts(fmt: str) -> tuple[frozenset[int], frozenset[str]]:
+    """The items (第二十条第（N）项) and the row keys of table 二 in a layout, worked out once."""
+    blocks = layout_for(fmt).active_blocks
+    return frozenset(b.item for b in blocks), frozenset(r.key for b in blocks for r in b.rows)
+
+
 @lru_cache(maxsize=4)
 def _full_paths(fmt: str, table: str) -> frozenset[str]:
     """The full paths (``active.rules.issued``…) of a table's cells in a layout, worked out once:
@@ -94,15 +101,9 @@ def t2_shape(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(f"没有找到{TABLE_NAMES['active']}。")
         return
     seen_rows = set(ev.active_rows)
-    for block in ctx.layout.active_blocks:
-        if block.item not in ev.active_blocks:
-            yield Issue(f"表二缺少“{block.caption}”栏目。", tuple(f"active.{k}" for k in block.cell_keys()))
-        for row in block.rows:
-            if row.key not in seen_rows:
-                yield Issue(
-                    f"表二缺少“{row.label.official}”行。",
-                    tuple(f"active.{row.key}.{c.key}" for c in block.columns),
-                )
+    items, rows = _active_parts(ctx.format)
+    if not (seen_rows >= rows and set(ev.active_blocks) >= items):  # (else: every block and row found)
+        yield from _t2_missing_parts(ctx, seen_rows)
     missing = []
     if not ctx.origins.keys() >= _full_paths(ctx.format, "active"):
         missing = [k for k in ctx.layout.active_keys if f"active.{k}" not in ctx.origins]
@@ -123,6 +124,20 @@ def t2_shape(ctx: CheckContext) -> Iterator[Issue]:
             line=line,
             severity=W if known else None,
         )
+
+
+def _t2_missing_parts(ctx: CheckContext, seen_rows: set[str]) -> Iterator[Issue]:
+    """Table 二's blocks and rows that were not found, in the layout's order."""
+    assert ctx.evidence is not None
+    for block in ctx.layout.active_blocks:
+        if block.item not in ctx.evidence.active_blocks:
+            yield Issue(f"表二缺少“{block.caption}”栏目。", tuple(f"active.{k}" for k in block.cell_keys()))
+        for row in block.rows:
+            if row.key not in seen_rows:
+                yield Issue(
+                    f"表二缺少“{row.label.official}”行。",
+                    tuple(f"active.{row.key}.{c.key}" for c in block.columns),
+                )
 
 
 @rule(

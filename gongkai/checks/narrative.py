@@ -304,6 +304,8 @@ def _notified_amounts(text: str) -> list[re.Match[str]]:
     """Every amount stated for the fee notices: in each clause naming 收费通知, the amounts after it and
     before what was collected (「金额分别为100元和200元」 is 300元); a stated total (合计, 共计) alone."""
     amounts: list[re.Match[str]] = []
+    if "收费通知" not in text:
+        return amounts  # (no clause to look at)
     for clause in _CLAUSE_RE.finditer(text):
         at = clause.group(0).find("收费通知")
         if at < 0:
@@ -328,7 +330,7 @@ def fee_amount(ctx: CheckContext) -> Iterator[Issue]:
     """(2021) Amount collected ≤ amount notified, as stated in section 六."""
     text = ctx.text("other") or ""
     notified = _notified_amounts(text)
-    collected = _COLLECTED_RE.search(text)
+    collected = _COLLECTED_RE.search(text) if notified else None
     if notified and collected:
         n, c = sum(_yuan(*m.groups()) for m in notified), _yuan(*collected.groups())
         if c > n:
