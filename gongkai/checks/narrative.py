@@ -480,22 +480,28 @@ def _claim_scope(clause: str) -> tuple[str, ...]:
     "appeals.*, sections",
 )
 def text_appeals(ctx: CheckContext) -> Iterator[Issue]:
-    """Text saying there was no reconsideration or litigation ⇔ all of table 四 is zero or null."""
+    """Text saying there was no reconsideration or litigation ⇔ all of table 四 is zero or null.
+
+    A claim of none is looked for only when table 四 has cases, and cases stated only when it has
+    none: the one can disagree with the table only then.
+    """
     text = "\n".join(t for t in (ctx.text("overview"), ctx.text("appeals")) if t)
     appeals = ctx.table_keys("appeals")
-    for clause in filter(_APPEAL_WORDS_RE.search, _CLAUSE_RE.findall(text)):  # naming 复议, 诉讼…
-        if not _claims_none(clause):
-            continue
-        scope = _claim_scope(clause)
-        nonzero = [k for k in appeals if ctx.cells[k] and k.startswith(scope)]
-        if nonzero:
-            yield Issue(
-                f"正文说“{clause.strip()}”，但表四有{len(nonzero)}个非零单元格。",
-                tuple(nonzero),
-                line=ctx.line_of(clause.strip()),
-            )
-            return
-    if appeals and not any(map(ctx.cells.__getitem__, appeals)):
+    cases = [k for k in appeals if ctx.cells[k]]  # table 四's non-zero cells
+    if cases:
+        for clause in filter(_APPEAL_WORDS_RE.search, _CLAUSE_RE.findall(text)):  # naming 复议, 诉讼…
+            if not _claims_none(clause):
+                continue
+            scope = _claim_scope(clause)
+            nonzero = [k for k in cases if k.startswith(scope)]
+            if nonzero:
+                yield Issue(
+                    f"正文说“{clause.strip()}”，但表四有{len(nonzero)}个非零单元格。",
+                    tuple(nonzero),
+                    line=ctx.line_of(clause.strip()),
+                )
+                return
+    elif appeals:
         said = next((m for m in _CASES_RE.finditer(text) if int(m.group(1)) > 0), None)
         if said:
             yield Issue(
