@@ -113,7 +113,9 @@ def government_items(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(f"人民政府的年度报告应报告{'、'.join(missing)}结果情况，报告中没有找到。")
 
 
-_EMPTY_CHARS_RE = re.compile(r"[\s。.无]")
+# Four characters other than spaces, 。, . and 无: a section with fewer says nothing (read up to the
+# fourth, not the whole section).
+_CONTENT_RE = re.compile(r"(?:[\s。.无]*[^\s。.无]){4}")
 _MEASURES_RE = re.compile("改进|措施|下一步|将(?:进一步|继续|持续|加强|着力|从)|整改|计划|今后|提升")
 
 
@@ -123,7 +125,7 @@ def problems_body(ctx: CheckContext) -> Iterator[Issue]:
     text = ctx.text("problems")
     if text is None:
         return
-    if len(_EMPTY_CHARS_RE.sub("", text)) < 4:
+    if not _CONTENT_RE.match(text):
         yield Issue("“五、存在的主要问题及改进情况”没有内容。", line=ctx.line_of(section="problems"))
     elif not _MEASURES_RE.search(text):
         yield Issue(
