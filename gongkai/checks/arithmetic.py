@@ -45,11 +45,9 @@ def _is_count(value: object) -> bool:
     return value is None or (type(value) is int and value >= 0)
 
 
-_COUNT_TYPES = {int, type(None)}
-
-
 # Quick tests of many cells at once, in C rather than a loop per cell: a rule that passes them has
 # nothing to say, and looks at each cell only when they fail.
+_COUNT_TYPES = {int, type(None)}
 
 
 def _integers(values: list[Cell]) -> bool:

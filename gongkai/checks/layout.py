@@ -167,7 +167,7 @@ def t3_shape(ctx: CheckContext) -> Iterator[Issue]:
         )
         wanted = [k for k in wanted if not k.startswith("other.")]
         wanted.insert(wanted.index("total"), "other")
-    if seen != wanted:  # (the rows of the layout, in its order: nothing to say about them)
+    if seen != wanted:  # (else: the layout's rows in its order, nothing to say about them)
         yield from _t3_row_issues(ctx, wanted, seen)
     if ev.request_columns and ev.request_columns != REQUEST_COLUMN_KEYS:
         absent = [c.label.official for c in REQUEST_COLUMNS if c.key not in ev.request_columns]

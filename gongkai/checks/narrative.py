@@ -40,6 +40,9 @@ def six_sections(ctx: CheckContext) -> Iterator[Issue]:
             yield Issue(f"报告缺少第{'一二三四五六'[number - 1]}部分“{official}”（或未能识别其标题）。")
 
 
+_SPACES_RE = re.compile(r"\s+")
+
+
 @rule(
     "SEC-TITLE",
     W,
@@ -67,7 +70,6 @@ def title(ctx: CheckContext) -> Iterator[Issue]:
             yield Issue(f"标题“{reading.title}”中没有“{word}”。", line=line)
 
 
-_SPACES_RE = re.compile(r"\s+")
 _ASPECTS = (
     ("主动公开", ("主动公开",)),
     ("依申请公开", ("依申请",)),
