@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
 from gongkai.model.labels import CHINESE_NUMERALS, core, fold
-from gongkai.model.layouts import ACTIVE_2019, ACTIVE_2021, ACTIVE_HEADER, Block, Column, Row
+from gongkai.model.layouts import ACTIVE_2019, ACTIVE_2021, ACTIVE_HEADER, Block, CellKind, Column, Row
 from gongkai.readers.document import Grid, GridCell
 from gongkai.readers.grids.apart import BLANK, LABEL, OTHER, PIECE, VALUES, RowKind, pair_apart_rows
 from gongkai.readers.grids.cells import note_fingerprints, store_cell
@@ -104,6 +105,17 @@ def _pair_apart(rows: list[list[GridCell]], reading: TableReading) -> list[list[
     return paired
 
 
+def _first_filled(row: list[GridCell]) -> tuple[int | None, bool]:
+    """The index of the row's first cell that says something, and whether it is the only one."""
+    first = None
+    for i, cell in enumerate(row):
+        if core(cell.text):
+            if first is not None:
+                return first, False
+            first = i
+    return first, True
+
+
 def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
     """Table 二's rows of one grid: each block's item caption, its header, its data rows."""
     ev = reading.evidence
@@ -111,17 +123,18 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
     item: int | None = None
     header: tuple[str, ...] = ()  # the texts of the block's header, after 信息内容
     for row in rows:
-        texts = [c.text for c in row if core(c.text)]
-        if not texts:
+        offset, alone = _first_filled(row)  # where the row label sits
+        if offset is None:
             continue
-        number = _item_number("".join(texts))
-        if number is not None and len(texts) == 1:
+        label_cell = row[offset]
+        if alone and (number := _item_number(label_cell.text)) is not None:
             item = number
             ev.active_blocks.append(item)
             header = ()
             continue
-        if ACTIVE_HEADER.matches(core(texts[0])):
-            cells = row[next(i for i, c in enumerate(row) if core(c.text)) + 1 :]
+        label = core(label_cell.text)
+        if ACTIVE_HEADER.matches(label):
+            cells = row[offset + 1 :]
             header = tuple(c.text for c in cells)
             ev.active_headers[item or 0] = [text for text in header if core(text)]
             for cell in cells:
@@ -131,9 +144,7 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
                 if "采购总金额" in fold(cell.text) and re.search("万元|元", cell.text):
                     ev.procurement_unit = "万元" if "万元" in cell.text else "元"
             continue
-        offset = next(i for i, c in enumerate(row) if core(c.text))  # where the row label sits
-        label_cell = row[offset]
-        match = _active_row(core(label_cell.text), item)
+        match = _active_row(label, item)
         if match is None:
             reading.notices.append(
                 Notice("READ-ROW", f"表二中的行「{label_cell.text}」不是格式中的行，已忽略", label_cell.line)
@@ -183,6 +194,42 @@ def _header_unit(header_text: str) -> str | None:
     return match.group(1) if match else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Placing:
+    """A column of table 二 over one row: where its value goes and how it is read."""
+
+    column: Column | None  # None: a column the layout lacks
+    header_text: str
+    key: str  # the cell's full key ("" for a column the layout lacks)
+    read_as: tuple[CellKind, str | None, str | None] | tuple[()]  # read_value's arguments after the text
+
+
+def _placings(columns: Iterable[tuple[Column | None, str]], row_key: str) -> tuple[_Placing, ...]:
+    placings = []
+    for column, text in columns:
+        if column is None:
+            placings.append(_Placing(None, text, "", ()))
+            continue
+        unit = _header_unit(text)
+        # a plain count is read with read_value's defaults, the cheapest call of its cache
+        plain = column.kind is CellKind.COUNT and column.unit is None and unit is None
+        read_as = () if plain else (column.kind, column.unit, unit)
+        placings.append(_Placing(column, text, f"active.{row_key}.{column.key}", read_as))
+    return tuple(placings)
+
+
+@lru_cache(maxsize=1024)  # headers and labels repeat from report to report
+def _header_placings(
+    header: tuple[str, ...], row_key: str, offset: int
+) -> tuple[tuple[_Placing, ...], tuple[str, ...], Mapping[int, str]]:
+    """The columns a block's header names over a row whose label is at ``offset``: how each is
+    placed, their keys for :func:`place_values`, and their positions in the row."""
+    columns, positions = _active_columns(header, row_key)
+    keys = tuple(str(i) for i in range(len(columns)))
+    shifted = MappingProxyType({offset + i: key for i, key in positions.items()})
+    return _placings(columns, row_key), keys, shifted
+
+
 def _place_active(
     grid: Grid,
     row: list[GridCell],
@@ -195,40 +242,33 @@ def _place_active(
     """Place one row of table 二, its label at ``offset``, under its block's header (the texts of
     its column labels, after 信息内容)."""
     ev = reading.evidence
-    columns, header_positions = _active_columns(header, data_row.key)
-    columns = list(columns)
-    positions = {offset + i: key for i, key in header_positions.items()}
-    if not columns:  # no header seen: the row's block (of either layout) whose width fits, in layout order
+    placings, keys, positions = _header_placings(header, data_row.key, offset)
+    if not placings:  # no header seen: the row's block (of either layout) whose width fits, in layout order
         width = len(strip_blank_ends(row[offset + 1 :]))
         block = next((b for b in blocks if len(b.columns) == width), blocks[0])
-        columns = [(c, c.label.official) for c in block.columns]
+        placings = _placings([(c, c.label.official) for c in block.columns], data_row.key)
+        keys = tuple(str(i) for i in range(len(placings)))
         reading.notices.append(
             Notice(
                 "READ-HEADER", f"表二「{data_row.label.official}」行前没有表头，按格式列序读取", row[0].line
             )
         )
-    keys = [str(i) for i in range(len(columns))]
     placed, guess = place_values(row, keys, positions if grid.positional else None, start=offset + 1)
     if guess:
         reading.notices.append(
             Notice("READ-ROW-WIDTH", f"表二「{data_row.label.official}」行：{guess}", row[0].line)
         )
-    for i, (column, header_text) in enumerate(columns):
-        cell = placed.get(str(i))
+    for placing, cell in zip(placings, placed, strict=True):
         if cell is None:
             continue
+        column = placing.column
         if column is None:
             if cell.text.strip():
-                known = any(x.matches(core(header_text)) for b in blocks for x in b.extra_columns)
+                known = any(x.matches(core(placing.header_text)) for b in blocks for x in b.extra_columns)
                 item = ev.active_blocks[-1] if ev.active_blocks else 0
-                ev.active_extra.append((item, header_text, cell.line, known))
+                ev.active_extra.append((item, placing.header_text, cell.line, known))
             continue
         if column.key == "amount" and data_row.key == "procurement" and re.search("万元|元", cell.text):
             ev.procurement_unit = "万元" if "万" in cell.text else "元"
-        store_cell(
-            reading,
-            f"active.{data_row.key}.{column.key}",
-            read_value(cell.text, column.kind, column.unit, _header_unit(header_text)),
-            cell.line,
-            cell.confidence,
-        )
+        value = read_value(cell.text, *placing.read_as)
+        store_cell(reading, placing.key, value, cell.line, cell.confidence)

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from gongkai.model.labels import core
 from gongkai.model.layouts import APPEAL_GROUPS, APPEAL_HEADER
 from gongkai.readers.document import Grid, GridCell, Paragraph
-from gongkai.readers.grids.cells import store_cell
+from gongkai.readers.grids.cells import store_cell, store_counts
 from gongkai.readers.grids.columns import COLUMN_NAMES, header_columns
-from gongkai.readers.grids.rows import place_values, strip_blank_ends
+from gongkai.readers.grids.rows import distinct_cells, place_values, strip_blank_ends
 from gongkai.readers.sections import match_heading
 from gongkai.readers.tables import Notice, TableReading
 from gongkai.readers.values import is_number_text, is_value_text, read_value
@@ -43,9 +43,7 @@ def read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) 
             placed, guess = place_values(row, keys, positions)
             if guess:
                 reading.notices.append(Notice("READ-ROW-WIDTH", f"表四数据行：{guess}", row[0].line))
-            for key, cell in placed.items():
-                if cell is not None:
-                    store_cell(reading, f"appeals.{key}", read_value(cell.text), cell.line, cell.confidence)
+            store_counts(reading, "appeals.", *distinct_cells(keys, placed))
             return
         header_rows.append(row)
     reading.notices.append(

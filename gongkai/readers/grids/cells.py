@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from gongkai.model.labels import fold
 from gongkai.model.layouts import LAYOUTS, SINGLE_OTHER_FINGERPRINT, CellKind, Format, cell_name
-from gongkai.readers.document import UNCERTAIN_BELOW
+from gongkai.readers.document import UNCERTAIN_BELOW, GridCell
 from gongkai.readers.tables import Notice, ReadCell, TableEvidence, TableReading
-from gongkai.readers.values import CellValue
+from gongkai.readers.values import CellValue, read_value
 
 
 @lru_cache(maxsize=4096)  # labels repeat from report to report
@@ -37,6 +38,9 @@ def store_cell(
     """Keep the first value read for ``key``, with the notices it calls for: a duplicate, an
     uncertain OCR reading or a lost minus sign, what reading the value assumed."""
     cells = reading.cells
+    if confidence is None and value.note is None and key not in cells:
+        cells[key] = ReadCell(key, value, line)  # the usual cell: nothing to say of it
+        return
     if key in cells:
         reading.notices.append(
             Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key])
@@ -67,6 +71,23 @@ def store_cell(
         reading.notices.append(
             Notice("READ-VALUE", f"{cell_name(key)}：{value.note}", line, [key], info=value.numeric)
         )
+
+
+def store_counts(
+    reading: TableReading, prefix: str, keys: Iterable[str], cells: Iterable[GridCell | None]
+) -> None:
+    """:func:`store_cell` for a row's cells read as counts: ``prefix + key`` for each key and
+    its cell (None: no cell for that column)."""
+    stored = reading.cells
+    for key, cell in zip(keys, cells, strict=True):
+        if cell is None:
+            continue
+        key = prefix + key
+        value = read_value(cell.text)
+        if value.note is None and cell.confidence is None and key not in stored:
+            stored[key] = ReadCell(key, value, cell.line)  # the usual cell: nothing to say of it
+        else:
+            store_cell(reading, key, value, cell.line, cell.confidence)
 
 
 _SIGNED_KEYS = frozenset(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from gongkai.model.labels import Label, core
@@ -26,9 +26,9 @@ from gongkai.readers.grids.apart import (
     RowKind,
     pair_apart_rows,
 )
-from gongkai.readers.grids.cells import note_fingerprints, store_cell
+from gongkai.readers.grids.cells import note_fingerprints, store_counts
 from gongkai.readers.grids.columns import header_columns
-from gongkai.readers.grids.rows import REQUEST_ROWS, RowShape, place_values, row_shape
+from gongkai.readers.grids.rows import REQUEST_ROWS, RowShape, distinct_cells, place_values, row_shape
 from gongkai.readers.tables import Notice, TableReading
 from gongkai.readers.values import is_value_text, read_value
 
@@ -55,15 +55,27 @@ def match_request_row(label_cores: tuple[str, ...], group: Label | None) -> Row 
     return None
 
 
-def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
-    """Table 三's rows of one grid: the header rows first, then each data row under its group."""
+def read_requests(
+    grid: Grid,
+    rows: list[list[GridCell]],
+    reading: TableReading,
+    labels: list[tuple[str, ...]] | None = None,
+) -> None:
+    """Table 三's rows of one grid: the header rows first, then each data row under its group.
+
+    ``labels``: each row's label texts, when :func:`~gongkai.readers.grids.rows.table_rows` has them.
+    """
     ev = reading.evidence
     group: Label | None = None
     header_rows: list[list[GridCell]] = []
     keys: list[str] | None = None
     positions: Mapping[int, str] | None = None
     header_notice: Notice | None = None
-    shapes = [row_shape(row) for row in rows]
+    repeated = False  # the header names a column twice
+    if labels is None:
+        shapes = [row_shape(row) for row in rows]
+    else:
+        shapes = [row_shape(row, texts) for row, texts in zip(rows, labels, strict=True)]
     if any(not s.cores and s.has_values for s in shapes):  # a row of numbers without its label
         rows, notices = pair_apart_rows(rows, *_row_kinds(rows, shapes), "表三")
         reading.notices += notices
@@ -95,6 +107,7 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
                 grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三"
             )
             ev.request_columns = keys
+            repeated = len(set(keys)) < len(keys)
         line = row[shape.label_positions[-1]].line
         if match.key.startswith("other.") or match is ROW_OTHER_SINGLE:
             note_fingerprints(ev, "".join(cores), line, single_other=match is ROW_OTHER_SINGLE)
@@ -106,16 +119,16 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
                 f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS if c not in keys
             ]
         placed, guess = place_values(row, keys, positions, start=shape.label_end)
+        placed_keys: Sequence[str] = keys
+        if repeated:
+            placed_keys, placed = distinct_cells(keys, placed)
         if guess:
             notice = Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
             reading.notices.append(notice)
-            given = [cell for cell in placed.values() if cell is not None]
+            given = [cell for cell in placed if cell is not None]
             if len(given) < len(keys) and all(read_value(c.text).value is not None for c in given):
                 reading.short_rows.append((match, keys, given, notice))
-        prefix = f"requests.{match.key}."
-        for col_key, cell in placed.items():
-            if cell is not None:
-                store_cell(reading, prefix + col_key, read_value(cell.text), cell.line, cell.confidence)
+        store_counts(reading, f"requests.{match.key}.", placed_keys, placed)
 
 
 def _row_kind(row: list[GridCell], shape: RowShape, group: Label | None, after: RowShape | None) -> RowKind:

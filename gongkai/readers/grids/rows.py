@@ -7,7 +7,8 @@ while values do not); :func:`place_values` puts a data row's value cells under t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai.model.labels import Label, core
@@ -42,10 +43,6 @@ def table_of_texts(texts: tuple[str, ...]) -> str | None:
     return _table_of_texts(texts)
 
 
-def _table_of_row(row: list[GridCell]) -> str | None:
-    return _table_of_texts(_label_texts(row))
-
-
 @lru_cache(maxsize=16384)
 def _table_of_texts(texts: tuple[str, ...]) -> str | None:
     cores = [core(t) for t in texts]
@@ -61,23 +58,39 @@ def _table_of_texts(texts: tuple[str, ...]) -> str | None:
     return None
 
 
-def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[GridCell]]]]]:
+@dataclass(slots=True)
+class TableRows:
+    """The rows of one grid that belong to one table, with each row's label texts."""
+
+    grid: Grid
+    rows: list[list[GridCell]] = field(default_factory=list)
+    labels: list[tuple[str, ...]] = field(default_factory=list)  # see _label_texts
+
+
+def table_rows(grids: list[Grid]) -> dict[str, list[TableRows]]:
     """Rows of each grid, assigned to the table they belong to (a grid may hold several)."""
-    out: dict[str, list[tuple[Grid, list[list[GridCell]]]]] = {}
-    current_rows: list[list[GridCell]] | None = None
+    out: dict[str, list[TableRows]] = {}
+    current: TableRows | None = None
     for grid in grids:
         started: set[str] = set()
         for row in grid.rows:
-            table = _table_of_row(row)
+            labels = _label_texts(row)  # once per row: the table readers use them too
+            table = _table_of_texts(labels)
             if table is not None and table not in started:
                 started.add(table)  # a marker of a table already begun in this grid does not restart it
-                current_rows = []
-                out.setdefault(table, []).append((grid, current_rows))
+                current = TableRows(grid)
+                out.setdefault(table, []).append(current)
             # Rows before any marker continue the table above: a running header or a page
             # number that is not a bare number splits one table into two grids.
-            if current_rows is not None:
-                current_rows.append(row)
+            if current is not None:
+                current.rows.append(row)
+                current.labels.append(labels)
     return out
+
+
+def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[GridCell]]]]]:
+    """Rows of each grid, assigned to the table they belong to (a grid may hold several)."""
+    return {table: [(p.grid, p.rows) for p in pieces] for table, pieces in table_rows(grids).items()}
 
 
 def _label_end(row: list[GridCell]) -> int:
@@ -97,22 +110,24 @@ def strip_blank_ends(cells: list[GridCell]) -> list[GridCell]:
 
 def place_values(
     row: list[GridCell],
-    keys: list[str],
-    positions: dict[int, str] | None,
+    keys: Sequence[str],
+    positions: Mapping[int, str] | None,
     start: int | None = None,
-) -> tuple[dict[str, GridCell | None], str | None]:
+) -> tuple[list[GridCell | None], str | None]:
     """Assign a data row's value cells to column keys; say how when it needed a guess.
 
-    The header's column order decides: the cells after the row label, as many as there
-    are columns (blank padding of merged cells trimmed). Only when the count does not fit
-    are grid positions used, and failing those the cells are placed in order with a notice.
+    Returns the cells in the order of ``keys`` (None for a column left without one). The
+    header's column order decides: the cells after the row label, as many as there are
+    columns (blank padding of merged cells trimmed). Only when the count does not fit are
+    grid positions used, and failing those the cells are placed in order with a notice.
+    A key named twice (see :func:`distinct_cells`) is in the result twice.
     """
     values = row[_label_end(row) if start is None else start :]
     if len(values) == len(keys):  # the usual row: no need to trim it
-        return dict(zip(keys, values, strict=True)), None
+        return values, None
     trimmed = strip_blank_ends(values)
     if len(trimmed) == len(keys):
-        return dict(zip(keys, trimmed, strict=True)), None
+        return trimmed, None
     # Grid positions count only in a row as wide as the header: a shorter row has lost cells
     # (blanks dropped when the table was flattened to text) and its positions have shifted.
     if positions and len(row) > max(positions):
@@ -121,9 +136,18 @@ def place_values(
             if col < len(row) and (placed.get(key) is None or not placed[key].text.strip()):
                 placed[key] = row[col]
         if all(cell is None or is_value_text(cell.text) for cell in placed.values()):
-            return placed, None
-    placed = {key: (trimmed[i] if i < len(trimmed) else None) for i, key in enumerate(keys)}
-    return placed, f"该行有{len(trimmed)}个数值，表头有{len(keys)}列，已按顺序对位，请核对"
+            return [placed[key] for key in keys], None
+    placed_in_order = [trimmed[i] if i < len(trimmed) else None for i in range(len(keys))]
+    return placed_in_order, f"该行有{len(trimmed)}个数值，表头有{len(keys)}列，已按顺序对位，请核对"
+
+
+def distinct_cells(
+    keys: Sequence[str], cells: Sequence[GridCell | None]
+) -> tuple[Sequence[str], Sequence[GridCell | None]]:
+    """Keys and their cells with each key once: a header may name a column twice (Word's text
+    export), and then its first place holds the last of its cells."""
+    placed = dict(zip(keys, cells, strict=True))
+    return list(placed), list(placed.values())
 
 
 REQUEST_ROWS: tuple[Row, ...] = (*LAYOUT_2021.request_rows, ROW_OTHER_SINGLE)
@@ -142,10 +166,11 @@ class RowShape:
     balance_note: bool  # a cell is table 三's printed note (勾稽关系…)
 
 
-def row_shape(row: list[GridCell]) -> RowShape:
-    """What a row's labels say (see :class:`RowShape`)."""
+def row_shape(row: list[GridCell], labels: tuple[str, ...] | None = None) -> RowShape:
+    """What a row's labels say (see :class:`RowShape`); ``labels``: its label texts, when known."""
     # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
-    labels = _label_texts(row)
+    if labels is None:
+        labels = _label_texts(row)
     return _label_shape(labels, len(labels) < len(row))
 
 
