@@ -24,7 +24,7 @@ from gongkai.readers.document import GridCell
 
 
 def _texts(rows: list[list[GridCell]]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(c.text for c in row) for row in rows)
+    return tuple([tuple([c.text for c in row]) for row in rows])  # lists: quicker than generators
 
 
 def positional_leaves(rows: list[list[GridCell]], root: HeaderNode) -> Mapping[int, str]:

@@ -84,9 +84,19 @@ def _row_kind(row: list[GridCell], item: int | None, header: tuple[str, ...]) ->
     return RowKind(LABEL, data_row.label.official, keys)
 
 
+def _numbers_only(row: list[GridCell]) -> bool:
+    """A row of values (numbers, dashes, blanks) that are not all blank: it has no label."""
+    filled = False
+    for cell in row:
+        if not is_value_text(cell.text):
+            return False  # most rows: their label is the first cell
+        filled = filled or bool(cell.text.strip())
+    return filled
+
+
 def _pair_apart(rows: list[list[GridCell]], reading: TableReading) -> list[list[GridCell]]:
     """Rows whose labels came apart from their numbers, paired again (apart.py)."""
-    if not any(any(c.text.strip() for c in row) and all(is_value_text(c.text) for c in row) for row in rows):
+    if not any(_numbers_only(row) for row in rows):
         return rows  # no row of numbers without a label: nothing came apart
     where: list[tuple[int | None, tuple[str, ...]]] = []  # each row's block item and header
     item: int | None = None

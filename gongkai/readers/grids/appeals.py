@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from gongkai.model.labels import core
 from gongkai.model.layouts import APPEAL_GROUPS, APPEAL_HEADER
 from gongkai.readers.document import Grid, GridCell, Paragraph
-from gongkai.readers.grids.cells import store_cell, store_counts
+from gongkai.readers.grids.cells import cell_keys, store_cell, store_counts
 from gongkai.readers.grids.columns import COLUMN_NAMES, header_columns
 from gongkai.readers.grids.rows import distinct_cells, place_values, strip_blank_ends
 from gongkai.readers.sections import match_heading
@@ -23,7 +24,7 @@ def read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) 
     for row in rows:
         # The data row holds only numbers, dashes and blanks: officers often fill in only the
         # non-zero cells (「1 … 1」), or leave the row blank; it follows at least one header row.
-        if header_rows and len(row) >= 5 and all(is_value_text(c.text) for c in row):
+        if header_rows and len(row) >= 5 and _all_values(row):
             said = TableReading()  # what the header says, kept until it is known to be readable
             keys, positions, header_notice = header_columns(
                 grid, header_rows, APPEAL_HEADER, APPEAL_KEYS, said, "表四"
@@ -43,12 +44,18 @@ def read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) 
             placed, guess = place_values(row, keys, positions)
             if guess:
                 reading.notices.append(Notice("READ-ROW-WIDTH", f"表四数据行：{guess}", row[0].line))
-            store_counts(reading, "appeals.", *distinct_cells(keys, placed))
+            columns, cells = distinct_cells(keys, placed)
+            store_counts(reading, cell_keys("appeals", "", tuple(columns)), cells)
             return
         header_rows.append(row)
     reading.notices.append(
         Notice("READ-ROW", "表四没有找到数据行", rows[0][0].line if rows and rows[0] else None)
     )
+
+
+def _all_values(row: list[GridCell]) -> bool:
+    """Every cell of the row a number, a dash or blank."""
+    return all(map(is_value_text, [cell.text for cell in row]))  # no generator: one per row costs
 
 
 # Between the 表四 heading and a header-less grid: a caption line or two (「行政复议行政诉讼」,
@@ -102,9 +109,14 @@ def run_together(header_rows: list[list[GridCell]]) -> bool:
     PDF → Markdown converters print a header they cannot split into its columns as one cell
     (「行政复议行政诉讼结果维持结果纠正…」); which column each word stood over is lost.
     """
-    for row in header_rows:
-        for cell in row:
-            text = core(cell.text)
+    return _run_together(tuple(tuple([c.text for c in row]) for row in header_rows))
+
+
+@lru_cache(maxsize=1024)  # headers repeat from report to report
+def _run_together(header_texts: tuple[tuple[str, ...], ...]) -> bool:
+    for row in header_texts:
+        for cell_text in row:
+            text = core(cell_text)
             if len(text) > 4 and sum(word in text for word in _HEADER_WORDS) >= 2:
                 return True
     return False

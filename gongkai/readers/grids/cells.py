@@ -73,16 +73,20 @@ def store_cell(
         )
 
 
-def store_counts(
-    reading: TableReading, prefix: str, keys: Iterable[str], cells: Iterable[GridCell | None]
-) -> None:
-    """:func:`store_cell` for a row's cells read as counts: ``prefix + key`` for each key and
-    its cell (None: no cell for that column)."""
+@lru_cache(maxsize=1024)  # rows and headers repeat from report to report
+def cell_keys(table: str, row: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The full keys of a row's cells: 「requests.granted.natural」…; ``row`` "" for none."""
+    prefix = f"{table}.{row}." if row else f"{table}."
+    return tuple(prefix + column for column in columns)
+
+
+def store_counts(reading: TableReading, keys: Iterable[str], cells: Iterable[GridCell | None]) -> None:
+    """:func:`store_cell` for a row's cells read as counts, each under its full key (None: no
+    cell for that key)."""
     stored = reading.cells
     for key, cell in zip(keys, cells, strict=True):
         if cell is None:
             continue
-        key = prefix + key
         value = read_value(cell.text)
         if value.note is None and cell.confidence is None and key not in stored:
             stored[key] = ReadCell(key, value, cell.line)  # the usual cell: nothing to say of it

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from functools import lru_cache
 
 from gongkai.model.labels import Label, core
@@ -26,7 +26,7 @@ from gongkai.readers.grids.apart import (
     RowKind,
     pair_apart_rows,
 )
-from gongkai.readers.grids.cells import note_fingerprints, store_counts
+from gongkai.readers.grids.cells import cell_keys, note_fingerprints, store_counts
 from gongkai.readers.grids.columns import header_columns
 from gongkai.readers.grids.rows import REQUEST_ROWS, RowShape, distinct_cells, place_values, row_shape
 from gongkai.readers.tables import Notice, TableReading
@@ -71,6 +71,7 @@ def read_requests(
     keys: list[str] | None = None
     positions: Mapping[int, str] | None = None
     header_notice: Notice | None = None
+    columns: tuple[str, ...] = ()  # the keys, as cell_keys takes them
     repeated = False  # the header names a column twice
     if labels is None:
         shapes = [row_shape(row) for row in rows]
@@ -107,6 +108,7 @@ def read_requests(
                 grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三"
             )
             ev.request_columns = keys
+            columns = tuple(keys)
             repeated = len(set(keys)) < len(keys)
         line = row[shape.label_positions[-1]].line
         if match.key.startswith("other.") or match is ROW_OTHER_SINGLE:
@@ -119,16 +121,17 @@ def read_requests(
                 f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS if c not in keys
             ]
         placed, guess = place_values(row, keys, positions, start=shape.label_end)
-        placed_keys: Sequence[str] = keys
+        placed_keys = columns
         if repeated:
             placed_keys, placed = distinct_cells(keys, placed)
+            placed_keys = tuple(placed_keys)
         if guess:
             notice = Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
             reading.notices.append(notice)
             given = [cell for cell in placed if cell is not None]
             if len(given) < len(keys) and all(read_value(c.text).value is not None for c in given):
                 reading.short_rows.append((match, keys, given, notice))
-        store_counts(reading, f"requests.{match.key}.", placed_keys, placed)
+        store_counts(reading, cell_keys("requests", match.key, placed_keys), placed)
 
 
 def _row_kind(row: list[GridCell], shape: RowShape, group: Label | None, after: RowShape | None) -> RowKind:
