@@ -28,7 +28,14 @@ from gongkai.readers.grids.apart import (
 )
 from gongkai.readers.grids.cells import cell_keys, note_fingerprints, store_counts
 from gongkai.readers.grids.columns import header_columns
-from gongkai.readers.grids.rows import REQUEST_ROWS, RowShape, distinct_cells, place_values, row_shape
+from gongkai.readers.grids.rows import (
+    REQUEST_ROWS,
+    RowShape,
+    distinct_cells,
+    label_shape,
+    place_values,
+    row_shape,
+)
 from gongkai.readers.tables import Notice, TableReading
 from gongkai.readers.values import is_value_text, read_value
 
@@ -76,7 +83,7 @@ def read_requests(
     if labels is None:
         shapes = [row_shape(row) for row in rows]
     else:
-        shapes = [row_shape(row, texts) for row, texts in zip(rows, labels, strict=True)]
+        shapes = [label_shape(texts, len(texts) < len(row)) for row, texts in zip(rows, labels, strict=True)]
     if any(not s.cores and s.has_values for s in shapes):  # a row of numbers without its label
         rows, notices = pair_apart_rows(rows, *_row_kinds(rows, shapes), "表三")
         reading.notices += notices
@@ -120,7 +127,10 @@ def read_requests(
             header_notice.cells += [
                 f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS if c not in keys
             ]
-        placed, guess = place_values(row, keys, positions, start=shape.label_end)
+        placed: list[GridCell | None] = row[shape.label_end :]
+        guess = None
+        if len(placed) != len(keys):  # not the usual row, one value under each column
+            placed, guess = place_values(row, keys, positions, start=shape.label_end)
         placed_keys = columns
         if repeated:
             placed_keys, placed = distinct_cells(keys, placed)

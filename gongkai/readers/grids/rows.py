@@ -171,7 +171,7 @@ def row_shape(row: list[GridCell], labels: tuple[str, ...] | None = None) -> Row
     # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
     if labels is None:
         labels = _label_texts(row)
-    return _label_shape(labels, len(labels) < len(row))
+    return label_shape(labels, len(labels) < len(row))
 
 
 def is_request_label(label_core: str) -> bool:
@@ -190,7 +190,9 @@ def _is_known_label(label_core: str) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _label_shape(texts: tuple[str, ...], numbers_follow: bool) -> RowShape:
+def label_shape(texts: tuple[str, ...], numbers_follow: bool) -> RowShape:
+    """What a row's label texts say (:func:`row_shape`), ``numbers_follow`` when the row has
+    cells after them."""
     end = 0
     for i, text in enumerate(texts):
         if not is_value_text(text):
