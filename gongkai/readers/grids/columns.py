@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
 
 from gongkai.model.labels import core
 from gongkai.model.layouts import APPEAL_HEADER, REQUEST_HEADER, HeaderNode
 from gongkai.readers.document import Grid, GridCell
-from gongkai.readers.headers import positional_leaves, sequential_leaves
+from gongkai.readers.headers import header_texts, positional_leaves, sequential_leaves
 from gongkai.readers.tables import Notice, TableReading
 
 COLUMN_NAMES = {n.key: n.label.official for n in REQUEST_HEADER.walk() + APPEAL_HEADER.walk() if n.key}
 
 
-def leaves_in_layout_order(header_rows: list[list[GridCell]], root: HeaderNode) -> dict[int, str] | None:
+def _leaves_in_layout_order(header: tuple[tuple[str, ...], ...], root: HeaderNode) -> dict[int, str] | None:
     """Columns by the layout's order, when the header's lowest labels are exactly its leaves.
 
     A group label whose merged cell is not known (a table printed without rules centres 「行政
@@ -22,12 +24,12 @@ def leaves_in_layout_order(header_rows: list[list[GridCell]], root: HeaderNode) 
     layout's leaves in their order, the columns are the layout's columns.
     """
     leaves = [n for n in root.walk() if n.key and not n.children]
-    width = max(len(r) for r in header_rows)
+    width = max(len(r) for r in header)
     deepest: list[tuple[int, str]] = []
     for col in range(width):
-        for row in reversed(header_rows):
-            if col < len(row) and core(row[col].text):
-                deepest.append((col, core(row[col].text)))
+        for row in reversed(header):
+            if col < len(row) and core(row[col]):
+                deepest.append((col, core(row[col])))
                 break
     found = [(col, text) for col, text in deepest if any(n.label.matches(text) for n in leaves)]
     if len(found) != len(leaves) or not all(
@@ -35,6 +37,22 @@ def leaves_in_layout_order(header_rows: list[list[GridCell]], root: HeaderNode) 
     ):
         return None
     return {col: n.key for n, (col, _) in zip(leaves, found, strict=True) if n.key}
+
+
+@lru_cache(maxsize=1024)  # headers repeat from report to report
+def _named_columns(
+    header: tuple[tuple[str, ...], ...], root: HeaderNode, default: tuple[str, ...], positional: bool
+) -> tuple[tuple[str, ...], Mapping[int, str] | None]:
+    """The keys of the columns a header (its rows' texts) names, in order, and their positions."""
+    if not positional:
+        return sequential_leaves(header, root), None
+    positions: Mapping[int, str] = positional_leaves(header, root)
+    keys = tuple(dict.fromkeys(positions[c] for c in sorted(positions)))
+    if len(keys) != len(default):
+        by_order = _leaves_in_layout_order(header, root)
+        if by_order is not None:
+            positions, keys = MappingProxyType(by_order), default
+    return keys, positions
 
 
 def header_columns(
@@ -54,15 +72,8 @@ def header_columns(
     empty once it knows the rows.
     """
     if header_rows:
-        if grid.positional:
-            positions = positional_leaves(header_rows, root)
-            keys = list(dict.fromkeys(positions[c] for c in sorted(positions)))
-            if len(keys) != len(default):
-                by_order = leaves_in_layout_order(header_rows, root)
-                if by_order is not None:
-                    positions, keys = by_order, list(default)
-        else:
-            positions, keys = None, sequential_leaves(header_rows, root)
+        named, positions = _named_columns(header_texts(header_rows), root, default, grid.positional)
+        keys = list(named)
         if keys:
             notice = None
             if len(keys) != len(default):
