@@ -64,30 +64,32 @@ def _names_a_label(text: str) -> bool:
     )
 
 
-def _name_labels(lines: list[Paragraph]) -> bool:
+def _name_labels(lines: list[tuple[str, int]]) -> bool:
     """Lines that name a label of the tables, one by one or together (a label wrapped over them)."""
-    return any(_names_a_label(p.text) for p in lines) or _names_a_label("".join(p.text for p in lines))
+    return any(_names_a_label(text) for text, _ in lines) or _names_a_label("".join(t for t, _ in lines))
 
 
-def _one_cell_rows(lines: list[Paragraph]) -> list[list[GridCell]]:
-    return [[GridCell(p.text, p.line)] for p in lines]
+def _one_cell_rows(lines: list[tuple[str, int]]) -> list[list[GridCell]]:
+    return [[GridCell(text, line)] for text, line in lines]
 
 
 def table_grids(blocks: Sequence[Paragraph | Grid]) -> list[Grid]:
     """The document's grids with the table lines printed as text joined back into them."""
     grids: list[Grid] = []
     made: set[int] = set()  # ids of the grids made here, which may be grown
-    lines: list[Paragraph] = []  # table lines since the last grid (or since running text)
+    lines: list[
+        tuple[str, int]
+    ] = []  # table lines since the last grid (or since running text), and their lines
     after_grid = False  # nothing but table lines since the last grid
     for block in blocks:
         if isinstance(block, Paragraph):
-            if "---" in block.text and len(block.text) <= MAX_LINE_CHARS and _RULE_RE.fullmatch(block.text):
+            if len(block.text) <= MAX_LINE_CHARS and "---" in block.text and _RULE_RE.fullmatch(block.text):
                 continue  # 「|---|」 under a one-cell table: the text reader takes it for text
             text = _table_line(block.text)
             if text is None or len(lines) >= MAX_LINES_BETWEEN:
                 lines, after_grid = [], False
             else:
-                lines.append(Paragraph(text, block.line))
+                lines.append((text, block.line))
             continue
         if after_grid and lines and _name_labels(lines):
             # one table: the grid above, the lines, this grid (a copy of the document's grid
@@ -99,7 +101,7 @@ def table_grids(blocks: Sequence[Paragraph | Grid]) -> list[Grid]:
             grids[-1].positional = grids[-1].positional and block.positional
         else:
             # a caption or header line right above the grid is its first row
-            starts = [i for i, p in enumerate(lines) if table_of_texts((p.text,)) is not None]
+            starts = [i for i, (text, _) in enumerate(lines) if table_of_texts((text,)) is not None]
             if starts:
                 block = Grid([*_one_cell_rows(lines[starts[0] :]), *block.rows], block.positional)
                 made.add(id(block))

@@ -30,9 +30,9 @@ from gongkai.readers.grids.cells import cell_keys, note_fingerprints, store_coun
 from gongkai.readers.grids.columns import header_columns
 from gongkai.readers.grids.rows import (
     REQUEST_ROWS,
+    RowLabels,
     RowShape,
     distinct_cells,
-    label_shape,
     place_values,
     row_shape,
 )
@@ -66,11 +66,12 @@ def read_requests(
     grid: Grid,
     rows: list[list[GridCell]],
     reading: TableReading,
-    labels: list[tuple[str, ...]] | None = None,
+    labels: list[RowLabels] | None = None,
 ) -> None:
     """Table 三's rows of one grid: the header rows first, then each data row under its group.
 
-    ``labels``: each row's label texts, when :func:`~gongkai.readers.grids.rows.table_rows` has them.
+    ``labels``: what each row's labels say, when :func:`~gongkai.readers.grids.rows.table_rows`
+    has read them.
     """
     ev = reading.evidence
     group: Label | None = None
@@ -83,7 +84,10 @@ def read_requests(
     if labels is None:
         shapes = [row_shape(row) for row in rows]
     else:
-        shapes = [label_shape(texts, len(texts) < len(row)) for row, texts in zip(rows, labels, strict=True)]
+        shapes = [
+            lb.followed if len(lb.texts) < len(row) else lb.alone
+            for row, lb in zip(rows, labels, strict=True)
+        ]
     if any(not s.cores and s.has_values for s in shapes):  # a row of numbers without its label
         rows, notices = pair_apart_rows(rows, *_row_kinds(rows, shapes), "表三")
         reading.notices += notices

@@ -32,9 +32,10 @@ def _label_texts(row: list[GridCell]) -> tuple[str, ...]:
     """
     texts = []
     for cell in row:
-        if is_number_text(cell.text):
+        text = cell.text
+        if text and is_number_text(text):  # (a blank is no number: no need to ask the cache)
             break
-        texts.append(cell.text)
+        texts.append(text)
     return tuple(texts)
 
 
@@ -58,13 +59,28 @@ def _table_of_texts(texts: tuple[str, ...]) -> str | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class RowLabels:
+    """What a row's label texts (:func:`_label_texts`) say: the same in every report, so cached."""
+
+    texts: tuple[str, ...]
+    table: str | None  # the table a row of them begins
+    alone: RowShape  # their shape in a row that has no cell after them
+    followed: RowShape  # their shape in a row with cells after them
+
+
+@lru_cache(maxsize=16384)
+def _row_labels(texts: tuple[str, ...]) -> RowLabels:
+    return RowLabels(texts, _table_of_texts(texts), label_shape(texts, False), label_shape(texts, True))
+
+
 @dataclass(slots=True)
 class TableRows:
-    """The rows of one grid that belong to one table, with each row's label texts."""
+    """The rows of one grid that belong to one table, with what each row's labels say."""
 
     grid: Grid
     rows: list[list[GridCell]] = field(default_factory=list)
-    labels: list[tuple[str, ...]] = field(default_factory=list)  # see _label_texts
+    labels: list[RowLabels] = field(default_factory=list)
 
 
 def table_rows(grids: list[Grid]) -> dict[str, list[TableRows]]:
@@ -74,8 +90,8 @@ def table_rows(grids: list[Grid]) -> dict[str, list[TableRows]]:
     for grid in grids:
         started: set[str] = set()
         for row in grid.rows:
-            labels = _label_texts(row)  # once per row: the table readers use them too
-            table = _table_of_texts(labels)
+            labels = _row_labels(_label_texts(row))  # once per row: the table readers use them too
+            table = labels.table
             if table is not None and table not in started:
                 started.add(table)  # a marker of a table already begun in this grid does not restart it
                 current = TableRows(grid)
