@@ -42,7 +42,7 @@ def read_tables(grids: list[Grid], headless: Grid | None = None) -> TableReading
         reading.evidence.tables.add(table)
         for piece in pieces:
             if table == "active":
-                read_active(piece.grid, piece.rows, reading)
+                read_active(piece.grid, piece.rows, reading, piece.labels)
             elif table == "requests":
                 read_requests(piece.grid, piece.rows, reading, piece.labels)
             else:

@@ -9,11 +9,20 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from gongkai.model.labels import CHINESE_NUMERALS, core, fold
-from gongkai.model.layouts import ACTIVE_2019, ACTIVE_2021, ACTIVE_HEADER, Block, CellKind, Column, Row
+from gongkai.model.layouts import (
+    ACTIVE_2019,
+    ACTIVE_2021,
+    ACTIVE_HEADER,
+    Block,
+    CellKind,
+    Column,
+    Format,
+    Row,
+)
 from gongkai.readers.document import Grid, GridCell
 from gongkai.readers.grids.apart import BLANK, LABEL, OTHER, PIECE, VALUES, RowKind, pair_apart_rows
-from gongkai.readers.grids.cells import note_fingerprints, store_cell
-from gongkai.readers.grids.rows import place_values, strip_blank_ends
+from gongkai.readers.grids.cells import fingerprints_in, note_fingerprints, store_cell
+from gongkai.readers.grids.rows import RowLabels, place_values, row_labels, strip_blank_ends
 from gongkai.readers.tables import Notice, TableReading
 from gongkai.readers.values import is_value_text, read_value
 
@@ -94,9 +103,12 @@ def _numbers_only(row: list[GridCell]) -> bool:
     return filled
 
 
-def _pair_apart(rows: list[list[GridCell]], reading: TableReading) -> list[list[GridCell]]:
-    """Rows whose labels came apart from their numbers, paired again (apart.py)."""
-    if not any(_numbers_only(row) for row in rows):
+def _pair_apart(
+    rows: list[list[GridCell]], labels: list[RowLabels], reading: TableReading
+) -> list[list[GridCell]]:
+    """Rows whose labels came apart from their numbers, paired again (apart.py); ``rows``
+    itself when none did."""
+    if not any(not lb.named and _numbers_only(row) for row, lb in zip(rows, labels, strict=True)):
         return rows  # no row of numbers without a label: nothing came apart
     where: list[tuple[int | None, tuple[str, ...]]] = []  # each row's block item and header
     item: int | None = None
@@ -115,29 +127,63 @@ def _pair_apart(rows: list[list[GridCell]], reading: TableReading) -> list[list[
     return paired
 
 
-def _first_filled(row: list[GridCell]) -> tuple[int | None, bool]:
-    """The index of the row's first cell that says something, and whether it is the only one."""
-    first = None
-    for i, cell in enumerate(row):
-        if core(cell.text):
-            if first is not None:
-                return first, False
-            first = i
-    return first, True
+def _first_filled(row: list[GridCell], start: int) -> int | None:
+    """The index of the row's first cell from ``start`` on that says something."""
+    return next((i for i in range(start, len(row)) if core(row[i].text)), None)
 
 
-def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
-    """Table 二's rows of one grid: each block's item caption, its header, its data rows."""
+@dataclass(frozen=True, slots=True)
+class _HeaderSays:
+    """What a block's header (its texts after 信息内容) tells the layout checks."""
+
+    filled: tuple[str, ...]  # the texts that say something
+    fingerprints: tuple[tuple[int, Format, str], ...]  # cell index, layout, printed text
+    fee_header: str | None  # the last text of a fee column (收费金额)
+    procurement_unit: str | None  # the unit the last procurement column (采购总金额) prints
+
+
+@lru_cache(maxsize=1024)  # headers repeat from report to report
+def _header_says(header: tuple[str, ...]) -> _HeaderSays:
+    fee_header = procurement_unit = None
+    for text in header:
+        if "收费金额" in fold(text):
+            fee_header = text
+        if "采购总金额" in fold(text) and re.search("万元|元", text):
+            procurement_unit = "万元" if "万元" in text else "元"
+    return _HeaderSays(
+        tuple(text for text in header if core(text)),
+        tuple((i, fmt, printed) for i, text in enumerate(header) for fmt, printed in fingerprints_in(text)),
+        fee_header,
+        procurement_unit,
+    )
+
+
+def read_active(
+    grid: Grid, rows: list[list[GridCell]], reading: TableReading, labels: list[RowLabels] | None = None
+) -> None:
+    """Table 二's rows of one grid: each block's item caption, its header, its data rows.
+
+    ``labels``: what each row's labels say, when :func:`~gongkai.readers.grids.rows.table_rows`
+    has read them.
+    """
     ev = reading.evidence
-    rows = _pair_apart(rows, reading)
+    if labels is None:
+        labels = [row_labels(row) for row in rows]
+    paired = _pair_apart(rows, labels, reading)
+    if paired is not rows:
+        rows, labels = paired, [row_labels(row) for row in paired]
     item: int | None = None
     header: tuple[str, ...] = ()  # the texts of the block's header, after 信息内容
-    for row in rows:
-        offset, alone = _first_filled(row)  # where the row label sits
-        if offset is None:
-            continue
+    for row, lb in zip(rows, labels, strict=True):
+        # where the row label sits: the first cell that says something
+        offset = lb.first_filled
+        if offset is None:  # none of the labels does: a number, if any
+            offset = _first_filled(row, len(lb.texts))
+            if offset is None:
+                continue
         label_cell = row[offset]
-        if alone and (number := _item_number(label_cell.text)) is not None:
+        number = _item_number(label_cell.text)
+        if number is not None and _first_filled(row, offset + 1) is None:  # a caption alone in its row
             item = number
             ev.active_blocks.append(item)
             header = ()
@@ -145,14 +191,15 @@ def read_active(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -
         label = core(label_cell.text)
         if ACTIVE_HEADER.matches(label):
             cells = row[offset + 1 :]
-            header = tuple(c.text for c in cells)
-            ev.active_headers[item or 0] = [text for text in header if core(text)]
-            for cell in cells:
-                note_fingerprints(ev, cell.text, cell.line)
-                if "收费金额" in fold(cell.text):
-                    ev.fee_header = cell.text
-                if "采购总金额" in fold(cell.text) and re.search("万元|元", cell.text):
-                    ev.procurement_unit = "万元" if "万元" in cell.text else "元"
+            header = tuple([c.text for c in cells])
+            says = _header_says(header)
+            ev.active_headers[item or 0] = list(says.filled)
+            for index, fmt, printed in says.fingerprints:
+                ev.fingerprints[fmt].append((printed, cells[index].line))
+            if says.fee_header is not None:
+                ev.fee_header = says.fee_header
+            if says.procurement_unit is not None:
+                ev.procurement_unit = says.procurement_unit
             continue
         match = _active_row(label, item)
         if match is None:

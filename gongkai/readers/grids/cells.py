@@ -13,7 +13,7 @@ from gongkai.readers.values import CellValue, read_value
 
 
 @lru_cache(maxsize=4096)  # labels repeat from report to report
-def _fingerprints_in(text: str) -> tuple[tuple[Format, str], ...]:
+def fingerprints_in(text: str) -> tuple[tuple[Format, str], ...]:
     """The printed texts in ``text`` that only one layout uses, with that layout."""
     folded = fold(text)
     return tuple(
@@ -26,7 +26,7 @@ def _fingerprints_in(text: str) -> tuple[tuple[Format, str], ...]:
 
 def note_fingerprints(ev: TableEvidence, text: str, line: int, single_other: bool = False) -> None:
     """Record the printed texts in ``text`` that only one layout (2019 or 2021) uses."""
-    for fmt, printed in _fingerprints_in(text):
+    for fmt, printed in fingerprints_in(text):
         ev.fingerprints[fmt].append((printed, line))
     if single_other:
         ev.fingerprints[Format.F2019].append((SINGLE_OTHER_FINGERPRINT, line))

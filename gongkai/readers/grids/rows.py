@@ -67,11 +67,25 @@ class RowLabels:
     table: str | None  # the table a row of them begins
     alone: RowShape  # their shape in a row that has no cell after them
     followed: RowShape  # their shape in a row with cells after them
+    first_filled: int | None  # the index of the first text that says something (a core)
+    named: bool  # a text is not a value (number, dash, blank): the row has a label
+
+
+def row_labels(row: list[GridCell]) -> RowLabels:
+    """What the row's labels say (see :class:`RowLabels`)."""
+    return _row_labels(_label_texts(row))
 
 
 @lru_cache(maxsize=16384)
 def _row_labels(texts: tuple[str, ...]) -> RowLabels:
-    return RowLabels(texts, _table_of_texts(texts), label_shape(texts, False), label_shape(texts, True))
+    return RowLabels(
+        texts,
+        _table_of_texts(texts),
+        label_shape(texts, False),
+        label_shape(texts, True),
+        next((i for i, text in enumerate(texts) if core(text)), None),
+        not all(is_value_text(text) for text in texts),
+    )
 
 
 @dataclass(slots=True)
@@ -90,7 +104,7 @@ def table_rows(grids: list[Grid]) -> dict[str, list[TableRows]]:
     for grid in grids:
         started: set[str] = set()
         for row in grid.rows:
-            labels = _row_labels(_label_texts(row))  # once per row: the table readers use them too
+            labels = row_labels(row)  # once per row: the table readers use them too
             table = labels.table
             if table is not None and table not in started:
                 started.add(table)  # a marker of a table already begun in this grid does not restart it
