@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from gongkai.model.labels import core
 from gongkai.model.layouts import ACTIVE_HEADER
@@ -37,6 +38,11 @@ def _table_line(text: str) -> str | None:
     """The cell text a paragraph may be, without its Markdown; None when it is running text."""
     if len(text) > 2 * MAX_LINE_CHARS or "。" in text:
         return None  # running text (and never a long line through the patterns: spaces backtrack)
+    return _short_table_line(text)
+
+
+@lru_cache(maxsize=4096)  # short lines (headings, captions, labels) repeat from report to report
+def _short_table_line(text: str) -> str | None:
     text = _undecorated(text)
     if not text or len(text) > MAX_LINE_CHARS or "|" in text or match_heading(text):
         return None

@@ -104,7 +104,7 @@ def table_rows(grids: list[Grid]) -> dict[str, list[TableRows]]:
     for grid in grids:
         started: set[str] = set()
         for row in grid.rows:
-            labels = row_labels(row)  # once per row: the table readers use them too
+            labels = _row_labels(_label_texts(row))  # once per row: the table readers use them too
             table = labels.table
             if table is not None and table not in started:
                 started.add(table)  # a marker of a table already begun in this grid does not restart it
