@@ -46,7 +46,7 @@ def read_tables(grids: list[Grid], headless: Grid | None = None) -> TableReading
             elif table == "requests":
                 read_requests(piece.grid, piece.rows, reading, piece.labels)
             else:
-                read_appeals(piece.grid, piece.rows, reading)
+                read_appeals(piece.grid, piece.rows, reading, piece.labels)
     if headless is not None and "appeals" not in tables and any(g is headless for g in grids):
         read_headless_appeals(headless, reading)
     if reading.short_rows:

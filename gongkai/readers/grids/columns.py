@@ -9,8 +9,8 @@ from types import MappingProxyType
 from gongkai.model.labels import core
 from gongkai.model.layouts import APPEAL_HEADER, REQUEST_HEADER, HeaderNode
 from gongkai.readers.document import Grid, GridCell
-from gongkai.readers.headers import header_texts, positional_leaves, sequential_leaves
-from gongkai.readers.tables import Notice, TableReading
+from gongkai.readers.headers import Header, header_texts, positional_leaves, sequential_leaves
+from gongkai.readers.tables import Notice
 
 COLUMN_NAMES = {n.key: n.label.official for n in REQUEST_HEADER.walk() + APPEAL_HEADER.walk() if n.key}
 
@@ -60,8 +60,9 @@ def header_columns(
     header_rows: list[list[GridCell]],
     root: HeaderNode,
     default: tuple[str, ...],
-    reading: TableReading,
+    notices: list[Notice],
     table_name: str,
+    texts: Header | None = None,
 ) -> tuple[list[str], Mapping[int, str] | None, Notice | None]:
     """The value columns the header names, in order (and their positions in a positional grid).
 
@@ -69,10 +70,13 @@ def header_columns(
     missing columns stay empty, and LAY-T3-SHAPE / LAY-T4-SHAPE say what is missing. Only a
     table with no recognisable header is read in the layout's column order. The READ-HEADER
     notice about missing columns is returned too, so that the caller can name the cells left
-    empty once it knows the rows.
+    empty once it knows the rows. Notices go to ``notices``; ``texts`` are the header rows'
+    texts (:func:`~gongkai.readers.headers.header_texts`), when the caller has them.
     """
     if header_rows:
-        named, positions = _named_columns(header_texts(header_rows), root, default, grid.positional)
+        if texts is None:
+            texts = header_texts(header_rows)
+        named, positions = _named_columns(texts, root, default, grid.positional)
         keys = list(named)
         if keys:
             notice = None
@@ -83,8 +87,8 @@ def header_columns(
                     f"{table_name}表头缺少：{missing}；这些列的数值无法对应，按未填写处理",
                     header_rows[0][0].line,
                 )
-                reading.notices.append(notice)
+                notices.append(notice)
             return keys, positions, notice
     line = header_rows[0][0].line if header_rows and header_rows[0] else None
-    reading.notices.append(Notice("READ-HEADER", f"{table_name}没有可识别的表头，按格式的列序读取", line))
+    notices.append(Notice("READ-HEADER", f"{table_name}没有可识别的表头，按格式的列序读取", line))
     return list(default), None, None

@@ -116,7 +116,7 @@ def read_requests(
             continue
         if keys is None:
             keys, positions, header_notice = header_columns(
-                grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三"
+                grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading.notices, "表三"
             )
             ev.request_columns = keys
             columns = tuple(keys)
