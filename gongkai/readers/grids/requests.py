@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from gongkai.model.labels import Label, core
 from gongkai.model.layouts import (
@@ -62,6 +63,12 @@ def match_request_row(label_cores: tuple[str, ...], group: Label | None) -> Row 
     return None
 
 
+@lru_cache(maxsize=1024)  # headers repeat from report to report
+def _cell_keys_by_row(columns: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """Each table-三 row's cell keys under a header's columns: 「requests.granted.natural」…"""
+    return MappingProxyType({row.key: cell_keys("requests", row.key, columns) for row in REQUEST_ROWS})
+
+
 def read_requests(
     grid: Grid,
     rows: list[list[GridCell]],
@@ -79,8 +86,8 @@ def read_requests(
     keys: list[str] | None = None
     positions: Mapping[int, str] | None = None
     header_notice: Notice | None = None
-    columns: tuple[str, ...] = ()  # the keys, as cell_keys takes them
     repeated = False  # the header names a column twice
+    row_cell_keys: Mapping[str, tuple[str, ...]] = {}  # the full keys of each row's cells
     if labels is None:
         shapes = [row_shape(row) for row in rows]
     else:
@@ -95,7 +102,8 @@ def read_requests(
     for index, (row, shape) in enumerate(zip(rows, shapes, strict=True)):
         cores = shape.cores
         group = shape.group or group
-        ev.balance_note = ev.balance_note or shape.balance_note
+        if shape.balance_note:
+            ev.balance_note = True
         if keys is None and shape.is_header:
             header_rows.append(row)
             continue
@@ -119,8 +127,8 @@ def read_requests(
                 grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading.notices, "表三"
             )
             ev.request_columns = keys
-            columns = tuple(keys)
             repeated = len(set(keys)) < len(keys)
+            row_cell_keys = _cell_keys_by_row(tuple(keys))
         line = row[shape.label_positions[-1]].line
         if match.key.startswith("other.") or match is ROW_OTHER_SINGLE:
             note_fingerprints(ev, "".join(cores), line, single_other=match is ROW_OTHER_SINGLE)
@@ -135,17 +143,17 @@ def read_requests(
         guess = None
         if len(placed) != len(keys):  # not the usual row, one value under each column
             placed, guess = place_values(row, keys, positions, start=shape.label_end)
-        placed_keys = columns
+        placed_keys = row_cell_keys[match.key]
         if repeated:
-            placed_keys, placed = distinct_cells(keys, placed)
-            placed_keys = tuple(placed_keys)
+            columns, placed = distinct_cells(keys, placed)
+            placed_keys = cell_keys("requests", match.key, tuple(columns))
         if guess:
             notice = Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
             reading.notices.append(notice)
             given = [cell for cell in placed if cell is not None]
             if len(given) < len(keys) and all(read_value(c.text).value is not None for c in given):
                 reading.short_rows.append((match, keys, given, notice))
-        store_counts(reading, cell_keys("requests", match.key, placed_keys), placed)
+        store_counts(reading, placed_keys, placed)
 
 
 def _row_kind(row: list[GridCell], shape: RowShape, group: Label | None, after: RowShape | None) -> RowKind:
