@@ -21,7 +21,7 @@ from gongkai.model.layouts import (
 )
 from gongkai.readers.document import Grid, GridCell
 from gongkai.readers.grids.apart import BLANK, LABEL, OTHER, PIECE, VALUES, RowKind, pair_apart_rows
-from gongkai.readers.grids.cells import fingerprints_in, note_fingerprints, store_cell
+from gongkai.readers.grids.cells import fingerprints_in, store_cell
 from gongkai.readers.grids.rows import RowLabels, place_values, row_labels, strip_blank_ends
 from gongkai.readers.tables import Notice, TableReading
 from gongkai.readers.values import is_value_text, read_value
@@ -158,6 +158,24 @@ def _header_says(header: tuple[str, ...]) -> _HeaderSays:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _LabelSays:
+    """What the text in a row's label cell says, within a block (cached: labels repeat)."""
+
+    item: int | None  # the item a caption (「第二十条第（一）项」) names
+    header: bool  # the header's first cell (信息内容)
+    row: tuple[Row, tuple[Block, ...]] | None  # the data row it names, and the blocks that have it
+    fingerprints: tuple[tuple[Format, str], ...]  # printed texts only one layout uses
+
+
+@lru_cache(maxsize=4096)
+def _label_says(text: str, item: int | None) -> _LabelSays:
+    label = core(text)
+    header = ACTIVE_HEADER.matches(label)
+    row = None if header else _active_row(label, item)
+    return _LabelSays(_item_number(text), header, row, fingerprints_in(text))
+
+
 def read_active(
     grid: Grid, rows: list[list[GridCell]], reading: TableReading, labels: list[RowLabels] | None = None
 ) -> None:
@@ -182,14 +200,13 @@ def read_active(
             if offset is None:
                 continue
         label_cell = row[offset]
-        number = _item_number(label_cell.text)
-        if number is not None and _first_filled(row, offset + 1) is None:  # a caption alone in its row
-            item = number
+        says = _label_says(label_cell.text, item)
+        if says.item is not None and _first_filled(row, offset + 1) is None:  # a caption alone in its row
+            item = says.item
             ev.active_blocks.append(item)
             header = ()
             continue
-        label = core(label_cell.text)
-        if ACTIVE_HEADER.matches(label):
+        if says.header:
             cells = row[offset + 1 :]
             header = tuple([c.text for c in cells])
             says = _header_says(header)
@@ -201,15 +218,15 @@ def read_active(
             if says.procurement_unit is not None:
                 ev.procurement_unit = says.procurement_unit
             continue
-        match = _active_row(label, item)
-        if match is None:
+        if says.row is None:
             reading.notices.append(
                 Notice("READ-ROW", f"表二中的行「{label_cell.text}」不是格式中的行，已忽略", label_cell.line)
             )
             continue
-        data_row, blocks = match
+        data_row, blocks = says.row
         ev.active_rows.append(data_row.key)
-        note_fingerprints(ev, label_cell.text, label_cell.line)
+        for fmt, printed in says.fingerprints:
+            ev.fingerprints[fmt].append((printed, label_cell.line))
         _place_active(grid, row, offset, data_row, blocks, header, reading)
 
 

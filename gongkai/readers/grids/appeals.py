@@ -28,10 +28,12 @@ def read_appeals(
     has read them.
     """
     header_rows: list[list[GridCell]] = []
-    for index, row in enumerate(rows):
+    if labels is None:
+        labels = [row_labels(row) for row in rows]
+    for row, lb in zip(rows, labels, strict=True):
         # The data row holds only numbers, dashes and blanks: officers often fill in only the
         # non-zero cells (「1 … 1」), or leave the row blank; it follows at least one header row.
-        if header_rows and len(row) >= 5 and _all_values(row):
+        if header_rows and len(row) >= 5 and not lb.named and _all_values(row):
             said: list[Notice] = []  # what the header says, kept until it is known to be readable
             header = header_texts(header_rows)
             keys, positions, header_notice = header_columns(
@@ -49,7 +51,6 @@ def read_appeals(
             if header_notice is not None:
                 header_notice.cells = [f"appeals.{k}" for k in APPEAL_KEYS if k not in keys]
             reading.evidence.appeal_columns = keys
-            lb = labels[index] if labels is not None else row_labels(row)
             start = (lb.followed if len(lb.texts) < len(row) else lb.alone).label_end
             placed, guess = place_values(row, keys, positions, start)
             if guess:
@@ -95,12 +96,21 @@ def headless_appeals(blocks: Sequence[Paragraph | Grid]) -> Grid | None:
                 caption = len(block.text) <= MAX_CAPTION_CHARS and "。" not in block.text
                 captions = captions + 1 if caption and captions < MAX_CAPTION_LINES else None
             continue
-        if captions is not None:
-            cells = [cell for row in block.rows for cell in strip_blank_ends(row)]
-            if len(cells) == len(APPEAL_KEYS) and all(is_number_text(c.text) for c in cells):
-                return block
+        if captions is not None and _fifteen_numbers(block):
+            return block
         captions = None
     return None
+
+
+def _fifteen_numbers(grid: Grid) -> bool:
+    """A grid of table 四's 15 numbers and nothing else (blank padding of merged cells aside)."""
+    count = 0
+    for row in grid.rows:
+        for cell in strip_blank_ends(row):
+            if not is_number_text(cell.text):
+                return False  # the usual grid under the heading: table 四 with its header
+            count += 1
+    return count == len(APPEAL_KEYS)
 
 
 def read_headless_appeals(grid: Grid, reading: TableReading) -> None:
