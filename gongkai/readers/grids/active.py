@@ -327,7 +327,10 @@ def _place_active(
                 "READ-HEADER", f"表二「{data_row.label.official}」行前没有表头，按格式列序读取", row[0].line
             )
         )
-    placed, guess = place_values(row, keys, positions if grid.positional else None, start=offset + 1)
+    placed: list[GridCell | None] = row[offset + 1 :]
+    guess = None
+    if len(placed) != len(keys):  # not the usual row, one value under each column
+        placed, guess = place_values(row, keys, positions if grid.positional else None, start=offset + 1)
     if guess:
         reading.notices.append(
             Notice("READ-ROW-WIDTH", f"表二「{data_row.label.official}」行：{guess}", row[0].line)
