@@ -6,7 +6,7 @@ header's column order, and only fall back to grid positions when a row's cell co
 leaves no other way. Labels of both layouts are accepted here: deciding the layout is
 the assembler's job, from the fingerprints collected on the way.
 
-- ``rows``: which table a row begins (:func:`~gongkai.readers.grids.rows.split_tables`),
+- ``rows``: which table a row begins (:func:`~gongkai.readers.grids.rows.table_rows`),
   what its labels say, where its values go;
 - ``columns``: a header → the value columns it names (tables 三 and 四);
 - ``cells``: a value stored on the layout, with the notices it calls for;

@@ -1,8 +1,9 @@
 """What a grid row says: which table it begins, where its label ends, where its values go.
 
-Every table's reader uses these: :func:`split_tables` assigns the rows of each grid to table
-二, 三 or 四; :func:`row_shape` reads a row's labels (cached across reports, since labels repeat
-while values do not); :func:`place_values` puts a data row's value cells under the header's columns.
+Every table's reader uses these: :func:`table_rows` assigns the rows of each grid to table
+二, 三 or 四 and reads each row's labels once (:class:`RowLabels`, cached across reports, since
+labels repeat while values do not: nothing cached on them depends on a value);
+:func:`place_values` puts a data row's value cells under the header's columns.
 """
 
 from __future__ import annotations
