@@ -8,17 +8,24 @@ the per-report latency and the process's peak resident memory, each beside its g
 are per CPU second of this process, not per wall-clock second: on a shared machine the CPU time
 is the steadier figure. Figures only: no assertion.
 
-    .venv/bin/python bench/parse_check.py [--seconds 10] [--generated 300]
+    .venv/bin/python bench/parse_check.py [--seconds 10] [--generated 300] [--corpus FILE]
+
+To time two versions of the code on the same reports, give both ``--corpus FILE``: the first run
+keeps its generated reports there, later runs read them. (Generated anew, they differ with the
+code: Hypothesis draws values among the literals of the code it has loaded.)
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import json
 import os
 import resource
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 from gongkai.batch import CheckOptions, check_files
@@ -77,6 +84,20 @@ def generated(count: int) -> list[tuple[str, bytes]]:
     return out
 
 
+def kept_generated(path: Path | None, count: int) -> list[tuple[str, bytes]]:
+    """The generated reports: read from ``path`` when it exists, else made (and kept there)."""
+    if path is not None and path.exists():
+        return [
+            (name, zlib.decompress(base64.b64decode(text))) for name, text in json.loads(path.read_text())
+        ]
+    made = generated(count)
+    if path is not None:
+        path.write_text(
+            json.dumps([(name, base64.b64encode(zlib.compress(data)).decode()) for name, data in made])
+        )
+    return made
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to run (default 10)")
@@ -84,9 +105,10 @@ def main() -> None:
     parser.add_argument(
         "--jobs", type=int, default=None, help="workers for the multi-core figure (1: skip it)"
     )
+    parser.add_argument("--corpus", type=Path, help="keep the generated reports in this file, or read them")
     args = parser.parse_args()
     real = corpus()
-    docs = real + generated(args.generated)
+    docs = real + kept_generated(args.corpus, args.generated)
     if not docs:
         sys.exit("no reports found under samples/ or ../shared/seeds")
     for name, data in docs:  # warm up, and make sure every document reads

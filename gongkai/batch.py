@@ -55,17 +55,26 @@ def is_report_file(path: Path) -> bool:
     )
 
 
-def expand_paths(paths: list[str]) -> list[str]:
-    """The files ``paths`` name: a folder gives the report files under it (recursively, sorted), a
-    file (or ``-``) itself."""
+def expand_paths(paths: list[str], *, archives: bool = False) -> list[str]:
+    """The files ``paths`` name: a folder gives the report files under it (recursively, sorted) —
+    with ``archives``, the zip archives under it too —, a file (or ``-``) itself."""
     files: list[str] = []
     for p in paths:
         path = Path(p)
         if p != "-" and path.is_dir():
-            files.extend(str(f) for f in sorted(path.rglob("*")) if is_report_file(f))
+            files.extend(
+                str(f)
+                for f in sorted(path.rglob("*"))
+                if is_report_file(f) or (archives and f.is_file() and is_zip_name(f.name))
+            )
         else:
             files.append(p)
     return files
+
+
+def is_zip_name(name: str) -> bool:
+    """Whether a file's name says it is a zip archive (of reports, to ``gongkai ingest``)."""
+    return name.lower().endswith(".zip")
 
 
 @dataclass
@@ -210,6 +219,8 @@ def _load_json(name: str, data: bytes) -> Report2021 | Report2019:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         message = first["msg"].removeprefix("Value error, ")  # a range the model checks (issue 14)
+        if first["type"] == "report_cell":  # say what the cell holds: the message is the same for all
+            message = f"{message}，这里是 {json.dumps(first['input'], ensure_ascii=False)}"
         raise BadInput(f"{name}: 不是 gongkai.report/1 格式的报告 JSON（{where}：{message}）") from None
 
 

@@ -28,7 +28,8 @@ from gongkai.batch import (
     BadInput,
     CheckOptions,
     check_files_grouped,
-    is_report_file,
+    expand_paths,
+    is_zip_name,
     read_report_input,
     renamed,
 )
@@ -168,7 +169,7 @@ def _to_read(
     found: dict[str, _Found] = {}  # by hash, the first file of each content
     failed: list[Outcome] = []  # files that could not even be opened: nothing to keep of them
     repeats: list[Outcome] = []
-    for item in _find(walk(paths), failed):
+    for item in _find([p for p in expand_paths(paths, archives=True) if p != "-"], failed):
         if item.source.sha256 in found:
             repeats.append(Outcome(item.source.name, "repeat", item.source.sha256))
         else:
@@ -224,27 +225,6 @@ def _content(item: _Found) -> bytes:
         raise BadInput(f"{item.source.name}: 无法从压缩包中取出（{exc}）") from None
 
 
-def walk(paths: list[str]) -> list[str]:
-    """The files ``paths`` name: a folder gives the report files and zip archives under it
-    (recursively, sorted), a file itself."""
-    files: list[str] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            files.extend(
-                str(f)
-                for f in sorted(path.rglob("*"))
-                if is_report_file(f) or (f.is_file() and _is_zip_name(f.name))
-            )
-        elif p != "-":
-            files.append(p)
-    return files
-
-
-def _is_zip_name(name: str) -> bool:
-    return name.lower().endswith(".zip")
-
-
 def _is_report_name(name: str) -> bool:
     path = PurePosixPath(name)
     return (
@@ -258,7 +238,7 @@ def _find(files: list[str], failed: list[Outcome]) -> Iterator[_Found]:
     """Each file hashed, and each report file in a zip archive; those that cannot be opened are
     added to ``failed``."""
     for path in files:
-        if _is_zip_name(path) and zipfile.is_zipfile(path):
+        if is_zip_name(path) and zipfile.is_zipfile(path):
             try:
                 yield from _archive_members(path, failed)
             except (zipfile.BadZipFile, OSError, EOFError) as exc:

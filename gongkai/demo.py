@@ -299,5 +299,5 @@ def _file_seeds(session: Session, seeds: Path | None, actor: str) -> Iterator[st
             published_at=now(),
         )
         session.add(row)
-        summarise(session, row)
+        summarise(session, row, report)
         yield f"样本报告：{organ.name} {report.year} 年度（{path.name}）"

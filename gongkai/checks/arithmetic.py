@@ -3,8 +3,9 @@ and their notes state them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import lru_cache, partial
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+from typing import NamedTuple
 
 from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import (
@@ -17,11 +18,17 @@ from gongkai.model.layouts import (
     layout_for,
 )
 from gongkai.model.numbers import plain
-from gongkai.model.report import Severity
+from gongkai.model.report import Cell, Severity
 
 E, W = Severity.ERROR, Severity.WARNING
 APPLICANT_COLUMNS = [c.key for c in REQUEST_COLUMNS[:6]]
 ALL_REQUEST_COLUMNS = [c.key for c in REQUEST_COLUMNS]
+BALANCE_ROWS = ("new", "carried_in", "total", "carried_over")  # 一 + 二 = 三（七） + 四
+BALANCE_KEYS = tuple(tuple(f"requests.{r}.{col}" for r in BALANCE_ROWS) for col in ALL_REQUEST_COLUMNS)
+APPEAL_SUMS = tuple(
+    (f"appeals.{group}.total", tuple(f"appeals.{group}.{c.key}" for c in APPEAL_COLUMNS[:4]), label)
+    for group, label in APPEAL_GROUPS
+)
 BALANCE_CLAUSE = "国办公开办函〔2021〕30号、〔2019〕60号附件 表三注：本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"
 
 
@@ -38,14 +45,41 @@ def _is_count(value: object) -> bool:
     return value is None or (type(value) is int and value >= 0)
 
 
-@lru_cache(maxsize=8)
-def _t3_sums(
-    fmt: str, single_other_row: bool
-) -> tuple[list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
-    """(row total, applicant cells) for each row and (（七）总计 cell, outcome cells) for each column.
+# Quick tests of many cells at once, in C rather than a loop per cell: a rule that passes them has
+# nothing to say, and looks at each cell only when they fail.
+_COUNT_TYPES = {int, type(None)}
 
-    Built once per layout: the checks run on every report of a corpus.
-    """
+
+def _integers(values: list[Cell]) -> bool:
+    """Whether every value is blank or an integer (of type int: not a bool, not 3.0)."""
+    return set(map(type, values)) <= _COUNT_TYPES
+
+
+def _not_negative(values: list[Cell]) -> bool:
+    """Whether no value is below 0 (the smallest of those other than 0 and blank)."""
+    return min(filter(None, values), default=0) >= 0
+
+
+def _all_counts(values: list[Cell]) -> bool:
+    """Whether every value is blank or an integer ≥ 0."""
+    return _integers(values) and _not_negative(values)
+
+
+Sums = tuple[tuple[str, tuple[str, ...]], ...]  # (total cell, its part cells) for each identity
+
+
+class T3Sums(NamedTuple):
+    """The identities of table 三, as cell keys."""
+
+    rows: Sums  # (row's 总计, its applicant cells) for each row
+    columns: Sums  # (（七）总计 of a column, the column's outcome cells) for each column
+    row_totals: tuple[str, ...]  # the rows' 总计 cells
+
+
+@lru_cache(maxsize=8)
+def _t3_sums(fmt: str, single_other_row: bool) -> T3Sums:
+    """Table 三's identities in a layout. Built once per layout: the checks run on every report of
+    a corpus."""
     layout = layout_for(fmt)
     rows = []
     for row in layout.request_rows:
@@ -59,34 +93,56 @@ def _t3_sums(
     col_sums = tuple(
         (f"requests.total.{c}", tuple(f"requests.{r}.{c}" for r in outcomes)) for c in ALL_REQUEST_COLUMNS
     )
-    return row_sums, col_sums
+    return T3Sums(row_sums, col_sums, tuple(total for total, _ in row_sums))
 
 
-def stated(ctx: CheckContext, key: str) -> int | float | None:
-    """A cell as the identities read it.
+def stated_cells(ctx: CheckContext) -> Mapping[str, Cell]:
+    """The cells of table 三 as the column identities read them.
 
     A blank 总计 of a table-三 row beside filled applicant cells is "not stated", not 0
     (report-json.md): T3-ROW-SUM warns about it, and the column identities use the row's sum.
+    The cells themselves when no row has such a total (the usual case), else a copy with those
+    totals filled in.
     """
-    value = ctx.cells.get(key)
-    if value is None and key.startswith("requests.") and key.endswith(".total"):
-        row = key[: -len("total")]
-        parts = [ctx.cells.get(row + c) for c in APPLICANT_COLUMNS]
-        if any(p is not None for p in parts):
-            return sum(p or 0 for p in parts)
-    return value
+    sums = _t3_sums(ctx.format, ctx.single_other_row)
+    if None not in map(ctx.cells.get, sums.row_totals):
+        return ctx.cells  # every row's 总计 stated
+    filled = {}
+    for total_key, part_keys in sums.rows:
+        if ctx.cells.get(total_key) is None:
+            parts = [ctx.cells.get(k) for k in part_keys]
+            if any(p is not None for p in parts):
+                filled[total_key] = sum(p or 0 for p in parts)
+    return {**ctx.cells, **filled} if filled else ctx.cells
+
+
+def _sum_issues(
+    ctx: CheckContext, cells: Mapping[str, Cell], sums: Sums, what: str, errors_text: str
+) -> Iterator[Issue]:
+    """An issue for each identity of ``sums`` whose parts don't add up to the total; a warning when
+    the total is not stated. ``cells`` are read as written, or as :func:`stated_cells` gives them."""
+    read = cells.get
+    for total_key, part_keys in sums:
+        total = read(total_key)
+        expected = sum(filter(None, map(read, part_keys)))  # blanks count as 0 (left out, as zeros)
+        if (total or 0) == expected:
+            continue  # adds up (or all blank): the usual case, told without a message
+        issue = _sum_issue(ctx, total_key, part_keys, total, expected, what, errors_text)
+        if issue:
+            yield issue
 
 
 def _sum_issue(
-    ctx: CheckContext, total_key: str, part_keys: list[str], what: str, errors_text: str, *, read=None
+    ctx: CheckContext,
+    total_key: str,
+    part_keys: tuple[str, ...],
+    total: Cell,
+    expected: int | float,
+    what: str,
+    errors_text: str,
 ) -> Issue | None:
-    """An issue when parts don't add up to the total; a warning when the total is not stated.
-
-    ``read`` reads a cell (default: as written; :func:`stated` for the column identities).
-    """
-    read = read or ctx.cells.get
-    total = read(total_key)
-    expected = sum([read(k) or 0 for k in part_keys])  # a list: quicker than a generator here
+    """An issue when the parts' sum ``expected`` is not the ``total``; a warning when the total is
+    not stated."""
     if total is None:
         if expected:
             return Issue(
@@ -125,9 +181,16 @@ def _fmt_cell(value: float) -> int | float:
 )
 def t2_values(ctx: CheckContext) -> Iterator[Issue]:
     """Counts are integers ≥ 0, 本年增/减 integers of either sign, money ≥ 0."""
-    for key, kind in ctx.layout.active_kinds.items():
-        full = f"active.{key}"
-        value = ctx.cells.get(full)
+    keys, by_kind = _active_kinds(ctx.format)
+    read = ctx.cells.get
+    if (
+        _all_counts(list(map(read, by_kind[CellKind.COUNT])))
+        and _integers(list(map(read, by_kind[CellKind.SIGNED])))
+        and _not_negative(list(map(read, by_kind[CellKind.MONEY])))
+    ):
+        return  # every value right for its kind: the usual case
+    for full, kind in keys:
+        value = read(full)
         if value is None:
             continue
         if kind is CellKind.MONEY and value < 0:
@@ -139,6 +202,16 @@ def t2_values(ctx: CheckContext) -> Iterator[Issue]:
         else:
             continue
         yield Issue(f"{cell_name(full, ctx.layout)}为{value}，{problem}。", (full,), found=value)
+
+
+@lru_cache(maxsize=2)
+def _active_kinds(
+    fmt: str,
+) -> tuple[tuple[tuple[str, CellKind], ...], dict[CellKind, tuple[str, ...]]]:
+    """Table 二's full cell keys with the kind of each, in table order, and the keys of each kind
+    (worked out once per layout)."""
+    keys = tuple((f"active.{k}", kind) for k, kind in layout_for(fmt).active_kinds.items())
+    return keys, {kind: tuple(k for k, of in keys if of is kind) for kind in CellKind}
 
 
 @rule(
@@ -175,8 +248,12 @@ def t2_2019_published(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 三 is an integer ≥ 0 or null."""
-    for key, value in ctx.cells.items():
-        if value is not None and not _is_count(value) and key.startswith("requests."):
+    keys = ctx.table_keys("requests")
+    values = list(map(ctx.cells.__getitem__, keys))
+    if _all_counts(values):
+        return
+    for key, value in zip(keys, values, strict=True):
+        if not _is_count(value):
             yield Issue(f"{cell_name(key, ctx.layout)}为{value}，申请件数应为非负整数。", (key,), found=value)
 
 
@@ -189,16 +266,10 @@ def t3_values(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every row, 自然人 + the five 法人或其他组织 columns = 总计 (warning when 总计 is blank)."""
-    for total_key, part_keys in _t3_sums(ctx.format.value, ctx.single_other_row)[0]:
-        issue = _sum_issue(
-            ctx,
-            total_key,
-            part_keys,
-            "自然人与五类法人或其他组织",
-            "请核对该行各申请人类别的数字。",
-        )
-        if issue:
-            yield issue
+    row_sums = _t3_sums(ctx.format, ctx.single_other_row).rows
+    yield from _sum_issues(
+        ctx, ctx.cells, row_sums, "自然人与五类法人或其他组织", "请核对该行各申请人类别的数字。"
+    )
 
 
 @rule(
@@ -210,9 +281,9 @@ def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
     """In every column, 一 + 二 = （七）总计 + 四 (the printed 勾稽 note)."""
-    for col in ALL_REQUEST_COLUMNS:
-        keys = [f"requests.{r}.{col}" for r in ("new", "carried_in", "total", "carried_over")]
-        new, carried_in, total, carried_over = (stated(ctx, k) for k in keys)
+    cells = stated_cells(ctx)
+    for keys in BALANCE_KEYS:
+        new, carried_in, total, carried_over = map(cells.get, keys)
         left = _n(new) + _n(carried_in)
         if total is None and carried_over is None and not left:
             continue
@@ -223,7 +294,7 @@ def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
                 f"表三{col_name}：本年新收({_fmt(_n(new))})+上年结转({_fmt(_n(carried_in))})={_fmt(left)}，"
                 f"但办理结果总计({_fmt(_n(total))})+结转下年度({_fmt(_n(carried_over))})={_fmt(right)}，"
                 f"相差{_fmt(abs(left - right))}。请核对第三项各行和第四项。",
-                tuple(keys),
+                keys,
                 expected=_fmt_cell(left),
                 found=_fmt_cell(right),
             )
@@ -238,17 +309,14 @@ def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every column, （七）总计 = （一）+（二）+（三）1–8+（四）1–3+（五）1–5+（六)."""
-    for total_key, part_keys in _t3_sums(ctx.format.value, ctx.single_other_row)[1]:
-        issue = _sum_issue(
-            ctx,
-            total_key,
-            part_keys,
-            "（一）至（六）各项办理结果",
-            "请核对各项办理结果，部分公开只计入（二）。",
-            read=partial(stated, ctx),
-        )
-        if issue:
-            yield issue
+    col_sums = _t3_sums(ctx.format, ctx.single_other_row).columns
+    yield from _sum_issues(
+        ctx,
+        stated_cells(ctx),
+        col_sums,
+        "（一）至（六）各项办理结果",
+        "请核对各项办理结果，部分公开只计入（二）。",
+    )
 
 
 # --- table 四 -------------------------------------------------------------------------------
@@ -263,11 +331,19 @@ def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t4_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 四 is an integer ≥ 0 or null."""
-    for key in ctx.layout.appeal_keys:
-        key = f"appeals.{key}"
-        value = ctx.cells.get(key)
+    keys = _appeal_keys(ctx.format)
+    values = list(map(ctx.cells.get, keys))
+    if _all_counts(values):
+        return
+    for key, value in zip(keys, values, strict=True):
         if not _is_count(value):
             yield Issue(f"{cell_name(key, ctx.layout)}为{value}，案件数应为非负整数。", (key,), found=value)
+
+
+@lru_cache(maxsize=2)
+def _appeal_keys(fmt: str) -> tuple[str, ...]:
+    """Table 四's full cell keys, in table order (once per layout)."""
+    return tuple(f"appeals.{k}" for k in layout_for(fmt).appeal_keys)
 
 
 @rule(
@@ -279,13 +355,11 @@ def t4_values(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t4_group_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In each of the three groups, the four outcome columns add up to 总计."""
-    for group, label in APPEAL_GROUPS:
-        issue = _sum_issue(
+    for total_key, part_keys, label in APPEAL_SUMS:
+        yield from _sum_issues(
             ctx,
-            f"appeals.{group}.total",
-            [f"appeals.{group}.{c.key}" for c in APPEAL_COLUMNS[:4]],
+            ctx.cells,
+            ((total_key, part_keys),),
             f"“{label.official}”的结果维持、结果纠正、其他结果、尚未审结",
             "请核对该组各列。",
         )
-        if issue:
-            yield issue

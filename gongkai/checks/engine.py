@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from gongkai.model.layouts import Format, Layout, layout_for
+from gongkai.model.layouts import LAYOUTS, Format, Layout
 from gongkai.model.reading import SectionReading, TableEvidence
 from gongkai.model.report import Cell, Finding, Report2019, Report2021, Severity, report_cells
 
@@ -28,6 +29,21 @@ class Issue:
     line: int | None = None
 
 
+@lru_cache(maxsize=16)
+def _keys_by_table(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The keys of each table (``active``, ``requests``, ``appeals``), in the order given.
+
+    Worked out once per set of keys (a layout's, give or take the one-row （六）), not once per
+    report: rules that read one table go straight to its keys instead of testing every cell's.
+    """
+    tables: dict[str, list[str]] = {}
+    for key in keys:
+        table, dot, _ = key.partition(".")
+        if dot:
+            tables.setdefault(table, []).append(key)
+    return {table: tuple(found) for table, found in tables.items()}
+
+
 @dataclass
 class CheckContext:
     """Everything a rule may look at. Reader-only parts are ``None`` for a report from JSON."""
@@ -42,10 +58,15 @@ class CheckContext:
 
     def __post_init__(self) -> None:
         self.cells = self.cells or report_cells(self.report)
-        self.layout: Layout = layout_for(self.report.format)
         self.format = Format(self.report.format)
+        self.layout: Layout = LAYOUTS[self.format]
         # A 2021 report printing （六）其他处理 as one row keeps it so (report-json.md).
         self.single_other_row = "requests.other.natural" in self.cells
+        self._table_keys = _keys_by_table(tuple(self.cells))
+
+    def table_keys(self, table: str) -> tuple[str, ...]:
+        """The keys of ``cells`` that belong to ``table`` (``requests.new.total``…), in their order."""
+        return self._table_keys.get(table, ())
 
     def value(self, key: str) -> Cell:
         """A cell's value (``None`` when blank or absent)."""
@@ -102,6 +123,7 @@ def rule(
         if id in RULES:
             raise ValueError(f"rule id {id} registered twice")
         RULES[id] = Rule(id, severity, title, clause, cells, formats, needs_source, function, across_years)
+        _runnable.cache_clear()  # (rules are registered at import, before any is run)
         return function
 
     return register
@@ -143,15 +165,32 @@ def rule_findings(r: Rule, subject: object, ctx: CheckContext) -> list[Finding]:
     return found
 
 
-def chosen_rules(select: Iterable[str] | None, ignore: Iterable[str], *, across_years: bool) -> list[Rule]:
+def chosen_rules(
+    select: Iterable[str] | None, ignore: Iterable[str], *, across_years: bool
+) -> tuple[Rule, ...]:
     """The rules of one kind (a report's own, or across years) that ``select`` names (all when
     None or empty) and ``ignore`` does not."""
     chosen, skipped = set(select or ()), set(ignore)
-    return [
+    return tuple(
         r
         for r in RULES.values()
         if r.across_years is across_years and (not chosen or r.id in chosen) and r.id not in skipped
-    ]
+    )
+
+
+@lru_cache(maxsize=64)
+def _runnable(
+    fmt: Format, with_source: bool, select: frozenset[str], ignore: frozenset[str]
+) -> tuple[Rule, ...]:
+    """A report's own rules that apply to its format (and need no source it lacks), as chosen.
+
+    Worked out once for each such combination, not once per report.
+    """
+    return tuple(
+        r
+        for r in chosen_rules(select, ignore, across_years=False)
+        if fmt in r.formats and (with_source or not r.needs_source)
+    )
 
 
 def run_rules(
@@ -162,8 +201,6 @@ def run_rules(
 ) -> list[Finding]:
     """Run every applicable rule (or those in ``select``), never stopping at the first finding."""
     findings: list[Finding] = []
-    for r in chosen_rules(select, ignore, across_years=False):
-        if ctx.format not in r.formats or (r.needs_source and ctx.evidence is None):
-            continue
+    for r in _runnable(ctx.format, ctx.evidence is not None, frozenset(select or ()), frozenset(ignore)):
         findings += rule_findings(r, ctx, ctx)
     return findings

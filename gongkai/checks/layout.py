@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 
 from gongkai.checks.engine import CheckContext, Issue, rule
-from gongkai.model.layouts import REQUEST_COLUMNS, ROW_OTHER_SINGLE, Format, cell_name, expected_format
+from gongkai.model.layouts import (
+    REQUEST_COLUMNS,
+    ROW_OTHER_SINGLE,
+    Format,
+    cell_name,
+    expected_format,
+    layout_for,
+)
 from gongkai.model.report import Severity
 
 E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -17,6 +25,23 @@ TABLE_NAMES = {
     "requests": "表三（收到和处理政府信息公开申请情况）",
     "appeals": "表四（政府信息公开行政复议、行政诉讼情况）",
 }
+REQUEST_COLUMN_KEYS = [c.key for c in REQUEST_COLUMNS]
+
+
+@lru_cache(maxsize=2)
+def _active_parts(fmt: str) -> tuple[frozenset[int], frozenset[str]]:
+    """The items (第二十条第（N）项) and the row keys of table 二 in a layout, worked out once."""
+    blocks = layout_for(fmt).active_blocks
+    return frozenset(b.item for b in blocks), frozenset(r.key for b in blocks for r in b.rows)
+
+
+@lru_cache(maxsize=4)
+def _full_paths(fmt: str, table: str) -> frozenset[str]:
+    """The full paths (``active.rules.issued``…) of a table's cells in a layout, worked out once:
+    whether all were found is then one set operation."""
+    layout = layout_for(fmt)
+    keys = layout.active_keys if table == "active" else layout.appeal_keys
+    return frozenset(f"{table}.{k}" for k in keys)
 
 
 @rule(
@@ -75,18 +100,15 @@ def t2_shape(ctx: CheckContext) -> Iterator[Issue]:
     if "active" not in ev.tables:
         yield Issue(f"没有找到{TABLE_NAMES['active']}。")
         return
-    for block in ctx.layout.active_blocks:
-        if block.item not in ev.active_blocks:
-            yield Issue(f"表二缺少“{block.caption}”栏目。", tuple(f"active.{k}" for k in block.cell_keys()))
-        for row in block.rows:
-            if row.key not in ev.active_rows:
-                yield Issue(
-                    f"表二缺少“{row.label.official}”行。",
-                    tuple(f"active.{row.key}.{c.key}" for c in block.columns),
-                )
-    missing = [k for k in ctx.layout.active_keys if f"active.{k}" not in ctx.origins]
-    rows_missing = {r.key for b in ctx.layout.active_blocks for r in b.rows} - set(ev.active_rows)
-    missing = [k for k in missing if k.rsplit(".", 1)[0] not in rows_missing]
+    seen_rows = set(ev.active_rows)
+    items, rows = _active_parts(ctx.format)
+    if not (seen_rows >= rows and set(ev.active_blocks) >= items):  # (else: every block and row found)
+        yield from _t2_missing_parts(ctx, seen_rows)
+    missing = []
+    if not ctx.origins.keys() >= _full_paths(ctx.format, "active"):
+        missing = [k for k in ctx.layout.active_keys if f"active.{k}" not in ctx.origins]
+        rows_missing = {r.key for b in ctx.layout.active_blocks for r in b.rows} - seen_rows
+        missing = [k for k in missing if k.rsplit(".", 1)[0] not in rows_missing]
     if missing:
         names = "、".join(cell_name(f"active.{k}", ctx.layout) for k in missing[:3])
         yield Issue(
@@ -102,6 +124,20 @@ def t2_shape(ctx: CheckContext) -> Iterator[Issue]:
             line=line,
             severity=W if known else None,
         )
+
+
+def _t2_missing_parts(ctx: CheckContext, seen_rows: set[str]) -> Iterator[Issue]:
+    """Table 二's blocks and rows that were not found, in the layout's order."""
+    assert ctx.evidence is not None
+    for block in ctx.layout.active_blocks:
+        if block.item not in ctx.evidence.active_blocks:
+            yield Issue(f"表二缺少“{block.caption}”栏目。", tuple(f"active.{k}" for k in block.cell_keys()))
+        for row in block.rows:
+            if row.key not in seen_rows:
+                yield Issue(
+                    f"表二缺少“{row.label.official}”行。",
+                    tuple(f"active.{row.key}.{c.key}" for c in block.columns),
+                )
 
 
 @rule(
@@ -131,6 +167,22 @@ def t3_shape(ctx: CheckContext) -> Iterator[Issue]:
         )
         wanted = [k for k in wanted if not k.startswith("other.")]
         wanted.insert(wanted.index("total"), "other")
+    if seen != wanted:  # (else: the layout's rows in its order, nothing to say about them)
+        yield from _t3_row_issues(ctx, wanted, seen)
+    if ev.request_columns and ev.request_columns != REQUEST_COLUMN_KEYS:
+        absent = [c.label.official for c in REQUEST_COLUMNS if c.key not in ev.request_columns]
+        yield Issue(
+            f"表三应有自然人、五类法人或其他组织和总计共7列，表头缺少：{'、'.join(absent)}。"
+            if absent
+            else "表三各列的顺序与格式不同。",
+            tuple(f"requests.new.{c}" for c in REQUEST_COLUMN_KEYS if c not in ev.request_columns),
+        )
+
+
+def _t3_row_issues(ctx: CheckContext, wanted: list[str], seen: list[str]) -> Iterator[Issue]:
+    """Table 三's rows against the ``wanted`` ones: missing, repeated, out of order."""
+    ev = ctx.evidence
+    assert ev is not None
     labels = {r.key: r.label.official for r in (*ctx.layout.request_rows, ROW_OTHER_SINGLE)}
     counts = Counter(seen)  # sets and counts, not list scans: 25 rows looked up in 25 rows
     missing = [k for k in wanted if k not in counts]
@@ -147,15 +199,6 @@ def t3_shape(ctx: CheckContext) -> Iterator[Issue]:
             f"表三各行顺序与格式不同：第{first + 1}个数据行应为“{labels[wanted[first]]}”，"
             f"实为“{labels[present[first]]}”。",
             line=dict(ev.request_rows).get(present[first]),
-        )
-    columns = [c.key for c in REQUEST_COLUMNS]
-    if ev.request_columns and ev.request_columns != columns:
-        absent = [c.label.official for c in REQUEST_COLUMNS if c.key not in ev.request_columns]
-        yield Issue(
-            f"表三应有自然人、五类法人或其他组织和总计共7列，表头缺少：{'、'.join(absent)}。"
-            if absent
-            else "表三各列的顺序与格式不同。",
-            tuple(f"requests.new.{c}" for c in columns if c not in ev.request_columns),
         )
 
 
@@ -178,6 +221,8 @@ def t4_shape(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(
             "表四的列与格式不同：应为行政复议、未经复议直接起诉、复议后起诉三组，各有结果维持、结果纠正、其他结果、尚未审结、总计五列。"
         )
+    if ctx.origins.keys() >= _full_paths(ctx.format, "appeals"):
+        return  # every cell found
     missing = [k for k in ctx.layout.appeal_keys if f"appeals.{k}" not in ctx.origins]
     if missing:
         yield Issue(f"表四有{len(missing)}个单元格没有数值位置。", tuple(f"appeals.{k}" for k in missing))

@@ -10,10 +10,11 @@ from gongkai.checks.engine import CheckContext, Issue, rule
 from gongkai.model.layouts import Format
 from gongkai.model.numbers import plain
 from gongkai.model.publication import GOVERNMENT_ENDING, report_due
-from gongkai.model.report import Severity
+from gongkai.model.report import Sections, Severity
 from gongkai.model.sections import SECTION_HEADINGS
 
 E, W = Severity.ERROR, Severity.WARNING
+SECTION_KEYS = tuple(Sections.model_fields)  # overview … other
 ART_50 = "《政府信息公开条例》第五十条"
 NOTICE_2021 = "国办公开办函〔2021〕30号"
 
@@ -22,7 +23,9 @@ _NONE_WORDS = r"(?:未|没有|无|不存在|均未|并未|尚未)"
 
 def _all_text(ctx: CheckContext) -> str:
     sections = ctx.report.sections
-    return "\n".join(v for v in (sections.model_dump().values() if sections else ()) if v)
+    if sections is None:
+        return ""
+    return "\n".join(v for v in (getattr(sections, k) for k in SECTION_KEYS) if v)
 
 
 @rule("SEC-SIX", E, "六个部分齐全且顺序正确", f"{ART_50}；{NOTICE_2021}：年度报告分为六个部分", "sections")
@@ -35,6 +38,9 @@ def six_sections(ctx: CheckContext) -> Iterator[Issue]:
             continue  # a missing 六 is SEC-6-PRESENT's finding; one defect, one finding
         if ctx.text(key) is None:
             yield Issue(f"报告缺少第{'一二三四五六'[number - 1]}部分“{official}”（或未能识别其标题）。")
+
+
+_SPACES_RE = re.compile(r"\s+")
 
 
 @rule(
@@ -54,7 +60,7 @@ def title(ctx: CheckContext) -> Iterator[Issue]:
     if not reading.title:
         yield Issue("没有找到报告标题（应写明机关名称、年度和“政府信息公开工作年度报告”）。", line=1)
         return
-    squeezed = re.sub(r"\s+", "", reading.title)
+    squeezed = _SPACES_RE.sub("", reading.title)
     if ctx.report.agency is None:
         yield Issue(f"标题“{reading.title}”中没有机关名称。", line=line)
     if ctx.report.year is None:
@@ -109,15 +115,21 @@ def government_items(ctx: CheckContext) -> Iterator[Issue]:
         yield Issue(f"人民政府的年度报告应报告{'、'.join(missing)}结果情况，报告中没有找到。")
 
 
+# Four characters other than spaces, 。, . and 无: a section with fewer says nothing (read up to the
+# fourth, not the whole section).
+_CONTENT_RE = re.compile(r"(?:[\s。.无]*[^\s。.无]){4}")
+_MEASURES_RE = re.compile("改进|措施|下一步|将(?:进一步|继续|持续|加强|着力|从)|整改|计划|今后|提升")
+
+
 @rule("SEC-5-BODY", E, "第五部分写明问题和改进情况", f"{ART_50}第（四）项", "sections.problems")
 def problems_body(ctx: CheckContext) -> Iterator[Issue]:
     """Section 五 is not empty; a warning if it names problems but no improvement measures."""
     text = ctx.text("problems")
     if text is None:
         return
-    if len(re.sub(r"[\s。.无]", "", text)) < 4:
+    if not _CONTENT_RE.match(text):
         yield Issue("“五、存在的主要问题及改进情况”没有内容。", line=ctx.line_of(section="problems"))
-    elif not re.search("改进|措施|下一步|将(?:进一步|继续|持续|加强|着力|从)|整改|计划|今后|提升", text):
+    elif not _MEASURES_RE.search(text):
         yield Issue(
             "“五、存在的主要问题及改进情况”列出了问题，但没有写改进措施。",
             severity=W,
@@ -157,9 +169,26 @@ def other_fee(ctx: CheckContext) -> Iterator[Issue]:
         )
 
 
+# \d\d\d\d, not \d{4}: a pattern that starts with a character class is looked for by that class,
+# not tried at every character of the text.
 _PERIOD_RE = re.compile(
-    r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+    r"(\d\d\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
+_PERIOD_WORDS = ("统计", "期限", "期间")  # a period is read where one stands in the 20 characters before it
+
+
+def _period_span(text: str) -> tuple[int, int]:
+    """Where in ``text`` a period read by SEC-PERIOD can be: from the end of the first of
+    _PERIOD_WORDS to the 。 after the last one's next 20 characters; (0, 0) without any.
+
+    No _PERIOD_RE match spans one of those words or a 。 (none of their characters is a period's),
+    so ``finditer`` over this span finds the very matches it finds there over the whole text.
+    """
+    found = [at for at in map(text.find, _PERIOD_WORDS) if at >= 0]
+    if not found:
+        return 0, 0
+    end = text.find("。", max(map(text.rfind, _PERIOD_WORDS)) + 20)
+    return min(found) + 2, len(text) if end < 0 else end
 
 
 @rule(
@@ -175,7 +204,7 @@ def period(ctx: CheckContext) -> Iterator[Issue]:
     if year is None:
         return
     text = _all_text(ctx)
-    for match in _PERIOD_RE.finditer(text):
+    for match in _PERIOD_RE.finditer(text, *_period_span(text)):
         context = text[max(0, match.start() - 20) : match.start()]
         if "统计" not in context and "期限" not in context and "期间" not in context:
             continue
@@ -230,6 +259,16 @@ _TOTAL_WORD_RE = re.compile(r"(?:合计|共计|总计|总额|总金额|共)[^。
 _CLAUSE_RE = re.compile(r"[^。；;\n]+")
 
 
+def _matches_from(pattern: re.Pattern[str], text: str, starts: Iterator[int]) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` finds when a match can only start at one of ``starts``
+    (ascending): the pattern is tried there only, not at every character of the text."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            yield match
+            end = match.end()
+
+
 def _yuan(amount: str, unit: str) -> Decimal:
     # in Decimal: 100.1元 and 200.2元 are 300.3元, and 1.2万元 is 12000元, not 1.2e+04
     return Decimal(amount) * (10000 if unit == "万元" else 1)
@@ -269,6 +308,8 @@ def _notified_amounts(text: str) -> list[re.Match[str]]:
     """Every amount stated for the fee notices: in each clause naming 收费通知, the amounts after it and
     before what was collected (「金额分别为100元和200元」 is 300元); a stated total (合计, 共计) alone."""
     amounts: list[re.Match[str]] = []
+    if "收费通知" not in text:
+        return amounts  # (no clause to look at)
     for clause in _CLAUSE_RE.finditer(text):
         at = clause.group(0).find("收费通知")
         if at < 0:
@@ -293,7 +334,7 @@ def fee_amount(ctx: CheckContext) -> Iterator[Issue]:
     """(2021) Amount collected ≤ amount notified, as stated in section 六."""
     text = ctx.text("other") or ""
     notified = _notified_amounts(text)
-    collected = _COLLECTED_RE.search(text)
+    collected = _COLLECTED_RE.search(text) if notified else None
     if notified and collected:
         n, c = sum(_yuan(*m.groups()) for m in notified), _yuan(*collected.groups())
         if c > n:
@@ -320,6 +361,8 @@ _ASKED_RE = re.compile(
     + _COUNT
     + r"(?P<q2>[^。；，,]{0,14}?)申请"
 )
+# Where an _ASKED_RE match can start: the first characters of 共, 累计, 全年, 本年 and of the verbs.
+_ASKED_START_RE = re.compile("[共累全本收受接新]")
 _NONE_ASKED_RE = re.compile(
     _NONE_WORDS + r"[^。；，,]{0,4}(?:收到|受理|接收|接到|产生)(?P<q>[^。；，,\d]{0,16}?)申请"
 )
@@ -350,7 +393,8 @@ def text_requests(ctx: CheckContext) -> Iterator[Issue]:
     carried_in = ctx.value("requests.carried_in.total") or 0
     text = "\n".join(t for t in (ctx.text("overview"), ctx.text("requests")) if t)
     quoted: list[tuple[re.Match[str], int]] = []
-    for match in _ASKED_RE.finditer(text):
+    starts = (m.start() for m in _ASKED_START_RE.finditer(text))
+    for match in _matches_from(_ASKED_RE, text, starts):
         before = text[max(0, match.start() - 6) : match.start()]
         if "上年" in before or "结转" in before:
             continue
@@ -392,7 +436,9 @@ _NO_CASE_RE = re.compile(
     r"没有|无(?!法|论|正当|偿|须|需|误|异议|关)|未发生|未收到|未出现|未被|未有|不存在|均为0|均为零"
 )
 _SUBSET_RE = re.compile(r"[^。；;，,]{0,6}?(?:尚未|未审结|纠错|纠正|败诉|撤销|确认违法|被纠)")
-_DATE_RE = re.compile(r"\d{4}\s*年度?|\d{1,2}\s*月|\d{1,2}\s*日")
+# Spelt \d\d\d\d and \d\d? (not \d{4}, \d{1,2}): all three then start with \d, which the
+# pattern is looked for by (as _PERIOD_RE).
+_DATE_RE = re.compile(r"\d\d\d\d\s*年度?|\d\d?\s*月|\d\d?\s*日")
 _NONZERO_COUNT_RE = re.compile(r"[1-9]|[一二两三四五六七八九十百]+\s*[件起例宗个次]")
 _CASES_RE = re.compile(
     r"(?:复议|诉讼|起诉)[^。；;，,\n\d]{0,12}?(\d+)\s*[件起例宗个](?!\s*(?:工作日|日|天|小时|月))"
@@ -408,9 +454,10 @@ _NOT_REVIEW_RE = re.compile(r"未经(?:行政)?复议|复议后")
 def _claims_none(clause: str) -> bool:
     if not _APPEAL_WORDS_RE.search(clause):
         return False
-    if _NONZERO_COUNT_RE.search(_DATE_RE.sub("", clause)):
+    negations = list(_NO_CASE_RE.finditer(clause))
+    if not negations or _NONZERO_COUNT_RE.search(_DATE_RE.sub("", clause)):
         return False
-    for neg in _NO_CASE_RE.finditer(clause):
+    for neg in negations:
         if neg.group(0).startswith("未") and clause[max(0, neg.start() - 1) : neg.start()] == "尚":
             continue  # 尚未…: not yet, not none
         if _SUBSET_RE.match(clause, neg.end()):
@@ -437,22 +484,28 @@ def _claim_scope(clause: str) -> tuple[str, ...]:
     "appeals.*, sections",
 )
 def text_appeals(ctx: CheckContext) -> Iterator[Issue]:
-    """Text saying there was no reconsideration or litigation ⇔ all of table 四 is zero or null."""
+    """Text saying there was no reconsideration or litigation ⇔ all of table 四 is zero or null.
+
+    A claim of none is looked for only when table 四 has cases, and cases stated only when it has
+    none: the one can disagree with the table only then.
+    """
     text = "\n".join(t for t in (ctx.text("overview"), ctx.text("appeals")) if t)
-    appeals = {k: v for k, v in ctx.cells.items() if k.startswith("appeals.")}
-    for clause in _CLAUSE_RE.findall(text):
-        if not _claims_none(clause):
-            continue
-        scope = _claim_scope(clause)
-        nonzero = [k for k, v in appeals.items() if v and k.startswith(scope)]
-        if nonzero:
-            yield Issue(
-                f"正文说“{clause.strip()}”，但表四有{len(nonzero)}个非零单元格。",
-                tuple(nonzero),
-                line=ctx.line_of(clause.strip()),
-            )
-            return
-    if appeals and not any(appeals.values()):
+    appeals = ctx.table_keys("appeals")
+    cases = [k for k in appeals if ctx.cells[k]]  # table 四's non-zero cells
+    if cases:
+        for clause in filter(_APPEAL_WORDS_RE.search, _CLAUSE_RE.findall(text)):  # naming 复议, 诉讼…
+            if not _claims_none(clause):
+                continue
+            scope = _claim_scope(clause)
+            nonzero = [k for k in cases if k.startswith(scope)]
+            if nonzero:
+                yield Issue(
+                    f"正文说“{clause.strip()}”，但表四有{len(nonzero)}个非零单元格。",
+                    tuple(nonzero),
+                    line=ctx.line_of(clause.strip()),
+                )
+                return
+    elif appeals:
         said = next((m for m in _CASES_RE.finditer(text) if int(m.group(1)) > 0), None)
         if said:
             yield Issue(

@@ -11,9 +11,9 @@ import typer
 
 from gongkai.cli.console import out
 from gongkai.cli.reports import _print_findings
-from gongkai.cli.session import refusals
+from gongkai.cli.session import store
 from gongkai.store.corpus_years import CorpusPair, corpus_year_pairs
-from gongkai.store.db import open_store, transaction
+from gongkai.store.db import transaction
 from gongkai.store.records import find_organ
 
 
@@ -28,21 +28,16 @@ def years_command(
     """
     pairs = organs = found = 0
     last_organ: tuple[str | None, str] | None = None
-    with refusals():
-        factory = open_store()
-        try:
-            with transaction(factory) as session:
-                chosen = find_organ(session, organ) if organ else None
-                for pair in corpus_year_pairs(session, organ=chosen):
-                    pairs, found = pairs + 1, found + len(pair.findings)
-                    if (pair.code, pair.organ) != last_organ:
-                        organs, last_organ = organs + 1, (pair.code, pair.organ)
-                    if as_json:
-                        print(json.dumps(pair.as_result(), ensure_ascii=False))
-                    else:
-                        _print_pair(pair)
-        finally:
-            factory.kw["bind"].dispose()
+    with store() as factory, transaction(factory) as session:
+        chosen = find_organ(session, organ) if organ else None
+        for pair in corpus_year_pairs(session, organ=chosen):
+            pairs, found = pairs + 1, found + len(pair.findings)
+            if (pair.code, pair.organ) != last_organ:
+                organs, last_organ = organs + 1, (pair.code, pair.organ)
+            if as_json:
+                print(json.dumps(pair.as_result(), ensure_ascii=False))
+            else:
+                _print_pair(pair)
     if not as_json:
         out.print(
             f"\n共{organs}个机关的{pairs}对相邻年度报告，跨年核对发现问题{found}条。"

@@ -15,9 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.orm import Session
 
 from gongkai.cli.console import err, out
-from gongkai.cli.session import refusals
+from gongkai.cli.session import store
 from gongkai.store.corpus_export import FORMS, Tally, count_reports, export_corpus, export_paths
-from gongkai.store.db import open_store, transaction
+from gongkai.store.db import transaction
 from gongkai.store.records import find_organ
 from gongkai.store.tables import Organ
 
@@ -52,8 +52,7 @@ def export_corpus_command(
     if not output.parent.is_dir():
         err.print(f"{output}：文件夹「{output.parent}」不存在")
         raise typer.Exit(2)
-    with refusals():
-        factory = open_store()
+    with store() as factory:
         try:
             with transaction(factory) as session:
                 place = find_organ(session, region) if region is not None else None
@@ -62,8 +61,6 @@ def export_corpus_command(
         except OSError as exc:
             err.print(f"{exc.filename or output}：无法写入（{exc.strerror or exc}）")
             raise typer.Exit(2) from None
-        finally:
-            factory.kw["bind"].dispose()
     files = "、".join(str(path) for path in export_paths(output, to))
     out.print(f"已导出{tally.reports}份报告：单元格{tally.cells}行，问题{tally.findings}条 → {files}")
 

@@ -22,11 +22,11 @@ from gongkai import settings
 from gongkai.batch_ingest import Outcome, Tally, ingest
 from gongkai.cli.console import err, out
 from gongkai.cli.reports import MemoryOption, TimeoutOption
-from gongkai.cli.session import refusals
+from gongkai.cli.session import refusals, store
 from gongkai.cluster import ClusterUnavailable
 from gongkai.store.corpus import unmatched_names
 from gongkai.store.corpus_dates import DateList, dates_by_sha, read_date_list, set_published
-from gongkai.store.db import open_store, transaction
+from gongkai.store.db import transaction
 
 
 class RateColumn(ProgressColumn):
@@ -83,7 +83,7 @@ def ingest_command(
     process = settings.current()
     with refusals():
         listed = read_date_list(dates) if dates is not None else None  # refused before anything is kept
-        factory = open_store()
+    with store() as factory:
         try:
             tally = _run(
                 factory,
@@ -99,8 +99,6 @@ def ingest_command(
         except ClusterUnavailable as exc:
             err.print(str(exc))
             raise typer.Exit(2) from None
-        finally:
-            factory.kw["bind"].dispose()
     if tally.files == 0:
         err.print(f"{'、'.join(paths)}: 没有找到报告文件（.txt .md .html .docx .pdf .json …）")
         raise typer.Exit(2)
@@ -187,13 +185,8 @@ def _run(
 
 
 def _list_unmatched(as_json: bool) -> None:
-    with refusals():
-        factory = open_store()
-        try:
-            with transaction(factory) as session:
-                names = unmatched_names(session)
-        finally:
-            factory.kw["bind"].dispose()
+    with store() as factory, transaction(factory) as session:
+        names = unmatched_names(session)
     for name, count in names:
         if as_json:
             print(json.dumps({"organ_name": name, "reports": count}, ensure_ascii=False))

@@ -10,8 +10,7 @@ import typer
 
 from gongkai.casework.annual import DOCUMENT_KINDS, TALLY_KEYS
 from gongkai.cli.console import err, out
-from gongkai.cli.session import ByOpt, OnOpt, OrganOpt, actor, day_or_today, refusals, work
-from gongkai.store.db import open_store
+from gongkai.cli.session import ByOpt, OnOpt, OrganOpt, actor, day_or_today, store, work
 from gongkai.store.ledger import read_ledger_within, write_ledger
 from gongkai.store.records import find_organ, happened, parse_day
 from gongkai.store.register import (
@@ -139,12 +138,8 @@ def import_command(
         organ_id = find_organ(s, organ).id
     # read and checked outside any transaction, then written in short ones (issue 14 §1)
     read = read_ledger_within(file, kind)
-    with refusals():
-        factory = open_store()
-        try:
-            done = write_ledger(factory, organ_id, read, actor=actor(by))
-        finally:
-            factory.kw["bind"].dispose()
+    with store() as factory:
+        done = write_ledger(factory, organ_id, read, actor=actor(by))
     skipped = f"（另有 {done.skipped} 行已在登记簿中，未重复导入）" if done.skipped else ""
     out.print(f"已从 {file} 导入 {done.written} 行{skipped}")
 

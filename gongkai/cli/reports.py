@@ -288,8 +288,18 @@ def _check_years(kept: list[dict], options: CheckOptions) -> list[dict]:
     one result per pair, shaped as a file's result (``file`` names both files)."""
     from gongkai.checks import check_years, report_context, year_pairs
     from gongkai.model.report import report_from_json
+    from gongkai.model.text import organ_key
 
-    contexts = [(item["file"], report_context(report_from_json(item["report"]))) for item in kept]
+    # Only a report with one of its organ's next or previous year among them can be in a pair: the
+    # others are not parsed again (a folder of one year's reports of 500 organs has no pair at all).
+    keyed = [(organ_key(item["report"].get("agency")), item["report"].get("year"), item) for item in kept]
+    held = {(key, year) for key, year, _ in keyed}
+    paired = [
+        item
+        for key, year, item in keyed
+        if key and isinstance(year, int) and ({(key, year - 1), (key, year + 1)} & held)
+    ]
+    contexts = [(item["file"], report_context(report_from_json(item["report"]))) for item in paired]
     file_of = {id(ctx): name for name, ctx in contexts}
     results = []
     for pair in year_pairs(ctx for _, ctx in contexts):

@@ -16,7 +16,7 @@ from typing import Annotated
 import pydantic
 import typer
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from gongkai import clock, settings
 from gongkai.casework.holiday_notice import NoticeError
@@ -44,24 +44,30 @@ def day_or_today(text: str | None, what: str = "日期") -> date:
 
 
 @contextmanager
+def store() -> Iterator[sessionmaker[Session]]:
+    """The store, for a command that makes its own transactions or prints as it goes (ingest,
+    export…): every refusal becomes one line on stderr and exit status 2, and the command's
+    connections end with it."""
+    with refusals():
+        factory = open_store()
+        try:
+            yield factory
+        finally:
+            factory.kw["bind"].dispose()
+
+
+@contextmanager
 def work() -> Iterator[Session]:
-    """A session on the store; every refusal becomes one line on stderr and exit status 2,
-    and nothing of the failed command is stored. What the command prints to standard output is
-    held back until the change is committed: a success line never appears for a change the
-    database then refused."""
+    """A session on the store, as :func:`store` gives it, in one transaction: nothing of a failed
+    command is stored. What the command prints to standard output is held back until the change
+    is committed: a success line never appears for a change the database then refused."""
     out.begin_capture()
-    factory = None
     try:
-        with refusals():
-            factory = open_store()
-            with transaction(factory) as session:
-                yield session
+        with store() as factory, transaction(factory) as session:
+            yield session
     except BaseException:
         out.end_capture()  # the change was not stored: nothing it said is true
         raise
-    finally:
-        if factory is not None:
-            factory.kw["bind"].dispose()  # a command's connections end with it
     held = out.end_capture()
     out.file.write(held)
     out.file.flush()

@@ -121,6 +121,11 @@ class Layout:
         )
 
     @cached_property
+    def cell_key_set(self) -> frozenset[str]:
+        """:attr:`cell_keys` as a set, for asking whether a key is the layout's."""
+        return frozenset(self.cell_keys)
+
+    @cached_property
     def active_kinds(self) -> dict[str, CellKind]:
         """Table-二 cell key (under ``active``) → the kind of value it holds."""
         return {f"{r.key}.{c.key}": c.kind for b in self.active_blocks for r in b.rows for c in b.columns}

@@ -16,13 +16,21 @@ import unicodedata
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 # … and U+xFFFE/U+xFFFF of the other planes. Apart: with them in its class, the pattern above is no
 # longer a table lookup but a list of comparisons per character, ten times slower; and they are
-# looked for only in text past U+FFFF, which a report almost never holds.
-_PAST_BMP = re.compile("[\U00010000-\U0010ffff]")
+# looked for only in text past U+FFFF (:func:`_past_bmp`), which a report almost never holds.
 _NOT_TEXT_PAST_BMP = re.compile(
     "["
     + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}-{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
     + "]"
 )
+
+
+def _past_bmp(value: str) -> bool:
+    """Whether ``value`` holds a character past U+FFFF.
+
+    Such a character takes two UTF-16 code units, every other one: encoding is a few times faster
+    than a regex search for the range.
+    """
+    return len(value.encode("utf-16-le", "surrogatepass")) > 2 * len(value)
 
 
 def clean_text(value: str) -> str:
@@ -33,7 +41,7 @@ def clean_text(value: str) -> str:
     'abcd\\te\\r\\nf'
     """
     value = _NOT_TEXT.sub("", value)
-    if _PAST_BMP.search(value):
+    if _past_bmp(value):
         value = _NOT_TEXT_PAST_BMP.sub("", value)
     return value
 
@@ -42,7 +50,7 @@ def has_unclean_text(value: str) -> bool:
     """Whether :func:`clean_text` would change ``value``."""
     if _NOT_TEXT.search(value):
         return True
-    return bool(_PAST_BMP.search(value)) and bool(_NOT_TEXT_PAST_BMP.search(value))
+    return _past_bmp(value) and bool(_NOT_TEXT_PAST_BMP.search(value))
 
 
 def organ_key(name: str | None) -> str:

@@ -78,18 +78,18 @@ def document_to_reading(doc: Document) -> Reading:
             )
         missing = "统计表（表二、表三、表四）"
         raise UnreadableDocument(f"没有找到年度报告的{missing}，不像是政府信息公开工作年度报告")
-    sections = read_sections(doc.paragraphs)
+    paragraphs = doc.paragraphs
+    sections = read_sections(paragraphs)
     decision = decide_format(tables.evidence, sections.year)
     layout = layout_for(decision.format)
-    wanted = set(layout.cell_keys)
+    wanted = layout.cell_key_set
     single_other = (
         decision.format is Format.F2021
         and any(k in tables.cells for k in _OTHER_SINGLE_ROW)  # (the table reader's only columns)
         and not any(k.startswith(_OTHER_SUB_ROWS) for k in tables.cells)
     )
     if single_other:
-        wanted = {k for k in wanted if not k.startswith(_OTHER_SUB_ROWS)}
-        wanted |= set(_OTHER_SINGLE_ROW)
+        wanted = {k for k in wanted if not k.startswith(_OTHER_SUB_ROWS)} | set(_OTHER_SINGLE_ROW)
     notices = [
         Finding(
             rule=n.rule,
@@ -122,9 +122,11 @@ def document_to_reading(doc: Document) -> Reading:
         )
     # Every cell of the layout, in its order: the value read, or None where the tables have none.
     values = {k: c.value.value for k, c in tables.cells.items()}
-    cells = {k: values.get(k) for k in layout.cell_keys if k in wanted}
     if single_other:
+        cells = {k: values.get(k) for k in layout.cell_keys if k in wanted}
         cells.update({k: values.get(k) for k in sorted(wanted - set(cells))})
+    else:
+        cells = {k: values.get(k) for k in layout.cell_keys}
     report = build_report(
         decision.format,
         cells,
@@ -132,9 +134,7 @@ def document_to_reading(doc: Document) -> Reading:
         year=sections.year,
         sections=Sections(**{k: sections.texts.get(k) for k in Sections.model_fields}),
     )
-    dates = report_dates(
-        doc.paragraphs, sections.year, doc.published, max(sections.lines.values(), default=0)
-    )
+    dates = report_dates(paragraphs, sections.year, doc.published, max(sections.lines.values(), default=0))
     return Reading(
         report=report,
         source=doc.name,

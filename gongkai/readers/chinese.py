@@ -8,9 +8,11 @@ matched; numbers are untouched by the conversion.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from operator import ne
 
+from gongkai.readers.chinese_triggers import T2S_TRIGGERS, T2S_TRIGGERS_VERSION
 from gongkai.readers.document import Document, DocumentNotice, Grid, Paragraph
 
 # Simplified text may hold a few characters OpenCC would change (variants such as 於, 乾);
@@ -24,6 +26,25 @@ def _converter():
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+# A text without any of these is what OpenCC's t2s gives back unchanged (see chinese_triggers):
+# one scan of the text instead of a conversion. Compatibility ideographs and characters past
+# U+FFFF count as triggers whatever they are: they are rare, and then OpenCC decides.
+_T2S_TRIGGER_RE = re.compile(f"[{T2S_TRIGGERS}\uf900-\ufaff\U00010000-\U0010ffff]")
+
+
+@cache
+def _triggers_hold() -> bool:
+    """Whether the trigger list was made from the dictionaries of the installed OpenCC."""
+    import opencc
+
+    return opencc.__version__ == T2S_TRIGGERS_VERSION
+
+
+def may_change(text: str) -> bool:
+    """Whether :func:`traditional_to_simplified` may change ``text``; False only when it would not."""
+    return _T2S_TRIGGER_RE.search(text) is not None or not _triggers_hold()
 
 
 def traditional_to_simplified(text: str) -> str:
@@ -48,6 +69,8 @@ def simplify_document(doc: Document) -> Document:
     Returns the document. A document in Simplified characters is left exactly as it is.
     """
     whole = _opening(doc)
+    if not may_change(whole):
+        return doc  # the common case: not a character OpenCC would change
     converted = traditional_to_simplified(whole)
     if converted == whole:
         return doc  # the common case, told without comparing character by character

@@ -120,6 +120,8 @@ def report_dates(
     published = plausible(page_published, year)
     signed = None
     for paragraph in paragraphs[:HEAD_PARAGRAPHS]:
+        if "时间" not in paragraph.text and "日期" not in paragraph.text:
+            continue  # neither line can be in it: cheaper than the two searches
         if published is None and (match := _PUBLISHED_LINE_RE.search(paragraph.text)):
             published = plausible(_date(match.groups()), year)
         if signed is None and (match := _SIGNED_LINE_RE.search(paragraph.text)):

@@ -28,7 +28,8 @@ def is_stray(line: str) -> bool:
     >>> is_stray("1"), is_stray("- 2 -"), is_stray("— 3 —"), is_stray("图 1"), is_stray("2024年")
     (True, True, True, True, False)
     """
-    text = (BOOKMARK_RE.sub("", line) if "[" in line else line).replace("\u3000", " ").strip()
+    # strip() takes the ideographic space (U+3000) too, and both patterns take it for a space
+    text = (BOOKMARK_RE.sub("", line) if "[" in line else line).strip()
     if not text:
         return True
     # Both patterns can only match text that opens with a dash, 第, 图, 表 or a digit (\d: any

@@ -22,14 +22,17 @@ from gongkai.model.labels import core
 from gongkai.model.layouts import HeaderNode
 from gongkai.readers.document import GridCell
 
-
-def _texts(rows: list[list[GridCell]]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(c.text for c in row) for row in rows)
+Header = tuple[tuple[str, ...], ...]  # a header's rows, as their cells' texts
 
 
-def positional_leaves(rows: list[list[GridCell]], root: HeaderNode) -> Mapping[int, str]:
+def header_texts(rows: list[list[GridCell]]) -> Header:
+    """A header's rows as their cells' texts, as the functions here take them."""
+    return tuple([tuple([c.text for c in row]) for row in rows])  # lists: quicker than generators
+
+
+def positional_leaves(rows: Header, root: HeaderNode) -> Mapping[int, str]:
     """Column index → leaf key for a grid whose cell positions are columns (do not modify the result)."""
-    return MappingProxyType(_positional_leaves(_texts(rows), root))
+    return MappingProxyType(_positional_leaves(rows, root))
 
 
 @lru_cache(maxsize=1024)  # headers repeat from report to report
@@ -66,9 +69,9 @@ def _covering(spans: list[list[tuple[int, int, HeaderNode]]], col: int) -> tuple
     return None
 
 
-def sequential_leaves(rows: list[list[GridCell]], root: HeaderNode) -> list[str]:
+def sequential_leaves(rows: Header, root: HeaderNode) -> tuple[str, ...]:
     """Leaf keys in column order for Word's text export (see module docstring)."""
-    return list(_sequential_leaves(_texts(rows), root))
+    return _sequential_leaves(rows, root)
 
 
 @lru_cache(maxsize=1024)

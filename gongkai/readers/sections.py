@@ -120,12 +120,21 @@ def _joined(parts: list[Paragraph]) -> str:
     return "".join(p.text.lstrip("#").strip() for p in parts)
 
 
+def _section_text(texts: list[str]) -> str:
+    """A section's paragraphs as one text: one per line, without blank lines or spaces at either end."""
+    kept = [t.rstrip() for t in texts if t.strip()]
+    if kept:
+        kept[0] = kept[0].lstrip()
+    return "\n".join(kept)
+
+
 def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
     """Find the title, the six headings (in order) and the text under each."""
     out = SectionReading()
     title_parts: list[Paragraph] = []
     current: str | None = None
     last_number = 0
+    pieces: dict[str, list[str]] = {}  # section key → its paragraphs' texts
     for para in paragraphs:
         if current is not None and FINDINGS_HEADING_RE.match(para.text):
             break  # the findings gongkai listed after the report are not its text
@@ -148,9 +157,10 @@ def read_sections(paragraphs: list[Paragraph]) -> SectionReading:
             continue
         if is_stray(para.text):
             continue  # a page number in a PDF's footer, a 「图 1」 caption: not the section's text
-        text = para.text.replace("**", "")
         out.paragraphs.append(para)
-        out.texts[current] = (out.texts[current] + "\n" + text).strip()
+        pieces.setdefault(current, []).append(para.text.replace("**", ""))
+    for key, texts in pieces.items():
+        out.texts[key] = _section_text(texts)
     # A line before the title (a portal's 「返回首页」, a document number) is not part of it:
     # drop leading lines while what remains still names an organ and a year.
     while len(title_parts) > 1 and all(parse_title(_joined(title_parts[1:]))):

@@ -14,7 +14,7 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -293,6 +293,9 @@ class Scope:
     role: Role
     organ_ids: frozenset[int]  # every organ (and region) visible
     home_organ_id: int | None
+    # The ids are every organ in the store (an administrator's, the top region's supervisor's):
+    # queries then need no condition on organs at all. Counted once, when the scope is made.
+    every_organ: bool = False
 
     def sees(self, organ_id: int) -> bool:
         """Whether the organ's records are visible at all."""
@@ -308,10 +311,13 @@ def scope_of(session: Session, user: User) -> Scope:
     role = Role(user.role)
     if role is Role.ADMIN:
         ids = frozenset(session.scalars(select(Organ.id)).all())
-    elif role is Role.SUPERVISOR:
+        return Scope(user.id, role, ids, user.organ_id, every_organ=True)
+    if role is Role.SUPERVISOR:
         ids = frozenset(organs_below(session, user.organ_id))
-    else:
-        ids = frozenset({user.organ_id}) if user.organ_id is not None else frozenset()
+        # the ids are organs' ids: as many as there are organs, they are all of them
+        every = bool(ids) and len(ids) == session.scalar(select(func.count()).select_from(Organ))
+        return Scope(user.id, role, ids, user.organ_id, every_organ=every)
+    ids = frozenset({user.organ_id}) if user.organ_id is not None else frozenset()
     return Scope(user.id, role, ids, user.organ_id)
 
 

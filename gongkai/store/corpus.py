@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from gongkai.model.text import organ_key
@@ -164,16 +164,22 @@ def rematch(session: Session, names: dict[str, int] | None = None) -> int:
     return matched
 
 
+def unmatched_grouped(where: ColumnElement[bool] | None = None) -> Select[tuple[str, str, int]]:
+    """A query of the organ names of the corpus's reports that match no organ (of those ``where``
+    admits): each (matched name, a printed form of it, reports), most reports first."""
+    count = func.count()
+    return (
+        select(CorpusReport.organ_key, func.min(CorpusReport.organ_name), count)
+        .where(CorpusReport.organ_id.is_(None), *([] if where is None else [where]))
+        .group_by(CorpusReport.organ_key)
+        .order_by(count.desc(), CorpusReport.organ_key)
+    )
+
+
 def unmatched_names(session: Session) -> list[tuple[str, int]]:
     """The organ names of the corpus that match no organ, each with how many reports carry it (a
     printed form of it), most reports first: what a person has to match (:func:`add_alias`)."""
-    rows = session.execute(
-        select(CorpusReport.organ_key, func.min(CorpusReport.organ_name), func.count())
-        .where(CorpusReport.organ_id.is_(None))
-        .group_by(CorpusReport.organ_key)
-        .order_by(func.count().desc(), CorpusReport.organ_key)
-    ).all()
-    return [(printed, count) for _, printed, count in rows]
+    return [(printed, count) for _, printed, count in session.execute(unmatched_grouped())]
 
 
 def add_alias(session: Session, organ: Organ, alias: str, *, actor: str) -> int:
@@ -212,3 +218,19 @@ def corpus_counts(session: Session) -> dict[str, int]:
         "reports": session.scalar(select(func.count()).select_from(CorpusReport)) or 0,
         "unmatched": session.scalar(select(func.count()).where(CorpusReport.organ_id.is_(None))) or 0,
     }
+
+
+def years_held(session: Session, where: ColumnElement[bool] | None = None) -> list[int]:
+    """The years the corpus holds reports of (of those ``where`` admits, if given), newest first.
+
+    The corpus's few years are found by skipping along the year index, one probe a year (a recursive
+    query), not by reading every report's year; each is kept when a report of it meets ``where``.
+    """
+    latest = select(func.max(CorpusReport.year)).scalar_subquery()
+    years = select(latest.label("year")).cte("years", recursive=True)
+    earlier = select(func.max(CorpusReport.year)).where(CorpusReport.year < years.c.year).scalar_subquery()
+    years = years.union_all(select(earlier).where(years.c.year.is_not(None)))
+    query = select(years.c.year).where(years.c.year.is_not(None))
+    if where is not None:
+        query = query.where(exists().where(CorpusReport.year == years.c.year, where))
+    return sorted(session.scalars(query), reverse=True)

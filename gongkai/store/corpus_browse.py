@@ -18,13 +18,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gongkai.model.text import organ_key
 from gongkai.store.accounts import Role, Scope, organs_below
-from gongkai.store.corpus import SourceFile, add_alias, organ_names, printed_name, record_source
+from gongkai.store.corpus import (
+    SourceFile,
+    add_alias,
+    organ_names,
+    printed_name,
+    record_source,
+    unmatched_grouped,
+)
 from gongkai.store.corpus_export import Placed, organs_placed
 from gongkai.store.judgements import (
     JudgedFinding,
@@ -32,9 +39,8 @@ from gongkai.store.judgements import (
     histories,
     judge,
     judged_findings,
-    judgements_of,
 )
-from gongkai.store.records import Conflict, NotFound, Refused, lock_row
+from gongkai.store.records import NotFound, Refused, lock_row, subtree_select
 from gongkai.store.tables import CorpusReport, CorpusReportRule, CorpusSource, FindingJudgement, Organ
 
 PAGE_SIZE = 50
@@ -121,16 +127,7 @@ def organs_condition(
     column = column + 0 if walking else column
     if not roots:
         return column.in_(organ_ids)
-    return column.in_(_subtrees(roots))
-
-
-def _subtrees(roots: frozenset[int]) -> Select[tuple[int]]:
-    """The ids of ``roots`` and every organ below them, as one recursive query (as
-    :func:`~gongkai.store.records.subtree_select`, its name its own: a view's and a filter's
-    subtrees may meet in one query)."""
-    below = select(Organ.id).where(Organ.id.in_(sorted(roots))).cte(recursive=True)
-    below = below.union(select(Organ.id).where(Organ.parent_id == below.c.id))
-    return select(below.c.id)
+    return column.in_(subtree_select(roots))
 
 
 def place_name(region_name: str) -> str:
@@ -154,7 +151,8 @@ def view_of(session: Session, scope: Scope) -> CorpusView:
             prefix = prefix if len(prefix) >= 2 else None  # a one-character place would match too much
         if scope.home_organ_id in scope.organ_ids:  # a supervisor's scope: their organ's subtree
             roots = frozenset({scope.home_organ_id})
-    return CorpusView(scope.organ_ids, prefix, roots, _every_organ(session, scope.organ_ids))
+    every = scope.every_organ and len(scope.organ_ids) > INDEXED_ORGANS  # few ids: listed (organs_condition)
+    return CorpusView(scope.organ_ids, prefix, roots, every)
 
 
 def _every_organ(session: Session, organ_ids: frozenset[int]) -> bool:
@@ -364,7 +362,7 @@ def _listed(session: Session, rows: list[Any]) -> list[Listed]:
             layout=row.format,
             sha256=row.sha256,
             source=row.name,
-            severities=dict(Counter(str(f.get("severity", "")) for f in row.findings or ())),
+            severities=severity_counts(row.findings),
             unjudged_errors=len(errors[row.id] - judged.get((row.sha256, row.position), set())),
         )
         for row in rows
@@ -383,22 +381,6 @@ def count_corpus(session: Session, view: CorpusView, chosen: CorpusFilter) -> in
         .limit(COUNT_CAP + 1)
     )
     return session.scalar(select(func.count()).select_from(capped.subquery())) or 0
-
-
-def corpus_years(session: Session, view: CorpusView) -> list[int]:
-    """The years of the view's reports, newest first: the corpus's few years found by skipping
-    along the year index (one probe a year, not a read of every report), each kept when the view
-    has a report of it."""
-    earlier = select(func.max(CorpusReport.year)).scalar_subquery()
-    years = select(earlier.label("year")).cte("years", recursive=True)
-    years = years.union_all(
-        select(
-            select(func.max(CorpusReport.year)).where(CorpusReport.year < years.c.year).scalar_subquery()
-        ).where(years.c.year.is_not(None))
-    )
-    held = exists().where(CorpusReport.year == years.c.year, view.condition())
-    query = select(years.c.year).where(years.c.year.is_not(None), held)
-    return sorted((y for y in session.scalars(query) if y is not None), reverse=True)
 
 
 def corpus_report(session: Session, view: CorpusView, report_id: int) -> CorpusReport:
@@ -421,6 +403,22 @@ class ReportShown:
     findings: list[JudgedFinding]
     history: dict[str, list[FindingJudgement]]
 
+    @property
+    def severities(self) -> dict[str, int]:
+        """How many findings of each severity the report has (as the list counts them)."""
+        return severity_counts(self.report.findings)
+
+    @property
+    def unjudged_errors(self) -> int:
+        """How many of its errors no one has judged yet (as the list counts them)."""
+        errors = {f.key for f in self.findings if f.finding.get("severity") == "error"}
+        return len(errors - {f.key for f in self.findings if f.judgement is not None})
+
+
+def severity_counts(findings: Iterable[dict[str, Any]] | None) -> dict[str, int]:
+    """Findings counted by severity: ``{"error": 2, "warning": 1}``."""
+    return dict(Counter(str(f.get("severity", "")) for f in findings or ()))
+
 
 def report_shown(session: Session, report: CorpusReport) -> ReportShown:
     """What the report's page shows."""
@@ -442,10 +440,7 @@ def judge_as_seen(
     refused (:class:`Conflict`) rather than recorded over theirs unseen — two people judging at
     once give one record and one refusal, never two records."""
     lock_row(session, report)
-    current = judgements_of(session, report).get(key)
-    if (current.id if current is not None else 0) != seen:
-        raise Conflict("这条问题的判断")
-    return judge(session, report, key, verdict, reason=reason, actor=actor)
+    return judge(session, report, key, verdict, reason=reason, actor=actor, seen=seen)
 
 
 def unmatched_in_view(
@@ -457,15 +452,9 @@ def unmatched_in_view(
     where = view.unmatched_condition()
     if where is None:
         return [], 0
-    grouped = (
-        select(CorpusReport.organ_key, func.min(CorpusReport.organ_name), func.count())
-        .where(where)
-        .group_by(CorpusReport.organ_key)
-    )
-    total = session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
-    rows = session.execute(
-        grouped.order_by(func.count().desc(), CorpusReport.organ_key).offset(offset).limit(limit)
-    ).all()
+    grouped = unmatched_grouped(where)
+    total = session.scalar(select(func.count()).select_from(grouped.order_by(None).subquery())) or 0
+    rows = session.execute(grouped.offset(offset).limit(limit)).all()
     return [(key, printed, count) for key, printed, count in rows], total
 
 
@@ -497,27 +486,3 @@ def take_upload(
             return record_source(session, source, results, names)
     except IntegrityError:
         return None
-
-
-def upload_results(
-    name: str,
-    reports: Iterable[dict[str, Any]],
-    findings: Iterable[list[dict[str, Any]]],
-    dates: Iterable[dict[str, str]] | None = None,
-) -> list[dict[str, Any]]:
-    """An upload's reading as :func:`record_source` takes it: a result per report, as ``gongkai
-    check`` gives them with ``keep_reports`` (``dates``: each report's published_on / signed_on)."""
-    reports, findings = list(reports), list(findings)
-    dated = list(dates) if dates is not None else [{} for _ in reports]
-    return [
-        {
-            "file": name,
-            "agency": body.get("agency"),
-            "year": body.get("year"),
-            "format": body.get("format"),
-            "findings": found,
-            "report": body,
-            **when,
-        }
-        for body, found, when in zip(reports, findings, dated, strict=True)
-    ]

@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case, func, null, or_, select
+from sqlalchemy import case, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from gongkai.model.cleantext import csv_cell
@@ -33,7 +33,7 @@ from gongkai.model.publication import (
     report_due,
 )
 from gongkai.store.accounts import Scope
-from gongkai.store.records import Place, Refused, find_organ, in_tree_order, organ_outline
+from gongkai.store.records import Place, Refused, find_organ, in_tree_order, organ_outline, subtree_select
 from gongkai.store.tables import CorpusReport, Organ
 
 DATE_UNKNOWN = "公布日期未知"
@@ -153,16 +153,6 @@ def report_deadline(year: int) -> date:
     return date(year + 1, *DEPARTMENT_DUE)
 
 
-def regions_below(root_id: int) -> Select[tuple[int]]:
-    """A query of the ids of the region ``root_id`` and of every region below it: the tree's few
-    hundred regions, not its 14,000 organs (an organ is never above anything: records.organ_problems),
-    so that what lies below a region is what sits right under one of these (recursive; UNION, not
-    UNION ALL: a cycle in a hand-edited tree ends it)."""
-    below = select(Organ.id).where(Organ.id == root_id).cte("regions_below", recursive=True)
-    below = below.union(select(Organ.id).where(Organ.parent_id == below.c.id, Organ.kind == "region"))
-    return select(below.c.id)
-
-
 @dataclass(frozen=True)
 class Counted:
     """How many organs, how many of them have a report of the year, came late, cannot be told."""
@@ -253,7 +243,7 @@ def coverage_summary(session: Session, region_code: str, year: int) -> CoverageS
         Place(*row)
         for row in session.execute(
             select(Organ.id, Organ.parent_id, Organ.code, Organ.name, Organ.kind)
-            .where(Organ.id.in_(regions_below(region.id)), Organ.id != region.id)
+            .where(Organ.id.in_(subtree_select(region.id, regions_only=True)), Organ.id != region.id)
             .order_by(Organ.code)
         )
     ]
@@ -275,7 +265,7 @@ def coverage_summary(session: Session, region_code: str, year: int) -> CoverageS
                 func.sum(case((undated, 1), else_=0)),
             )
             .outerjoin(of_year, of_year.c.organ_id == Organ.id)
-            .where(Organ.parent_id.in_(regions_below(region.id)), Organ.kind == "organ")
+            .where(Organ.parent_id.in_(subtree_select(region.id, regions_only=True)), Organ.kind == "organ")
             .group_by(Organ.parent_id)
         )
     }
@@ -341,19 +331,6 @@ def regions_seen(session: Session, scope: Scope) -> list[tuple[int, Place]]:
     return [
         (depth, place) for depth, place in organ_outline(session, regions_only=True) if scope.sees(place.id)
     ]
-
-
-def corpus_years(session: Session) -> list[int]:
-    """The years the corpus holds reports of, latest first: each the next one up the index of years
-    (a recursive query that reads a few index entries, not every report's year)."""
-    years = (
-        select(func.min(CorpusReport.year).label("year"))
-        .where(CorpusReport.year.is_not(None))
-        .cte("years", recursive=True)
-    )
-    following = select(func.min(CorpusReport.year)).where(CorpusReport.year > years.c.year).scalar_subquery()
-    years = years.union_all(select(following).where(years.c.year.is_not(None)))
-    return sorted(session.scalars(select(years.c.year).where(years.c.year.is_not(None))), reverse=True)
 
 
 COVERAGE_COLUMNS = [

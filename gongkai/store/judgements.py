@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gongkai.store.records import NotFound, Refused, audit, now
+from gongkai.store.records import Conflict, NotFound, Refused, audit, now
 from gongkai.store.tables import CorpusReport, CorpusSource, FindingJudgement
 
 # The verdicts as stored, each with the word a person uses for it.
@@ -82,11 +82,20 @@ def _where(report: CorpusReport) -> str:
 
 
 def judge(
-    session: Session, report: CorpusReport, key: str, verdict: str, *, reason: str = "", actor: str
+    session: Session,
+    report: CorpusReport,
+    key: str,
+    verdict: str,
+    *,
+    reason: str = "",
+    actor: str,
+    seen: int | None = None,
 ) -> FindingJudgement:
     """Record ``actor``'s judgement (``verdict``: a stored name or its Chinese word) on the finding
     of ``report`` whose fingerprint is ``key``; the judgement before it is kept, and both go into
-    the audit log. Refused when the report has no such finding, or 不是问题 comes without a reason."""
+    the audit log. Refused when the report has no such finding, or 不是问题 comes without a reason;
+    :class:`Conflict` when ``seen`` (the id of the judgement the person was shown; 0: none) is no
+    longer the latest — the caller locks the report first (corpus_browse.judge_as_seen)."""
     verdict, reason = parse_verdict(verdict), reason.strip()
     if not any(finding_key(f) == key for f in report.findings):
         raise Refused(f"{_where(report)}没有这条问题（{key[:8]}）：它可能已在重新校验后改变，请重新列出问题")
@@ -94,6 +103,8 @@ def judge(
         raise Refused("判断为「不是问题」时须写明理由（--reason）")
     sha256, position = _identity(session, report)
     before = judgements_of(session, report).get(key)
+    if seen is not None and (before.id if before is not None else 0) != seen:
+        raise Conflict("这条问题的判断")
     row = FindingJudgement(
         source_sha256=sha256,
         position=position,

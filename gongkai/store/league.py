@@ -17,8 +17,7 @@ from fractions import Fraction
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from gongkai.store.coverage import regions_below
-from gongkai.store.records import Refused, find_organ
+from gongkai.store.records import Refused, find_organ, subtree_select
 from gongkai.store.tables import CorpusReport, CorpusReportRule, Organ
 
 Z_95 = 1.959963984540054  # the standard normal's 97.5th percentile: a two-sided 95% interval
@@ -130,7 +129,7 @@ def tally(session: Session, *, region_code: str | None = None, rule: str | None 
     # root's regions (a hash join over the few hundred regions, not a probe per organ of 14,000).
     home = case((Organ.kind == "region", Organ.id), else_=Organ.parent_id)
     labelled = home.label("home")
-    below = [home.in_(regions_below(root.id))] if root is not None else []
+    below = [home.in_(subtree_select(root.id, regions_only=True))] if root is not None else []
     grouped = (
         select(
             labelled,

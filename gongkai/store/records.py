@@ -7,7 +7,7 @@ Functions take a session inside a transaction (:func:`gongkai.store.db.transacti
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
 
@@ -233,12 +233,19 @@ def organ_outline(session: Session, *, regions_only: bool = False) -> list[tuple
     return in_tree_order([Place(*row) for row in session.execute(query)])
 
 
-def subtree_select(root_id: int) -> Select[tuple[int]]:
-    """A query of the ids of ``root_id`` and of every organ and region below it (recursive; UNION,
-    not UNION ALL: a cycle in a hand-edited tree ends it). A filter by region is ``organ_id IN`` this
-    query, never a list of ids: a province's 15,000 ids sent as parameters take a second."""
-    below = select(Organ.id).where(Organ.id == root_id).cte("below", recursive=True)
-    below = below.union(select(Organ.id).where(Organ.parent_id == below.c.id))
+def subtree_select(roots: int | Iterable[int], *, regions_only: bool = False) -> Select[tuple[int]]:
+    """A query of the ids of the organ(s) ``roots`` and of every organ and region below them
+    (``regions_only``: of the regions below them only — the tree's few hundred regions, not its
+    14,000 organs, since an organ is never above anything: records.organ_problems).
+
+    A filter by region is ``organ_id IN`` this query, never a list of ids: a province's 15,000 ids
+    sent as parameters take a second. Recursive, with UNION, not UNION ALL: a cycle in a hand-edited
+    tree ends it. The CTE's name is SQLAlchemy's own, so that two subtrees may meet in one query.
+    """
+    ids = [roots] if isinstance(roots, int) else sorted(roots)
+    below = select(Organ.id).where(Organ.id.in_(ids)).cte(recursive=True)
+    step = select(Organ.id).where(Organ.parent_id == below.c.id)
+    below = below.union(step.where(Organ.kind == "region") if regions_only else step)
     return select(below.c.id)
 
 

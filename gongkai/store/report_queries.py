@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, distinct, false, func, select, true
+from sqlalchemy import ColumnElement, Select, case, distinct, false, func, null, select, true
 from sqlalchemy.orm import Session
 
 from gongkai.checks import check_report
@@ -131,7 +131,7 @@ LISTED_ORGANS = 300
 LISTED_IDS = 500
 
 
-def in_scope(session: Session, scope: Scope) -> ColumnElement[bool]:
+def in_scope(scope: Scope) -> ColumnElement[bool]:
     """The organs (of Organ) the person sees, as a condition to build once a request: a short list
     of ids; nothing, for a scope of every organ (an administrator's, the top region's supervisor's);
     else the region's recursive query (records.subtree_select), never 15,000 ids as parameters."""
@@ -139,8 +139,7 @@ def in_scope(session: Session, scope: Scope) -> ColumnElement[bool]:
         return true()
     if len(scope.organ_ids) <= LISTED_IDS:
         return Organ.id.in_(scope.organ_ids) if scope.organ_ids else false()
-    # the scope's ids are organs' ids: as many as there are organs, they are all of them
-    if len(scope.organ_ids) == session.scalar(select(func.count()).select_from(Organ)):
+    if scope.every_organ:
         return true()
     if scope.role is Role.SUPERVISOR and scope.home_organ_id is not None:
         return Organ.id.in_(subtree_select(scope.home_organ_id))
@@ -391,7 +390,6 @@ def reports_summed_up(session: Session, chosen: ReportFilter, page: int = 500) -
     checks', kept nowhere): one page in memory at once, however many reports a province has."""
     query = (
         _joined(
-            ReportRecord.id,
             Organ.name,
             ReportRecord.year,
             ReportRecord.status,
@@ -400,13 +398,14 @@ def reports_summed_up(session: Session, chosen: ReportFilter, page: int = 500) -
             ReportRecord.figures,
             ReportRecord.body["format"].as_string(),
             ReportRecord.findings,
+            # the body only where the findings must be worked out from it: a draft's
+            case((ReportRecord.findings.is_(None), ReportRecord.body), else_=null()).label("draft"),
         )
         .where(*chosen.conditions())
         .order_by(ReportRecord.year.desc(), Organ.code)
         .execution_options(yield_per=page)
     )
-    for report_id, *summed, figures, fmt, findings in session.execute(query):
+    for *summed, figures, fmt, findings, draft in session.execute(query):
         if findings is None:
-            body = session.scalar(select(ReportRecord.body).where(ReportRecord.id == report_id))
-            findings = [f.model_dump(mode="json") for f in check_report(report_from_json(body))]
+            findings = [f.model_dump(mode="json") for f in check_report(report_from_json(draft))]
         yield SummedReport(*summed, figures or {}, fmt, findings)

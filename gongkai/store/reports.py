@@ -128,9 +128,14 @@ class Summary:
     figures: dict[str, int | float | None]
 
 
-def report_summary(body: dict[str, Any], findings: list[dict[str, Any]] | None) -> Summary:
-    """The summary of a report of this body with these stored findings (None: its checks')."""
-    report = report_from_json(body)
+def report_summary(
+    body: dict[str, Any],
+    findings: list[dict[str, Any]] | None,
+    report: Report2021 | Report2019 | None = None,
+) -> Summary:
+    """The summary of a report of this body with these stored findings (None: its checks');
+    ``report``: the body as a report, when the caller has it (else it is read from the body)."""
+    report = report if report is not None else report_from_json(body)
     rules = Counter((f.rule[:40], f.severity.value[:8]) for f in _found(findings, report))
     return Summary(
         errors=sum(n for (_, severity), n in rules.items() if severity == "error"),
@@ -140,10 +145,11 @@ def report_summary(body: dict[str, Any], findings: list[dict[str, Any]] | None) 
     )
 
 
-def summarise(session: Session, row: ReportRecord) -> None:
+def summarise(session: Session, row: ReportRecord, report: Report2021 | Report2019 | None = None) -> None:
     """Sum the record's report up again, after its body or findings changed (every writer of a
-    ReportRecord's body calls it): its counts and figures, its findings by rule."""
-    summary = report_summary(row.body, row.findings)
+    ReportRecord's body calls it): its counts and figures, its findings by rule. ``report``: the
+    report the body was just written from, when the caller has it (not read back from the JSON)."""
+    summary = report_summary(row.body, row.findings, report)
     row.errors, row.warnings, row.figures = summary.errors, summary.warnings, summary.figures
     session.flush()  # the row's id, for a new one
     session.execute(delete(ReportRule).where(ReportRule.report_id == row.id))
@@ -177,7 +183,7 @@ def open_workspace(session: Session, organ: Organ, year: int, *, actor: str) -> 
     except IntegrityError:
         # another clerk opened the year's workspace at the same moment (issue 14): theirs is the one
         return find_report(session, organ, year)
-    summarise(session, row)
+    summarise(session, row, report)
     audit(
         session,
         actor,
@@ -204,10 +210,11 @@ def recompute_tables(session: Session, row: ReportRecord, organ: Organ, *, actor
     drafted = fresh.sections or Sections()
     sections = Sections(**{key: getattr(kept, key) or getattr(drafted, key) for key in SECTION_KEYS})
     before = row.body
-    row.body = report_to_json(fresh.model_copy(update={"sections": sections}))
+    report = fresh.model_copy(update={"sections": sections})
+    row.body = report_to_json(report)
     row.version += 1
     row.updated_at = now()
-    summarise(session, row)
+    summarise(session, row, report)
     audit(
         session,
         actor,
@@ -244,7 +251,7 @@ def save_sections(session: Session, row: ReportRecord, texts: dict[str, str], *,
     row.body = report_to_json(report)
     row.version += 1
     row.updated_at = now()
-    summarise(session, row)
+    summarise(session, row, report)
     audit(
         session,
         actor,

@@ -275,7 +275,6 @@ def read_corpus_report(session: DB, me: Me, report_id: PathInt) -> CorpusReportF
         )
         for item in shown.findings
     ]
-    unjudged = {f.key for f in findings if f.judgement is None and f.finding.get("severity") == "error"}
     return CorpusReportFull(
         id=report.id,
         organ=shown.organ.code if shown.organ else None,
@@ -286,8 +285,8 @@ def read_corpus_report(session: DB, me: Me, report_id: PathInt) -> CorpusReportF
         layout=report.format,
         sha256=shown.source.sha256,
         source=shown.source.name,
-        findings=dict(Counter(str(f.get("severity", "")) for f in report.findings or ())),
-        unjudged_errors=len(unjudged),
+        findings=shown.severities,
+        unjudged_errors=shown.unjudged_errors,
         url=f"/api/corpus/reports/{report.id}",
         report=report.body,
         judged_findings=findings,

@@ -18,7 +18,7 @@ from gongkai.casework.review import STATUS_LABELS
 from gongkai.model.layouts import cell_name, layout_for
 from gongkai.model.report import report_cells, report_from_json
 from gongkai.store.accounts import Role
-from gongkai.store.corpus_browse import take_upload, upload_results
+from gongkai.store.corpus_browse import take_upload
 from gongkai.store.corpus_export import cell_in_words
 from gongkai.store.records import Refused, organ_by_id
 from gongkai.store.report_queries import (
@@ -115,7 +115,7 @@ def _filter(
 ) -> tuple[ReportFilter, dict[str, str]]:
     """The console's filters (a year, a status, an organ or region the person sees, by code or full
     name; else 404) as the store's filter, and as the page and its links keep them."""
-    within = in_scope(session, me.scope)
+    within = in_scope(me.scope)
     chosen_organ = _named(session, within, organ, regions=True)
     if organ.strip() and chosen_organ is None:
         raise HTTPException(404, "没有这个机关")
@@ -209,7 +209,7 @@ def upload(
     keep each file in the corpus, as ``gongkai ingest`` does."""
     if len(files) > MAX_UPLOAD_FILES:
         raise HTTPException(400, f"一次最多上传 {MAX_UPLOAD_FILES} 个文件")
-    within = in_scope(session, me.scope)
+    within = in_scope(me.scope)
     chosen = _named(session, within, organ)
     if organ.strip() and chosen is None:
         raise HTTPException(404, "没有这个机关")
@@ -274,11 +274,7 @@ def take_into_corpus(session, data: bytes, read: UploadRead, organ: Organ | None
     (the same file twice is one source), its reports matched to ``organ`` when one was chosen;
     what became of it, in a line."""
     source = describe_bytes(data, read.name)
-    results = (
-        [{"file": read.name, "error": read.problem}]
-        if read.problem
-        else upload_results(read.name, read.reports, read.findings, read.dates)
-    )
+    results = [{"file": read.name, "error": read.problem}] if read.problem else list(read.results)
     kept = take_upload(session, source, results, organ)
     if kept is None:
         return f"{read.name}: 报告库中已有同一文件（SHA-256 {source.sha256[:10]}），未重复收入"
@@ -299,7 +295,7 @@ def compare(
     """An organ's report beside its previous year (the two bodies read, cell by cell) and beside
     the organs under the same region of the same year — like organs, not the whole province — by
     their stored figures, a page at a time."""
-    within = in_scope(session, me.scope)
+    within = in_scope(me.scope)
     organ = organ_coded(session, within, code)
     if organ is None:
         raise HTTPException(404, "没有这个机关")

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 
 from gongkai.model.report import TABLES, flatten
 from gongkai.store.accounts import Role
+from gongkai.store.corpus import years_held
 from gongkai.store.corpus_browse import (
     COUNT_CAP,
     PAGE_SIZE,
@@ -22,7 +23,6 @@ from gongkai.store.corpus_browse import (
     corpus_filter,
     corpus_page,
     corpus_report,
-    corpus_years,
     count_corpus,
     judge_as_seen,
     match_name,
@@ -93,7 +93,7 @@ def corpus_list(
         listed=listed,
         total=count_corpus(session, view, chosen),
         count_cap=COUNT_CAP,
-        years=corpus_years(session, view),
+        years=years_held(session, view.condition()),
         places=regions_in_view(session, view),
         filters=filters,
         query=query,

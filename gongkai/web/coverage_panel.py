@@ -7,7 +7,8 @@ from __future__ import annotations
 from fastapi import HTTPException
 
 from gongkai import clock
-from gongkai.store.coverage import DATE_UNKNOWN, corpus_years, coverage_summary, regions_seen
+from gongkai.store.corpus import years_held
+from gongkai.store.coverage import DATE_UNKNOWN, coverage_summary, regions_seen
 from gongkai.store.records import Place
 from gongkai.web.deps import Principal
 
@@ -37,7 +38,7 @@ def last_year() -> int:
 
 def years_to_choose(session, also: int) -> list[int]:
     """The years to choose from: those the corpus holds, and ``also``, latest first."""
-    return sorted({*corpus_years(session), also}, reverse=True)
+    return sorted({*years_held(session), also}, reverse=True)
 
 
 # --- coverage ------------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def _report(session, within, code: str, year: int) -> tuple[Organ, ReportRecord]
 def _both(session, me: Principal, code: str, year: int, other: str, other_year: int):
     """The two reports compared, each found by its organ's code within the person's scope (the
     scope's condition built once; only these two bodies read)."""
-    within = in_scope(session, me.scope)
+    within = in_scope(me.scope)
     return within, _report(session, within, code, year), _report(session, within, other, other_year)
 
 
@@ -129,7 +129,7 @@ def choose(
     """The form's choice (``with=CODE/YEAR``, the organ by code or full name) sent on to the
     comparison's own address; no body read."""
     other, _, other_year = with_.strip().rpartition("/")
-    within = in_scope(session, me.scope)
+    within = in_scope(me.scope)
     try:
         first, second = organ_coded(session, within, code), organ_named(session, within, other)
     except Refused as exc:  # a name several organs bear: the person gives the code

@@ -20,15 +20,24 @@ UPLOAD_WORKERS = 2  # files of one upload read at once; the server's own work ke
 
 @dataclass(frozen=True)
 class UploadRead:
-    """One uploaded file: the reports it holds (canonical JSON) with the findings of each as its
-    reading gave them (exactly what ``gongkai check`` says of the file), or why it could not be read."""
+    """One uploaded file: a result for each report it holds, exactly as ``gongkai check --json``
+    gives it with the report kept (``report``: canonical JSON; ``findings`` as its reading gave them;
+    ``published_on`` / ``signed_on`` where its document states them) — what the corpus keeps of a
+    file (corpus.record_source) — or why it could not be read."""
 
     name: str
-    reports: tuple[dict[str, Any], ...] = ()
+    results: tuple[dict[str, Any], ...] = ()
     problem: str | None = None
-    findings: tuple[list[dict[str, Any]], ...] = ()
-    # each report's dates as its document states them (published_on, signed_on: ISO), where it does
-    dates: tuple[dict[str, str], ...] = ()
+
+    @property
+    def reports(self) -> list[dict[str, Any]]:
+        """The reports, as canonical JSON."""
+        return [r["report"] for r in self.results]
+
+    @property
+    def findings(self) -> list[list[dict[str, Any]]]:
+        """Each report's findings."""
+        return [r["findings"] for r in self.results]
 
 
 def read_upload(name: str, data: bytes) -> UploadRead:
@@ -43,12 +52,10 @@ def read_upload(name: str, data: bytes) -> UploadRead:
             return UploadRead(name, problem=str(exc).replace(str(path), name))
     # checked from the reading, not from the JSON it gives: the layout rules need the source, and
     # the READ-* warnings exist only there (issue 15 §2)
-    results = [checked_result(item, CheckOptions(keep_reports=True)) for item in loaded]
+    # named as the person named the file, not as the worker's temporary copy
     return UploadRead(
         name,
-        tuple(r["report"] for r in results),
-        findings=tuple(r["findings"] for r in results),
-        dates=tuple({k: r[k] for k in ("published_on", "signed_on") if k in r} for r in results),
+        tuple({**checked_result(item, CheckOptions(keep_reports=True)), "file": name} for item in loaded),
     )
 
 

@@ -38,7 +38,9 @@ def _json(**changes) -> dict:
         ({"year": -2024}, "年度 -2024 不在 2008 年至 2027 年之间"),
         ({"year": 2007}, "年度 2007 不在 2008 年至 2027 年之间"),
         ({"year": 2028}, "年度 2028 不在 2008 年至 2027 年之间"),
-        ({"requests.new.natural": 10**18}, "数值 1000000000000000000 超出合理范围"),
+        ({"requests.new.natural": 10**18}, "绝对值小于 1,000,000,000,000,000"),
+        ({"requests.new.natural": "3"}, "单元格的值应为数字或 null"),
+        ({"requests.new.natural": True}, "单元格的值应为数字或 null"),
         ({"requests.new.natural": -(10**18)}, "超出合理范围"),
         ({"active.fees.amount": 1.5e22}, "超出合理范围"),
     ],
@@ -81,6 +83,7 @@ def test_the_console_files_no_report_of_an_impossible_year_or_size_issue_14(site
     assert response.status_code == 200
     assert "minus.json" in response.text and "年度 -2024 不在 2008 年至 2027 年之间" in response.text
     assert "huge.json" in response.text and "超出合理范围" in response.text
+    assert "requests.new.natural" in response.text and "这里是 1000000000000000000" in response.text
     assert "已归入" not in response.text
     with site.state.sessions() as s:
         assert s.scalar(select(func.count()).select_from(ReportRecord)) == 0

@@ -147,15 +147,15 @@ def test_markup_in_names_and_text_is_printed_as_is(tmp_path):
     [
         (
             b'{"schema": "gongkai.report/1", "format": "2021", "requests": {"new": {"natural": "5"}}}',
-            "integer",
+            'requests.new.natural：单元格的值应为数字或 null，且绝对值小于 1,000,000,000,000,000（超出合理范围的数、文字、true/false 都不行），这里是 "5"',
         ),
         (
             b'{"schema": "gongkai.report/1", "format": "2021", "requests": {"new": {"natural": true}}}',
-            "integer",
+            "单元格的值应为数字或 null，且绝对值小于 1,000,000,000,000,000（超出合理范围的数、文字、true/false 都不行），这里是 true",
         ),
         (
             b'{"schema": "gongkai.report/1", "format": "2021", "requests": {"new": {"natural": NaN}}}',
-            "integer",
+            "这里是 NaN",
         ),
         (b"[1, 2]", "报告对象"),
     ],

@@ -17,13 +17,12 @@ from gongkai.checks import check_report
 from gongkai.model.report import report_to_json
 from gongkai.store import corpus_browse
 from gongkai.store.accounts import Role, Scope
-from gongkai.store.corpus import SourceFile, organ_names, record_source
+from gongkai.store.corpus import SourceFile, organ_names, record_source, years_held
 from gongkai.store.corpus_browse import (
     CorpusFilter,
     CorpusView,
     corpus_filter,
     corpus_page,
-    corpus_years,
     count_corpus,
     judge_as_seen,
     place_in_view,
@@ -152,13 +151,13 @@ def test_a_large_scope_asked_for_in_sql_lists_what_its_ids_do(store, monkeypatch
         assert walk(s, district, CorpusFilter(), 1) == ours and len(ours) == 4
         assert count_corpus(s, district, CorpusFilter()) == 4  # past the cap of 3: "more than 3"
         assert count_corpus(s, district, CorpusFilter(year=2021)) == 2
-        assert corpus_years(s, district) == [2021, 2020]
+        assert years_held(s, district.condition()) == [2021, 2020]
         assert regions_in_view(s, district) == [("xq", "某某区人民政府")]
         assert place_in_view(s, district, "某某区科学技术局") == kj
         with pytest.raises(NotFound):
             place_in_view(s, district, "wj")
         every = frozenset(o.id for o in (xq, kj, yq, find_organ(s, "wj")))
-        province = view_of(s, Scope(0, Role.SUPERVISOR, every, xq.id))
+        province = view_of(s, Scope(0, Role.SUPERVISOR, every, xq.id, every_organ=True))
         assert province.every_organ
         assert walk(s, province, corpus_filter(s, province, yq), 2) == [
             r.id for r in rows if r.organ_key == "另一区卫生健康委员会"

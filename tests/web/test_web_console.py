@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from support.web import client_as, csrf_of, site, upload  # noqa: F401 (the fixture)
 
-from gongkai.checks import report_to_findings
+from gongkai.checks import check_report, report_to_findings
 from gongkai.store.db import transaction
 from gongkai.store.records import add_organ, find_organ
 from gongkai.store.tables import ReportRecord
@@ -320,3 +320,23 @@ def test_a_name_two_organs_bear_is_never_taken_for_one_of_them(site, store) -> N
     refused = supervisor.get("/console", params={"organ": "某某区科学技术局"})
     assert refused.status_code == 400 and "请填机关代码" in refused.text
     assert supervisor.get("/console", params={"organ": "kj2"}).status_code == 200
+
+
+def test_the_export_works_out_a_drafts_findings_from_its_body(site) -> None:  # noqa: F811
+    """A workspace's draft keeps no findings: the export checks its body, read in the same query."""
+    from gongkai.model.report import report_to_json
+    from gongkai.store.reports import open_workspace, summarise
+
+    broken = clean_report_2021(**{"requests.new.natural": 9})
+    with site.state.sessions() as s, s.begin():
+        draft = open_workspace(s, find_organ(s, "kj"), 2024, actor="t")
+        draft.body = report_to_json(broken)
+        summarise(s, draft)
+        assert draft.findings is None
+    book = load_workbook(
+        io.BytesIO(client_as(site, "supervisor").get("/console/export.xlsx?year=2024").content)
+    )
+    rows = list(book["检查发现"].iter_rows(min_row=2, values_only=True))
+    expected = [(f.severity.value, f.rule, f.message) for f in check_report(broken)]
+    assert "T3-BALANCE" in [rule for _, rule, _ in expected]
+    assert [(r[2], r[3], r[5]) for r in rows if r[0] == "某某区科学技术局" and r[1] == 2024] == expected

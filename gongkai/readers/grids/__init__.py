@@ -6,7 +6,7 @@ header's column order, and only fall back to grid positions when a row's cell co
 leaves no other way. Labels of both layouts are accepted here: deciding the layout is
 the assembler's job, from the fingerprints collected on the way.
 
-- ``rows``: which table a row begins (:func:`~gongkai.readers.grids.rows.split_tables`),
+- ``rows``: which table a row begins (:func:`~gongkai.readers.grids.rows.table_rows`),
   what its labels say, where its values go;
 - ``columns``: a header → the value columns it names (tables 三 and 四);
 - ``cells``: a value stored on the layout, with the notices it calls for;
@@ -24,7 +24,7 @@ from gongkai.readers.grids.appeals import headless_appeals, read_appeals, read_h
 from gongkai.readers.grids.columns import COLUMN_NAMES
 from gongkai.readers.grids.loose import table_grids
 from gongkai.readers.grids.requests import read_requests
-from gongkai.readers.grids.rows import split_tables
+from gongkai.readers.grids.rows import split_tables, table_rows
 from gongkai.readers.placement import ShortRow, resolve
 from gongkai.readers.tables import ReadCell, TableReading
 from gongkai.readers.values import read_value
@@ -37,16 +37,16 @@ def read_tables(grids: list[Grid], headless: Grid | None = None) -> TableReading
     a document); its values are placed by position when no other grid is table 四.
     """
     reading = TableReading()
-    tables = split_tables(grids)
+    tables = table_rows(grids)
     for table, pieces in tables.items():
         reading.evidence.tables.add(table)
-        for grid, rows in pieces:
+        for piece in pieces:
             if table == "active":
-                read_active(grid, rows, reading)
+                read_active(piece.grid, piece.rows, reading, piece.labels)
             elif table == "requests":
-                read_requests(grid, rows, reading)
+                read_requests(piece.grid, piece.rows, reading, piece.labels)
             else:
-                read_appeals(grid, rows, reading)
+                read_appeals(piece.grid, piece.rows, reading, piece.labels)
     if headless is not None and "appeals" not in tables and any(g is headless for g in grids):
         read_headless_appeals(headless, reading)
     if reading.short_rows:

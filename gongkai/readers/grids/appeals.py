@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from gongkai.model.labels import core
 from gongkai.model.layouts import APPEAL_GROUPS, APPEAL_HEADER
 from gongkai.readers.document import Grid, GridCell, Paragraph
-from gongkai.readers.grids.cells import store_cell
+from gongkai.readers.grids.cells import cell_keys, store_cell, store_counts
 from gongkai.readers.grids.columns import COLUMN_NAMES, header_columns
-from gongkai.readers.grids.rows import place_values, strip_blank_ends
+from gongkai.readers.grids.rows import RowLabels, distinct_cells, place_values, row_labels, strip_blank_ends
+from gongkai.readers.headers import Header, header_texts
 from gongkai.readers.sections import match_heading
 from gongkai.readers.tables import Notice, TableReading
 from gongkai.readers.values import is_number_text, is_value_text, read_value
@@ -17,40 +19,56 @@ from gongkai.readers.values import is_number_text, is_value_text, read_value
 APPEAL_KEYS = tuple(n.key for n in APPEAL_HEADER.walk() if n.key and not n.children)
 
 
-def read_appeals(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
-    """Table 四's rows of one grid: header rows, then the one data row of 15 values."""
+def read_appeals(
+    grid: Grid, rows: list[list[GridCell]], reading: TableReading, labels: list[RowLabels] | None = None
+) -> None:
+    """Table 四's rows of one grid: header rows, then the one data row of 15 values.
+
+    ``labels``: what each row's labels say, when :func:`~gongkai.readers.grids.rows.table_rows`
+    has read them.
+    """
     header_rows: list[list[GridCell]] = []
-    for row in rows:
+    if labels is None:
+        labels = [row_labels(row) for row in rows]
+    for row, lb in zip(rows, labels, strict=True):
         # The data row holds only numbers, dashes and blanks: officers often fill in only the
         # non-zero cells (「1 … 1」), or leave the row blank; it follows at least one header row.
-        if header_rows and len(row) >= 5 and all(is_value_text(c.text) for c in row):
-            said = TableReading()  # what the header says, kept until it is known to be readable
+        if header_rows and len(row) >= 5 and not lb.named and _all_values(row):
+            said: list[Notice] = []  # what the header says, kept until it is known to be readable
+            header = header_texts(header_rows)
             keys, positions, header_notice = header_columns(
-                grid, header_rows, APPEAL_HEADER, APPEAL_KEYS, said, "表四"
+                grid, header_rows, APPEAL_HEADER, APPEAL_KEYS, said, "表四", header
             )
             # A header that names no column, or whose words ran together, says nothing of where
             # each value goes: only the layout's fixed order does, and only for 15 values.
-            if run_together(header_rows):
+            if _run_together(header):
                 _read_by_order(row, reading, "表四的表头无法识别（各列名称连在一起）")
                 return
-            if header_notice is None and said.notices:
+            if header_notice is None and said:
                 _read_by_order(row, reading, "表四没有可识别的表头")
                 return
-            reading.notices.extend(said.notices)
+            reading.notices.extend(said)
             if header_notice is not None:
                 header_notice.cells = [f"appeals.{k}" for k in APPEAL_KEYS if k not in keys]
             reading.evidence.appeal_columns = keys
-            placed, guess = place_values(row, keys, positions)
+            start = (lb.followed if len(lb.texts) < len(row) else lb.alone).label_end
+            placed, guess = place_values(row, keys, positions, start)
             if guess:
                 reading.notices.append(Notice("READ-ROW-WIDTH", f"表四数据行：{guess}", row[0].line))
-            for key, cell in placed.items():
-                if cell is not None:
-                    store_cell(reading, f"appeals.{key}", read_value(cell.text), cell.line, cell.confidence)
+            columns: Sequence[str] = keys
+            if len(set(keys)) < len(keys):
+                columns, placed = distinct_cells(keys, placed)
+            store_counts(reading, cell_keys("appeals", "", tuple(columns)), placed)
             return
         header_rows.append(row)
     reading.notices.append(
         Notice("READ-ROW", "表四没有找到数据行", rows[0][0].line if rows and rows[0] else None)
     )
+
+
+def _all_values(row: list[GridCell]) -> bool:
+    """Every cell of the row a number, a dash or blank."""
+    return all(map(is_value_text, [cell.text for cell in row]))  # no generator: one per row costs
 
 
 # Between the 表四 heading and a header-less grid: a caption line or two (「行政复议行政诉讼」,
@@ -78,12 +96,21 @@ def headless_appeals(blocks: Sequence[Paragraph | Grid]) -> Grid | None:
                 caption = len(block.text) <= MAX_CAPTION_CHARS and "。" not in block.text
                 captions = captions + 1 if caption and captions < MAX_CAPTION_LINES else None
             continue
-        if captions is not None:
-            cells = [cell for row in block.rows for cell in strip_blank_ends(row)]
-            if len(cells) == len(APPEAL_KEYS) and all(is_number_text(c.text) for c in cells):
-                return block
+        if captions is not None and _fifteen_numbers(block):
+            return block
         captions = None
     return None
+
+
+def _fifteen_numbers(grid: Grid) -> bool:
+    """A grid of table 四's 15 numbers and nothing else (blank padding of merged cells aside)."""
+    count = 0
+    for row in grid.rows:
+        for cell in strip_blank_ends(row):
+            if not is_number_text(cell.text):
+                return False  # the usual grid under the heading: table 四 with its header
+            count += 1
+    return count == len(APPEAL_KEYS)
 
 
 def read_headless_appeals(grid: Grid, reading: TableReading) -> None:
@@ -104,9 +131,14 @@ def run_together(header_rows: list[list[GridCell]]) -> bool:
     PDF → Markdown converters print a header they cannot split into its columns as one cell
     (「行政复议行政诉讼结果维持结果纠正…」); which column each word stood over is lost.
     """
-    for row in header_rows:
-        for cell in row:
-            text = core(cell.text)
+    return _run_together(header_texts(header_rows))
+
+
+@lru_cache(maxsize=1024)  # headers repeat from report to report
+def _run_together(header: Header) -> bool:
+    for row in header:
+        for cell_text in row:
+            text = core(cell_text)
             if len(text) > 4 and sum(word in text for word in _HEADER_WORDS) >= 2:
                 return True
     return False

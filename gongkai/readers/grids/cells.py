@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from gongkai.model.labels import fold
 from gongkai.model.layouts import LAYOUTS, SINGLE_OTHER_FINGERPRINT, CellKind, Format, cell_name
-from gongkai.readers.document import UNCERTAIN_BELOW
+from gongkai.readers.document import UNCERTAIN_BELOW, GridCell
 from gongkai.readers.tables import Notice, ReadCell, TableEvidence, TableReading
-from gongkai.readers.values import CellValue
+from gongkai.readers.values import CellValue, read_value
 
 
 @lru_cache(maxsize=4096)  # labels repeat from report to report
-def _fingerprints_in(text: str) -> tuple[tuple[Format, str], ...]:
+def fingerprints_in(text: str) -> tuple[tuple[Format, str], ...]:
     """The printed texts in ``text`` that only one layout uses, with that layout."""
     folded = fold(text)
     return tuple(
@@ -25,7 +26,7 @@ def _fingerprints_in(text: str) -> tuple[tuple[Format, str], ...]:
 
 def note_fingerprints(ev: TableEvidence, text: str, line: int, single_other: bool = False) -> None:
     """Record the printed texts in ``text`` that only one layout (2019 or 2021) uses."""
-    for fmt, printed in _fingerprints_in(text):
+    for fmt, printed in fingerprints_in(text):
         ev.fingerprints[fmt].append((printed, line))
     if single_other:
         ev.fingerprints[Format.F2019].append((SINGLE_OTHER_FINGERPRINT, line))
@@ -37,6 +38,9 @@ def store_cell(
     """Keep the first value read for ``key``, with the notices it calls for: a duplicate, an
     uncertain OCR reading or a lost minus sign, what reading the value assumed."""
     cells = reading.cells
+    if confidence is None and value.note is None and key not in cells:
+        cells[key] = ReadCell(key, value, line)  # the usual cell: nothing to say of it
+        return
     if key in cells:
         reading.notices.append(
             Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key])
@@ -67,6 +71,27 @@ def store_cell(
         reading.notices.append(
             Notice("READ-VALUE", f"{cell_name(key)}：{value.note}", line, [key], info=value.numeric)
         )
+
+
+@lru_cache(maxsize=1024)  # rows and headers repeat from report to report
+def cell_keys(table: str, row: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The full keys of a row's cells: 「requests.granted.natural」…; ``row`` "" for none."""
+    prefix = f"{table}.{row}." if row else f"{table}."
+    return tuple(prefix + column for column in columns)
+
+
+def store_counts(reading: TableReading, keys: Iterable[str], cells: Iterable[GridCell | None]) -> None:
+    """:func:`store_cell` for a row's cells read as counts, each under its full key (None: no
+    cell for that key)."""
+    stored = reading.cells
+    for key, cell in zip(keys, cells, strict=True):
+        if cell is None:
+            continue
+        value = read_value(cell.text)
+        if value.note is None and cell.confidence is None and key not in stored:
+            stored[key] = ReadCell(key, value, cell.line)  # the usual cell: nothing to say of it
+        else:
+            store_cell(reading, key, value, cell.line, cell.confidence)
 
 
 _SIGNED_KEYS = frozenset(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from gongkai.model.labels import core
 from gongkai.model.layouts import ACTIVE_HEADER
@@ -35,10 +36,15 @@ _RULE_RE = re.compile(r"[\s|:-]*-{3,}[\s|:-]*")
 
 def _table_line(text: str) -> str | None:
     """The cell text a paragraph may be, without its Markdown; None when it is running text."""
-    if len(text) > 2 * MAX_LINE_CHARS:
+    if len(text) > 2 * MAX_LINE_CHARS or "。" in text:
         return None  # running text (and never a long line through the patterns: spaces backtrack)
+    return _short_table_line(text)
+
+
+@lru_cache(maxsize=4096)  # short lines (headings, captions, labels) repeat from report to report
+def _short_table_line(text: str) -> str | None:
     text = _undecorated(text)
-    if not text or len(text) > MAX_LINE_CHARS or "。" in text or "|" in text or match_heading(text):
+    if not text or len(text) > MAX_LINE_CHARS or "|" in text or match_heading(text):
         return None
     return text
 
@@ -46,12 +52,11 @@ def _table_line(text: str) -> str | None:
 def _undecorated(text: str) -> str:
     """The text without its Markdown: 「#」「|」「*」 and spaces at its start, 「|」「*」 and spaces
     at its end. (A pattern for the end was tried at every character of every paragraph.)"""
-    start, end = 0, len(text)
-    while start < end and (text[start] in _LEADING_MARKS or text[start].isspace()):
-        start += 1
-    while end > start and (text[end - 1] in _TRAILING_MARKS or text[end - 1].isspace()):
-        end -= 1
-    return text[start:end]
+    while True:  # marks and spaces may alternate (「| **」): strip both until neither is left
+        stripped = text.lstrip(_LEADING_MARKS).lstrip().rstrip(_TRAILING_MARKS).rstrip()
+        if len(stripped) == len(text):
+            return text
+        text = stripped
 
 
 def _names_a_label(text: str) -> bool:
@@ -65,41 +70,46 @@ def _names_a_label(text: str) -> bool:
     )
 
 
-def _name_labels(lines: list[Paragraph]) -> bool:
+def _name_labels(lines: list[tuple[str, int]]) -> bool:
     """Lines that name a label of the tables, one by one or together (a label wrapped over them)."""
-    return any(_names_a_label(p.text) for p in lines) or _names_a_label("".join(p.text for p in lines))
+    return any(_names_a_label(text) for text, _ in lines) or _names_a_label("".join(t for t, _ in lines))
+
+
+def _one_cell_rows(lines: list[tuple[str, int]]) -> list[list[GridCell]]:
+    return [[GridCell(text, line)] for text, line in lines]
 
 
 def table_grids(blocks: Sequence[Paragraph | Grid]) -> list[Grid]:
     """The document's grids with the table lines printed as text joined back into them."""
     grids: list[Grid] = []
     made: set[int] = set()  # ids of the grids made here, which may be grown
-    lines: list[Paragraph] = []  # table lines since the last grid (or since running text)
+    lines: list[
+        tuple[str, int]
+    ] = []  # table lines since the last grid (or since running text), and their lines
     after_grid = False  # nothing but table lines since the last grid
     for block in blocks:
         if isinstance(block, Paragraph):
-            if len(block.text) <= MAX_LINE_CHARS and _RULE_RE.fullmatch(block.text):
+            if len(block.text) <= MAX_LINE_CHARS and "---" in block.text and _RULE_RE.fullmatch(block.text):
                 continue  # 「|---|」 under a one-cell table: the text reader takes it for text
             text = _table_line(block.text)
             if text is None or len(lines) >= MAX_LINES_BETWEEN:
                 lines, after_grid = [], False
             else:
-                lines.append(Paragraph(text, block.line))
+                lines.append((text, block.line))
             continue
-        rows = [[GridCell(p.text, p.line)] for p in lines]
         if after_grid and lines and _name_labels(lines):
             # one table: the grid above, the lines, this grid (a copy of the document's grid
             # is made once and grown, so that a thousand pieces do not cost a million copies)
             if id(grids[-1]) not in made:
                 grids[-1] = Grid(list(grids[-1].rows), grids[-1].positional)
                 made.add(id(grids[-1]))
-            grids[-1].rows += [*rows, *block.rows]
+            grids[-1].rows += [*_one_cell_rows(lines), *block.rows]
             grids[-1].positional = grids[-1].positional and block.positional
         else:
             # a caption or header line right above the grid is its first row
-            starts = [i for i, p in enumerate(lines) if table_of_texts((p.text,)) is not None]
+            starts = [i for i, (text, _) in enumerate(lines) if table_of_texts((text,)) is not None]
             if starts:
-                block = Grid([*rows[starts[0] :], *block.rows], block.positional)
+                block = Grid([*_one_cell_rows(lines[starts[0] :]), *block.rows], block.positional)
                 made.add(id(block))
             grids.append(block)
         lines, after_grid = [], True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from gongkai.model.labels import Label, core
 from gongkai.model.layouts import (
@@ -26,9 +27,16 @@ from gongkai.readers.grids.apart import (
     RowKind,
     pair_apart_rows,
 )
-from gongkai.readers.grids.cells import note_fingerprints, store_cell
+from gongkai.readers.grids.cells import cell_keys, note_fingerprints, store_counts
 from gongkai.readers.grids.columns import header_columns
-from gongkai.readers.grids.rows import REQUEST_ROWS, RowShape, place_values, row_shape
+from gongkai.readers.grids.rows import (
+    REQUEST_ROWS,
+    RowLabels,
+    RowShape,
+    distinct_cells,
+    place_values,
+    row_shape,
+)
 from gongkai.readers.tables import Notice, TableReading
 from gongkai.readers.values import is_value_text, read_value
 
@@ -55,15 +63,38 @@ def match_request_row(label_cores: tuple[str, ...], group: Label | None) -> Row 
     return None
 
 
-def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading) -> None:
-    """Table 三's rows of one grid: the header rows first, then each data row under its group."""
+@lru_cache(maxsize=1024)  # headers repeat from report to report
+def _cell_keys_by_row(columns: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
+    """Each table-三 row's cell keys under a header's columns: 「requests.granted.natural」…"""
+    return MappingProxyType({row.key: cell_keys("requests", row.key, columns) for row in REQUEST_ROWS})
+
+
+def read_requests(
+    grid: Grid,
+    rows: list[list[GridCell]],
+    reading: TableReading,
+    labels: list[RowLabels] | None = None,
+) -> None:
+    """Table 三's rows of one grid: the header rows first, then each data row under its group.
+
+    ``labels``: what each row's labels say, when :func:`~gongkai.readers.grids.rows.table_rows`
+    has read them.
+    """
     ev = reading.evidence
     group: Label | None = None
     header_rows: list[list[GridCell]] = []
     keys: list[str] | None = None
     positions: Mapping[int, str] | None = None
     header_notice: Notice | None = None
-    shapes = [row_shape(row) for row in rows]
+    repeated = False  # the header names a column twice
+    row_cell_keys: Mapping[str, tuple[str, ...]] = {}  # the full keys of each row's cells
+    if labels is None:
+        shapes = [row_shape(row) for row in rows]
+    else:
+        shapes = [
+            lb.followed if len(lb.texts) < len(row) else lb.alone
+            for row, lb in zip(rows, labels, strict=True)
+        ]
     if any(not s.cores and s.has_values for s in shapes):  # a row of numbers without its label
         rows, notices = pair_apart_rows(rows, *_row_kinds(rows, shapes), "表三")
         reading.notices += notices
@@ -71,7 +102,8 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
     for index, (row, shape) in enumerate(zip(rows, shapes, strict=True)):
         cores = shape.cores
         group = shape.group or group
-        ev.balance_note = ev.balance_note or shape.balance_note
+        if shape.balance_note:
+            ev.balance_note = True
         if keys is None and shape.is_header:
             header_rows.append(row)
             continue
@@ -92,9 +124,11 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
             continue
         if keys is None:
             keys, positions, header_notice = header_columns(
-                grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading, "表三"
+                grid, header_rows, REQUEST_HEADER, _REQUEST_COLUMN_KEYS, reading.notices, "表三"
             )
             ev.request_columns = keys
+            repeated = len(set(keys)) < len(keys)
+            row_cell_keys = _cell_keys_by_row(tuple(keys))
         line = row[shape.label_positions[-1]].line
         if match.key.startswith("other.") or match is ROW_OTHER_SINGLE:
             note_fingerprints(ev, "".join(cores), line, single_other=match is ROW_OTHER_SINGLE)
@@ -105,17 +139,21 @@ def read_requests(grid: Grid, rows: list[list[GridCell]], reading: TableReading)
             header_notice.cells += [
                 f"requests.{match.key}.{c}" for c in _REQUEST_COLUMN_KEYS if c not in keys
             ]
-        placed, guess = place_values(row, keys, positions, start=shape.label_end)
+        placed: list[GridCell | None] = row[shape.label_end :]
+        guess = None
+        if len(placed) != len(keys):  # not the usual row, one value under each column
+            placed, guess = place_values(row, keys, positions, start=shape.label_end)
+        placed_keys = row_cell_keys[match.key]
+        if repeated:
+            columns, placed = distinct_cells(keys, placed)
+            placed_keys = cell_keys("requests", match.key, tuple(columns))
         if guess:
             notice = Notice("READ-ROW-WIDTH", f"表三「{match.label.official}」行：{guess}", line)
             reading.notices.append(notice)
-            given = [cell for cell in placed.values() if cell is not None]
+            given = [cell for cell in placed if cell is not None]
             if len(given) < len(keys) and all(read_value(c.text).value is not None for c in given):
                 reading.short_rows.append((match, keys, given, notice))
-        prefix = f"requests.{match.key}."
-        for col_key, cell in placed.items():
-            if cell is not None:
-                store_cell(reading, prefix + col_key, read_value(cell.text), cell.line, cell.confidence)
+        store_counts(reading, placed_keys, placed)
 
 
 def _row_kind(row: list[GridCell], shape: RowShape, group: Label | None, after: RowShape | None) -> RowKind:

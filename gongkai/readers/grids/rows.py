@@ -1,13 +1,15 @@
 """What a grid row says: which table it begins, where its label ends, where its values go.
 
-Every table's reader uses these: :func:`split_tables` assigns the rows of each grid to table
-二, 三 or 四; :func:`row_shape` reads a row's labels (cached across reports, since labels repeat
-while values do not); :func:`place_values` puts a data row's value cells under the header's columns.
+Every table's reader uses these: :func:`table_rows` assigns the rows of each grid to table
+二, 三 or 四 and reads each row's labels once (:class:`RowLabels`, cached across reports, since
+labels repeat while values do not: nothing cached on them depends on a value);
+:func:`place_values` puts a data row's value cells under the header's columns.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai.model.labels import Label, core
@@ -31,19 +33,16 @@ def _label_texts(row: list[GridCell]) -> tuple[str, ...]:
     """
     texts = []
     for cell in row:
-        if is_number_text(cell.text):
+        text = cell.text
+        if text and is_number_text(text):  # (a blank is no number: no need to ask the cache)
             break
-        texts.append(cell.text)
+        texts.append(text)
     return tuple(texts)
 
 
 def table_of_texts(texts: tuple[str, ...]) -> str | None:
     """The table (active, requests, appeals) that a row of these texts begins, if any."""
     return _table_of_texts(texts)
-
-
-def _table_of_row(row: list[GridCell]) -> str | None:
-    return _table_of_texts(_label_texts(row))
 
 
 @lru_cache(maxsize=16384)
@@ -61,23 +60,68 @@ def _table_of_texts(texts: tuple[str, ...]) -> str | None:
     return None
 
 
-def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[GridCell]]]]]:
+@dataclass(frozen=True, slots=True)
+class RowLabels:
+    """What a row's label texts (:func:`_label_texts`) say: the same in every report, so cached."""
+
+    texts: tuple[str, ...]
+    table: str | None  # the table a row of them begins
+    alone: RowShape  # their shape in a row that has no cell after them
+    followed: RowShape  # their shape in a row with cells after them
+    first_filled: int | None  # the index of the first text that says something (a core)
+    named: bool  # a text is not a value (number, dash, blank): the row has a label
+
+
+def row_labels(row: list[GridCell]) -> RowLabels:
+    """What the row's labels say (see :class:`RowLabels`)."""
+    return _row_labels(_label_texts(row))
+
+
+@lru_cache(maxsize=16384)
+def _row_labels(texts: tuple[str, ...]) -> RowLabels:
+    return RowLabels(
+        texts,
+        _table_of_texts(texts),
+        label_shape(texts, False),
+        label_shape(texts, True),
+        next((i for i, text in enumerate(texts) if core(text)), None),
+        not all(is_value_text(text) for text in texts),
+    )
+
+
+@dataclass(slots=True)
+class TableRows:
+    """The rows of one grid that belong to one table, with what each row's labels say."""
+
+    grid: Grid
+    rows: list[list[GridCell]] = field(default_factory=list)
+    labels: list[RowLabels] = field(default_factory=list)
+
+
+def table_rows(grids: list[Grid]) -> dict[str, list[TableRows]]:
     """Rows of each grid, assigned to the table they belong to (a grid may hold several)."""
-    out: dict[str, list[tuple[Grid, list[list[GridCell]]]]] = {}
-    current_rows: list[list[GridCell]] | None = None
+    out: dict[str, list[TableRows]] = {}
+    current: TableRows | None = None
     for grid in grids:
         started: set[str] = set()
         for row in grid.rows:
-            table = _table_of_row(row)
+            labels = _row_labels(_label_texts(row))  # once per row: the table readers use them too
+            table = labels.table
             if table is not None and table not in started:
                 started.add(table)  # a marker of a table already begun in this grid does not restart it
-                current_rows = []
-                out.setdefault(table, []).append((grid, current_rows))
+                current = TableRows(grid)
+                out.setdefault(table, []).append(current)
             # Rows before any marker continue the table above: a running header or a page
             # number that is not a bare number splits one table into two grids.
-            if current_rows is not None:
-                current_rows.append(row)
+            if current is not None:
+                current.rows.append(row)
+                current.labels.append(labels)
     return out
+
+
+def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[GridCell]]]]]:
+    """Rows of each grid, assigned to the table they belong to (a grid may hold several)."""
+    return {table: [(p.grid, p.rows) for p in pieces] for table, pieces in table_rows(grids).items()}
 
 
 def _label_end(row: list[GridCell]) -> int:
@@ -97,22 +141,24 @@ def strip_blank_ends(cells: list[GridCell]) -> list[GridCell]:
 
 def place_values(
     row: list[GridCell],
-    keys: list[str],
-    positions: dict[int, str] | None,
+    keys: Sequence[str],
+    positions: Mapping[int, str] | None,
     start: int | None = None,
-) -> tuple[dict[str, GridCell | None], str | None]:
+) -> tuple[list[GridCell | None], str | None]:
     """Assign a data row's value cells to column keys; say how when it needed a guess.
 
-    The header's column order decides: the cells after the row label, as many as there
-    are columns (blank padding of merged cells trimmed). Only when the count does not fit
-    are grid positions used, and failing those the cells are placed in order with a notice.
+    Returns the cells in the order of ``keys`` (None for a column left without one). The
+    header's column order decides: the cells after the row label, as many as there are
+    columns (blank padding of merged cells trimmed). Only when the count does not fit are
+    grid positions used, and failing those the cells are placed in order with a notice.
+    A key named twice (see :func:`distinct_cells`) is in the result twice.
     """
     values = row[_label_end(row) if start is None else start :]
     if len(values) == len(keys):  # the usual row: no need to trim it
-        return dict(zip(keys, values, strict=True)), None
+        return values, None
     trimmed = strip_blank_ends(values)
     if len(trimmed) == len(keys):
-        return dict(zip(keys, trimmed, strict=True)), None
+        return trimmed, None
     # Grid positions count only in a row as wide as the header: a shorter row has lost cells
     # (blanks dropped when the table was flattened to text) and its positions have shifted.
     if positions and len(row) > max(positions):
@@ -121,9 +167,18 @@ def place_values(
             if col < len(row) and (placed.get(key) is None or not placed[key].text.strip()):
                 placed[key] = row[col]
         if all(cell is None or is_value_text(cell.text) for cell in placed.values()):
-            return placed, None
-    placed = {key: (trimmed[i] if i < len(trimmed) else None) for i, key in enumerate(keys)}
-    return placed, f"该行有{len(trimmed)}个数值，表头有{len(keys)}列，已按顺序对位，请核对"
+            return [placed[key] for key in keys], None
+    placed_in_order = [trimmed[i] if i < len(trimmed) else None for i in range(len(keys))]
+    return placed_in_order, f"该行有{len(trimmed)}个数值，表头有{len(keys)}列，已按顺序对位，请核对"
+
+
+def distinct_cells(
+    keys: Sequence[str], cells: Sequence[GridCell | None]
+) -> tuple[Sequence[str], Sequence[GridCell | None]]:
+    """Keys and their cells with each key once: a header may name a column twice (Word's text
+    export), and then its first place holds the last of its cells."""
+    placed = dict(zip(keys, cells, strict=True))
+    return list(placed), list(placed.values())
 
 
 REQUEST_ROWS: tuple[Row, ...] = (*LAYOUT_2021.request_rows, ROW_OTHER_SINGLE)
@@ -142,11 +197,12 @@ class RowShape:
     balance_note: bool  # a cell is table 三's printed note (勾稽关系…)
 
 
-def row_shape(row: list[GridCell]) -> RowShape:
-    """What a row's labels say (see :class:`RowShape`)."""
+def row_shape(row: list[GridCell], labels: tuple[str, ...] | None = None) -> RowShape:
+    """What a row's labels say (see :class:`RowShape`); ``labels``: its label texts, when known."""
     # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
-    labels = _label_texts(row)
-    return _label_shape(labels, len(labels) < len(row))
+    if labels is None:
+        labels = _label_texts(row)
+    return label_shape(labels, len(labels) < len(row))
 
 
 def is_request_label(label_core: str) -> bool:
@@ -165,7 +221,9 @@ def _is_known_label(label_core: str) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _label_shape(texts: tuple[str, ...], numbers_follow: bool) -> RowShape:
+def label_shape(texts: tuple[str, ...], numbers_follow: bool) -> RowShape:
+    """What a row's label texts say (:func:`row_shape`), ``numbers_follow`` when the row has
+    cells after them."""
     end = 0
     for i, text in enumerate(texts):
         if not is_value_text(text):

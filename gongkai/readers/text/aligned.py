@@ -338,12 +338,9 @@ def _near(lines: list[str], start: int, step: int, skip: set[int]) -> list[int]:
     return []
 
 
-def aligned_blocks(lines: list[str], first: int = 0) -> list[tuple[int, Paragraph | Grid]]:
-    """Paragraphs and tables of space-aligned ``lines``, each with the index of its first line.
-
-    ``first`` is the line number of ``lines[0]`` less one; cells and paragraphs carry their source
-    line numbers.
-    """
+def aligned_blocks(lines: list[str]) -> list[Paragraph | Grid]:
+    """Paragraphs and tables of space-aligned ``lines``, in order; cells and paragraphs carry their
+    source line numbers (``lines[0]`` is line 1)."""
     skip = furniture(lines)
     kept = [i for i, line in enumerate(lines) if i not in skip and line.replace("\f", "").strip()]
     fields = {i: _fields(lines[i].replace("\f", "")) for i in kept}
@@ -373,17 +370,17 @@ def aligned_blocks(lines: list[str], first: int = 0) -> list[tuple[int, Paragrap
         top += _PITCH
         previous = i
     _line_up(placed, pages)
-    out: list[tuple[int, Paragraph | Grid]] = []
+    out: list[tuple[int, Paragraph | Grid]] = []  # each block with the index of its first line
     used: set[int] = set()
     for _top, grid, ids in unruled_tables(placed, _UNIT, centred_labels=False):
         used |= ids
         for row in grid.rows:
             for cell in row:
-                cell.line = first + source[cell.line - 1] + 1
-        out.append((grid.first_line - first - 1, grid))
+                cell.line = source[cell.line - 1] + 1
+        out.append((grid.first_line - 1, grid))
     for k, pieces in enumerate(placed):
         if id(pieces) not in used:
             text = lines[source[k]].replace("\f", "").strip()
-            out.append((source[k], Paragraph(text, first + source[k] + 1)))
+            out.append((source[k], Paragraph(text, source[k] + 1)))
     out.sort(key=lambda item: item[0])
-    return out
+    return [block for _, block in out]

@@ -70,16 +70,19 @@ def _decode(data: bytes) -> str | None:
         if data.startswith(bom):
             return _checked(data.decode(encoding, errors="replace"))
     # UTF-16 without BOM: every other byte is NUL for the ASCII part of the text.
-    if data.count(b"\x00") > len(data) // 4:
+    if b"\x00" in data and data.count(b"\x00") > len(data) // 4:
         for encoding in ("utf-16-le", "utf-16-be"):
             try:
                 return _checked(data.decode(encoding))
             except (UnicodeDecodeError, UnreadableDocument):
                 continue
     try:
-        return _checked(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    # In UTF-8 every byte below 0x80 is an ASCII character: the controls are counted in the bytes,
+    # several times faster than in the text.
+    return _checked(text, len(data) - len(data.translate(None, _CONTROL_BYTES)))
 
 
 def _fallback(data: bytes) -> str:
@@ -97,10 +100,13 @@ def _fallback(data: bytes) -> str:
 
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f]")  # C0 controls other than whitespace
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20)])  # the same, as bytes
 
 
-def _checked(text: str) -> str:
-    controls = len(_CONTROL_RE.findall(text))
+def _checked(text: str, controls: int | None = None) -> str:
+    """``text``, unless it holds many controls or replaced characters (``controls``: their count, if known)."""
+    if controls is None:
+        controls = len(_CONTROL_RE.findall(text))
     if controls > max(8, len(text) // 100) or text.count("\ufffd") > max(8, len(text) // 100):
         raise UnreadableDocument("内容含大量控制字符或乱码，不是文本报告（可能是二进制文件）")
     return text
