@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
 
 from gongkai.checks.engine import CheckContext, Issue, rule
@@ -207,11 +208,11 @@ def t2_values(ctx: CheckContext) -> Iterator[Issue]:
 @lru_cache(maxsize=2)
 def _active_kinds(
     fmt: str,
-) -> tuple[tuple[tuple[str, CellKind], ...], dict[CellKind, tuple[str, ...]]]:
+) -> tuple[tuple[tuple[str, CellKind], ...], Mapping[CellKind, tuple[str, ...]]]:
     """Table 二's full cell keys with the kind of each, in table order, and the keys of each kind
     (worked out once per layout)."""
     keys = tuple((f"active.{k}", kind) for k, kind in layout_for(fmt).active_kinds.items())
-    return keys, {kind: tuple(k for k, of in keys if of is kind) for kind in CellKind}
+    return keys, MappingProxyType({kind: tuple(k for k, of in keys if of is kind) for kind in CellKind})
 
 
 @rule(

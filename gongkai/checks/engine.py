@@ -7,10 +7,11 @@ A rule that crashes becomes a finding too: a half-broken report is still judged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 
 from gongkai.model.layouts import LAYOUTS, Format, Layout
 from gongkai.model.reading import SectionReading, TableEvidence
@@ -30,7 +31,7 @@ class Issue:
 
 
 @lru_cache(maxsize=16)
-def _keys_by_table(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def _keys_by_table(keys: tuple[str, ...]) -> Mapping[str, tuple[str, ...]]:
     """The keys of each table (``active``, ``requests``, ``appeals``), in the order given.
 
     Worked out once per set of keys (a layout's, give or take the one-row （六）), not once per
@@ -41,7 +42,7 @@ def _keys_by_table(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
         table, dot, _ = key.partition(".")
         if dot:
             tables.setdefault(table, []).append(key)
-    return {table: tuple(found) for table, found in tables.items()}
+    return MappingProxyType({table: tuple(found) for table, found in tables.items()})  # shared: read-only
 
 
 @dataclass

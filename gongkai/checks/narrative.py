@@ -174,7 +174,8 @@ def other_fee(ctx: CheckContext) -> Iterator[Issue]:
 _PERIOD_RE = re.compile(
     r"(\d\d\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*(?:至|到|—|-|～|~)\s*(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 )
-_PERIOD_WORDS = ("统计", "期限", "期间")  # a period is read where one stands in the 20 characters before it
+_PERIOD_WORDS = ("统计", "期限", "期间")  # a period is read where one stands in the characters before it
+_PERIOD_CONTEXT = 20  # … that many
 
 
 def _period_span(text: str) -> tuple[int, int]:
@@ -184,11 +185,11 @@ def _period_span(text: str) -> tuple[int, int]:
     No _PERIOD_RE match spans one of those words or a 。 (none of their characters is a period's),
     so ``finditer`` over this span finds the very matches it finds there over the whole text.
     """
-    found = [at for at in map(text.find, _PERIOD_WORDS) if at >= 0]
+    found = [at + len(word) for word in _PERIOD_WORDS if (at := text.find(word)) >= 0]
     if not found:
         return 0, 0
-    end = text.find("。", max(map(text.rfind, _PERIOD_WORDS)) + 20)
-    return min(found) + 2, len(text) if end < 0 else end
+    end = text.find("。", max(map(text.rfind, _PERIOD_WORDS)) + _PERIOD_CONTEXT)
+    return min(found), len(text) if end < 0 else end
 
 
 @rule(
@@ -205,8 +206,8 @@ def period(ctx: CheckContext) -> Iterator[Issue]:
         return
     text = _all_text(ctx)
     for match in _PERIOD_RE.finditer(text, *_period_span(text)):
-        context = text[max(0, match.start() - 20) : match.start()]
-        if "统计" not in context and "期限" not in context and "期间" not in context:
+        context = text[max(0, match.start() - _PERIOD_CONTEXT) : match.start()]
+        if not any(word in context for word in _PERIOD_WORDS):
             continue
         y1, m1, d1, y2, m2, d2 = match.groups()
         stated = (int(y1), int(m1), int(d1), int(y2 or y1), int(m2), int(d2))
@@ -349,9 +350,11 @@ def fee_amount(ctx: CheckContext) -> Iterator[Issue]:
 
 # A count of requests, not of days: 「3个工作日内」「15日」 are periods.
 _COUNT = r"\s*[件条个宗](?!\s*(?:工作日|自然日|日|天|小时|月|星期|周))"
-_VERB = r"(?:收到|受理|接收|新收|接到)"
+_VERBS = ("收到", "受理", "接收", "新收", "接到")
+_VERB = f"(?:{'|'.join(_VERBS)})"
+_OPENERS = ("共", "累计", "全年", "本年")  # before the verb, at will: 「共收到」「本年度受理」
 _ASKED_RE = re.compile(
-    r"(?:共|累计|全年|本年度?)?"
+    f"(?:{'|'.join(_OPENERS)}度?)?"
     + _VERB
     + r"(?P<q1>[^。；，,\d]{0,16}?)申请[^。；，,\d]{0,10}?(?P<n1>\d+)"
     + _COUNT
@@ -361,8 +364,8 @@ _ASKED_RE = re.compile(
     + _COUNT
     + r"(?P<q2>[^。；，,]{0,14}?)申请"
 )
-# Where an _ASKED_RE match can start: the first characters of 共, 累计, 全年, 本年 and of the verbs.
-_ASKED_START_RE = re.compile("[共累全本收受接新]")
+# Where an _ASKED_RE match can start: the first character of an opener or of a verb.
+_ASKED_START_RE = re.compile(f"[{''.join(sorted({word[0] for word in (*_OPENERS, *_VERBS)}))}]")
 _NONE_ASKED_RE = re.compile(
     _NONE_WORDS + r"[^。；，,]{0,4}(?:收到|受理|接收|接到|产生)(?P<q>[^。；，,\d]{0,16}?)申请"
 )
