@@ -177,16 +177,14 @@ def _label_says(text: str, item: int | None) -> _LabelSays:
 
 
 def read_active(
-    grid: Grid, rows: list[list[GridCell]], reading: TableReading, labels: list[RowLabels] | None = None
+    grid: Grid, rows: list[list[GridCell]], reading: TableReading, labels: list[RowLabels]
 ) -> None:
     """Table 二's rows of one grid: each block's item caption, its header, its data rows.
 
-    ``labels``: what each row's labels say, when :func:`~gongkai.readers.grids.rows.table_rows`
-    has read them.
+    ``labels``: what each row's labels say, as :func:`~gongkai.readers.grids.rows.table_rows`
+    read them.
     """
     ev = reading.evidence
-    if labels is None:
-        labels = [row_labels(row) for row in rows]
     paired = _pair_apart(rows, labels, reading)
     if paired is not rows:
         rows, labels = paired, [row_labels(row) for row in paired]
@@ -209,14 +207,14 @@ def read_active(
         if says.header:
             cells = row[offset + 1 :]
             header = tuple([c.text for c in cells])
-            says = _header_says(header)
-            ev.active_headers[item or 0] = list(says.filled)
-            for index, fmt, printed in says.fingerprints:
+            heads = _header_says(header)
+            ev.active_headers[item or 0] = list(heads.filled)
+            for index, fmt, printed in heads.fingerprints:
                 ev.fingerprints[fmt].append((printed, cells[index].line))
-            if says.fee_header is not None:
-                ev.fee_header = says.fee_header
-            if says.procurement_unit is not None:
-                ev.procurement_unit = says.procurement_unit
+            if heads.fee_header is not None:
+                ev.fee_header = heads.fee_header
+            if heads.procurement_unit is not None:
+                ev.procurement_unit = heads.procurement_unit
             continue
         if says.row is None:
             reading.notices.append(

@@ -10,7 +10,7 @@ from gongkai.model.layouts import APPEAL_GROUPS, APPEAL_HEADER
 from gongkai.readers.document import Grid, GridCell, Paragraph
 from gongkai.readers.grids.cells import cell_keys, store_cell, store_counts
 from gongkai.readers.grids.columns import COLUMN_NAMES, header_columns
-from gongkai.readers.grids.rows import RowLabels, distinct_cells, place_values, row_labels, strip_blank_ends
+from gongkai.readers.grids.rows import RowLabels, distinct_cells, place_values, strip_blank_ends
 from gongkai.readers.headers import Header, header_texts
 from gongkai.readers.sections import match_heading
 from gongkai.readers.tables import Notice, TableReading
@@ -20,16 +20,14 @@ APPEAL_KEYS = tuple(n.key for n in APPEAL_HEADER.walk() if n.key and not n.child
 
 
 def read_appeals(
-    grid: Grid, rows: list[list[GridCell]], reading: TableReading, labels: list[RowLabels] | None = None
+    grid: Grid, rows: list[list[GridCell]], reading: TableReading, labels: list[RowLabels]
 ) -> None:
     """Table 四's rows of one grid: header rows, then the one data row of 15 values.
 
-    ``labels``: what each row's labels say, when :func:`~gongkai.readers.grids.rows.table_rows`
-    has read them.
+    ``labels``: what each row's labels say, as :func:`~gongkai.readers.grids.rows.table_rows`
+    read them.
     """
     header_rows: list[list[GridCell]] = []
-    if labels is None:
-        labels = [row_labels(row) for row in rows]
     for row, lb in zip(rows, labels, strict=True):
         # The data row holds only numbers, dashes and blanks: officers often fill in only the
         # non-zero cells (「1 … 1」), or leave the row blank; it follows at least one header row.
@@ -51,8 +49,7 @@ def read_appeals(
             if header_notice is not None:
                 header_notice.cells = [f"appeals.{k}" for k in APPEAL_KEYS if k not in keys]
             reading.evidence.appeal_columns = keys
-            start = (lb.followed if len(lb.texts) < len(row) else lb.alone).label_end
-            placed, guess = place_values(row, keys, positions, start)
+            placed, guess = place_values(row, keys, positions, lb.shape_in(row).label_end)
             if guess:
                 reading.notices.append(Notice("READ-ROW-WIDTH", f"表四数据行：{guess}", row[0].line))
             columns: Sequence[str] = keys
@@ -125,17 +122,13 @@ _HEADER_WORDS = tuple(
 )
 
 
-def run_together(header_rows: list[list[GridCell]]) -> bool:
+@lru_cache(maxsize=1024)  # headers repeat from report to report
+def _run_together(header: Header) -> bool:
     """A header whose words ran together: one cell holds two or more of table 四's header labels.
 
     PDF → Markdown converters print a header they cannot split into its columns as one cell
     (「行政复议行政诉讼结果维持结果纠正…」); which column each word stood over is lost.
     """
-    return _run_together(header_texts(header_rows))
-
-
-@lru_cache(maxsize=1024)  # headers repeat from report to report
-def _run_together(header: Header) -> bool:
     for row in header:
         for cell_text in row:
             text = core(cell_text)

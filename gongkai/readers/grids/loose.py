@@ -83,9 +83,8 @@ def table_grids(blocks: Sequence[Paragraph | Grid]) -> list[Grid]:
     """The document's grids with the table lines printed as text joined back into them."""
     grids: list[Grid] = []
     made: set[int] = set()  # ids of the grids made here, which may be grown
-    lines: list[
-        tuple[str, int]
-    ] = []  # table lines since the last grid (or since running text), and their lines
+    # the table lines since the last grid (or since running text), with their line numbers
+    lines: list[tuple[str, int]] = []
     after_grid = False  # nothing but table lines since the last grid
     for block in blocks:
         if isinstance(block, Paragraph):

@@ -73,12 +73,12 @@ def read_requests(
     grid: Grid,
     rows: list[list[GridCell]],
     reading: TableReading,
-    labels: list[RowLabels] | None = None,
+    labels: list[RowLabels],
 ) -> None:
     """Table 三's rows of one grid: the header rows first, then each data row under its group.
 
-    ``labels``: what each row's labels say, when :func:`~gongkai.readers.grids.rows.table_rows`
-    has read them.
+    ``labels``: what each row's labels say, as :func:`~gongkai.readers.grids.rows.table_rows`
+    read them.
     """
     ev = reading.evidence
     group: Label | None = None
@@ -88,13 +88,7 @@ def read_requests(
     header_notice: Notice | None = None
     repeated = False  # the header names a column twice
     row_cell_keys: Mapping[str, tuple[str, ...]] = {}  # the full keys of each row's cells
-    if labels is None:
-        shapes = [row_shape(row) for row in rows]
-    else:
-        shapes = [
-            lb.followed if len(lb.texts) < len(row) else lb.alone
-            for row, lb in zip(rows, labels, strict=True)
-        ]
+    shapes = [lb.shape_in(row) for row, lb in zip(rows, labels, strict=True)]
     if any(not s.cores and s.has_values for s in shapes):  # a row of numbers without its label
         rows, notices = pair_apart_rows(rows, *_row_kinds(rows, shapes), "表三")
         reading.notices += notices

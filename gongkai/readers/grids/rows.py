@@ -71,6 +71,10 @@ class RowLabels:
     first_filled: int | None  # the index of the first text that says something (a core)
     named: bool  # a text is not a value (number, dash, blank): the row has a label
 
+    def shape_in(self, row: list[GridCell]) -> RowShape:
+        """The labels' shape in ``row``, a row of these labels (followed by cells or not)."""
+        return self.followed if len(self.texts) < len(row) else self.alone
+
 
 def row_labels(row: list[GridCell]) -> RowLabels:
     """What the row's labels say (see :class:`RowLabels`)."""
@@ -124,11 +128,6 @@ def split_tables(grids: list[Grid]) -> dict[str, list[tuple[Grid, list[list[Grid
     return {table: [(p.grid, p.rows) for p in pieces] for table, pieces in table_rows(grids).items()}
 
 
-def _label_end(row: list[GridCell]) -> int:
-    """Index just past the row's last label (non-value) cell."""
-    return row_shape(row).label_end
-
-
 def strip_blank_ends(cells: list[GridCell]) -> list[GridCell]:
     """The cells without the blank ones at either end (the padding of merged cells)."""
     start, stop = 0, len(cells)
@@ -143,7 +142,7 @@ def place_values(
     row: list[GridCell],
     keys: Sequence[str],
     positions: Mapping[int, str] | None,
-    start: int | None = None,
+    start: int,
 ) -> tuple[list[GridCell | None], str | None]:
     """Assign a data row's value cells to column keys; say how when it needed a guess.
 
@@ -153,7 +152,7 @@ def place_values(
     grid positions used, and failing those the cells are placed in order with a notice.
     A key named twice (see :func:`distinct_cells`) is in the result twice.
     """
-    values = row[_label_end(row) if start is None else start :]
+    values = row[start:]
     if len(values) == len(keys):  # the usual row: no need to trim it
         return values, None
     trimmed = strip_blank_ends(values)
@@ -197,12 +196,10 @@ class RowShape:
     balance_note: bool  # a cell is table 三's printed note (勾稽关系…)
 
 
-def row_shape(row: list[GridCell], labels: tuple[str, ...] | None = None) -> RowShape:
-    """What a row's labels say (see :class:`RowShape`); ``labels``: its label texts, when known."""
+def row_shape(row: list[GridCell]) -> RowShape:
+    """What a row's labels say (see :class:`RowShape`)."""
     # Labels are the text cells before the first number; a word after it (「若干」) is a bad value.
-    if labels is None:
-        labels = _label_texts(row)
-    return label_shape(labels, len(labels) < len(row))
+    return row_labels(row).shape_in(row)
 
 
 def is_request_label(label_core: str) -> bool:
