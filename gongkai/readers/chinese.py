@@ -31,7 +31,9 @@ def _converter():
 # A text without any of these is what OpenCC's t2s gives back unchanged (see chinese_triggers):
 # one scan of the text instead of a conversion. Compatibility ideographs and characters past
 # U+FFFF count as triggers whatever they are: they are rare, and then OpenCC decides.
-_T2S_TRIGGER_RE = re.compile(f"[{T2S_TRIGGERS}\uf900-\ufaff\U00010000-\U0010ffff]")
+@cache  # compiled on first use (3 ms), not at import: commands that read no document never pay it
+def _trigger_pattern() -> re.Pattern[str]:
+    return re.compile(f"[{T2S_TRIGGERS}\uf900-\ufaff\U00010000-\U0010ffff]")
 
 
 @cache
@@ -44,7 +46,7 @@ def _triggers_hold() -> bool:
 
 def may_change(text: str) -> bool:
     """Whether :func:`traditional_to_simplified` may change ``text``; False only when it would not."""
-    return _T2S_TRIGGER_RE.search(text) is not None or not _triggers_hold()
+    return _trigger_pattern().search(text) is not None or not _triggers_hold()
 
 
 def traditional_to_simplified(text: str) -> str:
