@@ -84,17 +84,23 @@ def generated(count: int) -> list[tuple[str, bytes]]:
     return out
 
 
+def packed(docs: list[tuple[str, bytes]]) -> dict[str, str]:
+    """Documents as JSON can hold them (name → compressed bytes in base64), to keep a corpus in a file."""
+    return {name: base64.b64encode(zlib.compress(data)).decode() for name, data in docs}
+
+
+def unpacked(kept: dict[str, str]) -> list[tuple[str, bytes]]:
+    """The documents :func:`packed` kept, in their order."""
+    return [(name, zlib.decompress(base64.b64decode(text))) for name, text in kept.items()]
+
+
 def kept_generated(path: Path | None, count: int) -> list[tuple[str, bytes]]:
     """The generated reports: read from ``path`` when it exists, else made (and kept there)."""
     if path is not None and path.exists():
-        return [
-            (name, zlib.decompress(base64.b64decode(text))) for name, text in json.loads(path.read_text())
-        ]
+        return unpacked(json.loads(path.read_text()))
     made = generated(count)
     if path is not None:
-        path.write_text(
-            json.dumps([(name, base64.b64encode(zlib.compress(data)).decode()) for name, data in made])
-        )
+        path.write_text(json.dumps(packed(made)))
     return made
 
 

@@ -22,7 +22,6 @@ would otherwise change the corpus as well as the outputs.
 from __future__ import annotations
 
 import argparse
-import base64
 import dataclasses
 import json
 import random
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from parse_check import generated  # noqa: E402  (the fixed generated corpus)
+from parse_check import generated, packed, unpacked  # noqa: E402  (the generated corpus; keeping one)
 
 from gongkai.batch import Loaded, findings_for  # noqa: E402
 from gongkai.model.report import report_from_json, report_to_json  # noqa: E402
@@ -187,14 +186,13 @@ def main() -> None:
     if args.action == "record":
         docs = corpus(args.generated)
         now = _outputs_of(docs)
-        kept = {name: base64.b64encode(zlib.compress(data)).decode() for name, data in docs}
-        args.path.write_text(json.dumps({"documents": kept, "outputs": now}, ensure_ascii=False))
+        args.path.write_text(json.dumps({"documents": packed(docs), "outputs": now}, ensure_ascii=False))
         print(f"recorded {len(now)} documents in {args.path}")
         return
     record = json.loads(args.path.read_text())
     if "documents" not in record:
         sys.exit(f"{args.path}: a record without its documents (made before they were kept): record again")
-    docs = [(name, zlib.decompress(base64.b64decode(text))) for name, text in record["documents"].items()]
+    docs = unpacked(record["documents"])
     before, now = record["outputs"], _outputs_of(docs)
     differ = sorted(n for n in before.keys() | now.keys() if before.get(n) != now.get(n))
     for name in differ:
