@@ -54,15 +54,18 @@ FIRST_REPORT_YEAR = 2008  # the first year of the 2008 条例
 CELL_PROBLEM = (
     f"单元格的值应为数字或 null，且绝对值小于 {MAX_CELL:,}（超出合理范围的数、文字、true/false 都不行）"
 )
-_STRICT_CELL_SCHEMA = core_schema.union_schema(
-    [
-        core_schema.int_schema(strict=True, gt=-MAX_CELL, lt=MAX_CELL),
-        core_schema.float_schema(strict=True, allow_inf_nan=False, gt=-MAX_CELL, lt=MAX_CELL),
-        core_schema.none_schema(),
-    ],
-    mode="left_to_right",
-    custom_error_type="report_cell",
-    custom_error_message=CELL_PROBLEM,
+# null is tested first, outside the union: a union tries its members in turn and words an error for
+# each one that fails, which made a blank cell cost four times a number.
+_STRICT_CELL_SCHEMA = core_schema.nullable_schema(
+    core_schema.union_schema(
+        [
+            core_schema.int_schema(strict=True, gt=-MAX_CELL, lt=MAX_CELL),
+            core_schema.float_schema(strict=True, allow_inf_nan=False, gt=-MAX_CELL, lt=MAX_CELL),
+        ],
+        mode="left_to_right",
+        custom_error_type="report_cell",
+        custom_error_message=CELL_PROBLEM,
+    )
 )
 # The table models' cells, with that schema: pydantic works it out once, not for each of the ~500
 # cells of the two layouts (gongkai check imports the models before its first line).
