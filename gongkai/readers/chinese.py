@@ -70,9 +70,11 @@ def simplify_document(doc: Document) -> Document:
 
     Returns the document. A document in Simplified characters is left exactly as it is.
     """
+    if doc.text is not None and not may_change(doc.text):
+        return doc  # the common case, told from the source text without gathering the blocks'
     whole = _opening(doc)
     if not may_change(whole):
-        return doc  # the common case: not a character OpenCC would change
+        return doc  # not a character OpenCC would change
     converted = traditional_to_simplified(whole)
     if converted == whole:
         return doc  # the common case, told without comparing character by character

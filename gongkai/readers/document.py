@@ -103,6 +103,10 @@ class Document:
     places: dict[int, str] = field(default_factory=dict)
     # The publication date the source itself states outside its text (a web page's meta tags).
     published: date | None = None
+    # The text every block was cut from, where the reader had one (plain text): no paragraph or
+    # cell holds a character it lacks, so a test for characters searches it once instead of
+    # gathering every block's text (clean_document, simplify_document).
+    text: str | None = None
 
     @property
     def paragraphs(self) -> list[Paragraph]:
@@ -122,10 +126,12 @@ def clean_document(doc: Document) -> Document:
     other control characters and U+FFFE/U+FFFF are dropped, so that what is read can be stored
     and written to any form (issue 14).
     """
+    if doc.text is not None and not has_unclean_text(doc.text):
+        return doc  # the common case, told from the source text without gathering the blocks'
     texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
     texts += [c.text for b in doc.blocks if isinstance(b, Grid) for row in b.rows for c in row]
     if not has_unclean_text("".join(texts)):
-        return doc  # the common case: one search of the whole text instead of one per cell
+        return doc  # one search of the whole text instead of one per cell
     for i, block in enumerate(doc.blocks):
         if isinstance(block, Paragraph):
             text = clean_lines(block.text)

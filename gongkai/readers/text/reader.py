@@ -85,7 +85,7 @@ def text_to_document(text: str, name: str = "<text>") -> Document:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     kinds = _line_kinds(lines)
-    doc = Document(name)
+    doc = Document(name, text=text)
     if _space_aligned(text, lines, kinds):
         # loaded for such text only: it brings the positioned-page reader with it
         from gongkai.readers.text.aligned import aligned_blocks
