@@ -16,7 +16,9 @@ from gongkai.model.layouts import Format
 from gongkai.model.report import Finding, Report2019, Report2021
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass sets its fields through object.__setattr__, which made making the
+# paragraphs of a text (one a line) three times slower. Readers replace a paragraph, never change it.
+@dataclass(slots=True)
 class Paragraph:
     """A paragraph of running text and the source line it starts on (1-based)."""
 
