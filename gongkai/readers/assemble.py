@@ -117,11 +117,11 @@ def document_to_reading(doc: Document) -> Reading:
                 severity=Severity.WARNING,
                 cells=dropped,
                 message=f"按{decision.format.value}年格式读取，另一格式的{len(dropped)}个单元格未能放入：{dropped[0]}等",
-                line=tables.cells[dropped[0]].line,
+                line=tables.lines[dropped[0]],
             )
         )
     # Every cell of the layout, in its order: the value read, or None where the tables have none.
-    values = {k: c.value.value for k, c in tables.cells.items()}
+    values = {k: v.value for k, v in tables.cells.items()}
     if single_other:
         cells = {k: values.get(k) for k in layout.cell_keys if k in wanted}
         cells.update({k: values.get(k) for k in sorted(wanted - set(cells))})
@@ -141,7 +141,7 @@ def document_to_reading(doc: Document) -> Reading:
         decision=decision,
         evidence=tables.evidence,
         sections=sections,
-        origins={k: c.line for k, c in tables.cells.items()},
+        origins=dict(tables.lines),
         places=doc.places,
         notices=notices,
         raw_cells=values,

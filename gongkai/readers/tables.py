@@ -14,15 +14,6 @@ from gongkai.readers.document import GridCell
 from gongkai.readers.values import CellValue
 
 
-@dataclass(slots=True)
-class ReadCell:
-    """A cell placed on the layout: its full key, the value read, where it came from."""
-
-    key: str
-    value: CellValue
-    line: int
-
-
 @dataclass
 class Notice:
     """Something the reader had to assume or could not place; becomes a READ-* finding."""
@@ -38,11 +29,14 @@ class Notice:
 class TableReading:
     """The result of reading a document's grids."""
 
-    cells: dict[str, ReadCell] = field(default_factory=dict)
+    # A cell placed on the layout: full key → the value read, and → the source line it came from.
+    # Two plain dicts rather than an object a cell: a report has some 200 of them.
+    cells: dict[str, CellValue] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
     evidence: TableEvidence = field(default_factory=TableEvidence)
     notices: list[Notice] = field(default_factory=list)
     # Table-三 rows with fewer values than columns, placed in order until the identities decide.
     short_rows: list[tuple[Row, list[str], list[GridCell], Notice]] = field(default_factory=list)
 
 
-__all__ = ["Notice", "ReadCell", "TableEvidence", "TableReading"]
+__all__ = ["Notice", "TableEvidence", "TableReading"]

@@ -26,7 +26,7 @@ from gongkai.readers.grids.loose import table_grids
 from gongkai.readers.grids.requests import read_requests
 from gongkai.readers.grids.rows import split_tables, table_rows
 from gongkai.readers.placement import ShortRow, resolve
-from gongkai.readers.tables import ReadCell, TableReading
+from gongkai.readers.tables import TableReading
 from gongkai.readers.values import read_value
 
 
@@ -61,13 +61,14 @@ def _place_short_rows(reading: TableReading) -> None:
         for row, keys, given, _ in reading.short_rows
     ]
     for key in [k for k in reading.cells if any(k.startswith(f"requests.{s.row}.") for s in shorts)]:
-        del reading.cells[key]
-    cells = {k: c.value.value for k, c in reading.cells.items() if k.startswith("requests.")}
+        del reading.cells[key], reading.lines[key]
+    cells = {k: v.value for k, v in reading.cells.items() if k.startswith("requests.")}
     decided = resolve(shorts, cells, lambda c: COLUMN_NAMES.get(c, c))
     for (short, placement, message), (row, _, given, notice) in zip(decided, reading.short_rows, strict=True):
         keys = [f"requests.{short.row}.{c}" for c in placement.columns]
         for key, cell in zip(keys, given, strict=True):
-            reading.cells[key] = ReadCell(key, read_value(cell.text), cell.line)
+            reading.cells[key] = read_value(cell.text)
+            reading.lines[key] = cell.line
         notice.message = f"表三「{row.label.official}」行：{message}"
         notice.cells = keys
 

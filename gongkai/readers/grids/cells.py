@@ -8,7 +8,7 @@ from functools import lru_cache
 from gongkai.model.labels import fold
 from gongkai.model.layouts import LAYOUTS, SINGLE_OTHER_FINGERPRINT, CellKind, Format, cell_name
 from gongkai.readers.document import UNCERTAIN_BELOW, GridCell
-from gongkai.readers.tables import Notice, ReadCell, TableEvidence, TableReading
+from gongkai.readers.tables import Notice, TableEvidence, TableReading
 from gongkai.readers.values import CellValue, read_value
 
 
@@ -39,14 +39,16 @@ def store_cell(
     uncertain OCR reading or a lost minus sign, what reading the value assumed."""
     cells = reading.cells
     if confidence is None and value.note is None and key not in cells:
-        cells[key] = ReadCell(key, value, line)  # the usual cell: nothing to say of it
+        cells[key] = value  # the usual cell: nothing to say of it
+        reading.lines[key] = line
         return
     if key in cells:
         reading.notices.append(
             Notice("READ-DUPLICATE", f"{cell_name(key)}出现了两次，保留第一次读到的值", line, [key])
         )
         return
-    cells[key] = ReadCell(key, value, line)
+    cells[key] = value
+    reading.lines[key] = line
     if confidence is not None and confidence < UNCERTAIN_BELOW:
         reading.notices.append(
             Notice(
@@ -83,13 +85,14 @@ def cell_keys(table: str, row: str, columns: tuple[str, ...]) -> tuple[str, ...]
 def store_counts(reading: TableReading, keys: Iterable[str], cells: Iterable[GridCell | None]) -> None:
     """:func:`store_cell` for a row's cells read as counts, each under its full key (None: no
     cell for that key)."""
-    stored = reading.cells
+    stored, lines = reading.cells, reading.lines
     for key, cell in zip(keys, cells, strict=True):
         if cell is None:
             continue
         value = read_value(cell.text)
         if value.note is None and cell.confidence is None and key not in stored:
-            stored[key] = ReadCell(key, value, cell.line)  # the usual cell: nothing to say of it
+            stored[key] = value  # the usual cell: nothing to say of it
+            lines[key] = cell.line
         else:
             store_cell(reading, key, value, cell.line, cell.confidence)
 
