@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -76,6 +77,7 @@ class T3Sums(NamedTuple):
     columns: Sums  # (（七）总计 of a column, the column's outcome cells) for each column
     row_totals: tuple[str, ...]  # the rows' 总计 cells
     keys: tuple[str, ...]  # every cell, row by row in the layout's order, WIDTH columns each
+    read_all: itemgetter  # their values from cells, in one call (KeyError when one is absent)
     outcomes: tuple[int, int]  # the rows （一）…（六）: first, and one past the last
     balance: tuple[int, ...]  # the rows of BALANCE_ROWS, in that order
 
@@ -101,11 +103,13 @@ def _t3_sums(fmt: str, single_other_row: bool) -> T3Sums:
         (f"requests.total.{c}", tuple(f"requests.{r}.{c}" for r in rows[first:end]))
         for c in ALL_REQUEST_COLUMNS
     )
+    keys = tuple(f"requests.{r}.{c}" for r in rows for c in ALL_REQUEST_COLUMNS)
     return T3Sums(
         row_sums,
         col_sums,
         tuple(total for total, _ in row_sums),
-        tuple(f"requests.{r}.{c}" for r in rows for c in ALL_REQUEST_COLUMNS),
+        keys,
+        itemgetter(*keys),
         (first, end),
         tuple(map(rows.index, BALANCE_ROWS)),
     )
@@ -128,7 +132,11 @@ def _t3_numbers(ctx: CheckContext) -> T3Numbers:
     """
     found = ctx.shared.get("t3")
     if found is None:
-        cells = list(map(ctx.cells.get, _t3_sums(ctx.format, ctx.single_other_row).keys))
+        sums = _t3_sums(ctx.format, ctx.single_other_row)
+        try:
+            cells = list(sums.read_all(ctx.cells))
+        except KeyError:  # a cell absent: not the cells of a whole report
+            cells = list(map(ctx.cells.get, sums.keys))
         integers = set(map(type, cells)) == {int}
         numbers = cells if integers else [value or 0 for value in cells]
         columns = [numbers[column::WIDTH] for column in range(WIDTH)]
