@@ -304,7 +304,7 @@ def t3_values(ctx: CheckContext) -> Iterator[Issue]:
     keys = ctx.table_keys("requests")
     table = _t3_numbers(ctx)
     # Integers only: then every cell of the layout is there, and (as many) no other one.
-    if table.integers and len(keys) == len(table.cells) and min(table.cells) >= 0:
+    if table.integers and len(keys) == len(table.cells) and _not_negative(table.cells):
         return  # the usual case
     values = list(map(ctx.cells.__getitem__, keys))
     if _all_counts(values):
