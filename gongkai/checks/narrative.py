@@ -426,6 +426,8 @@ def text_requests(ctx: CheckContext) -> Iterator[Issue]:
                 line=ctx.line_of(match.group(0)),
             )
         return
+    if new_total <= 0:
+        return  # (a text saying none were received agrees: not looked for)
     nones = (m for m in _NONE_ASKED_RE.finditer(text) if not _OTHER_REQUEST_RE.search(m.group("q")))
     match = next(nones, None)
     if match and new_total > 0:
