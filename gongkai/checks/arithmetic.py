@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -70,11 +71,18 @@ Sums = tuple[tuple[str, tuple[str, ...]], ...]  # (total cell, its part cells) f
 
 
 class T3Sums(NamedTuple):
-    """The identities of table 三, as cell keys."""
+    """The identities of table 三, as cell keys, and where its rows stand in :attr:`keys`."""
 
     rows: Sums  # (row's 总计, its applicant cells) for each row
     columns: Sums  # (（七）总计 of a column, the column's outcome cells) for each column
     row_totals: tuple[str, ...]  # the rows' 总计 cells
+    keys: tuple[str, ...]  # every cell, row by row in the layout's order, WIDTH columns each
+    read_all: itemgetter  # their values from cells, in one call (KeyError when one is absent)
+    outcomes: tuple[int, int]  # the rows （一）…（六）: first, and one past the last
+    balance: tuple[int, ...]  # the rows of BALANCE_ROWS, in that order
+
+
+WIDTH = len(ALL_REQUEST_COLUMNS)  # a row of table 三: six applicant columns, then 总计
 
 
 @lru_cache(maxsize=8)
@@ -87,14 +95,58 @@ def _t3_sums(fmt: str, single_other_row: bool) -> T3Sums:
         key = "other" if single_other_row and row.key.startswith("other.") else row.key
         if key not in rows:
             rows.append(key)
-    outcomes = rows[rows.index("granted") : rows.index("total")]
+    first, end = rows.index("granted"), rows.index("total")
     row_sums = tuple(
         (f"requests.{r}.total", tuple(f"requests.{r}.{c}" for c in APPLICANT_COLUMNS)) for r in rows
     )
     col_sums = tuple(
-        (f"requests.total.{c}", tuple(f"requests.{r}.{c}" for r in outcomes)) for c in ALL_REQUEST_COLUMNS
+        (f"requests.total.{c}", tuple(f"requests.{r}.{c}" for r in rows[first:end]))
+        for c in ALL_REQUEST_COLUMNS
     )
-    return T3Sums(row_sums, col_sums, tuple(total for total, _ in row_sums))
+    keys = tuple(f"requests.{r}.{c}" for r in rows for c in ALL_REQUEST_COLUMNS)
+    return T3Sums(
+        row_sums,
+        col_sums,
+        tuple(total for total, _ in row_sums),
+        keys,
+        itemgetter(*keys),
+        (first, end),
+        tuple(map(rows.index, BALANCE_ROWS)),
+    )
+
+
+class T3Numbers(NamedTuple):
+    """Table 三 read once: its cells in the layout's order, and its columns as numbers."""
+
+    cells: list[Cell]  # row by row, as T3Sums.keys
+    integers: bool  # every cell is an int (none blank)
+    rows_add_up: bool  # in every row, the applicant cells add up to 总计 (blank as 0)
+    columns: list[list[int | float]]  # column by column, as stated_cells reads them (blank as 0)
+
+
+def _t3_numbers(ctx: CheckContext) -> T3Numbers:
+    """Table 三 read once per report, for the rules on its values and identities.
+
+    With it a rule tests all its identities in a few list operations, in C; only when one fails
+    does it look at each identity, cell by cell, to word its findings.
+    """
+    found = ctx.shared.get("t3")
+    if found is None:
+        sums = _t3_sums(ctx.format, ctx.single_other_row)
+        try:
+            cells = list(sums.read_all(ctx.cells))
+        except KeyError:  # a cell absent: not the cells of a whole report
+            cells = list(map(ctx.cells.get, sums.keys))
+        integers = set(map(type, cells)) == {int}
+        numbers = cells if integers else [value or 0 for value in cells]
+        columns = [numbers[column::WIDTH] for column in range(WIDTH)]
+        row_sums = list(map(sum, zip(*columns[:-1], strict=True)))  # each row's applicant cells
+        rows_add_up = row_sums == columns[-1]
+        if not integers:  # a blank 总计 is its row's sum to the column identities (stated_cells)
+            stated = zip(cells[WIDTH - 1 :: WIDTH], row_sums, columns[-1], strict=True)
+            columns[-1] = [row_sum if cell is None else total for cell, row_sum, total in stated]
+        found = ctx.shared["t3"] = T3Numbers(cells, integers, rows_add_up, columns)
+    return found  # type: ignore[return-value]
 
 
 def stated_cells(ctx: CheckContext) -> Mapping[str, Cell]:
@@ -250,6 +302,10 @@ def t2_2019_published(ctx: CheckContext) -> Iterator[Issue]:
 def t3_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 三 is an integer ≥ 0 or null."""
     keys = ctx.table_keys("requests")
+    table = _t3_numbers(ctx)
+    # Integers only: then every cell of the layout is there, and (as many) no other one.
+    if table.integers and len(keys) == len(table.cells) and _not_negative(table.cells):
+        return  # the usual case
     values = list(map(ctx.cells.__getitem__, keys))
     if _all_counts(values):
         return
@@ -267,6 +323,8 @@ def t3_values(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every row, 自然人 + the five 法人或其他组织 columns = 总计 (warning when 总计 is blank)."""
+    if _t3_numbers(ctx).rows_add_up:
+        return  # the usual case
     row_sums = _t3_sums(ctx.format, ctx.single_other_row).rows
     yield from _sum_issues(
         ctx, ctx.cells, row_sums, "自然人与五类法人或其他组织", "请核对该行各申请人类别的数字。"
@@ -282,6 +340,10 @@ def t3_row_sum(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
     """In every column, 一 + 二 = （七）总计 + 四 (the printed 勾稽 note)."""
+    new, carried_in, total, carried_over = _t3_sums(ctx.format, ctx.single_other_row).balance
+    columns = _t3_numbers(ctx).columns
+    if all(c[new] + c[carried_in] == c[total] + c[carried_over] for c in columns):
+        return  # every column balances: the usual case
     cells = stated_cells(ctx)
     for keys in BALANCE_KEYS:
         new, carried_in, total, carried_over = map(cells.get, keys)
@@ -310,7 +372,12 @@ def t3_balance(ctx: CheckContext) -> Iterator[Issue]:
 )
 def t3_outcome_sum(ctx: CheckContext) -> Iterator[Issue]:
     """In every column, （七）总计 = （一）+（二）+（三）1–8+（四）1–3+（五）1–5+（六)."""
-    col_sums = _t3_sums(ctx.format, ctx.single_other_row).columns
+    sums = _t3_sums(ctx.format, ctx.single_other_row)
+    first, end = sums.outcomes
+    columns = _t3_numbers(ctx).columns
+    if [sum(c[first:end]) for c in columns] == [c[end] for c in columns]:  # （七）总计 follows them
+        return  # every column adds up: the usual case
+    col_sums = sums.columns
     yield from _sum_issues(
         ctx,
         stated_cells(ctx),

@@ -56,6 +56,8 @@ class CheckContext:
     mixed_format: tuple[list[str], list[str]] | None = None  # fingerprints (2019, 2021) when mixed
     published: date | None = None
     cells: dict[str, Cell] = field(default_factory=dict)  # flat cells when the reader has them
+    # What several rules read, worked out by the first of them that needs it (table 三 as numbers)
+    shared: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.cells = self.cells or report_cells(self.report)

@@ -364,8 +364,14 @@ _ASKED_RE = re.compile(
     + _COUNT
     + r"(?P<q2>[^。；，,]{0,14}?)申请"
 )
-# Where an _ASKED_RE match can start: the first character of an opener or of a verb.
-_ASKED_START_RE = re.compile(f"[{''.join(sorted({word[0] for word in (*_OPENERS, *_VERBS)}))}]")
+# Where an _ASKED_RE match can start: the first character of an opener or of a verb, with the
+# second character of a verb (到, 理, 收) among the four after it. (An opener and 度 take at most
+# three characters before the verb, none of them a line break.) Told in C, so the pattern itself is
+# tried only at a few places, not at every 本 or 共 of the text.
+_ASKED_START_RE = re.compile(
+    f"[{''.join(sorted({word[0] for word in (*_OPENERS, *_VERBS)}))}]"
+    f"(?=.{{0,3}}?[{''.join(sorted({verb[1] for verb in _VERBS}))}])"
+)
 _NONE_ASKED_RE = re.compile(
     _NONE_WORDS + r"[^。；，,]{0,4}(?:收到|受理|接收|接到|产生)(?P<q>[^。；，,\d]{0,16}?)申请"
 )
@@ -420,6 +426,8 @@ def text_requests(ctx: CheckContext) -> Iterator[Issue]:
                 line=ctx.line_of(match.group(0)),
             )
         return
+    if new_total <= 0:
+        return  # (a text saying none were received agrees: not looked for)
     nones = (m for m in _NONE_ASKED_RE.finditer(text) if not _OTHER_REQUEST_RE.search(m.group("q")))
     match = next(nones, None)
     if match and new_total > 0:
