@@ -21,7 +21,7 @@ from support.web import client_as, site  # noqa: F401 (the fixture)
 
 from gongkai.batch import BadInput, CheckOptions, check_file, check_files, load_reports_within
 from gongkai.web.uploads import read_uploads
-from gongkai.workers import LimitedPool, WorkerFailure, memory_limit
+from gongkai.workers import InputTooLarge, LimitedPool, WorkerFailure, memory_limit, read_input
 
 SAMPLE = ROOT / "samples" / "2020-示例区民政局.txt"
 GONGKAI = Path(sys.executable).parent / "gongkai"
@@ -99,6 +99,27 @@ def test_an_upload_batch_reads_every_file_after_one_fails() -> None:
 def test_an_endless_file_is_read_only_to_the_limit() -> None:
     result = check_file("/dev/zero", CheckOptions(seconds=20))
     assert result == {"file": "/dev/zero", "error": "/dev/zero: 文件超过 50 MB，不像年度报告，未读取"}
+
+
+def test_a_file_is_read_whole_up_to_the_limit_and_refused_past_it(tmp_path) -> None:
+    """A regular file is read to the size it says it has (no buffer of the whole limit), exactly."""
+    exact = tmp_path / "exact.txt"
+    exact.write_bytes(b"x" * 1000)
+    assert read_input(str(exact), limit=1000) == b"x" * 1000
+    over = tmp_path / "over.txt"
+    over.write_bytes(b"x" * 1001)
+    with pytest.raises(InputTooLarge):
+        read_input(str(over), limit=1000)
+    assert read_input(str(tmp_path / "exact.txt")) == b"x" * 1000  # under the default 50 MB
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="no /proc on this system")
+def test_a_file_holding_more_than_its_size_says_is_read_whole() -> None:
+    """Files of /proc say they hold 0 bytes: what they hold is read all the same, to the limit."""
+    assert os.stat("/proc/self/status").st_size == 0
+    assert b"VmSize" in read_input("/proc/self/status")
+    with pytest.raises(InputTooLarge):
+        read_input("/proc/self/status", limit=10)
 
 
 def test_an_endless_standard_input_is_read_only_to_the_limit() -> None:
