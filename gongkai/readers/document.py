@@ -106,7 +106,7 @@ class Document:
     # The text every block was cut from, where the reader had one (plain text): no paragraph or
     # cell holds a character it lacks, so a test for characters searches it once instead of
     # gathering every block's text (clean_document, simplify_document).
-    text: str | None = None
+    text: str | None = field(default=None, repr=False)
 
     @property
     def paragraphs(self) -> list[Paragraph]:
