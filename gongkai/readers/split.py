@@ -176,8 +176,9 @@ def split_document(doc: Document) -> list[Document]:
             leading += blocks
     if len(parts) < 2:
         return [doc]
-    # replace(): every other field of the document (its places, …) is the whole file's, kept.
-    return [replace(doc, blocks=blocks, notices=list(doc.notices)) for blocks in parts]
+    # replace(): every other field of the document (its places, …) is the whole file's, kept; not
+    # its source text, which each part would search whole (a file of 1,000 reports: 1,000 times).
+    return [replace(doc, blocks=blocks, notices=list(doc.notices), text=None) for blocks in parts]
 
 
 __all__ = ["is_report", "is_report_title", "report_starts", "split_document"]
