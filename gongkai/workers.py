@@ -188,13 +188,22 @@ def _out_of_memory(exc: BaseException) -> bool:
     """Whether an exception means the address-space limit was reached. Besides Python's MemoryError
     (found by the fuzzer): a library loaded lazily near the limit, which the loader cannot map, and
     a C++ library's failed allocation passed up as its own exception (ONNX Runtime's
-    「std::bad_alloc」 while recognising a scan)."""
-    text = str(exc)
-    return (
-        isinstance(exc, MemoryError)
-        or (isinstance(exc, ImportError) and "map segment" in text)
-        or "std::bad_alloc" in text
-    )
+    「std::bad_alloc」 while recognising a scan). A library loaded through ctypes (pdfium) fails with
+    OSError; the exceptions one was raised from count too: OpenCC says 「opencc_clib not found in
+    Bazel runfiles」 when its library could not be mapped."""
+    seen: set[int] = set()
+    found: BaseException | None = exc
+    while found is not None and id(found) not in seen:
+        seen.add(id(found))
+        text = str(found)
+        if (
+            isinstance(found, MemoryError)
+            or (isinstance(found, ImportError | OSError) and "map segment" in text)  # (ctypes: OSError)
+            or "std::bad_alloc" in text
+        ):
+            return True
+        found = found.__cause__ or found.__context__
+    return False
 
 
 def failure_reason(exc: BaseException, seconds: int, memory_mb: int) -> WorkerFailure:

@@ -226,6 +226,33 @@ def test_a_library_that_cannot_load_near_the_limit_is_the_memory_limit() -> None
     assert failure_reason(ImportError("No module named x"), 30, 1024).kind == "defect"
 
 
+def test_a_library_that_hides_the_loaders_failure_is_the_memory_limit() -> None:
+    """OpenCC, imported under a tight limit, raises its own ImportError from the loader's: what a
+    file read on a cluster under a 1 MB limit got, 「内部错误（ImportError: opencc_clib not found in
+    Bazel runfiles）」, once files were no longer read into a 50 MB buffer first."""
+    from gongkai.workers import failure_reason
+
+    def load_opencc() -> None:
+        try:
+            raise ImportError("opencc_clib.so: failed to map segment from shared object")
+        except ImportError:
+            raise ImportError("opencc_clib not found in Bazel runfiles") from None
+
+    with pytest.raises(ImportError) as raised:
+        load_opencc()
+    assert failure_reason(raised.value, 30, 1) == WorkerFailure("读取时内存超过1 MB，已停止", "memory")
+    pdfium = OSError("libpdfium.so: failed to map segment from shared object")  # ctypes.CDLL's
+    assert failure_reason(pdfium, 30, 1).kind == "memory"
+    assert failure_reason(OSError("libpdfium.so: cannot open shared object file"), 30, 1).kind == "defect"
+    try:
+        try:
+            raise ValueError("a defect")
+        except ValueError as first:
+            raise ImportError("No module named x") from first
+    except ImportError as second:
+        assert failure_reason(second, 30, 1).kind == "defect"
+
+
 def test_a_native_librarys_failed_allocation_is_the_memory_limit() -> None:
     # What ONNX Runtime raised for a fuzzed scan (seed 20261207, input 65813) short of memory.
     from gongkai.workers import failure_reason
