@@ -116,16 +116,14 @@ def _t3_sums(fmt: str, single_other_row: bool) -> T3Sums:
 
 
 class T3Numbers(NamedTuple):
-    """Table 三 read once: its cells in the layout's order, and its columns as numbers."""
+    """Table 三 read once: whether its rows add up, and its columns as numbers."""
 
-    cells: list[Cell]  # row by row, as T3Sums.keys
-    integers: bool  # every cell is an int (none blank)
     rows_add_up: bool  # in every row, the applicant cells add up to 总计 (blank as 0)
     columns: list[list[int | float]]  # column by column, as stated_cells reads them (blank as 0)
 
 
 def _t3_numbers(ctx: CheckContext) -> T3Numbers:
-    """Table 三 read once per report, for the rules on its values and identities.
+    """Table 三 read once per report, for the rules on its identities.
 
     With it a rule tests all its identities in a few list operations, in C; only when one fails
     does it look at each identity, cell by cell, to word its findings.
@@ -145,7 +143,7 @@ def _t3_numbers(ctx: CheckContext) -> T3Numbers:
         if not integers:  # a blank 总计 is its row's sum to the column identities (stated_cells)
             stated = zip(cells[WIDTH - 1 :: WIDTH], row_sums, columns[-1], strict=True)
             columns[-1] = [row_sum if cell is None else total for cell, row_sum, total in stated]
-        found = ctx.shared["t3"] = T3Numbers(cells, integers, rows_add_up, columns)
+        found = ctx.shared["t3"] = T3Numbers(rows_add_up, columns)
     return found  # type: ignore[return-value]
 
 
@@ -302,13 +300,9 @@ def t2_2019_published(ctx: CheckContext) -> Iterator[Issue]:
 def t3_values(ctx: CheckContext) -> Iterator[Issue]:
     """Every cell of table 三 is an integer ≥ 0 or null."""
     keys = ctx.table_keys("requests")
-    table = _t3_numbers(ctx)
-    # Integers only: then every cell of the layout is there, and (as many) no other one.
-    if table.integers and len(keys) == len(table.cells) and _not_negative(table.cells):
-        return  # the usual case
     values = list(map(ctx.cells.__getitem__, keys))
     if _all_counts(values):
-        return
+        return  # the usual case
     for key, value in zip(keys, values, strict=True):
         if not _is_count(value):
             yield Issue(f"{cell_name(key, ctx.layout)}为{value}，申请件数应为非负整数。", (key,), found=value)

@@ -107,7 +107,7 @@ def t2_shape(ctx: CheckContext) -> Iterator[Issue]:
     missing = []
     if not ctx.origins.keys() >= _full_paths(ctx.format, "active"):
         missing = [k for k in ctx.layout.active_keys if f"active.{k}" not in ctx.origins]
-        rows_missing = {r.key for b in ctx.layout.active_blocks for r in b.rows} - seen_rows
+        rows_missing = rows - seen_rows
         missing = [k for k in missing if k.rsplit(".", 1)[0] not in rows_missing]
     if missing:
         names = "、".join(cell_name(f"active.{k}", ctx.layout) for k in missing[:3])
